@@ -1,0 +1,65 @@
+/**
+ * `isomc cc`: compiles and links a C program against the isomc runtime with `zig cc`, like
+ * SimGrid's smpicc. It adds the include directory, the runtime library (when linking), debug
+ * information, and turns off zig cc's default UB-sanitizer traps so that a bug reads as the
+ * crash it would be with gcc (pass -fsanitize=undefined to get them back).
+ */
+
+import { fileURLToPath } from "node:url";
+import { InputError } from "../errors.ts";
+import { runtimeLibrary } from "../native/ffi.ts";
+
+export const includeDir = fileURLToPath(new URL("../../include/", import.meta.url));
+
+export function zigPath(): string {
+  return Deno.env.get("ISOMC_ZIG") ?? "zig";
+}
+
+/** The full zig command line for `isomc cc ARGS`. */
+export function ccCommand(args: readonly string[]): string[] {
+  const linking = !args.some((a) =>
+    a === "-c" || a === "-S" || a === "-E" || a === "-M" || a === "-MM"
+  );
+  const userSanitize = args.some((a) => a.startsWith("-fsanitize"));
+  return [
+    zigPath(),
+    "cc",
+    "-g",
+    ...(userSanitize ? [] : ["-fno-sanitize=undefined"]),
+    `-I${includeDir}`,
+    ...args,
+    ...(linking ? [runtimeLibrary] : []),
+  ];
+}
+
+/** Runs `zig cc` with the user's terminal; returns its exit status. */
+export async function cc(args: readonly string[]): Promise<number> {
+  if (args.length === 0) throw new InputError("isomc cc: no input (e.g. isomc cc -o app app.c)");
+  const [cmd, ...rest] = ccCommand(args);
+  try {
+    const status = await new Deno.Command(cmd, { args: rest }).spawn().status;
+    return status.code;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new InputError(
+        `isomc cc: ${cmd} not found; run isomc through ./isomc, which installs Zig`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Compiles sources into `output`, quietly; throws with zig's messages on failure. */
+export async function compile(
+  sources: readonly string[],
+  output: string,
+  extra: readonly string[] = [],
+): Promise<void> {
+  const [cmd, ...rest] = ccCommand([...extra, "-o", output, ...sources]);
+  const out = await new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stderr).trim();
+    throw new InputError(`compiling ${sources.join(" ")} failed:\n${text}`);
+  }
+}

@@ -1,0 +1,67 @@
+/** The CLI's help texts: one per command, kept beside each other so they read as one manual. */
+
+export const VERSION = "0.1.0";
+
+export const mainHelp =
+  `isomc ${VERSION} — a model checker for concurrent and distributed C programs
+
+Usage:
+  isomc demo                               build and check the bundled example, show its bug
+  isomc cc [zig cc options] -o APP APP.c   compile a program against the isomc runtime
+  isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
+  isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
+  isomc help COMMAND                       help on one command
+
+Exit codes: 0 no violation (complete), 1 violation found (or reproduced), 2 usage or input
+error, 3 incomplete exploration or internal error.
+`;
+
+export const checkHelp = `Usage: isomc check [options] -- PROGRAM [ARGS...]
+
+Explores every interleaving of PROGRAM's actors and every value of its isomc_random calls,
+and stops at the first deadlock, failed assertion, crash, early exit or timeout.
+
+Options:
+  --reduction=none      exploration strategy (none: every interleaving)
+  --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
+  --max-executions=N    stop after N executions (verdict: incomplete)
+  --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
+  --json                print one JSON object on stdout instead of the report
+  --trace-out=FILE      where to write the counterexample (default isomc-trace.json)
+  --show-output         let the program write to the terminal (once per execution!)
+  -h, --help            this help
+
+Exit codes: 0 no violation, 1 violation, 2 usage or input error, 3 incomplete or internal error.
+`;
+
+export const replayHelp = `Usage: isomc replay [options] TRACE -- PROGRAM [ARGS...]
+
+Runs PROGRAM on its own, outside the checker, following the schedule recorded in TRACE (as
+written by isomc check), and says whether the recorded violation happened again. The program
+logs each step on stderr. To debug the same run:
+  ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
+  ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
+
+Options:
+  --quiet               do not log the steps
+  --timeout=SECONDS     give up after this long (default: none, or the checker's timeout
+                        plus 2 s when the trace records a timeout)
+  -h, --help            this help
+
+Exit codes: 1 the violation was reproduced, 0 the program ran without it, 2 the trace does not
+parse or does not fit the program, 3 the program did something else.
+`;
+
+export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
+
+Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
+include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
+are turned off unless you pass a -fsanitize option yourself.
+`;
+
+export const demoHelp = `Usage: isomc demo
+
+Builds examples/philosophers.c (three dining philosophers who each take their left fork
+first), checks it, prints the deadlock it finds as a counterexample and how to replay it.
+Exits 0 when the known deadlock was found and shown.
+`;

@@ -1,0 +1,57 @@
+/** Dispatches the CLI's commands and turns every failure into one line and an exit code. */
+
+import { ExitCode, exitCodeOf, InputError } from "../errors.ts";
+import { killAllChildren } from "../process/cleanup.ts";
+import { ccCommandMain } from "./cc_command.ts";
+import { checkCommand } from "./check_command.ts";
+import { demoCommand } from "./demo_command.ts";
+import { ccHelp, checkHelp, demoHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { replayCommand } from "./replay_command.ts";
+
+const helps: Record<string, string> = {
+  check: checkHelp,
+  replay: replayHelp,
+  cc: ccHelp,
+  demo: demoHelp,
+};
+
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case undefined:
+      case "-h":
+      case "--help":
+        console.log(mainHelp);
+        return command === undefined ? ExitCode.usage : ExitCode.ok;
+      case "--version":
+        console.log(`isomc ${VERSION}`);
+        return ExitCode.ok;
+      case "help": {
+        const text = rest[0] === undefined ? mainHelp : helps[rest[0]];
+        if (text === undefined) throw new InputError(`no such command: ${rest[0]}`);
+        console.log(text);
+        return ExitCode.ok;
+      }
+      case "check":
+        return await checkCommand(rest);
+      case "replay":
+        return await replayCommand(rest);
+      case "cc":
+        return await ccCommandMain(rest);
+      case "demo":
+        return await demoCommand(rest);
+      default:
+        throw new InputError(`unknown command '${command}' (try: isomc --help)`);
+    }
+  } catch (e) {
+    killAllChildren();
+    const message = e instanceof Error ? e.message : String(e);
+    const isKnown = e instanceof Error && (e.name === "InputError" || e.name === "InternalError");
+    console.error(`isomc: ${isKnown ? "" : "internal error: "}${message}`);
+    if (!isKnown && Deno.env.get("ISOMC_DEBUG") && e instanceof Error) console.error(e.stack);
+    return exitCodeOf(e);
+  } finally {
+    killAllChildren();
+  }
+}

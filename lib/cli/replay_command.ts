@@ -1,0 +1,48 @@
+/** `isomc replay`: re-run a counterexample outside the checker and say if it happened again. */
+
+import { ExitCode, InputError } from "../errors.ts";
+import { installCleanup } from "../process/cleanup.ts";
+import { replay } from "../replay.ts";
+import { parse, positiveSeconds } from "./args.ts";
+import { replayHelp } from "./help.ts";
+
+export async function replayCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse("replay", args, {
+    quiet: { type: "boolean", short: "q" },
+    timeout: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(replayHelp);
+    return ExitCode.ok;
+  }
+  const [trace, program, ...programArgs] = positionals;
+  if (trace === undefined) {
+    throw new InputError("replay: no trace given (isomc replay TRACE -- ./app)");
+  }
+  if (program === undefined) {
+    throw new InputError("replay: no program given (isomc replay TRACE -- ./app)");
+  }
+  const timeout = positiveSeconds("timeout", values.timeout);
+  installCleanup();
+  const result = await replay(trace, program, programArgs, {
+    verbose: values.quiet !== true,
+    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+  });
+  if (result.reproduced) {
+    console.error(`isomc: replay reproduced the ${result.observed}: ${result.message}`);
+    return ExitCode.violation;
+  }
+  if (result.observed === "none") {
+    console.error(
+      `isomc: ${result.message}; the recorded ${result.expected ?? "run"} did not happen`,
+    );
+    return result.expected === null ? ExitCode.ok : ExitCode.incomplete;
+  }
+  console.error(
+    `isomc: the replay ended with a ${result.observed} (${result.message}), not the recorded ${
+      result.expected ?? "clean run"
+    }`,
+  );
+  return ExitCode.incomplete;
+}

@@ -1,0 +1,139 @@
+/**
+ * What an exploration produces — verdict, counterexample, statistics — and the bookkeeping
+ * shared by every exploration algorithm: the counters, the limits, and the heartbeat that
+ * reports progress and lets an interrupt (Ctrl-C) stop the search between two steps.
+ */
+
+import {
+  actorName,
+  blockedReason,
+  describeTransition,
+  type NameTable,
+  type Point,
+  type Step,
+  type Transition,
+  transitionOf,
+} from "../model/transition.ts";
+import type { TargetCounters, Violation } from "./target.ts";
+
+export interface Stats {
+  /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
+  executions: number;
+  /** States visited, the initial one included. */
+  states: number;
+  /** Transitions executed as part of the search (not counting re-executions to restore). */
+  transitions: number;
+  /** Longest execution, in transitions. */
+  maxDepth: number;
+  seconds: number;
+  /** Transitions executed again to restore states (stateless restore). */
+  replayedTransitions: number;
+  /** Executions started from scratch. */
+  restarts: number;
+}
+
+export function newStats(): Stats {
+  return {
+    executions: 0,
+    states: 0,
+    transitions: 0,
+    maxDepth: 0,
+    seconds: 0,
+    replayedTransitions: 0,
+    restarts: 0,
+  };
+}
+
+/** One step of a counterexample, with the transition it executed as seen before it ran. */
+export interface TraceStep {
+  readonly step: Step;
+  readonly transition: Transition;
+}
+
+export interface FoundViolation extends Violation {
+  readonly trace: readonly TraceStep[];
+  /** For a deadlock: the point where every unfinished actor is blocked. */
+  readonly blocked?: Point;
+}
+
+export type Verdict = "ok" | "violation" | "incomplete";
+export type IncompleteReason = "max-depth" | "max-executions" | "interrupted";
+
+export interface ExplorationResult {
+  readonly verdict: Verdict;
+  readonly violation: FoundViolation | null;
+  readonly incomplete: IncompleteReason | null;
+  readonly stats: Stats;
+}
+
+export interface ExploreOptions {
+  /** Executions longer than this many transitions are cut (the verdict is then incomplete). */
+  readonly maxDepth?: number;
+  /** Stop after this many executions (the verdict is then incomplete). */
+  readonly maxExecutions?: number;
+  /** Aborting it stops the search at the next step, with an incomplete verdict. */
+  readonly signal?: AbortSignal;
+  /** Called with the running statistics about ten times a second. */
+  readonly onProgress?: (stats: Readonly<Stats>) => void;
+}
+
+/** A deadlock: the point has unfinished actors and none of them is enabled. */
+export function deadlockAt(point: Point, names: NameTable): Violation {
+  const parts = point.transitions.map((t) =>
+    `${actorName(names, t.actor)} waits at ${describeTransition(t, names)} (${
+      blockedReason(t, names)
+    })`
+  );
+  return {
+    kind: "deadlock",
+    message: `every unfinished actor is blocked: ${parts.join("; ")}`,
+    actor: null,
+  };
+}
+
+/** The counterexample for a path, from the points the search went through. */
+export function traceOf(points: readonly Point[], path: readonly Step[]): TraceStep[] {
+  return path.map((step, i) => {
+    const transition = transitionOf(points[i], step.actor);
+    if (transition === undefined) {
+      throw new Error(`internal: step ${i + 1} moves actor ${step.actor}, absent from its point`);
+    }
+    return { step, transition };
+  });
+}
+
+export function finishStats(stats: Stats, startedMs: number, counters: TargetCounters): Stats {
+  return {
+    ...stats,
+    seconds: (performance.now() - startedMs) / 1000,
+    replayedTransitions: counters.replayedSteps,
+    restarts: counters.restarts,
+  };
+}
+
+const progressIntervalMs = 100;
+
+/**
+ * Paces a search: every ~100 ms it reports progress and yields to the event loop, so signal
+ * handlers and timers run even while every step completes synchronously fast.
+ */
+export class Heartbeat {
+  private last = performance.now();
+
+  constructor(private readonly options: ExploreOptions) {}
+
+  get interrupted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  /** Cheap check, once per step: is it time to beat? */
+  due(): boolean {
+    return performance.now() - this.last >= progressIntervalMs;
+  }
+
+  async beat(stats: Readonly<Stats>, startedMs: number): Promise<void> {
+    this.last = performance.now();
+    this.options.onProgress?.({ ...stats, seconds: (this.last - startedMs) / 1000 });
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}

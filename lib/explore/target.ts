@@ -1,0 +1,53 @@
+/**
+ * The small interface every exploration algorithm works over, in the spirit of stateright's
+ * Model: start at the initial state, execute a step, restore an earlier state. A real program
+ * (lib/process/) and the in-memory transition systems of the tests both implement it, so each
+ * algorithm is tested without processes as well as with them.
+ */
+
+import type { NameTable, Point, Step } from "../model/transition.ts";
+
+export type ViolationKind = "deadlock" | "assertion" | "crash" | "exit" | "timeout";
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  /** The actor at fault (the one that moved last for crashes and exits), or null. */
+  readonly actor: number | null;
+}
+
+/** What executing a step (or starting) leads to. */
+export type Outcome =
+  | { readonly kind: "point"; readonly point: Point }
+  | { readonly kind: "done" }
+  | { readonly kind: "violation"; readonly violation: Violation };
+
+export interface Target {
+  /** Names of actors and objects seen so far (ids are the same in every execution). */
+  readonly names: NameTable;
+  /** Begins an execution at the initial state. */
+  start(): Promise<Outcome>;
+  /** Executes one step from the current state, which must be a point where it is enabled. */
+  execute(step: Step): Promise<Outcome>;
+  /**
+   * Returns to the state reached from the initial state by `path` (a prefix of steps already
+   * explored, each of which led to a point). How is the target's business: re-execution,
+   * a memory snapshot, a forked copy.
+   */
+  restore(path: readonly Step[]): Promise<void>;
+  /** Releases every resource (processes, snapshots). Safe to call twice. */
+  close(): Promise<void>;
+  /** Work the target did beyond the steps it was asked for (re-executed steps, restarts). */
+  readonly counters: TargetCounters;
+}
+
+export interface TargetCounters {
+  /** Steps executed again to restore states. */
+  replayedSteps: number;
+  /** Executions started from scratch (processes spawned, for a real program). */
+  restarts: number;
+}
+
+export function newCounters(): TargetCounters {
+  return { replayedSteps: 0, restarts: 0 };
+}

@@ -1,0 +1,207 @@
+/**
+ * What the checker knows of a program at a scheduling point: each unfinished actor's pending
+ * transition (kind, object, enabledness, number of choices), the steps that can be taken, and
+ * how a transition reads in a counterexample. The kind numbers are the protocol's
+ * (native/src/protocol.zig); docs/semantics.md defines each transition.
+ */
+
+export const Kind = {
+  yield: 1,
+  random: 2,
+  isend: 3,
+  irecv: 4,
+  wait: 5,
+  test: 6,
+  waitany: 7,
+  mutexLock: 8,
+  mutexTrylock: 9,
+  mutexUnlock: 10,
+  semAcquire: 11,
+  semRelease: 12,
+  condWait: 13,
+  condWake: 14,
+  condSignal: 15,
+  condBroadcast: 16,
+  barrierArrive: 17,
+  barrierLeave: 18,
+  load: 19,
+  store: 20,
+  fetchAdd: 21,
+  cas: 22,
+} as const;
+export type Kind = typeof Kind[keyof typeof Kind];
+
+const kindNames: ReadonlyMap<number, string> = new Map(
+  Object.entries(Kind).map(([name, value]) => [value, name]),
+);
+
+export function isKind(n: number): n is Kind {
+  return kindNames.has(n);
+}
+
+export function kindName(kind: Kind): string {
+  return kindNames.get(kind) ?? `kind ${kind}`;
+}
+
+/** A communication in a waitany, with whether it is already matched. */
+export interface WaitanyComm {
+  readonly id: number;
+  readonly ready: boolean;
+}
+
+/** An actor's pending transition, as the runtime reports it (one STATE record). */
+export interface Transition {
+  readonly actor: number;
+  readonly kind: Kind;
+  readonly enabled: boolean;
+  /** For wait/test: the communication is already matched. */
+  readonly ready: boolean;
+  /** How many alternatives executing it offers (random values, matched comms of a waitany). */
+  readonly choices: number;
+  /** The object it acts on: a mailbox, comm, mutex... id, or an address for shared variables. */
+  readonly object: number;
+  readonly arg0: bigint;
+  readonly arg1: bigint;
+  readonly extras: readonly WaitanyComm[];
+}
+
+/** A scheduling point: the pending transition of every unfinished actor. */
+export interface Point {
+  /** Transitions executed since the start of the execution. */
+  readonly steps: number;
+  readonly transitions: readonly Transition[];
+}
+
+/** One scheduling decision: which actor moves, and which of its choices it takes. */
+export interface Step {
+  readonly actor: number;
+  readonly choice: number;
+}
+
+/** Every step that can be taken at a point, in actor order then choice order. */
+export function enabledSteps(point: Point): Step[] {
+  const steps: Step[] = [];
+  for (const t of point.transitions) {
+    if (!t.enabled) continue;
+    for (let choice = 0; choice < t.choices; choice++) steps.push({ actor: t.actor, choice });
+  }
+  return steps;
+}
+
+export function transitionOf(point: Point, actor: number): Transition | undefined {
+  return point.transitions.find((t) => t.actor === actor);
+}
+
+/** Names the runtime gave to actors and objects; ids are stable across executions. */
+export interface NameTable {
+  readonly actors: ReadonlyMap<number, string>;
+  readonly objects: ReadonlyMap<number, string>;
+}
+
+export const emptyNames: NameTable = { actors: new Map(), objects: new Map() };
+
+export function actorName(names: NameTable, id: number | null): string {
+  if (id === null || id === 0) return "main";
+  return names.actors.get(id) ?? `actor ${id}`;
+}
+
+/** Object ids are (creator << 32) | counter; shown as "counter" or "creator.counter". */
+export function formatObjectId(id: number): string {
+  const creator = Math.floor(id / 2 ** 32);
+  const counter = id % 2 ** 32;
+  return creator === 0 ? `${counter}` : `${creator}.${counter}`;
+}
+
+function mailbox(names: NameTable, id: number): string {
+  const name = names.objects.get(id);
+  return name === undefined ? `mailbox #${id}` : `mailbox '${name}'`;
+}
+
+function address(a: number): string {
+  return `0x${a.toString(16)}`;
+}
+
+/** How the transition reads in a counterexample; `choice` shows the value a step picked. */
+export function describeTransition(t: Transition, names: NameTable, choice?: number): string {
+  const id = formatObjectId(t.object);
+  switch (t.kind) {
+    case Kind.yield:
+      return "yield()";
+    case Kind.random: {
+      const base = `random(${t.arg0}, ${t.arg1})`;
+      return choice === undefined ? base : `${base} = ${t.arg0 + BigInt(choice)}`;
+    }
+    case Kind.isend:
+      return `isend(${mailbox(names, t.object)}, ${t.arg1} bytes) -> comm ${
+        formatObjectId(Number(t.arg0))
+      }`;
+    case Kind.irecv:
+      return `irecv(${mailbox(names, t.object)}, ${t.arg1}-byte buffer) -> comm ${
+        formatObjectId(Number(t.arg0))
+      }`;
+    case Kind.wait:
+    case Kind.test: {
+      const side = t.arg1 === 0n ? "send" : "receive";
+      const verb = t.kind === Kind.wait ? "wait" : "test";
+      const state = t.kind === Kind.test ? (t.ready ? " = 1" : " = 0") : "";
+      return `${verb}(comm ${id}: ${side} on ${mailbox(names, Number(t.arg0))})${state}`;
+    }
+    case Kind.waitany: {
+      const comms = t.extras.map((c) => `${formatObjectId(c.id)}${c.ready ? "*" : ""}`);
+      const picked = choice === undefined
+        ? ""
+        : ` -> comm ${formatObjectId(t.extras.filter((c) => c.ready)[choice]?.id ?? 0)}`;
+      return `waitany([${comms.join(", ")}])${picked}`;
+    }
+    case Kind.mutexLock:
+      return `mutex_lock(mutex ${id})`;
+    case Kind.mutexTrylock:
+      return `mutex_trylock(mutex ${id}) = ${t.arg0 === 0n ? 1 : 0}`;
+    case Kind.mutexUnlock:
+      return `mutex_unlock(mutex ${id})`;
+    case Kind.semAcquire:
+      return `sem_acquire(sem ${id})`;
+    case Kind.semRelease:
+      return `sem_release(sem ${id})`;
+    case Kind.condWait:
+      return `cond_wait(cond ${id}, mutex ${formatObjectId(Number(t.arg0))})`;
+    case Kind.condWake:
+      return `cond_wait returns(cond ${id}, mutex ${formatObjectId(Number(t.arg0))})`;
+    case Kind.condSignal:
+      return `cond_signal(cond ${id})`;
+    case Kind.condBroadcast:
+      return `cond_broadcast(cond ${id})`;
+    case Kind.barrierArrive:
+      return `barrier_wait arrives(barrier ${id}, ${t.arg1 + 1n} of ${t.arg0})`;
+    case Kind.barrierLeave:
+      return `barrier_wait leaves(barrier ${id})`;
+    case Kind.load:
+      return `load(${address(t.object)})`;
+    case Kind.store:
+      return `store(${address(t.object)}, ${t.arg0})`;
+    case Kind.fetchAdd:
+      return `fetch_add(${address(t.object)}, ${t.arg0})`;
+    case Kind.cas:
+      return `cas(${address(t.object)}, ${t.arg0}, ${t.arg1})`;
+  }
+}
+
+/** Why a blocked transition is not enabled, for deadlock reports. */
+export function blockedReason(t: Transition, names: NameTable): string {
+  switch (t.kind) {
+    case Kind.mutexLock:
+      return `the mutex is held by ${actorName(names, Number(t.arg0))}`;
+    case Kind.semAcquire:
+      return "the semaphore is at 0";
+    case Kind.wait:
+      return "no matching communication was posted";
+    case Kind.waitany:
+      return "none of the communications is matched";
+    case Kind.condWake:
+      return "no signal arrived (or the mutex is held)";
+    case Kind.barrierLeave:
+      return "not every actor has arrived";
+    default:
+      return "not enabled";
+  }
+}

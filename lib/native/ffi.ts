@@ -1,0 +1,191 @@
+/**
+ * The binding to libisomc_checker (native/src/checker/ffi.zig): the one place that knows the
+ * library's path and its exported signatures. Everything else goes through the small typed
+ * wrappers below. The library is opened on first use and checked against NATIVE_ABI so a stale
+ * build is refused with a clear message instead of misbehaving.
+ */
+
+import { fileURLToPath } from "node:url";
+import { InternalError } from "../errors.ts";
+
+export const NATIVE_ABI = 1;
+
+const symbols = {
+  isomc_native_abi: { parameters: [], result: "u32" },
+  isomc_protocol_version: { parameters: [], result: "u32" },
+  isomc_socketpair: { parameters: ["buffer"], result: "i32" },
+  isomc_close: { parameters: ["i32"], result: "void" },
+  isomc_spawn: {
+    parameters: ["buffer", "usize", "buffer", "usize", "i32", "u32", "buffer"],
+    result: "i32",
+  },
+  isomc_wait: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  isomc_kill: { parameters: ["i32", "i32"], result: "void" },
+  isomc_release: { parameters: ["i32"], result: "void" },
+  isomc_channel_open: { parameters: ["i32"], result: "pointer" },
+  isomc_channel_close: { parameters: ["pointer"], result: "void" },
+  isomc_channel_send: { parameters: ["pointer", "buffer", "usize"], result: "i32" },
+  isomc_channel_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
+} as const;
+
+type Native = Deno.DynamicLibrary<typeof symbols>["symbols"];
+
+export const nativeDir = fileURLToPath(new URL("../../native/zig-out/", import.meta.url));
+export const runtimeLibrary = `${nativeDir}lib/libisomc.a`;
+const checkerLibrary = `${nativeDir}lib/libisomc_checker.so`;
+
+let loaded: Native | null = null;
+
+function native(): Native {
+  if (loaded !== null) return loaded;
+  let lib: Deno.DynamicLibrary<typeof symbols>;
+  try {
+    lib = Deno.dlopen(checkerLibrary, symbols);
+  } catch (e) {
+    throw new InternalError(
+      `cannot load ${checkerLibrary} (${(e as Error).message}); run ./isomc once to build it`,
+    );
+  }
+  const abi = lib.symbols.isomc_native_abi();
+  if (abi !== NATIVE_ABI) {
+    throw new InternalError(
+      `the native library has ABI ${abi}, the checker expects ${NATIVE_ABI}: rebuild it (./isomc)`,
+    );
+  }
+  loaded = lib.symbols;
+  return loaded;
+}
+
+export function nativeProtocolVersion(): number {
+  return native().isomc_protocol_version();
+}
+
+function cstrings(items: readonly string[]): Uint8Array {
+  const encoded = new TextEncoder().encode(items.map((s) => `${s}\0`).join(""));
+  return encoded.length === 0 ? new Uint8Array(1) : encoded;
+}
+
+export function socketPair(): [number, number] {
+  const out = new Int32Array(2);
+  const err = native().isomc_socketpair(out);
+  if (err !== 0) throw new InternalError(`socketpair failed (errno ${err})`);
+  return [out[0], out[1]];
+}
+
+export function closeFd(fd: number): void {
+  native().isomc_close(fd);
+}
+
+export interface SpawnRequest {
+  /** argv[0] is the path executed (already resolved). */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly keepFd?: number;
+  readonly inheritOutput?: boolean;
+  readonly keepAslr?: boolean;
+}
+
+export type SpawnResult =
+  | { ok: true; pid: number; pidfd: number }
+  | { ok: false; errno: number };
+
+export function spawn(req: SpawnRequest): SpawnResult {
+  const argv = cstrings(req.argv);
+  const env = cstrings(Object.entries(req.env).map(([k, v]) => `${k}=${v}`));
+  const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0);
+  const out = new Int32Array(2);
+  const rc = native().isomc_spawn(
+    argv,
+    BigInt(argv.length),
+    env,
+    BigInt(Object.keys(req.env).length === 0 ? 0 : env.length),
+    req.keepFd ?? -1,
+    flags,
+    out,
+  );
+  if (rc === 0) return { ok: true, pid: out[0], pidfd: out[1] };
+  if (rc > 0) return { ok: false, errno: rc };
+  throw new InternalError(`cannot start a process (native code ${rc})`);
+}
+
+export type ExitStatus =
+  | { state: "running" }
+  | { state: "exited"; code: number }
+  | { state: "signaled"; signal: number };
+
+export function waitProcess(pid: number, pidfd: number, timeoutMs: number): ExitStatus {
+  const out = new Int32Array(1);
+  const rc = native().isomc_wait(pid, pidfd, timeoutMs, out);
+  if (rc === 1) return { state: "exited", code: out[0] };
+  if (rc === 2) return { state: "signaled", signal: out[0] };
+  return { state: "running" };
+}
+
+export function killProcess(pid: number, pidfd: number): void {
+  native().isomc_kill(pid, pidfd);
+}
+
+export function releaseProcess(pidfd: number): void {
+  native().isomc_release(pidfd);
+}
+
+export type Received =
+  | { kind: "frame"; frame: Uint8Array }
+  | { kind: "timeout" }
+  | { kind: "closed" }
+  | { kind: "error"; message: string };
+
+/** The checker's end of a control channel (owns the fd). */
+export class NativeChannel {
+  private handle: Deno.PointerValue;
+  private readonly buffer = new Uint8Array(16 * 1024 * 1024 + 4096);
+
+  constructor(fd: number) {
+    this.handle = native().isomc_channel_open(fd);
+    if (this.handle === null) {
+      closeFd(fd);
+      throw new InternalError("out of memory opening the control channel");
+    }
+  }
+
+  /** Returns 0 or the errno of the failed send (EPIPE when the program is gone). */
+  send(frame: Uint8Array): number {
+    return native().isomc_channel_send(this.open(), frame, BigInt(frame.length));
+  }
+
+  receive(timeoutMs: number): Received {
+    const rc = native().isomc_channel_recv(
+      this.open(),
+      this.buffer,
+      BigInt(this.buffer.length),
+      timeoutMs,
+    );
+    if (rc > 0) return { kind: "frame", frame: this.buffer.subarray(0, rc) };
+    switch (rc) {
+      case -1:
+        return { kind: "timeout" };
+      case -2:
+        return { kind: "closed" };
+      case -3:
+        return { kind: "error", message: "the program sent a frame with an impossible header" };
+      case -4:
+        return {
+          kind: "error",
+          message: "the program sent a frame larger than the protocol allows",
+        };
+      default:
+        return { kind: "error", message: `control channel I/O error (errno ${-rc - 1000})` };
+    }
+  }
+
+  close(): void {
+    if (this.handle === null) return;
+    native().isomc_channel_close(this.handle);
+    this.handle = null;
+  }
+
+  private open(): NonNullable<Deno.PointerValue> {
+    if (this.handle === null) throw new InternalError("the control channel is closed");
+    return this.handle;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The control-channel protocol, checker side: the one TypeScript definition of its frames and
+ * messages. The runtime's side is native/src/protocol.zig; docs/protocol.md describes both, and
+ * tests/protocol_test.ts checks the two against each other through a Zig-built fixture.
+ */
+
+import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
+
+export const PROTOCOL_VERSION = 1;
+export const MAGIC = 0x434d5349;
+export const HEADER_SIZE = 8;
+export const MAX_FRAME = 16 * 1024 * 1024;
+
+export const ENV_FD = "ISOMC_FD";
+export const ENV_REPLAY = "ISOMC_REPLAY";
+export const ENV_REPORT = "ISOMC_REPORT";
+export const ENV_VERBOSE = "ISOMC_VERBOSE";
+
+export const MessageType = {
+  hello: 0x01,
+  actor: 0x02,
+  object: 0x03,
+  state: 0x04,
+  violation: 0x05,
+  done: 0x06,
+  error: 0x07,
+  welcome: 0x81,
+  run: 0x82,
+} as const;
+
+export const ViolationKind = { assertion: 1, misuse: 2 } as const;
+export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
+
+const FLAG_ENABLED = 1;
+const FLAG_READY = 2;
+const EXTRA_READY_BIT = 1n << 63n;
+
+/** The channel carried something the protocol does not allow. */
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+export type Message =
+  | { type: "hello"; pid: number; ignored: [number, number][] }
+  | { type: "actor"; id: number; parent: number; name: string }
+  | { type: "object"; id: number; kind: number; name: string }
+  | { type: "state"; point: Point }
+  | { type: "violation"; kind: number; actor: number; steps: number; message: string }
+  | { type: "done"; steps: number; actors: number }
+  | { type: "error"; code: number; steps: number; message: string };
+
+const utf8 = new TextDecoder();
+
+class Reader {
+  pos = 0;
+  constructor(private readonly view: DataView) {}
+
+  private need(n: number): void {
+    if (this.pos + n > this.view.byteLength) throw new ProtocolError("frame ends too early");
+  }
+  u8(): number {
+    this.need(1);
+    return this.view.getUint8(this.pos++);
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i64(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  u64(): bigint {
+    this.need(8);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  /** A u64 the protocol keeps below 2^53 (ids, addresses). */
+  id(): number {
+    const v = this.u64();
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError(`id ${v} is out of range`);
+    return Number(v);
+  }
+  string(): string {
+    const n = this.u32();
+    this.need(n);
+    const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset + this.pos, n);
+    this.pos += n;
+    return utf8.decode(bytes);
+  }
+  end(): void {
+    if (this.pos !== this.view.byteLength) throw new ProtocolError("frame has trailing bytes");
+  }
+}
+
+export interface Header {
+  readonly length: number;
+  readonly type: number;
+  readonly version: number;
+}
+
+export function readHeader(frame: Uint8Array): Header {
+  if (frame.length < HEADER_SIZE) throw new ProtocolError("frame shorter than its header");
+  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_SIZE);
+  return {
+    length: view.getUint32(0, true),
+    type: view.getUint16(4, true),
+    version: view.getUint16(6, true),
+  };
+}
+
+/** Decodes one whole frame sent by the runtime. */
+export function decode(frame: Uint8Array): Message {
+  const header = readHeader(frame);
+  if (header.version !== PROTOCOL_VERSION) {
+    throw new ProtocolError(
+      `the program's runtime speaks protocol version ${header.version}, this checker speaks ${PROTOCOL_VERSION}: rebuild the program with \`isomc cc\``,
+    );
+  }
+  if (header.length !== frame.length) throw new ProtocolError("frame length does not match");
+  const r = new Reader(
+    new DataView(frame.buffer, frame.byteOffset + HEADER_SIZE, frame.length - HEADER_SIZE),
+  );
+  const message = decodeBody(header.type, r);
+  r.end();
+  return message;
+}
+
+function decodeBody(type: number, r: Reader): Message {
+  switch (type) {
+    case MessageType.hello: {
+      if (r.u32() !== MAGIC) throw new ProtocolError("HELLO without the isomc magic number");
+      const pid = r.u32();
+      const n = r.u32();
+      r.u32();
+      const ignored: [number, number][] = [];
+      for (let i = 0; i < n; i++) ignored.push([r.id(), r.id()]);
+      return { type: "hello", pid, ignored };
+    }
+    case MessageType.actor:
+      return { type: "actor", id: r.u32(), parent: r.u32(), name: r.string() };
+    case MessageType.object: {
+      const id = r.id();
+      const kind = r.u8();
+      r.u8();
+      r.u16();
+      return { type: "object", id, kind, name: r.string() };
+    }
+    case MessageType.state: {
+      const steps = r.u32();
+      const n = r.u32();
+      const transitions: Transition[] = [];
+      for (let i = 0; i < n; i++) transitions.push(decodeRecord(r));
+      return { type: "state", point: { steps, transitions } };
+    }
+    case MessageType.violation: {
+      const kind = r.u8();
+      r.u8();
+      r.u16();
+      return { type: "violation", kind, actor: r.u32(), steps: r.u32(), message: r.string() };
+    }
+    case MessageType.done:
+      return { type: "done", steps: r.u32(), actors: r.u32() };
+    case MessageType.error: {
+      const code = r.u16();
+      r.u16();
+      return { type: "error", code, steps: r.u32(), message: r.string() };
+    }
+    default:
+      throw new ProtocolError(`unknown message type 0x${type.toString(16)}`);
+  }
+}
+
+function decodeRecord(r: Reader): Transition {
+  const actor = r.u32();
+  const kind = r.u8();
+  const flags = r.u8();
+  const extraCount = r.u16();
+  const choices = r.u32();
+  r.u32();
+  const object = r.id();
+  const arg0 = r.i64();
+  const arg1 = r.i64();
+  const extras = [];
+  for (let i = 0; i < extraCount; i++) {
+    const raw = r.u64();
+    extras.push({ id: Number(raw & ~EXTRA_READY_BIT), ready: (raw & EXTRA_READY_BIT) !== 0n });
+  }
+  if (!isKind(kind)) throw new ProtocolError(`unknown transition kind ${kind}`);
+  if (choices < 1) throw new ProtocolError(`transition with ${choices} choices`);
+  return {
+    actor,
+    kind,
+    enabled: (flags & FLAG_ENABLED) !== 0,
+    ready: (flags & FLAG_READY) !== 0,
+    choices,
+    object,
+    arg0,
+    arg1,
+    extras,
+  };
+}
+
+class Writer {
+  private readonly view: DataView;
+  pos = HEADER_SIZE;
+  constructor(readonly bytes: Uint8Array, type: number) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view.setUint16(4, type, true);
+    this.view.setUint16(6, PROTOCOL_VERSION, true);
+  }
+  u32(v: number): void {
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+  finish(): Uint8Array {
+    this.view.setUint32(0, this.pos, true);
+    return this.bytes.subarray(0, this.pos);
+  }
+}
+
+export function encodeWelcome(): Uint8Array {
+  const w = new Writer(new Uint8Array(16), MessageType.welcome);
+  w.u32(MAGIC);
+  w.u32(0);
+  return w.finish();
+}
+
+/** A RUN frame: the runtime executes the steps in order, then reports where it stands. */
+export function encodeRun(steps: readonly Step[]): Uint8Array {
+  if (steps.length === 0) throw new RangeError("a RUN frame needs at least one step");
+  const size = HEADER_SIZE + 8 + 8 * steps.length;
+  if (size > MAX_FRAME) throw new RangeError(`${steps.length} steps do not fit in one frame`);
+  const w = new Writer(new Uint8Array(size), MessageType.run);
+  w.u32(steps.length);
+  w.u32(0);
+  for (const s of steps) {
+    w.u32(s.actor);
+    w.u32(s.choice);
+  }
+  return w.finish();
+}

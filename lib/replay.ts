@@ -1,0 +1,122 @@
+/**
+ * Replaying a counterexample outside the checker: the program runs on its own with
+ * ISOMC_REPLAY naming the trace, its runtime follows the recorded schedule, and the outcome
+ * (the runtime's one-line report, or how the process ended) is compared with the violation
+ * the trace records.
+ */
+
+import { join } from "node:path";
+import { InputError } from "./errors.ts";
+import type { ViolationKind } from "./explore/target.ts";
+import { killProcess, releaseProcess, spawn, waitProcess } from "./native/ffi.ts";
+import { registerChild, unregisterChild } from "./process/cleanup.ts";
+import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
+import { resolveProgram } from "./process/resolve.ts";
+import { describeSignal } from "./process/signals.ts";
+import { readTrace } from "./report/trace.ts";
+
+export interface ReplayOptions {
+  /** Log every step on stderr (the runtime's default in replay mode). */
+  readonly verbose?: boolean;
+  /** Give up after this long; by default only a trace that records a timeout has one. */
+  readonly timeoutMs?: number;
+  /** The program's stdout/stderr go to the user (default) or to /dev/null. */
+  readonly quietProgram?: boolean;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ReplayResult {
+  /** What happened in the replay: a violation kind, or "none". */
+  readonly observed: ViolationKind | "none";
+  readonly message: string;
+  readonly expected: ViolationKind | null;
+  readonly reproduced: boolean;
+  readonly steps: number | null;
+}
+
+interface RuntimeReport {
+  kind: string;
+  steps: number;
+  actor: string;
+  message: string;
+}
+
+function readReport(path: string): RuntimeReport | null {
+  try {
+    return JSON.parse(Deno.readTextFileSync(path)) as RuntimeReport;
+  } catch {
+    return null;
+  }
+}
+
+export async function replay(
+  tracePath: string,
+  program: string,
+  args: readonly string[],
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
+  const trace = readTrace(tracePath);
+  const env = options.env ?? Deno.env.toObject();
+  const spec = resolveProgram(program, args, env);
+  const dir = Deno.makeTempDirSync({ prefix: "isomc-replay-" });
+  const reportPath = join(dir, "report.json");
+  const expected = trace.violation?.kind ?? null;
+  const timeoutMs = options.timeoutMs ??
+    (expected === "timeout" ? trace.timeout_ms + 2000 : Number.POSITIVE_INFINITY);
+  try {
+    const started = spawn({
+      argv: [spec.path, ...spec.args],
+      env: {
+        ...env,
+        [ENV_REPLAY]: Deno.realPathSync(tracePath),
+        [ENV_REPORT]: reportPath,
+        [ENV_VERBOSE]: options.verbose === false ? "0" : "1",
+      },
+      inheritOutput: !options.quietProgram,
+    });
+    if (!started.ok) throw new InputError(`cannot run ${program} (errno ${started.errno})`);
+    registerChild(started.pid, started.pidfd);
+    const deadline = performance.now() + timeoutMs;
+    let status = waitProcess(started.pid, started.pidfd, 0);
+    while (status.state === "running" && performance.now() < deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      status = waitProcess(started.pid, started.pidfd, 50);
+    }
+    unregisterChild(started.pid);
+    const report = readReport(reportPath);
+    let observed: ViolationKind | "none";
+    let message: string;
+    if (status.state === "running") {
+      killProcess(started.pid, started.pidfd);
+      observed = "timeout";
+      message = `the program did not finish within ${timeoutMs / 1000} s`;
+    } else {
+      releaseProcess(started.pidfd);
+      if (report?.kind === "diverged") {
+        throw new InputError(`the trace does not fit this program: ${report.message}`);
+      }
+      if (report !== null && report.kind !== "ok") {
+        observed = report.kind === "deadlock" ? "deadlock" : "assertion";
+        message = report.message;
+      } else if (status.state === "signaled") {
+        observed = "crash";
+        message = `the program was killed by ${describeSignal(status.signal)}`;
+      } else if (report === null) {
+        observed = "exit";
+        message = `the program exited with status ${status.code} before its actors finished`;
+      } else {
+        observed = "none";
+        message = `the program finished normally (status ${status.code})`;
+      }
+    }
+    return {
+      observed,
+      message,
+      expected,
+      reproduced: expected !== null && observed === expected,
+      steps: report?.steps ?? null,
+    };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * isomc as a library: check a program, replay a counterexample, compile against the runtime,
+ * or run an exploration algorithm over your own Target (the interface every algorithm uses).
+ */
+
+export {
+  check,
+  type CheckOptions,
+  type CheckResult,
+  defaultTimeoutMs,
+  reductions,
+} from "./lib/check.ts";
+export { replay, type ReplayOptions, type ReplayResult } from "./lib/replay.ts";
+export { cc, ccCommand, compile } from "./lib/build/cc.ts";
+export { exploreDfs } from "./lib/explore/dfs.ts";
+export type {
+  ExplorationResult,
+  ExploreOptions,
+  FoundViolation,
+  Stats,
+  TraceStep,
+  Verdict,
+} from "./lib/explore/result.ts";
+export type {
+  Outcome,
+  Target,
+  TargetCounters,
+  Violation,
+  ViolationKind,
+} from "./lib/explore/target.ts";
+export {
+  describeTransition,
+  enabledSteps,
+  Kind,
+  type NameTable,
+  type Point,
+  type Step,
+  type Transition,
+} from "./lib/model/transition.ts";
+export { buildTrace, readTrace, type TraceFile, writeTrace } from "./lib/report/trace.ts";
+export { ExitCode, InputError, InternalError } from "./lib/errors.ts";

@@ -1,0 +1,83 @@
+//! Builds isomc's native layer:
+//!   zig-out/lib/libisomc.a            the runtime that checked programs link (include/isomc.h)
+//!   zig-out/lib/libisomc_checker.so   the checker-side library the TypeScript checker loads by FFI
+//!   zig-out/bin/isomc-protocol-vectors  a fixture that speaks the protocol from the Zig side,
+//!                                     used by the TypeScript tests to test across the boundary
+//! `zig build test` runs every native unit test in Debug and in ReleaseSafe.
+
+const std = @import("std");
+
+const Roots = struct {
+    protocol: []const u8 = "src/protocol.zig",
+    runtime: []const u8 = "src/runtime/api.zig",
+    checker: []const u8 = "src/checker/ffi.zig",
+    vectors: []const u8 = "src/tools/protocol_vectors.zig",
+};
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{});
+    const optimize = b.standardOptimizeOption(.{});
+    const roots = Roots{};
+
+    const artifacts = modules(b, roots, target, optimize);
+
+    const runtime = b.addLibrary(.{ .name = "isomc", .linkage = .static, .root_module = artifacts.runtime, .use_llvm = true });
+    runtime.bundle_compiler_rt = true;
+    b.installArtifact(runtime);
+
+    const checker = b.addLibrary(.{ .name = "isomc_checker", .linkage = .dynamic, .root_module = artifacts.checker });
+    b.installArtifact(checker);
+
+    const vectors = b.addExecutable(.{ .name = "isomc-protocol-vectors", .root_module = artifacts.vectors });
+    b.installArtifact(vectors);
+
+    const test_step = b.step("test", "Run the native unit tests in Debug and ReleaseSafe");
+    for ([_]std.builtin.OptimizeMode{ .Debug, .ReleaseSafe }) |mode| {
+        const m = modules(b, roots, target, mode);
+        for ([_]*std.Build.Module{ m.protocol, m.runtime, m.checker }) |root| {
+            // LLVM also in Debug: the self-hosted backend does not emit global assembly.
+            const t = b.addTest(.{ .root_module = root, .use_llvm = true });
+            test_step.dependOn(&b.addRunArtifact(t).step);
+        }
+    }
+}
+
+const Modules = struct {
+    protocol: *std.Build.Module,
+    runtime: *std.Build.Module,
+    checker: *std.Build.Module,
+    vectors: *std.Build.Module,
+};
+
+fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) Modules {
+    const protocol = b.createModule(.{
+        .root_source_file = b.path(roots.protocol),
+        .target = target,
+        .optimize = optimize,
+    });
+    const imports: []const std.Build.Module.Import = &.{.{ .name = "protocol", .module = protocol }};
+    return .{
+        .protocol = protocol,
+        .runtime = b.createModule(.{
+            .root_source_file = b.path(roots.runtime),
+            .target = target,
+            .optimize = optimize,
+            .link_libc = true,
+            .pic = true,
+            .imports = imports,
+        }),
+        .checker = b.createModule(.{
+            .root_source_file = b.path(roots.checker),
+            .target = target,
+            .optimize = optimize,
+            .pic = true,
+            .imports = imports,
+        }),
+        .vectors = b.createModule(.{
+            .root_source_file = b.path(roots.vectors),
+            .target = target,
+            .optimize = optimize,
+            .imports = imports,
+        }),
+    };
+}

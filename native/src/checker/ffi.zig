@@ -1,0 +1,173 @@
+//! The C ABI of libisomc_checker, loaded by the TypeScript checker with Deno.dlopen
+//! (lib/native/ffi.ts declares the same symbols). Results are plain integers so the FFI layer
+//! stays trivial: 0 or a positive count for success, documented negative codes otherwise.
+//! Nothing is kept between calls except what the caller holds (pids, fds, channel handles).
+
+const std = @import("std");
+const linux = std.os.linux;
+const process = @import("process.zig");
+const channel = @import("channel.zig");
+
+/// Bumped whenever an exported signature or result code changes; lib/native/ffi.ts checks it.
+pub const NATIVE_ABI: u32 = 1;
+
+const gpa = std.heap.page_allocator;
+
+export fn isomc_native_abi() u32 {
+    return NATIVE_ABI;
+}
+
+export fn isomc_protocol_version() u32 {
+    return @import("protocol").PROTOCOL_VERSION;
+}
+
+/// A connected pair of stream sockets, both close-on-exec. Returns 0 or an errno.
+export fn isomc_socketpair(out: *[2]i32) i32 {
+    const rc = linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, out);
+    return @intCast(@intFromEnum(linux.E.init(rc)));
+}
+
+export fn isomc_close(fd: i32) void {
+    _ = linux.close(fd);
+}
+
+/// Splits "a\x00b\x00" into a null-terminated array of pointers into the blob.
+fn splitBlob(blob: [*]const u8, len: usize) ![*:null]?[*:0]const u8 {
+    const bytes = blob[0..len];
+    if (len > 0 and bytes[len - 1] != 0) return error.BadArguments;
+    const count = std.mem.count(u8, bytes, "\x00");
+    const list = try gpa.allocSentinel(?[*:0]const u8, count, null);
+    var start: usize = 0;
+    for (list) |*slot| {
+        const end = std.mem.indexOfScalarPos(u8, bytes, start, 0).?;
+        slot.* = @ptrCast(bytes[start..end :0].ptr);
+        start = end + 1;
+    }
+    return list.ptr;
+}
+
+fn freeBlobList(list: [*:null]?[*:0]const u8) void {
+    gpa.free(std.mem.span(list));
+}
+
+pub const spawn_inherit_output: u32 = 1 << 0;
+pub const spawn_keep_aslr: u32 = 1 << 1;
+
+/// Starts argv[0] with the given environment. On success returns 0 and out = {pid, pidfd}.
+/// A positive result is the errno of a failed exec (ENOENT, EACCES, ENOEXEC...); negative:
+/// -1 out of memory, -2 the system refused (fork, pipe, pidfd), -3 malformed arguments.
+export fn isomc_spawn(
+    argv_blob: [*]const u8,
+    argv_len: usize,
+    env_blob: [*]const u8,
+    env_len: usize,
+    keep_fd: i32,
+    flags: u32,
+    out: *[2]i32,
+) i32 {
+    const argv = splitBlob(argv_blob, argv_len) catch |err| return if (err == error.OutOfMemory) -1 else -3;
+    defer freeBlobList(argv);
+    if (argv[0] == null) return -3;
+    const envp = splitBlob(env_blob, env_len) catch |err| return if (err == error.OutOfMemory) -1 else -3;
+    defer freeBlobList(envp);
+    const result = process.spawn(.{
+        .argv = argv,
+        .envp = envp,
+        .keep_fd = keep_fd,
+        .inherit_output = flags & spawn_inherit_output != 0,
+        .no_aslr = flags & spawn_keep_aslr == 0,
+    }) catch |err| return switch (err) {
+        error.OutOfMemory => -1,
+        error.SystemResources, error.ExecFailed => -2,
+    };
+    switch (result) {
+        .exec_errno => |e| return e,
+        .child => |c| {
+            out.* = .{ c.pid, c.pidfd };
+            return 0;
+        },
+    }
+}
+
+/// Waits up to timeout_ms (negative: forever). Returns 0 while running, 1 when it exited
+/// (out[0] = status), 2 when a signal ended it (out[0] = signal number).
+export fn isomc_wait(pid: i32, pidfd: i32, timeout_ms: i32, out: *[1]i32) i32 {
+    switch (process.wait(.{ .pid = pid, .pidfd = pidfd }, timeout_ms)) {
+        .running => return 0,
+        .exited => |code| {
+            out[0] = code;
+            return 1;
+        },
+        .signaled => |sig| {
+            out[0] = sig;
+            return 2;
+        },
+    }
+}
+
+/// Kills the program's process group and reaps it; closes the pidfd.
+export fn isomc_kill(pid: i32, pidfd: i32) void {
+    process.kill(.{ .pid = pid, .pidfd = pidfd });
+}
+
+/// Closes the pidfd of a program that wait() reported as ended.
+export fn isomc_release(pidfd: i32) void {
+    process.release(.{ .pid = 0, .pidfd = pidfd });
+}
+
+/// Takes ownership of fd (closed by isomc_channel_close). Null when out of memory.
+export fn isomc_channel_open(fd: i32) ?*channel.Channel {
+    const ch = gpa.create(channel.Channel) catch return null;
+    ch.* = channel.Channel.init(gpa, fd) catch {
+        gpa.destroy(ch);
+        return null;
+    };
+    return ch;
+}
+
+export fn isomc_channel_close(ch: *channel.Channel) void {
+    ch.deinit();
+    gpa.destroy(ch);
+}
+
+/// Sends one frame. Returns 0 or an errno (EPIPE when the program has gone).
+export fn isomc_channel_send(ch: *channel.Channel, frame: [*]const u8, len: usize) i32 {
+    return @intCast(@intFromEnum(ch.send(frame[0..len])));
+}
+
+pub const recv_timeout: i32 = -1;
+pub const recv_closed: i32 = -2;
+pub const recv_bad_header: i32 = -3;
+pub const recv_too_large: i32 = -4;
+
+/// Copies the next whole frame into out and returns its length; or -1 on timeout, -2 when the
+/// program closed the channel, -3 on an impossible header, -4 when out is too small, and
+/// -(1000 + errno) on an I/O error.
+export fn isomc_channel_recv(ch: *channel.Channel, out: [*]u8, cap: usize, timeout_ms: i32) i32 {
+    return switch (ch.receive(timeout_ms)) {
+        .frame => |f| {
+            if (f.len > cap) return recv_too_large;
+            @memcpy(out[0..f.len], f);
+            return @intCast(f.len);
+        },
+        .timeout => recv_timeout,
+        .closed => recv_closed,
+        .bad_header => recv_bad_header,
+        .io_error => |e| -(1000 + @as(i32, @intCast(@intFromEnum(e)))),
+    };
+}
+
+test {
+    _ = process;
+    _ = channel;
+}
+
+test "argument blobs split into C strings" {
+    const blob = "/bin/echo\x00hello world\x00";
+    const list = try splitBlob(blob, blob.len);
+    defer freeBlobList(list);
+    try std.testing.expectEqualStrings("/bin/echo", std.mem.span(list[0].?));
+    try std.testing.expectEqualStrings("hello world", std.mem.span(list[1].?));
+    try std.testing.expectEqual(null, list[2]);
+    try std.testing.expectError(error.BadArguments, splitBlob("x", 1));
+}

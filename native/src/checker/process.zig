@@ -1,0 +1,203 @@
+//! Starting the checked program and ending it, checker side. The child is set up so it can
+//! never outlive the checker: it asks for SIGKILL when its parent dies, lives in a process
+//! group of its own (the terminal's Ctrl-C reaches only the checker, which then kills the
+//! group), and gets the default disposition for every signal. Between fork and exec only raw
+//! system calls run, as the checker (Deno) is multi-threaded.
+
+const std = @import("std");
+const linux = std.os.linux;
+const posix = std.posix;
+
+pub const SpawnError = error{ OutOfMemory, SystemResources, ExecFailed };
+
+pub const SpawnOptions = struct {
+    /// argv[0] is the path that is executed.
+    argv: [*:null]const ?[*:0]const u8,
+    envp: [*:null]const ?[*:0]const u8,
+    /// A descriptor the child keeps (the control channel), or -1.
+    keep_fd: i32 = -1,
+    /// Give the child our stdout and stderr; otherwise they go to /dev/null.
+    inherit_output: bool = false,
+    /// Run with address-space randomisation off, so addresses repeat from run to run.
+    no_aslr: bool = true,
+};
+
+pub const Child = struct {
+    pid: linux.pid_t,
+    pidfd: i32,
+};
+
+pub const Spawned = union(enum) {
+    child: Child,
+    /// exec failed in the child with this errno (the child has been reaped).
+    exec_errno: u16,
+};
+
+const ADDR_NO_RANDOMIZE: usize = 0x0040000;
+
+fn check(rc: usize) SpawnError!usize {
+    return switch (linux.E.init(rc)) {
+        .SUCCESS => rc,
+        .NOMEM => error.OutOfMemory,
+        else => error.SystemResources,
+    };
+}
+
+pub fn spawn(options: SpawnOptions) SpawnError!Spawned {
+    const devnull_rc = linux.open("/dev/null", .{ .ACCMODE = .RDWR, .CLOEXEC = true }, 0);
+    const devnull: i32 = @intCast(try check(devnull_rc));
+    defer _ = linux.close(devnull);
+
+    var report: [2]i32 = undefined;
+    _ = try check(linux.pipe2(&report, .{ .CLOEXEC = true }));
+    var report_open = [2]bool{ true, true };
+    defer for (report, report_open) |fd, open| {
+        if (open) _ = linux.close(fd);
+    };
+
+    const parent = linux.getpid();
+    const fork_rc = linux.fork();
+    const pid: linux.pid_t = @intCast(try check(fork_rc));
+    if (pid == 0) childSetup(options, parent, devnull, report[1]);
+
+    _ = linux.close(report[1]);
+    report_open[1] = false;
+
+    // The report pipe closes on a successful exec; before that, it carries exec's errno.
+    var errno_bytes: [2]u8 = undefined;
+    var got: usize = 0;
+    while (got < errno_bytes.len) {
+        const rc = linux.read(report[0], errno_bytes[got..].ptr, errno_bytes.len - got);
+        switch (linux.E.init(rc)) {
+            .SUCCESS => {},
+            .INTR => continue,
+            else => break,
+        }
+        if (rc == 0) break;
+        got += rc;
+    }
+    if (got == errno_bytes.len) {
+        var status: u32 = 0;
+        while (linux.E.init(linux.waitpid(pid, &status, 0)) == .INTR) {}
+        return .{ .exec_errno = std.mem.readInt(u16, &errno_bytes, .little) };
+    }
+
+    const pidfd_rc = linux.pidfd_open(pid, 0);
+    if (linux.E.init(pidfd_rc) != .SUCCESS) {
+        kill(.{ .pid = pid, .pidfd = -1 });
+        return error.SystemResources;
+    }
+    return .{ .child = .{ .pid = pid, .pidfd = @intCast(pidfd_rc) } };
+}
+
+fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: i32) noreturn {
+    _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
+    // The parent may have died before the request above took effect.
+    if (linux.getppid() != parent) linux.exit_group(126);
+    _ = linux.setpgid(0, 0);
+    if (options.no_aslr) {
+        const current = linux.syscall1(.personality, 0xffff_ffff);
+        if (linux.E.init(current) == .SUCCESS) _ = linux.syscall1(.personality, current | ADDR_NO_RANDOMIZE);
+    }
+    const empty = linux.sigemptyset();
+    _ = linux.sigprocmask(linux.SIG.SETMASK, &empty, null);
+    // Ignored signals stay ignored across exec (Deno ignores SIGPIPE); give them back.
+    var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = empty, .flags = 0 };
+    var sig: u8 = 1;
+    while (sig < 32) : (sig += 1) {
+        if (sig == linux.SIG.KILL or sig == linux.SIG.STOP) continue;
+        _ = linux.sigaction(sig, &default_action, null);
+    }
+    default_action = undefined;
+    _ = linux.dup2(devnull, 0);
+    if (!options.inherit_output) {
+        _ = linux.dup2(devnull, 1);
+        _ = linux.dup2(devnull, 2);
+    }
+    if (options.keep_fd >= 0) _ = linux.fcntl(options.keep_fd, linux.F.SETFD, 0);
+    const rc = linux.execve(options.argv[0].?, options.argv, options.envp);
+    var errno_bytes: [2]u8 = undefined;
+    std.mem.writeInt(u16, &errno_bytes, @intFromEnum(linux.E.init(rc)), .little);
+    _ = linux.write(report, &errno_bytes, errno_bytes.len);
+    linux.exit_group(127);
+}
+
+pub const Exit = union(enum) {
+    /// Still running when the wait timed out.
+    running,
+    exited: u8,
+    signaled: u8,
+};
+
+/// Waits up to timeout_ms (negative: forever) for the child to end; reaps it if it did.
+pub fn wait(child: Child, timeout_ms: i32) Exit {
+    var fds = [_]linux.pollfd{.{ .fd = child.pidfd, .events = linux.POLL.IN, .revents = 0 }};
+    while (true) {
+        const rc = linux.poll(&fds, 1, timeout_ms);
+        switch (linux.E.init(rc)) {
+            .SUCCESS => break,
+            .INTR => continue,
+            else => break, // fall through to a non-blocking waitpid, which is authoritative
+        }
+    }
+    var status: u32 = 0;
+    while (true) {
+        const rc = linux.waitpid(child.pid, &status, if (timeout_ms < 0) 0 else linux.W.NOHANG);
+        switch (linux.E.init(rc)) {
+            .SUCCESS => if (rc == 0) return .running else break,
+            .INTR => continue,
+            // Already reaped (ECHILD): report it as killed, the only way that happens here.
+            else => return .{ .signaled = linux.SIG.KILL },
+        }
+    }
+    if (linux.W.IFEXITED(status)) return .{ .exited = linux.W.EXITSTATUS(status) };
+    if (linux.W.IFSIGNALED(status)) return .{ .signaled = @intCast(linux.W.TERMSIG(status)) };
+    return .running;
+}
+
+/// Kills the child's whole process group and reaps the child, so nothing is left behind.
+pub fn kill(child: Child) void {
+    _ = linux.kill(-child.pid, linux.SIG.KILL);
+    _ = linux.kill(child.pid, linux.SIG.KILL);
+    var status: u32 = 0;
+    while (linux.E.init(linux.waitpid(child.pid, &status, 0)) == .INTR) {}
+    if (child.pidfd >= 0) _ = linux.close(child.pidfd);
+}
+
+/// Releases the pidfd of a child that has been reaped by wait().
+pub fn release(child: Child) void {
+    if (child.pidfd >= 0) _ = linux.close(child.pidfd);
+}
+
+// ---- Tests -------------------------------------------------------------------------------
+
+const testing = std.testing;
+
+test "exec failure is reported with its errno" {
+    const argv = [_:null]?[*:0]const u8{"/nonexistent/program"};
+    const envp = [_:null]?[*:0]const u8{};
+    const result = try spawn(.{ .argv = &argv, .envp = &envp });
+    try testing.expectEqual(Spawned{ .exec_errno = @intFromEnum(linux.E.NOENT) }, result);
+}
+
+test "exit status and signals are reported" {
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sh", "-c", "exit 7" };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp })).child;
+    try testing.expectEqual(Exit{ .exited = 7 }, wait(child, -1));
+    release(child);
+
+    const argv2 = [_:null]?[*:0]const u8{ "/bin/sh", "-c", "kill -SEGV $$" };
+    const child2 = (try spawn(.{ .argv = &argv2, .envp = &envp })).child;
+    try testing.expectEqual(Exit{ .signaled = linux.SIG.SEGV }, wait(child2, 5000));
+    release(child2);
+}
+
+test "a wait times out on a running child, and kill ends it" {
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sleep", "30" };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp })).child;
+    try testing.expectEqual(Exit.running, wait(child, 50));
+    kill(child);
+    try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(child.pid, 0)));
+}

@@ -1,0 +1,379 @@
+//! The C API of include/isomc.h: argument checking at the call site (misuse is reported against
+//! the calling actor, at the moment it happens) and translation into kernel operations. The
+//! runtime is a process-wide singleton by nature, so its one kernel lives here.
+
+const std = @import("std");
+const protocol = @import("protocol");
+const kernel_mod = @import("kernel.zig");
+const objects = @import("objects.zig");
+
+const Kernel = kernel_mod.Kernel;
+const Actor = kernel_mod.Actor;
+const Request = objects.Request;
+const fatal = kernel_mod.fatal;
+
+var kernel: Kernel = undefined;
+var initialized = false;
+
+fn k() *Kernel {
+    if (!initialized) fatal(2, "isomc_init must be called before any other isomc function", .{});
+    return &kernel;
+}
+
+// ---- Lifecycle ---------------------------------------------------------------------------
+
+fn envValue(name: [:0]const u8) ?[]const u8 {
+    const v = std.c.getenv(name) orelse return null;
+    return std.mem.sliceTo(v, 0);
+}
+
+fn parseSize(text: []const u8, what: []const u8) usize {
+    return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{s}' is not a size in bytes", .{ what, text });
+}
+
+export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
+    if (initialized) fatal(2, "isomc_init called twice", .{});
+    var options = kernel_mod.Options{ .mode = .standalone };
+
+    if (envValue(protocol.ENV_STACK_SIZE)) |v| options.stack_size = parseSize(v, protocol.ENV_STACK_SIZE);
+    if (envValue(protocol.ENV_VERBOSE)) |v| options.verbose = !std.mem.eql(u8, v, "0");
+    options.report_path = envValue(protocol.ENV_REPORT);
+
+    // Take the runtime's own options out of argv, as SimGrid does with --cfg.
+    if (argc != null and argv != null) {
+        const args = argv.?;
+        const n: usize = @intCast(argc.?.*);
+        var kept: usize = 0;
+        for (0..n) |i| {
+            const arg = std.mem.sliceTo(args[i].?, 0);
+            if (i > 0 and std.mem.startsWith(u8, arg, "--isomc-")) {
+                if (std.mem.eql(u8, arg, "--isomc-verbose")) {
+                    options.verbose = true;
+                } else if (std.mem.startsWith(u8, arg, "--isomc-stack-size=")) {
+                    options.stack_size = parseSize(arg["--isomc-stack-size=".len..], "--isomc-stack-size");
+                } else {
+                    fatal(2, "unknown runtime option '{s}' (known: --isomc-verbose, --isomc-stack-size=BYTES)", .{arg});
+                }
+                continue;
+            }
+            args[kept] = args[i];
+            kept += 1;
+        }
+        args[kept] = null;
+        argc.?.* = @intCast(kept);
+    }
+
+    if (envValue(protocol.ENV_FD)) |v| {
+        options.mode = .checker;
+        options.fd = std.fmt.parseInt(std.posix.fd_t, v, 10) catch fatal(2, "{s}: '{s}' is not a file descriptor", .{ protocol.ENV_FD, v });
+        options.verbose = false;
+    } else if (envValue(protocol.ENV_REPLAY)) |path| {
+        options.mode = .replay;
+        options.trace_path = path;
+        // A replay exists to be watched: log its steps unless told otherwise.
+        if (envValue(protocol.ENV_VERBOSE) == null) options.verbose = true;
+    }
+    kernel.init(options);
+    initialized = true;
+}
+
+export fn isomc_actor_create(name: ?[*:0]const u8, code: ?kernel_mod.ActorCode, arg: ?*anyopaque) ?*Actor {
+    const kk = k();
+    const c = code orelse kk.violation(null, .misuse, "isomc_actor_create: the actor's code is NULL", .{});
+    const actor_name = if (name) |n| std.mem.sliceTo(n, 0) else "actor";
+    return kk.createActor(actor_name, c, arg);
+}
+
+export fn isomc_run() c_int {
+    k().run();
+    return 0;
+}
+
+export fn isomc_self() ?*Actor {
+    return k().current;
+}
+
+export fn isomc_actor_name() [*:0]const u8 {
+    return if (k().current) |a| a.name.ptr else "main";
+}
+
+// ---- Choices and properties --------------------------------------------------------------
+
+export fn isomc_yield() void {
+    _ = k().perform(.yield);
+}
+
+export fn isomc_random(min: c_int, max: c_int) c_int {
+    const kk = k();
+    if (min > max) kk.violation(null, .misuse, "isomc_random({d}, {d}): min is greater than max", .{ min, max });
+    if (@as(i64, max) - @as(i64, min) >= 1 << 31)
+        kk.violation(null, .misuse, "isomc_random({d}, {d}): more than 2^31 values to explore", .{ min, max });
+    return @intCast(kk.perform(.{ .random = .{ .min = min, .max = max } }));
+}
+
+export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*:0]const u8, line: c_int) noreturn {
+    const kk = k();
+    const e: []const u8 = if (expr) |x| std.mem.sliceTo(x, 0) else "?";
+    const f: []const u8 = if (file) |x| std.mem.sliceTo(x, 0) else "?";
+    if (msg) |m| {
+        kk.violation(null, .assertion, "{s} (isomc_assert_msg({s}) at {s}:{d})", .{ std.mem.sliceTo(m, 0), e, f, line });
+    }
+    kk.violation(null, .assertion, "isomc_assert({s}) failed at {s}:{d}", .{ e, f, line });
+}
+
+export fn isomc_prop(name: ?[*:0]const u8, addr: ?*const c_int) void {
+    const kk = k();
+    const a = addr orelse kk.violation(null, .misuse, "isomc_prop: the address is NULL", .{});
+    const n = kk.gpa.dupeZ(u8, if (name) |x| std.mem.sliceTo(x, 0) else "prop") catch kk.outOfMemory();
+    kk.props.append(kk.gpa, .{ .name = n, .addr = a }) catch kk.outOfMemory();
+}
+
+// ---- Mailboxes ---------------------------------------------------------------------------
+
+fn fnv1a(s: []const u8) u64 {
+    var h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (s) |c| h = (h ^ c) *% 0x0000_0100_0000_01b3;
+    return h;
+}
+
+export fn isomc_mailbox(name: ?[*:0]const u8) *objects.Mailbox {
+    const kk = k();
+    const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_mailbox: the name is NULL", .{}), 0);
+    if (kk.mailboxes.get(n)) |mb| return mb;
+    // The id comes from the name, so it does not depend on which actor looked it up first.
+    // Bit 52 marks the mailbox space; ids stay below 2^53 so JavaScript numbers hold them.
+    const id = (fnv1a(n) & ((1 << 52) - 1)) | (1 << 52);
+    var it = kk.mailboxes.valueIterator();
+    while (it.next()) |other| {
+        if (other.*.id == id) fatal(3, "mailbox names '{s}' and '{s}' collide; rename one", .{ n, other.*.name });
+    }
+    const mb = kk.gpa.create(objects.Mailbox) catch kk.outOfMemory();
+    mb.* = .{ .id = id, .name = kk.gpa.dupeZ(u8, n) catch kk.outOfMemory() };
+    kk.mailboxes.put(kk.gpa, mb.name, mb) catch kk.outOfMemory();
+    if (kk.link) |*link| {
+        link.send(protocol.encodeObject(link.out, .{ .id = id, .kind = .mailbox, .name = mb.name }));
+    }
+    return mb;
+}
+
+fn newRequest(kk: *Kernel, side: objects.Side, mb: *objects.Mailbox) *Request {
+    const self = kk.current orelse
+        kk.violation(null, .misuse, "isomc_i{s} called outside an actor", .{@tagName(side)});
+    const r = kk.gpa.create(Request) catch kk.outOfMemory();
+    r.* = .{ .id = kk.newObjectId(), .side = side, .owner = self.id, .mailbox = mb };
+    return r;
+}
+
+fn checkMailbox(kk: *Kernel, mb: ?*objects.Mailbox, what: []const u8) *objects.Mailbox {
+    return mb orelse kk.violation(null, .misuse, "{s}: the mailbox is NULL", .{what});
+}
+
+export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
+    const kk = k();
+    const m = checkMailbox(kk, mb, "isomc_isend");
+    if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
+    const r = newRequest(kk, .send, m);
+    r.data = if (data) |d| @ptrCast(d) else "";
+    r.size = size;
+    _ = kk.perform(.{ .isend = r });
+    return r;
+}
+
+export fn isomc_irecv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
+    const kk = k();
+    const m = checkMailbox(kk, mb, "isomc_irecv");
+    if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
+    const r = newRequest(kk, .recv, m);
+    r.buf = if (buf) |b| @ptrCast(b) else null;
+    r.cap = cap;
+    _ = kk.perform(.{ .irecv = r });
+    return r;
+}
+
+fn checkRequest(kk: *Kernel, comm: ?*Request, what: []const u8) *Request {
+    const r = comm orelse kk.violation(null, .misuse, "{s}: the communication is NULL", .{what});
+    if (!r.isLive()) kk.violation(null, .misuse, "{s}: the communication was already completed and released", .{what});
+    if (kk.current) |self| {
+        if (r.owner != self.id) kk.violation(null, .misuse, "{s}: the communication belongs to {s}", .{ what, kk.actorName(r.owner) });
+    }
+    return r;
+}
+
+export fn isomc_wait(comm: ?*Request) usize {
+    const kk = k();
+    return @intCast(kk.perform(.{ .wait = checkRequest(kk, comm, "isomc_wait") }));
+}
+
+export fn isomc_test(comm: ?*Request) c_int {
+    const kk = k();
+    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, comm, "isomc_test") }));
+}
+
+export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
+    const kk = k();
+    if (n < 0) kk.violation(null, .misuse, "isomc_waitany: negative count {d}", .{n});
+    if (n == 0) return -1;
+    const array = comms orelse kk.violation(null, .misuse, "isomc_waitany: the array is NULL", .{});
+    var any = false;
+    for (array[0..@intCast(n)]) |c| {
+        if (c) |r| {
+            _ = checkRequest(kk, r, "isomc_waitany");
+            any = true;
+        }
+    }
+    if (!any) return -1;
+    return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }));
+}
+
+export fn isomc_send(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) void {
+    _ = isomc_wait(isomc_isend(mb, data, size));
+}
+
+export fn isomc_recv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) usize {
+    return isomc_wait(isomc_irecv(mb, buf, cap));
+}
+
+// ---- Synchronisation ---------------------------------------------------------------------
+
+export fn isomc_mutex_create() *objects.Mutex {
+    const kk = k();
+    const m = kk.gpa.create(objects.Mutex) catch kk.outOfMemory();
+    m.* = .{ .id = kk.newObjectId() };
+    return m;
+}
+
+fn checkMutex(kk: *Kernel, m: ?*objects.Mutex, what: []const u8) *objects.Mutex {
+    return m orelse kk.violation(null, .misuse, "{s}: the mutex is NULL", .{what});
+}
+
+fn selfId(kk: *Kernel) u32 {
+    return if (kk.current) |a| a.id else 0;
+}
+
+export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
+    const kk = k();
+    const mutex = checkMutex(kk, m, "isomc_mutex_lock");
+    if (mutex.owner != 0 and mutex.owner == selfId(kk))
+        kk.violation(null, .misuse, "isomc_mutex_lock: the actor already holds this mutex (it would wait for itself)", .{});
+    _ = kk.perform(.{ .mutex_lock = mutex });
+}
+
+export fn isomc_mutex_trylock(m: ?*objects.Mutex) c_int {
+    const kk = k();
+    return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }));
+}
+
+export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
+    const kk = k();
+    const mutex = checkMutex(kk, m, "isomc_mutex_unlock");
+    if (mutex.owner != selfId(kk) or mutex.owner == 0) {
+        if (mutex.owner == 0) kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is not locked", .{});
+        kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is held by {s}, not by this actor", .{kk.actorName(mutex.owner)});
+    }
+    _ = kk.perform(.{ .mutex_unlock = mutex });
+}
+
+export fn isomc_sem_create(initial: c_int) *objects.Semaphore {
+    const kk = k();
+    if (initial < 0) kk.violation(null, .misuse, "isomc_sem_create({d}): negative initial value", .{initial});
+    const s = kk.gpa.create(objects.Semaphore) catch kk.outOfMemory();
+    s.* = .{ .id = kk.newObjectId(), .value = initial };
+    return s;
+}
+
+fn checkSem(kk: *Kernel, s: ?*objects.Semaphore, what: []const u8) *objects.Semaphore {
+    return s orelse kk.violation(null, .misuse, "{s}: the semaphore is NULL", .{what});
+}
+
+export fn isomc_sem_acquire(s: ?*objects.Semaphore) void {
+    const kk = k();
+    _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") });
+}
+
+export fn isomc_sem_release(s: ?*objects.Semaphore) void {
+    const kk = k();
+    _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") });
+}
+
+export fn isomc_cond_create() *objects.Condition {
+    const kk = k();
+    const c = kk.gpa.create(objects.Condition) catch kk.outOfMemory();
+    c.* = .{ .id = kk.newObjectId() };
+    return c;
+}
+
+fn checkCond(kk: *Kernel, c: ?*objects.Condition, what: []const u8) *objects.Condition {
+    return c orelse kk.violation(null, .misuse, "{s}: the condition variable is NULL", .{what});
+}
+
+export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
+    const kk = k();
+    const cond = checkCond(kk, c, "isomc_cond_wait");
+    const mutex = checkMutex(kk, m, "isomc_cond_wait");
+    if (mutex.owner == 0 or mutex.owner != selfId(kk))
+        kk.violation(null, .misuse, "isomc_cond_wait: the actor does not hold the mutex", .{});
+    _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } });
+}
+
+export fn isomc_cond_signal(c: ?*objects.Condition) void {
+    const kk = k();
+    _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") });
+}
+
+export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
+    const kk = k();
+    _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") });
+}
+
+export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
+    const kk = k();
+    if (count == 0) kk.violation(null, .misuse, "isomc_barrier_create(0): a barrier needs at least one actor", .{});
+    const b = kk.gpa.create(objects.Barrier) catch kk.outOfMemory();
+    b.* = .{ .id = kk.newObjectId(), .count = count };
+    return b;
+}
+
+export fn isomc_barrier_wait(b: ?*objects.Barrier) c_int {
+    const kk = k();
+    const barrier = b orelse kk.violation(null, .misuse, "isomc_barrier_wait: the barrier is NULL", .{});
+    return @intCast(kk.perform(.{ .barrier_arrive = barrier }));
+}
+
+// ---- Shared variables --------------------------------------------------------------------
+
+fn checkAddress(kk: *Kernel, p: anytype, what: []const u8) void {
+    if (p == null) kk.violation(null, .misuse, "{s}: the address is NULL", .{what});
+    if (!std.mem.isAligned(@intFromPtr(p.?), @alignOf(i64)))
+        kk.violation(null, .misuse, "{s}: the address 0x{x} is not 8-byte aligned", .{ what, @intFromPtr(p.?) });
+}
+
+export fn isomc_load(p: ?*const i64) i64 {
+    const kk = k();
+    checkAddress(kk, p, "isomc_load");
+    return kk.perform(.{ .load = p.? });
+}
+
+export fn isomc_store(p: ?*i64, v: i64) void {
+    const kk = k();
+    checkAddress(kk, p, "isomc_store");
+    _ = kk.perform(.{ .store = .{ .ptr = p.?, .value = v } });
+}
+
+export fn isomc_fetch_add(p: ?*i64, d: i64) i64 {
+    const kk = k();
+    checkAddress(kk, p, "isomc_fetch_add");
+    return kk.perform(.{ .fetch_add = .{ .ptr = p.?, .delta = d } });
+}
+
+export fn isomc_cas(p: ?*i64, expected: i64, desired: i64) c_int {
+    const kk = k();
+    checkAddress(kk, p, "isomc_cas");
+    return @intCast(kk.perform(.{ .cas = .{ .ptr = p.?, .expected = expected, .desired = desired } }));
+}
+
+test {
+    _ = @import("heap.zig");
+    _ = @import("context.zig");
+    _ = @import("objects.zig");
+    _ = @import("schedule.zig");
+}

@@ -1,0 +1,373 @@
+//! The meaning of every visible transition: when it is enabled, how many choices it offers, what
+//! it does when the maestro executes it, how it is reported to the checker and how it reads in
+//! a log. docs/semantics.md is the prose version of this file; keep them in step.
+
+const std = @import("std");
+const protocol = @import("protocol");
+const objects = @import("objects.zig");
+const kernel_mod = @import("kernel.zig");
+
+const Kernel = kernel_mod.Kernel;
+const Actor = kernel_mod.Actor;
+const Request = objects.Request;
+
+/// Operands of both phases of isomc_cond_wait.
+pub const CondWait = struct { cond: *objects.Condition, mutex: *objects.Mutex };
+
+/// What an actor waits to do: its pending visible operation and its operands.
+pub const Op = union(enum) {
+    none,
+    yield,
+    random: struct { min: i32, max: i32 },
+    isend: *Request,
+    irecv: *Request,
+    wait: *Request,
+    @"test": *Request,
+    waitany: struct { comms: [*]?*Request, n: usize },
+    mutex_lock: *objects.Mutex,
+    mutex_trylock: *objects.Mutex,
+    mutex_unlock: *objects.Mutex,
+    sem_acquire: *objects.Semaphore,
+    sem_release: *objects.Semaphore,
+    cond_wait: CondWait,
+    cond_wake: CondWait,
+    cond_signal: *objects.Condition,
+    cond_broadcast: *objects.Condition,
+    barrier_arrive: *objects.Barrier,
+    barrier_leave: struct { barrier: *objects.Barrier, generation: u32 },
+    load: *const i64,
+    store: struct { ptr: *i64, value: i64 },
+    fetch_add: struct { ptr: *i64, delta: i64 },
+    cas: struct { ptr: *i64, expected: i64, desired: i64 },
+};
+
+pub fn kindOf(op: Op) protocol.Kind {
+    return switch (op) {
+        .none => unreachable,
+        .yield => .yield,
+        .random => .random,
+        .isend => .isend,
+        .irecv => .irecv,
+        .wait => .wait,
+        .@"test" => .@"test",
+        .waitany => .waitany,
+        .mutex_lock => .mutex_lock,
+        .mutex_trylock => .mutex_trylock,
+        .mutex_unlock => .mutex_unlock,
+        .sem_acquire => .sem_acquire,
+        .sem_release => .sem_release,
+        .cond_wait => .cond_wait,
+        .cond_wake => .cond_wake,
+        .cond_signal => .cond_signal,
+        .cond_broadcast => .cond_broadcast,
+        .barrier_arrive => .barrier_arrive,
+        .barrier_leave => .barrier_leave,
+        .load => .load,
+        .store => .store,
+        .fetch_add => .fetch_add,
+        .cas => .cas,
+    };
+}
+
+pub fn isEnabled(actor: *const Actor) bool {
+    return switch (actor.op) {
+        .none => false,
+        .wait => |r| r.state == .matched,
+        .waitany => |w| readyCount(w.comms, w.n) > 0,
+        .mutex_lock => |m| m.owner == 0,
+        .sem_acquire => |s| s.value > 0,
+        .cond_wake => |c| actor.signalled and c.mutex.owner == 0,
+        .barrier_leave => |b| b.barrier.generation != b.generation,
+        else => true,
+    };
+}
+
+/// How many alternatives executing this transition offers (the checker explores each).
+pub fn choiceCount(actor: *const Actor) u32 {
+    return switch (actor.op) {
+        .random => |r| @intCast(@as(i64, r.max) - @as(i64, r.min) + 1),
+        .waitany => |w| @max(readyCount(w.comms, w.n), 1),
+        else => 1,
+    };
+}
+
+fn readyCount(comms: [*]?*Request, n: usize) u32 {
+    var count: u32 = 0;
+    for (comms[0..n]) |c| {
+        if (c) |r| {
+            if (r.state == .matched) count += 1;
+        }
+    }
+    return count;
+}
+
+pub const After = enum {
+    /// The actor goes on running its code until its next visible operation.
+    proceed,
+    /// The operation has a second phase; the actor stays parked with that as its new op.
+    stay,
+};
+
+/// Executes the actor's pending operation with the given choice. The caller has checked that
+/// it is enabled and that the choice is in range.
+pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
+    std.debug.assert(isEnabled(actor));
+    std.debug.assert(choice < choiceCount(actor));
+    switch (actor.op) {
+        .none => unreachable,
+        .yield => {},
+        .random => |r| actor.result = @as(i64, r.min) + choice,
+        .isend => |s| {
+            if (s.mailbox.recvs.pop()) |r| {
+                match(k, actor, s, r);
+            } else {
+                const data = s.data orelse unreachable;
+                s.payload = k.gpa.dupe(u8, data[0..s.size]) catch k.outOfMemory();
+                s.data = null;
+                s.state = .queued;
+                s.mailbox.sends.push(s);
+            }
+        },
+        .irecv => |r| {
+            if (r.mailbox.sends.pop()) |s| {
+                match(k, actor, s, r);
+            } else {
+                r.state = .queued;
+                r.mailbox.recvs.push(r);
+            }
+        },
+        .wait => |r| {
+            actor.result = @intCast(r.size);
+            k.releaseRequest(r);
+        },
+        .@"test" => |r| {
+            if (r.state == .matched) {
+                actor.result = 1;
+                k.releaseRequest(r);
+            } else {
+                actor.result = 0;
+            }
+        },
+        .waitany => |w| {
+            var seen: u32 = 0;
+            for (w.comms[0..w.n], 0..) |c, i| {
+                const r = c orelse continue;
+                if (r.state != .matched) continue;
+                if (seen == choice) {
+                    actor.result = @intCast(i);
+                    w.comms[i] = null;
+                    k.releaseRequest(r);
+                    break;
+                }
+                seen += 1;
+            } else unreachable;
+        },
+        .mutex_lock => |m| m.owner = actor.id,
+        .mutex_trylock => |m| {
+            if (m.owner == 0) {
+                m.owner = actor.id;
+                actor.result = 1;
+            } else {
+                actor.result = 0;
+            }
+        },
+        .mutex_unlock => |m| {
+            std.debug.assert(m.owner == actor.id);
+            m.owner = 0;
+        },
+        .sem_acquire => |s| s.value -= 1,
+        .sem_release => |s| s.value += 1,
+        .cond_wait => |c| {
+            std.debug.assert(c.mutex.owner == actor.id);
+            c.mutex.owner = 0;
+            c.cond.waiters.append(k.gpa, actor.id) catch k.outOfMemory();
+            actor.signalled = false;
+            actor.op = .{ .cond_wake = c };
+            return .stay;
+        },
+        .cond_wake => |c| {
+            c.mutex.owner = actor.id;
+            actor.signalled = false;
+        },
+        .cond_signal => |c| {
+            if (c.waiters.items.len > 0) {
+                const id = c.waiters.orderedRemove(0);
+                k.actorById(id).?.signalled = true;
+            }
+        },
+        .cond_broadcast => |c| {
+            for (c.waiters.items) |id| k.actorById(id).?.signalled = true;
+            c.waiters.clearRetainingCapacity();
+        },
+        .barrier_arrive => |b| {
+            const generation = b.generation;
+            b.arrived += 1;
+            if (b.arrived == b.count) {
+                b.arrived = 0;
+                b.generation +%= 1;
+                actor.result = 1;
+            } else {
+                actor.result = 0;
+            }
+            actor.op = .{ .barrier_leave = .{ .barrier = b, .generation = generation } };
+            return .stay;
+        },
+        .barrier_leave => {},
+        .load => |p| actor.result = p.*,
+        .store => |s| s.ptr.* = s.value,
+        .fetch_add => |f| {
+            actor.result = f.ptr.*;
+            f.ptr.* +%= f.delta;
+        },
+        .cas => |c| {
+            if (c.ptr.* == c.expected) {
+                c.ptr.* = c.desired;
+                actor.result = 1;
+            } else {
+                actor.result = 0;
+            }
+        },
+    }
+    return .proceed;
+}
+
+/// Pairs a send with a receive: copies the message into the receiver's buffer.
+fn match(k: *Kernel, actor: *Actor, s: *Request, r: *Request) void {
+    std.debug.assert(s.side == .send and r.side == .recv);
+    if (s.size > r.cap) {
+        k.violation(actor, .misuse, "message of {d} bytes sent by {s} on mailbox '{s}' does not fit the {d}-byte buffer of {s}", .{
+            s.size, k.actorName(s.owner), s.mailbox.name, r.cap, k.actorName(r.owner),
+        });
+    }
+    const source: []const u8 = if (s.state == .queued) s.payload else (s.data orelse unreachable)[0..s.size];
+    if (s.size > 0) @memcpy((r.buf orelse unreachable)[0..s.size], source);
+    r.size = s.size;
+    if (s.payload.len > 0) k.gpa.free(s.payload);
+    s.payload = &.{};
+    s.data = null;
+    s.state = .matched;
+    r.state = .matched;
+}
+
+/// The record that describes this actor's pending transition to the checker.
+pub fn record(actor: *const Actor, extras: *std.ArrayList(u64), gpa: std.mem.Allocator) protocol.Record {
+    var flags: u8 = if (isEnabled(actor)) protocol.record_flag_enabled else 0;
+    var object: u64 = 0;
+    var arg0: i64 = 0;
+    var arg1: i64 = 0;
+    extras.clearRetainingCapacity();
+    switch (actor.op) {
+        .none => unreachable,
+        .yield => {},
+        .barrier_leave => |b| object = b.barrier.id,
+        .random => |r| {
+            arg0 = r.min;
+            arg1 = r.max;
+        },
+        .isend, .irecv => |r| {
+            object = r.mailbox.id;
+            arg0 = @bitCast(r.id);
+            arg1 = @intCast(if (r.side == .send) r.size else r.cap);
+        },
+        .wait, .@"test" => |r| {
+            object = r.id;
+            arg0 = @bitCast(r.mailbox.id);
+            arg1 = @intFromEnum(r.side);
+            if (r.state == .matched) flags |= protocol.record_flag_ready;
+        },
+        .waitany => |w| {
+            arg0 = @intCast(w.n);
+            for (w.comms[0..w.n]) |c| {
+                const r = c orelse continue;
+                const ready: u64 = if (r.state == .matched) protocol.extra_ready_bit else 0;
+                extras.append(gpa, r.id | ready) catch @panic("out of memory");
+            }
+        },
+        .mutex_lock, .mutex_trylock, .mutex_unlock => |m| {
+            object = m.id;
+            arg0 = m.owner;
+        },
+        .sem_acquire, .sem_release => |s| {
+            object = s.id;
+            arg0 = s.value;
+        },
+        .cond_wait, .cond_wake => |c| {
+            object = c.cond.id;
+            arg0 = @bitCast(c.mutex.id);
+        },
+        .cond_signal, .cond_broadcast => |c| {
+            object = c.id;
+            arg0 = @intCast(c.waiters.items.len);
+        },
+        .barrier_arrive => |b| {
+            object = b.id;
+            arg0 = b.count;
+            arg1 = b.arrived;
+        },
+        .load => |p| object = @intFromPtr(p),
+        .store => |s| {
+            object = @intFromPtr(s.ptr);
+            arg0 = s.value;
+        },
+        .fetch_add => |f| {
+            object = @intFromPtr(f.ptr);
+            arg0 = f.delta;
+        },
+        .cas => |c| {
+            object = @intFromPtr(c.ptr);
+            arg0 = c.expected;
+            arg1 = c.desired;
+        },
+    }
+    return .{
+        .actor = actor.id,
+        .kind = kindOf(actor.op),
+        .flags = flags,
+        .choices = choiceCount(actor),
+        .object = object,
+        .arg0 = arg0,
+        .arg1 = arg1,
+        .extras = extras.items,
+    };
+}
+
+fn fmtId(id: u64, buf: []u8) []const u8 {
+    const creator = id >> 32;
+    const counter = id & 0xffff_ffff;
+    return if (creator == 0)
+        std.fmt.bufPrint(buf, "{d}", .{counter}) catch buf
+    else
+        std.fmt.bufPrint(buf, "{d}.{d}", .{ creator, counter }) catch buf;
+}
+
+/// A one-line human description of the pending operation, for logs and deadlock reports.
+pub fn describe(actor: *const Actor, buf: []u8) []const u8 {
+    var a: [32]u8 = undefined;
+    var b: [32]u8 = undefined;
+    const out = switch (actor.op) {
+        .none => std.fmt.bufPrint(buf, "nothing", .{}),
+        .yield => std.fmt.bufPrint(buf, "yield()", .{}),
+        .random => |r| std.fmt.bufPrint(buf, "random({d}..{d})", .{ r.min, r.max }),
+        .isend => |r| std.fmt.bufPrint(buf, "isend(mailbox '{s}', {d} bytes) -> comm {s}", .{ r.mailbox.name, r.size, fmtId(r.id, &a) }),
+        .irecv => |r| std.fmt.bufPrint(buf, "irecv(mailbox '{s}', {d}-byte buffer) -> comm {s}", .{ r.mailbox.name, r.cap, fmtId(r.id, &a) }),
+        .wait => |r| std.fmt.bufPrint(buf, "wait(comm {s}: {s} on mailbox '{s}')", .{ fmtId(r.id, &a), @tagName(r.side), r.mailbox.name }),
+        .@"test" => |r| std.fmt.bufPrint(buf, "test(comm {s}: {s} on mailbox '{s}')", .{ fmtId(r.id, &a), @tagName(r.side), r.mailbox.name }),
+        .waitany => |w| std.fmt.bufPrint(buf, "waitany({d} comms)", .{w.n}),
+        .mutex_lock => |m| std.fmt.bufPrint(buf, "mutex_lock(mutex {s})", .{fmtId(m.id, &a)}),
+        .mutex_trylock => |m| std.fmt.bufPrint(buf, "mutex_trylock(mutex {s})", .{fmtId(m.id, &a)}),
+        .mutex_unlock => |m| std.fmt.bufPrint(buf, "mutex_unlock(mutex {s})", .{fmtId(m.id, &a)}),
+        .sem_acquire => |s| std.fmt.bufPrint(buf, "sem_acquire(sem {s})", .{fmtId(s.id, &a)}),
+        .sem_release => |s| std.fmt.bufPrint(buf, "sem_release(sem {s})", .{fmtId(s.id, &a)}),
+        .cond_wait => |c| std.fmt.bufPrint(buf, "cond_wait(cond {s}, mutex {s})", .{ fmtId(c.cond.id, &a), fmtId(c.mutex.id, &b) }),
+        .cond_wake => |c| std.fmt.bufPrint(buf, "cond_wait returns(cond {s}, mutex {s})", .{ fmtId(c.cond.id, &a), fmtId(c.mutex.id, &b) }),
+        .cond_signal => |c| std.fmt.bufPrint(buf, "cond_signal(cond {s})", .{fmtId(c.id, &a)}),
+        .cond_broadcast => |c| std.fmt.bufPrint(buf, "cond_broadcast(cond {s})", .{fmtId(c.id, &a)}),
+        .barrier_arrive => |br| std.fmt.bufPrint(buf, "barrier_wait arrives(barrier {s})", .{fmtId(br.id, &a)}),
+        .barrier_leave => |br| std.fmt.bufPrint(buf, "barrier_wait leaves(barrier {s})", .{fmtId(br.barrier.id, &a)}),
+        .load => |p| std.fmt.bufPrint(buf, "load(0x{x})", .{@intFromPtr(p)}),
+        .store => |s| std.fmt.bufPrint(buf, "store(0x{x}, {d})", .{ @intFromPtr(s.ptr), s.value }),
+        .fetch_add => |f| std.fmt.bufPrint(buf, "fetch_add(0x{x}, {d})", .{ @intFromPtr(f.ptr), f.delta }),
+        .cas => |c| std.fmt.bufPrint(buf, "cas(0x{x}, {d}, {d})", .{ @intFromPtr(c.ptr), c.expected, c.desired }),
+    };
+    return out catch buf;
+}

@@ -1,0 +1,104 @@
+//! Test fixture for the protocol across the boundary. `isomc-protocol-vectors encode` prints
+//! one JSON line per runtime->checker frame, encoded by protocol.zig, with the field values the
+//! TypeScript decoder must find in it. `isomc-protocol-vectors decode` reads checker->runtime
+//! frames as hex lines on stdin and prints what protocol.zig's decoders (the ones the runtime
+//! uses) make of each. tests/protocol_test.ts drives both directions.
+
+const std = @import("std");
+const protocol = @import("protocol");
+
+pub fn main() !void {
+    var arena_state = std.heap.ArenaAllocator.init(std.heap.page_allocator);
+    defer arena_state.deinit();
+    const arena = arena_state.allocator();
+    const args = try std.process.argsAlloc(arena);
+    var out_buf: [64 * 1024]u8 = undefined;
+    var stdout = std.fs.File.stdout().writer(&out_buf);
+    const out = &stdout.interface;
+    if (args.len == 2 and std.mem.eql(u8, args[1], "encode")) {
+        try encodeAll(out);
+    } else if (args.len == 2 and std.mem.eql(u8, args[1], "decode")) {
+        try decodeAll(arena, out);
+    } else {
+        std.debug.print("usage: isomc-protocol-vectors encode|decode\n", .{});
+        std.process.exit(2);
+    }
+    try out.flush();
+}
+
+fn line(out: *std.Io.Writer, name: []const u8, frame: []const u8, fields: []const u8) !void {
+    try out.print("{{\"name\":\"{s}\",\"hex\":\"{x}\",\"fields\":{s}}}\n", .{ name, frame, fields });
+}
+
+fn encodeAll(out: *std.Io.Writer) !void {
+    var buf: [4096]u8 = undefined;
+    const ranges = [_]protocol.Range{ .{ .start = 0x1000, .end = 0x3000 }, .{ .start = 0x7f00_0000_0000, .end = 0x7f00_0010_0000 } };
+    try line(out, "hello", protocol.encodeHello(&buf, 4242, &ranges),
+        \\{"pid":4242,"ignored":[[4096,12288],[139637976727552,139637977776128]]}
+    );
+    try line(out, "actor", protocol.encodeActor(&buf, .{ .id = 3, .parent = 1, .name = "philosopher-2" }),
+        \\{"id":3,"parent":1,"name":"philosopher-2"}
+    );
+    try line(out, "object", protocol.encodeObject(&buf, .{ .id = (1 << 52) | 77, .kind = .mailbox, .name = "ping" }),
+        \\{"id":4503599627370573,"kind":1,"name":"ping"}
+    );
+    var s = protocol.StateWriter.begin(&buf, 12);
+    s.record(.{ .actor = 1, .kind = .yield, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 0, .arg1 = 0, .extras = &.{} });
+    s.record(.{ .actor = 2, .kind = .random, .flags = protocol.record_flag_enabled, .choices = 3, .object = 0, .arg0 = -1, .arg1 = 1, .extras = &.{} });
+    s.record(.{ .actor = 3, .kind = .waitany, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .extras = &.{ 0x1_0000_0001, 0x1_0000_0002 | protocol.extra_ready_bit } });
+    s.record(.{ .actor = 4, .kind = .store, .flags = 0, .choices = 1, .object = 0x5555_0000_1000, .arg0 = std.math.minInt(i64), .arg1 = 0, .extras = &.{} });
+    try line(out, "state", s.finish(),
+        \\{"steps":12,"actors":[
+        \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
+        \\{"actor":2,"kind":2,"enabled":true,"ready":false,"choices":3,"object":0,"arg0":"-1","arg1":"1","extras":[]},
+        \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","extras":[[4294967297,false],[4294967298,true]]},
+        \\{"actor":4,"kind":20,"enabled":false,"ready":false,"choices":1,"object":93823560585216,"arg0":"-9223372036854775808","arg1":"0","extras":[]}]}
+    );
+    try line(out, "violation", protocol.encodeViolation(&buf, .{ .kind = .assertion, .actor = 2, .steps = 9, .message = "isomc_assert(x == 1) failed at a.c:3" }),
+        \\{"kind":1,"actor":2,"steps":9,"message":"isomc_assert(x == 1) failed at a.c:3"}
+    );
+    try line(out, "done", protocol.encodeDone(&buf, .{ .steps = 40, .actors = 3 }),
+        \\{"steps":40,"actors":3}
+    );
+    try line(out, "error", protocol.encodeError(&buf, .{ .code = .diverged, .steps = 5, .message = "step 6: actor 9 is not enabled" }),
+        \\{"code":3,"steps":5,"message":"step 6: actor 9 is not enabled"}
+    );
+}
+
+fn decodeAll(arena: std.mem.Allocator, out: *std.Io.Writer) !void {
+    const input = try std.fs.File.stdin().readToEndAlloc(arena, 16 * 1024 * 1024);
+    var lines = std.mem.tokenizeScalar(u8, input, '\n');
+    while (lines.next()) |hex| {
+        const frame = try arena.alloc(u8, hex.len / 2);
+        _ = std.fmt.hexToBytes(frame, hex) catch {
+            try out.print("{{\"error\":\"hex\"}}\n", .{});
+            continue;
+        };
+        try decodeOne(frame, out);
+    }
+}
+
+fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
+    if (frame.len < protocol.HEADER_SIZE) return out.print("{{\"error\":\"Malformed\"}}\n", .{});
+    const header = protocol.parseHeader(frame[0..protocol.HEADER_SIZE]) catch |err|
+        return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+    if (header.len != frame.len) return out.print("{{\"error\":\"Malformed\"}}\n", .{});
+    const body = frame[protocol.HEADER_SIZE..];
+    switch (header.message) {
+        .welcome => {
+            protocol.decodeWelcome(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"welcome\"}}\n", .{});
+        },
+        .run => {
+            const steps = protocol.decodeRun(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"run\",\"steps\":[", .{});
+            var i: u32 = 0;
+            while (i < steps.count) : (i += 1) {
+                const st = steps.get(i);
+                try out.print("{s}[{d},{d}]", .{ if (i == 0) "" else ",", st.actor, st.choice });
+            }
+            try out.print("]}}\n", .{});
+        },
+        else => try out.print("{{\"error\":\"unexpected type {d}\"}}\n", .{@intFromEnum(header.message)}),
+    }
+}

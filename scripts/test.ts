@@ -1,0 +1,118 @@
+/**
+ * `./isomc test` (deno task test): the whole test suite — the Zig unit tests in Debug and
+ * ReleaseSafe, deno fmt --check, deno lint, deno check, and the Deno tests — then one summary
+ * line, `N passed, N failed`, counted from the real runs (Zig's build summary and Deno's JUnit
+ * report), which CI reads.
+ */
+
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const deno = Deno.execPath();
+const zig = Deno.env.get("ISOMC_ZIG") ?? "zig";
+const filters = Deno.args;
+
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+async function run(cmd: string, args: string[], cwd = root): Promise<{ ok: boolean; out: string }> {
+  const child = new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).spawn();
+  const decoder = new TextDecoder();
+  let out = "";
+  const pump = async (
+    stream: ReadableStream<Uint8Array>,
+    sink: typeof Deno.stdout,
+  ): Promise<void> => {
+    for await (const chunk of stream) {
+      out += decoder.decode(chunk, { stream: true });
+      await sink.write(chunk);
+    }
+  };
+  const [status] = await Promise.all([
+    child.status,
+    pump(child.stdout, Deno.stdout),
+    pump(child.stderr, Deno.stderr),
+  ]);
+  return { ok: status.success, out };
+}
+
+function check(name: string, ok: boolean): void {
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    failures.push(name);
+  }
+}
+
+async function zigTests(): Promise<void> {
+  console.log("== zig build test (Debug and ReleaseSafe)");
+  const r = await run(zig, ["build", "test", "--summary", "all"], join(root, "native"));
+  const m = r.out.match(/(\d+)\/(\d+) tests passed(?:; (\d+) failed)?/);
+  if (m === null) {
+    check("zig build test (did not run its tests)", false);
+    return;
+  }
+  passed += Number(m[1]);
+  const zigFailed = Number(m[2]) - Number(m[1]);
+  failed += zigFailed;
+  if (zigFailed > 0 || !r.ok) failures.push(`zig build test: ${zigFailed} failed`);
+  if (!r.ok && zigFailed === 0) check("zig build test (build failed)", false);
+}
+
+async function denoChecks(): Promise<void> {
+  console.log("== deno fmt --check");
+  check("deno fmt --check", (await run(deno, ["fmt", "--check"])).ok);
+  console.log("== deno lint");
+  check("deno lint", (await run(deno, ["lint"])).ok);
+  console.log("== deno check");
+  check(
+    "deno check",
+    (await run(deno, ["check", "cli.ts", "mod.ts", "tests/", "bench/", "scripts/"])).ok,
+  );
+}
+
+async function denoTests(): Promise<void> {
+  console.log("== deno test");
+  const dir = await Deno.makeTempDir({ prefix: "isomc-test-" });
+  const junit = join(dir, "junit.xml");
+  const args = [
+    "test",
+    "-A",
+    `--junit-path=${junit}`,
+    ...(filters.length > 0 ? filters : ["tests/"]),
+  ];
+  const r = await run(deno, args);
+  let xml = "";
+  try {
+    xml = await Deno.readTextFile(junit);
+  } catch {
+    // no report: counted below as one failure
+  }
+  await Deno.remove(dir, { recursive: true });
+  const suite = xml.match(
+    /<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"[^>]*\berrors="(\d+)"/,
+  );
+  if (suite === null) {
+    check("deno test (no JUnit report)", false);
+    return;
+  }
+  const total = Number(suite[1]);
+  const bad = Number(suite[2]) + Number(suite[3]);
+  passed += total - bad;
+  failed += bad;
+  if (bad > 0) failures.push(`deno test: ${bad} failed`);
+  if (!r.ok && bad === 0) check("deno test (exited with failure)", false);
+}
+
+if (filters.length === 0) {
+  await zigTests();
+  await denoChecks();
+}
+await denoTests();
+
+if (failures.length > 0) console.log(`\nFailed: ${failures.join("; ")}`);
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(failed === 0 ? 0 : 1);
