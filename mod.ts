@@ -7,12 +7,20 @@ export {
   check,
   type CheckOptions,
   type CheckResult,
+  defaultReduction,
+  defaultRestore,
   defaultTimeoutMs,
+  type Reduction,
   reductions,
+  type Restore,
+  restores,
 } from "./lib/check.ts";
 export { replay, type ReplayOptions, type ReplayResult } from "./lib/replay.ts";
 export { cc, ccCommand, compile } from "./lib/build/cc.ts";
 export { exploreDfs } from "./lib/explore/dfs.ts";
+export { exploreDpor } from "./lib/explore/dpor/explorer.ts";
+export { MemoryTarget, type StateStats } from "./lib/state/memory_target.ts";
+export { ForkTarget } from "./lib/state/fork_target.ts";
 export type {
   ExplorationResult,
   ExploreOptions,

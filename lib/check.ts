@@ -5,29 +5,51 @@
  */
 
 import { exploreDfs } from "./explore/dfs.ts";
+import { exploreDpor } from "./explore/dpor/explorer.ts";
 import type { ExplorationResult, Stats } from "./explore/result.ts";
 import type { NameTable } from "./model/transition.ts";
 import { ReplayTarget } from "./process/replay_target.ts";
 import { resolveProgram } from "./process/resolve.ts";
+import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
+import { ForkTarget } from "./state/fork_target.ts";
+import type { Target } from "./explore/target.ts";
+import { InputError } from "./errors.ts";
 
-export const reductions = ["none"] as const;
+export const restores = ["replay", "memory", "fork"] as const;
+export type Restore = typeof restores[number];
+export const defaultRestore: Restore = "memory";
+
+export const reductions = ["none", "sleep", "sdpor", "odpor"] as const;
 export type Reduction = typeof reductions[number];
+export const defaultReduction: Reduction = "odpor";
 
 export interface CheckOptions {
   readonly reduction?: Reduction;
+  /** How earlier states are restored: re-execution, or memory snapshots. */
+  readonly restore?: Restore;
+  /**
+   * Skip states already explored (needs a stateful restore and --reduction=none; default on
+   * for those).
+   */
+  readonly visited?: boolean;
   readonly maxDepth?: number;
   readonly maxExecutions?: number;
   /** Longest a transition may run, in milliseconds (default 10 s). */
   readonly timeoutMs?: number;
   /** Show the program's own output (off by default: it would repeat once per execution). */
-  readonly showOutput?: boolean;
+  readonly showOutput?: boolean | "stderr";
   readonly env?: Readonly<Record<string, string>>;
+  /** Run the program on the checker's CPU (default true). */
+  readonly pinCpu?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }
 
 export interface CheckResult extends ExplorationResult {
   readonly names: NameTable;
+  readonly restore: Restore;
+  /** What the snapshot engine did (stateful restores). */
+  readonly state: StateStats | null;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -38,14 +60,34 @@ export async function check(
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const env = options.env ?? Deno.env.toObject();
+  const reduction = options.reduction ?? defaultReduction;
+  const restore = options.restore ?? defaultRestore;
+  if (options.visited && restore !== "memory") {
+    throw new InputError("--visited needs --restore=memory (states are compared by their memory)");
+  }
+  if (options.visited && reduction !== "none") {
+    throw new InputError(
+      "--visited needs --reduction=none (skipping visited states is not sound with partial-order reduction)",
+    );
+  }
+  const visited = options.visited ?? (restore === "memory" && reduction === "none");
   const spec = resolveProgram(program, args, env);
-  const target = new ReplayTarget(spec, {
+  const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
     showOutput: options.showOutput,
-  });
+    pinCpu: options.pinCpu,
+  };
+  const memory = restore === "memory"
+    ? new MemoryTarget(spec, { ...run, checkMaps: env.ISOMC_CHECK_MAPS === "1" })
+    : null;
+  if (memory !== null) memory.keyEveryState = visited;
+  const target: Target = memory ??
+    (restore === "fork" ? new ForkTarget(spec, run) : new ReplayTarget(spec, run));
   try {
-    const result = await exploreDfs(target, options);
-    return { ...result, names: target.names };
+    const result = reduction === "none"
+      ? await exploreDfs(target, { ...options, visited })
+      : await exploreDpor(target, reduction, options);
+    return { ...result, names: target.names, restore, state: memory?.stateStats() ?? null };
   } finally {
     await target.close();
   }

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { InputError } from "./errors.ts";
 import type { ViolationKind } from "./explore/target.ts";
 import { killProcess, releaseProcess, spawn, waitProcess } from "./native/ffi.ts";
-import { registerChild, unregisterChild } from "./process/cleanup.ts";
+import {
+  registerChild,
+  registerTemporary,
+  removeTemporary,
+  unregisterChild,
+} from "./process/cleanup.ts";
 import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
@@ -59,6 +64,7 @@ export async function replay(
   const env = options.env ?? Deno.env.toObject();
   const spec = resolveProgram(program, args, env);
   const dir = Deno.makeTempDirSync({ prefix: "isomc-replay-" });
+  registerTemporary(dir);
   const reportPath = join(dir, "report.json");
   const expected = trace.violation?.kind ?? null;
   const timeoutMs = options.timeoutMs ??
@@ -117,6 +123,6 @@ export async function replay(
       steps: report?.steps ?? null,
     };
   } finally {
-    Deno.removeSync(dir, { recursive: true });
+    removeTemporary(dir);
   }
 }

@@ -12,6 +12,7 @@ const Roots = struct {
     runtime: []const u8 = "src/runtime/api.zig",
     checker: []const u8 = "src/checker/ffi.zig",
     vectors: []const u8 = "src/tools/protocol_vectors.zig",
+    agent: []const u8 = "src/agent/agent.zig",
 };
 
 pub fn build(b: *std.Build) void {
@@ -21,12 +22,27 @@ pub fn build(b: *std.Build) void {
 
     const artifacts = modules(b, roots, target, optimize);
 
-    const runtime = b.addLibrary(.{ .name = "isomc", .linkage = .static, .root_module = artifacts.runtime, .use_llvm = true });
+    // The runtime goes into the user's programs, which are debugged under valgrind; valgrind
+    // does not decode the newest instructions (AVX-512), so build it for the baseline CPU.
+    var runtime_query = target.query;
+    if (runtime_query.cpu_model == .native or runtime_query.cpu_model == .determined_by_arch_os)
+        runtime_query.cpu_model = .baseline;
+    const portable = modules(b, roots, b.resolveTargetQuery(runtime_query), optimize);
+    const runtime = b.addLibrary(.{ .name = "isomc", .linkage = .static, .root_module = portable.runtime, .use_llvm = true });
     runtime.bundle_compiler_rt = true;
     b.installArtifact(runtime);
 
     const checker = b.addLibrary(.{ .name = "isomc_checker", .linkage = .dynamic, .root_module = artifacts.checker });
     b.installArtifact(checker);
+
+    // The agent the checker injects into checked programs with LD_PRELOAD (file descriptors).
+    const agent = b.addLibrary(.{ .name = "isomc_agent", .linkage = .dynamic, .root_module = b.createModule(.{
+        .root_source_file = b.path(roots.agent),
+        .target = b.resolveTargetQuery(runtime_query),
+        .optimize = optimize,
+        .pic = true,
+    }) });
+    b.installArtifact(agent);
 
     const vectors = b.addExecutable(.{ .name = "isomc-protocol-vectors", .root_module = artifacts.vectors });
     b.installArtifact(vectors);
@@ -64,12 +80,16 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
             .optimize = optimize,
             .link_libc = true,
             .pic = true,
+            // Keeps std.valgrind's client requests in release builds: the actors' stacks must
+            // be registered for programs to run cleanly under valgrind.
+            .valgrind = true,
             .imports = imports,
         }),
         .checker = b.createModule(.{
             .root_source_file = b.path(roots.checker),
             .target = target,
             .optimize = optimize,
+            .link_libc = true,
             .pic = true,
             .imports = imports,
         }),

@@ -32,21 +32,27 @@ export function ccCommand(args: readonly string[]): string[] {
   ];
 }
 
-/** Runs `zig cc` with the user's terminal; returns its exit status. */
-export async function cc(args: readonly string[]): Promise<number> {
-  if (args.length === 0) throw new InputError("isomc cc: no input (e.g. isomc cc -o app app.c)");
-  const [cmd, ...rest] = ccCommand(args);
+/** Runs a zig command, turning a missing zig into one clear line. */
+async function runZig(
+  command: string[],
+  options: Deno.CommandOptions,
+): Promise<Deno.CommandOutput | Deno.CommandStatus> {
+  const [cmd, ...rest] = command;
   try {
-    const status = await new Deno.Command(cmd, { args: rest }).spawn().status;
-    return status.code;
+    const child = new Deno.Command(cmd, { ...options, args: rest });
+    return options.stdout === "piped" ? await child.output() : await child.spawn().status;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(
-        `isomc cc: ${cmd} not found; run isomc through ./isomc, which installs Zig`,
-      );
+      throw new InputError(`${cmd} not found; run isomc through ./isomc, which installs Zig`);
     }
     throw e;
   }
+}
+
+/** Runs `zig cc` with the user's terminal; returns its exit status. */
+export async function cc(args: readonly string[]): Promise<number> {
+  if (args.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
+  return (await runZig(ccCommand(args), {})).code;
 }
 
 /** Compiles sources into `output`, quietly; throws with zig's messages on failure. */
@@ -55,9 +61,10 @@ export async function compile(
   output: string,
   extra: readonly string[] = [],
 ): Promise<void> {
-  const [cmd, ...rest] = ccCommand([...extra, "-o", output, ...sources]);
-  const out = await new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" })
-    .output();
+  const out = await runZig(ccCommand([...extra, "-o", output, ...sources]), {
+    stdout: "piped",
+    stderr: "piped",
+  }) as Deno.CommandOutput;
   if (!out.success) {
     const text = new TextDecoder().decode(out.stderr).trim();
     throw new InputError(`compiling ${sources.join(" ")} failed:\n${text}`);

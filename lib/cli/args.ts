@@ -20,10 +20,22 @@ export function parse(command: string, args: readonly string[], options: Options
     });
     return { values: values as Parsed["values"], positionals };
   } catch (e) {
-    const hint = (e as Error).message.includes("Unknown option")
-      ? ` (put the program after --: isomc ${command} [options] -- PROGRAM [ARGS])`
-      : "";
-    throw new InputError(`${command}: ${(e as Error).message}${hint}`);
+    throw new InputError(describeParseError(command, e as Error & { code?: string }));
+  }
+}
+
+/** node's parseArgs messages run over several lines and speak of positionals: say it shortly. */
+function describeParseError(command: string, e: Error & { code?: string }): string {
+  const option = e.message.match(/'(-[^' ]*)/)?.[1] ?? "?";
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `${command}: unknown option '${option}' (see isomc ${command} --help; the program and its arguments go after --)`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return e.message.includes("does not take an argument")
+        ? `${command}: ${option} takes no value`
+        : `${command}: ${option} needs a value (${option}=VALUE)`;
+    default:
+      return `${command}: ${e.message.split("\n")[0]}`;
   }
 }
 

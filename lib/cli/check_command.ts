@@ -1,7 +1,16 @@
 /** `isomc check`: explore a program, report the verdict, write the counterexample. */
 
 import { relative } from "node:path";
-import { check, defaultTimeoutMs, type Reduction, reductions } from "../check.ts";
+import {
+  check,
+  defaultReduction,
+  defaultRestore,
+  defaultTimeoutMs,
+  type Reduction,
+  reductions,
+  type Restore,
+  restores,
+} from "../check.ts";
 import { ExitCode, InputError } from "../errors.ts";
 import { installCleanup, onInterrupt } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
@@ -16,6 +25,10 @@ export const defaultTracePath = "isomc-trace.json";
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse("check", args, {
     reduction: { type: "string" },
+    restore: { type: "string" },
+    visited: { type: "boolean" },
+    "no-visited": { type: "boolean" },
+    "no-pin": { type: "boolean" },
     "max-depth": { type: "string" },
     "max-executions": { type: "string" },
     timeout: { type: "string" },
@@ -30,12 +43,20 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   }
   const [program, ...programArgs] = positionals;
   if (program === undefined) throw new InputError("check: no program given (isomc check -- ./app)");
-  const reduction = stringOption(values.reduction) ?? "none";
+  const reduction = stringOption(values.reduction) ?? defaultReduction;
   if (!(reductions as readonly string[]).includes(reduction)) {
     throw new InputError(
       `--reduction must be one of: ${reductions.join(", ")} (not '${reduction}')`,
     );
   }
+  const restore = stringOption(values.restore) ?? defaultRestore;
+  if (!(restores as readonly string[]).includes(restore)) {
+    throw new InputError(`--restore must be one of: ${restores.join(", ")} (not '${restore}')`);
+  }
+  if (values.visited && values["no-visited"]) {
+    throw new InputError("--visited and --no-visited contradict each other");
+  }
+  const visited = values.visited ? true : values["no-visited"] ? false : undefined;
   const timeout = positiveSeconds("timeout", values.timeout);
   const timeoutMs = timeout === undefined ? defaultTimeoutMs : Math.round(timeout * 1000);
   const tracePath = stringOption(values["trace-out"]) ?? defaultTracePath;
@@ -49,10 +70,14 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   try {
     result = await check(program, programArgs, {
       reduction: reduction as Reduction,
+      restore: restore as Restore,
+      visited,
+      pinCpu: values["no-pin"] !== true,
       maxDepth: positiveInteger("max-depth", values["max-depth"]),
       maxExecutions: positiveInteger("max-executions", values["max-executions"]),
       timeoutMs,
-      showOutput: values["show-output"] === true,
+      // With --json, stdout holds the report alone: the program's output goes to stderr.
+      showOutput: values["show-output"] === true && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
     });
@@ -70,13 +95,14 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     written = tracePath;
   }
   if (json) {
-    console.log(JSON.stringify(jsonReport(result, result.names)));
+    console.log(JSON.stringify(jsonReport(result, result.names, result.state)));
   } else {
     const shown = written === null ? null : relative(Deno.cwd(), written) || written;
     Deno.stdout.writeSync(
       new TextEncoder().encode(
         formatReport(result, {
           names: result.names,
+          state: result.state,
           program: [program, ...programArgs],
           tracePath: shown,
         }),

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { compile } from "../build/cc.ts";
 import { check } from "../check.ts";
-import { ExitCode } from "../errors.ts";
+import { ExitCode, InputError } from "../errors.ts";
 import { installCleanup } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
 import { buildTrace, writeTrace } from "../report/trace.ts";
@@ -20,6 +20,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     console.log(demoHelp);
     return ExitCode.ok;
   }
+  if (args.length > 0) throw new InputError(`demo: takes no arguments (not '${args[0]}')`);
   installCleanup();
   const source = `${root}examples/philosophers.c`;
   const dir = `${root}.isomc/demo`;

@@ -22,7 +22,20 @@ Explores every interleaving of PROGRAM's actors and every value of its isomc_ran
 and stops at the first deadlock, failed assertion, crash, early exit or timeout.
 
 Options:
-  --reduction=none      exploration strategy (none: every interleaving)
+  --reduction=KIND      how much of the search to skip (default odpor):
+                          none   every interleaving
+                          sleep  sleep sets: skip what an explored branch already covers
+                          sdpor  source-DPOR with sleep sets
+                          odpor  optimal DPOR: one execution per equivalence class
+                        the reductions find the same deadlocks, assertions and crashes
+  --restore=HOW         how earlier states are restored (default memory):
+                          memory  write back the pages that differ from a snapshot
+                          fork    fork again from a frozen copy of the process
+                          replay  start the program again and replay the steps
+  --visited             skip states already explored (default with --restore=memory and
+                        --reduction=none; makes programs that never end checkable)
+  --no-visited          explore every execution even through known states
+  --no-pin              let the program run on any CPU (by default it shares the checker's)
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
@@ -30,6 +43,9 @@ Options:
   --trace-out=FILE      where to write the counterexample (default isomc-trace.json)
   --show-output         let the program write to the terminal (once per execution!)
   -h, --help            this help
+
+Ctrl-C (or SIGTERM) stops the search and reports what was explored (exit 3); a second one
+stops at once (exit 130, or 143 for SIGTERM).
 
 Exit codes: 0 no violation, 1 violation, 2 usage or input error, 3 incomplete or internal error.
 `;

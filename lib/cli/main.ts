@@ -1,6 +1,6 @@
 /** Dispatches the CLI's commands and turns every failure into one line and an exit code. */
 
-import { ExitCode, exitCodeOf, InputError } from "../errors.ts";
+import { ExitCode, exitCodeOf, InputError, InternalError } from "../errors.ts";
 import { killAllChildren } from "../process/cleanup.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
@@ -20,10 +20,13 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     switch (command) {
       case undefined:
+        // A usage error: the help goes where errors go, and stdout stays empty.
+        console.error(mainHelp);
+        return ExitCode.usage;
       case "-h":
       case "--help":
         console.log(mainHelp);
-        return command === undefined ? ExitCode.usage : ExitCode.ok;
+        return ExitCode.ok;
       case "--version":
         console.log(`isomc ${VERSION}`);
         return ExitCode.ok;
@@ -47,7 +50,7 @@ export async function main(args: readonly string[]): Promise<number> {
   } catch (e) {
     killAllChildren();
     const message = e instanceof Error ? e.message : String(e);
-    const isKnown = e instanceof Error && (e.name === "InputError" || e.name === "InternalError");
+    const isKnown = e instanceof InputError || e instanceof InternalError;
     console.error(`isomc: ${isKnown ? "" : "internal error: "}${message}`);
     if (!isKnown && Deno.env.get("ISOMC_DEBUG") && e instanceof Error) console.error(e.stack);
     return exitCodeOf(e);

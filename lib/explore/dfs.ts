@@ -1,6 +1,8 @@
 /**
  * Exhaustive depth-first exploration (`--reduction=none`): every interleaving of the actors and
  * every value of every choice, each execution run to its end. It stops at the first violation.
+ * With `visited`, a state whose hash was seen before is not explored again (stateful search:
+ * the target must give state keys), which makes programs with cycles finite.
  */
 
 import { enabledSteps, type Point, type Step } from "../model/transition.ts";
@@ -13,7 +15,7 @@ import {
   newStats,
   traceOf,
 } from "./result.ts";
-import type { Target } from "./target.ts";
+import type { Outcome, Target } from "./target.ts";
 
 interface Frame {
   readonly point: Point;
@@ -35,6 +37,23 @@ export async function exploreDfs(
   const path: Step[] = [];
   let depthCut = false;
   let atTop = false;
+  const seen = options.visited ? new Set<bigint>() : null;
+  /** Counts the state just reached; true when it was explored before (prune it). */
+  const known = (): boolean => {
+    const key = seen === null ? null : (target.stateHash?.() ?? null);
+    if (key !== null && seen!.has(key)) {
+      stats.pruned++;
+      return true;
+    }
+    if (key !== null) seen!.add(key);
+    stats.states++;
+    return false;
+  };
+  const arrive = (o: Outcome): boolean => {
+    if (o.kind !== "violation") return known();
+    stats.states++;
+    return false;
+  };
 
   const finish = (
     verdict: ExplorationResult["verdict"],
@@ -49,15 +68,16 @@ export async function exploreDfs(
   const points = (): Point[] => frames.map((f) => f.point);
 
   let outcome = await target.start();
-  stats.states++;
+  let pruned = arrive(outcome);
   while (true) {
-    if (outcome.kind === "violation") {
+    if (pruned) {
+      // Already explored from here.
+    } else if (outcome.kind === "violation") {
       stats.executions++;
       return finish("violation", {
         violation: { ...outcome.violation, trace: traceOf(points(), path) },
       });
-    }
-    if (outcome.kind === "done") {
+    } else if (outcome.kind === "done") {
       stats.executions++;
     } else {
       const point = outcome.point;
@@ -103,7 +123,7 @@ export async function exploreDfs(
     outcome = await target.execute(step);
     atTop = false;
     stats.transitions++;
-    stats.states++;
+    pruned = arrive(outcome);
     if (path.length > stats.maxDepth) stats.maxDepth = path.length;
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");

@@ -19,8 +19,10 @@ import type { TargetCounters, Violation } from "./target.ts";
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
   executions: number;
-  /** States visited, the initial one included. */
+  /** States visited, the initial one included (distinct states when `visited` is on). */
   states: number;
+  /** Arrivals at a state already explored, not explored again (`visited` on). */
+  pruned: number;
   /** Transitions executed as part of the search (not counting re-executions to restore). */
   transitions: number;
   /** Longest execution, in transitions. */
@@ -30,17 +32,29 @@ export interface Stats {
   replayedTransitions: number;
   /** Executions started from scratch. */
   restarts: number;
+  /** Returns to earlier states, and the seconds they took. */
+  restores: number;
+  restoreSeconds: number;
+  /** Executions abandoned because every enabled step was asleep (never for odpor). */
+  sleepBlocked: number;
+  /** Sequences added to wakeup trees (odpor) or steps added to backtrack sets (sdpor). */
+  wakeupInsertions: number;
 }
 
 export function newStats(): Stats {
   return {
     executions: 0,
     states: 0,
+    pruned: 0,
     transitions: 0,
     maxDepth: 0,
     seconds: 0,
     replayedTransitions: 0,
     restarts: 0,
+    restores: 0,
+    restoreSeconds: 0,
+    sleepBlocked: 0,
+    wakeupInsertions: 0,
   };
 }
 
@@ -73,6 +87,8 @@ export interface ExploreOptions {
   readonly maxExecutions?: number;
   /** Aborting it stops the search at the next step, with an incomplete verdict. */
   readonly signal?: AbortSignal;
+  /** Do not explore again a state already explored (needs a target with state keys). */
+  readonly visited?: boolean;
   /** Called with the running statistics about ten times a second. */
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }
@@ -108,6 +124,8 @@ export function finishStats(stats: Stats, startedMs: number, counters: TargetCou
     seconds: (performance.now() - startedMs) / 1000,
     replayedTransitions: counters.replayedSteps,
     restarts: counters.restarts,
+    restores: counters.restores,
+    restoreSeconds: counters.restoreSeconds,
   };
 }
 

@@ -35,6 +35,12 @@ export interface Target {
    * a memory snapshot, a forked copy.
    */
   restore(path: readonly Step[]): Promise<void>;
+  /**
+   * A hash of the current state (after start or execute), equal for equal states however
+   * they were reached; null or absent when the target cannot tell. Used to prune states the
+   * search has already explored.
+   */
+  stateHash?(): bigint | null;
   /** Releases every resource (processes, snapshots). Safe to call twice. */
   close(): Promise<void>;
   /** Work the target did beyond the steps it was asked for (re-executed steps, restarts). */
@@ -46,8 +52,11 @@ export interface TargetCounters {
   replayedSteps: number;
   /** Executions started from scratch (processes spawned, for a real program). */
   restarts: number;
+  /** Restores done, and the time they took (for replay: restart and replayed steps). */
+  restores: number;
+  restoreSeconds: number;
 }
 
 export function newCounters(): TargetCounters {
-  return { replayedSteps: 0, restarts: 0 };
+  return { replayedSteps: 0, restarts: 0, restores: 0, restoreSeconds: 0 };
 }

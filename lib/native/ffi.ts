@@ -26,17 +26,46 @@ const symbols = {
   isomc_channel_close: { parameters: ["pointer"], result: "void" },
   isomc_channel_send: { parameters: ["pointer", "buffer", "usize"], result: "i32" },
   isomc_channel_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
+  isomc_channel_take_fd: { parameters: ["pointer"], result: "i32" },
+  isomc_pidfd_open: { parameters: ["i32"], result: "i32" },
+  isomc_open_fd_dir: { parameters: ["i32"], result: "i32" },
+  isomc_list_fds: { parameters: ["i32", "usize", "buffer", "usize"], result: "i32" },
+  // The snapshot engine (native/src/checker/state_ffi.zig), wrapped by lib/state/native.ts.
+  isomc_store_new: { parameters: [], result: "pointer" },
+  isomc_store_free: { parameters: ["pointer"], result: "void" },
+  isomc_store_stats: { parameters: ["pointer", "buffer"], result: "void" },
+  isomc_engine_new: {
+    parameters: ["pointer", "i32", "i32", "i32", "buffer", "usize", "u32", "buffer"],
+    result: "pointer",
+  },
+  isomc_engine_free: { parameters: ["pointer"], result: "void" },
+  isomc_engine_tracker: { parameters: ["pointer"], result: "u32" },
+  isomc_engine_sync: { parameters: ["pointer", "bool"], result: "i32" },
+  isomc_engine_hash: { parameters: ["pointer"], result: "u64" },
+  isomc_engine_masked_hash: { parameters: ["pointer", "buffer", "usize"], result: "u64" },
+  isomc_engine_snapshot: { parameters: ["pointer", "bool", "buffer"], result: "pointer" },
+  isomc_snapshot_hash: { parameters: ["pointer"], result: "u64" },
+  isomc_snapshot_pages: { parameters: ["pointer"], result: "u64" },
+  isomc_engine_drop: { parameters: ["pointer", "pointer"], result: "void" },
+  isomc_engine_plan: {
+    parameters: ["pointer", "pointer", "bool", "buffer", "usize"],
+    result: "i32",
+  },
+  isomc_engine_restore: { parameters: ["pointer", "pointer", "bool"], result: "i32" },
+  isomc_engine_stats: { parameters: ["pointer", "buffer"], result: "void" },
 } as const;
 
 type Native = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 export const nativeDir = fileURLToPath(new URL("../../native/zig-out/", import.meta.url));
 export const runtimeLibrary = `${nativeDir}lib/libisomc.a`;
+export const agentLibrary = `${nativeDir}lib/libisomc_agent.so`;
 const checkerLibrary = `${nativeDir}lib/libisomc_checker.so`;
 
 let loaded: Native | null = null;
 
-function native(): Native {
+/** The raw symbols, for the typed wrappers of lib/native/ and lib/state/. */
+export function native(): Native {
   if (loaded !== null) return loaded;
   let lib: Deno.DynamicLibrary<typeof symbols>;
   try {
@@ -81,7 +110,10 @@ export interface SpawnRequest {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly keepFd?: number;
-  readonly inheritOutput?: boolean;
+  /** The program writes to our stdout and stderr ("stderr": both to our stderr). */
+  readonly inheritOutput?: boolean | "stderr";
+  /** Run the child on the caller's CPU, and keep the caller there (faster round trips). */
+  readonly pinCpu?: boolean;
   readonly keepAslr?: boolean;
 }
 
@@ -92,7 +124,8 @@ export type SpawnResult =
 export function spawn(req: SpawnRequest): SpawnResult {
   const argv = cstrings(req.argv);
   const env = cstrings(Object.entries(req.env).map(([k, v]) => `${k}=${v}`));
-  const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0);
+  const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0) |
+    (req.inheritOutput === "stderr" ? 4 : 0) | (req.pinCpu ? 8 : 0);
   const out = new Int32Array(2);
   const rc = native().isomc_spawn(
     argv,
@@ -121,6 +154,30 @@ export function waitProcess(pid: number, pidfd: number, timeoutMs: number): Exit
   return { state: "running" };
 }
 
+/** A process's /proc/PID/fd, kept open to list its descriptors cheaply; close with closeFd. */
+export function openFdDir(pid: number): number {
+  return native().isomc_open_fd_dir(pid);
+}
+
+const fdList = new Int32Array(1024);
+
+/**
+ * The descriptor numbers above 2 listed in an open /proc/PID/fd ([] when it is gone, or when
+ * the process holds no more than `atMost` descriptors in all).
+ */
+export function listFds(dir: number, atMost: number): number[] {
+  if (dir < 0) return [];
+  const n = native().isomc_list_fds(dir, BigInt(atMost), fdList, BigInt(fdList.length));
+  return n <= 0 ? [] : Array.from(fdList.subarray(0, n));
+}
+
+/** A pidfd for a process that is not our child; throws when it is already gone. */
+export function pidfdOpen(pid: number): number {
+  const fd = native().isomc_pidfd_open(pid);
+  if (fd < 0) throw new InternalError(`pidfd_open(${pid}) failed (errno ${-fd})`);
+  return fd;
+}
+
 export function killProcess(pid: number, pidfd: number): void {
   native().isomc_kill(pid, pidfd);
 }
@@ -135,10 +192,20 @@ export type Received =
   | { kind: "closed" }
   | { kind: "error"; message: string };
 
+/**
+ * Frames are copied into this one buffer, shared by every channel: a frame is decoded before
+ * the next receive, and allocating 16 MiB per program run would cost milliseconds.
+ */
+let receiveBuffer: Uint8Array | null = null;
+
+function sharedReceiveBuffer(): Uint8Array {
+  receiveBuffer ??= new Uint8Array(16 * 1024 * 1024 + 4096);
+  return receiveBuffer;
+}
+
 /** The checker's end of a control channel (owns the fd). */
 export class NativeChannel {
   private handle: Deno.PointerValue;
-  private readonly buffer = new Uint8Array(16 * 1024 * 1024 + 4096);
 
   constructor(fd: number) {
     this.handle = native().isomc_channel_open(fd);
@@ -153,14 +220,16 @@ export class NativeChannel {
     return native().isomc_channel_send(this.open(), frame, BigInt(frame.length));
   }
 
+  /** A received frame is valid until the next receive on any channel. */
   receive(timeoutMs: number): Received {
+    const buffer = sharedReceiveBuffer();
     const rc = native().isomc_channel_recv(
       this.open(),
-      this.buffer,
-      BigInt(this.buffer.length),
+      buffer,
+      BigInt(buffer.length),
       timeoutMs,
     );
-    if (rc > 0) return { kind: "frame", frame: this.buffer.subarray(0, rc) };
+    if (rc > 0) return { kind: "frame", frame: buffer.subarray(0, rc) };
     switch (rc) {
       case -1:
         return { kind: "timeout" };
@@ -176,6 +245,11 @@ export class NativeChannel {
       default:
         return { kind: "error", message: `control channel I/O error (errno ${-rc - 1000})` };
     }
+  }
+
+  /** The descriptor passed with the frames received last (FORKED's channel), or -1. */
+  takeFd(): number {
+    return native().isomc_channel_take_fd(this.open());
   }
 
   close(): void {

@@ -28,24 +28,47 @@ export function killAllChildren(): void {
   live.clear();
 }
 
+/** Temporary directories to remove even when a signal ends the checker (no `finally` runs). */
+const temporaries = new Set<string>();
+
+export function registerTemporary(dir: string): void {
+  temporaries.add(dir);
+}
+
+/** Removes a registered temporary directory now. */
+export function removeTemporary(dir: string): void {
+  temporaries.delete(dir);
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch {
+    // already gone
+  }
+}
+
+function releaseAll(): void {
+  killAllChildren();
+  for (const dir of [...temporaries]) removeTemporary(dir);
+}
+
 /**
- * Installs the signal handlers once. While `onInterrupt` is set, the first Ctrl-C asks the
- * search to stop cleanly (partial statistics are printed); a second one, or a signal with no
- * search running, kills the children and exits at once with status 130 (or 128+signal).
+ * Installs the signal handlers once. While `onInterrupt` is set, the first Ctrl-C or SIGTERM
+ * asks the search to stop cleanly (partial statistics are printed, exit 3): `timeout` and job
+ * schedulers send SIGTERM and deserve the same report as a person. A second signal, or one
+ * with no search running, kills the children and exits at once with status 128+signal.
  */
 export function installCleanup(): void {
   if (installed) return;
   installed = true;
-  globalThis.addEventListener("unload", killAllChildren);
+  globalThis.addEventListener("unload", releaseAll);
   const fatal = (signal: Deno.Signal, status: number): void => {
     Deno.addSignalListener(signal, () => {
-      if (signal === "SIGINT" && interruptHandler !== null) {
+      if (signal !== "SIGHUP" && interruptHandler !== null) {
         const handler = interruptHandler;
         interruptHandler = null;
         handler();
         return;
       }
-      killAllChildren();
+      releaseAll();
       Deno.exit(status);
     });
   };

@@ -7,10 +7,12 @@
 
 import { InputError, InternalError } from "../errors.ts";
 import {
+  agentLibrary,
   closeFd,
   type ExitStatus,
   killProcess,
   NativeChannel,
+  pidfdOpen,
   releaseProcess,
   socketPair,
   spawn,
@@ -21,13 +23,22 @@ import { actorName } from "../model/transition.ts";
 import type { Outcome } from "../explore/target.ts";
 import {
   decode,
+  encodeFds,
+  encodeFork,
+  encodeMap,
   encodeRun,
   encodeWelcome,
   ENV_FD,
   ErrorCode,
+  type FdChange,
+  type MapOp,
   type Message,
   ProtocolError,
+  type StackInfo,
+  VersionMismatch,
   ViolationKind,
+  WELCOME_STACKS,
+  WELCOME_STATEFUL,
 } from "./protocol.ts";
 import { describeSignal } from "./signals.ts";
 import { registerChild, unregisterChild } from "./cleanup.ts";
@@ -45,8 +56,32 @@ export interface ProgramSpec {
 export interface RunOptions {
   /** Longest time a transition (or the start) may take before it is a timeout violation. */
   readonly timeoutMs: number;
-  /** Let the program write to the checker's stdout and stderr. */
-  readonly showOutput?: boolean;
+  /** Let the program write to the checker's stdout and stderr ("stderr": both to stderr). */
+  readonly showOutput?: boolean | "stderr";
+  /**
+   * The checker restores states: the program stays alive at the end of an execution (the rest
+   * of main runs in a forked copy) and reports its stacks at every point.
+   */
+  readonly stateful?: boolean;
+  /** With `stateful`: the runtime reports its stacks at every point (to hash states). */
+  readonly reportStacks?: boolean;
+  /**
+   * Run the program on the checker's CPU (default true): a blocking round trip between two
+   * processes is several times cheaper on one CPU than across two.
+   */
+  readonly pinCpu?: boolean;
+}
+
+/** What the program's runtime declared at the handshake. */
+export interface Hello {
+  readonly pid: number;
+  readonly pidfd: number;
+  /** The program's userfaultfd, by its number in the program; -1 if none. */
+  readonly uffd: number;
+  /** Memory that is not program state. */
+  readonly ignored: readonly (readonly [number, number])[];
+  /** The runtime's own descriptors (control channel, userfaultfd): not program state. */
+  readonly ownFds: readonly number[];
 }
 
 /** Names learnt from ACTOR and OBJECT frames; shared by every run of the same program. */
@@ -66,6 +101,24 @@ export class ProgramRun {
   private lastActor: number | null = null;
   /** Actors not finished at the last point, to say who was left behind by an exit. */
   private unfinished: number[] = [];
+  /** How the program ended, once it died on its own before DONE. */
+  private ended: ExitStatus | null = null;
+  /** What the program's crash handler reported before it died. */
+  private crashed: { signal: number; actor: number } | null = null;
+  /** What the runtime reported when an actor called exit(). */
+  private exiting: { status: number; actor: number } | null = null;
+  /** Every actor has returned; main's last lines run (stateful runs). */
+  private allFinished = false;
+  /** A copy forked from a checkpoint: not our child, its exit status is not ours to read. */
+  private adopted = false;
+  /** The control channel's descriptor number in the program. */
+  private controlFd = -1;
+  /** Set by HELLO. */
+  hello: Hello | null = null;
+  /** The stacks reported with the last point (stateful runs). */
+  stacks: readonly StackInfo[] = [];
+  /** Whether the runtime's mappings changed before the last point. */
+  mapsChanged = true;
 
   private constructor(
     private readonly pid: number,
@@ -87,9 +140,15 @@ export class ProgramRun {
     try {
       spawned = spawn({
         argv: [spec.path, ...spec.args],
-        env: { ...spec.env, [ENV_FD]: String(theirs) },
+        env: {
+          ...spec.env,
+          ...quietKernelWrites(spec.env),
+          ...(options.stateful ? preloadAgent(spec.env) : {}),
+          [ENV_FD]: String(theirs),
+        },
         keepFd: theirs,
         inheritOutput: options.showOutput,
+        pinCpu: options.pinCpu ?? true,
       });
     } finally {
       closeFd(theirs);
@@ -101,6 +160,7 @@ export class ProgramRun {
     registerChild(spawned.pid, spawned.pidfd);
     const channel = new NativeChannel(mine);
     const run = new ProgramRun(spawned.pid, spawned.pidfd, channel, spec, options, names);
+    run.controlFd = theirs;
     try {
       const first = await run.handshake();
       return { run, first };
@@ -118,11 +178,27 @@ export class ProgramRun {
     if (hello.message.type !== "hello") {
       throw new InternalError(`the program's first frame is ${hello.message.type}, not HELLO`);
     }
-    this.sendFrame(encodeWelcome());
+    this.hello = {
+      pid: this.pid,
+      pidfd: this.pidfd,
+      uffd: hello.message.uffd,
+      ignored: hello.message.ignored,
+      ownFds: [this.controlFd, hello.message.uffd].filter((fd) => fd >= 0),
+    };
+    const flags = (this.options.stateful ? WELCOME_STATEFUL : 0) |
+      (this.options.stateful && this.options.reportStacks ? WELCOME_STACKS : 0);
+    this.sendFrame(encodeWelcome(flags));
     const first = await this.outcome();
-    if (first.kind === "violation" && first.violation.kind === "crash") {
+    // Dying before the first point is no interleaving's fault: nothing was chosen yet.
+    if (first.kind === "violation" && this.ended !== null) {
+      const program = this.spec.argv0;
+      if (this.ended.state === "exited") {
+        throw new InputError(
+          `${program} exited with status ${this.ended.code} before its first scheduling point (did main() reach isomc_run()?); run it on its own to see why`,
+        );
+      }
       throw new InputError(
-        `${this.spec.argv0} crashed before its first scheduling point (${first.violation.message}); run it on its own to debug it`,
+        `${program} crashed before its first scheduling point (${first.violation.message}); run it on its own to debug it`,
       );
     }
     return first;
@@ -148,12 +224,80 @@ export class ProgramRun {
     return `${program} closed the control channel without connecting: ${hint}`;
   }
 
-  /** Executes the steps in order and returns where the last one leads. */
-  async run(steps: readonly Step[]): Promise<Outcome> {
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  /**
+   * Executes the steps in order and returns where the last one leads; `before` is the number
+   * of transitions already executed in this execution.
+   */
+  async run(steps: readonly Step[], before = 0): Promise<Outcome> {
     if (steps.length === 0) throw new InternalError("internal: empty RUN");
     this.lastActor = steps[steps.length - 1].actor;
-    this.sendFrame(encodeRun(steps));
+    this.sendFrame(encodeRun(steps, before));
     return await this.outcome();
+  }
+
+  /**
+   * FORK: this process freezes where it is (a checkpoint) and a forked copy runs on; returns
+   * the copy. The copy is a child of this process, not of the checker.
+   */
+  async fork(): Promise<ProgramRun> {
+    this.sendFrame(encodeFork());
+    const r = await this.receive();
+    if (r.kind !== "message" || r.message.type !== "forked") {
+      throw new InternalError("the program did not answer FORK");
+    }
+    const fd = this.channel.takeFd();
+    if (fd < 0) throw new InternalError("FORKED came without the copy's control channel");
+    const pid = r.message.pid;
+    const copy = new ProgramRun(
+      pid,
+      pidfdOpen(pid),
+      new NativeChannel(fd),
+      this.spec,
+      this.options,
+      this.names,
+    );
+    copy.adopted = true;
+    copy.hello = this.hello;
+    copy.stacks = this.stacks;
+    copy.unfinished = this.unfinished;
+    copy.lastActor = this.lastActor;
+    registerChild(pid, copy.pidfd);
+    return copy;
+  }
+
+  /** Has the agent in the program change its fd table (before a restore completes). */
+  async fds(changes: readonly FdChange[]): Promise<void> {
+    this.sendFrame(encodeFds(changes));
+    const r = await this.receive();
+    if (r.kind !== "message" || r.message.type !== "fdset") {
+      throw new InternalError("the program did not answer FDS");
+    }
+    if (r.message.failed !== 0) {
+      const c = changes[r.message.failed - 1];
+      throw new InternalError(
+        `the agent could not restore fd ${c?.fd ?? "?"} (errno ${r.message.errno}${
+          r.message.errno === 38 ? ": the agent is not loaded" : ""
+        })`,
+      );
+    }
+  }
+
+  /** Has the runtime create or remove mappings (before a restore writes pages). */
+  async map(ops: readonly MapOp[]): Promise<void> {
+    this.sendFrame(encodeMap(ops));
+    const r = await this.receive();
+    if (r.kind !== "message" || r.message.type !== "mapped") {
+      throw new InternalError("the program did not answer MAP");
+    }
+    if (r.message.errno !== 0) {
+      throw new InternalError(
+        `the program could not restore its mappings (errno ${r.message.errno})`,
+      );
+    }
   }
 
   private sendFrame(frame: Uint8Array): void {
@@ -172,7 +316,11 @@ export class ProgramRun {
           kind: "violation",
           violation: {
             kind: "timeout",
-            message: this.lastActor === null
+            message: this.allFinished
+              ? `every actor finished but the program did not exit within ${
+                this.options.timeoutMs / 1000
+              } s`
+              : this.lastActor === null
               ? `the actors did not reach their first visible operation within ${
                 this.options.timeoutMs / 1000
               } s`
@@ -193,8 +341,43 @@ export class ProgramRun {
           this.names.objects.set(m.id, m.name);
           break;
         case "state":
+          // Stateful: a point with no actor announces that the rest of main is running.
+          if (this.options.stateful && m.point.transitions.length === 0) {
+            this.allFinished = true;
+            break;
+          }
+          this.allFinished = false;
           this.unfinished = m.point.transitions.map((t) => t.actor);
+          this.mapsChanged = m.mapsChanged;
           return { kind: "point", point: m.point };
+        case "stacks":
+          this.stacks = m.stacks;
+          break;
+        case "crash":
+          // The process dies right after: the end of the channel follows.
+          this.crashed = { signal: m.signal, actor: m.actor };
+          break;
+        case "exiting":
+          this.exiting = { status: m.status, actor: m.actor };
+          break;
+        case "tail":
+          // Stateful: the copy that ran the rest of main has ended; this process stays.
+          if (m.signaled) {
+            return {
+              kind: "violation",
+              violation: {
+                kind: "crash",
+                message: `the program was killed by ${
+                  describeSignal(m.value)
+                } after every actor had finished (after isomc_run returned)`,
+                actor: null,
+              },
+            };
+          }
+          return { kind: "done" };
+        case "mapped":
+        case "forked":
+          throw new InternalError(`unexpected ${m.type} frame after RUN`);
         case "violation":
           this.kill();
           return {
@@ -206,6 +389,8 @@ export class ProgramRun {
             },
           };
         case "done":
+          // Stateful: TAIL follows, from the process that stays.
+          if (this.options.stateful) break;
           return await this.afterDone();
         case "error":
           this.kill();
@@ -241,13 +426,47 @@ export class ProgramRun {
     unregisterChild(this.pid);
     releaseProcess(this.pidfd);
     this.channel.close();
-    if (status.state === "signaled") return this.death(status);
+    if (status.state === "signaled") {
+      // No actor is running any more: the crash is main's, after isomc_run returned.
+      return {
+        kind: "violation",
+        violation: {
+          kind: "crash",
+          message: `the program was killed by ${
+            describeSignal(status.signal)
+          } after every actor had finished (after isomc_run returned)`,
+          actor: null,
+        },
+      };
+    }
     return { kind: "done" };
   }
 
   /** The program closed the channel or was found dead: a crash or an early exit. */
-  private death(status: ExitStatus): Outcome {
+  private death(ended: ExitStatus): Outcome {
+    let status = ended;
     this.kill();
+    this.ended = status;
+    if (this.crashed !== null) {
+      const who = this.crashed.actor === 0 ? null : this.crashed.actor;
+      return {
+        kind: "violation",
+        violation: {
+          kind: "crash",
+          message: `the program was killed by ${describeSignal(this.crashed.signal)}${
+            who === null ? " in main" : ` while ${actorName(this.names, who)} was running`
+          }`,
+          actor: who,
+        },
+      };
+    }
+    if (this.exiting !== null) {
+      status = { state: "exited", code: this.exiting.status };
+      this.lastActor = this.exiting.actor;
+    } else if (this.adopted) {
+      // Not our child: without a report from the runtime, how it ended is unknown.
+      status = { state: "running" };
+    }
     const who = this.lastActor;
     if (status.state === "signaled") {
       return {
@@ -261,7 +480,8 @@ export class ProgramRun {
         },
       };
     }
-    const left = this.unfinished.map((a) => actorName(this.names, a));
+    // The actor that called exit() is not "left behind": it is the one at fault.
+    const left = this.unfinished.filter((a) => a !== who).map((a) => actorName(this.names, a));
     const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
     return {
       kind: "violation",
@@ -287,7 +507,13 @@ export class ProgramRun {
           try {
             return { kind: "message", message: decode(r.frame) };
           } catch (e) {
-            if (e instanceof ProtocolError) throw new InternalError(e.message);
+            // Another version is the user's to fix (rebuild); anything else is a broken runtime.
+            if (e instanceof VersionMismatch) throw new InputError(e.message);
+            if (e instanceof ProtocolError) {
+              throw new InternalError(
+                `the program sent a malformed frame on the control channel: ${e.message}`,
+              );
+            }
             throw e;
           }
         case "closed":
@@ -304,7 +530,11 @@ export class ProgramRun {
     const deadline = performance.now() + timeoutMs;
     while (true) {
       const left = deadline - performance.now();
-      const status = waitProcess(this.pid, this.pidfd, Math.max(0, Math.min(sliceMs, left)));
+      const status = waitProcess(
+        this.pid,
+        this.pidfd,
+        Math.max(0, Math.ceil(Math.min(sliceMs, left))),
+      );
       if (status.state !== "running" || left <= 0) {
         if (status.state !== "running") this.reaped();
         return status;
@@ -351,4 +581,21 @@ function errnoText(errno: number): string {
     default:
       return `exec failed (errno ${errno})`;
   }
+}
+
+/**
+ * glibc registers an rseq area into which the kernel writes the CPU the thread runs on: memory
+ * that changes by itself, and differs between runs. Turning it off keeps program memory a
+ * function of the program's steps (the checker compares states by their memory).
+ */
+/** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */
+function preloadAgent(env: Readonly<Record<string, string>>): Record<string, string> {
+  const current = env.LD_PRELOAD;
+  return { LD_PRELOAD: current ? `${agentLibrary} ${current}` : agentLibrary };
+}
+
+function quietKernelWrites(env: Readonly<Record<string, string>>): Record<string, string> {
+  const tunable = "glibc.pthread.rseq=0";
+  const current = env.GLIBC_TUNABLES;
+  return { GLIBC_TUNABLES: current ? `${current}:${tunable}` : tunable };
 }

@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -24,9 +24,25 @@ export const MessageType = {
   violation: 0x05,
   done: 0x06,
   error: 0x07,
+  stacks: 0x08,
+  tail: 0x09,
+  crash: 0x0a,
+  mapped: 0x0b,
+  forked: 0x0c,
+  exiting: 0x0d,
+  fdset: 0x0e,
   welcome: 0x81,
   run: 0x82,
+  map: 0x83,
+  fork: 0x84,
+  fds: 0x85,
 } as const;
+
+/** WELCOME flag: the checker restores states (keep the process at the end of executions). */
+export const WELCOME_STATEFUL = 1;
+/** WELCOME flag: send STACKS before every STATE (the checker hashes states). */
+export const WELCOME_STACKS = 2;
+const STATE_MAPS_CHANGED = 1;
 
 export const ViolationKind = { assertion: 1, misuse: 2 } as const;
 export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
@@ -40,14 +56,53 @@ export class ProtocolError extends Error {
   override name = "ProtocolError";
 }
 
+/** The frame is of another protocol version: the program was built by another isomc. */
+export class VersionMismatch extends ProtocolError {
+  override name = "VersionMismatch";
+}
+
 export type Message =
-  | { type: "hello"; pid: number; ignored: [number, number][] }
+  | { type: "hello"; pid: number; uffd: number; ignored: [number, number][] }
   | { type: "actor"; id: number; parent: number; name: string }
   | { type: "object"; id: number; kind: number; name: string }
-  | { type: "state"; point: Point }
+  | { type: "state"; point: Point; mapsChanged: boolean }
+  | { type: "stacks"; stacks: StackInfo[] }
+  | { type: "tail"; signaled: boolean; value: number }
+  | { type: "crash"; signal: number; actor: number; steps: number }
+  | { type: "mapped"; errno: number }
+  | { type: "forked"; pid: number }
+  | { type: "exiting"; status: number; actor: number }
+  | { type: "fdset"; errno: number; failed: number }
   | { type: "violation"; kind: number; actor: number; steps: number; message: string }
   | { type: "done"; steps: number; actors: number }
   | { type: "error"; code: number; steps: number; message: string };
+
+/** An actor's stack [lo, hi) and its saved stack pointer (hi once the actor finished). */
+export interface StackInfo {
+  readonly actor: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly sp: number;
+}
+
+/** A change to the program's fd table, made by the agent before a restore completes. */
+export type FdChange =
+  | { readonly op: "close"; readonly fd: number }
+  | {
+    readonly op: "open";
+    readonly fd: number;
+    readonly path: string;
+    readonly flags: number;
+    readonly pos: number;
+  }
+  | { readonly op: "seek"; readonly fd: number; readonly pos: number };
+
+/** A mapping change the runtime makes before a restore writes pages. */
+export interface MapOp {
+  readonly map: boolean;
+  readonly start: number;
+  readonly end: number;
+}
 
 const utf8 = new TextDecoder();
 
@@ -71,6 +126,12 @@ class Reader {
   u32(): number {
     this.need(4);
     const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
     this.pos += 4;
     return v;
   }
@@ -124,7 +185,7 @@ export function readHeader(frame: Uint8Array): Header {
 export function decode(frame: Uint8Array): Message {
   const header = readHeader(frame);
   if (header.version !== PROTOCOL_VERSION) {
-    throw new ProtocolError(
+    throw new VersionMismatch(
       `the program's runtime speaks protocol version ${header.version}, this checker speaks ${PROTOCOL_VERSION}: rebuild the program with \`isomc cc\``,
     );
   }
@@ -143,10 +204,10 @@ function decodeBody(type: number, r: Reader): Message {
       if (r.u32() !== MAGIC) throw new ProtocolError("HELLO without the isomc magic number");
       const pid = r.u32();
       const n = r.u32();
-      r.u32();
+      const uffd = r.i32();
       const ignored: [number, number][] = [];
       for (let i = 0; i < n; i++) ignored.push([r.id(), r.id()]);
-      return { type: "hello", pid, ignored };
+      return { type: "hello", pid, uffd, ignored };
     }
     case MessageType.actor:
       return { type: "actor", id: r.u32(), parent: r.u32(), name: r.string() };
@@ -160,9 +221,53 @@ function decodeBody(type: number, r: Reader): Message {
     case MessageType.state: {
       const steps = r.u32();
       const n = r.u32();
+      const flags = r.u32();
+      r.u32();
       const transitions: Transition[] = [];
       for (let i = 0; i < n; i++) transitions.push(decodeRecord(r));
-      return { type: "state", point: { steps, transitions } };
+      return {
+        type: "state",
+        point: { steps, transitions },
+        mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
+      };
+    }
+    case MessageType.stacks: {
+      const n = r.u32();
+      r.u32();
+      const stacks: StackInfo[] = [];
+      for (let i = 0; i < n; i++) {
+        const actor = r.u32();
+        r.u32();
+        const lo = r.id();
+        const hi = r.id();
+        const sp = r.id();
+        if (!(lo <= sp && sp <= hi)) throw new ProtocolError(`stack of actor ${actor} is inverted`);
+        stacks.push({ actor, lo, hi, sp });
+      }
+      return { type: "stacks", stacks };
+    }
+    case MessageType.tail:
+      return { type: "tail", signaled: r.u32() !== 0, value: r.i32() };
+    case MessageType.crash: {
+      const signal = r.u32();
+      const actor = r.u32();
+      const steps = r.u32();
+      r.u32();
+      return { type: "crash", signal, actor, steps };
+    }
+    case MessageType.mapped: {
+      const errno = r.i32();
+      r.u32();
+      return { type: "mapped", errno };
+    }
+    case MessageType.fdset:
+      return { type: "fdset", errno: r.i32(), failed: r.u32() };
+    case MessageType.exiting:
+      return { type: "exiting", status: r.i32(), actor: r.u32() };
+    case MessageType.forked: {
+      const pid = r.u32();
+      r.u32();
+      return { type: "forked", pid };
     }
     case MessageType.violation: {
       const kind = r.u8();
@@ -215,8 +320,8 @@ function decodeRecord(r: Reader): Transition {
 class Writer {
   private readonly view: DataView;
   pos = HEADER_SIZE;
-  constructor(readonly bytes: Uint8Array, type: number) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(private readonly buffer: Uint8Array, type: number) {
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.view.setUint16(4, type, true);
     this.view.setUint16(6, PROTOCOL_VERSION, true);
   }
@@ -224,27 +329,80 @@ class Writer {
     this.view.setUint32(this.pos, v, true);
     this.pos += 4;
   }
+  u64(v: number): void {
+    this.view.setBigUint64(this.pos, BigInt(v), true);
+    this.pos += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.buffer.set(b, this.pos);
+    this.pos += b.length;
+  }
   finish(): Uint8Array {
     this.view.setUint32(0, this.pos, true);
-    return this.bytes.subarray(0, this.pos);
+    return this.buffer.subarray(0, this.pos);
   }
 }
 
-export function encodeWelcome(): Uint8Array {
+export function encodeWelcome(flags = 0): Uint8Array {
   const w = new Writer(new Uint8Array(16), MessageType.welcome);
   w.u32(MAGIC);
+  w.u32(flags);
+  return w.finish();
+}
+
+/** MAP: mappings to create or remove before a snapshot's pages are written back. */
+export function encodeMap(ops: readonly MapOp[]): Uint8Array {
+  const w = new Writer(new Uint8Array(HEADER_SIZE + 8 + 24 * ops.length), MessageType.map);
+  w.u32(ops.length);
+  w.u32(0);
+  for (const op of ops) {
+    w.u32(op.map ? 1 : 0);
+    w.u32(0);
+    w.u64(op.start);
+    w.u64(op.end);
+  }
+  return w.finish();
+}
+
+/** FDS: changes for the agent to make to the program's fd table (answered by FDSET). */
+export function encodeFds(changes: readonly FdChange[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const paths = changes.map((c) => encoder.encode(c.op === "open" ? c.path : ""));
+  const size = HEADER_SIZE + 8 + changes.reduce((n, _, i) => n + 28 + paths[i].length, 0);
+  const w = new Writer(new Uint8Array(size), MessageType.fds);
+  w.u32(changes.length);
+  w.u32(0);
+  changes.forEach((c, i) => {
+    w.u32(c.op === "close" ? 0 : c.op === "open" ? 1 : 2);
+    w.u32(c.fd);
+    w.u32(c.op === "open" ? c.flags : 0);
+    w.u32(0);
+    w.u64(c.op === "close" ? 0 : c.pos);
+    w.u32(paths[i].length);
+    w.bytes(paths[i]);
+  });
+  return w.finish();
+}
+
+/** FORK: the process freezes as a checkpoint and a forked copy runs on (answered by FORKED). */
+export function encodeFork(): Uint8Array {
+  const w = new Writer(new Uint8Array(HEADER_SIZE + 8), MessageType.fork);
+  w.u32(0);
   w.u32(0);
   return w.finish();
 }
 
-/** A RUN frame: the runtime executes the steps in order, then reports where it stands. */
-export function encodeRun(steps: readonly Step[]): Uint8Array {
+/**
+ * A RUN frame: the runtime executes the steps in order, then reports where it stands.
+ * `before` is the number of transitions executed before the first step.
+ */
+export function encodeRun(steps: readonly Step[], before = 0): Uint8Array {
   if (steps.length === 0) throw new RangeError("a RUN frame needs at least one step");
   const size = HEADER_SIZE + 8 + 8 * steps.length;
   if (size > MAX_FRAME) throw new RangeError(`${steps.length} steps do not fit in one frame`);
   const w = new Writer(new Uint8Array(size), MessageType.run);
   w.u32(steps.length);
-  w.u32(0);
+  w.u32(before);
   for (const s of steps) {
     w.u32(s.actor);
     w.u32(s.choice);

@@ -37,9 +37,14 @@ export class ReplayTarget implements Target {
     if (this.pending !== null) {
       const path = this.pending;
       this.pending = null;
+      const t0 = performance.now();
       await this.restart();
       this.counters.replayedSteps += path.length;
-      return await this.current().run([...path, step]);
+      const outcome = await this.current().run([...path, step]);
+      // The restore is the restart and the replayed path; the new step rides along.
+      this.counters.restores++;
+      this.counters.restoreSeconds += (performance.now() - t0) / 1000;
+      return outcome;
     }
     return await this.current().run([step]);
   }

@@ -4,6 +4,7 @@
  */
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
+import type { StateStats } from "../state/memory_target.ts";
 import {
   actorName,
   blockedReason,
@@ -17,9 +18,29 @@ export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
     ? ` (${count.format(Math.round(stats.transitions / stats.seconds))} transitions/s)`
     : "";
-  return `${count.format(stats.executions)} executions, ${count.format(stats.states)} states, ${
+  const reduction = stats.sleepBlocked + stats.wakeupInsertions > 0
+    ? `, ${count.format(stats.sleepBlocked)} sleep-blocked, ${
+      count.format(stats.wakeupInsertions)
+    } wakeup insertions`
+    : "";
+  const pruned = stats.pruned > 0 ? ` (${count.format(stats.pruned)} revisits pruned)` : "";
+  return `${count.format(stats.executions)} executions, ${
+    count.format(stats.states)
+  } states${pruned}, ${
     count.format(stats.transitions)
-  } transitions, max depth ${stats.maxDepth}, ${stats.seconds.toFixed(2)} s${rate}`;
+  } transitions, max depth ${stats.maxDepth}${reduction}, ${stats.seconds.toFixed(2)} s${rate}`;
+}
+
+/** One line on what the snapshot engine did (stateful restores). */
+export function formatStateStats(s: StateStats): string {
+  const mib = (b: number): string => (b / 1048576).toFixed(1);
+  return `State: ${s.tracker} tracking, ${count.format(s.snapshots)} snapshots (${
+    mib(s.bytesRead)
+  } MiB read, ${s.snapshotSeconds.toFixed(2)} s), ${count.format(s.restores)} restores (${
+    mib(s.bytesWritten)
+  } MiB written, ${s.restoreSeconds.toFixed(2)} s), ${
+    count.format(s.storePages)
+  } distinct pages stored.`;
 }
 
 const incompleteText = {
@@ -34,6 +55,8 @@ export interface ReportContext {
   readonly program: readonly string[];
   /** Where the counterexample was written, if it was. */
   readonly tracePath: string | null;
+  /** What the snapshot engine did, for stateful restores. */
+  readonly state?: StateStats | null;
 }
 
 function shellQuote(s: string): string {
@@ -44,7 +67,11 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   const lines: string[] = [];
   const v = result.violation;
   if (v === null) {
-    if (result.verdict === "ok") {
+    if (result.verdict === "ok" && result.stats.pruned > 0) {
+      lines.push(
+        `isomc: no violation in ${count.format(result.stats.states)} distinct states.`,
+      );
+    } else if (result.verdict === "ok") {
       lines.push(`isomc: no violation in ${count.format(result.stats.executions)} executions.`);
     } else {
       lines.push(
@@ -54,6 +81,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
       );
     }
     lines.push(`Explored ${formatStats(result.stats)}.`);
+    if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
   }
 
@@ -84,6 +112,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
   lines.push("");
   lines.push(`Explored ${formatStats(result.stats)}.`);
+  if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null) {
     const program = ctx.program.map(shellQuote).join(" ");
     const trace = shellQuote(ctx.tracePath);

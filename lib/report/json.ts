@@ -5,9 +5,14 @@
 
 import type { ExplorationResult } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
+import type { StateStats } from "../state/memory_target.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 
-export function jsonReport(result: ExplorationResult, names: NameTable): Record<string, unknown> {
+export function jsonReport(
+  result: ExplorationResult,
+  names: NameTable,
+  state: StateStats | null = null,
+): Record<string, unknown> {
   const s = result.stats;
   return {
     verdict: result.verdict,
@@ -16,12 +21,37 @@ export function jsonReport(result: ExplorationResult, names: NameTable): Record<
     stats: {
       executions: s.executions,
       states: s.states,
+      pruned: s.pruned,
       transitions: s.transitions,
       max_depth: s.maxDepth,
       seconds: Number(s.seconds.toFixed(6)),
       replayed_transitions: s.replayedTransitions,
       restarts: s.restarts,
+      restores: s.restores,
+      restore_seconds: Number(s.restoreSeconds.toFixed(6)),
+      sleep_blocked: s.sleepBlocked,
+      wakeup_insertions: s.wakeupInsertions,
+      ...(state === null ? {} : { state: stateJson(state) }),
     },
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
+  };
+}
+
+function stateJson(s: StateStats): Record<string, unknown> {
+  return {
+    tracker: s.tracker,
+    snapshots: s.snapshots,
+    restores: s.restores,
+    pages_read: s.pagesRead,
+    pages_written: s.pagesWritten,
+    bytes_read: s.bytesRead,
+    bytes_written: s.bytesWritten,
+    maps_reads: s.mapsReads,
+    snapshot_seconds: Number(s.snapshotSeconds.toFixed(6)),
+    restore_seconds: Number(s.restoreSeconds.toFixed(6)),
+    store_pages: s.storePages,
+    dedup_ratio: s.storeInterned === 0
+      ? 0
+      : Number((s.storeDeduplicated / s.storeInterned).toFixed(4)),
   };
 }

@@ -100,7 +100,9 @@ export function readTrace(path: string): TraceFile {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${path} is not an isomc trace: ${(e as Error).message}`);
+    // JSON.parse quotes the text around the error, line breaks included: keep to one line.
+    const why = (e as Error).message.replace(/\s+/g, " ");
+    throw new InputError(`${path} is not an isomc trace: ${why}`);
   }
   const bad = (why: string): never => {
     throw new InputError(`${path} is not an isomc trace: ${why}`);

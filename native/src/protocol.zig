@@ -5,7 +5,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -30,9 +30,19 @@ pub const MessageType = enum(u16) {
     violation = 0x05,
     done = 0x06,
     @"error" = 0x07,
+    stacks = 0x08,
+    tail = 0x09,
+    crash = 0x0a,
+    mapped = 0x0b,
+    forked = 0x0c,
+    exiting = 0x0d,
+    fdset = 0x0e,
     // checker -> runtime
     welcome = 0x81,
     run = 0x82,
+    map = 0x83,
+    fork = 0x84,
+    fds = 0x85,
     _,
 };
 
@@ -89,6 +99,14 @@ pub const ErrorCode = enum(u16) {
     _,
 };
 
+/// WELCOME flag: the checker restores states (memory or fork): keep the process alive at the
+/// end of an execution, report stacks, accept MAP and FORK.
+pub const welcome_flag_stateful: u32 = 1 << 0;
+/// WELCOME flag: send STACKS before every STATE (the checker hashes states).
+pub const welcome_flag_stacks: u32 = 1 << 1;
+/// STATE flag: the runtime's mappings changed since the previous STATE.
+pub const state_flag_maps_changed: u32 = 1 << 0;
+
 pub const record_flag_enabled: u8 = 1 << 0;
 /// For test/wait: the communication is already matched.
 pub const record_flag_ready: u8 = 1 << 1;
@@ -99,7 +117,7 @@ pub const DecodeError = error{ Malformed, VersionMismatch, TooLarge };
 
 pub const Range = struct { start: u64, end: u64 };
 
-pub const Hello = struct { pid: u32, ignored: []const Range };
+pub const Hello = struct { pid: u32, uffd: i32, ignored: []const Range };
 pub const ActorInfo = struct { id: u32, parent: u32, name: []const u8 };
 pub const ObjectInfo = struct { id: u64, kind: ObjectKind, name: []const u8 };
 pub const Record = struct {
@@ -116,6 +134,15 @@ pub const Violation = struct { kind: ViolationKind, actor: u32, steps: u32, mess
 pub const Done = struct { steps: u32, actors: u32 };
 pub const Error = struct { code: ErrorCode, steps: u32, message: []const u8 };
 pub const Step = struct { actor: u32, choice: u32 };
+/// An actor's stack: [lo, hi), with its saved stack pointer (hi when it has finished).
+pub const StackInfo = struct { actor: u32, lo: u64, hi: u64, sp: u64 };
+pub const TailEnd = struct { signaled: bool, value: i32 };
+pub const Crash = struct { signal: u32, actor: u32, steps: u32 };
+pub const MapOp = struct { map: bool, start: u64, end: u64 };
+pub const Exiting = struct { status: i32, actor: u32 };
+/// One change to the program's fd table (FDS): close; open `path` with `flags` at `fd` and
+/// seek to `pos`; or only seek.
+pub const FdChange = struct { op: enum(u32) { close = 0, open = 1, seek = 2 }, fd: i32, flags: u32, pos: u64, path: []const u8 };
 
 /// Builds one frame in a caller-provided buffer. Running out of room is a programming error
 /// (callers size their buffer for the largest message they send), hence the assertions.
@@ -205,12 +232,12 @@ pub fn parseHeader(raw: *const [HEADER_SIZE]u8) DecodeError!Header {
 
 // ---- Runtime -> checker encoders (the runtime's side) ------------------------------------
 
-pub fn encodeHello(buf: []u8, pid: u32, ignored: []const Range) []const u8 {
+pub fn encodeHello(buf: []u8, pid: u32, uffd: i32, ignored: []const Range) []const u8 {
     var w = FrameWriter.begin(buf, .hello);
     w.int(u32, MAGIC);
     w.int(u32, pid);
     w.int(u32, @intCast(ignored.len));
-    w.int(u32, 0);
+    w.int(i32, uffd);
     for (ignored) |r| {
         std.debug.assert(r.start <= r.end);
         w.int(u64, r.start);
@@ -243,10 +270,12 @@ pub const StateWriter = struct {
     count_at: usize,
     count: u32 = 0,
 
-    pub fn begin(buf: []u8, steps: u32) StateWriter {
+    pub fn begin(buf: []u8, steps: u32, flags: u32) StateWriter {
         var w = FrameWriter.begin(buf, .state);
         w.int(u32, steps);
         const at = w.len;
+        w.int(u32, 0);
+        w.int(u32, flags);
         w.int(u32, 0);
         return .{ .w = w, .count_at = at };
     }
@@ -288,6 +317,80 @@ pub fn encodeViolation(buf: []u8, v: Violation) []const u8 {
     return w.finish();
 }
 
+/// STACKS is built actor by actor, like STATE.
+pub const StacksWriter = struct {
+    w: FrameWriter,
+    count_at: usize,
+    count: u32 = 0,
+
+    pub fn begin(buf: []u8) StacksWriter {
+        var w = FrameWriter.begin(buf, .stacks);
+        const at = w.len;
+        w.int(u32, 0);
+        w.int(u32, 0);
+        return .{ .w = w, .count_at = at };
+    }
+
+    pub fn fits(s: *const StacksWriter) bool {
+        return s.w.room() >= 32;
+    }
+
+    pub fn add(s: *StacksWriter, st: StackInfo) void {
+        std.debug.assert(st.lo <= st.sp and st.sp <= st.hi);
+        s.w.int(u32, st.actor);
+        s.w.int(u32, 0);
+        s.w.int(u64, st.lo);
+        s.w.int(u64, st.hi);
+        s.w.int(u64, st.sp);
+        s.count += 1;
+    }
+
+    pub fn finish(s: *StacksWriter) []const u8 {
+        std.mem.writeInt(u32, s.w.buf[s.count_at..][0..4], s.count, .little);
+        return s.w.finish();
+    }
+};
+
+pub fn encodeTail(buf: []u8, t: TailEnd) []const u8 {
+    var w = FrameWriter.begin(buf, .tail);
+    w.int(u32, @intFromBool(t.signaled));
+    w.int(i32, t.value);
+    return w.finish();
+}
+
+pub fn encodeCrash(buf: []u8, c: Crash) []const u8 {
+    var w = FrameWriter.begin(buf, .crash);
+    w.int(u32, c.signal);
+    w.int(u32, c.actor);
+    w.int(u32, c.steps);
+    w.int(u32, 0);
+    return w.finish();
+}
+
+pub fn encodeMapped(buf: []u8, errno: i32) []const u8 {
+    var w = FrameWriter.begin(buf, .mapped);
+    w.int(i32, errno);
+    w.int(u32, 0);
+    return w.finish();
+}
+
+/// Sent by a process that forked on FORK: the child's pid; the checker's end of the child's
+/// control channel travels with it as SCM_RIGHTS.
+pub fn encodeForked(buf: []u8, pid: u32) []const u8 {
+    var w = FrameWriter.begin(buf, .forked);
+    w.int(u32, pid);
+    w.int(u32, 0);
+    return w.finish();
+}
+
+/// An actor called exit(status) while actors were unfinished.
+pub fn encodeExiting(buf: []u8, e: Exiting) []const u8 {
+    var w = FrameWriter.begin(buf, .exiting);
+    w.int(i32, e.status);
+    w.int(u32, e.actor);
+    return w.finish();
+}
+
 pub fn encodeDone(buf: []u8, d: Done) []const u8 {
     var w = FrameWriter.begin(buf, .done);
     w.int(u32, d.steps);
@@ -306,16 +409,21 @@ pub fn encodeError(buf: []u8, e: Error) []const u8 {
 
 // ---- Checker -> runtime decoders (the runtime's side) ------------------------------------
 
-pub fn decodeWelcome(body: []const u8) DecodeError!void {
+/// Returns the WELCOME flags (welcome_flag_*).
+pub fn decodeWelcome(body: []const u8) DecodeError!u32 {
     var r = FrameReader{ .body = body };
     if (try r.int(u32) != MAGIC) return error.Malformed;
-    _ = try r.int(u32); // flags, none defined in version 1
+    const flags = try r.int(u32);
     try r.end();
+    return flags;
 }
 
 /// A RUN message's steps, read lazily so the runtime needs no allocation for them.
 pub const RunSteps = struct {
     count: u32,
+    /// Transitions executed before the first of these steps (the runtime's counter is not
+    /// program state, so after a restore the checker says where the execution stands).
+    before: u32,
     raw: []const u8,
 
     pub fn get(s: RunSteps, i: u32) Step {
@@ -331,26 +439,132 @@ pub const RunSteps = struct {
 pub fn decodeRun(body: []const u8) DecodeError!RunSteps {
     var r = FrameReader{ .body = body };
     const count = try r.int(u32);
-    _ = try r.int(u32);
+    const before = try r.int(u32);
     if (count == 0) return error.Malformed;
     const raw = try r.bytes(@as(usize, count) * 8);
     try r.end();
+    return .{ .count = count, .before = before, .raw = raw };
+}
+
+pub const MapOps = struct {
+    count: u32,
+    raw: []const u8,
+
+    pub fn get(m: MapOps, i: u32) MapOp {
+        std.debug.assert(i < m.count);
+        const at = @as(usize, i) * 24;
+        return .{
+            .map = std.mem.readInt(u32, m.raw[at..][0..4], .little) == 1,
+            .start = std.mem.readInt(u64, m.raw[at + 8 ..][0..8], .little),
+            .end = std.mem.readInt(u64, m.raw[at + 16 ..][0..8], .little),
+        };
+    }
+};
+
+/// MAP: mapping changes to make before the checker writes a snapshot's pages back.
+pub fn decodeMap(body: []const u8) DecodeError!MapOps {
+    var r = FrameReader{ .body = body };
+    const count = try r.int(u32);
+    _ = try r.int(u32);
+    const raw = try r.bytes(@as(usize, count) * 24);
+    try r.end();
+    var i: u32 = 0;
+    while (i < count) : (i += 1) {
+        const at = @as(usize, i) * 24;
+        const op = std.mem.readInt(u32, raw[at..][0..4], .little);
+        const start = std.mem.readInt(u64, raw[at + 8 ..][0..8], .little);
+        const end = std.mem.readInt(u64, raw[at + 16 ..][0..8], .little);
+        if (op > 1 or start >= end or start % 4096 != 0 or end % 4096 != 0) return error.Malformed;
+    }
     return .{ .count = count, .raw = raw };
+}
+
+/// FDS, read change by change.
+pub const FdChanges = struct {
+    r: FrameReader,
+    left: u32,
+
+    pub fn next(c: *FdChanges) DecodeError!?FdChange {
+        if (c.left == 0) {
+            try c.r.end();
+            return null;
+        }
+        c.left -= 1;
+        const op = try c.r.int(u32);
+        if (op > 2) return error.Malformed;
+        const fd = try c.r.int(i32);
+        const flags = try c.r.int(u32);
+        _ = try c.r.int(u32);
+        const pos = try c.r.int(u64);
+        const path = try c.r.string();
+        if (fd < 0 or (op == 1 and path.len == 0)) return error.Malformed;
+        return .{ .op = @enumFromInt(op), .fd = fd, .flags = flags, .pos = pos, .path = path };
+    }
+};
+
+pub fn decodeFds(body: []const u8) DecodeError!FdChanges {
+    var r = FrameReader{ .body = body };
+    const count = try r.int(u32);
+    _ = try r.int(u32);
+    return .{ .r = r, .left = count };
+}
+
+pub fn encodeFds(buf: []u8, changes: []const FdChange) []const u8 {
+    var w = FrameWriter.begin(buf, .fds);
+    w.int(u32, @intCast(changes.len));
+    w.int(u32, 0);
+    for (changes) |c| {
+        w.int(u32, @intFromEnum(c.op));
+        w.int(i32, c.fd);
+        w.int(u32, c.flags);
+        w.int(u32, 0);
+        w.int(u64, c.pos);
+        w.string(c.path);
+    }
+    return w.finish();
+}
+
+/// The answer to FDS: 0, or the errno of the change that failed and its position (from 1).
+pub fn encodeFdset(buf: []u8, errno: i32, failed: u32) []const u8 {
+    var w = FrameWriter.begin(buf, .fdset);
+    w.int(i32, errno);
+    w.int(u32, failed);
+    return w.finish();
+}
+
+pub fn decodeFork(body: []const u8) DecodeError!void {
+    var r = FrameReader{ .body = body };
+    _ = try r.int(u32);
+    _ = try r.int(u32);
+    try r.end();
 }
 
 // ---- Checker -> runtime encoders, for the cross-boundary fixture and tests ---------------
 
-pub fn encodeWelcome(buf: []u8) []const u8 {
+pub fn encodeWelcome(buf: []u8, flags: u32) []const u8 {
     var w = FrameWriter.begin(buf, .welcome);
     w.int(u32, MAGIC);
-    w.int(u32, 0);
+    w.int(u32, flags);
     return w.finish();
 }
 
-pub fn encodeRun(buf: []u8, steps: []const Step) []const u8 {
+pub fn encodeMap(buf: []u8, ops: []const MapOp) []const u8 {
+    var w = FrameWriter.begin(buf, .map);
+    w.int(u32, @intCast(ops.len));
+    w.int(u32, 0);
+    for (ops) |op| {
+        w.int(u32, @intFromBool(op.map));
+        w.int(u32, 0);
+        w.int(u64, op.start);
+        w.int(u64, op.end);
+    }
+    return w.finish();
+}
+
+pub fn encodeRun(buf: []u8, steps: []const Step, before: u32) []const u8 {
     var w = FrameWriter.begin(buf, .run);
     w.int(u32, @intCast(steps.len));
-    w.int(u32, 0);
+    w.int(u32, before);
     for (steps) |s| {
         w.int(u32, s.actor);
         w.int(u32, s.choice);
@@ -387,19 +601,20 @@ test "a frame of another version is refused before its length is trusted" {
 test "run round-trips and rejects truncation" {
     var buf: [128]u8 = undefined;
     const steps = [_]Step{ .{ .actor = 1, .choice = 0 }, .{ .actor = 3, .choice = 2 } };
-    const frame = encodeRun(&buf, &steps);
+    const frame = encodeRun(&buf, &steps, 17);
     const run = try decodeRun(bodyOf(frame));
     try testing.expectEqual(@as(u32, 2), run.count);
+    try testing.expectEqual(@as(u32, 17), run.before);
     try testing.expectEqual(Step{ .actor = 3, .choice = 2 }, run.get(1));
     try testing.expectError(error.Malformed, decodeRun(bodyOf(frame)[0 .. frame.len - HEADER_SIZE - 1]));
-    const empty = encodeRun(&buf, &.{});
+    const empty = encodeRun(&buf, &.{}, 0);
     try testing.expectError(error.Malformed, decodeRun(bodyOf(empty)));
 }
 
 test "welcome checks the magic" {
     var buf: [32]u8 = undefined;
-    const frame = encodeWelcome(&buf);
-    try decodeWelcome(bodyOf(frame));
+    const frame = encodeWelcome(&buf, welcome_flag_stateful);
+    try testing.expectEqual(welcome_flag_stateful, try decodeWelcome(bodyOf(frame)));
     var bad = buf;
     bad[HEADER_SIZE] ^= 1;
     try testing.expectError(error.Malformed, decodeWelcome(bad[HEADER_SIZE..frame.len]));
@@ -407,14 +622,15 @@ test "welcome checks the magic" {
 
 test "state writer counts records and lays out extras" {
     var buf: [256]u8 = undefined;
-    var s = StateWriter.begin(&buf, 5);
+    var s = StateWriter.begin(&buf, 5, state_flag_maps_changed);
     s.record(.{ .actor = 1, .kind = .yield, .flags = record_flag_enabled, .choices = 1, .object = 0, .arg0 = 0, .arg1 = 0, .extras = &.{} });
     s.record(.{ .actor = 2, .kind = .waitany, .flags = 0, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .extras = &.{ 7, 8 | extra_ready_bit } });
     const frame = s.finish();
-    try testing.expectEqual(HEADER_SIZE + 8 + RECORD_SIZE * 2 + 16, frame.len);
+    try testing.expectEqual(HEADER_SIZE + 16 + RECORD_SIZE * 2 + 16, frame.len);
     var r = FrameReader{ .body = bodyOf(frame) };
     try testing.expectEqual(@as(u32, 5), try r.int(u32));
     try testing.expectEqual(@as(u32, 2), try r.int(u32));
+    try testing.expectEqual(state_flag_maps_changed, try r.int(u32));
 }
 
 test "messages are truncated, never overflowed, when a string is too long" {
@@ -422,4 +638,30 @@ test "messages are truncated, never overflowed, when a string is too long" {
     const long = "x" ** 100;
     const frame = encodeViolation(&buf, .{ .kind = .assertion, .actor = 1, .steps = 0, .message = long });
     try testing.expectEqual(@as(usize, 40), frame.len);
+}
+
+test "map operations round-trip and bad ranges are refused" {
+    var buf: [128]u8 = undefined;
+    const ops = [_]MapOp{ .{ .map = false, .start = 0x1000, .end = 0x3000 }, .{ .map = true, .start = 0x8000, .end = 0x9000 } };
+    const frame = encodeMap(&buf, &ops);
+    const got = try decodeMap(bodyOf(frame));
+    try testing.expectEqual(@as(u32, 2), got.count);
+    try testing.expectEqual(ops[1], got.get(1));
+    const bad = [_]MapOp{.{ .map = true, .start = 0x1001, .end = 0x3000 }};
+    try testing.expectError(error.Malformed, decodeMap(bodyOf(encodeMap(&buf, &bad))));
+}
+
+test "fd changes round-trip" {
+    var buf: [256]u8 = undefined;
+    const changes = [_]FdChange{
+        .{ .op = .open, .fd = 5, .flags = 2, .pos = 12, .path = "/tmp/x" },
+        .{ .op = .close, .fd = 6, .flags = 0, .pos = 0, .path = "" },
+    };
+    var c = try decodeFds(bodyOf(encodeFds(&buf, &changes)));
+    const first = (try c.next()).?;
+    try testing.expectEqual(@as(i32, 5), first.fd);
+    try testing.expectEqualStrings("/tmp/x", first.path);
+    try testing.expectEqual(@as(u64, 12), first.pos);
+    try testing.expectEqual(@as(i32, 6), (try c.next()).?.fd);
+    try testing.expectEqual(null, try c.next());
 }

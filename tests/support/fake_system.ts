@@ -1,9 +1,9 @@
 /**
  * An in-memory transition system that behaves like a program under the isomc runtime: actors
  * run small instruction lists; visible instructions are transitions (reported with the same
- * kinds, objects and enabledness rules as the runtime), local ones (asserts, register moves)
- * run atomically after the transition before them. The exploration algorithms are unit-tested
- * on it without any process.
+ * kinds, objects, arguments, enabledness and choices as native/src/runtime/transitions.zig),
+ * local ones (asserts, register moves, jumps, actor creation) run atomically after the
+ * transition before them. The exploration algorithms are unit-tested on it without any process.
  */
 
 import {
@@ -18,22 +18,51 @@ import {
   type Point,
   type Step,
   type Transition,
+  type WaitanyComm,
 } from "../../lib/model/transition.ts";
 
 export type Regs = Record<string, number>;
 export type Vars = Record<string, number>;
 
+/** A value fixed in the program, or computed from the actor's registers when it runs. */
+export type Value = number | ((regs: Regs) => number);
+/** A variable name fixed in the program, or computed from the registers (arrays). */
+export type VarName = string | ((regs: Regs) => string);
+
 export type Instr =
   | { op: "yield" }
   | { op: "random"; min: number; max: number; into?: string }
-  | { op: "store"; var: string; value: number | ((regs: Regs) => number) }
-  | { op: "load"; var: string; into?: string }
-  | { op: "fetch_add"; var: string; delta: number; into?: string }
+  | { op: "store"; var: VarName; value: Value }
+  | { op: "load"; var: VarName; into?: string }
+  | { op: "fetch_add"; var: VarName; delta: number; into?: string }
+  | { op: "cas"; var: VarName; expected: Value; desired: Value; into?: string }
   | { op: "lock"; mutex: string }
+  | { op: "trylock"; mutex: string; into?: string }
   | { op: "unlock"; mutex: string }
+  | { op: "sem_acquire"; sem: string }
+  | { op: "sem_release"; sem: string }
+  /** Two transitions: cond_wait (releases the mutex), then its wake-up (takes it back). */
+  | { op: "cond_wait"; cond: string; mutex: string }
+  | { op: "cond_signal"; cond: string }
+  | { op: "cond_broadcast"; cond: string }
+  /** Two transitions: arrive, then leave once the round is complete. */
+  | { op: "barrier"; barrier: string; into?: string }
+  /** Posts a send of `value`; the comm handle goes into register `comm`. */
+  | { op: "isend"; mailbox: string; value: Value; comm: string }
+  /** Posts a receive; the value lands in register `into` when the comm completes. */
+  | { op: "irecv"; mailbox: string; comm: string; into?: string }
+  | { op: "wait"; comm: string }
+  | { op: "test"; comm: string; into?: string }
+  /** Registers holding comms (0 = NULL); the chosen one is set to 0, its index goes in `into`. */
+  | { op: "waitany"; comms: readonly string[]; into?: string }
   // Local (not transitions): run right after the transition before them.
   | { op: "assert"; check: (regs: Regs) => boolean; message: string }
-  | { op: "crash"; when?: (regs: Regs) => boolean };
+  | { op: "crash"; when?: (regs: Regs) => boolean }
+  | { op: "set"; reg: string; value: Value }
+  /** Jumps to instruction index `to` (when `when` holds, or always). */
+  | { op: "goto"; to: number; when?: (regs: Regs) => boolean }
+  /** Creates an actor; it starts at the end of the creator's current transition. */
+  | { op: "spawn"; actor: FakeActor };
 
 export interface FakeActor {
   readonly name: string;
@@ -43,72 +72,171 @@ export interface FakeActor {
 export interface FakeProgram {
   readonly actors: readonly FakeActor[];
   readonly vars?: Readonly<Vars>;
+  /** Initial semaphore values (0 when absent). */
+  readonly sems?: Readonly<Record<string, number>>;
+  /** Barrier sizes (every barrier used must be listed). */
+  readonly barriers?: Readonly<Record<string, number>>;
 }
 
 interface ActorState {
+  readonly code: readonly Instr[];
   pc: number;
   regs: Regs;
+  /** Second phase of cond_wait / barrier pending. */
+  phase: 0 | 1;
+  signalled: boolean;
+  /** Barrier round this actor arrived in. */
+  round: number;
+  /** Counter behind the ids of the comms it creates, as the runtime's object counter. */
+  objects: number;
+}
+
+interface Comm {
+  readonly owner: number;
+  readonly side: "send" | "recv";
+  readonly mailbox: string;
+  matched: boolean;
+  value: number;
+  readonly into?: string;
 }
 
 interface State {
   actors: ActorState[];
   vars: Vars;
   owners: Record<string, number>;
+  sems: Record<string, number>;
+  waiters: Record<string, number[]>;
+  barriers: Record<string, { arrived: number; round: number }>;
+  queues: Record<string, { sends: number[]; recvs: number[] }>;
+  comms: Map<number, Comm>;
 }
 
-/** Objects get stable ids: variables are "addresses" 0x1000 + 8*i, mutexes 1, 2, 3... */
-function objectIds(
-  program: FakeProgram,
-): { vars: Map<string, number>; mutexes: Map<string, number> } {
-  const vars = new Map<string, number>();
-  const mutexes = new Map<string, number>();
-  for (const a of program.actors) {
-    for (const i of a.code) {
-      if ((i.op === "store" || i.op === "load" || i.op === "fetch_add") && !vars.has(i.var)) {
-        vars.set(i.var, 0x1000 + 8 * vars.size);
-      }
-      if ((i.op === "lock" || i.op === "unlock") && !mutexes.has(i.mutex)) {
-        mutexes.set(i.mutex, mutexes.size + 1);
-      }
-    }
+type ObjectKind = "mutex" | "sem" | "cond" | "barrier" | "mailbox";
+
+/** Mutexes get ids 1, 2, 3... in order of first appearance; other kinds their own ranges. */
+const idBase: Record<ObjectKind, number> = {
+  mutex: 1,
+  sem: 1001,
+  cond: 2001,
+  barrier: 3001,
+  mailbox: 4001,
+};
+
+function objectsOf(instr: Instr): [ObjectKind, string][] {
+  switch (instr.op) {
+    case "lock":
+    case "trylock":
+    case "unlock":
+      return [["mutex", instr.mutex]];
+    case "sem_acquire":
+    case "sem_release":
+      return [["sem", instr.sem]];
+    case "cond_wait":
+      return [["cond", instr.cond], ["mutex", instr.mutex]];
+    case "cond_signal":
+    case "cond_broadcast":
+      return [["cond", instr.cond]];
+    case "barrier":
+      return [["barrier", instr.barrier]];
+    case "isend":
+    case "irecv":
+      return [["mailbox", instr.mailbox]];
+    case "spawn":
+      return instr.actor.code.flatMap(objectsOf);
+    default:
+      return [];
   }
-  return { vars, mutexes };
 }
 
-const visibleOps = new Set(["yield", "random", "store", "load", "fetch_add", "lock", "unlock"]);
+function fixedVarsOf(instr: Instr): string[] {
+  switch (instr.op) {
+    case "store":
+    case "load":
+    case "fetch_add":
+    case "cas":
+      return typeof instr.var === "string" ? [instr.var] : [];
+    case "spawn":
+      return instr.actor.code.flatMap(fixedVarsOf);
+    default:
+      return [];
+  }
+}
+
+function valueOf(v: Value, regs: Regs): number {
+  return typeof v === "function" ? v(regs) : v;
+}
+
+const alwaysLocal = new Set(["assert", "crash", "set", "goto", "spawn"]);
 
 export class FakeTarget implements Target {
   readonly names: NameTable;
   readonly counters: TargetCounters = newCounters();
   private state: State;
-  private readonly ids: ReturnType<typeof objectIds>;
+  private readonly actorNames = new Map<number, string>();
+  /** Variables are "addresses" 0x1000 + 8*i, in order of first appearance (stable per target). */
+  private readonly addresses = new Map<string, number>();
+  private readonly objects = new Map<string, number>();
+  private readonly pendingStarts: number[] = [];
   /** Every step this target executed, restores included (for tests). */
   executedSteps = 0;
 
   constructor(private readonly program: FakeProgram) {
-    this.ids = objectIds(program);
-    this.names = {
-      actors: new Map(program.actors.map((a, i) => [i + 1, a.name])),
-      objects: new Map(),
-    };
+    const count: Record<ObjectKind, number> = { mutex: 0, sem: 0, cond: 0, barrier: 0, mailbox: 0 };
+    for (const a of program.actors) {
+      for (const i of a.code) {
+        for (const [kind, name] of objectsOf(i)) {
+          const key = `${kind}:${name}`;
+          if (!this.objects.has(key)) this.objects.set(key, idBase[kind] + count[kind]++);
+        }
+        for (const v of fixedVarsOf(i)) this.address(v);
+      }
+    }
+    this.names = { actors: this.actorNames, objects: new Map() };
     this.state = this.initial();
   }
 
+  private address(name: string): number {
+    let a = this.addresses.get(name);
+    if (a === undefined) {
+      a = 0x1000 + 8 * this.addresses.size;
+      this.addresses.set(name, a);
+    }
+    return a;
+  }
+
+  private id(kind: ObjectKind, name: string): number {
+    const id = this.objects.get(`${kind}:${name}`);
+    if (id === undefined) throw new Error(`fake: unknown ${kind} '${name}'`);
+    return id;
+  }
+
   private initial(): State {
+    this.actorNames.clear();
+    this.program.actors.forEach((a, i) => this.actorNames.set(i + 1, a.name));
     return {
-      actors: this.program.actors.map(() => ({ pc: 0, regs: {} })),
+      actors: this.program.actors.map((a) => this.newActor(a)),
       vars: { ...(this.program.vars ?? {}) },
       owners: {},
+      sems: { ...(this.program.sems ?? {}) },
+      waiters: {},
+      barriers: {},
+      queues: {},
+      comms: new Map(),
     };
+  }
+
+  private newActor(a: FakeActor): ActorState {
+    return { code: a.code, pc: 0, regs: {}, phase: 0, signalled: false, round: 0, objects: 0 };
   }
 
   start(): Promise<Outcome> {
     this.state = this.initial();
-    for (let i = 0; i < this.program.actors.length; i++) {
+    this.pendingStarts.length = 0;
+    for (let i = 0; i < this.state.actors.length; i++) {
       const v = this.runLocal(i);
       if (v !== null) return Promise.resolve(v);
     }
-    return Promise.resolve(this.outcome());
+    return Promise.resolve(this.startCreated() ?? this.outcome());
   }
 
   execute(step: Step): Promise<Outcome> {
@@ -129,50 +257,183 @@ export class FakeTarget implements Target {
     return Promise.resolve();
   }
 
+  private varOf(name: VarName, regs: Regs): string {
+    return typeof name === "function" ? name(regs) : name;
+  }
+
   private apply(step: Step): Outcome {
     this.executedSteps++;
     const index = step.actor - 1;
     const a = this.state.actors[index];
-    const instr = this.program.actors[index].code[a.pc];
-    const t = this.transition(index);
+    const t = a === undefined ? null : this.transition(index);
     if (t === null || !t.enabled || step.choice >= t.choices) {
       throw new Error(`step ${JSON.stringify(step)} is not enabled`);
     }
+    const instr = a.code[a.pc];
     const s = this.state;
+    const r = a.regs;
+    let advance = true;
     switch (instr.op) {
       case "yield":
         break;
       case "random":
-        if (instr.into) a.regs[instr.into] = instr.min + step.choice;
+        if (instr.into) r[instr.into] = instr.min + step.choice;
         break;
       case "store":
-        s.vars[instr.var] = typeof instr.value === "function" ? instr.value(a.regs) : instr.value;
+        s.vars[this.varOf(instr.var, r)] = valueOf(instr.value, r);
         break;
       case "load":
-        if (instr.into) a.regs[instr.into] = s.vars[instr.var] ?? 0;
+        if (instr.into) r[instr.into] = s.vars[this.varOf(instr.var, r)] ?? 0;
         break;
-      case "fetch_add":
-        if (instr.into) a.regs[instr.into] = s.vars[instr.var] ?? 0;
-        s.vars[instr.var] = (s.vars[instr.var] ?? 0) + instr.delta;
+      case "fetch_add": {
+        const name = this.varOf(instr.var, r);
+        if (instr.into) r[instr.into] = s.vars[name] ?? 0;
+        s.vars[name] = (s.vars[name] ?? 0) + instr.delta;
         break;
+      }
+      case "cas": {
+        const name = this.varOf(instr.var, r);
+        const ok = (s.vars[name] ?? 0) === valueOf(instr.expected, r);
+        if (ok) s.vars[name] = valueOf(instr.desired, r);
+        if (instr.into) r[instr.into] = ok ? 1 : 0;
+        break;
+      }
       case "lock":
         s.owners[instr.mutex] = step.actor;
         break;
+      case "trylock": {
+        const free = (s.owners[instr.mutex] ?? 0) === 0;
+        if (free) s.owners[instr.mutex] = step.actor;
+        if (instr.into) r[instr.into] = free ? 1 : 0;
+        break;
+      }
       case "unlock":
         delete s.owners[instr.mutex];
         break;
+      case "sem_acquire":
+        s.sems[instr.sem] = (s.sems[instr.sem] ?? 0) - 1;
+        break;
+      case "sem_release":
+        s.sems[instr.sem] = (s.sems[instr.sem] ?? 0) + 1;
+        break;
+      case "cond_wait":
+        if (a.phase === 0) {
+          delete s.owners[instr.mutex];
+          (s.waiters[instr.cond] ??= []).push(step.actor);
+          a.signalled = false;
+          a.phase = 1;
+          advance = false;
+        } else {
+          s.owners[instr.mutex] = step.actor;
+          a.signalled = false;
+          a.phase = 0;
+        }
+        break;
+      case "cond_signal": {
+        const first = (s.waiters[instr.cond] ??= []).shift();
+        if (first !== undefined) s.actors[first - 1].signalled = true;
+        break;
+      }
+      case "cond_broadcast":
+        for (const w of s.waiters[instr.cond] ?? []) s.actors[w - 1].signalled = true;
+        s.waiters[instr.cond] = [];
+        break;
+      case "barrier": {
+        if (a.phase === 0) {
+          const b = (s.barriers[instr.barrier] ??= { arrived: 0, round: 0 });
+          a.round = b.round;
+          b.arrived++;
+          const last = b.arrived === this.barrierSize(instr.barrier);
+          if (last) {
+            b.arrived = 0;
+            b.round++;
+          }
+          if (instr.into) r[instr.into] = last ? 1 : 0;
+          a.phase = 1;
+          advance = false;
+        } else {
+          a.phase = 0;
+        }
+        break;
+      }
+      case "isend":
+      case "irecv": {
+        const side = instr.op === "isend" ? "send" : "recv";
+        const id = (step.actor * 2 ** 32) + ++a.objects;
+        r[instr.comm] = id;
+        s.comms.set(id, {
+          owner: step.actor,
+          side,
+          mailbox: instr.mailbox,
+          matched: false,
+          value: instr.op === "isend" ? valueOf(instr.value, r) : 0,
+          into: instr.op === "irecv" ? instr.into : undefined,
+        });
+        const q = (s.queues[instr.mailbox] ??= { sends: [], recvs: [] });
+        const other = (side === "send" ? q.recvs : q.sends).shift();
+        if (other === undefined) (side === "send" ? q.sends : q.recvs).push(id);
+        else this.match(id, other);
+        break;
+      }
+      case "wait":
+        this.complete(a, r[instr.comm]);
+        break;
+      case "test": {
+        const c = s.comms.get(r[instr.comm]);
+        if (c?.matched) this.complete(a, r[instr.comm]);
+        if (instr.into) r[instr.into] = c?.matched ? 1 : 0;
+        break;
+      }
+      case "waitany": {
+        const ready = instr.comms.filter((reg) => s.comms.get(r[reg] ?? 0)?.matched);
+        const reg = ready[step.choice];
+        this.complete(a, r[reg]);
+        r[reg] = 0;
+        if (instr.into) r[instr.into] = instr.comms.indexOf(reg);
+        break;
+      }
       default:
         throw new Error(`${instr.op} is not a transition`);
     }
-    a.pc++;
-    return this.runLocal(index) ?? this.outcome();
+    if (advance) a.pc++;
+    return this.runLocal(index) ?? this.startCreated() ?? this.outcome();
+  }
+
+  private barrierSize(name: string): number {
+    const n = this.program.barriers?.[name];
+    if (n === undefined) throw new Error(`fake: barrier '${name}' has no size`);
+    return n;
+  }
+
+  private match(a: number, b: number): void {
+    const x = this.state.comms.get(a)!;
+    const y = this.state.comms.get(b)!;
+    const send = x.side === "send" ? x : y;
+    const recv = x.side === "send" ? y : x;
+    send.matched = true;
+    recv.matched = true;
+    recv.value = send.value;
+  }
+
+  private complete(a: ActorState, id: number): void {
+    const c = this.state.comms.get(id);
+    if (c === undefined || !c.matched) throw new Error(`fake: comm ${id} completed unmatched`);
+    if (c.into) a.regs[c.into] = c.value;
+  }
+
+  /** Is the actor's current instruction a transition (a waitany of NULLs is not)? */
+  private visible(a: ActorState): boolean {
+    const instr = a.code[a.pc];
+    if (alwaysLocal.has(instr.op)) return false;
+    if (instr.op === "waitany") return instr.comms.some((reg) => (a.regs[reg] ?? 0) !== 0);
+    return true;
   }
 
   /** Runs the actor's local instructions up to its next visible one. */
   private runLocal(index: number): Outcome | null {
     const a = this.state.actors[index];
-    const code = this.program.actors[index].code;
-    while (a.pc < code.length && !visibleOps.has(code[a.pc].op)) {
+    const code = a.code;
+    while (a.pc < code.length && !this.visible(a)) {
       const instr = code[a.pc];
       if (instr.op === "assert" && !instr.check(a.regs)) {
         return {
@@ -186,14 +447,35 @@ export class FakeTarget implements Target {
           violation: { kind: "crash", message: "SIGSEGV", actor: index + 1 },
         };
       }
-      a.pc++;
+      if (instr.op === "set") a.regs[instr.reg] = valueOf(instr.value, a.regs);
+      if (instr.op === "waitany" && instr.into) a.regs[instr.into] = -1;
+      if (instr.op === "spawn") {
+        this.state.actors.push(this.newActor(instr.actor));
+        this.actorNames.set(this.state.actors.length, instr.actor.name);
+        this.pendingStarts.push(this.state.actors.length - 1);
+      }
+      if (instr.op === "goto" && (instr.when?.(a.regs) ?? true)) {
+        a.pc = instr.to;
+      } else {
+        a.pc++;
+      }
+    }
+    return null;
+  }
+
+  /** Starts the actors created during the last transition, in creation order. */
+  private startCreated(): Outcome | null {
+    while (this.pendingStarts.length > 0) {
+      const v = this.runLocal(this.pendingStarts.shift()!);
+      if (v !== null) return v;
     }
     return null;
   }
 
   private transition(index: number): Transition | null {
-    const a = this.state.actors[index];
-    const instr = this.program.actors[index].code[a.pc];
+    const s = this.state;
+    const a = s.actors[index];
+    const instr = a.code[a.pc];
     if (instr === undefined) return null;
     const base = {
       actor: index + 1,
@@ -203,8 +485,10 @@ export class FakeTarget implements Target {
       object: 0,
       arg0: 0n,
       arg1: 0n,
-      extras: [],
+      extras: [] as WaitanyComm[],
     };
+    const r = a.regs;
+    const owner = (m: string): number => s.owners[m] ?? 0;
     switch (instr.op) {
       case "yield":
         return { ...base, kind: Kind.yield };
@@ -217,28 +501,131 @@ export class FakeTarget implements Target {
           arg1: BigInt(instr.max),
         };
       case "store":
-        return { ...base, kind: Kind.store, object: this.ids.vars.get(instr.var)! };
+        return {
+          ...base,
+          kind: Kind.store,
+          object: this.address(this.varOf(instr.var, r)),
+          arg0: BigInt(valueOf(instr.value, r)),
+        };
       case "load":
-        return { ...base, kind: Kind.load, object: this.ids.vars.get(instr.var)! };
+        return { ...base, kind: Kind.load, object: this.address(this.varOf(instr.var, r)) };
       case "fetch_add":
         return {
           ...base,
           kind: Kind.fetchAdd,
-          object: this.ids.vars.get(instr.var)!,
+          object: this.address(this.varOf(instr.var, r)),
           arg0: BigInt(instr.delta),
         };
-      case "lock": {
-        const owner = this.state.owners[instr.mutex] ?? 0;
+      case "cas":
+        return {
+          ...base,
+          kind: Kind.cas,
+          object: this.address(this.varOf(instr.var, r)),
+          arg0: BigInt(valueOf(instr.expected, r)),
+          arg1: BigInt(valueOf(instr.desired, r)),
+        };
+      case "lock":
         return {
           ...base,
           kind: Kind.mutexLock,
-          object: this.ids.mutexes.get(instr.mutex)!,
-          enabled: owner === 0,
-          arg0: BigInt(owner),
+          object: this.id("mutex", instr.mutex),
+          enabled: owner(instr.mutex) === 0,
+          arg0: BigInt(owner(instr.mutex)),
+        };
+      case "trylock":
+      case "unlock":
+        return {
+          ...base,
+          kind: instr.op === "trylock" ? Kind.mutexTrylock : Kind.mutexUnlock,
+          object: this.id("mutex", instr.mutex),
+          arg0: BigInt(owner(instr.mutex)),
+        };
+      case "sem_acquire":
+      case "sem_release": {
+        const value = s.sems[instr.sem] ?? 0;
+        return {
+          ...base,
+          kind: instr.op === "sem_acquire" ? Kind.semAcquire : Kind.semRelease,
+          object: this.id("sem", instr.sem),
+          enabled: instr.op === "sem_release" || value > 0,
+          arg0: BigInt(value),
         };
       }
-      case "unlock":
-        return { ...base, kind: Kind.mutexUnlock, object: this.ids.mutexes.get(instr.mutex)! };
+      case "cond_wait":
+        return {
+          ...base,
+          kind: a.phase === 0 ? Kind.condWait : Kind.condWake,
+          object: this.id("cond", instr.cond),
+          enabled: a.phase === 0 || (a.signalled && owner(instr.mutex) === 0),
+          arg0: BigInt(this.id("mutex", instr.mutex)),
+        };
+      case "cond_signal":
+      case "cond_broadcast":
+        return {
+          ...base,
+          kind: instr.op === "cond_signal" ? Kind.condSignal : Kind.condBroadcast,
+          object: this.id("cond", instr.cond),
+          arg0: BigInt((s.waiters[instr.cond] ?? []).length),
+        };
+      case "barrier": {
+        const b = s.barriers[instr.barrier] ?? { arrived: 0, round: 0 };
+        if (a.phase === 1) {
+          return {
+            ...base,
+            kind: Kind.barrierLeave,
+            object: this.id("barrier", instr.barrier),
+            enabled: b.round !== a.round,
+          };
+        }
+        return {
+          ...base,
+          kind: Kind.barrierArrive,
+          object: this.id("barrier", instr.barrier),
+          arg0: BigInt(this.barrierSize(instr.barrier)),
+          arg1: BigInt(b.arrived),
+        };
+      }
+      case "isend":
+      case "irecv":
+        return {
+          ...base,
+          kind: instr.op === "isend" ? Kind.isend : Kind.irecv,
+          object: this.id("mailbox", instr.mailbox),
+          arg0: BigInt((index + 1) * 2 ** 32 + a.objects + 1),
+          arg1: 8n,
+        };
+      case "wait":
+      case "test": {
+        const id = r[instr.comm] ?? 0;
+        const c = s.comms.get(id);
+        if (c === undefined) throw new Error(`fake: ${instr.op} on an unknown comm`);
+        return {
+          ...base,
+          kind: instr.op === "wait" ? Kind.wait : Kind.test,
+          object: id,
+          enabled: instr.op === "test" || c.matched,
+          ready: c.matched,
+          arg0: BigInt(this.id("mailbox", c.mailbox)),
+          arg1: c.side === "send" ? 0n : 1n,
+        };
+      }
+      case "waitany": {
+        const extras: WaitanyComm[] = [];
+        for (const reg of instr.comms) {
+          const id = r[reg] ?? 0;
+          if (id === 0) continue;
+          extras.push({ id, ready: s.comms.get(id)?.matched ?? false });
+        }
+        const ready = extras.filter((c) => c.ready).length;
+        return {
+          ...base,
+          kind: Kind.waitany,
+          enabled: ready > 0,
+          choices: Math.max(ready, 1),
+          arg0: BigInt(instr.comms.length),
+          extras,
+        };
+      }
       default:
         return null;
     }
@@ -259,6 +646,39 @@ export class FakeTarget implements Target {
   get vars(): Readonly<Vars> {
     return this.state.vars;
   }
+
+  /** The whole state (actors, variables, objects, comms) as one comparable string. */
+  stateKey(): string {
+    const s = this.state;
+    return canonical({
+      actors: s.actors.map((a) => ({ ...a, code: undefined })),
+      vars: s.vars,
+      owners: s.owners,
+      sems: s.sems,
+      waiters: s.waiters,
+      barriers: s.barriers,
+      queues: s.queues,
+      comms: [...s.comms.entries()].sort((x, y) => x[0] - y[0]),
+    });
+  }
+
+  /** The variables and every actor's registers, as one comparable string. */
+  finalState(): string {
+    const vars = Object.keys(this.state.vars).sort().map((k) => [k, this.state.vars[k]]);
+    const regs = this.state.actors.map((a) =>
+      Object.keys(a.regs).sort().map((k) => [k, a.regs[k]])
+    );
+    return JSON.stringify({ vars, regs });
+  }
+}
+
+/** JSON with object keys sorted, so that equal states give equal strings. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  });
 }
 
 /** n actors each doing `k` yields. */

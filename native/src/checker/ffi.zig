@@ -8,6 +8,10 @@ const linux = std.os.linux;
 const process = @import("process.zig");
 const channel = @import("channel.zig");
 
+comptime {
+    _ = @import("state_ffi.zig");
+}
+
 /// Bumped whenever an exported signature or result code changes; lib/native/ffi.ts checks it.
 pub const NATIVE_ABI: u32 = 1;
 
@@ -52,6 +56,9 @@ fn freeBlobList(list: [*:null]?[*:0]const u8) void {
 
 pub const spawn_inherit_output: u32 = 1 << 0;
 pub const spawn_keep_aslr: u32 = 1 << 1;
+pub const spawn_stdout_to_stderr: u32 = 1 << 2;
+/// Pin the child, and the calling thread, to the CPU the calling thread is on.
+pub const spawn_pin_cpu: u32 = 1 << 3;
 
 /// Starts argv[0] with the given environment. On success returns 0 and out = {pid, pidfd}.
 /// A positive result is the errno of a failed exec (ENOENT, EACCES, ENOEXEC...); negative:
@@ -75,6 +82,8 @@ export fn isomc_spawn(
         .envp = envp,
         .keep_fd = keep_fd,
         .inherit_output = flags & spawn_inherit_output != 0,
+        .stdout_to_stderr = flags & spawn_stdout_to_stderr != 0,
+        .pin_cpu = if (flags & spawn_pin_cpu != 0) pinCaller() else null,
         .no_aslr = flags & spawn_keep_aslr == 0,
     }) catch |err| return switch (err) {
         error.OutOfMemory => -1,
@@ -87,6 +96,13 @@ export fn isomc_spawn(
             return 0;
         },
     }
+}
+
+/// Pins the calling thread where it runs now, once; returns that CPU.
+fn pinCaller() ?u32 {
+    const cpu = process.currentCpu() orelse return null;
+    process.pinTo(cpu);
+    return cpu;
 }
 
 /// Waits up to timeout_ms (negative: forever). Returns 0 while running, 1 when it exited
@@ -130,6 +146,57 @@ export fn isomc_channel_close(ch: *channel.Channel) void {
     gpa.destroy(ch);
 }
 
+/// The descriptor that came with the last frames (FORKED's channel), or -1; the caller owns it.
+export fn isomc_channel_take_fd(ch: *channel.Channel) i32 {
+    return ch.takeFd();
+}
+
+/// Opens /proc/PID/fd, for isomc_list_fds.
+export fn isomc_open_fd_dir(pid: i32) i32 {
+    var path: [64]u8 = undefined;
+    const p = std.fmt.bufPrintZ(&path, "/proc/{d}/fd", .{pid}) catch return -22;
+    const dir = linux.open(p, .{ .ACCMODE = .RDONLY, .DIRECTORY = true, .CLOEXEC = true }, 0);
+    if (linux.E.init(dir) != .SUCCESS) return -@as(i32, @intCast(@intFromEnum(linux.E.init(dir))));
+    return @intCast(dir);
+}
+
+/// Lists the descriptor numbers above 2 of the process whose /proc/PID/fd is open as `dir`
+/// (isomc_open_fd_dir, kept open: opening it is the expensive part); returns how many (at
+/// most `cap`), or -errno. Returns 0 at once when the process holds at most `at_most`.
+export fn isomc_list_fds(dir: i32, at_most: usize, out: [*]i32, cap: usize) i32 {
+    // Since Linux 6.2 the directory's size is the number of open descriptors: when it is no
+    // more than `at_most` (stdio and the runtime's own), there is nothing to list.
+    var st: linux.Stat = undefined;
+    if (linux.E.init(linux.fstat(dir, &st)) == .SUCCESS and st.size > 0 and st.size <= at_most) return 0;
+    if (linux.E.init(linux.lseek(dir, 0, linux.SEEK.SET)) != .SUCCESS) return -9;
+    var n: usize = 0;
+    var buf: [4096]u8 align(8) = undefined;
+    while (true) {
+        const got = linux.getdents64(@intCast(dir), &buf, buf.len);
+        if (linux.E.init(got) != .SUCCESS or got == 0) break;
+        var off: usize = 0;
+        while (off < got) {
+            const reclen = std.mem.readInt(u16, buf[off + 16 ..][0..2], .little);
+            const name = std.mem.sliceTo(@as([*:0]const u8, @ptrCast(&buf[off + 19])), 0);
+            off += reclen;
+            const fd = std.fmt.parseInt(i32, name, 10) catch continue;
+            if (fd <= 2 or n == cap) continue;
+            out[n] = fd;
+            n += 1;
+        }
+    }
+    return @intCast(n);
+}
+
+/// A pidfd for a process that is not our child (a copy forked by a checkpoint), or -errno.
+export fn isomc_pidfd_open(pid: i32) i32 {
+    const rc = linux.pidfd_open(pid, 0);
+    return switch (linux.E.init(rc)) {
+        .SUCCESS => @intCast(rc),
+        else => |e| -@as(i32, @intCast(@intFromEnum(e))),
+    };
+}
+
 /// Sends one frame. Returns 0 or an errno (EPIPE when the program has gone).
 export fn isomc_channel_send(ch: *channel.Channel, frame: [*]const u8, len: usize) i32 {
     return @intCast(@intFromEnum(ch.send(frame[0..len])));
@@ -160,6 +227,13 @@ export fn isomc_channel_recv(ch: *channel.Channel, out: [*]u8, cap: usize, timeo
 test {
     _ = process;
     _ = channel;
+    _ = @import("state/maps.zig");
+    _ = @import("state/page_store.zig");
+    _ = @import("state/layout.zig");
+    _ = @import("state/remote.zig");
+    _ = @import("state/tracker.zig");
+    _ = @import("state/engine.zig");
+    _ = @import("state/engine_test.zig");
 }
 
 test "argument blobs split into C strings" {

@@ -18,6 +18,11 @@ pub const SpawnOptions = struct {
     keep_fd: i32 = -1,
     /// Give the child our stdout and stderr; otherwise they go to /dev/null.
     inherit_output: bool = false,
+    /// With inherit_output: the child's stdout goes to our stderr (our stdout is for a report).
+    stdout_to_stderr: bool = false,
+    /// Run on this CPU only (and move the calling thread there too): a blocking round trip
+    /// between two processes costs several times less when both share one CPU.
+    pin_cpu: ?u32 = null,
     /// Run with address-space randomisation off, so addresses repeat from run to run.
     no_aslr: bool = true,
 };
@@ -99,6 +104,7 @@ fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: 
         const current = linux.syscall1(.personality, 0xffff_ffff);
         if (linux.E.init(current) == .SUCCESS) _ = linux.syscall1(.personality, current | ADDR_NO_RANDOMIZE);
     }
+    if (options.pin_cpu) |cpu| pinTo(cpu);
     const empty = linux.sigemptyset();
     _ = linux.sigprocmask(linux.SIG.SETMASK, &empty, null);
     // Ignored signals stay ignored across exec (Deno ignores SIGPIPE); give them back.
@@ -113,13 +119,47 @@ fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: 
     if (!options.inherit_output) {
         _ = linux.dup2(devnull, 1);
         _ = linux.dup2(devnull, 2);
+    } else if (options.stdout_to_stderr) {
+        _ = linux.dup2(2, 1);
     }
+    // The program gets stdio and its control channel, nothing else the checker has open
+    // (the report pipe is close-on-exec and stays open until exec).
+    closeAllBut(options.keep_fd, report);
     if (options.keep_fd >= 0) _ = linux.fcntl(options.keep_fd, linux.F.SETFD, 0);
     const rc = linux.execve(options.argv[0].?, options.argv, options.envp);
     var errno_bytes: [2]u8 = undefined;
     std.mem.writeInt(u16, &errno_bytes, @intFromEnum(linux.E.init(rc)), .little);
     _ = linux.write(report, &errno_bytes, errno_bytes.len);
     linux.exit_group(127);
+}
+
+/// Restricts the calling thread to one CPU (best effort: a refusal only costs speed).
+pub fn pinTo(cpu: u32) void {
+    var set: linux.cpu_set_t = @splat(0);
+    const bits = @bitSizeOf(usize);
+    if (cpu / bits >= set.len) return;
+    set[cpu / bits] = @as(usize, 1) << @intCast(cpu % bits);
+    _ = linux.syscall3(.sched_setaffinity, 0, @sizeOf(linux.cpu_set_t), @intFromPtr(&set));
+}
+
+/// The CPU the calling thread runs on now.
+pub fn currentCpu() ?u32 {
+    var cpu: u32 = 0;
+    const rc = linux.syscall3(.getcpu, @intFromPtr(&cpu), 0, 0);
+    return if (linux.E.init(rc) == .SUCCESS) cpu else null;
+}
+
+/// Closes every descriptor from 3 up except `a` and `b` (either may be -1).
+fn closeAllBut(a: i32, b: i32) void {
+    const lo = @min(a, b);
+    const hi = @max(a, b);
+    var from: i32 = 3;
+    for ([_]i32{ lo, hi }) |keep| {
+        if (keep < from) continue;
+        if (keep > from) _ = linux.syscall3(.close_range, @intCast(from), @intCast(keep - 1), 0);
+        from = keep + 1;
+    }
+    _ = linux.syscall3(.close_range, @intCast(from), std.math.maxInt(u32), 0);
 }
 
 pub const Exit = union(enum) {
@@ -156,11 +196,24 @@ pub fn wait(child: Child, timeout_ms: i32) Exit {
 }
 
 /// Kills the child's whole process group and reaps the child, so nothing is left behind.
+/// A process that is not our child (a copy forked by a checkpoint) is waited for through its
+/// pidfd: its parent must still be alive when it dies, to reap it, so the caller kills
+/// parents only after this returns.
 pub fn kill(child: Child) void {
     _ = linux.kill(-child.pid, linux.SIG.KILL);
     _ = linux.kill(child.pid, linux.SIG.KILL);
     var status: u32 = 0;
-    while (linux.E.init(linux.waitpid(child.pid, &status, 0)) == .INTR) {}
+    while (true) {
+        switch (linux.E.init(linux.waitpid(child.pid, &status, 0))) {
+            .INTR => continue,
+            .CHILD => if (child.pidfd >= 0) {
+                var fds = [_]linux.pollfd{.{ .fd = child.pidfd, .events = linux.POLL.IN, .revents = 0 }};
+                while (linux.E.init(linux.poll(&fds, 1, 2000)) == .INTR) {}
+            },
+            else => {},
+        }
+        break;
+    }
     if (child.pidfd >= 0) _ = linux.close(child.pidfd);
 }
 

@@ -75,6 +75,13 @@ export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
     }
     kernel.init(options);
     initialized = true;
+    if (on_exit(onExit, null) != 0) fatal(3, "cannot register the runtime's exit handler", .{});
+}
+
+extern "c" fn on_exit(handler: *const fn (c_int, ?*anyopaque) callconv(.c) void, arg: ?*anyopaque) c_int;
+
+fn onExit(status: c_int, _: ?*anyopaque) callconv(.c) void {
+    kernel.atExit(status);
 }
 
 export fn isomc_actor_create(name: ?[*:0]const u8, code: ?kernel_mod.ActorCode, arg: ?*anyopaque) ?*Actor {
@@ -97,14 +104,23 @@ export fn isomc_actor_name() [*:0]const u8 {
     return if (k().current) |a| a.name.ptr else "main";
 }
 
+/// The calling actor. A visible operation outside an actor (in main, before or after
+/// isomc_run) has nobody to schedule: it is a misuse, named after the API function called.
+fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
+    return kk.current orelse kk.violation(null, .misuse, what ++ " called outside an actor", .{});
+}
+
 // ---- Choices and properties --------------------------------------------------------------
 
 export fn isomc_yield() void {
-    _ = k().perform(.yield);
+    const kk = k();
+    _ = actorFor(kk, "isomc_yield");
+    _ = kk.perform(.yield);
 }
 
 export fn isomc_random(min: c_int, max: c_int) c_int {
     const kk = k();
+    _ = actorFor(kk, "isomc_random");
     if (min > max) kk.violation(null, .misuse, "isomc_random({d}, {d}): min is greater than max", .{ min, max });
     if (@as(i64, max) - @as(i64, min) >= 1 << 31)
         kk.violation(null, .misuse, "isomc_random({d}, {d}): more than 2^31 values to explore", .{ min, max });
@@ -156,9 +172,7 @@ export fn isomc_mailbox(name: ?[*:0]const u8) *objects.Mailbox {
     return mb;
 }
 
-fn newRequest(kk: *Kernel, side: objects.Side, mb: *objects.Mailbox) *Request {
-    const self = kk.current orelse
-        kk.violation(null, .misuse, "isomc_i{s} called outside an actor", .{@tagName(side)});
+fn newRequest(kk: *Kernel, self: *Actor, side: objects.Side, mb: *objects.Mailbox) *Request {
     const r = kk.gpa.create(Request) catch kk.outOfMemory();
     r.* = .{ .id = kk.newObjectId(), .side = side, .owner = self.id, .mailbox = mb };
     return r;
@@ -170,9 +184,10 @@ fn checkMailbox(kk: *Kernel, mb: ?*objects.Mailbox, what: []const u8) *objects.M
 
 export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
     const kk = k();
+    const self = actorFor(kk, "isomc_isend");
     const m = checkMailbox(kk, mb, "isomc_isend");
     if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
-    const r = newRequest(kk, .send, m);
+    const r = newRequest(kk, self, .send, m);
     r.data = if (data) |d| @ptrCast(d) else "";
     r.size = size;
     _ = kk.perform(.{ .isend = r });
@@ -181,45 +196,57 @@ export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usiz
 
 export fn isomc_irecv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
     const kk = k();
+    const self = actorFor(kk, "isomc_irecv");
     const m = checkMailbox(kk, mb, "isomc_irecv");
     if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
-    const r = newRequest(kk, .recv, m);
+    const r = newRequest(kk, self, .recv, m);
     r.buf = if (buf) |b| @ptrCast(b) else null;
     r.cap = cap;
     _ = kk.perform(.{ .irecv = r });
     return r;
 }
 
-fn checkRequest(kk: *Kernel, comm: ?*Request, what: []const u8) *Request {
+/// Released handles are caught as long as their memory was not handed out again (the
+/// runtime's heap reuses blocks), so this check is best effort, like free()'s.
+fn checkRequest(kk: *Kernel, self: *const Actor, comm: ?*Request, what: []const u8) *Request {
     const r = comm orelse kk.violation(null, .misuse, "{s}: the communication is NULL", .{what});
     if (!r.isLive()) kk.violation(null, .misuse, "{s}: the communication was already completed and released", .{what});
-    if (kk.current) |self| {
-        if (r.owner != self.id) kk.violation(null, .misuse, "{s}: the communication belongs to {s}", .{ what, kk.actorName(r.owner) });
-    }
+    if (r.owner != self.id) kk.violation(null, .misuse, "{s}: the communication belongs to {s}", .{ what, kk.actorName(r.owner) });
     return r;
 }
 
 export fn isomc_wait(comm: ?*Request) usize {
     const kk = k();
-    return @intCast(kk.perform(.{ .wait = checkRequest(kk, comm, "isomc_wait") }));
+    const self = actorFor(kk, "isomc_wait");
+    return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }));
 }
 
 export fn isomc_test(comm: ?*Request) c_int {
     const kk = k();
-    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, comm, "isomc_test") }));
+    const self = actorFor(kk, "isomc_test");
+    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }));
 }
+
+/// A waitany's comms travel in one STATE record, whose extras count is 16 bits.
+const max_waitany = std.math.maxInt(u16);
 
 export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
     const kk = k();
+    const self = actorFor(kk, "isomc_waitany");
     if (n < 0) kk.violation(null, .misuse, "isomc_waitany: negative count {d}", .{n});
     if (n == 0) return -1;
+    if (n > max_waitany) kk.violation(null, .misuse, "isomc_waitany: {d} communications, more than the {d} supported", .{ n, max_waitany });
     const array = comms orelse kk.violation(null, .misuse, "isomc_waitany: the array is NULL", .{});
+    const list = array[0..@intCast(n)];
     var any = false;
-    for (array[0..@intCast(n)]) |c| {
-        if (c) |r| {
-            _ = checkRequest(kk, r, "isomc_waitany");
-            any = true;
+    for (list, 0..) |c, i| {
+        const r = c orelse continue;
+        _ = checkRequest(kk, self, r, "isomc_waitany");
+        // Completing one entry releases its handle; a second entry for it would dangle.
+        for (list[0..i], 0..) |earlier, j| {
+            if (earlier == r) kk.violation(null, .misuse, "isomc_waitany: entries {d} and {d} are the same communication", .{ j, i });
         }
+        any = true;
     }
     if (!any) return -1;
     return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }));
@@ -246,27 +273,27 @@ fn checkMutex(kk: *Kernel, m: ?*objects.Mutex, what: []const u8) *objects.Mutex 
     return m orelse kk.violation(null, .misuse, "{s}: the mutex is NULL", .{what});
 }
 
-fn selfId(kk: *Kernel) u32 {
-    return if (kk.current) |a| a.id else 0;
-}
-
 export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
     const kk = k();
+    const self = actorFor(kk, "isomc_mutex_lock");
     const mutex = checkMutex(kk, m, "isomc_mutex_lock");
-    if (mutex.owner != 0 and mutex.owner == selfId(kk))
+    // Ownership cannot change while the owner is parked, so checking at the call is exact.
+    if (mutex.owner == self.id)
         kk.violation(null, .misuse, "isomc_mutex_lock: the actor already holds this mutex (it would wait for itself)", .{});
     _ = kk.perform(.{ .mutex_lock = mutex });
 }
 
 export fn isomc_mutex_trylock(m: ?*objects.Mutex) c_int {
     const kk = k();
+    _ = actorFor(kk, "isomc_mutex_trylock");
     return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }));
 }
 
 export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
     const kk = k();
+    const self = actorFor(kk, "isomc_mutex_unlock");
     const mutex = checkMutex(kk, m, "isomc_mutex_unlock");
-    if (mutex.owner != selfId(kk) or mutex.owner == 0) {
+    if (mutex.owner != self.id) {
         if (mutex.owner == 0) kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is not locked", .{});
         kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is held by {s}, not by this actor", .{kk.actorName(mutex.owner)});
     }
@@ -287,11 +314,13 @@ fn checkSem(kk: *Kernel, s: ?*objects.Semaphore, what: []const u8) *objects.Sema
 
 export fn isomc_sem_acquire(s: ?*objects.Semaphore) void {
     const kk = k();
+    _ = actorFor(kk, "isomc_sem_acquire");
     _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") });
 }
 
 export fn isomc_sem_release(s: ?*objects.Semaphore) void {
     const kk = k();
+    _ = actorFor(kk, "isomc_sem_release");
     _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") });
 }
 
@@ -308,20 +337,23 @@ fn checkCond(kk: *Kernel, c: ?*objects.Condition, what: []const u8) *objects.Con
 
 export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
     const kk = k();
+    const self = actorFor(kk, "isomc_cond_wait");
     const cond = checkCond(kk, c, "isomc_cond_wait");
     const mutex = checkMutex(kk, m, "isomc_cond_wait");
-    if (mutex.owner == 0 or mutex.owner != selfId(kk))
+    if (mutex.owner != self.id)
         kk.violation(null, .misuse, "isomc_cond_wait: the actor does not hold the mutex", .{});
     _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } });
 }
 
 export fn isomc_cond_signal(c: ?*objects.Condition) void {
     const kk = k();
+    _ = actorFor(kk, "isomc_cond_signal");
     _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") });
 }
 
 export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
     const kk = k();
+    _ = actorFor(kk, "isomc_cond_broadcast");
     _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") });
 }
 
@@ -335,40 +367,41 @@ export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
 
 export fn isomc_barrier_wait(b: ?*objects.Barrier) c_int {
     const kk = k();
+    _ = actorFor(kk, "isomc_barrier_wait");
     const barrier = b orelse kk.violation(null, .misuse, "isomc_barrier_wait: the barrier is NULL", .{});
     return @intCast(kk.perform(.{ .barrier_arrive = barrier }));
 }
 
 // ---- Shared variables --------------------------------------------------------------------
 
-fn checkAddress(kk: *Kernel, p: anytype, what: []const u8) void {
-    if (p == null) kk.violation(null, .misuse, "{s}: the address is NULL", .{what});
-    if (!std.mem.isAligned(@intFromPtr(p.?), @alignOf(i64)))
-        kk.violation(null, .misuse, "{s}: the address 0x{x} is not 8-byte aligned", .{ what, @intFromPtr(p.?) });
+// The C caller may pass any address: the parameters are align(1) so that the alignment check
+// is a real test and not something the compiler may assume away from the pointer type.
+fn checkAddress(kk: *Kernel, p: ?*align(1) const i64, comptime what: []const u8) *i64 {
+    _ = actorFor(kk, what);
+    const addr = @intFromPtr(p orelse kk.violation(null, .misuse, what ++ ": the address is NULL", .{}));
+    if (!std.mem.isAligned(addr, @alignOf(i64)))
+        kk.violation(null, .misuse, what ++ ": the address 0x{x} is not 8-byte aligned", .{addr});
+    return @ptrFromInt(addr);
 }
 
-export fn isomc_load(p: ?*const i64) i64 {
+export fn isomc_load(p: ?*align(1) const i64) i64 {
     const kk = k();
-    checkAddress(kk, p, "isomc_load");
-    return kk.perform(.{ .load = p.? });
+    return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") });
 }
 
-export fn isomc_store(p: ?*i64, v: i64) void {
+export fn isomc_store(p: ?*align(1) i64, v: i64) void {
     const kk = k();
-    checkAddress(kk, p, "isomc_store");
-    _ = kk.perform(.{ .store = .{ .ptr = p.?, .value = v } });
+    _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } });
 }
 
-export fn isomc_fetch_add(p: ?*i64, d: i64) i64 {
+export fn isomc_fetch_add(p: ?*align(1) i64, d: i64) i64 {
     const kk = k();
-    checkAddress(kk, p, "isomc_fetch_add");
-    return kk.perform(.{ .fetch_add = .{ .ptr = p.?, .delta = d } });
+    return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } });
 }
 
-export fn isomc_cas(p: ?*i64, expected: i64, desired: i64) c_int {
+export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
     const kk = k();
-    checkAddress(kk, p, "isomc_cas");
-    return @intCast(kk.perform(.{ .cas = .{ .ptr = p.?, .expected = expected, .desired = desired } }));
+    return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }));
 }
 
 test {
@@ -376,4 +409,5 @@ test {
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");
+    _ = @import("transitions.zig");
 }

@@ -93,7 +93,14 @@ pub fn make(stack: []align(std.heap.page_size_min) u8, entry: Entry, arg: *anyop
     return .{ .sp = @intFromPtr(slots) };
 }
 
-/// A stack with an inaccessible guard page below it, so an overflow faults instead of
+/// Size of the inaccessible region below each stack. A function's frame is not touched in
+/// order (its first write may be anywhere in it), so a one-page guard is jumped over by any
+/// frame larger than a page and the overflow lands, silently, in the mapping below: often
+/// the next actor's stack. Frames up to this size cannot jump it; the region is only
+/// reserved address space.
+pub const guard_size: usize = 64 * 1024;
+
+/// A stack with an inaccessible guard region below it, so an overflow faults instead of
 /// silently overwriting a neighbour. Registered with valgrind when running under it.
 pub const Stack = struct {
     mapping: []align(std.heap.page_size_min) u8,
@@ -103,17 +110,18 @@ pub const Stack = struct {
     pub fn init(size: usize) !Stack {
         const page = std.heap.pageSize();
         const usable_len = std.mem.alignForward(usize, @max(size, 4 * page), page);
+        const guard = std.mem.alignForward(usize, guard_size, page);
         const mapping = try posix.mmap(
             null,
-            usable_len + page,
+            usable_len + guard,
             posix.PROT.READ | posix.PROT.WRITE,
             .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true },
             -1,
             0,
         );
         errdefer posix.munmap(mapping);
-        try posix.mprotect(mapping[0..page], posix.PROT.NONE);
-        const usable: []align(std.heap.page_size_min) u8 = @alignCast(mapping[page..]);
+        try posix.mprotect(mapping[0..guard], posix.PROT.NONE);
+        const usable: []align(std.heap.page_size_min) u8 = @alignCast(mapping[guard..]);
         return .{
             .mapping = mapping,
             .usable = usable,
@@ -166,6 +174,18 @@ test "contexts switch back and forth and keep their locals" {
     swap(&p.main, &p.fiber);
     p.note('2');
     try testing.expectEqualStrings("0a1b2", p.trace[0..p.len]);
+}
+
+test "a stack's guard region lies right below its usable part and covers guard_size" {
+    var stack = try Stack.init(64 * 1024);
+    defer stack.deinit();
+    const guard = stack.mapping[0 .. stack.mapping.len - stack.usable.len];
+    try testing.expect(guard.len >= guard_size);
+    try testing.expectEqual(@intFromPtr(guard.ptr) + guard.len, @intFromPtr(stack.usable.ptr));
+    try testing.expect(stack.usable.len >= 64 * 1024);
+    // The usable part is writable end to end (the overflow tests check that the guard faults).
+    stack.usable[0] = 1;
+    stack.usable[stack.usable.len - 1] = 1;
 }
 
 test "a new context starts with a 16-byte aligned stack" {

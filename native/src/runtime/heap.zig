@@ -19,6 +19,12 @@ pub const Heap = struct {
     chunk: []u8 = &.{},
     /// Bytes handed out and not yet freed, for tests and leak checks.
     live_bytes: usize = 0,
+    /// Bumped when the heap maps or unmaps pages (the checker then re-reads the mappings).
+    epoch: ?*u64 = null,
+
+    fn mappingsChanged(heap: *Heap) void {
+        if (heap.epoch) |e| e.* +%= 1;
+    }
 
     pub fn allocator(heap: *Heap) std.mem.Allocator {
         return .{ .ptr = heap, .vtable = &vtable };
@@ -47,6 +53,7 @@ pub const Heap = struct {
         const heap: *Heap = @ptrCast(@alignCast(ctx));
         const class = classOf(len, alignment) orelse {
             const p = std.heap.page_allocator.rawAlloc(len, alignment, ret_addr) orelse return null;
+            heap.mappingsChanged();
             heap.live_bytes += len;
             return p;
         };
@@ -64,6 +71,7 @@ pub const Heap = struct {
         const skip = aligned - base;
         if (heap.chunk.len < skip + size) {
             const fresh = std.heap.page_allocator.alloc(u8, chunk_size) catch return null;
+            heap.mappingsChanged();
             heap.chunk = fresh;
             return alloc(ctx, len, alignment, ret_addr);
         }
@@ -78,6 +86,7 @@ pub const Heap = struct {
         const new_class = classOf(new_len, alignment);
         if (old_class == null and new_class == null) {
             if (!std.heap.page_allocator.rawResize(memory, alignment, new_len, ret_addr)) return false;
+            heap.mappingsChanged();
             if (new_len < memory.len) {
                 heap.live_bytes -= memory.len - new_len;
             } else {
@@ -99,6 +108,7 @@ pub const Heap = struct {
         const class = classOf(memory.len, alignment) orelse {
             heap.live_bytes -= memory.len;
             std.heap.page_allocator.rawFree(memory, alignment, ret_addr);
+            heap.mappingsChanged();
             return;
         };
         const size = classSize(class);

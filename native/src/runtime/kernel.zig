@@ -12,6 +12,10 @@ const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
 const Heap = @import("heap.zig").Heap;
 const Link = @import("link.zig").Link;
+const control = @import("control.zig");
+const crash = @import("crash.zig");
+const malloc = @import("malloc.zig");
+const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
 
@@ -71,17 +75,29 @@ pub const Kernel = struct {
     maestro_context: context.Context = .{},
     maestro_stack: context.Stack = undefined,
     running: bool = false,
-    steps: u32 = 0,
+    done_sent: bool = false,
+    /// Memory that is not program state (step counter, scratch): see control.zig.
+    control: control.Control = undefined,
+    book: *control.Bookkeeping = undefined,
+    /// The checker restores states: keep the process at the end of an execution (the rest
+    /// of main runs in a forked copy), report stacks, obey MAP and FORK.
+    stateful: bool = false,
+    /// Send STACKS before every STATE (the checker hashes states).
+    report_stacks: bool = false,
+    /// In the forked copy that runs the rest of main after the last transition.
+    is_tail: bool = false,
     last_index: ?usize = null,
     main_objects_created: u32 = 0,
     mailboxes: std.StringHashMapUnmanaged(*objects.Mailbox) = .empty,
     props: std.ArrayList(Prop) = .empty,
-    extras: std.ArrayList(u64) = .empty,
     enabled: std.ArrayList(bool) = .empty,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
         k.* = .{ .options = options };
+        k.control = control.Control.init() catch fatal(3, "cannot map the runtime's control area", .{});
+        k.book = k.control.book;
+        k.heap.epoch = &k.book.maps_epoch;
         k.gpa = k.heap.allocator();
         k.maestro_stack = context.Stack.init(maestro_stack_size) catch
             fatal(3, "cannot map the maestro's stack", .{});
@@ -108,12 +124,34 @@ pub const Kernel = struct {
         const ignored = [_]protocol.Range{
             link.ignoredRange(),
             .{ .start = stack_start, .end = stack_start + k.maestro_stack.mapping.len },
+            k.control.range(),
         };
         const pid: u32 = @intCast(std.c.getpid());
-        link.send(protocol.encodeHello(link.out, pid, &ignored));
+        link.send(protocol.encodeHello(link.out, pid, createWriteTracker(), &ignored));
         const frame = link.receive();
         if (frame.message != .welcome) link.fail(.malformed, "expected WELCOME after HELLO");
-        protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
+        const flags = protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
+        k.stateful = flags & protocol.welcome_flag_stateful != 0;
+        k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
+        checked_kernel = k;
+        crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
+        malloc.enable(&k.book.maps_epoch, k.gpa, runningSlot) catch
+            fatal(3, "cannot reserve address space for the actors' heaps", .{});
+    }
+
+    /// The kernel under the checker, for the crash handler and malloc, which get no argument.
+    var checked_kernel: *Kernel = undefined;
+
+    fn runningActor() u32 {
+        return if (checked_kernel.current) |a| a.id else 0;
+    }
+
+    fn runningSlot() usize {
+        return runningActor();
+    }
+
+    fn stepsSoFar() u32 {
+        return checked_kernel.book.steps;
     }
 
     pub fn actorById(k: *Kernel, id: u32) ?*Actor {
@@ -146,6 +184,7 @@ pub const Kernel = struct {
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
         const actor = k.gpa.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
+        k.book.maps_epoch +%= 1;
         actor.* = .{
             .kernel = k,
             .id = @intCast(k.actors.items.len + 1),
@@ -195,7 +234,9 @@ pub const Kernel = struct {
         k.current = actor;
         context.swap(&k.maestro_context, &actor.context);
         k.current = null;
-        if (actor.status == .finished) {
+        // Under the checker a finished actor's stack stays mapped: a restore may bring the
+        // actor back, and mappings that come and go cost the checker a re-read of the maps.
+        if (actor.status == .finished and k.link == null) {
             if (actor.stack) |*s| s.deinit();
             actor.stack = null;
         }
@@ -233,35 +274,239 @@ pub const Kernel = struct {
         unreachable;
     }
 
+    /// The checker's commands, until every actor has returned. Each RUN is answered with the
+    /// point it leads to (STATE, preceded by STACKS when stateful); MAP and FORK are answered
+    /// on their own. A stateful execution that ends does not return: the rest of main runs in
+    /// a forked copy (runTail) and this process waits for the checker to restore a state.
     fn checkerLoop(k: *Kernel) void {
         const link = &k.link.?;
-        while (k.alive > 0) {
-            k.sendState();
-            const frame = link.receive();
-            if (frame.message != .run) link.fail(.malformed, "expected RUN");
-            const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
-            var i: u32 = 0;
-            while (i < steps.count) : (i += 1) {
-                const step = steps.get(i);
-                var why: [256]u8 = undefined;
-                if (k.checkStep(step, &why)) |message| {
-                    link.send(protocol.encodeError(link.out, .{ .code = .diverged, .steps = k.steps, .message = message }));
-                    std.c._exit(3);
+        var report = true;
+        while (true) {
+            if (report) {
+                if (k.alive > 0) {
+                    k.sendState();
+                } else if (k.stateful) {
+                    if (k.runTail()) return;
+                } else {
+                    // DONE waits for the program's exit (atExit): main's code after isomc_run,
+                    // its assertions included, is part of the execution's last transition.
+                    return;
                 }
-                k.execute(k.actorById(step.actor).?, step.choice);
+            }
+            const frame = link.receive();
+            switch (frame.message) {
+                .run => {
+                    const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
+                    k.book.steps = steps.before;
+                    var i: u32 = 0;
+                    while (i < steps.count) : (i += 1) {
+                        const step = steps.get(i);
+                        var why: [256]u8 = undefined;
+                        if (k.checkStep(step, &why)) |message| {
+                            link.send(protocol.encodeError(link.out, .{ .code = .diverged, .steps = k.book.steps, .message = message }));
+                            std.c._exit(3);
+                        }
+                        k.execute(k.actorById(step.actor).?, step.choice);
+                    }
+                    report = true;
+                },
+                .map => {
+                    if (!k.stateful) link.fail(.malformed, "MAP without a stateful WELCOME");
+                    const ops = protocol.decodeMap(frame.body) catch link.fail(.malformed, "malformed MAP");
+                    link.send(protocol.encodeMapped(link.out, k.applyMaps(ops)));
+                    report = false;
+                },
+                .fds => {
+                    if (!k.stateful) link.fail(.malformed, "FDS without a stateful WELCOME");
+                    k.applyFds(frame.body);
+                    report = false;
+                },
+                .fork => {
+                    if (!k.stateful) link.fail(.malformed, "FORK without a stateful WELCOME");
+                    protocol.decodeFork(frame.body) catch link.fail(.malformed, "malformed FORK");
+                    k.forkRunner();
+                    report = false;
+                },
+                else => link.fail(.malformed, "expected RUN, MAP or FORK"),
             }
         }
-        link.send(protocol.encodeDone(link.out, .{ .steps = k.steps, .actors = @intCast(k.actors.items.len) }));
+    }
+
+    /// Carries out the mapping changes a restore needs; returns 0 or the first errno.
+    fn applyMaps(k: *Kernel, ops: protocol.MapOps) i32 {
+        k.book.maps_epoch +%= 1;
+        var i: u32 = 0;
+        while (i < ops.count) : (i += 1) {
+            const op = ops.get(i);
+            const len = op.end - op.start;
+            const rc = if (op.map)
+                linux.mmap(@ptrFromInt(op.start), len, linux.PROT.READ | linux.PROT.WRITE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true }, -1, 0)
+            else if (malloc.reserved(op.start, op.end))
+                // Uncommitted arena memory: back to reserved, the arena will commit it again.
+                linux.mmap(@ptrFromInt(op.start), len, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true, .NORESERVE = true }, -1, 0)
+            else
+                linux.munmap(@ptrFromInt(op.start), len);
+            const e = linux.E.init(rc);
+            if (e != .SUCCESS) return @intCast(@intFromEnum(e));
+        }
+        return 0;
+    }
+
+    /// FDS: hands the fd changes to the agent (LD_PRELOAD'ed by the checker) and answers FDSET.
+    fn applyFds(k: *Kernel, body: []const u8) void {
+        const link = &k.link.?;
+        var changes = protocol.decodeFds(body) catch link.fail(.malformed, "malformed FDS");
+        const book = k.book;
+        var n: usize = 0;
+        var used: usize = 0;
+        while (changes.next() catch link.fail(.malformed, "malformed FDS")) |c| {
+            if (n == control.max_fd_ops or used + c.path.len + 1 > book.fd_paths.len) link.fail(.malformed, "FDS too large");
+            @memcpy(book.fd_paths[used..][0..c.path.len], c.path);
+            book.fd_paths[used + c.path.len] = 0;
+            book.fd_ops[n] = .{
+                .op = @intFromEnum(c.op),
+                .fd = c.fd,
+                .flags = c.flags,
+                .pos = c.pos,
+                .path = @ptrCast(&book.fd_paths[used]),
+            };
+            used += c.path.len + 1;
+            n += 1;
+        }
+        const apply = agent(fn ([*]const control.FdOp, usize, *i32) callconv(.c) usize, "isomc_agent_apply_fds") orelse {
+            link.send(protocol.encodeFdset(link.out, @intFromEnum(linux.E.NOSYS), 1));
+            return;
+        };
+        var errno: i32 = 0;
+        const failed = apply(&book.fd_ops, n, &errno);
+        link.send(protocol.encodeFdset(link.out, errno, @intCast(failed)));
+    }
+
+    /// The last transition is done: main's remaining code runs in a forked copy, which ends
+    /// with DONE (or a violation, or a crash) like a stateless execution; this process reports
+    /// how the copy ended with TAIL and stays at the final state. Returns true in the copy.
+    fn runTail(k: *Kernel) bool {
+        const link = &k.link.?;
+        // A point with no actor: the checker knows the rest is main's.
+        var w = protocol.StateWriter.begin(link.out, k.book.steps, 0);
+        link.send(w.finish());
+        _ = fflush(null);
+        const parent = linux.getpid();
+        const pid = std.c.fork();
+        if (pid < 0) link.fail(.internal, "fork failed for the rest of main");
+        if (pid == 0) {
+            _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
+            if (linux.getppid() != parent) std.c._exit(0);
+            k.is_tail = true;
+            return true;
+        }
+        var status: u32 = 0;
+        while (true) {
+            const rc = linux.waitpid(pid, &status, 0);
+            switch (linux.E.init(rc)) {
+                .SUCCESS => break,
+                .INTR => continue,
+                else => link.fail(.internal, "cannot wait for the copy that ran the rest of main"),
+            }
+        }
+        const signaled = linux.W.IFSIGNALED(status);
+        const value: i32 = if (signaled) @intCast(linux.W.TERMSIG(status)) else @intCast(linux.W.EXITSTATUS(status));
+        link.send(protocol.encodeTail(link.out, .{ .signaled = signaled, .value = value }));
+        return false;
+    }
+
+    /// FORK: this process becomes (or stays) a frozen checkpoint and a forked copy runs on,
+    /// with a control channel of its own whose other end goes to the checker.
+    fn forkRunner(k: *Kernel) void {
+        const link = &k.link.?;
+        var pair: [2]i32 = undefined;
+        if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
+            link.fail(.internal, "socketpair failed for FORK");
+        _ = fflush(null);
+        const parent = linux.getpid();
+        const pid = std.c.fork();
+        if (pid < 0) link.fail(.internal, "fork failed for FORK");
+        if (pid == 0) {
+            _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
+            if (linux.getppid() != parent) std.c._exit(0);
+            // A frozen checkpoint ignores SIGCHLD (its copies are reaped by the kernel); the
+            // copy must wait for its own children (the rest of main, in runTail).
+            var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = linux.sigemptyset(), .flags = 0 };
+            _ = linux.sigaction(linux.SIG.CHLD, &default_action, null);
+            _ = linux.close(pair[0]);
+            _ = linux.close(link.fd);
+            link.fd = pair[1];
+            crash.setFd(pair[1]);
+            // Open files are shared with the frozen parent (same offsets): the agent gives
+            // the copy descriptions of its own.
+            if (agent(fn ([*]const i32, usize) callconv(.c) usize, "isomc_agent_detach_files")) |detach| {
+                const keep = [_]i32{link.fd};
+                _ = detach(&keep, keep.len);
+            }
+            return;
+        }
+        _ = linux.close(pair[1]);
+        // A frozen checkpoint never waits for its copies: let the kernel reap them.
+        var ignore = linux.Sigaction{ .handler = .{ .handler = linux.SIG.IGN }, .mask = linux.sigemptyset(), .flags = 0 };
+        _ = linux.sigaction(linux.SIG.CHLD, &ignore, null);
+        link.sendWithFd(protocol.encodeForked(link.out, @intCast(pid)), pair[0]);
+        _ = linux.close(pair[0]);
+    }
+
+    /// Called when the program exits. In checker mode, an exit from main with every actor
+    /// finished ends the execution cleanly: DONE. An exit from main that leaves actors never
+    /// started is a misuse (isomc_run was not called for them). An exit from an actor sends
+    /// nothing: the checker sees the process end and reports an exit violation.
+    pub fn atExit(k: *Kernel, status: c_int) void {
+        const link = if (k.link) |*l| l else return;
+        if (k.current != null) {
+            // An actor called exit(): say with what status (the checker may not be the
+            // program's parent, and then cannot ask the kernel).
+            link.send(protocol.encodeExiting(link.out, .{ .status = status, .actor = k.current.?.id }));
+            return;
+        }
+        if (k.done_sent) return;
+        if (k.started < k.actors.items.len) {
+            const waiting = k.actors.items.len - k.started;
+            k.violation(null, .misuse, "the program exited without running {d} actor{s}: isomc_run was not called after creating {s}", .{
+                waiting, if (waiting == 1) "" else "s", if (waiting == 1) "it" else "them",
+            });
+        }
+        if (k.alive > 0) return;
+        k.done_sent = true;
+        link.send(protocol.encodeDone(link.out, .{ .steps = k.book.steps, .actors = @intCast(k.actors.items.len) }));
     }
 
     fn sendState(k: *Kernel) void {
         const link = &k.link.?;
-        var w = protocol.StateWriter.begin(link.out, k.steps);
+        if (k.report_stacks) k.sendStacks();
+        var flags: u32 = 0;
+        if (k.book.maps_epoch != k.book.reported_epoch) {
+            flags |= protocol.state_flag_maps_changed;
+            k.book.reported_epoch = k.book.maps_epoch;
+        }
+        var w = protocol.StateWriter.begin(link.out, k.book.steps, flags);
         for (k.actors.items) |actor| {
             if (actor.status != .pending) continue;
-            const rec = transitions.record(actor, &k.extras, k.gpa);
+            const rec = transitions.record(actor, &k.book.extras);
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
+        }
+        link.send(w.finish());
+    }
+
+    /// Every actor's stack and saved stack pointer: below it, the stack is dead and the checker
+    /// leaves it out of state hashes.
+    fn sendStacks(k: *Kernel) void {
+        const link = &k.link.?;
+        var w = protocol.StacksWriter.begin(link.out);
+        for (k.actors.items) |a| {
+            const st = a.stack orelse continue;
+            if (!w.fits()) link.fail(.internal, "the stacks do not fit in one frame");
+            const lo: u64 = @intFromPtr(st.usable.ptr);
+            const hi: u64 = lo + st.usable.len;
+            const sp: u64 = if (a.status == .pending) @max(lo, @min(hi, a.context.sp)) else hi;
+            w.add(.{ .actor = a.id, .lo = lo, .hi = hi, .sp = sp });
         }
         link.send(w.finish());
     }
@@ -269,13 +514,13 @@ pub const Kernel = struct {
     /// Why a scheduled step cannot be executed, or null when it can.
     fn checkStep(k: *Kernel, step: protocol.Step, buf: []u8) ?[]const u8 {
         const actor = k.actorById(step.actor) orelse
-            return std.fmt.bufPrint(buf, "step {d}: there is no actor {d}", .{ k.steps + 1, step.actor }) catch buf;
+            return std.fmt.bufPrint(buf, "step {d}: there is no actor {d}", .{ k.book.steps + 1, step.actor }) catch buf;
         if (actor.status != .pending)
-            return std.fmt.bufPrint(buf, "step {d}: actor {d} ({s}) has finished", .{ k.steps + 1, step.actor, actor.name }) catch buf;
+            return std.fmt.bufPrint(buf, "step {d}: actor {d} ({s}) has finished", .{ k.book.steps + 1, step.actor, actor.name }) catch buf;
         if (!transitions.isEnabled(actor))
-            return std.fmt.bufPrint(buf, "step {d}: actor {d} ({s}) is not enabled", .{ k.steps + 1, step.actor, actor.name }) catch buf;
+            return std.fmt.bufPrint(buf, "step {d}: actor {d} ({s}) is not enabled", .{ k.book.steps + 1, step.actor, actor.name }) catch buf;
         if (step.choice >= transitions.choiceCount(actor))
-            return std.fmt.bufPrint(buf, "step {d}: choice {d} is out of range for actor {d} ({s})", .{ k.steps + 1, step.choice, step.actor, actor.name }) catch buf;
+            return std.fmt.bufPrint(buf, "step {d}: choice {d} is out of range for actor {d} ({s})", .{ k.book.steps + 1, step.choice, step.actor, actor.name }) catch buf;
         return null;
     }
 
@@ -285,6 +530,8 @@ pub const Kernel = struct {
             if (k.replay.pop()) |step| {
                 var why: [256]u8 = undefined;
                 if (k.checkStep(step, &why)) |message| k.stop("diverged", message, null);
+                // The default schedule that follows a trace goes on after its last actor.
+                k.last_index = step.actor - 1;
                 k.execute(k.actorById(step.actor).?, step.choice);
                 continue;
             }
@@ -300,11 +547,11 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
-        if (k.options.report_path) |path| writeReport(path, "ok", "", "", k.steps);
+        if (k.options.report_path) |path| writeReport(path, "ok", "", "", k.book.steps);
     }
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
-        k.steps += 1;
+        k.book.steps += 1;
         if (k.options.verbose) k.logStep(actor, choice);
         switch (transitions.execute(k, actor, choice)) {
             .stay => {},
@@ -317,8 +564,8 @@ pub const Kernel = struct {
         var buf: [512]u8 = undefined;
         const what = transitions.describe(actor, &buf);
         switch (actor.op) {
-            .random => |r| std.debug.print("[isomc] {d}. {s}: {s} = {d}\n", .{ k.steps, actor.name, what, @as(i64, r.min) + choice }),
-            else => std.debug.print("[isomc] {d}. {s}: {s}\n", .{ k.steps, actor.name, what }),
+            .random => |r| std.debug.print("[isomc] {d}. {s}: {s} = {d}\n", .{ k.book.steps, actor.name, what, @as(i64, r.min) + choice }),
+            else => std.debug.print("[isomc] {d}. {s}: {s}\n", .{ k.book.steps, actor.name, what }),
         }
     }
 
@@ -344,9 +591,11 @@ pub const Kernel = struct {
             link.send(protocol.encodeViolation(link.out, .{
                 .kind = kind,
                 .actor = if (who) |a| a.id else 0,
-                .steps = k.steps,
+                .steps = k.book.steps,
                 .message = message,
             }));
+            // The copy running the rest of main shares the channel: it must not read from it.
+            if (k.is_tail) std.c._exit(0);
             link.waitForEnd();
         }
         const kind_name = switch (kind) {
@@ -378,16 +627,41 @@ pub const Kernel = struct {
         _ = fflush(null);
         const name = if (actor) |a| a.name else "";
         if (actor != null) {
-            std.debug.print("isomc: {s}: {s} (actor {s}, step {d})\n", .{ kind, message, name, k.steps });
+            std.debug.print("isomc: {s}: {s} (actor {s}, step {d})\n", .{ kind, message, name, k.book.steps });
         } else {
-            std.debug.print("isomc: {s}: {s} (step {d})\n", .{ kind, message, k.steps });
+            std.debug.print("isomc: {s}: {s} (step {d})\n", .{ kind, message, k.book.steps });
         }
-        if (k.options.report_path) |path| writeReport(path, kind, message, name, k.steps);
+        if (k.options.report_path) |path| writeReport(path, kind, message, name, k.book.steps);
         std.c.abort();
     }
 };
 
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
+extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
+
+/// A function of the agent the checker preloads (native/src/agent/), if it is there.
+fn agent(comptime F: type, comptime name: [:0]const u8) ?*const F {
+    return @ptrCast(dlsym(null, name) orelse return null);
+}
+
+/// A userfaultfd with asynchronous write protection, for the checker to track which pages
+/// the program writes (native/src/checker/state/tracker.zig); -1 when the kernel refuses.
+fn createWriteTracker() i32 {
+    const user_mode_only: usize = 1;
+    const flags: usize = @as(u32, @bitCast(linux.O{ .CLOEXEC = true, .NONBLOCK = true })) | user_mode_only;
+    const rc = linux.syscall1(.userfaultfd, flags);
+    if (linux.E.init(rc) != .SUCCESS) return -1;
+    const fd: i32 = @intCast(rc);
+    const UffdioApi = extern struct { api: u64, features: u64, ioctls: u64 };
+    const feature_wp_unpopulated: u64 = 1 << 13;
+    const feature_wp_async: u64 = 1 << 15;
+    var api = UffdioApi{ .api = 0xAA, .features = feature_wp_async | feature_wp_unpopulated, .ioctls = 0 };
+    if (linux.E.init(linux.ioctl(fd, linux.IOCTL.IOWR(0xAA, 0x3F, UffdioApi), @intFromPtr(&api))) != .SUCCESS) {
+        _ = linux.close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 /// Writes the outcome as one JSON line, for `isomc replay`.
 fn writeReport(path: []const u8, kind: []const u8, message: []const u8, actor: []const u8, steps: u32) void {

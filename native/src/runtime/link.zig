@@ -15,12 +15,21 @@ pub const Link = struct {
     mapping: []align(std.heap.page_size_min) u8,
     out: []u8,
     in: []u8,
+    /// Receive bookkeeping, kept in the link's own mapping: a memory restore rewrites program
+    /// state while this process waits for a frame, and must not rewind these counters.
+    cursor: *Cursor,
+
+    const Cursor = struct {
+        /// Bytes received into `in`, and how many of them the last frame used.
+        have: usize = 0,
+        consumed: usize = 0,
+    };
 
     /// Both buffers are as large as the largest frame; pages are only committed when touched.
     pub fn open(fd: posix.fd_t) !Link {
         const mapping = try posix.mmap(
             null,
-            2 * protocol.MAX_FRAME,
+            2 * protocol.MAX_FRAME + std.heap.pageSize(),
             posix.PROT.READ | posix.PROT.WRITE,
             .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true },
             -1,
@@ -30,7 +39,12 @@ pub const Link = struct {
             .fd = fd,
             .mapping = mapping,
             .out = mapping[0..protocol.MAX_FRAME],
-            .in = mapping[protocol.MAX_FRAME..],
+            .in = mapping[protocol.MAX_FRAME .. 2 * protocol.MAX_FRAME],
+            .cursor = cursor: {
+                const c: *Cursor = @ptrCast(@alignCast(mapping[2 * protocol.MAX_FRAME ..].ptr));
+                c.* = .{};
+                break :cursor c;
+            },
         };
     }
 
@@ -51,12 +65,39 @@ pub const Link = struct {
         }
     }
 
+    /// Sends one frame with a descriptor attached (SCM_RIGHTS), in a single message so the
+    /// descriptor arrives with the frame's first byte.
+    pub fn sendWithFd(link: *Link, frame: []const u8, fd: posix.fd_t) void {
+        const linux = std.os.linux;
+        var iov = [_]posix.iovec_const{.{ .base = frame.ptr, .len = frame.len }};
+        const Cmsg = extern struct { len: usize, level: i32, type: i32, fd: i32, pad: i32 = 0 };
+        var cmsg = Cmsg{ .len = @sizeOf(usize) + 8 + 4, .level = linux.SOL.SOCKET, .type = 1, .fd = fd };
+        const msg = linux.msghdr_const{
+            .name = null,
+            .namelen = 0,
+            .iov = &iov,
+            .iovlen = 1,
+            .control = &cmsg,
+            .controllen = @sizeOf(Cmsg),
+            .flags = 0,
+        };
+        const rc = linux.sendmsg(link.fd, &msg, linux.MSG.NOSIGNAL);
+        if (linux.E.init(rc) != .SUCCESS) checkerGone();
+        if (rc < frame.len) link.send(frame[rc..]);
+    }
+
     /// Blocks until the next frame arrives. A malformed frame is answered with an ERROR frame
     /// and ends the process: the channel can no longer be trusted.
     pub fn receive(link: *Link) Frame {
-        var raw: [protocol.HEADER_SIZE]u8 = undefined;
-        link.readExact(&raw);
-        const header = protocol.parseHeader(&raw) catch |err| {
+        // Drop the previous frame (its body was used until now), keep what followed it.
+        const c = link.cursor;
+        if (c.consumed > 0) {
+            std.mem.copyForwards(u8, link.in[0 .. c.have - c.consumed], link.in[c.consumed..c.have]);
+            c.have -= c.consumed;
+            c.consumed = 0;
+        }
+        link.fill(protocol.HEADER_SIZE);
+        const header = protocol.parseHeader(link.in[0..protocol.HEADER_SIZE]) catch |err| {
             const why = switch (err) {
                 error.VersionMismatch => "the checker speaks another protocol version; rebuild the program with `isomc cc`",
                 error.TooLarge => "frame larger than the protocol allows",
@@ -64,17 +105,18 @@ pub const Link = struct {
             };
             link.fail(if (err == error.VersionMismatch) .version else .malformed, why);
         };
-        const body = link.in[0 .. header.len - protocol.HEADER_SIZE];
-        link.readExact(body);
-        return .{ .message = header.message, .body = body };
+        link.fill(header.len);
+        c.consumed = header.len;
+        return .{ .message = header.message, .body = link.in[protocol.HEADER_SIZE..header.len] };
     }
 
-    fn readExact(link: *Link, into: []u8) void {
-        var got: usize = 0;
-        while (got < into.len) {
-            const n = posix.read(link.fd, into[got..]) catch checkerGone();
+    /// Reads until at least `want` bytes are buffered; usually one read gets a whole frame.
+    fn fill(link: *Link, want: usize) void {
+        const c = link.cursor;
+        while (c.have < want) {
+            const n = posix.read(link.fd, link.in[c.have..]) catch checkerGone();
             if (n == 0) checkerGone();
-            got += n;
+            c.have += n;
         }
     }
 

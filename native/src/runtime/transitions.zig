@@ -249,13 +249,14 @@ fn match(k: *Kernel, actor: *Actor, s: *Request, r: *Request) void {
     r.state = .matched;
 }
 
-/// The record that describes this actor's pending transition to the checker.
-pub fn record(actor: *const Actor, extras: *std.ArrayList(u64), gpa: std.mem.Allocator) protocol.Record {
+/// The record that describes this actor's pending transition to the checker. Its extras are
+/// written into `extras` (large enough for any waitany: the API caps its count).
+pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
     var flags: u8 = if (isEnabled(actor)) protocol.record_flag_enabled else 0;
     var object: u64 = 0;
     var arg0: i64 = 0;
     var arg1: i64 = 0;
-    extras.clearRetainingCapacity();
+    var n_extras: usize = 0;
     switch (actor.op) {
         .none => unreachable,
         .yield => {},
@@ -280,7 +281,8 @@ pub fn record(actor: *const Actor, extras: *std.ArrayList(u64), gpa: std.mem.All
             for (w.comms[0..w.n]) |c| {
                 const r = c orelse continue;
                 const ready: u64 = if (r.state == .matched) protocol.extra_ready_bit else 0;
-                extras.append(gpa, r.id | ready) catch @panic("out of memory");
+                extras[n_extras] = r.id | ready;
+                n_extras += 1;
             }
         },
         .mutex_lock, .mutex_trylock, .mutex_unlock => |m| {
@@ -327,7 +329,7 @@ pub fn record(actor: *const Actor, extras: *std.ArrayList(u64), gpa: std.mem.All
         .object = object,
         .arg0 = arg0,
         .arg1 = arg1,
-        .extras = extras.items,
+        .extras = extras[0..n_extras],
     };
 }
 
@@ -371,3 +373,83 @@ pub fn describe(actor: *const Actor, buf: []u8) []const u8 {
     };
     return out catch buf;
 }
+
+// ---- Tests: the "enabled when", choices and record columns of docs/semantics.md ------------
+
+const testing = std.testing;
+
+fn noCode(_: ?*anyopaque) callconv(.c) void {}
+
+fn parked(op: Op) Actor {
+    return .{ .kernel = undefined, .id = 1, .parent = 0, .name = "t", .code = noCode, .arg = null, .stack = null, .status = .pending, .op = op };
+}
+
+test "mutex_lock is enabled when the mutex is free; trylock and unlock always" {
+    var m = objects.Mutex{ .id = 7 };
+    try testing.expect(isEnabled(&parked(.{ .mutex_lock = &m })));
+    m.owner = 2;
+    try testing.expect(!isEnabled(&parked(.{ .mutex_lock = &m })));
+    try testing.expect(isEnabled(&parked(.{ .mutex_trylock = &m })));
+    const rec = record(&parked(.{ .mutex_lock = &m }), &extras_for_tests);
+    try testing.expectEqual(@as(u64, 7), rec.object);
+    try testing.expectEqual(@as(i64, 2), rec.arg0);
+    try testing.expectEqual(@as(u8, 0), rec.flags & protocol.record_flag_enabled);
+}
+
+test "sem_acquire is enabled when the value is positive" {
+    var s = objects.Semaphore{ .id = 3, .value = 0 };
+    try testing.expect(!isEnabled(&parked(.{ .sem_acquire = &s })));
+    try testing.expect(isEnabled(&parked(.{ .sem_release = &s })));
+    s.value = 1;
+    try testing.expect(isEnabled(&parked(.{ .sem_acquire = &s })));
+}
+
+test "cond_wake needs a signal and a free mutex" {
+    var m = objects.Mutex{ .id = 1, .owner = 2 };
+    var c = objects.Condition{ .id = 2 };
+    var a = parked(.{ .cond_wake = .{ .cond = &c, .mutex = &m } });
+    try testing.expect(!isEnabled(&a));
+    a.signalled = true;
+    try testing.expect(!isEnabled(&a));
+    m.owner = 0;
+    try testing.expect(isEnabled(&a));
+    a.signalled = false;
+    try testing.expect(!isEnabled(&a));
+}
+
+test "barrier_leave waits for its generation to complete" {
+    var b = objects.Barrier{ .id = 4, .count = 2, .arrived = 1 };
+    const a = parked(.{ .barrier_leave = .{ .barrier = &b, .generation = 0 } });
+    try testing.expect(!isEnabled(&a));
+    b.generation = 1;
+    try testing.expect(isEnabled(&a));
+}
+
+test "wait needs a matched comm; waitany offers one choice per matched comm" {
+    var mb = objects.Mailbox{ .id = 1 << 52, .name = "mb" };
+    var r1 = Request{ .id = 11, .side = .recv, .owner = 1, .mailbox = &mb, .state = .queued };
+    var r2 = Request{ .id = 12, .side = .recv, .owner = 1, .mailbox = &mb, .state = .queued };
+    try testing.expect(!isEnabled(&parked(.{ .wait = &r1 })));
+    try testing.expect(isEnabled(&parked(.{ .@"test" = &r1 })));
+    var comms = [_]?*Request{ &r1, null, &r2 };
+    const any = parked(.{ .waitany = .{ .comms = &comms, .n = 3 } });
+    try testing.expect(!isEnabled(&any));
+    try testing.expectEqual(@as(u32, 1), choiceCount(&any));
+    r2.state = .matched;
+    try testing.expect(isEnabled(&any));
+    try testing.expectEqual(@as(u32, 1), choiceCount(&any));
+    r1.state = .matched;
+    try testing.expect(isEnabled(&parked(.{ .wait = &r1 })));
+    try testing.expectEqual(@as(u32, 2), choiceCount(&any));
+    const rec = record(&any, &extras_for_tests);
+    try testing.expectEqual(@as(i64, 3), rec.arg0);
+    try testing.expectEqualSlices(u64, &.{ 11 | protocol.extra_ready_bit, 12 | protocol.extra_ready_bit }, rec.extras);
+}
+
+test "random offers max - min + 1 choices" {
+    try testing.expectEqual(@as(u32, 5), choiceCount(&parked(.{ .random = .{ .min = -2, .max = 2 } })));
+    try testing.expectEqual(@as(u32, 1), choiceCount(&parked(.{ .random = .{ .min = 7, .max = 7 } })));
+    try testing.expectEqual(@as(u32, 1 << 31), choiceCount(&parked(.{ .random = .{ .min = -(1 << 30), .max = (1 << 30) - 1 } })));
+}
+
+var extras_for_tests: [8]u64 = undefined;

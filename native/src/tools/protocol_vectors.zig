@@ -26,15 +26,19 @@ pub fn main() !void {
     try out.flush();
 }
 
+/// One JSON object per line: the fields below are written over several source lines for
+/// reading, so their line breaks are dropped here.
 fn line(out: *std.Io.Writer, name: []const u8, frame: []const u8, fields: []const u8) !void {
-    try out.print("{{\"name\":\"{s}\",\"hex\":\"{x}\",\"fields\":{s}}}\n", .{ name, frame, fields });
+    try out.print("{{\"name\":\"{s}\",\"hex\":\"{x}\",\"fields\":", .{ name, frame });
+    for (fields) |c| if (c != '\n') try out.writeByte(c);
+    try out.writeAll("}\n");
 }
 
 fn encodeAll(out: *std.Io.Writer) !void {
     var buf: [4096]u8 = undefined;
     const ranges = [_]protocol.Range{ .{ .start = 0x1000, .end = 0x3000 }, .{ .start = 0x7f00_0000_0000, .end = 0x7f00_0010_0000 } };
-    try line(out, "hello", protocol.encodeHello(&buf, 4242, &ranges),
-        \\{"pid":4242,"ignored":[[4096,12288],[139637976727552,139637977776128]]}
+    try line(out, "hello", protocol.encodeHello(&buf, 4242, 7, &ranges),
+        \\{"pid":4242,"uffd":7,"ignored":[[4096,12288],[139637976727552,139637977776128]]}
     );
     try line(out, "actor", protocol.encodeActor(&buf, .{ .id = 3, .parent = 1, .name = "philosopher-2" }),
         \\{"id":3,"parent":1,"name":"philosopher-2"}
@@ -42,13 +46,13 @@ fn encodeAll(out: *std.Io.Writer) !void {
     try line(out, "object", protocol.encodeObject(&buf, .{ .id = (1 << 52) | 77, .kind = .mailbox, .name = "ping" }),
         \\{"id":4503599627370573,"kind":1,"name":"ping"}
     );
-    var s = protocol.StateWriter.begin(&buf, 12);
+    var s = protocol.StateWriter.begin(&buf, 12, protocol.state_flag_maps_changed);
     s.record(.{ .actor = 1, .kind = .yield, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 0, .arg1 = 0, .extras = &.{} });
     s.record(.{ .actor = 2, .kind = .random, .flags = protocol.record_flag_enabled, .choices = 3, .object = 0, .arg0 = -1, .arg1 = 1, .extras = &.{} });
     s.record(.{ .actor = 3, .kind = .waitany, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .extras = &.{ 0x1_0000_0001, 0x1_0000_0002 | protocol.extra_ready_bit } });
     s.record(.{ .actor = 4, .kind = .store, .flags = 0, .choices = 1, .object = 0x5555_0000_1000, .arg0 = std.math.minInt(i64), .arg1 = 0, .extras = &.{} });
     try line(out, "state", s.finish(),
-        \\{"steps":12,"actors":[
+        \\{"steps":12,"mapsChanged":true,"actors":[
         \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
         \\{"actor":2,"kind":2,"enabled":true,"ready":false,"choices":3,"object":0,"arg0":"-1","arg1":"1","extras":[]},
         \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","extras":[[4294967297,false],[4294967298,true]]},
@@ -62,6 +66,31 @@ fn encodeAll(out: *std.Io.Writer) !void {
     );
     try line(out, "error", protocol.encodeError(&buf, .{ .code = .diverged, .steps = 5, .message = "step 6: actor 9 is not enabled" }),
         \\{"code":3,"steps":5,"message":"step 6: actor 9 is not enabled"}
+    );
+    var st = protocol.StacksWriter.begin(&buf);
+    st.add(.{ .actor = 1, .lo = 0x7000_0000_0000, .hi = 0x7000_0010_0000, .sp = 0x7000_000f_ff00 });
+    st.add(.{ .actor = 2, .lo = 0x7000_0020_0000, .hi = 0x7000_0030_0000, .sp = 0x7000_0030_0000 });
+    try line(out, "stacks", st.finish(),
+        \\{"stacks":[{"actor":1,"lo":123145302310912,"hi":123145303359488,"sp":123145303359232},
+        \\{"actor":2,"lo":123145304408064,"hi":123145305456640,"sp":123145305456640}]}
+    );
+    try line(out, "tail", protocol.encodeTail(&buf, .{ .signaled = true, .value = 11 }),
+        \\{"signaled":true,"value":11}
+    );
+    try line(out, "crash", protocol.encodeCrash(&buf, .{ .signal = 6, .actor = 3, .steps = 14 }),
+        \\{"signal":6,"actor":3,"steps":14}
+    );
+    try line(out, "mapped", protocol.encodeMapped(&buf, 22),
+        \\{"errno":22}
+    );
+    try line(out, "exiting", protocol.encodeExiting(&buf, .{ .status = 2, .actor = 4 }),
+        \\{"status":2,"actor":4}
+    );
+    try line(out, "forked", protocol.encodeForked(&buf, 31337),
+        \\{"pid":31337}
+    );
+    try line(out, "fdset", protocol.encodeFdset(&buf, 9, 2),
+        \\{"errno":9,"failed":2}
     );
 }
 
@@ -86,12 +115,12 @@ fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
     const body = frame[protocol.HEADER_SIZE..];
     switch (header.message) {
         .welcome => {
-            protocol.decodeWelcome(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
-            try out.print("{{\"type\":\"welcome\"}}\n", .{});
+            const flags = protocol.decodeWelcome(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"welcome\",\"flags\":{d}}}\n", .{flags});
         },
         .run => {
             const steps = protocol.decodeRun(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
-            try out.print("{{\"type\":\"run\",\"steps\":[", .{});
+            try out.print("{{\"type\":\"run\",\"before\":{d},\"steps\":[", .{steps.before});
             var i: u32 = 0;
             while (i < steps.count) : (i += 1) {
                 const st = steps.get(i);
@@ -99,6 +128,39 @@ fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
             }
             try out.print("]}}\n", .{});
         },
+        .map => {
+            const ops = protocol.decodeMap(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"map\",\"ops\":[", .{});
+            var i: u32 = 0;
+            while (i < ops.count) : (i += 1) {
+                const op = ops.get(i);
+                try out.print("{s}[{d},{d},{d}]", .{ if (i == 0) "" else ",", @intFromBool(op.map), op.start, op.end });
+            }
+            try out.print("]}}\n", .{});
+        },
+        .fork => {
+            protocol.decodeFork(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"fork\"}}\n", .{});
+        },
+        .fds => try decodeFds(body, out),
         else => try out.print("{{\"error\":\"unexpected type {d}\"}}\n", .{@intFromEnum(header.message)}),
     }
+}
+
+/// FDS is read change by change, so an error may come after some changes were read: nothing is
+/// printed but the error, as the runtime acts on none of them then either.
+fn decodeFds(body: []const u8, out: *std.Io.Writer) !void {
+    var changes = protocol.decodeFds(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+    var all: [64]protocol.FdChange = undefined;
+    var n: usize = 0;
+    while (changes.next() catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)})) |c| {
+        if (n == all.len) return out.print("{{\"error\":\"fixture: too many changes\"}}\n", .{});
+        all[n] = c;
+        n += 1;
+    }
+    try out.print("{{\"type\":\"fds\",\"changes\":[", .{});
+    for (all[0..n], 0..) |c, i| {
+        try out.print("{s}[\"{s}\",{d},{d},{d},{f}]", .{ if (i == 0) "" else ",", @tagName(c.op), c.fd, c.flags, c.pos, std.json.fmt(c.path, .{}) });
+    }
+    try out.print("]}}\n", .{});
 }

@@ -1,0 +1,185 @@
+/**
+ * `deno task bench` (./isomc bench): reproduces every benchmark. It builds the pinned inputs,
+ * times each case with hyperfine (--export-json), runs it once more with `isomc check --json`
+ * for the checker's own counters, and writes everything — with a description of the machine —
+ * under bench/results/. Results are compared as ratios between strategies measured in the same
+ * run; bench/README.md records them with the machine they came from.
+ *
+ *   ./isomc bench [--quick] [--only=NAME,...]
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { compile } from "../lib/build/cc.ts";
+import { type BenchCase, cases } from "./cases.ts";
+import { describeMachine } from "./machine.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const resultsDir = join(root, "bench", "results");
+const buildDir = join(root, ".isomc", "bench");
+
+interface CaseResult {
+  name: string;
+  group: string;
+  command: string[];
+  mean_s: number;
+  stddev_s: number;
+  runs: number;
+  stats: Record<string, unknown> | null;
+  verdict: string | null;
+}
+
+async function hyperfine(
+  name: string,
+  command: string[],
+  runs: number,
+  warmup: number,
+): Promise<{ mean: number; stddev: number; runs: number }> {
+  const out = join(resultsDir, "hyperfine", `${name}.json`);
+  const quoted = command.map((
+    a,
+  ) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
+  const r = await new Deno.Command("hyperfine", {
+    args: [
+      "--warmup",
+      String(warmup),
+      "--runs",
+      String(runs),
+      "-N",
+      "--ignore-failure",
+      "--export-json",
+      out,
+      quoted,
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!r.success) throw new Error(`hyperfine failed on ${name}`);
+  const data = JSON.parse(await Deno.readTextFile(out));
+  const res = data.results[0];
+  return { mean: res.mean, stddev: res.stddev, runs: res.times.length };
+}
+
+async function checkerStats(
+  command: string[],
+): Promise<{ stats: Record<string, unknown> | null; verdict: string | null }> {
+  const r = await new Deno.Command(command[0], {
+    args: command.slice(1),
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  try {
+    const report = JSON.parse(new TextDecoder().decode(r.stdout));
+    return { stats: report.stats ?? null, verdict: report.verdict ?? null };
+  } catch {
+    return { stats: null, verdict: null };
+  }
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : NaN;
+}
+
+function table(results: readonly CaseResult[]): string {
+  const lines = [
+    "| case | verdict | executions | transitions | mean s (± sd) | transitions/s | restores | ms/restore | KiB read/snapshot |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of results) {
+    const st = r.stats ?? {};
+    const state = (st.state ?? {}) as Record<string, unknown>;
+    const tr = num(st.transitions);
+    const restores = num(st.restores);
+    const perRestore = restores > 0 ? (num(st.restore_seconds) * 1000 / restores).toFixed(3) : "-";
+    const snaps = num(state.snapshots);
+    const perSnap = snaps > 0 ? (num(state.bytes_read) / 1024 / snaps).toFixed(1) : "-";
+    lines.push(
+      `| ${r.name} | ${r.verdict ?? "?"} | ${num(st.executions)} | ${tr} | ${
+        r.mean_s.toFixed(3)
+      } (± ${r.stddev_s.toFixed(3)}) | ${
+        Math.round(tr / r.mean_s)
+      } | ${restores} | ${perRestore} | ${perSnap} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The floor: a bare round trip between two processes, on one CPU and on two. */
+async function floor(): Promise<Record<string, number>> {
+  const bin = join(buildDir, "roundtrip");
+  const cc = await new Deno.Command("cc", {
+    args: ["-O2", "-o", bin, join(root, "bench", "floor", "roundtrip.c")],
+  }).output();
+  if (!cc.success) return {};
+  const out = await new Deno.Command(bin, { stdout: "piped" }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { quick: { type: "boolean" }, only: { type: "string" } },
+  });
+  const only = values.only?.split(",");
+  await Deno.mkdir(join(resultsDir, "hyperfine"), { recursive: true });
+  await Deno.mkdir(buildDir, { recursive: true });
+  const machine = await describeMachine();
+  await Deno.writeTextFile(
+    join(resultsDir, "machine.json"),
+    JSON.stringify(machine, null, 2) + "\n",
+  );
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Linux ${machine.kernel}`);
+
+  const selected: BenchCase[] = cases.filter((c) => only === undefined || only.includes(c.name));
+  const binaries = new Map<string, string>();
+  for (const c of selected) {
+    if (binaries.has(c.source)) continue;
+    const out = join(buildDir, c.source.replaceAll("/", "_").replace(/\.c$/, ""));
+    await compile([join(root, c.source)], out, ["-O2"]);
+    binaries.set(c.source, out);
+  }
+
+  const results: CaseResult[] = [];
+  for (const c of selected) {
+    const command = [
+      join(root, "isomc"),
+      "check",
+      "--json",
+      "--trace-out=/dev/null",
+      ...c.options,
+      "--",
+      binaries.get(c.source)!,
+      ...c.args,
+    ];
+    console.log(`\n== ${c.name}: ${c.description}`);
+    const timing = await hyperfine(
+      c.name,
+      command,
+      values.quick ? 1 : c.runs,
+      values.quick ? 0 : c.warmup ?? 1,
+    );
+    const { stats, verdict } = await checkerStats(command);
+    results.push({
+      name: c.name,
+      group: c.group,
+      command,
+      mean_s: timing.mean,
+      stddev_s: timing.stddev,
+      runs: timing.runs,
+      stats,
+      verdict,
+    });
+  }
+  const roundTrip = await floor();
+  console.log(`\nfloor: round trip ${JSON.stringify(roundTrip)} (microseconds)`);
+  const report = { date: new Date().toISOString(), machine, floor_us: roundTrip, results };
+  await Deno.writeTextFile(join(resultsDir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  const md = table(results);
+  await Deno.writeTextFile(join(resultsDir, "latest.md"), md + "\n");
+  console.log(
+    `\n${md}\n\nwritten: bench/results/latest.json, latest.md, machine.json, hyperfine/*.json`,
+  );
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,88 @@
+/**
+ * Events as the DPOR explorers see them: an actor's step with its transition, its footprint
+ * and the actors it created. An event is named across executions by its actor and its
+ * alternative: which value of a random, which communication of a waitany (by comm id, since
+ * the index among matched comms can shift when other comms get matched first), 0 otherwise.
+ * An actor's next event at a state is determined by the state, so (actor, alt) is enough to
+ * compare the events of sleep sets, wakeup trees and sequences taken at the same state.
+ */
+
+import {
+  type Access,
+  accessesOf,
+  type CommDirectory,
+  dependent,
+} from "../../model/independence.ts";
+import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
+
+export interface Event {
+  readonly actor: number;
+  readonly alt: number;
+  readonly transition: Transition;
+  readonly accesses: readonly Access[];
+  /** Actors that appeared right after this step (it created them); empty until it ran. */
+  readonly created: readonly number[];
+}
+
+/** The alternative a choice stands for. */
+export function altOf(t: Transition, choice: number): number {
+  if (t.kind === Kind.random) return choice;
+  if (t.kind === Kind.waitany) {
+    const ready = t.extras.filter((c) => c.ready);
+    const comm = ready[choice];
+    if (comm === undefined) throw new Error(`internal: waitany choice ${choice} out of range`);
+    return comm.id;
+  }
+  return 0;
+}
+
+/** The choice that takes alternative `alt` of `t`, or null if it is not on offer. */
+export function choiceFor(t: Transition, alt: number): number | null {
+  if (t.kind === Kind.random) return alt < t.choices ? alt : null;
+  if (t.kind === Kind.waitany) {
+    const i = t.extras.filter((c) => c.ready).findIndex((c) => c.id === alt);
+    return i < 0 ? null : i;
+  }
+  return alt === 0 ? 0 : null;
+}
+
+/** The event of `t` with `choice`; `spawner` when its actor creates actors (explorer.ts). */
+export function makeEvent(
+  t: Transition,
+  choice: number,
+  comms: CommDirectory,
+  created: readonly number[] = [],
+  spawner = created.length > 0,
+): Event {
+  return {
+    actor: t.actor,
+    alt: altOf(t, choice),
+    transition: t,
+    accesses: accessesOf(t, comms, spawner),
+    created,
+  };
+}
+
+export function sameEvent(a: Event, b: Event): boolean {
+  return a.actor === b.actor && a.alt === b.alt;
+}
+
+export function eventsDependent(a: Event, b: Event): boolean {
+  return dependent(a, b);
+}
+
+/** The step that executes `ev` at `point`, checking that it is the event expected there. */
+export function stepFor(point: Point, ev: Event): Step {
+  const t = point.transitions.find((x) => x.actor === ev.actor);
+  const what = `actor ${ev.actor}'s ${ev.transition.kind === t?.kind ? "" : "expected "}step`;
+  if (t === undefined) {
+    throw new Error(`internal: dpor: ${what} cannot run, the actor has no pending transition`);
+  }
+  if (t.kind !== ev.transition.kind || t.object !== ev.transition.object) {
+    throw new Error(`internal: dpor: ${what} became a different transition (kind ${t.kind})`);
+  }
+  if (!t.enabled) throw new Error(`internal: dpor: ${what} is not enabled where it was planned`);
+  const choice = choiceFor(t, ev.alt);
+  if (choice === null) throw new Error(`internal: dpor: ${what} has no alternative ${ev.alt}`);
+  return { actor: ev.actor, choice };
+}

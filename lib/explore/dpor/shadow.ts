@@ -1,0 +1,124 @@
+/**
+ * Whether a transition that can block would be enabled after a subsequence of the explored
+ * execution: the checker replays, on small shadow models of the objects, only the events it
+ * keeps. This decides if a race can be reversed (its second event must be enabled where the
+ * reversal puts it). The shadow models follow native/src/runtime/transitions.zig.
+ */
+
+import { Kind, type Transition } from "../../model/transition.ts";
+import { mutexEffect, postOf } from "../../model/independence.ts";
+import type { Event } from "./event.ts";
+
+type Keep = (k: number) => boolean;
+
+function mutexFree(events: readonly Event[], j: number, mutex: number, keep: Keep): boolean {
+  let owner = 0;
+  for (let k = 0; k < j; k++) {
+    if (!keep(k)) continue;
+    const m = mutexEffect(events[k].transition);
+    if (m === null || m.mutex !== mutex) continue;
+    if (m.effect === "release") owner = 0;
+    else if (m.effect === "acquire" || owner === 0) owner = events[k].actor;
+  }
+  return owner === 0;
+}
+
+function semaphoreValue(events: readonly Event[], j: number, sem: number, keep: Keep): bigint {
+  const isOp = (t: Transition): boolean =>
+    (t.kind === Kind.semAcquire || t.kind === Kind.semRelease) && t.object === sem;
+  // The first operation's record shows the value the semaphore was created with.
+  const first = events.find((e) => isOp(e.transition));
+  let value = first === undefined ? 0n : first.transition.arg0;
+  for (let k = 0; k < j; k++) {
+    const t = events[k].transition;
+    if (!keep(k) || !isOp(t)) continue;
+    value += t.kind === Kind.semRelease ? 1n : -1n;
+  }
+  return value;
+}
+
+function signalled(events: readonly Event[], j: number, cond: number, keep: Keep): boolean {
+  const actor = events[j].actor;
+  const waiters: number[] = [];
+  const woken = new Set<number>();
+  for (let k = 0; k < j; k++) {
+    const t = events[k].transition;
+    if (!keep(k) || t.object !== cond) continue;
+    if (t.kind === Kind.condWait) {
+      waiters.push(events[k].actor);
+      woken.delete(events[k].actor);
+    } else if (t.kind === Kind.condSignal) {
+      const first = waiters.shift();
+      if (first !== undefined) woken.add(first);
+    } else if (t.kind === Kind.condBroadcast) {
+      for (const a of waiters.splice(0)) woken.add(a);
+    } else if (t.kind === Kind.condWake) {
+      woken.delete(events[k].actor);
+    }
+  }
+  return woken.has(actor);
+}
+
+function roundComplete(events: readonly Event[], j: number, barrier: number, keep: Keep): boolean {
+  const actor = events[j].actor;
+  let arrived = -1;
+  let generation = 0;
+  let mine = -1;
+  for (let k = 0; k < j; k++) {
+    const t = events[k].transition;
+    if (!keep(k) || t.kind !== Kind.barrierArrive || t.object !== barrier) continue;
+    if (arrived < 0) arrived = Number(t.arg1);
+    if (events[k].actor === actor) mine = generation;
+    arrived++;
+    if (arrived === Number(t.arg0)) {
+      arrived = 0;
+      generation++;
+    }
+  }
+  return mine >= 0 && generation !== mine;
+}
+
+function commMatched(events: readonly Event[], j: number, comm: number, keep: Keep): boolean {
+  const own = events.find((e) => postOf(e.transition)?.comm === comm);
+  const mailbox = own === undefined ? null : postOf(own.transition)!.mailbox;
+  if (mailbox === null) return false;
+  const sends: number[] = [];
+  const recvs: number[] = [];
+  for (let k = 0; k < j; k++) {
+    if (!keep(k)) continue;
+    const post = postOf(events[k].transition);
+    if (post === null || post.mailbox !== mailbox) continue;
+    const mine = post.side === "send" ? sends : recvs;
+    const theirs = post.side === "send" ? recvs : sends;
+    const other = theirs.shift();
+    if (other === undefined) {
+      mine.push(post.comm);
+    } else if (other === comm || post.comm === comm) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Is events[j] enabled after the events k < j for which keep(k) holds, in their order? */
+export function enabledAfter(events: readonly Event[], j: number, keep: Keep): boolean {
+  const ev = events[j];
+  const t = ev.transition;
+  switch (t.kind) {
+    case Kind.mutexLock:
+      return mutexFree(events, j, t.object, keep);
+    case Kind.semAcquire:
+      return semaphoreValue(events, j, t.object, keep) > 0n;
+    case Kind.condWake:
+      return signalled(events, j, t.object, keep) &&
+        mutexFree(events, j, Number(t.arg0), keep);
+    case Kind.barrierLeave:
+      return roundComplete(events, j, t.object, keep);
+    case Kind.wait:
+      return commMatched(events, j, t.object, keep);
+    case Kind.waitany:
+      return commMatched(events, j, ev.alt, keep);
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A real program restored from forked checkpoints (`--restore=fork`): at a point the checker
+ * may come back to, the running process freezes and a forked copy runs on; going back asks the
+ * frozen process for a new copy. The processes form a chain — each checkpoint the parent of
+ * the next, the running copy at the end — and are always killed from the deepest up, so each
+ * is reaped by its (frozen) parent and none is orphaned. At most `maxCheckpoints` processes
+ * stay frozen; deeper states are reached from the deepest checkpoint by replaying steps.
+ */
+
+import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
+import { enabledSteps, type Step } from "../model/transition.ts";
+import {
+  type MutableNames,
+  ProgramRun,
+  type ProgramSpec,
+  type RunOptions,
+} from "../process/program.ts";
+
+export interface ForkTargetOptions extends RunOptions {
+  /** Most frozen processes kept at once (default 64). */
+  readonly maxCheckpoints?: number;
+}
+
+export const defaultMaxCheckpoints = 64;
+
+export class ForkTarget implements Target {
+  readonly names: MutableNames = { actors: new Map(), objects: new Map() };
+  readonly counters: TargetCounters = newCounters();
+  private running: ProgramRun | null = null;
+  /** checkpoints[d]: a frozen process at the state after the first d steps of `path`. */
+  private checkpoints: (ProgramRun | undefined)[] = [];
+  private path: Step[] = [];
+  private readonly maxCheckpoints: number;
+  /** Checkpoints taken and copies forked, for the statistics. */
+  forks = 0;
+
+  constructor(private readonly spec: ProgramSpec, private readonly options: ForkTargetOptions) {
+    this.maxCheckpoints = options.maxCheckpoints ?? defaultMaxCheckpoints;
+  }
+
+  async start(): Promise<Outcome> {
+    this.dispose();
+    const { run, first } = await ProgramRun.start(
+      this.spec,
+      { ...this.options, stateful: true },
+      this.names,
+    );
+    this.running = run;
+    this.counters.restarts++;
+    this.path = [];
+    if (first.kind === "point" && branches(first)) await this.checkpoint();
+    return first;
+  }
+
+  async execute(step: Step): Promise<Outcome> {
+    const outcome = await this.current().run([step], this.path.length);
+    this.path.push(step);
+    if (branches(outcome)) await this.checkpoint();
+    return outcome;
+  }
+
+  /** Freezes the running process here, unless the budget of frozen processes is spent. */
+  private async checkpoint(): Promise<void> {
+    const live = this.checkpoints.filter((c) => c !== undefined).length;
+    if (live >= this.maxCheckpoints) return;
+    const frozen = this.current();
+    this.running = await frozen.fork();
+    this.forks++;
+    this.checkpoints[this.path.length] = frozen;
+  }
+
+  async restore(path: readonly Step[]): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.restoreTo(path);
+    } finally {
+      this.counters.restores++;
+      this.counters.restoreSeconds += (performance.now() - t0) / 1000;
+    }
+  }
+
+  private async restoreTo(path: readonly Step[]): Promise<void> {
+    let common = 0;
+    while (
+      common < path.length && common < this.path.length &&
+      path[common].actor === this.path[common].actor &&
+      path[common].choice === this.path[common].choice
+    ) common++;
+    let depth = Math.min(common, path.length);
+    while (depth > 0 && !this.usable(depth)) depth--;
+    this.running?.kill();
+    this.running = null;
+    this.killFrom(depth + 1);
+    const frozen = this.checkpoints[depth];
+    if (frozen === undefined || !frozen.isAlive) {
+      await this.start();
+      depth = 0;
+    } else {
+      this.running = await frozen.fork();
+      this.forks++;
+      this.path.length = depth;
+    }
+    if (depth < path.length) {
+      const rest = path.slice(depth);
+      const outcome = await this.current().run(rest, depth);
+      this.counters.replayedSteps += rest.length;
+      this.path.push(...rest);
+      if (outcome.kind !== "point") {
+        throw new Error(
+          `internal: restoring a path of ${path.length} steps ended with ${outcome.kind}`,
+        );
+      }
+      await this.checkpoint();
+    }
+  }
+
+  private usable(depth: number): boolean {
+    return this.checkpoints[depth]?.isAlive ?? false;
+  }
+
+  /** Kills the checkpoints at `depth` and deeper, deepest first. */
+  private killFrom(depth: number): void {
+    for (let d = this.checkpoints.length - 1; d >= depth; d--) this.checkpoints[d]?.kill();
+    this.checkpoints.length = Math.min(this.checkpoints.length, depth);
+  }
+
+  close(): Promise<void> {
+    this.dispose();
+    return Promise.resolve();
+  }
+
+  private dispose(): void {
+    this.running?.kill();
+    this.running = null;
+    this.killFrom(0);
+  }
+
+  private current(): ProgramRun {
+    if (this.running === null) throw new Error("internal: no running program");
+    return this.running;
+  }
+}
+
+/**
+ * Only a point with two enabled steps or more can be come back to: a search backtracks to a
+ * point to take another of its steps. Checkpoints elsewhere would never be used.
+ */
+export function branches(outcome: Outcome): boolean {
+  return outcome.kind === "point" && enabledSteps(outcome.point).length > 1;
+}

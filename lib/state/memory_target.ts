@@ -1,0 +1,286 @@
+/**
+ * A real program restored from memory snapshots (`--restore=memory`): the program runs once,
+ * the checker snapshots its memory from outside at every point of the current path, and going
+ * back to an earlier point writes back the pages that differ (after the runtime has remade any
+ * mapping that came or went). Each point also gets a state hash — its memory without the dead
+ * parts of the stacks — so the search can recognise states it has already explored.
+ *
+ * When the program is gone (a violation killed it, a timeout) the next restore starts it again
+ * and replays the path from the nearest snapshot it still has: the initial state.
+ */
+
+import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
+import type { Step } from "../model/transition.ts";
+import {
+  type MutableNames,
+  ProgramRun,
+  type ProgramSpec,
+  type RunOptions,
+} from "../process/program.ts";
+import type { StackInfo } from "../process/protocol.ts";
+import { branches } from "./fork_target.ts";
+import { fdChanges, type FdEntry, readFdTable } from "./fds.ts";
+import { closeFd, openFdDir } from "../native/ffi.ts";
+import {
+  Engine,
+  type EngineStats,
+  PageStore,
+  ProcessGone,
+  type Snapshot,
+  type TrackerKind,
+} from "./native.ts";
+
+export interface MemoryTargetOptions extends RunOptions {
+  /** The best write tracker allowed (default: uffd-wp when the kernel has it). */
+  readonly tracker?: TrackerKind;
+  /**
+   * Re-read the program's memory map at every snapshot and restore instead of trusting the
+   * runtime's report of mapping changes (for programs that map memory behind its back).
+   */
+  readonly checkMaps?: boolean;
+}
+
+/** What the snapshot engine did, summed over every program process of a check. */
+export interface StateStats {
+  tracker: TrackerKind | "unknown";
+  snapshots: number;
+  restores: number;
+  pagesRead: number;
+  pagesWritten: number;
+  bytesRead: number;
+  bytesWritten: number;
+  mapsReads: number;
+  snapshotSeconds: number;
+  restoreSeconds: number;
+  /** Distinct pages in the page store now, and pages stored per snapshot taken (dedup). */
+  storePages: number;
+  storeDeduplicated: number;
+  storeInterned: number;
+}
+
+export class MemoryTarget implements Target {
+  readonly names: MutableNames = { actors: new Map(), objects: new Map() };
+  readonly counters: TargetCounters = newCounters();
+  private readonly store = new PageStore();
+  private run: ProgramRun | null = null;
+  private engine: Engine | null = null;
+  /** The steps from the initial state to the current one. */
+  private path: Step[] = [];
+  /** snapshots[d]: the state after the first d steps of `path`. */
+  private snapshots: (Snapshot | undefined)[] = [];
+  /** fdTables[d]: the fd table that goes with snapshots[d]. */
+  private fdTables: (FdEntry[] | undefined)[] = [];
+  private key: bigint | null = null;
+  private readonly finished: EngineStats[] = [];
+  private trackerKind: TrackerKind | "unknown" = "unknown";
+  /** Snapshot every state (for state keys), not only those the search can come back to. */
+  keyEveryState = false;
+  /** The program's /proc/PID/fd, open while it runs. */
+  private fdDir = -1;
+  /** The program may have mapped or unmapped memory since the engine last read its maps. */
+  private mapsStale = true;
+  /** Re-read the program's maps at every snapshot and restore (ISOMC_CHECK_MAPS=1). */
+  private readonly paranoid: boolean;
+
+  constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
+    this.paranoid = options.checkMaps ?? false;
+  }
+
+  async start(): Promise<Outcome> {
+    this.dispose();
+    const { run, first } = await ProgramRun.start(
+      this.spec,
+      { ...this.options, stateful: true, reportStacks: this.keyEveryState },
+      this.names,
+    );
+    this.run = run;
+    this.counters.restarts++;
+    this.path = [];
+    // A violation before the first choice leaves nothing to snapshot.
+    if (first.kind === "violation" || !run.isAlive) {
+      this.dispose();
+      return first;
+    }
+    const hello = run.hello!;
+    this.engine = new Engine(this.store, {
+      pid: hello.pid,
+      pidfd: hello.pidfd,
+      uffd: hello.uffd,
+      ignored: hello.ignored,
+      tracker: this.options.tracker,
+    });
+    this.trackerKind = this.engine.tracker;
+    this.settle(first);
+    return first;
+  }
+
+  async execute(step: Step): Promise<Outcome> {
+    const run = this.current();
+    const outcome = await run.run([step], this.path.length);
+    this.path.push(step);
+    this.settle(outcome);
+    return outcome;
+  }
+
+  /** After an outcome: snapshot a live program, let go of a dead one. */
+  private settle(outcome: Outcome): void {
+    this.key = null;
+    // Mapping changes between two snapshots must not be forgotten by the next one.
+    if (outcome.kind !== "point" || this.run?.mapsChanged) this.mapsStale = true;
+    if (outcome.kind === "violation" || this.run === null || !this.run.isAlive) {
+      this.dispose();
+      return;
+    }
+    if (!this.keyEveryState && !branches(outcome)) return;
+    const stacks: readonly StackInfo[] = outcome.kind === "point"
+      ? this.run.stacks
+      // Every actor has finished: every stack is dead.
+      : this.run.stacks.map((s) => ({ ...s, sp: s.hi }));
+    try {
+      // The runtime flags mapping changes it made or saw; the rest of main (done) may have
+      // mapped memory unreported, and the paranoid mode re-reads the maps every time.
+      const mapsChanged = this.paranoid || this.mapsStale;
+      const snap = this.engine!.snapshot(mapsChanged);
+      this.mapsStale = false;
+      this.snapshots[this.path.length] = snap;
+      this.fdTables[this.path.length] = this.readFds();
+      if (this.keyEveryState) this.key = this.engine!.stateHash(stacks);
+    } catch (e) {
+      if (!(e instanceof ProcessGone)) throw e;
+      this.dispose();
+    }
+  }
+
+  /** The hash of the current state, for the search's visited set; null when unknown. */
+  stateHash(): bigint | null {
+    return this.key;
+  }
+
+  async restore(path: readonly Step[]): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.restoreTo(path);
+    } finally {
+      this.counters.restores++;
+      this.counters.restoreSeconds += (performance.now() - t0) / 1000;
+    }
+  }
+
+  private async restoreTo(path: readonly Step[]): Promise<void> {
+    this.key = null;
+    // Snapshots are valid along the recorded path only.
+    let common = 0;
+    while (
+      common < path.length && common < this.path.length && sameStep(path[common], this.path[common])
+    ) {
+      common++;
+    }
+    let depth = Math.min(common, path.length);
+    while (depth > 0 && this.snapshots[depth] === undefined) depth--;
+    const snap = this.snapshots[depth];
+    if (!(await this.restoreSnapshot(snap, depth))) {
+      await this.start();
+      depth = 0;
+    }
+    if (depth < path.length) {
+      const rest = path.slice(depth);
+      const outcome = await this.current().run(rest, depth);
+      this.counters.replayedSteps += rest.length;
+      this.path.push(...rest);
+      if (outcome.kind !== "point") {
+        throw new Error(
+          `internal: restoring a path of ${path.length} steps ended with ${outcome.kind}`,
+        );
+      }
+      this.settle(outcome);
+    }
+  }
+
+  /** Brings the live program back to `snap`; false when there is no live program to use. */
+  private async restoreSnapshot(snap: Snapshot | undefined, depth: number): Promise<boolean> {
+    if (this.run === null || !this.run.isAlive || this.engine === null || snap === undefined) {
+      return false;
+    }
+    try {
+      const reread = this.paranoid || this.mapsStale;
+      const ops = this.engine.plan(snap, reread);
+      if (ops.length > 0) await this.run.map(ops);
+      // plan() brought the engine's view up to date when it re-read the maps.
+      this.engine.restore(snap, this.paranoid || ops.length > 0);
+      this.mapsStale = false;
+      const changes = fdChanges(this.readFds(), this.fdTables[depth] ?? []);
+      if (changes.length > 0) await this.run.fds(changes);
+    } catch (e) {
+      if (e instanceof ProcessGone) return false;
+      throw e;
+    }
+    this.dropFrom(depth + 1);
+    this.path.length = depth;
+    return true;
+  }
+
+  close(): Promise<void> {
+    this.dispose();
+    this.store.free();
+    return Promise.resolve();
+  }
+
+  /** The snapshot engine's work so far. */
+  stateStats(): StateStats {
+    const all = [...this.finished, ...(this.engine === null ? [] : [this.engine.stats()])];
+    const sum = (f: (s: EngineStats) => number): number => all.reduce((a, s) => a + f(s), 0);
+    const store = this.store.stats();
+    return {
+      tracker: this.trackerKind,
+      snapshots: sum((s) => s.snapshots),
+      restores: sum((s) => s.restores),
+      pagesRead: sum((s) => s.pagesRead),
+      pagesWritten: sum((s) => s.pagesWritten),
+      bytesRead: sum((s) => s.bytesRead),
+      bytesWritten: sum((s) => s.bytesWritten),
+      mapsReads: sum((s) => s.mapsReads),
+      snapshotSeconds: sum((s) => s.syncSeconds),
+      restoreSeconds: sum((s) => s.restoreSeconds),
+      storePages: store.pages,
+      storeDeduplicated: store.deduplicated,
+      storeInterned: store.interned,
+    };
+  }
+
+  private current(): ProgramRun {
+    if (this.run === null) throw new Error("internal: no running program");
+    return this.run;
+  }
+
+  private readFds(): FdEntry[] {
+    const run = this.current();
+    if (this.fdDir < 0) this.fdDir = openFdDir(run.hello!.pid);
+    return readFdTable(run.hello!.pid, this.fdDir, new Set(run.hello!.ownFds));
+  }
+
+  private dropFrom(depth: number): void {
+    for (let d = depth; d < this.snapshots.length; d++) {
+      const s = this.snapshots[d];
+      if (s !== undefined) this.engine?.drop(s);
+    }
+    this.snapshots.length = Math.min(this.snapshots.length, depth);
+    this.fdTables.length = Math.min(this.fdTables.length, depth);
+  }
+
+  private dispose(): void {
+    this.dropFrom(0);
+    if (this.engine !== null) {
+      this.finished.push(this.engine.stats());
+      this.engine.free();
+      this.engine = null;
+    }
+    if (this.fdDir >= 0) closeFd(this.fdDir);
+    this.fdDir = -1;
+    this.run?.kill();
+    this.run = null;
+  }
+}
+
+function sameStep(a: Step, b: Step): boolean {
+  return a.actor === b.actor && a.choice === b.choice;
+}

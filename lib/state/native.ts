@@ -1,0 +1,231 @@
+/**
+ * Typed handles on the native snapshot engine (native/src/checker/state/): a page store shared
+ * by everything one check snapshots, an engine per program process, and snapshots. Handles
+ * are explicit resources: free() what you create, drop() what you snapshot.
+ */
+
+import { InternalError } from "../errors.ts";
+import { native } from "../native/ffi.ts";
+import type { MapOp, StackInfo } from "../process/protocol.ts";
+
+export type TrackerKind = "uffd-wp" | "soft-dirty" | "none";
+const trackerKinds: readonly TrackerKind[] = ["uffd-wp", "soft-dirty", "none"];
+
+/** The engine failed because the program is gone (it crashed, exited or was killed). */
+export class ProcessGone extends Error {
+  override name = "ProcessGone";
+}
+
+function check(code: number, what: string): void {
+  switch (code) {
+    case 0:
+      return;
+    case -1:
+      throw new ProcessGone(`${what}: the program is gone`);
+    case -2:
+      throw new InternalError(`${what}: the write tracker failed`);
+    case -3:
+      throw new InternalError(`${what}: out of memory`);
+    case -4:
+      throw new InternalError(`${what}: the program's mappings differ from the snapshot's`);
+    case -5:
+      throw new InternalError(`${what}: /proc/PID/maps could not be parsed`);
+    default:
+      throw new InternalError(`${what}: native error ${code}`);
+  }
+}
+
+export interface StoreStats {
+  /** Distinct pages held. */
+  pages: number;
+  /** References to pages from snapshots and views. */
+  references: number;
+  /** Pages read and submitted, and how many of them were already stored. */
+  interned: number;
+  deduplicated: number;
+}
+
+export class PageStore {
+  private handle: Deno.PointerValue;
+
+  constructor() {
+    this.handle = native().isomc_store_new();
+    if (this.handle === null) throw new InternalError("out of memory creating the page store");
+  }
+
+  get pointer(): NonNullable<Deno.PointerValue> {
+    if (this.handle === null) throw new InternalError("the page store is freed");
+    return this.handle;
+  }
+
+  stats(): StoreStats {
+    const out = new BigUint64Array(4);
+    native().isomc_store_stats(this.pointer, out);
+    return {
+      pages: Number(out[0]),
+      references: Number(out[1]),
+      interned: Number(out[2]),
+      deduplicated: Number(out[3]),
+    };
+  }
+
+  free(): void {
+    if (this.handle === null) return;
+    native().isomc_store_free(this.handle);
+    this.handle = null;
+  }
+}
+
+export class Snapshot {
+  constructor(readonly pointer: NonNullable<Deno.PointerValue>, readonly hash: bigint) {}
+}
+
+export interface EngineStats {
+  syncs: number;
+  snapshots: number;
+  restores: number;
+  mapsReads: number;
+  relayouts: number;
+  pagesRead: number;
+  pagesWritten: number;
+  bytesRead: number;
+  bytesWritten: number;
+  readCalls: number;
+  writeCalls: number;
+  syncSeconds: number;
+  restoreSeconds: number;
+}
+
+export interface EngineOptions {
+  readonly pid: number;
+  readonly pidfd: number;
+  /** The program's userfaultfd (its number in the program), or -1. */
+  readonly uffd: number;
+  /** Ranges that are not program state (the runtime's control memory, the maestro's stack). */
+  readonly ignored: readonly (readonly [number, number])[];
+  /** The best tracker allowed. */
+  readonly tracker?: TrackerKind;
+}
+
+/** The snapshot engine of one program process. */
+export class Engine {
+  private handle: Deno.PointerValue;
+
+  constructor(readonly store: PageStore, options: EngineOptions) {
+    const ignored = new BigUint64Array(options.ignored.length * 2);
+    options.ignored.forEach(([a, b], i) => {
+      ignored[2 * i] = BigInt(a);
+      ignored[2 * i + 1] = BigInt(b);
+    });
+    const err = new Int32Array(1);
+    this.handle = native().isomc_engine_new(
+      store.pointer,
+      options.pid,
+      options.pidfd,
+      options.uffd,
+      ignored,
+      BigInt(options.ignored.length),
+      trackerKinds.indexOf(options.tracker ?? "uffd-wp"),
+      err,
+    );
+    if (this.handle === null) check(err[0], "starting the snapshot engine");
+  }
+
+  private get pointer(): NonNullable<Deno.PointerValue> {
+    if (this.handle === null) throw new InternalError("the snapshot engine is freed");
+    return this.handle;
+  }
+
+  get tracker(): TrackerKind {
+    return trackerKinds[native().isomc_engine_tracker(this.pointer)];
+  }
+
+  /** Snapshots the program as it is now (it must be stopped at a scheduling point). */
+  snapshot(mapsChanged: boolean): Snapshot {
+    const err = new Int32Array(1);
+    const p = native().isomc_engine_snapshot(this.pointer, mapsChanged, err);
+    if (p === null) {
+      check(err[0], "taking a snapshot");
+      throw new InternalError("taking a snapshot failed");
+    }
+    return new Snapshot(p, native().isomc_snapshot_hash(p) as bigint);
+  }
+
+  /** The hash of the last snapshot's memory without the dead part of the stacks. */
+  stateHash(stacks: readonly StackInfo[]): bigint {
+    const masks = new BigUint64Array(stacks.length * 2);
+    stacks.forEach((s, i) => {
+      masks[2 * i] = BigInt(s.lo);
+      masks[2 * i + 1] = BigInt(s.sp);
+    });
+    return native().isomc_engine_masked_hash(this.pointer, masks, BigInt(stacks.length)) as bigint;
+  }
+
+  drop(snapshot: Snapshot): void {
+    native().isomc_engine_drop(this.pointer, snapshot.pointer);
+  }
+
+  /**
+   * The mapping changes the runtime must make before `snapshot` can be restored: from the
+   * program's maps read now (`reread`), or from the engine's view of them.
+   */
+  plan(snapshot: Snapshot, reread: boolean): MapOp[] {
+    let cap = 64;
+    while (true) {
+      const out = new BigUint64Array(cap * 3);
+      const n = native().isomc_engine_plan(
+        this.pointer,
+        snapshot.pointer,
+        reread,
+        out,
+        BigInt(cap),
+      );
+      if (n <= -1000) {
+        cap = -n - 1000;
+        continue;
+      }
+      check(n < 0 ? n : 0, "planning a restore");
+      const ops: MapOp[] = [];
+      for (let i = 0; i < n; i++) {
+        ops.push({
+          map: out[3 * i] === 1n,
+          start: Number(out[3 * i + 1]),
+          end: Number(out[3 * i + 2]),
+        });
+      }
+      return ops;
+    }
+  }
+
+  /** Writes back the pages that differ from `snapshot` (mappings must already match). */
+  restore(snapshot: Snapshot, mapsChanged: boolean): void {
+    check(native().isomc_engine_restore(this.pointer, snapshot.pointer, mapsChanged), "restoring");
+  }
+
+  stats(): EngineStats {
+    const o = new BigUint64Array(13);
+    native().isomc_engine_stats(this.pointer, o);
+    const n = (i: number): number => Number(o[i]);
+    return {
+      syncs: n(0),
+      snapshots: n(1),
+      restores: n(2),
+      mapsReads: n(3),
+      relayouts: n(4),
+      pagesRead: n(5),
+      pagesWritten: n(6),
+      bytesRead: n(7),
+      bytesWritten: n(8),
+      readCalls: n(9),
+      writeCalls: n(10),
+      syncSeconds: n(11) / 1e9,
+      restoreSeconds: n(12) / 1e9,
+    };
+  }
+
+  free(): void {
+    if (this.handle === null) return;
+    native().isomc_engine_free(this.handle);
+    this.handle = null;
+  }
+}

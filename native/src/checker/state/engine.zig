@@ -1,0 +1,375 @@
+//! The snapshot engine for one running program: it keeps the checker's view of the program's
+//! memory (a Layout) in step with the real one — reading only the pages the tracker says were
+//! written — takes snapshots as cheap clones of that view, and restores a snapshot by writing
+//! back only the pages that differ. Mapping changes (a region that must be created or removed
+//! before pages can be written) are returned as a plan that the runtime carries out in its own
+//! process; the engine then checks the result and writes the pages.
+
+const std = @import("std");
+const linux = std.os.linux;
+const maps = @import("maps.zig");
+const page_store = @import("page_store.zig");
+const layout_mod = @import("layout.zig");
+const remote = @import("remote.zig");
+const tracker_mod = @import("tracker.zig");
+
+const Range = maps.Range;
+const Layout = layout_mod.Layout;
+const PageStore = page_store.PageStore;
+const Tracker = tracker_mod.Tracker;
+const page_size = maps.page_size;
+
+pub const Stats = struct {
+    syncs: u64 = 0,
+    snapshots: u64 = 0,
+    restores: u64 = 0,
+    maps_reads: u64 = 0,
+    relayouts: u64 = 0,
+    pages_read: u64 = 0,
+    pages_written: u64 = 0,
+    read: remote.Traffic = .{},
+    written: remote.Traffic = .{},
+    sync_ns: u64 = 0,
+    restore_ns: u64 = 0,
+};
+
+pub const EngineError = error{ ProcessGone, TrackingFailed, OutOfMemory, MappingsDiffer, BadMaps };
+
+/// What the runtime must do before a snapshot's pages can be written back.
+pub const Plan = struct {
+    unmap: []Range,
+    map: []Range,
+
+    pub fn isEmpty(p: Plan) bool {
+        return p.unmap.len == 0 and p.map.len == 0;
+    }
+
+    pub fn deinit(p: *Plan, gpa: std.mem.Allocator) void {
+        gpa.free(p.unmap);
+        gpa.free(p.map);
+        p.* = undefined;
+    }
+};
+
+pub const Engine = struct {
+    gpa: std.mem.Allocator,
+    store: *PageStore,
+    pid: linux.pid_t,
+    tracker: Tracker,
+    ignored: []Range,
+    current: Layout,
+    maps_text: std.ArrayList(u8) = .empty,
+    addrs: std.ArrayList(u64) = .empty,
+    buffer: std.ArrayList(u8) = .empty,
+    stats: Stats = .{},
+
+    pub fn init(
+        gpa: std.mem.Allocator,
+        store: *PageStore,
+        pid: linux.pid_t,
+        pidfd: i32,
+        remote_uffd: i32,
+        ignored: []const Range,
+        allow: tracker_mod.Kind,
+    ) EngineError!Engine {
+        var e = Engine{
+            .gpa = gpa,
+            .store = store,
+            .pid = pid,
+            .tracker = try Tracker.init(gpa, pid, pidfd, remote_uffd, allow),
+            .ignored = try gpa.dupe(Range, ignored),
+            .current = .{},
+        };
+        errdefer e.deinit();
+        const ranges = try e.readStateRanges();
+        defer gpa.free(ranges);
+        try e.relayout(ranges, true);
+        return e;
+    }
+
+    pub fn deinit(e: *Engine) void {
+        e.current.deinit(e.gpa, e.store);
+        e.tracker.deinit();
+        e.gpa.free(e.ignored);
+        e.maps_text.deinit(e.gpa);
+        e.addrs.deinit(e.gpa);
+        e.buffer.deinit(e.gpa);
+        e.* = undefined;
+    }
+
+    fn readStateRanges(e: *Engine) EngineError![]Range {
+        e.stats.maps_reads += 1;
+        const text = maps.read(e.gpa, e.pid, &e.maps_text) catch |err| switch (err) {
+            error.OutOfMemory => return error.OutOfMemory,
+            else => return error.ProcessGone,
+        };
+        const ms = maps.parse(e.gpa, text) catch |err| switch (err) {
+            error.OutOfMemory => return error.OutOfMemory,
+            error.BadMapsLine => return error.BadMaps,
+        };
+        defer e.gpa.free(ms);
+        return maps.stateRanges(e.gpa, ms, e.ignored);
+    }
+
+    /// Brings the view up to date with the program's memory. `maps_changed` says whether the
+    /// program may have mapped or unmapped memory since the last sync (the maps are re-read).
+    pub fn sync(e: *Engine, maps_changed: bool) EngineError!void {
+        const t0 = std.time.nanoTimestamp();
+        defer e.stats.sync_ns += @intCast(std.time.nanoTimestamp() - t0);
+        e.stats.syncs += 1;
+        if (maps_changed) {
+            const ranges = try e.readStateRanges();
+            defer e.gpa.free(ranges);
+            if (!e.current.sameRanges(ranges)) return e.relayout(ranges, false);
+        }
+        const ranges = try e.current.ranges(e.gpa);
+        defer e.gpa.free(ranges);
+        e.addrs.clearRetainingCapacity();
+        e.tracker.collect(ranges, &e.addrs) catch |err| switch (err) {
+            // A region was replaced by a mapping the tracker does not know: read it all again.
+            error.TrackingFailed => return e.relayout(ranges, true),
+            else => |x| return x,
+        };
+        try e.readPages(e.addrs.items, &e.current);
+    }
+
+    /// Moves the view to new ranges: keeps what is known of pages that stay, reads what was
+    /// written in them, reads new memory, and starts tracking it. With `full`, everything
+    /// present is read again (after a tracking failure, or the first time).
+    fn relayout(e: *Engine, ranges: []const Range, full: bool) EngineError!void {
+        e.stats.relayouts += 1;
+        var next = try Layout.initZero(e.gpa, ranges);
+        errdefer next.deinit(e.gpa, e.store);
+        e.addrs.clearRetainingCapacity();
+        var reread_all = full;
+        if (!reread_all) {
+            // Written pages in the parts that stay, collected before anything is re-protected.
+            const old = try e.current.ranges(e.gpa);
+            defer e.gpa.free(old);
+            const kept = try intersect(e.gpa, old, ranges);
+            defer e.gpa.free(kept);
+            e.tracker.collect(kept, &e.addrs) catch |err| switch (err) {
+                error.TrackingFailed => reread_all = true,
+                else => |x| return x,
+            };
+            // Carry over what is known of the kept pages.
+            for (kept) |k| {
+                var addr = k.start;
+                while (addr < k.end) : (addr += page_size) {
+                    const from = e.current.find(addr).?;
+                    const to = next.find(addr).?;
+                    const id = e.current.get(from.region, from.page);
+                    e.store.retain(id);
+                    try next.set(e.gpa, e.store, to.region, to.page, id);
+                }
+            }
+            // New memory: every present page of it.
+            const fresh = try subtractAll(e.gpa, ranges, kept);
+            defer e.gpa.free(fresh);
+            for (fresh) |r| e.tracker.presentPages(r, &e.addrs) catch |err| switch (err) {
+                error.TrackingFailed => reread_all = true,
+                else => |x| return x,
+            };
+        }
+        for (ranges) |r| try e.tracker.track(r);
+        if (reread_all) {
+            e.addrs.clearRetainingCapacity();
+            for (ranges) |r| try e.tracker.presentPages(r, &e.addrs);
+        }
+        std.mem.sort(u64, e.addrs.items, {}, std.sort.asc(u64));
+        e.current.deinit(e.gpa, e.store);
+        e.current = next;
+        try e.readPages(uniq(e.addrs.items), &e.current);
+    }
+
+    /// Reads the pages at `addrs` (ascending, inside `into`) and stores their ids in `into`.
+    fn readPages(e: *Engine, addrs: []const u64, into: *Layout) EngineError!void {
+        if (addrs.len == 0) return;
+        try e.buffer.resize(e.gpa, addrs.len * page_size);
+        try remote.readPages(e.pid, addrs, e.buffer.items, &e.stats.read);
+        e.stats.pages_read += addrs.len;
+        for (addrs, 0..) |addr, i| {
+            const page: *const page_store.Page = @ptrCast(e.buffer.items[i * page_size ..][0..page_size]);
+            const id = try e.store.intern(page);
+            const at = into.find(addr) orelse unreachable;
+            try into.set(e.gpa, e.store, at.region, at.page, id);
+        }
+    }
+
+    /// Takes a snapshot of the program as it is now. The caller owns it (release with drop()).
+    pub fn snapshot(e: *Engine, maps_changed: bool) EngineError!*Layout {
+        try e.sync(maps_changed);
+        e.stats.snapshots += 1;
+        const snap = try e.gpa.create(Layout);
+        errdefer e.gpa.destroy(snap);
+        snap.* = try e.current.clone(e.gpa);
+        return snap;
+    }
+
+    pub fn drop(e: *Engine, snap: *Layout) void {
+        snap.deinit(e.gpa, e.store);
+        e.gpa.destroy(snap);
+    }
+
+    /// What must be mapped or unmapped in the program before `target` can be restored. With
+    /// `reread`, from the program's maps as they are now; else from the view (its ranges are
+    /// the program's as of the last sync, when the mappings have not changed since).
+    pub fn plan(e: *Engine, target: *const Layout, reread: bool) EngineError!Plan {
+        const now = if (reread) try e.readStateRanges() else try e.current.ranges(e.gpa);
+        defer e.gpa.free(now);
+        // Having read them, bring the view to the maps now: a restore that needs no mapping
+        // change then needs no second read.
+        if (reread and !e.current.sameRanges(now)) try e.relayout(now, false);
+        const want = try target.ranges(e.gpa);
+        defer e.gpa.free(want);
+        const unmap = try subtractAll(e.gpa, now, want);
+        errdefer e.gpa.free(unmap);
+        return .{ .unmap = unmap, .map = try subtractAll(e.gpa, want, now) };
+    }
+
+    /// Writes back every page that differs between the program and `target`. The program's
+    /// mappings must already match the target's (see plan()).
+    pub fn restore(e: *Engine, target: *const Layout, maps_changed: bool) EngineError!void {
+        const t0 = std.time.nanoTimestamp();
+        defer e.stats.restore_ns += @intCast(std.time.nanoTimestamp() - t0);
+        e.stats.restores += 1;
+        if (maps_changed) {
+            const ranges = try e.readStateRanges();
+            defer e.gpa.free(ranges);
+            if (!target.sameRanges(ranges)) return error.MappingsDiffer;
+            if (!e.current.sameRanges(ranges)) try e.relayout(ranges, false);
+        }
+        std.debug.assert(e.current.regions.items.len == target.regions.items.len);
+        // Pages written since the last sync are unknown: they are rewritten whatever their id.
+        const ranges = try e.current.ranges(e.gpa);
+        defer e.gpa.free(ranges);
+        e.addrs.clearRetainingCapacity();
+        e.tracker.collect(ranges, &e.addrs) catch |err| switch (err) {
+            // A mapping was replaced in place (unmapped, mapped again): it is not tracked, and
+            // what it holds is unknown. Track it, and rewrite every present page.
+            error.TrackingFailed => {
+                e.addrs.clearRetainingCapacity();
+                for (ranges) |r| try e.tracker.track(r);
+                for (ranges) |r| try e.tracker.presentPages(r, &e.addrs);
+            },
+            else => |x| return x,
+        };
+        for (target.regions.items, e.current.regions.items) |t, c| {
+            std.debug.assert(t.range.start == c.range.start and t.range.end == c.range.end);
+            for (t.chunks, c.chunks, 0..) |tc, cc, ci| {
+                if (tc == cc) continue;
+                const base = ci * layout_mod.chunk_pages;
+                const used = @min(layout_mod.chunk_pages, t.pageCount() - base);
+                for (0..used) |k| {
+                    if (tc.ids[k] != cc.ids[k]) try e.addrs.append(e.gpa, t.range.start + (base + k) * page_size);
+                }
+            }
+        }
+        std.mem.sort(u64, e.addrs.items, {}, std.sort.asc(u64));
+        const writes = uniq(e.addrs.items);
+        if (writes.len > 0) {
+            const sources = try e.gpa.alloc(*const page_store.Page, writes.len);
+            defer e.gpa.free(sources);
+            for (writes, sources) |addr, *src| {
+                const at = target.find(addr) orelse unreachable;
+                src.* = e.store.data(target.get(at.region, at.page));
+            }
+            try remote.writePages(e.pid, writes, sources, &e.stats.written);
+            e.stats.pages_written += writes.len;
+            // Our own writes marked those pages written; start a clean interval.
+            try e.tracker.reset(ranges);
+        }
+        const next = try target.clone(e.gpa);
+        e.current.deinit(e.gpa, e.store);
+        e.current = next;
+    }
+};
+
+/// The hash of the view with the dead parts of stacks left out: for each mask [lo, sp), the
+/// pages wholly below sp count as zero pages and the bytes below sp on sp's page as zeros.
+/// What a stack held below its pointer is garbage from earlier calls, which differs between
+/// interleavings that reach the same state.
+pub fn maskedHash(e: *const Engine, masks: []const Range) u64 {
+    var h = e.current.hash;
+    for (masks) |m| {
+        if (m.end <= m.start) continue;
+        const at = e.current.find(m.start) orelse continue;
+        const region = e.current.regions.items[at.region];
+        var addr = std.mem.alignBackward(u64, m.start, page_size);
+        var page = at.page;
+        while (addr < m.end and addr < region.range.end) : ({
+            addr += page_size;
+            page += 1;
+        }) {
+            const id = e.current.get(at.region, page);
+            if (id == page_store.zero_page) continue;
+            h -%= layout_mod.pageContribution(e.store, addr, id);
+            if (addr + page_size <= m.end) continue;
+            // sp's own page: keep the bytes from sp on.
+            var copy: page_store.Page = e.store.data(id).*;
+            @memset(copy[0..@intCast(m.end - addr)], 0);
+            if (std.mem.allEqual(u8, &copy, 0)) continue;
+            h +%= layout_mod.mixPage(addr, page_store.hashPage(&copy));
+        }
+    }
+    return h;
+}
+
+/// Removes adjacent duplicates from a sorted slice, in place; returns the unique prefix.
+fn uniq(items: []u64) []u64 {
+    if (items.len == 0) return items;
+    var n: usize = 1;
+    for (items[1..]) |x| {
+        if (x != items[n - 1]) {
+            items[n] = x;
+            n += 1;
+        }
+    }
+    return items[0..n];
+}
+
+/// a ∩ b, for sorted disjoint range lists.
+fn intersect(gpa: std.mem.Allocator, a: []const Range, b: []const Range) ![]Range {
+    var out: std.ArrayList(Range) = .empty;
+    errdefer out.deinit(gpa);
+    var i: usize = 0;
+    var j: usize = 0;
+    while (i < a.len and j < b.len) {
+        const lo = @max(a[i].start, b[j].start);
+        const hi = @min(a[i].end, b[j].end);
+        if (lo < hi) try out.append(gpa, .{ .start = lo, .end = hi });
+        if (a[i].end < b[j].end) i += 1 else j += 1;
+    }
+    return out.toOwnedSlice(gpa);
+}
+
+/// a \ b, for sorted disjoint range lists.
+fn subtractAll(gpa: std.mem.Allocator, a: []const Range, b: []const Range) ![]Range {
+    var out: std.ArrayList(Range) = .empty;
+    errdefer out.deinit(gpa);
+    for (a) |r| {
+        var start = r.start;
+        for (b) |x| {
+            if (x.end <= start or x.start >= r.end) continue;
+            if (x.start > start) try out.append(gpa, .{ .start = start, .end = x.start });
+            start = @max(start, x.end);
+        }
+        if (start < r.end) try out.append(gpa, .{ .start = start, .end = r.end });
+    }
+    return out.toOwnedSlice(gpa);
+}
+
+const testing = std.testing;
+
+test "range algebra" {
+    const a = [_]Range{ .{ .start = 0, .end = 10 }, .{ .start = 20, .end = 30 } };
+    const b = [_]Range{ .{ .start = 5, .end = 25 } };
+    const i = try intersect(testing.allocator, &a, &b);
+    defer testing.allocator.free(i);
+    try testing.expectEqualSlices(Range, &.{ .{ .start = 5, .end = 10 }, .{ .start = 20, .end = 25 } }, i);
+    const s = try subtractAll(testing.allocator, &a, &b);
+    defer testing.allocator.free(s);
+    try testing.expectEqualSlices(Range, &.{ .{ .start = 0, .end = 5 }, .{ .start = 25, .end = 30 } }, s);
+    var xs = [_]u64{ 1, 1, 2, 3, 3, 3 };
+    try testing.expectEqualSlices(u64, &.{ 1, 2, 3 }, uniq(&xs));
+}

@@ -1,0 +1,179 @@
+//! The C ABI of the snapshot engine, for lib/state/native.ts: page stores, one engine per
+//! program process, snapshots as opaque handles. Failures are negative codes (state_error_*);
+//! handles are null on failure, with the reason in the caller's `err` slot.
+
+const std = @import("std");
+const engine_mod = @import("state/engine.zig");
+const layout_mod = @import("state/layout.zig");
+const maps = @import("state/maps.zig");
+const page_store = @import("state/page_store.zig");
+const tracker_mod = @import("state/tracker.zig");
+
+const Engine = engine_mod.Engine;
+const Layout = layout_mod.Layout;
+const PageStore = page_store.PageStore;
+
+const gpa = std.heap.c_allocator;
+
+pub const state_error_process_gone: i32 = -1;
+pub const state_error_tracking: i32 = -2;
+pub const state_error_memory: i32 = -3;
+pub const state_error_mappings_differ: i32 = -4;
+pub const state_error_bad_maps: i32 = -5;
+
+fn code(err: engine_mod.EngineError) i32 {
+    return switch (err) {
+        error.ProcessGone => state_error_process_gone,
+        error.TrackingFailed => state_error_tracking,
+        error.OutOfMemory => state_error_memory,
+        error.MappingsDiffer => state_error_mappings_differ,
+        error.BadMaps => state_error_bad_maps,
+    };
+}
+
+export fn isomc_store_new() ?*PageStore {
+    const store = gpa.create(PageStore) catch return null;
+    store.* = PageStore.init(gpa) catch {
+        gpa.destroy(store);
+        return null;
+    };
+    return store;
+}
+
+export fn isomc_store_free(store: *PageStore) void {
+    store.deinit();
+    gpa.destroy(store);
+}
+
+/// out = {pages held, references, pages interned, of which deduplicated}.
+export fn isomc_store_stats(store: *const PageStore, out: *[4]u64) void {
+    out.* = .{ store.stats.pages, store.stats.references, store.stats.interned, store.stats.deduplicated };
+}
+
+/// `ignored` holds n_ignored (start, end) pairs. `allow`: 0 uffd-wp, 1 soft-dirty, 2 none
+/// (the best tracker allowed is used). On failure returns null and sets err.
+export fn isomc_engine_new(
+    store: *PageStore,
+    pid: i32,
+    pidfd: i32,
+    uffd: i32,
+    ignored: [*]const u64,
+    n_ignored: usize,
+    allow: u32,
+    err: *i32,
+) ?*Engine {
+    const ranges = gpa.alloc(maps.Range, n_ignored) catch {
+        err.* = state_error_memory;
+        return null;
+    };
+    defer gpa.free(ranges);
+    for (ranges, 0..) |*r, i| r.* = .{ .start = ignored[2 * i], .end = ignored[2 * i + 1] };
+    const kind: tracker_mod.Kind = switch (allow) {
+        0 => .uffd_wp,
+        1 => .soft_dirty,
+        else => .none,
+    };
+    const e = gpa.create(Engine) catch {
+        err.* = state_error_memory;
+        return null;
+    };
+    e.* = Engine.init(gpa, store, pid, pidfd, uffd, ranges, kind) catch |x| {
+        gpa.destroy(e);
+        err.* = code(x);
+        return null;
+    };
+    err.* = 0;
+    return e;
+}
+
+export fn isomc_engine_free(e: *Engine) void {
+    e.deinit();
+    gpa.destroy(e);
+}
+
+/// 0 uffd-wp, 1 soft-dirty, 2 none.
+export fn isomc_engine_tracker(e: *const Engine) u32 {
+    return @intFromEnum(e.tracker.kind);
+}
+
+export fn isomc_engine_sync(e: *Engine, maps_changed: bool) i32 {
+    e.sync(maps_changed) catch |x| return code(x);
+    return 0;
+}
+
+/// Hash of the program's memory as of the last sync.
+export fn isomc_engine_hash(e: *const Engine) u64 {
+    return e.current.hash;
+}
+
+/// The hash of the view with the dead part of each stack left out: `masks` holds n (lo, sp)
+/// pairs, the part of a stack below its saved stack pointer.
+export fn isomc_engine_masked_hash(e: *const Engine, masks: [*]const u64, n: usize) u64 {
+    var buf: [256]maps.Range = undefined;
+    var h = e.current.hash;
+    var i: usize = 0;
+    while (i < n) {
+        const count = @min(buf.len, n - i);
+        for (buf[0..count], 0..) |*r, j| r.* = .{ .start = masks[2 * (i + j)], .end = masks[2 * (i + j) + 1] };
+        h = h -% e.current.hash +% engine_mod.maskedHash(e, buf[0..count]);
+        i += count;
+    }
+    return h;
+}
+
+export fn isomc_engine_snapshot(e: *Engine, maps_changed: bool, err: *i32) ?*Layout {
+    const snap = e.snapshot(maps_changed) catch |x| {
+        err.* = code(x);
+        return null;
+    };
+    err.* = 0;
+    return snap;
+}
+
+export fn isomc_snapshot_hash(snap: *const Layout) u64 {
+    return snap.hash;
+}
+
+export fn isomc_snapshot_pages(snap: *const Layout) u64 {
+    return snap.pageCount();
+}
+
+export fn isomc_engine_drop(e: *Engine, snap: *Layout) void {
+    e.drop(snap);
+}
+
+/// Writes the mapping changes needed before restoring `snap` as (op, start, end) triples —
+/// op 0 unmap, 1 map — and returns how many; negative on failure, or -(needed) - 1000 when
+/// `cap` triples do not fit.
+export fn isomc_engine_plan(e: *Engine, snap: *const Layout, reread: bool, out: [*]u64, cap: usize) i32 {
+    var p = e.plan(snap, reread) catch |x| return code(x);
+    defer p.deinit(gpa);
+    const n = p.unmap.len + p.map.len;
+    if (n > cap) return -1000 - @as(i32, @intCast(n));
+    var i: usize = 0;
+    for (p.unmap) |r| {
+        out[3 * i ..][0..3].* = .{ 0, r.start, r.end };
+        i += 1;
+    }
+    for (p.map) |r| {
+        out[3 * i ..][0..3].* = .{ 1, r.start, r.end };
+        i += 1;
+    }
+    return @intCast(n);
+}
+
+export fn isomc_engine_restore(e: *Engine, snap: *const Layout, maps_changed: bool) i32 {
+    e.restore(snap, maps_changed) catch |x| return code(x);
+    return 0;
+}
+
+/// out = {syncs, snapshots, restores, maps reads, relayouts, pages read, pages written,
+/// bytes read, bytes written, read calls, write calls, sync ns, restore ns}.
+export fn isomc_engine_stats(e: *const Engine, out: *[13]u64) void {
+    const s = e.stats;
+    out.* = .{
+        s.syncs,       s.snapshots,       s.restores,     s.maps_reads,    s.relayouts,
+        s.pages_read,  s.pages_written,   s.read.bytes,   s.written.bytes, s.read.calls,
+        s.written.calls, s.sync_ns,       s.restore_ns,
+    };
+}

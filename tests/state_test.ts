@@ -1,0 +1,181 @@
+/**
+ * Stateful exploration on real programs: restores from memory snapshots and from forked
+ * checkpoints give the same verdicts and counts as re-execution; equal states hash equal
+ * (exact counts with --visited); programs with cycles become checkable; file offsets and
+ * mappings survive restores; what cannot be restored is refused clearly.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { check, type Restore } from "../lib/check.ts";
+import { MemoryTarget } from "../lib/state/memory_target.ts";
+import { resolveProgram } from "../lib/process/resolve.ts";
+import { InputError } from "../lib/errors.ts";
+import { buildProgram, repoRoot } from "./support/build.ts";
+
+const strategies: readonly Restore[] = ["replay", "memory", "fork"];
+
+async function program(path: string): Promise<string> {
+  return await buildProgram(join(repoRoot, path));
+}
+
+Deno.test("3 actors x 3 stores to their own variable: exactly 4^3 = 64 states", async () => {
+  const r = await check(await program("tests/programs/state/stores.c"), [], {
+    reduction: "none",
+    restore: "memory",
+  });
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.stats.states, 64);
+  assert.equal(r.state?.tracker, "uffd-wp");
+});
+
+Deno.test("the same with malloc and free before each store: still exactly 64 states", async () => {
+  const r = await check(await program("tests/programs/state/stores_malloc.c"), [], {
+    reduction: "none",
+    restore: "memory",
+  });
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.stats.states, 64);
+});
+
+Deno.test("3 actors x 2 yields with --visited: 3^3 = 27 states, every revisit pruned", async () => {
+  const r = await check(await program("tests/programs/counts/three_yields.c"), [], {
+    reduction: "none",
+    restore: "memory",
+  });
+  assert.equal(r.stats.states, 27);
+  // Every arrival at a state beyond the first is a revisit: 271 tree nodes in all.
+  assert.ok(r.stats.pruned > 0);
+});
+
+Deno.test("two interleavings reaching the same state have equal state hashes", async () => {
+  const path = await program("tests/programs/state/stores_malloc.c");
+  const target = new MemoryTarget(resolveProgram(path, []), { timeoutMs: 10_000 });
+  target.keyEveryState = true;
+  try {
+    await target.start();
+    await target.execute({ actor: 1, choice: 0 });
+    await target.execute({ actor: 2, choice: 0 });
+    const ab = target.stateHash();
+    await target.restore([]);
+    await target.execute({ actor: 2, choice: 0 });
+    const b = target.stateHash();
+    await target.execute({ actor: 1, choice: 0 });
+    const ba = target.stateHash();
+    assert.notEqual(ab, null);
+    assert.equal(ab, ba);
+    assert.notEqual(ab, b);
+  } finally {
+    await target.close();
+  }
+});
+
+for (
+  const example of [
+    "philosophers",
+    "pingpong",
+    "bank",
+    "leader_ring",
+    "random_bug",
+    "segfault",
+  ]
+) {
+  Deno.test(`examples/${example}.c: same verdict and executions under every restore`, async () => {
+    const binary = await program(`examples/${example}.c`);
+    const results = [];
+    for (const restore of strategies) {
+      const r = await check(binary, [], {
+        reduction: "none",
+        restore,
+        visited: restore === "memory" ? false : undefined,
+      });
+      results.push({
+        restore,
+        verdict: r.verdict,
+        kind: r.violation?.kind,
+        executions: r.stats.executions,
+      });
+    }
+    for (const r of results.slice(1)) {
+      assert.deepEqual(
+        { ...r, restore: "" },
+        { ...results[0], restore: "" },
+        `${r.restore} vs replay`,
+      );
+    }
+  });
+}
+
+Deno.test("restore fidelity: realloc, malloc/free, 1 MiB mmap/munmap and stdio", async () => {
+  const binary = await program("tests/programs/state/fidelity.c");
+  for (const restore of strategies) {
+    const r = await check(binary, [], {
+      reduction: "none",
+      restore,
+      visited: restore === "memory" ? false : undefined,
+    });
+    assert.equal(r.verdict, "ok", `${restore}: ${r.violation?.message}`);
+    assert.equal(r.stats.executions, 60, restore);
+  }
+});
+
+Deno.test("restore fidelity: file offsets are put back by the agent", async () => {
+  const binary = await program("tests/programs/state/file_offsets.c");
+  const dir = await Deno.makeTempDir({ prefix: "isomc-fd-" });
+  try {
+    for (const restore of strategies) {
+      const r = await check(binary, [dir], {
+        reduction: "none",
+        restore,
+        visited: restore === "memory" ? false : undefined,
+      });
+      assert.equal(r.verdict, "ok", `${restore}: ${r.violation?.message}`);
+      assert.equal(r.stats.executions, 20, restore);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a program that never ends is checked completely with --visited", async () => {
+  const binary = await program("tests/programs/state/cyclic.c");
+  const r = await check(binary, [], { reduction: "none", restore: "memory" });
+  assert.equal(r.verdict, "ok");
+  assert.ok(r.stats.pruned > 0);
+  const again = await check(binary, [], { reduction: "none", restore: "memory" });
+  assert.equal(again.stats.states, r.stats.states, "the state count is deterministic");
+  const cut = await check(binary, [], { reduction: "none", restore: "replay", maxDepth: 6 });
+  assert.equal(cut.verdict, "incomplete");
+  assert.equal(cut.incomplete, "max-depth");
+});
+
+Deno.test("a descriptor that cannot be restored is refused with a clear error", async () => {
+  const binary = await program("tests/programs/state/pipe.c");
+  await assert.rejects(
+    () => check(binary, [], { reduction: "none", restore: "memory" }),
+    (e: unknown) =>
+      e instanceof InputError && /fd \d+ \(pipe:\[\d+\]\).*--restore=replay/.test(e.message),
+  );
+  const r = await check(binary, [], { reduction: "none", restore: "replay" });
+  assert.equal(r.verdict, "ok");
+});
+
+Deno.test("--visited is refused where it would be wrong", async () => {
+  const binary = await program("tests/programs/counts/three_yields.c");
+  await assert.rejects(() => check(binary, [], { restore: "replay", visited: true }), InputError);
+  await assert.rejects(
+    () => check(binary, [], { restore: "memory", reduction: "odpor", visited: true }),
+    InputError,
+  );
+});
+
+Deno.test("a crash in main after isomc_run, in a later execution, under every restore", async () => {
+  const binary = await program("tests/programs/state/late_abort.c");
+  for (const restore of strategies) {
+    const r = await check(binary, [], { reduction: "none", restore, visited: false });
+    assert.equal(r.verdict, "violation", restore);
+    assert.equal(r.violation?.kind, "crash", restore);
+    assert.match(r.violation?.message ?? "", /SIGABRT/, restore);
+    assert.equal(r.stats.executions, 2, restore);
+  }
+});

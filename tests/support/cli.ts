@@ -1,0 +1,159 @@
+/**
+ * Running the isomc CLI as its own process from a test, and proving it left nothing behind.
+ * The test process makes itself a child subreaper (prctl), so whatever the checker leaves when
+ * it ends — a live orphan or an unreaped zombie — becomes the test's child and is seen here.
+ */
+
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const cli = `${root}cli.ts`;
+
+export interface CliResult {
+  readonly code: number;
+  readonly signal: Deno.Signal | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+}
+
+function command(args: readonly string[], options: CliOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, ...args],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+const text = new TextDecoder();
+
+/** Runs `isomc ARGS` to its end. */
+export async function runCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const out = await command(args, options).output();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: text.decode(out.stdout),
+    stderr: text.decode(out.stderr),
+  };
+}
+
+/** Starts `isomc ARGS` and returns it running, with its output collected in the background. */
+export function startCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): { child: Deno.ChildProcess; result: Promise<CliResult> } {
+  const child = command(args, options).spawn();
+  const collect = async (s: ReadableStream<Uint8Array>): Promise<string> =>
+    text.decode(await new Response(s).arrayBuffer());
+  const result = Promise.all([child.status, collect(child.stdout), collect(child.stderr)]).then((
+    [status, stdout, stderr],
+  ) => ({ code: status.code, signal: status.signal, stdout, stderr }));
+  return { child, result };
+}
+
+/** The lines a CLI run wrote on stderr, without the trailing empty one. */
+export function lines(s: string): string[] {
+  return s.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
+}
+
+// ---- Processes ---------------------------------------------------------------------------
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+
+const libc = Deno.dlopen("libc.so.6", {
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+});
+
+let subreaper = false;
+
+/** Makes this test process inherit the orphans of its descendants. */
+export function becomeSubreaper(): void {
+  if (subreaper) return;
+  if (libc.symbols.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+    throw new Error("prctl(PR_SET_CHILD_SUBREAPER) failed");
+  }
+  subreaper = true;
+}
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  /** R, S, D, Z... as in /proc/PID/stat. */
+  readonly state: string;
+  readonly comm: string;
+  readonly argv: readonly string[];
+}
+
+function readProcess(pid: number): ProcessInfo | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const [state, ppid] = stat.slice(close + 2).split(" ");
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter((a) => a !== "");
+    return { pid, ppid: Number(ppid), state, comm, argv };
+  } catch {
+    return null; // it ended while we looked
+  }
+}
+
+export function processes(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const info = readProcess(Number(entry.name));
+    if (info !== null) found.push(info);
+  }
+  return found;
+}
+
+/** Live processes whose command line mentions `path` (zombies have no command line). */
+export function liveProcessesOf(path: string): ProcessInfo[] {
+  return processes().filter((p) =>
+    p.pid !== Deno.pid && p.state !== "Z" && p.argv.some((a) => a.includes(path))
+  );
+}
+
+/** Live processes running `path` itself (argv[0]), not those that only name it (the checker). */
+export function runningProgram(path: string): ProcessInfo[] {
+  return processes().filter((p) => p.state !== "Z" && p.argv[0] === path);
+}
+
+/** Children of this test process that no Deno.Command owns: what a dead checker left. */
+export function strayChildren(): ProcessInfo[] {
+  return processes().filter((p) => p.ppid === Deno.pid);
+}
+
+export type ReapedStatus = { exited: number } | { signaled: number } | "running";
+
+/** Reaps one stray child without blocking. */
+export function reap(pid: number): ReapedStatus {
+  const status = new Int32Array(1);
+  const rc = libc.symbols.waitpid(pid, new Uint8Array(status.buffer), WNOHANG);
+  if (rc !== pid) return "running";
+  const s = status[0];
+  return (s & 0x7f) === 0 ? { exited: (s >> 8) & 0xff } : { signaled: s & 0x7f };
+}
+
+/** Waits (polling, at most `limitMs`) until `done` holds; returns whether it did. */
+export async function eventually(done: () => boolean, limitMs = 10_000): Promise<boolean> {
+  const until = Date.now() + limitMs;
+  while (!done()) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
