@@ -14,6 +14,7 @@ import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
 import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { InputError } from "./errors.ts";
+import { readSymbols } from "./report/symbols.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -87,7 +88,12 @@ export async function check(
     const result = reduction === "none"
       ? await exploreDfs(target, { ...options, visited })
       : await exploreDpor(target, reduction, options);
-    return { ...result, names: target.names, restore, state: memory?.stateStats() ?? null };
+    return {
+      ...result,
+      names: { ...target.names, symbol: readSymbols(spec.path) },
+      restore,
+      state: memory?.stateStats() ?? null,
+    };
   } finally {
     await target.close();
   }

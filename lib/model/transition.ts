@@ -96,6 +96,8 @@ export function transitionOf(point: Point, actor: number): Transition | undefine
 export interface NameTable {
   readonly actors: ReadonlyMap<number, string>;
   readonly objects: ReadonlyMap<number, string>;
+  /** The program's name for an address (a global variable), if it has one. */
+  readonly symbol?: (address: number) => string | undefined;
 }
 
 export const emptyNames: NameTable = { actors: new Map(), objects: new Map() };
@@ -117,8 +119,8 @@ function mailbox(names: NameTable, id: number): string {
   return name === undefined ? `mailbox #${id}` : `mailbox '${name}'`;
 }
 
-function address(a: number): string {
-  return `0x${a.toString(16)}`;
+function address(a: number, names: NameTable): string {
+  return names.symbol?.(a) ?? `0x${a.toString(16)}`;
 }
 
 /** How the transition reads in a counterexample; `choice` shows the value a step picked. */
@@ -176,13 +178,13 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
     case Kind.barrierLeave:
       return `barrier_wait leaves(barrier ${id})`;
     case Kind.load:
-      return `load(${address(t.object)})`;
+      return `load(${address(t.object, names)})`;
     case Kind.store:
-      return `store(${address(t.object)}, ${t.arg0})`;
+      return `store(${address(t.object, names)}, ${t.arg0})`;
     case Kind.fetchAdd:
-      return `fetch_add(${address(t.object)}, ${t.arg0})`;
+      return `fetch_add(${address(t.object, names)}, ${t.arg0})`;
     case Kind.cas:
-      return `cas(${address(t.object)}, ${t.arg0}, ${t.arg1})`;
+      return `cas(${address(t.object, names)}, ${t.arg0}, ${t.arg1})`;
   }
 }
 
