@@ -9,6 +9,7 @@
 
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
 import { enabledSteps, type Step } from "../model/transition.ts";
+import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import {
   type MutableNames,
   ProgramRun,
@@ -69,25 +70,12 @@ export class ForkTarget implements Target {
     this.checkpoints[this.path.length] = frozen;
   }
 
-  async restore(path: readonly Step[]): Promise<void> {
-    const t0 = performance.now();
-    try {
-      await this.restoreTo(path);
-    } finally {
-      this.counters.restores++;
-      this.counters.restoreSeconds += (performance.now() - t0) / 1000;
-    }
+  restore(path: readonly Step[]): Promise<void> {
+    return timed(this.counters, () => this.restoreTo(path));
   }
 
   private async restoreTo(path: readonly Step[]): Promise<void> {
-    let common = 0;
-    while (
-      common < path.length && common < this.path.length &&
-      path[common].actor === this.path[common].actor &&
-      path[common].choice === this.path[common].choice
-    ) common++;
-    let depth = Math.min(common, path.length);
-    while (depth > 0 && !this.usable(depth)) depth--;
+    let depth = deepestSaved(path, this.path, (d) => this.usable(d));
     this.running?.kill();
     this.running = null;
     this.killFrom(depth + 1);
@@ -101,15 +89,7 @@ export class ForkTarget implements Target {
       this.path.length = depth;
     }
     if (depth < path.length) {
-      const rest = path.slice(depth);
-      const outcome = await this.current().run(rest, depth);
-      this.counters.replayedSteps += rest.length;
-      this.path.push(...rest);
-      if (outcome.kind !== "point") {
-        throw new Error(
-          `internal: restoring a path of ${path.length} steps ended with ${outcome.kind}`,
-        );
-      }
+      await replayFrom(this.current(), path, depth, this.path, this.counters);
       await this.checkpoint();
     }
   }

@@ -19,6 +19,7 @@ import {
 } from "../process/program.ts";
 import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
+import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { fdChanges, type FdEntry, readFdTable } from "./fds.ts";
 import { closeFd, openFdDir } from "../native/ffi.ts";
 import {
@@ -156,43 +157,20 @@ export class MemoryTarget implements Target {
     return this.key;
   }
 
-  async restore(path: readonly Step[]): Promise<void> {
-    const t0 = performance.now();
-    try {
-      await this.restoreTo(path);
-    } finally {
-      this.counters.restores++;
-      this.counters.restoreSeconds += (performance.now() - t0) / 1000;
-    }
+  restore(path: readonly Step[]): Promise<void> {
+    return timed(this.counters, () => this.restoreTo(path));
   }
 
   private async restoreTo(path: readonly Step[]): Promise<void> {
     this.key = null;
     // Snapshots are valid along the recorded path only.
-    let common = 0;
-    while (
-      common < path.length && common < this.path.length && sameStep(path[common], this.path[common])
-    ) {
-      common++;
-    }
-    let depth = Math.min(common, path.length);
-    while (depth > 0 && this.snapshots[depth] === undefined) depth--;
-    const snap = this.snapshots[depth];
-    if (!(await this.restoreSnapshot(snap, depth))) {
+    let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined);
+    if (!(await this.restoreSnapshot(this.snapshots[depth], depth))) {
       await this.start();
       depth = 0;
     }
     if (depth < path.length) {
-      const rest = path.slice(depth);
-      const outcome = await this.current().run(rest, depth);
-      this.counters.replayedSteps += rest.length;
-      this.path.push(...rest);
-      if (outcome.kind !== "point") {
-        throw new Error(
-          `internal: restoring a path of ${path.length} steps ended with ${outcome.kind}`,
-        );
-      }
-      this.settle(outcome);
+      this.settle(await replayFrom(this.current(), path, depth, this.path, this.counters));
     }
   }
 
@@ -279,8 +257,4 @@ export class MemoryTarget implements Target {
     this.run?.kill();
     this.run = null;
   }
-}
-
-function sameStep(a: Step, b: Step): boolean {
-  return a.actor === b.actor && a.choice === b.choice;
 }
