@@ -42,6 +42,11 @@ export interface CheckOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Run the program on the checker's CPU (default true). */
   readonly pinCpu?: boolean;
+  /**
+   * --restore=memory: run the rest of main after every execution, not once per distinct final
+   * state (default: only with showOutput, so that the output stays the program's).
+   */
+  readonly everyEnd?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }
@@ -79,7 +84,12 @@ export async function check(
     pinCpu: options.pinCpu,
   };
   const memory = restore === "memory"
-    ? new MemoryTarget(spec, { ...run, checkMaps: env.ISOMC_CHECK_MAPS === "1" })
+    ? new MemoryTarget(spec, {
+      ...run,
+      checkMaps: env.ISOMC_CHECK_MAPS === "1",
+      runEveryEnd: options.everyEnd ??
+        (options.showOutput !== undefined && options.showOutput !== false),
+    })
     : null;
   if (memory !== null) memory.keyEveryState = visited;
   const target: Target = memory ??

@@ -24,6 +24,7 @@ import {
 import {
   decode,
   encodeFds,
+  encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
@@ -224,7 +225,7 @@ function expectedMessage(v: Vector): Message {
   throw new Error(`unknown vector ${v.name}`);
 }
 
-/** Every runtime->checker message of protocol version 2, in the fixture's order. */
+/** Every runtime->checker message of protocol version 3, in the fixture's order. */
 const runtimeMessages = [
   "hello",
   "actor",
@@ -285,7 +286,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 2 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 3 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -456,7 +457,7 @@ const fdLists: readonly (readonly FdChange[])[] = [
   ],
 ];
 
-Deno.test("WELCOME, RUN, MAP, FORK and FDS encoded in TypeScript read back the same in Zig", async () => {
+Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH encoded in TypeScript read back the same in Zig", async () => {
   const runs = stepLists.flatMap((steps) => befores.map((before) => ({ steps, before })));
   const frames = [
     ...welcomeFlags.map(encodeWelcome),
@@ -464,6 +465,7 @@ Deno.test("WELCOME, RUN, MAP, FORK and FDS encoded in TypeScript read back the s
     ...mapLists.map(encodeMap),
     encodeFork(),
     ...fdLists.map(encodeFds),
+    encodeFinish(),
   ];
   const out = await runTool("decode", frames.map(toHex).join("\n") + "\n");
   assert.deepEqual(out, [
@@ -472,6 +474,7 @@ Deno.test("WELCOME, RUN, MAP, FORK and FDS encoded in TypeScript read back the s
     ...mapLists.map(mapJson),
     JSON.stringify({ type: "fork" }),
     ...fdLists.map(fdsJson),
+    JSON.stringify({ type: "finish" }),
   ]);
 });
 
@@ -527,6 +530,9 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
     // FORK: exactly two reserved u32.
     [toHex(resized(fork, fork.length - 4)), "Malformed"],
     [toHex(resized(fork, fork.length + 4)), "Malformed"],
+    // FINISH: the same.
+    [toHex(resized(encodeFinish(), HEADER_SIZE + 4)), "Malformed"],
+    [toHex(resized(encodeFinish(), HEADER_SIZE + 12)), "Malformed"],
     // FDS: known operations, descriptors ≥ 0, a path for open, nothing after the last change.
     [toHex(unknownFdOp), "Malformed"],
     [toHex(encodeFds([{ op: "close", fd: -1 }])), "Malformed"],
@@ -542,16 +548,16 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
-Deno.test("WELCOME, RUN, MAP, FORK and FDS have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 2);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0200" + "49534d43" + "00000000");
+Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
+  assert.equal(PROTOCOL_VERSION, 3);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0300" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0200" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0300" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0200" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0300" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -561,17 +567,18 @@ Deno.test("WELCOME, RUN, MAP, FORK and FDS have the documented bytes", () => {
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0200" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0300" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0200" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0300" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0300" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0200" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0300" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -1097,9 +1104,9 @@ Deno.test("the runtime answers a bad RUN with an ERROR frame and exits 3", async
     expectRuntimeError(
       path,
       "stateful",
-      withHeader(run, { type: 0x86 }),
+      withHeader(run, { type: 0x87 }),
       ErrorCode.malformed,
-      /^expected RUN, MAP or FORK$/,
+      /^expected RUN, MAP, FORK, FDS or FINISH$/,
     );
     expectRuntimeError(
       path,
@@ -1151,13 +1158,14 @@ Deno.test("a runtime whose checker hangs up mid-frame ends at once, without outp
   });
 });
 
-Deno.test("MAP, FORK and FDS without a stateful WELCOME are refused with an ERROR", async () => {
+Deno.test("MAP, FORK, FDS and FINISH without a stateful WELCOME are refused with an ERROR", async () => {
   await withProgram((path) => {
     for (
       const [frame, name] of [
         [encodeMap([]), "MAP"],
         [encodeFork(), "FORK"],
         [encodeFds([]), "FDS"],
+        [encodeFinish(), "FINISH"],
       ] as const
     ) {
       const message = new RegExp(`^${name} without a stateful WELCOME$`);
@@ -1166,7 +1174,7 @@ Deno.test("MAP, FORK and FDS without a stateful WELCOME are refused with an ERRO
   });
 });
 
-Deno.test("malformed MAP, FORK and FDS are refused with an ERROR in a stateful execution", async () => {
+Deno.test("malformed MAP, FORK, FDS and FINISH are refused with an ERROR in a stateful execution", async () => {
   await withProgram((path) => {
     const fds = encodeFds([{ op: "close", fd: 3 }]);
     new DataView(fds.buffer).setUint32(HEADER_SIZE + 8, 3, true);
@@ -1177,6 +1185,9 @@ Deno.test("malformed MAP, FORK and FDS are refused with an ERROR in a stateful e
       [resized(fork, fork.length + 4), /^malformed FORK$/],
       [fds, /^malformed FDS$/],
       [encodeFds([{ op: "open", fd: 3, path: "", flags: 0, pos: 0 }]), /^malformed FDS$/],
+      [resized(encodeFinish(), HEADER_SIZE + 4), /^malformed FINISH$/],
+      // FINISH belongs to the final point only.
+      [encodeFinish(), /^FINISH before every actor has returned$/],
     ];
     for (const [frame, message] of cases) {
       expectRuntimeError(path, "stateful", frame, ErrorCode.malformed, message);
@@ -1236,12 +1247,19 @@ Deno.test("stateful: STACKS before every STATE; at the end a copy runs main (DON
       const [a1] = checkStacks(next[0]);
       assert.deepEqual([a1.lo, a1.hi], [a0.lo, a0.hi]);
 
-      // The last transitions: a point with no actor (and no STACKS), then the rest of main
-      // runs in a forked copy, which ends with DONE; the process that stays reports how the
-      // copy ended and waits for the checker.
+      // The last transitions: the final point (STACKS, all dead, then a STATE with no actor);
+      // on FINISH the rest of main runs in a forked copy, which ends with DONE; the process
+      // that stays reports how the copy ended and waits for the checker.
       run.send(encodeRun([{ actor: ids.b, choice: 0 }, { actor: ids.a, choice: 0 }], 1));
+      const end = framesUntil(run, "state");
+      assert.deepEqual(end.map((m) => m.type), ["stacks", "state"]);
+      assert.ok(end[0].type === "stacks");
+      for (const st of end[0].stacks) {
+        assert.equal(st.sp, st.hi, "a finished actor's stack is dead");
+      }
+      assert.deepEqual(end[1], endPoint(3));
+      run.send(encodeFinish());
       assert.deepEqual(framesUntil(run, "tail"), [
-        endPoint(3),
         { type: "done", steps: 3, actors: 2 },
         { type: "tail", signaled: false, value: 0 },
       ]);
@@ -1254,6 +1272,24 @@ Deno.test("stateful: STACKS before every STATE; at the end a copy runs main (DON
       run.dispose();
     }
   });
+});
+
+Deno.test("stateful: without FINISH the rest of main never runs, and the final point can be left", async () => {
+  await withProgram((path) => {
+    const run = HandDriven.start(path, ["abort-after-run"]);
+    try {
+      handshake(run, WELCOME_STATEFUL);
+      run.send(encodeRun([{ actor: ids.a, choice: 0 }, { actor: ids.b, choice: 0 }]));
+      assert.deepEqual(framesUntil(run, "state").map((m) => m.type), ["stacks", "state"]);
+      // The checker knows how main ends from here: it restores at once. No copy ran main
+      // (it would have aborted: CRASH, TAIL); the next frame answers MAP.
+      run.send(encodeMap([]));
+      assert.deepEqual(run.receive(), { type: "mapped", errno: 0 });
+      assert.deepEqual(liveProcessesOf(path).map((p) => p.pid), [run.pid]);
+    } finally {
+      run.dispose();
+    }
+  }, "endings.c");
 });
 
 Deno.test("FORK: the process stays as a checkpoint, the copy runs on its own channel", async () => {
@@ -1285,8 +1321,10 @@ Deno.test("FORK: the process stays as a checkpoint, the copy runs on its own cha
       copy.send(encodeRun([{ actor: ids.a, choice: 2 }]));
       assert.deepEqual(copy.until("state").point, { steps: 1, transitions: stepsAfterRandom });
       copy.send(encodeRun([{ actor: ids.a, choice: 0 }, { actor: ids.b, choice: 0 }], 1));
+      // The final point always brings the (dead) stacks, WELCOME_STACKS or not.
+      assert.deepEqual(framesUntil(copy, "state").map((m) => m.type), ["stacks", "state"]);
+      copy.send(encodeFinish());
       assert.deepEqual(framesUntil(copy, "tail"), [
-        endPoint(3),
         { type: "done", steps: 3, actors: 2 },
         { type: "tail", signaled: false, value: 0 },
       ]);
@@ -1458,8 +1496,9 @@ Deno.test("a crash after isomc_run: CRASH from main; when stateful, from the cop
     try {
       handshake(stateful, WELCOME_STATEFUL);
       stateful.send(encodeRun(all));
+      assert.deepEqual(framesUntil(stateful, "state").map((m) => m.type), ["stacks", "state"]);
+      stateful.send(encodeFinish());
       assert.deepEqual(framesUntil(stateful, "tail"), [
-        endPoint(2),
         { type: "crash", signal: 6, actor: 0, steps: 2 },
         { type: "tail", signaled: true, value: 6 },
       ]);

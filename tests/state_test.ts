@@ -179,3 +179,39 @@ Deno.test("a crash in main after isomc_run, in a later execution, under every re
     assert.equal(r.stats.executions, 2, restore);
   }
 });
+
+Deno.test("the rest of main runs once per distinct final state, and every end is still seen", async () => {
+  const yields = await program("tests/programs/counts/three_yields.c");
+  const once = await check(yields, [], { reduction: "none", restore: "memory", visited: false });
+  assert.equal(once.verdict, "ok");
+  assert.equal(once.stats.executions, 90);
+  // Every execution ends in the same state: main's end runs once.
+  assert.equal(once.state?.endsRun, 1);
+  assert.equal(once.state?.endsReused, 89);
+  const every = await check(yields, [], {
+    reduction: "none",
+    restore: "memory",
+    visited: false,
+    everyEnd: true,
+  });
+  assert.equal(every.state?.endsRun, 90);
+  assert.equal(every.state?.endsReused, 0);
+
+  const r = await check(await program("tests/programs/state/end_by_state.c"), [], {
+    reduction: "none",
+    restore: "memory",
+    visited: false,
+  });
+  assert.equal(r.verdict, "violation");
+  assert.equal(r.violation?.kind, "crash");
+  assert.match(r.violation?.message ?? "", /SIGABRT/);
+  // x = 3, x = 2, then x = 1 (the crash); every other execution reused a known end.
+  assert.equal(r.state?.endsRun, 3);
+  assert.equal(r.state?.endsReused, r.stats.executions - 3);
+  assert.ok(r.stats.executions > 3);
+  const replayed = await check(await program("tests/programs/state/end_by_state.c"), [], {
+    reduction: "none",
+    restore: "replay",
+  });
+  assert.equal(replayed.stats.executions, r.stats.executions, "the same execution finds it");
+});

@@ -36,6 +36,9 @@ Options:
                         --reduction=none; makes programs that never end checkable)
   --no-visited          explore every execution even through known states
   --no-pin              let the program run on any CPU (by default it shares the checker's)
+  --every-end           --restore=memory runs main's code after isomc_run once per distinct
+                        final state (equal states end alike); this runs it after every
+                        execution (implied by --show-output)
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)

@@ -24,6 +24,7 @@ import type { Outcome } from "../explore/target.ts";
 import {
   decode,
   encodeFds,
+  encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
@@ -65,6 +66,12 @@ export interface RunOptions {
   readonly stateful?: boolean;
   /** With `stateful`: the runtime reports its stacks at every point (to hash states). */
   readonly reportStacks?: boolean;
+  /**
+   * With `stateful`: called at the final point of an execution (every actor has returned, the
+   * program waits there). An outcome it returns is taken as how the rest of main ends, which
+   * then does not run; null has the program run it (FINISH) in a forked copy.
+   */
+  readonly knownEnd?: () => Outcome | null;
   /**
    * Run the program on the checker's CPU (default true): a blocking round trip between two
    * processes is several times cheaper on one CPU than across two.
@@ -341,14 +348,17 @@ export class ProgramRun {
           this.names.objects.set(m.id, m.name);
           break;
         case "state":
-          // Stateful: a point with no actor announces that the rest of main is running.
+          // Stateful: a point with no actor is the final point; the rest of main runs on FINISH.
+          this.mapsChanged = m.mapsChanged;
           if (this.options.stateful && m.point.transitions.length === 0) {
             this.allFinished = true;
+            const known = this.options.knownEnd?.() ?? null;
+            if (known !== null) return known;
+            this.sendFrame(encodeFinish());
             break;
           }
           this.allFinished = false;
           this.unfinished = m.point.transitions.map((t) => t.actor);
-          this.mapsChanged = m.mapsChanged;
           return { kind: "point", point: m.point };
         case "stacks":
           this.stacks = m.stacks;

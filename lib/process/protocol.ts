@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -36,6 +36,7 @@ export const MessageType = {
   map: 0x83,
   fork: 0x84,
   fds: 0x85,
+  finish: 0x86,
 } as const;
 
 /** WELCOME flag: the checker restores states (keep the process at the end of executions). */
@@ -386,7 +387,19 @@ export function encodeFds(changes: readonly FdChange[]): Uint8Array {
 
 /** FORK: the process freezes as a checkpoint and a forked copy runs on (answered by FORKED). */
 export function encodeFork(): Uint8Array {
-  const w = new Writer(new Uint8Array(HEADER_SIZE + 8), MessageType.fork);
+  return reservedOnly(MessageType.fork);
+}
+
+/**
+ * FINISH: at the final point of a stateful execution, a forked copy runs the rest of main
+ * (answered by what the copy sends, then TAIL).
+ */
+export function encodeFinish(): Uint8Array {
+  return reservedOnly(MessageType.finish);
+}
+
+function reservedOnly(type: number): Uint8Array {
+  const w = new Writer(new Uint8Array(HEADER_SIZE + 8), type);
   w.u32(0);
   w.u32(0);
   return w.finish();

@@ -40,7 +40,9 @@ export function formatStateStats(s: StateStats): string {
     mib(s.bytesWritten)
   } MiB written, ${s.restoreSeconds.toFixed(2)} s), ${
     count.format(s.storePages)
-  } distinct pages stored.`;
+  } distinct pages stored; the rest of main ran from ${count.format(s.endsRun)} final states${
+    s.endsReused > 0 ? ` (its end reused ${count.format(s.endsReused)} times)` : ""
+  }.`;
 }
 
 const incompleteText = {

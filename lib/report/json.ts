@@ -49,6 +49,8 @@ function stateJson(s: StateStats): Record<string, unknown> {
     maps_reads: s.mapsReads,
     snapshot_seconds: Number(s.snapshotSeconds.toFixed(6)),
     restore_seconds: Number(s.restoreSeconds.toFixed(6)),
+    ends_run: s.endsRun,
+    ends_reused: s.endsReused,
     store_pages: s.storePages,
     dedup_ratio: s.storeInterned === 0
       ? 0

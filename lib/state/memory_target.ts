@@ -39,7 +39,15 @@ export interface MemoryTargetOptions extends RunOptions {
    * runtime's report of mapping changes (for programs that map memory behind its back).
    */
   readonly checkMaps?: boolean;
+  /**
+   * Run the rest of main (after isomc_run) at the end of every execution, even from a final
+   * state whose end is already known (default false: each distinct final state runs it once).
+   */
+  readonly runEveryEnd?: boolean;
 }
+
+/** At most this many final states remember how main ended from them. */
+const MAX_KNOWN_ENDS = 1 << 20;
 
 /** What the snapshot engine did, summed over every program process of a check. */
 export interface StateStats {
@@ -53,6 +61,9 @@ export interface StateStats {
   mapsReads: number;
   snapshotSeconds: number;
   restoreSeconds: number;
+  /** Final states from which the rest of main ran, and those whose known end was reused. */
+  endsRun: number;
+  endsReused: number;
   /** Distinct pages in the page store now, and pages stored per snapshot taken (dedup). */
   storePages: number;
   storeDeduplicated: number;
@@ -82,6 +93,15 @@ export class MemoryTarget implements Target {
   private mapsStale = true;
   /** Re-read the program's maps at every snapshot and restore (ISOMC_CHECK_MAPS=1). */
   private readonly paranoid: boolean;
+  /**
+   * How the rest of main ended, by final state (its memory hash and descriptor table): from
+   * equal states it ends the same way, so it runs once per distinct final state.
+   */
+  private readonly knownEnds = new Map<string, Outcome>();
+  /** The final state whose end is running now, to be remembered with its outcome. */
+  private endKey: string | null = null;
+  private endsRun = 0;
+  private endsReused = 0;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -91,7 +111,12 @@ export class MemoryTarget implements Target {
     this.dispose();
     const { run, first } = await ProgramRun.start(
       this.spec,
-      { ...this.options, stateful: true, reportStacks: this.keyEveryState },
+      {
+        ...this.options,
+        stateful: true,
+        reportStacks: this.keyEveryState,
+        knownEnd: () => this.knownEnd(),
+      },
       this.names,
     );
     this.run = run;
@@ -123,11 +148,47 @@ export class MemoryTarget implements Target {
     return outcome;
   }
 
+  /**
+   * At a final point: how the rest of main ends from this state if an earlier execution ran
+   * it from an equal one; otherwise null, and the state's key waits for the end that runs.
+   */
+  private knownEnd(): Outcome | null {
+    this.endKey = null;
+    if (this.options.runEveryEnd === true || this.engine === null || this.run === null) {
+      this.endsRun++;
+      return null;
+    }
+    let key: string;
+    try {
+      const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
+      this.mapsStale = false;
+      // Every actor has returned: every stack is dead.
+      const hash = this.engine.stateHash(this.run.stacks.map((s) => ({ ...s, sp: s.hi })));
+      this.engine.drop(snap);
+      key = `${hash.toString(16)} ${JSON.stringify(this.readFds())}`;
+    } catch (e) {
+      if (!(e instanceof ProcessGone)) throw e;
+      this.endsRun++;
+      return null;
+    }
+    const known = this.knownEnds.get(key);
+    if (known !== undefined) {
+      this.endsReused++;
+      return known;
+    }
+    this.endsRun++;
+    if (this.knownEnds.size < MAX_KNOWN_ENDS) this.endKey = key;
+    return null;
+  }
+
   /** After an outcome: snapshot a live program, let go of a dead one. */
   private settle(outcome: Outcome): void {
     this.key = null;
-    // Mapping changes between two snapshots must not be forgotten by the next one.
-    if (outcome.kind !== "point" || this.run?.mapsChanged) this.mapsStale = true;
+    if (this.endKey !== null && outcome.kind !== "point") this.knownEnds.set(this.endKey, outcome);
+    this.endKey = null;
+    // Mapping changes between two snapshots must not be forgotten by the next one. The rest
+    // of main does not count: it runs in a forked copy, or not at all.
+    if (this.run?.mapsChanged) this.mapsStale = true;
     if (outcome.kind === "violation" || this.run === null || !this.run.isAlive) {
       this.dispose();
       return;
@@ -138,8 +199,8 @@ export class MemoryTarget implements Target {
       // Every actor has finished: every stack is dead.
       : this.run.stacks.map((s) => ({ ...s, sp: s.hi }));
     try {
-      // The runtime flags mapping changes it made or saw; the rest of main (done) may have
-      // mapped memory unreported, and the paranoid mode re-reads the maps every time.
+      // The runtime flags mapping changes it made or saw; the paranoid mode re-reads the
+      // maps every time.
       const mapsChanged = this.paranoid || this.mapsStale;
       const snap = this.engine!.snapshot(mapsChanged);
       this.mapsStale = false;
@@ -219,6 +280,8 @@ export class MemoryTarget implements Target {
       mapsReads: sum((s) => s.mapsReads),
       snapshotSeconds: sum((s) => s.syncSeconds),
       restoreSeconds: sum((s) => s.restoreSeconds),
+      endsRun: this.endsRun,
+      endsReused: this.endsReused,
       storePages: store.pages,
       storeDeduplicated: store.deduplicated,
       storeInterned: store.interned,

@@ -5,7 +5,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -43,6 +43,7 @@ pub const MessageType = enum(u16) {
     map = 0x83,
     fork = 0x84,
     fds = 0x85,
+    finish = 0x86,
     _,
 };
 
@@ -533,6 +534,15 @@ pub fn encodeFdset(buf: []u8, errno: i32, failed: u32) []const u8 {
 }
 
 pub fn decodeFork(body: []const u8) DecodeError!void {
+    return decodeReserved(body);
+}
+
+pub fn decodeFinish(body: []const u8) DecodeError!void {
+    return decodeReserved(body);
+}
+
+/// FORK and FINISH carry two reserved u32 and nothing else.
+fn decodeReserved(body: []const u8) DecodeError!void {
     var r = FrameReader{ .body = body };
     _ = try r.int(u32);
     _ = try r.int(u32);

@@ -275,9 +275,11 @@ pub const Kernel = struct {
     }
 
     /// The checker's commands, until every actor has returned. Each RUN is answered with the
-    /// point it leads to (STATE, preceded by STACKS when stateful); MAP and FORK are answered
-    /// on their own. A stateful execution that ends does not return: the rest of main runs in
-    /// a forked copy (runTail) and this process waits for the checker to restore a state.
+    /// point it leads to (STATE, preceded by STACKS when stateful); MAP, FORK and FDS are
+    /// answered on their own. A stateful execution that ends does not return: the runtime
+    /// reports the final point (STACKS, then a STATE without records) and waits; FINISH runs
+    /// the rest of main in a forked copy (runTail), and any restore command may come instead
+    /// when the checker already knows how main ends from this final state.
     fn checkerLoop(k: *Kernel) void {
         const link = &k.link.?;
         var report = true;
@@ -286,7 +288,7 @@ pub const Kernel = struct {
                 if (k.alive > 0) {
                     k.sendState();
                 } else if (k.stateful) {
-                    if (k.runTail()) return;
+                    k.sendFinalPoint();
                 } else {
                     // DONE waits for the program's exit (atExit): main's code after isomc_run,
                     // its assertions included, is part of the execution's last transition.
@@ -327,7 +329,14 @@ pub const Kernel = struct {
                     k.forkRunner();
                     report = false;
                 },
-                else => link.fail(.malformed, "expected RUN, MAP or FORK"),
+                .finish => {
+                    if (!k.stateful) link.fail(.malformed, "FINISH without a stateful WELCOME");
+                    protocol.decodeFinish(frame.body) catch link.fail(.malformed, "malformed FINISH");
+                    if (k.alive > 0) link.fail(.malformed, "FINISH before every actor has returned");
+                    if (k.runTail()) return;
+                    report = false;
+                },
+                else => link.fail(.malformed, "expected RUN, MAP, FORK, FDS or FINISH"),
             }
         }
     }
@@ -382,14 +391,27 @@ pub const Kernel = struct {
         link.send(protocol.encodeFdset(link.out, errno, @intCast(failed)));
     }
 
-    /// The last transition is done: main's remaining code runs in a forked copy, which ends
-    /// with DONE (or a violation, or a crash) like a stateless execution; this process reports
-    /// how the copy ended with TAIL and stays at the final state. Returns true in the copy.
+    /// Every actor has returned (stateful): the stacks, all dead, so the checker can hash the
+    /// final state, then a point with no actor, which tells it the rest is main's.
+    fn sendFinalPoint(k: *Kernel) void {
+        const link = &k.link.?;
+        k.sendStacks();
+        var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
+        link.send(w.finish());
+    }
+
+    /// STATE's flags: whether mappings changed since the last STATE.
+    fn stateFlags(k: *Kernel) u32 {
+        if (k.book.maps_epoch == k.book.reported_epoch) return 0;
+        k.book.reported_epoch = k.book.maps_epoch;
+        return protocol.state_flag_maps_changed;
+    }
+
+    /// FINISH: main's remaining code runs in a forked copy, which ends with DONE (or a
+    /// violation, or a crash) like a stateless execution; this process reports how the copy
+    /// ended with TAIL and stays at the final state. Returns true in the copy.
     fn runTail(k: *Kernel) bool {
         const link = &k.link.?;
-        // A point with no actor: the checker knows the rest is main's.
-        var w = protocol.StateWriter.begin(link.out, k.book.steps, 0);
-        link.send(w.finish());
         _ = fflush(null);
         const parent = linux.getpid();
         const pid = std.c.fork();
@@ -480,12 +502,7 @@ pub const Kernel = struct {
     fn sendState(k: *Kernel) void {
         const link = &k.link.?;
         if (k.report_stacks) k.sendStacks();
-        var flags: u32 = 0;
-        if (k.book.maps_epoch != k.book.reported_epoch) {
-            flags |= protocol.state_flag_maps_changed;
-            k.book.reported_epoch = k.book.maps_epoch;
-        }
-        var w = protocol.StateWriter.begin(link.out, k.book.steps, flags);
+        var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         for (k.actors.items) |actor| {
             if (actor.status != .pending) continue;
             const rec = transitions.record(actor, &k.book.extras);

@@ -142,6 +142,10 @@ fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
             protocol.decodeFork(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
             try out.print("{{\"type\":\"fork\"}}\n", .{});
         },
+        .finish => {
+            protocol.decodeFinish(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
+            try out.print("{{\"type\":\"finish\"}}\n", .{});
+        },
         .fds => try decodeFds(body, out),
         else => try out.print("{{\"error\":\"unexpected type {d}\"}}\n", .{@intFromEnum(header.message)}),
     }

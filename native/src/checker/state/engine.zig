@@ -125,7 +125,8 @@ pub const Engine = struct {
         const ranges = try e.current.ranges(e.gpa);
         defer e.gpa.free(ranges);
         e.addrs.clearRetainingCapacity();
-        e.tracker.collect(ranges, &e.addrs) catch |err| switch (err) {
+        const collected = if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
+        collected catch |err| switch (err) {
             // A region was replaced by a mapping the tracker does not know: read it all again.
             error.TrackingFailed => return e.relayout(ranges, true),
             else => |x| return x,
@@ -244,7 +245,8 @@ pub const Engine = struct {
         const ranges = try e.current.ranges(e.gpa);
         defer e.gpa.free(ranges);
         e.addrs.clearRetainingCapacity();
-        e.tracker.collect(ranges, &e.addrs) catch |err| switch (err) {
+        const collected = if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
+        collected catch |err| switch (err) {
             // A mapping was replaced in place (unmapped, mapped again): it is not tracked, and
             // what it holds is unknown. Track it, and rewrite every present page.
             error.TrackingFailed => {
@@ -277,7 +279,7 @@ pub const Engine = struct {
             try remote.writePages(e.pid, writes, sources, &e.stats.written);
             e.stats.pages_written += writes.len;
             // Our own writes marked those pages written; start a clean interval.
-            try e.tracker.reset(ranges);
+            if (maps_changed) try e.tracker.reset(ranges) else try e.tracker.resetSpan(ranges);
         }
         const next = try target.clone(e.gpa);
         e.current.deinit(e.gpa, e.store);

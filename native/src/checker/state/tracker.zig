@@ -153,6 +153,36 @@ pub const Tracker = struct {
         }
     }
 
+    /// collect() for ranges whose mappings are those the tracker registered (no mapping
+    /// change since): with uffd-wp, one PAGEMAP_SCAN over the span from the first range to the
+    /// last instead of one per range. The mappings between the ranges are not registered and
+    /// the kernel skips them; the pages it returns are checked to lie in `ranges` all the same.
+    pub fn collectSpan(t: *Tracker, ranges: []const Range, out: *std.ArrayList(u64)) TrackerError!void {
+        if (t.kind != .uffd_wp or ranges.len < 2) return t.collect(ranges, out);
+        for (ranges[1..], ranges[0 .. ranges.len - 1]) |r, before| std.debug.assert(before.end <= r.start);
+        const first = out.items.len;
+        try t.scan(.{ .start = ranges[0].start, .end = ranges[ranges.len - 1].end }, PAGE_IS_WRITTEN, PM_SCAN_WP_MATCHING, out);
+        // Keep the pages inside the ranges (both lists ascend).
+        var kept = first;
+        var i: usize = 0;
+        for (out.items[first..]) |addr| {
+            while (i < ranges.len and ranges[i].end <= addr) i += 1;
+            if (i == ranges.len) break;
+            if (addr < ranges[i].start) continue;
+            out.items[kept] = addr;
+            kept += 1;
+        }
+        out.shrinkRetainingCapacity(kept);
+    }
+
+    /// reset() for ranges whose mappings have not changed since they were registered.
+    pub fn resetSpan(t: *Tracker, ranges: []const Range) TrackerError!void {
+        if (t.kind != .uffd_wp or ranges.len < 2) return t.reset(ranges);
+        var sink: std.ArrayList(u64) = .empty;
+        defer sink.deinit(t.gpa);
+        try t.scan(.{ .start = ranges[0].start, .end = ranges[ranges.len - 1].end }, PAGE_IS_WRITTEN, PM_SCAN_WP_MATCHING, &sink);
+    }
+
     /// Starts a new interval without looking: after the checker itself wrote pages (restore).
     pub fn reset(t: *Tracker, ranges: []const Range) TrackerError!void {
         switch (t.kind) {
