@@ -16,7 +16,7 @@
 import { Kind } from "../../model/transition.ts";
 import { cell, mutexEffect } from "../../model/independence.ts";
 import type { Event } from "./event.ts";
-import { type Analysis, happensBefore, join } from "./happens_before.ts";
+import { type Analysis, happensBefore, join, zeroClock } from "./happens_before.ts";
 import { enabledAfter } from "./shadow.ts";
 
 export interface Race {
@@ -85,7 +85,7 @@ function chaseIsRace(a: Analysis, acquisition: number, second: number, via: stri
   const events = a.events;
   if (events[acquisition].actor === events[second].actor) return false;
   const width = a.clocks[second].length;
-  const clock = a.base[second] >= 0 ? a.clocks[a.base[second]].slice() : new Int32Array(width);
+  const clock = a.base[second] >= 0 ? a.clocks[a.base[second]].slice() : zeroClock(width);
   if (a.enabler[second] >= 0) join(clock, a.clocks[a.enabler[second]]);
   for (const i of a.conflicting[second]) {
     if (!events[i].accesses.some((x) => x.cell === via)) join(clock, a.clocks[i]);
@@ -101,7 +101,7 @@ export function races(a: Analysis): Race[] {
   const n = a.events.length;
   for (let j = 0; j < n; j++) {
     const width = a.clocks[j].length;
-    const running = a.base[j] >= 0 ? a.clocks[a.base[j]].slice() : new Int32Array(width);
+    const running = a.base[j] >= 0 ? a.clocks[a.base[j]].slice() : zeroClock(width);
     const candidates = [...a.conflicting[j]];
     if (a.enabler[j] >= 0 && !candidates.includes(a.enabler[j])) candidates.push(a.enabler[j]);
     candidates.sort((x, y) => y - x);
