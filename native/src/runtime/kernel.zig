@@ -224,7 +224,10 @@ pub const Kernel = struct {
         actor.status = .pending;
         context.swap(&actor.context, &k.maestro_context);
         std.debug.assert(k.current == actor);
-        return actor.result;
+        // Taken, not kept: a stale result would make equal states differ (docs/state.md).
+        const result = actor.result;
+        actor.result = 0;
+        return result;
     }
 
     fn resumeActor(k: *Kernel, actor: *Actor) void {
