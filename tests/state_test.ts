@@ -197,6 +197,15 @@ Deno.test("the rest of main runs once per distinct final state, and every end is
   assert.equal(every.state?.endsRun, 90);
   assert.equal(every.state?.endsReused, 0);
 
+  // readers(4): the readers load 0 or 42 and return; the loaded values die with them, so all
+  // 16 executions end in one state (the runtime does not keep the loads' results).
+  const readers = await check(await program("examples/dpor/readers.c"), ["4"], {
+    restore: "memory",
+  });
+  assert.equal(readers.stats.executions, 16);
+  assert.equal(readers.state?.endsRun, 1);
+  assert.equal(readers.state?.endsReused, 15);
+
   const r = await check(await program("tests/programs/state/end_by_state.c"), [], {
     reduction: "none",
     restore: "memory",
