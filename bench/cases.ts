@@ -67,6 +67,16 @@ export const cases: readonly BenchCase[] = [
     options: [`--reduction=${reduction}`, "--restore=memory"],
     runs: 3,
   })),
+  // The same search under the other restores: which one is fastest for ODPOR.
+  ...(["replay", "fork"] as const).map((restore): BenchCase => ({
+    name: `lastzero10-odpor-${restore}`,
+    group: "dpor: lastzero(10)",
+    description: `lastzero(10) with --restore=${restore}`,
+    source: "examples/dpor/lastzero.c",
+    args: ["10"],
+    options: ["--reduction=odpor", `--restore=${restore}`],
+    runs: 3,
+  })),
   {
     name: "lastzero15-odpor",
     group: "dpor: lastzero(15)",
