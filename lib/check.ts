@@ -47,6 +47,8 @@ export interface CheckOptions {
    * state (default: only with showOutput, so that the output stays the program's).
    */
   readonly everyEnd?: boolean;
+  /** --restore=memory without --visited: at most one snapshot per this many steps (default 8). */
+  readonly snapshotSpacing?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }
@@ -87,6 +89,7 @@ export async function check(
     ? new MemoryTarget(spec, {
       ...run,
       checkMaps: env.ISOMC_CHECK_MAPS === "1",
+      snapshotSpacing: options.snapshotSpacing,
       runEveryEnd: options.everyEnd ??
         (options.showOutput !== undefined && options.showOutput !== false),
     })

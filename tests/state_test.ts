@@ -224,3 +224,42 @@ Deno.test("the rest of main runs once per distinct final state, and every end is
   });
   assert.equal(replayed.stats.executions, r.stats.executions, "the same execution finds it");
 });
+
+Deno.test("snapshot spacing: fewer snapshots, the steps in between replayed, the same search", async () => {
+  const stores = await program("tests/programs/state/stores.c");
+  const runs = await Promise.all([1, 4].map(async (snapshotSpacing) =>
+    await check(stores, [], {
+      reduction: "none",
+      restore: "memory",
+      visited: false,
+      snapshotSpacing,
+    })
+  ));
+  const [every, spaced] = runs;
+  // 9 stores of 3 actors in any order: 9! / (3! 3! 3!) executions.
+  for (const r of runs) {
+    assert.equal(r.verdict, "ok");
+    assert.equal(r.stats.executions, 1680);
+    assert.equal(r.stats.transitions, every.stats.transitions);
+  }
+  assert.equal(every.stats.replayedTransitions, 0);
+  assert.ok(spaced.stats.replayedTransitions > 0);
+  // Snapshots of points, not counting the one of each final state (to look its end up).
+  const atPoints = (r: typeof every): number =>
+    r.state!.snapshots - r.state!.endsRun - r.state!.endsReused;
+  assert.ok(atPoints(spaced) * 4 < atPoints(every), JSON.stringify([every.state, spaced.state]));
+  // The same crash, in the same execution, whatever the spacing.
+  const ends = await program("tests/programs/state/end_by_state.c");
+  const found = await Promise.all(
+    [1, 3, 8].map(async (snapshotSpacing) =>
+      (await check(ends, [], {
+        reduction: "none",
+        restore: "memory",
+        visited: false,
+        snapshotSpacing,
+      }))
+        .stats.executions
+    ),
+  );
+  assert.deepEqual(found, [found[0], found[0], found[0]]);
+});

@@ -39,6 +39,9 @@ Options:
   --every-end           --restore=memory runs main's code after isomc_run once per distinct
                         final state (equal states end alike); this runs it after every
                         execution (implied by --show-output)
+  --snapshot-spacing=N  --restore=memory without --visited: snapshot at most every N steps
+                        and replay the steps in between to go back (default 8; 1: snapshot
+                        every point where the search branches)
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
