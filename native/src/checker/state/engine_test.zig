@@ -209,3 +209,35 @@ test "new mappings are picked up, and removed on restore by following the plan" 
     const held = store.stats.pages;
     try testing.expect(held > 0);
 }
+
+test "one scan over a span reports the written pages of the given ranges only" {
+    var child = try startChild();
+    defer child.stop();
+    var store = try page_store.PageStore.init(testing.allocator);
+    defer store.deinit();
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp);
+    defer e.deinit();
+    if (e.tracker.kind != .uffd_wp) return error.SkipZigTest;
+    const s0 = try e.snapshot(false);
+    defer e.drop(s0);
+
+    // Pages 3 and 40 lie in the ranges asked about, page 20 between them (tracked all the same).
+    child.fill(3, 1);
+    child.fill(20, 2);
+    child.fill(40, 3);
+    const base = child.region;
+    const ranges = [_]maps.Range{
+        .{ .start = base, .end = base + 10 * page_size },
+        .{ .start = base + 30 * page_size, .end = base + region_pages * page_size },
+    };
+    var out: std.ArrayList(u64) = .empty;
+    defer out.deinit(testing.allocator);
+    try e.tracker.collectSpan(&ranges, &out);
+    try testing.expectEqualSlices(u64, &.{ base + 3 * page_size, base + 40 * page_size }, out.items);
+
+    // The scan protected every written page of the span, page 20 too (which is why the engine
+    // scans spans only over all the ranges it registered): nothing is written now.
+    out.clearRetainingCapacity();
+    try e.tracker.collect(&.{.{ .start = base, .end = base + region_pages * page_size }}, &out);
+    try testing.expectEqual(@as(usize, 0), out.items.len);
+}
