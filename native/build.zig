@@ -13,6 +13,7 @@ const Roots = struct {
     checker: []const u8 = "src/checker/ffi.zig",
     vectors: []const u8 = "src/tools/protocol_vectors.zig",
     agent: []const u8 = "src/agent/agent.zig",
+    fd_list: []const u8 = "src/fd_list.zig",
 };
 
 pub fn build(b: *std.Build) void {
@@ -41,6 +42,7 @@ pub fn build(b: *std.Build) void {
         .target = b.resolveTargetQuery(runtime_query),
         .optimize = optimize,
         .pic = true,
+        .imports = &.{.{ .name = "fd_list", .module = portable.fd_list }},
     }) });
     b.installArtifact(agent);
 
@@ -50,7 +52,7 @@ pub fn build(b: *std.Build) void {
     const test_step = b.step("test", "Run the native unit tests in Debug and ReleaseSafe");
     for ([_]std.builtin.OptimizeMode{ .Debug, .ReleaseSafe }) |mode| {
         const m = modules(b, roots, target, mode);
-        for ([_]*std.Build.Module{ m.protocol, m.runtime, m.checker }) |root| {
+        for ([_]*std.Build.Module{ m.protocol, m.runtime, m.checker, m.fd_list }) |root| {
             // LLVM also in Debug: the self-hosted backend does not emit global assembly.
             const t = b.addTest(.{ .root_module = root, .use_llvm = true });
             test_step.dependOn(&b.addRunArtifact(t).step);
@@ -60,6 +62,7 @@ pub fn build(b: *std.Build) void {
 
 const Modules = struct {
     protocol: *std.Build.Module,
+    fd_list: *std.Build.Module,
     runtime: *std.Build.Module,
     checker: *std.Build.Module,
     vectors: *std.Build.Module,
@@ -71,9 +74,20 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
         .target = target,
         .optimize = optimize,
     });
+    const fd_list = b.createModule(.{
+        .root_source_file = b.path(roots.fd_list),
+        .target = target,
+        .optimize = optimize,
+        .pic = true,
+    });
     const imports: []const std.Build.Module.Import = &.{.{ .name = "protocol", .module = protocol }};
+    const checker_imports: []const std.Build.Module.Import = &.{
+        .{ .name = "protocol", .module = protocol },
+        .{ .name = "fd_list", .module = fd_list },
+    };
     return .{
         .protocol = protocol,
+        .fd_list = fd_list,
         .runtime = b.createModule(.{
             .root_source_file = b.path(roots.runtime),
             .target = target,
@@ -91,7 +105,7 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
             .optimize = optimize,
             .link_libc = true,
             .pic = true,
-            .imports = imports,
+            .imports = checker_imports,
         }),
         .vectors = b.createModule(.{
             .root_source_file = b.path(roots.vectors),

@@ -6,6 +6,7 @@
 
 const std = @import("std");
 const linux = std.os.linux;
+const fd_list = @import("fd_list");
 
 /// One change to the fd table. `path` is NUL-terminated, for `open`.
 pub const FdOp = extern struct {
@@ -67,23 +68,14 @@ export fn isomc_agent_detach_files(keep: [*]const i32, n_keep: usize) usize {
     const dir = linux.open("/proc/self/fd", .{ .ACCMODE = .RDONLY, .DIRECTORY = true, .CLOEXEC = true }, 0);
     if (linux.E.init(dir) != .SUCCESS) return 1;
     defer _ = linux.close(@intCast(dir));
+    var listed: [1024]i32 = undefined;
+    const all = listed[0 .. fd_list.list(@intCast(dir), &listed) catch return 1];
     var fds: [1024]i32 = undefined;
     var count: usize = 0;
-    var buf: [4096]u8 align(8) = undefined;
-    while (true) {
-        const got = linux.getdents64(@intCast(dir), &buf, buf.len);
-        if (linux.E.init(got) != .SUCCESS or got == 0) break;
-        var off: usize = 0;
-        while (off < got) {
-            const reclen = std.mem.readInt(u16, buf[off + 16 ..][0..2], .little);
-            const name = std.mem.sliceTo(@as([*:0]const u8, @ptrCast(&buf[off + 19])), 0);
-            off += reclen;
-            const fd = std.fmt.parseInt(i32, name, 10) catch continue;
-            if (fd <= 2 or fd == @as(i32, @intCast(dir)) or count == fds.len) continue;
-            if (std.mem.indexOfScalar(i32, keep[0..n_keep], fd) != null) continue;
-            fds[count] = fd;
-            count += 1;
-        }
+    for (all) |fd| {
+        if (std.mem.indexOfScalar(i32, keep[0..n_keep], fd) != null) continue;
+        fds[count] = fd;
+        count += 1;
     }
     var failed: usize = 0;
     for (fds[0..count]) |fd| {

@@ -7,6 +7,7 @@ const std = @import("std");
 const linux = std.os.linux;
 const process = @import("process.zig");
 const channel = @import("channel.zig");
+const fd_list = @import("fd_list");
 
 comptime {
     _ = @import("state_ffi.zig");
@@ -168,23 +169,7 @@ export fn isomc_list_fds(dir: i32, at_most: usize, out: [*]i32, cap: usize) i32 
     // more than `at_most` (stdio and the runtime's own), there is nothing to list.
     var st: linux.Stat = undefined;
     if (linux.E.init(linux.fstat(dir, &st)) == .SUCCESS and st.size > 0 and st.size <= at_most) return 0;
-    if (linux.E.init(linux.lseek(dir, 0, linux.SEEK.SET)) != .SUCCESS) return -9;
-    var n: usize = 0;
-    var buf: [4096]u8 align(8) = undefined;
-    while (true) {
-        const got = linux.getdents64(@intCast(dir), &buf, buf.len);
-        if (linux.E.init(got) != .SUCCESS or got == 0) break;
-        var off: usize = 0;
-        while (off < got) {
-            const reclen = std.mem.readInt(u16, buf[off + 16 ..][0..2], .little);
-            const name = std.mem.sliceTo(@as([*:0]const u8, @ptrCast(&buf[off + 19])), 0);
-            off += reclen;
-            const fd = std.fmt.parseInt(i32, name, 10) catch continue;
-            if (fd <= 2 or n == cap) continue;
-            out[n] = fd;
-            n += 1;
-        }
-    }
+    const n = fd_list.list(dir, out[0..cap]) catch return -9;
     return @intCast(n);
 }
 

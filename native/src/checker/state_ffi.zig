@@ -172,8 +172,8 @@ export fn isomc_engine_restore(e: *Engine, snap: *const Layout, maps_changed: bo
 export fn isomc_engine_stats(e: *const Engine, out: *[13]u64) void {
     const s = e.stats;
     out.* = .{
-        s.syncs,       s.snapshots,       s.restores,     s.maps_reads,    s.relayouts,
-        s.pages_read,  s.pages_written,   s.read.bytes,   s.written.bytes, s.read.calls,
+        s.syncs,         s.snapshots,     s.restores,   s.maps_reads,    s.relayouts,
+        s.pages_read,    s.pages_written, s.read.bytes, s.written.bytes, s.read.calls,
         s.written.calls, s.sync_ns,       s.restore_ns,
     };
 }

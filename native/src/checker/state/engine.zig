@@ -365,7 +365,7 @@ const testing = std.testing;
 
 test "range algebra" {
     const a = [_]Range{ .{ .start = 0, .end = 10 }, .{ .start = 20, .end = 30 } };
-    const b = [_]Range{ .{ .start = 5, .end = 25 } };
+    const b = [_]Range{.{ .start = 5, .end = 25 }};
     const i = try intersect(testing.allocator, &a, &b);
     defer testing.allocator.free(i);
     try testing.expectEqualSlices(Range, &.{ .{ .start = 5, .end = 10 }, .{ .start = 20, .end = 25 } }, i);
