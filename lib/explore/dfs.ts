@@ -7,13 +7,14 @@
 
 import { enabledSteps, type Point, type Step } from "../model/transition.ts";
 import {
-  deadlockAt,
   type ExplorationResult,
   type ExploreOptions,
-  finishStats,
+  foundDeadlock,
   Heartbeat,
   newStats,
+  resultOf,
   traceOf,
+  type Verdict,
 } from "./result.ts";
 import type { Outcome, Target } from "./target.ts";
 
@@ -55,16 +56,8 @@ export async function exploreDfs(
     return false;
   };
 
-  const finish = (
-    verdict: ExplorationResult["verdict"],
-    rest: Partial<ExplorationResult> = {},
-  ): ExplorationResult => ({
-    verdict,
-    violation: null,
-    incomplete: null,
-    ...rest,
-    stats: finishStats(stats, startedMs, target.counters),
-  });
+  const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
+    resultOf(verdict, stats, startedMs, target.counters, rest);
   const points = (): Point[] => frames.map((f) => f.point);
 
   let outcome = await target.start();
@@ -85,11 +78,7 @@ export async function exploreDfs(
       if (alternatives.length === 0) {
         stats.executions++;
         return finish("violation", {
-          violation: {
-            ...deadlockAt(point, target.names),
-            trace: traceOf(points(), path),
-            blocked: point,
-          },
+          violation: foundDeadlock([...points(), point], path, target.names),
         });
       }
       if (path.length >= maxDepth) {

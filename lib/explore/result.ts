@@ -107,6 +107,16 @@ export function deadlockAt(point: Point, names: NameTable): Violation {
   };
 }
 
+/** The deadlock found at the end of `path` (at `points`' last), with its counterexample. */
+export function foundDeadlock(
+  points: readonly Point[],
+  path: readonly Step[],
+  names: NameTable,
+): FoundViolation {
+  const blocked = points[points.length - 1];
+  return { ...deadlockAt(blocked, names), trace: traceOf(points, path), blocked };
+}
+
 /** The counterexample for a path, from the points the search went through. */
 export function traceOf(points: readonly Point[], path: readonly Step[]): TraceStep[] {
   return path.map((step, i) => {
@@ -116,6 +126,23 @@ export function traceOf(points: readonly Point[], path: readonly Step[]): TraceS
     }
     return { step, transition };
   });
+}
+
+/** The search's result, its statistics completed with the time and the target's work. */
+export function resultOf(
+  verdict: Verdict,
+  stats: Stats,
+  startedMs: number,
+  counters: TargetCounters,
+  rest: Partial<ExplorationResult> = {},
+): ExplorationResult {
+  return {
+    verdict,
+    violation: null,
+    incomplete: null,
+    ...rest,
+    stats: finishStats(stats, startedMs, counters),
+  };
 }
 
 export function finishStats(stats: Stats, startedMs: number, counters: TargetCounters): Stats {

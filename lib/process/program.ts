@@ -372,19 +372,7 @@ export class ProgramRun {
           break;
         case "tail":
           // Stateful: the copy that ran the rest of main has ended; this process stays.
-          if (m.signaled) {
-            return {
-              kind: "violation",
-              violation: {
-                kind: "crash",
-                message: `the program was killed by ${
-                  describeSignal(m.value)
-                } after every actor had finished (after isomc_run returned)`,
-                actor: null,
-              },
-            };
-          }
-          return { kind: "done" };
+          return m.signaled ? crashAfterRun(m.value) : { kind: "done" };
         case "mapped":
         case "forked":
           throw new InternalError(`unexpected ${m.type} frame after RUN`);
@@ -436,20 +424,8 @@ export class ProgramRun {
     unregisterChild(this.pid);
     releaseProcess(this.pidfd);
     this.channel.close();
-    if (status.state === "signaled") {
-      // No actor is running any more: the crash is main's, after isomc_run returned.
-      return {
-        kind: "violation",
-        violation: {
-          kind: "crash",
-          message: `the program was killed by ${
-            describeSignal(status.signal)
-          } after every actor had finished (after isomc_run returned)`,
-          actor: null,
-        },
-      };
-    }
-    return { kind: "done" };
+    // No actor is running any more: a crash is main's, after isomc_run returned.
+    return status.state === "signaled" ? crashAfterRun(status.signal) : { kind: "done" };
   }
 
   /** The program closed the channel or was found dead: a crash or an early exit. */
@@ -608,4 +584,18 @@ function quietKernelWrites(env: Readonly<Record<string, string>>): Record<string
   const tunable = "glibc.pthread.rseq=0";
   const current = env.GLIBC_TUNABLES;
   return { GLIBC_TUNABLES: current ? `${current}:${tunable}` : tunable };
+}
+
+/** Main died of `signal` after every actor had finished. */
+function crashAfterRun(signal: number): Outcome {
+  return {
+    kind: "violation",
+    violation: {
+      kind: "crash",
+      message: `the program was killed by ${
+        describeSignal(signal)
+      } after every actor had finished (after isomc_run returned)`,
+      actor: null,
+    },
+  };
 }

@@ -24,13 +24,14 @@ import {
   transitionOf,
 } from "../../model/transition.ts";
 import {
-  deadlockAt,
   type ExplorationResult,
   type ExploreOptions,
-  finishStats,
+  foundDeadlock,
   Heartbeat,
   newStats,
+  resultOf,
   traceOf,
+  type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
 import { choiceFor, type Event, makeEvent, sameEvent, stepFor } from "./event.ts";
@@ -105,16 +106,8 @@ async function search(
   let depthCut = false;
   let atTop = false;
 
-  const finish = (
-    verdict: ExplorationResult["verdict"],
-    rest: Partial<ExplorationResult> = {},
-  ): ExplorationResult => ({
-    verdict,
-    violation: null,
-    incomplete: null,
-    ...rest,
-    stats: finishStats(stats, startedMs, target.counters),
-  });
+  const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
+    resultOf(verdict, stats, startedMs, target.counters, rest);
   const points = (): Point[] => nodes.map((n) => n.point);
 
   const learnComms = (point: Point): void => {
@@ -228,11 +221,7 @@ async function search(
       if (enabledSteps(point).length === 0) {
         stats.executions++;
         return finish("violation", {
-          violation: {
-            ...deadlockAt(point, target.names),
-            trace: traceOf(points(), path),
-            blocked: point,
-          },
+          violation: foundDeadlock([...points(), point], path, target.names),
         });
       }
       if (path.length >= maxDepth) {
