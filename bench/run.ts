@@ -24,7 +24,8 @@ interface CaseResult {
   group: string;
   command: string[];
   mean_s: number;
-  stddev_s: number;
+  /** null for a single run. */
+  stddev_s: number | null;
   runs: number;
   stats: Record<string, unknown> | null;
   verdict: string | null;
@@ -35,7 +36,7 @@ async function hyperfine(
   command: string[],
   runs: number,
   warmup: number,
-): Promise<{ mean: number; stddev: number; runs: number }> {
+): Promise<{ mean: number; stddev: number | null; runs: number }> {
   const out = join(resultsDir, "hyperfine", `${name}.json`);
   const quoted = command.map((
     a,
@@ -58,7 +59,8 @@ async function hyperfine(
   if (!r.success) throw new Error(`hyperfine failed on ${name}`);
   const data = JSON.parse(await Deno.readTextFile(out));
   const res = data.results[0];
-  return { mean: res.mean, stddev: res.stddev, runs: res.times.length };
+  // hyperfine reports no standard deviation for a single run.
+  return { mean: res.mean, stddev: res.stddev ?? null, runs: res.times.length };
 }
 
 async function checkerStats(
@@ -83,8 +85,8 @@ function num(v: unknown): number {
 
 function table(results: readonly CaseResult[]): string {
   const lines = [
-    "| case | verdict | executions | transitions | mean s (± sd) | transitions/s | restores | ms/restore | KiB read/snapshot |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| case | verdict | executions | transitions | command s (± sd) | search s | transitions/s | restores | ms/restore | KiB read/snapshot |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     const st = r.stats ?? {};
@@ -95,10 +97,10 @@ function table(results: readonly CaseResult[]): string {
     const snaps = num(state.snapshots);
     const perSnap = snaps > 0 ? (num(state.bytes_read) / 1024 / snaps).toFixed(1) : "-";
     lines.push(
-      `| ${r.name} | ${r.verdict ?? "?"} | ${num(st.executions)} | ${tr} | ${
-        r.mean_s.toFixed(3)
-      } (± ${r.stddev_s.toFixed(3)}) | ${
-        Math.round(tr / r.mean_s)
+      `| ${r.name} | ${r.verdict ?? "?"} | ${num(st.executions)} | ${tr} | ${r.mean_s.toFixed(3)}${
+        r.stddev_s === null ? "" : ` (± ${r.stddev_s.toFixed(3)})`
+      } | ${num(st.seconds).toFixed(3)} | ${
+        Math.round(tr / num(st.seconds))
       } | ${restores} | ${perRestore} | ${perSnap} |`,
     );
   }
