@@ -217,6 +217,9 @@ Deno.test("the rest of main runs once per distinct final state, and every end is
   // x = 3, x = 2, then x = 1 (the crash); every other execution reused a known end.
   assert.equal(r.state?.endsRun, 3);
   assert.equal(r.state?.endsReused, r.stats.executions - 3);
+  // The crash ended the program and freed its snapshots; the store says what it held at most.
+  assert.equal(r.state?.storePages, 0);
+  assert.ok(r.state!.storePeakPages > 0);
   assert.ok(r.stats.executions > 3);
   const replayed = await check(await program("tests/programs/state/end_by_state.c"), [], {
     reduction: "none",

@@ -38,8 +38,8 @@ export function formatStateStats(s: StateStats): string {
     mib(s.bytesRead)
   } MiB read, ${s.snapshotSeconds.toFixed(2)} s), ${count.format(s.restores)} restores (${
     mib(s.bytesWritten)
-  } MiB written, ${s.restoreSeconds.toFixed(2)} s), ${
-    count.format(s.storePages)
+  } MiB written, ${s.restoreSeconds.toFixed(2)} s), at most ${
+    count.format(s.storePeakPages)
   } distinct pages stored; the rest of main ran from ${count.format(s.endsRun)} final states${
     s.endsReused > 0 ? ` (its end reused ${count.format(s.endsReused)} times)` : ""
   }.`;

@@ -52,6 +52,7 @@ function stateJson(s: StateStats): Record<string, unknown> {
     ends_run: s.endsRun,
     ends_reused: s.endsReused,
     store_pages: s.storePages,
+    store_peak_pages: s.storePeakPages,
     dedup_ratio: s.storeInterned === 0
       ? 0
       : Number((s.storeDeduplicated / s.storeInterned).toFixed(4)),

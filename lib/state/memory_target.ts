@@ -80,6 +80,7 @@ export interface StateStats {
   endsReused: number;
   /** Distinct pages in the page store now, and pages stored per snapshot taken (dedup). */
   storePages: number;
+  storePeakPages: number;
   storeDeduplicated: number;
   storeInterned: number;
 }
@@ -313,6 +314,7 @@ export class MemoryTarget implements Target {
       endsRun: this.endsRun,
       endsReused: this.endsReused,
       storePages: store.pages,
+      storePeakPages: store.peakPages,
       storeDeduplicated: store.deduplicated,
       storeInterned: store.interned,
     };

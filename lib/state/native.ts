@@ -36,8 +36,9 @@ function check(code: number, what: string): void {
 }
 
 export interface StoreStats {
-  /** Distinct pages held. */
+  /** Distinct pages held now, and the most held at once. */
   pages: number;
+  peakPages: number;
   /** References to pages from snapshots and views. */
   references: number;
   /** Pages read and submitted, and how many of them were already stored. */
@@ -59,13 +60,14 @@ export class PageStore {
   }
 
   stats(): StoreStats {
-    const out = new BigUint64Array(4);
+    const out = new BigUint64Array(5);
     native().isomc_store_stats(this.pointer, out);
     return {
       pages: Number(out[0]),
       references: Number(out[1]),
       interned: Number(out[2]),
       deduplicated: Number(out[3]),
+      peakPages: Number(out[4]),
     };
   }
 

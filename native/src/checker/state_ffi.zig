@@ -45,9 +45,9 @@ export fn isomc_store_free(store: *PageStore) void {
     gpa.destroy(store);
 }
 
-/// out = {pages held, references, pages interned, of which deduplicated}.
-export fn isomc_store_stats(store: *const PageStore, out: *[4]u64) void {
-    out.* = .{ store.stats.pages, store.stats.references, store.stats.interned, store.stats.deduplicated };
+/// out = {pages held, references, pages interned, of which deduplicated, most pages held}.
+export fn isomc_store_stats(store: *const PageStore, out: *[5]u64) void {
+    out.* = .{ store.stats.pages, store.stats.references, store.stats.interned, store.stats.deduplicated, store.stats.peak_pages };
 }
 
 /// `ignored` holds n_ignored (start, end) pairs. `allow`: 0 uffd-wp, 1 soft-dirty, 2 none

@@ -20,8 +20,9 @@ pub fn hashPage(data: *const Page) u64 {
 }
 
 pub const Stats = struct {
-    /// Distinct pages held.
+    /// Distinct pages held, now and at most.
     pages: u64 = 0,
+    peak_pages: u64 = 0,
     /// References to pages from snapshots (a page held by 3 snapshots counts 3).
     references: u64 = 0,
     /// Pages submitted to intern() over the store's life, and how many were already present.
@@ -113,6 +114,7 @@ pub const PageStore = struct {
         store.chain.items[id] = head orelse null_id;
         try store.index.put(store.gpa, hash, id);
         store.stats.pages += 1;
+        store.stats.peak_pages = @max(store.stats.peak_pages, store.stats.pages);
         store.stats.references += 1;
         return id;
     }
@@ -184,6 +186,7 @@ test "identical pages are stored once and freed with their last reference" {
     store.release(id2);
     try testing.expectEqual(@as(u64, 0), store.stats.pages);
     try testing.expectEqual(@as(u64, 0), store.stats.references);
+    try testing.expectEqual(@as(u64, 1), store.stats.peak_pages);
     // The slot is reused and the content is found again only when re-interned.
     const b = filled(2);
     const id3 = try store.intern(&b);
