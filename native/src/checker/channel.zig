@@ -239,3 +239,26 @@ test "a frame of another version comes up as its bare header, whatever length it
     const r = ch.receive(1000);
     try testing.expectEqualSlices(u8, &other, r.frame);
 }
+
+test "a receive waits no longer than its timeout, and a timeout of 0 only takes what is there" {
+    var ends: [2]i32 = undefined;
+    try std.testing.expectEqual(@as(usize, 0), linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &ends));
+    var ch = try Channel.init(std.testing.allocator, ends[0]);
+    defer ch.deinit();
+    defer _ = linux.close(ends[1]);
+    const t0 = nowMs();
+    try std.testing.expect(ch.receive(30) == .timeout);
+    const waited = nowMs() - t0;
+    try std.testing.expect(waited >= 29 and waited < 1000);
+    try std.testing.expect(ch.receive(0) == .timeout);
+    // A whole frame already there is taken at once, also with a timeout of 0.
+    var buf: [64]u8 = undefined;
+    const frame = protocol.encodeWelcome(&buf, 0);
+    _ = linux.write(ends[1], frame.ptr, frame.len);
+    const got = ch.receive(0);
+    try std.testing.expect(got == .frame);
+    try std.testing.expectEqualSlices(u8, frame, got.frame);
+    // And a frame that comes while waiting ends the wait.
+    _ = linux.write(ends[1], frame.ptr, frame.len);
+    try std.testing.expect(ch.receive(5000) == .frame);
+}
