@@ -221,6 +221,17 @@ Deno.test("the rest of main runs once per distinct final state, and every end is
   assert.equal(r.state?.storePages, 0);
   assert.ok(r.state!.storePeakPages > 0);
   assert.ok(r.stats.executions > 3);
+  // 300 distinct final states: after 256 lookups that found nothing, the lookups stop.
+  const distinct = await check(await program("tests/programs/state/distinct_ends.c"), [], {
+    reduction: "none",
+    restore: "memory",
+  });
+  assert.equal(distinct.stats.executions, 300);
+  assert.deepEqual(
+    [distinct.state?.endsRun, distinct.state?.endsReused, distinct.state?.endsLookedUp],
+    [300, 0, 256],
+  );
+
   const replayed = await check(await program("tests/programs/state/end_by_state.c"), [], {
     reduction: "none",
     restore: "replay",

@@ -51,6 +51,7 @@ function stateJson(s: StateStats): Record<string, unknown> {
     restore_seconds: Number(s.restoreSeconds.toFixed(6)),
     ends_run: s.endsRun,
     ends_reused: s.endsReused,
+    ends_looked_up: s.endsLookedUp,
     store_pages: s.storePages,
     store_peak_pages: s.storePeakPages,
     dedup_ratio: s.storeInterned === 0

@@ -62,6 +62,13 @@ export const defaultSnapshotSpacing = 8;
 
 /** At most this many final states remember how main ended from them. */
 const MAX_KNOWN_ENDS = 1 << 20;
+/**
+ * Looking an end up (a snapshot and a hash, ~30 µs) costs about a seventh of running it (a
+ * fork, ~220 µs, bench/README.md): after this many final states, a search that reused fewer
+ * than one end in seven stops looking them up.
+ */
+const ENDS_TRIAL = 256;
+const ENDS_WORTH_REUSING = 1 / 7;
 
 /** What the snapshot engine did, summed over every program process of a check. */
 export interface StateStats {
@@ -78,6 +85,8 @@ export interface StateStats {
   /** Final states from which the rest of main ran, and those whose known end was reused. */
   endsRun: number;
   endsReused: number;
+  /** Final states looked up (each a snapshot), until the lookups stopped paying. */
+  endsLookedUp: number;
   /** Distinct pages in the page store now, and pages stored per snapshot taken (dedup). */
   storePages: number;
   storePeakPages: number;
@@ -118,6 +127,7 @@ export class MemoryTarget implements Target {
   private endKey: string | null = null;
   private endsRun = 0;
   private endsReused = 0;
+  private endsLookedUp = 0;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -171,10 +181,15 @@ export class MemoryTarget implements Target {
    */
   private knownEnd(): Outcome | null {
     this.endKey = null;
-    if (this.options.runEveryEnd === true || this.engine === null || this.run === null) {
+    const worthIt = this.endsLookedUp < ENDS_TRIAL ||
+      this.endsReused >= ENDS_TRIAL * ENDS_WORTH_REUSING;
+    if (
+      this.options.runEveryEnd === true || !worthIt || this.engine === null || this.run === null
+    ) {
       this.endsRun++;
       return null;
     }
+    this.endsLookedUp++;
     let key: string;
     try {
       const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
@@ -313,6 +328,7 @@ export class MemoryTarget implements Target {
       restoreSeconds: sum((s) => s.restoreSeconds),
       endsRun: this.endsRun,
       endsReused: this.endsReused,
+      endsLookedUp: this.endsLookedUp,
       storePages: store.pages,
       storePeakPages: store.peakPages,
       storeDeduplicated: store.deduplicated,
