@@ -10,7 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compile } from "../lib/build/cc.ts";
 import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
@@ -32,12 +32,13 @@ interface CaseResult {
 }
 
 async function hyperfine(
+  dir: string,
   name: string,
   command: string[],
   runs: number,
   warmup: number,
 ): Promise<{ mean: number; stddev: number | null; runs: number }> {
-  const out = join(resultsDir, "hyperfine", `${name}.json`);
+  const out = join(dir, `${name}.json`);
   const quoted = command.map((
     a,
   ) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
@@ -124,7 +125,10 @@ async function main(): Promise<void> {
     options: { quick: { type: "boolean" }, only: { type: "string" } },
   });
   const only = values.only?.split(",");
-  await Deno.mkdir(join(resultsDir, "hyperfine"), { recursive: true });
+  // A partial or quick run must not replace the full results the README quotes.
+  const stem = values.quick || only !== undefined ? "partial" : "latest";
+  const hyperfineDir = join(resultsDir, stem === "latest" ? "hyperfine" : "partial-hyperfine");
+  await Deno.mkdir(hyperfineDir, { recursive: true });
   await Deno.mkdir(buildDir, { recursive: true });
   const machine = await describeMachine();
   await Deno.writeTextFile(
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     ];
     console.log(`\n== ${c.name}: ${c.description}`);
     const timing = await hyperfine(
+      hyperfineDir,
       c.name,
       command,
       values.quick ? 1 : c.runs,
@@ -176,11 +181,16 @@ async function main(): Promise<void> {
   const roundTrip = await floor();
   console.log(`\nfloor: round trip ${JSON.stringify(roundTrip)} (microseconds)`);
   const report = { date: new Date().toISOString(), machine, floor_us: roundTrip, results };
-  await Deno.writeTextFile(join(resultsDir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  await Deno.writeTextFile(
+    join(resultsDir, `${stem}.json`),
+    JSON.stringify(report, null, 2) + "\n",
+  );
   const md = table(results);
-  await Deno.writeTextFile(join(resultsDir, "latest.md"), md + "\n");
+  await Deno.writeTextFile(join(resultsDir, `${stem}.md`), md + "\n");
   console.log(
-    `\n${md}\n\nwritten: bench/results/latest.json, latest.md, machine.json, hyperfine/*.json`,
+    `\n${md}\n\nwritten: bench/results/${stem}.json, ${stem}.md, machine.json, ${
+      basename(hyperfineDir)
+    }/*.json`,
   );
 }
 
