@@ -56,6 +56,8 @@ const helpCases: { args: string[]; mentions: string[] }[] = [
       "--json",
       "--trace-out=FILE",
       "--show-output",
+      "--every-end",
+      "--snapshot-spacing=N",
       "-h, --help",
       "Exit codes",
     ],
@@ -113,6 +115,9 @@ interface JsonReport {
     transitions: number;
     max_depth: number;
     seconds: number;
+    replayed_transitions?: number;
+    /** --restore=memory only. */
+    state?: { ends_run: number; ends_reused: number; ends_looked_up: number };
   };
   trace: { step: number; actor: number; choice: number; actor_name: string; transition: string }[];
 }
@@ -195,6 +200,31 @@ Deno.test("--json --show-output: the program's output goes to stderr, stdout kee
     const j = onlyJson(r);
     assert.equal(j.violation?.kind, "assertion");
     assert.deepEqual(lines(r.stderr), ["picked 0", "picked 1", "picked 2"]);
+  });
+});
+
+Deno.test("--every-end and --snapshot-spacing change what the JSON statistics count", async () => {
+  const program = await buildProgram(`${cliPrograms}two_yields.c`);
+  await inTempDir(async (dir) => {
+    const state = async (extra: string[]) => {
+      const r = await check(program, ["--json", "--reduction=none", "--no-visited", ...extra], dir);
+      assert.equal(r.code, 0, r.stderr);
+      const j = onlyJson(r);
+      assert.ok(j.stats.state !== undefined, "stats.state with --restore=memory");
+      return {
+        executions: j.stats.executions,
+        replayed: j.stats.replayed_transitions,
+        ...j.stats.state,
+      };
+    };
+    const plain = await state([]);
+    const every = await state(["--every-end", "--snapshot-spacing=1"]);
+    assert.equal(every.executions, plain.executions);
+    // Every execution ends in the same state: its end runs once, or every time when asked.
+    assert.deepEqual([plain.ends_run, plain.ends_reused], [1, plain.executions - 1]);
+    assert.deepEqual([every.ends_run, every.ends_reused], [every.executions, 0]);
+    // A snapshot at every branching point: nothing is ever replayed.
+    assert.equal(every.replayed, 0);
   });
 });
 

@@ -288,6 +288,16 @@ Deno.test("unknown commands and options: exit 2 with one line", async () => {
     /--max-executions needs a positive integer, not '0'$/,
   );
   assertOneLine(
+    await runCli(["check", "--snapshot-spacing=0", "--", "./app"]),
+    2,
+    /--snapshot-spacing needs a positive integer, not '0'$/,
+  );
+  assertOneLine(
+    await runCli(["check", "--every-end=1", "--", "./app"]),
+    2,
+    /--every-end takes no value$/,
+  );
+  assertOneLine(
     await runCli(["check", "--timeout=soon", "--", "./app"]),
     2,
     /--timeout needs a number of seconds/,
