@@ -49,6 +49,8 @@ export interface CheckOptions {
   readonly everyEnd?: boolean;
   /** --restore=memory without --visited: at most one snapshot per this many steps (default 8). */
   readonly snapshotSpacing?: number;
+  /** --restore=fork: most frozen processes kept at once (default 64). */
+  readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }
@@ -96,7 +98,9 @@ export async function check(
     : null;
   if (memory !== null) memory.keyEveryState = visited;
   const target: Target = memory ??
-    (restore === "fork" ? new ForkTarget(spec, run) : new ReplayTarget(spec, run));
+    (restore === "fork"
+      ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
+      : new ReplayTarget(spec, run));
   try {
     const result = reduction === "none"
       ? await exploreDfs(target, { ...options, visited })

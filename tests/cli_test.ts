@@ -58,6 +58,7 @@ const helpCases: { args: string[]; mentions: string[] }[] = [
       "--show-output",
       "--every-end",
       "--snapshot-spacing=N",
+      "--max-checkpoints=N",
       "-h, --help",
       "Exit codes",
     ],

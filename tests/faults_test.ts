@@ -293,6 +293,11 @@ Deno.test("unknown commands and options: exit 2 with one line", async () => {
     /--snapshot-spacing needs a positive integer, not '0'$/,
   );
   assertOneLine(
+    await runCli(["check", "--max-checkpoints=-1", "--", "./app"]),
+    2,
+    /--max-checkpoints needs a positive integer, not '-1'$/,
+  );
+  assertOneLine(
     await runCli(["check", "--every-end=1", "--", "./app"]),
     2,
     /--every-end takes no value$/,

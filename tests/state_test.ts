@@ -277,3 +277,21 @@ Deno.test("snapshot spacing: fewer snapshots, the steps in between replayed, the
   );
   assert.deepEqual(found, [found[0], found[0], found[0]]);
 });
+
+Deno.test("--max-checkpoints bounds the frozen processes of --restore=fork: the same search", async () => {
+  const stores = await program("tests/programs/state/stores.c");
+  const runs = await Promise.all(
+    [64, 2, 1].map(async (maxCheckpoints) =>
+      await check(stores, [], { reduction: "none", restore: "fork", maxCheckpoints })
+    ),
+  );
+  const [wide, two, one] = runs;
+  for (const r of runs) {
+    assert.equal(r.verdict, "ok");
+    assert.equal(r.stats.executions, 1680);
+    assert.equal(r.stats.transitions, wide.stats.transitions);
+  }
+  // Fewer checkpoints: the states below the deepest one are reached by replaying more steps.
+  assert.ok(two.stats.replayedTransitions > wide.stats.replayedTransitions);
+  assert.ok(one.stats.replayedTransitions > two.stats.replayedTransitions);
+});

@@ -42,6 +42,8 @@ Options:
   --snapshot-spacing=N  --restore=memory without --visited: snapshot at most every N steps
                         and replay the steps in between to go back (default 8; 1: snapshot
                         every point where the search branches)
+  --max-checkpoints=N   --restore=fork: keep at most N frozen processes (default 64); deeper
+                        states are reached from the deepest one by replaying steps
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
