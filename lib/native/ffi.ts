@@ -30,6 +30,8 @@ const symbols = {
   isomc_pidfd_open: { parameters: ["i32"], result: "i32" },
   isomc_open_fd_dir: { parameters: ["i32"], result: "i32" },
   isomc_list_fds: { parameters: ["i32", "usize", "buffer", "usize"], result: "i32" },
+  isomc_pipe_peek: { parameters: ["i32", "i32", "buffer", "usize"], result: "i64" },
+  isomc_pipe_refill: { parameters: ["i32", "i32", "i32", "buffer", "usize"], result: "i64" },
   // The snapshot engine (native/src/checker/state_ffi.zig), wrapped by lib/state/native.ts.
   isomc_store_new: { parameters: [], result: "pointer" },
   isomc_store_free: { parameters: ["pointer"], result: "void" },
@@ -169,6 +171,41 @@ export function listFds(dir: number, atMost: number): number[] {
   if (dir < 0) return [];
   const n = native().isomc_list_fds(dir, BigInt(atMost), fdList, BigInt(fdList.length));
   return n <= 0 ? [] : Array.from(fdList.subarray(0, n));
+}
+
+/** Why a pipe of the program could not be read or put back (native/src/checker/pipes.zig). */
+export type PipeFailure = "gone" | "not a pipe" | "failed";
+
+const pipeFailures: Record<number, PipeFailure> = {
+  [-1]: "gone",
+  [-2]: "not a pipe",
+  [-4]: "failed",
+};
+
+/**
+ * The bytes buffered in the program's pipe whose read end is `fd`, left in place; or why they
+ * could not be read.
+ */
+export function pipePeek(pidfd: number, fd: number): Uint8Array | PipeFailure {
+  // A pipe holds 64 KiB by default and at most /proc/sys/fs/pipe-max-size (1 MiB).
+  for (let cap = 1 << 16; cap <= 1 << 26; cap *= 16) {
+    const out = new Uint8Array(cap);
+    const n = Number(native().isomc_pipe_peek(pidfd, fd, out, BigInt(cap)));
+    if (n >= 0) return out.slice(0, n);
+    if (n !== -3) return pipeFailures[n] ?? "failed";
+  }
+  return "failed";
+}
+
+/** Empties the program's pipe (read end `readFd`) and writes `data` back through `writeFd`. */
+export function pipeRefill(
+  pidfd: number,
+  readFd: number,
+  writeFd: number,
+  data: Uint8Array,
+): PipeFailure | null {
+  const rc = Number(native().isomc_pipe_refill(pidfd, readFd, writeFd, data, BigInt(data.length)));
+  return rc === 0 ? null : pipeFailures[rc] ?? "failed";
 }
 
 /** A pidfd for a process that is not our child; throws when it is already gone. */

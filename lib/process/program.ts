@@ -128,8 +128,9 @@ export class ProgramRun {
   mapsChanged = true;
 
   private constructor(
-    private readonly pid: number,
-    private readonly pidfd: number,
+    /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
+    readonly pid: number,
+    readonly pidfd: number,
     private readonly channel: NativeChannel,
     private readonly spec: ProgramSpec,
     private readonly options: RunOptions,

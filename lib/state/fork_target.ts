@@ -10,6 +10,8 @@
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
 import { enabledSteps, type Step } from "../model/transition.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
+import { type FdEntry, readPipes, refillPipes } from "./fds.ts";
+import { closeFd, openFdDir } from "../native/ffi.ts";
 import {
   type MutableNames,
   ProgramRun,
@@ -30,6 +32,11 @@ export class ForkTarget implements Target {
   private running: ProgramRun | null = null;
   /** checkpoints[d]: a frozen process at the state after the first d steps of `path`. */
   private checkpoints: (ProgramRun | undefined)[] = [];
+  /**
+   * pipes[d]: checkpoints[d]'s pipes between actors and their content. A copy shares its
+   * checkpoint's pipes (and a later copy's reads and writes), so a restore puts it back.
+   */
+  private pipes: (FdEntry[] | undefined)[] = [];
   private path: Step[] = [];
   private readonly maxCheckpoints: number;
   /** Checkpoints taken and copies forked, for the statistics. */
@@ -65,9 +72,19 @@ export class ForkTarget implements Target {
     const live = this.checkpoints.filter((c) => c !== undefined).length;
     if (live >= this.maxCheckpoints) return;
     const frozen = this.current();
+    this.pipes[this.path.length] = this.readPipes(frozen);
     this.running = await frozen.fork();
     this.forks++;
     this.checkpoints[this.path.length] = frozen;
+  }
+
+  private readPipes(run: ProgramRun): FdEntry[] {
+    const dir = openFdDir(run.pid);
+    try {
+      return readPipes(run.pid, run.pidfd, dir);
+    } finally {
+      if (dir >= 0) closeFd(dir);
+    }
   }
 
   restore(path: readonly Step[]): Promise<void> {
@@ -87,6 +104,7 @@ export class ForkTarget implements Target {
       this.running = await frozen.fork();
       this.forks++;
       this.path.length = depth;
+      refillPipes(this.running.pidfd, this.pipes[depth] ?? []);
     }
     if (depth < path.length) {
       await replayFrom(this.current(), path, depth, this.path, this.counters);
@@ -102,6 +120,7 @@ export class ForkTarget implements Target {
   private killFrom(depth: number): void {
     for (let d = this.checkpoints.length - 1; d >= depth; d--) this.checkpoints[d]?.kill();
     this.checkpoints.length = Math.min(this.checkpoints.length, depth);
+    this.pipes.length = Math.min(this.pipes.length, depth);
   }
 
   close(): Promise<void> {

@@ -20,7 +20,7 @@ import {
 import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
-import { fdChanges, type FdEntry, readFdTable } from "./fds.ts";
+import { fdChanges, type FdEntry, fdTableKey, readFdTable, refillPipes } from "./fds.ts";
 import { closeFd, openFdDir } from "../native/ffi.ts";
 import {
   Engine,
@@ -197,7 +197,7 @@ export class MemoryTarget implements Target {
       // Every actor has returned: every stack is dead.
       const hash = this.engine.stateHash(this.run.stacks.map((s) => ({ ...s, sp: s.hi })));
       this.engine.drop(snap);
-      key = `${hash.toString(16)} ${JSON.stringify(this.readFds())}`;
+      key = `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       this.endsRun++;
@@ -237,8 +237,10 @@ export class MemoryTarget implements Target {
       const snap = this.engine!.snapshot(mapsChanged);
       this.mapsStale = false;
       this.snapshots[this.path.length] = snap;
-      this.fdTables[this.path.length] = this.readFds();
-      if (this.keyEveryState) this.key = this.engine!.stateHash(stacks);
+      const fds = this.readFds();
+      this.fdTables[this.path.length] = fds;
+      // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
+      if (this.keyEveryState) this.key = withFdTable(this.engine!.stateHash(stacks), fds);
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       this.dispose();
@@ -293,8 +295,10 @@ export class MemoryTarget implements Target {
       // plan() brought the engine's view up to date when it re-read the maps.
       this.engine.restore(snap, this.paranoid || ops.length > 0);
       this.mapsStale = false;
-      const changes = fdChanges(this.readFds(), this.fdTables[depth] ?? []);
+      const want = this.fdTables[depth] ?? [];
+      const changes = fdChanges(this.readFds(), want);
       if (changes.length > 0) await this.run.fds(changes);
+      refillPipes(this.run.hello!.pidfd, want);
     } catch (e) {
       if (e instanceof ProcessGone) return false;
       throw e;
@@ -344,7 +348,7 @@ export class MemoryTarget implements Target {
   private readFds(): FdEntry[] {
     const run = this.current();
     if (this.fdDir < 0) this.fdDir = openFdDir(run.hello!.pid);
-    return readFdTable(run.hello!.pid, this.fdDir, new Set(run.hello!.ownFds));
+    return readFdTable(run.hello!.pid, run.hello!.pidfd, this.fdDir, new Set(run.hello!.ownFds));
   }
 
   private dropFrom(depth: number): void {
@@ -368,4 +372,15 @@ export class MemoryTarget implements Target {
     this.run?.kill();
     this.run = null;
   }
+}
+
+/** A state's key: its memory's hash, mixed with its fd table's when it has descriptors. */
+function withFdTable(memory: bigint, fds: readonly FdEntry[]): bigint {
+  if (fds.length === 0) return memory;
+  // FNV-1a over the table's description, then mixed in: equal tables give equal keys.
+  let h = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(fdTableKey(fds))) {
+    h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  }
+  return BigInt.asUintN(64, memory ^ (h * 0x9e3779b97f4a7c15n));
 }

@@ -7,6 +7,7 @@ const std = @import("std");
 const linux = std.os.linux;
 const process = @import("process.zig");
 const channel = @import("channel.zig");
+const pipes = @import("pipes.zig");
 const fd_list = @import("fd_list");
 
 comptime {
@@ -152,6 +153,31 @@ export fn isomc_channel_take_fd(ch: *channel.Channel) i32 {
     return ch.takeFd();
 }
 
+/// Pipe errors for the TypeScript side: -1 the process is gone, -2 not a pipe, -3 too large
+/// for the buffer, -4 any other failure.
+fn pipeError(e: pipes.Error) i64 {
+    return switch (e) {
+        error.ProcessGone => -1,
+        error.NotAPipe => -2,
+        error.TooLarge => -3,
+        error.Failed => -4,
+    };
+}
+
+/// The bytes buffered in the pipe whose read end is `fd` in the program behind `pidfd`, copied
+/// into `out` without being taken; returns their count or a pipeError.
+export fn isomc_pipe_peek(pidfd: i32, fd: i32, out: [*]u8, cap: usize) i64 {
+    const got = pipes.peek(pidfd, fd, out[0..cap]) catch |e| return pipeError(e);
+    return @intCast(got.len);
+}
+
+/// Empties the program's pipe (read end `read_fd`) and writes `data` into it through
+/// `write_fd`; returns 0 or a pipeError.
+export fn isomc_pipe_refill(pidfd: i32, read_fd: i32, write_fd: i32, data: [*]const u8, len: usize) i64 {
+    pipes.refill(pidfd, read_fd, write_fd, data[0..len]) catch |e| return pipeError(e);
+    return 0;
+}
+
 /// Opens /proc/PID/fd, for isomc_list_fds.
 export fn isomc_open_fd_dir(pid: i32) i32 {
     var path: [64]u8 = undefined;
@@ -212,6 +238,7 @@ export fn isomc_channel_recv(ch: *channel.Channel, out: [*]u8, cap: usize, timeo
 test {
     _ = process;
     _ = channel;
+    _ = pipes;
     _ = @import("state/maps.zig");
     _ = @import("state/page_store.zig");
     _ = @import("state/layout.zig");
