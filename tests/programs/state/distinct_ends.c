@@ -1,7 +1,7 @@
 /*
  * Every execution ends in a final state of its own: one actor stores a random value in 0..299
  * into x, so 300 executions end in 300 distinct states. tests/state_test.ts expects the memory
- * restore to stop looking ends up after its trial of 256 final states, none of them reused.
+ * restore to look each end up, reuse none, and run main's end 300 times.
  */
 #include "isomc.h"
 
