@@ -78,13 +78,24 @@ export function readFdTable(
  * The program's pipes only, with their content (--restore=fork: a forked copy shares its
  * checkpoint's pipes, so their content is all that must be put back).
  */
-export function readPipes(pid: number, pidfd: number, fdDir: number): FdEntry[] {
+export function readPipes(pid: number, pidfd: number, fdDir: number, ownCount: number): FdEntry[] {
   const entries: FdEntry[] = [];
-  for (const fd of listFds(fdDir, 3)) {
+  // Stdio and the runtime's own descriptors only: nothing to list.
+  for (const fd of listFds(fdDir, 3 + ownCount)) {
+    // The link says whether it is a pipe; only then is fdinfo worth reading.
+    if (!pipeName.test(linkOf(pid, fd) ?? "")) continue;
     const e = describeFd(pid, fd);
-    if (e !== null && pipeName.test(e.path)) entries.push(e);
+    if (e !== null) entries.push(e);
   }
   return withPipeContent(pidfd, entries);
+}
+
+function linkOf(pid: number, fd: number): string | null {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/fd/${fd}`);
+  } catch {
+    return null;
+  }
 }
 
 /** A canonical text of an fd table, pipe contents included, for state keys. */
@@ -96,14 +107,14 @@ export function fdTableKey(entries: readonly FdEntry[]): string {
 
 /** What /proc says of one descriptor, or null when it is closed. */
 function describeFd(pid: number, fd: number): FdEntry | null {
-  let path: string;
+  const path = linkOf(pid, fd);
   let info: string;
   try {
-    path = Deno.readLinkSync(`/proc/${pid}/fd/${fd}`);
     info = Deno.readTextFileSync(`/proc/${pid}/fdinfo/${fd}`);
   } catch {
     return null;
   }
+  if (path === null) return null;
   const pos = Number(info.match(/^pos:\s+(\d+)/m)?.[1] ?? 0);
   const flags = parseInt(info.match(/^flags:\s+([0-7]+)/m)?.[1] ?? "0", 8);
   return { fd, path, flags, pos };

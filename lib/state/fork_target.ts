@@ -81,7 +81,9 @@ export class ForkTarget implements Target {
   private readPipes(run: ProgramRun): FdEntry[] {
     const dir = openFdDir(run.pid);
     try {
-      return readPipes(run.pid, run.pidfd, dir);
+      // A copy holds as many descriptors of its own as the first process (its channel, and
+      // its userfaultfd when the kernel gave one), at other numbers.
+      return readPipes(run.pid, run.pidfd, dir, run.hello?.ownFds.length ?? 0);
     } finally {
       if (dir >= 0) closeFd(dir);
     }
