@@ -103,8 +103,20 @@ async function denoTests(): Promise<void> {
   const bad = Number(suite[2]) + Number(suite[3]);
   passed += total - bad;
   failed += bad;
-  if (bad > 0) failures.push(`deno test: ${bad} failed`);
+  if (bad > 0) failures.push(`deno test: ${bad} failed (${failedCases(xml).join("; ")})`);
   if (!r.ok && bad === 0) check("deno test (exited with failure)", false);
+}
+
+/** The names of the failed test cases in a JUnit report, with their file. */
+function failedCases(xml: string): string[] {
+  const names: string[] = [];
+  for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    if (m[3] === undefined || !/<(failure|error)\b/.test(m[3])) continue;
+    const name = m[1].match(/\bname="([^"]*)"/)?.[1] ?? "?";
+    const file = m[1].match(/\bclassname="([^"]*)"/)?.[1] ?? "";
+    names.push(file === "" ? name : `${file}: ${name}`);
+  }
+  return names;
 }
 
 if (filters.length === 0) {
