@@ -33,6 +33,8 @@ export interface CheckOptions {
    * for those).
    */
   readonly visited?: boolean;
+  /** With visited states: confirm each hash match by comparing the states' memory and fds. */
+  readonly exactCompare?: boolean;
   readonly maxDepth?: number;
   readonly maxExecutions?: number;
   /** Longest a transition may run, in milliseconds (default 10 s). */
@@ -81,6 +83,11 @@ export async function check(
     );
   }
   const visited = options.visited ?? (restore === "memory" && reduction === "none");
+  if (options.exactCompare && !visited) {
+    throw new InputError(
+      "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   const spec = resolveProgram(program, args, env);
   const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,

@@ -59,6 +59,7 @@ const helpCases: { args: string[]; mentions: string[] }[] = [
       "--every-end",
       "--snapshot-spacing=N",
       "--max-checkpoints=N",
+      "--exact-compare",
       "-h, --help",
       "Exit codes",
     ],

@@ -2,6 +2,8 @@
 
 import assert from "node:assert/strict";
 import { exploreDfs } from "../lib/explore/dfs.ts";
+import { type ExactState, newCounters, type Outcome, type Target } from "../lib/explore/target.ts";
+import { Kind, type Step, type Transition } from "../lib/model/transition.ts";
 import { type FakeProgram, FakeTarget, yields } from "./support/fake_system.ts";
 
 Deno.test("3 actors x 2 yields: 90 executions (6!/(2!2!2!))", async () => {
@@ -165,4 +167,96 @@ Deno.test("restores are counted: every execution after the first restores a pref
   const r3 = await exploreDfs(t3);
   assert.equal(r3.stats.restarts, 89);
   assert.equal(t3.executedSteps, r3.stats.transitions + r3.stats.replayedTransitions);
+});
+
+/**
+ * n actors each counting k steps on a counter of their own; the state is the tuple of counters,
+ * but its hash is their sum, so distinct states collide on purpose. Exact states are the tuples.
+ */
+class Counters implements Target {
+  readonly names = { actors: new Map<number, string>(), objects: new Map<number, string>() };
+  readonly counters = newCounters();
+  private c: number[];
+  /** Exact states handed out and not released yet. */
+  live = 0;
+
+  constructor(n: number, private readonly k: number) {
+    this.c = new Array<number>(n).fill(0);
+  }
+
+  private outcome(): Outcome {
+    const transitions: Transition[] = [];
+    this.c.forEach((v, i) => {
+      if (v < this.k) {
+        transitions.push({
+          actor: i + 1,
+          kind: Kind.yield,
+          enabled: true,
+          ready: false,
+          choices: 1,
+          object: 0,
+          arg0: 0n,
+          arg1: 0n,
+          extras: [],
+        });
+      }
+    });
+    if (transitions.length === 0) return { kind: "done" };
+    const steps = this.c.reduce((a, b) => a + b, 0);
+    return { kind: "point", point: { steps, transitions } };
+  }
+
+  start(): Promise<Outcome> {
+    this.c.fill(0);
+    return Promise.resolve(this.outcome());
+  }
+
+  execute(step: Step): Promise<Outcome> {
+    this.c[step.actor - 1]++;
+    return Promise.resolve(this.outcome());
+  }
+
+  restore(path: readonly Step[]): Promise<void> {
+    this.c.fill(0);
+    for (const s of path) this.c[s.actor - 1]++;
+    return Promise.resolve();
+  }
+
+  stateHash(): bigint {
+    return BigInt(this.c.reduce((a, b) => a + b, 0));
+  }
+
+  exactState(): ExactState {
+    const mine = this.c.join(",");
+    this.live++;
+    const state: ExactState & { key: string } = {
+      key: mine,
+      equals: (other) => (other as ExactState & { key: string }).key === mine,
+      release: () => {
+        this.live--;
+      },
+    };
+    return state;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test("visited states: a hash alone merges colliding states; --exact-compare tells them apart", async () => {
+  // 3 counters of 0..3: 4^3 = 64 states, whose sums take only 10 values.
+  const loose = await exploreDfs(new Counters(3, 3), { visited: true });
+  assert.equal(loose.stats.states, 10);
+  assert.equal(loose.stats.hashCollisions, 0);
+  const target = new Counters(3, 3);
+  const exact = await exploreDfs(target, { visited: true, exactCompare: true });
+  assert.equal(exact.verdict, "ok");
+  assert.equal(exact.stats.states, 64);
+  assert.equal(exact.stats.hashCollisions, 64 - 10);
+  // Every exact state kept for the search was released when it ended.
+  assert.equal(target.live, 0);
+  // Without visited states, every path: 9!/(3!3!3!) executions.
+  const all = await exploreDfs(new Counters(3, 3));
+  assert.equal(all.stats.executions, 1680);
 });

@@ -298,6 +298,11 @@ Deno.test("unknown commands and options: exit 2 with one line", async () => {
     /--max-checkpoints needs a positive integer, not '-1'$/,
   );
   assertOneLine(
+    await runCli(["check", "--exact-compare", "--reduction=odpor", "--", "./app"]),
+    2,
+    /--exact-compare checks the states --visited prunes: it needs --visited/,
+  );
+  assertOneLine(
     await runCli(["check", "--every-end=1", "--", "./app"]),
     2,
     /--every-end takes no value$/,

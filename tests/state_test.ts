@@ -38,6 +38,35 @@ Deno.test("the same with malloc and free before each store: still exactly 64 sta
   assert.equal(r.stats.states, 64);
 });
 
+Deno.test("--exact-compare confirms every pruning by comparing the states: the same counts", async () => {
+  for (
+    const [path, states] of [["stores.c", 64], ["stores_malloc.c", 64], ["cyclic.c", 0]] as const
+  ) {
+    const binary = await program(`tests/programs/state/${path}`);
+    const hashed = await check(binary, [], { reduction: "none", restore: "memory" });
+    const exact = await check(binary, [], {
+      reduction: "none",
+      restore: "memory",
+      exactCompare: true,
+    });
+    assert.equal(exact.verdict, "ok", path);
+    if (states > 0) assert.equal(exact.stats.states, states, path);
+    assert.equal(exact.stats.states, hashed.stats.states, path);
+    assert.equal(exact.stats.pruned, hashed.stats.pruned, path);
+    assert.equal(exact.stats.hashCollisions, 0, path);
+  }
+  await assert.rejects(
+    () =>
+      check(join(repoRoot, "missing"), [], {
+        reduction: "none",
+        restore: "memory",
+        visited: false,
+        exactCompare: true,
+      }),
+    (e: unknown) => e instanceof InputError && /--exact-compare .* needs --visited/.test(e.message),
+  );
+});
+
 Deno.test("3 actors x 2 yields with --visited: 3^3 = 27 states, every revisit pruned", async () => {
   const r = await check(await program("tests/programs/counts/three_yields.c"), [], {
     reduction: "none",

@@ -35,6 +35,8 @@ Options:
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; makes programs that never end checkable)
   --no-visited          explore every execution even through known states
+  --exact-compare       with --visited, prune a state only when its memory and descriptors
+                        equal a known state's, not merely its 64-bit hash
   --no-pin              let the program run on any CPU (by default it shares the checker's)
   --every-end           --restore=memory runs main's code after isomc_run once per distinct
                         final state (equal states end alike); this runs it after every

@@ -2,7 +2,8 @@
  * Exhaustive depth-first exploration (`--reduction=none`): every interleaving of the actors and
  * every value of every choice, each execution run to its end. It stops at the first violation.
  * With `visited`, a state whose hash was seen before is not explored again (stateful search:
- * the target must give state keys), which makes programs with cycles finite.
+ * the target must give state keys), which makes programs with cycles finite; `exactCompare`
+ * also checks that it is the same state, not only the same hash.
  */
 
 import { enabledSteps, type Point, type Step } from "../model/transition.ts";
@@ -13,10 +14,11 @@ import {
   Heartbeat,
   newStats,
   resultOf,
+  type Stats,
   traceOf,
   type Verdict,
 } from "./result.ts";
-import type { Outcome, Target } from "./target.ts";
+import type { ExactState, Outcome, Target } from "./target.ts";
 
 interface Frame {
   readonly point: Point;
@@ -28,6 +30,61 @@ export async function exploreDfs(
   target: Target,
   options: ExploreOptions = {},
 ): Promise<ExplorationResult> {
+  const seen = options.visited ? new Visited(options.exactCompare ?? false) : null;
+  try {
+    return await search(target, options, seen);
+  } finally {
+    seen?.release();
+  }
+}
+
+/**
+ * The states a search has explored, by hash; with `exact`, each hash keeps the states
+ * themselves, so that a state is taken for a known one only when it equals it, not when it
+ * merely has its hash.
+ */
+class Visited {
+  private readonly hashes = new Set<bigint>();
+  private readonly states = new Map<bigint, ExactState[]>();
+
+  constructor(private readonly exact: boolean) {}
+
+  /** Notes the target's current state; true when it was seen before. */
+  arrive(target: Target, stats: Stats): boolean {
+    const key = target.stateHash?.() ?? null;
+    if (key === null) return false;
+    if (!this.exact) {
+      if (this.hashes.has(key)) return true;
+      this.hashes.add(key);
+      return false;
+    }
+    const state = target.exactState?.() ?? null;
+    if (state === null) throw new Error("internal: --exact-compare needs the target's states");
+    const same = this.states.get(key);
+    if (same === undefined) {
+      this.states.set(key, [state]);
+      return false;
+    }
+    if (same.some((s) => s.equals(state))) {
+      state.release();
+      return true;
+    }
+    stats.hashCollisions++;
+    same.push(state);
+    return false;
+  }
+
+  release(): void {
+    for (const list of this.states.values()) for (const s of list) s.release();
+    this.states.clear();
+  }
+}
+
+async function search(
+  target: Target,
+  options: ExploreOptions,
+  seen: Visited | null,
+): Promise<ExplorationResult> {
   const startedMs = performance.now();
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
@@ -38,15 +95,12 @@ export async function exploreDfs(
   const path: Step[] = [];
   let depthCut = false;
   let atTop = false;
-  const seen = options.visited ? new Set<bigint>() : null;
   /** Counts the state just reached; true when it was explored before (prune it). */
   const known = (): boolean => {
-    const key = seen === null ? null : (target.stateHash?.() ?? null);
-    if (key !== null && seen!.has(key)) {
+    if (seen !== null && seen.arrive(target, stats)) {
       stats.pruned++;
       return true;
     }
-    if (key !== null) seen!.add(key);
     stats.states++;
     return false;
   };

@@ -23,6 +23,8 @@ export interface Stats {
   states: number;
   /** Arrivals at a state already explored, not explored again (`visited` on). */
   pruned: number;
+  /** Equal hashes of different states, told apart by `exactCompare`. */
+  hashCollisions: number;
   /** Transitions executed as part of the search (not counting re-executions to restore). */
   transitions: number;
   /** Longest execution, in transitions. */
@@ -46,6 +48,7 @@ export function newStats(): Stats {
     executions: 0,
     states: 0,
     pruned: 0,
+    hashCollisions: 0,
     transitions: 0,
     maxDepth: 0,
     seconds: 0,
@@ -89,6 +92,8 @@ export interface ExploreOptions {
   readonly signal?: AbortSignal;
   /** Do not explore again a state already explored (needs a target with state keys). */
   readonly visited?: boolean;
+  /** With `visited`: confirm each hash match by comparing the states themselves. */
+  readonly exactCompare?: boolean;
   /** Called with the running statistics about ten times a second. */
   readonly onProgress?: (stats: Readonly<Stats>) => void;
 }

@@ -41,10 +41,23 @@ export interface Target {
    * search has already explored.
    */
   stateHash?(): bigint | null;
+  /**
+   * The current state itself, for a search that confirms equal hashes (--exact-compare);
+   * null or absent when the target cannot give it.
+   */
+  exactState?(): ExactState | null;
   /** Releases every resource (processes, snapshots). Safe to call twice. */
   close(): Promise<void>;
   /** Work the target did beyond the steps it was asked for (re-executed steps, restarts). */
   readonly counters: TargetCounters;
+}
+
+/** A state as a target holds it, to tell two states with the same hash apart. */
+export interface ExactState {
+  /** Whether `other` (from the same target) is the same state. */
+  equals(other: ExactState): boolean;
+  /** Lets go of what it holds (memory, snapshots). */
+  release(): void;
 }
 
 export interface TargetCounters {

@@ -49,6 +49,12 @@ const symbols = {
   isomc_snapshot_hash: { parameters: ["pointer"], result: "u64" },
   isomc_snapshot_pages: { parameters: ["pointer"], result: "u64" },
   isomc_engine_drop: { parameters: ["pointer", "pointer"], result: "void" },
+  isomc_snapshot_clone: { parameters: ["pointer"], result: "pointer" },
+  isomc_snapshot_free: { parameters: ["pointer", "pointer"], result: "void" },
+  isomc_snapshots_equal: {
+    parameters: ["pointer", "pointer", "buffer", "usize", "pointer", "buffer", "usize"],
+    result: "bool",
+  },
   isomc_engine_plan: {
     parameters: ["pointer", "pointer", "bool", "buffer", "usize"],
     result: "i32",

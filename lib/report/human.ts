@@ -23,7 +23,12 @@ export function formatStats(stats: Readonly<Stats>): string {
       count.format(stats.wakeupInsertions)
     } wakeup insertions`
     : "";
-  const pruned = stats.pruned > 0 ? ` (${count.format(stats.pruned)} revisits pruned)` : "";
+  const collisions = stats.hashCollisions > 0
+    ? `, ${count.format(stats.hashCollisions)} hash collisions told apart`
+    : "";
+  const pruned = stats.pruned > 0 || collisions !== ""
+    ? ` (${count.format(stats.pruned)} revisits pruned${collisions})`
+    : "";
   return `${count.format(stats.executions)} executions, ${
     count.format(stats.states)
   } states${pruned}, ${

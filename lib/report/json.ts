@@ -22,6 +22,7 @@ export function jsonReport(
       executions: s.executions,
       states: s.states,
       pruned: s.pruned,
+      hash_collisions: s.hashCollisions,
       transitions: s.transitions,
       max_depth: s.maxDepth,
       seconds: Number(s.seconds.toFixed(6)),

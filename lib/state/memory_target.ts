@@ -9,7 +9,13 @@
  * and replays the path from the nearest snapshot it still has: the initial state.
  */
 
-import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
+import {
+  type ExactState,
+  newCounters,
+  type Outcome,
+  type Target,
+  type TargetCounters,
+} from "../explore/target.ts";
 import type { Step } from "../model/transition.ts";
 import {
   type MutableNames,
@@ -100,6 +106,8 @@ export class MemoryTarget implements Target {
   /** fdTables[d]: the fd table that goes with snapshots[d]. */
   private fdTables: (FdEntry[] | undefined)[] = [];
   private key: bigint | null = null;
+  /** The stacks the key was computed with (their dead parts left out). */
+  private keyStacks: readonly StackInfo[] = [];
   private readonly finished: EngineStats[] = [];
   private trackerKind: TrackerKind | "unknown" = "unknown";
   /** Snapshot every state (for state keys), not only those the search can come back to. */
@@ -233,7 +241,10 @@ export class MemoryTarget implements Target {
       const fds = this.readFds();
       this.fdTables[this.path.length] = fds;
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
-      if (this.keyEveryState) this.key = withFdTable(this.engine!.stateHash(stacks), fds);
+      if (this.keyEveryState) {
+        this.key = withFdTable(this.engine!.stateHash(stacks), fds);
+        this.keyStacks = stacks;
+      }
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       this.dispose();
@@ -252,6 +263,21 @@ export class MemoryTarget implements Target {
       if (this.snapshots[d] !== undefined) return false;
     }
     return true;
+  }
+
+  /**
+   * The current state itself (--exact-compare): its snapshot, kept beyond the program's life,
+   * with its stacks and descriptors; null when unknown.
+   */
+  exactState(): ExactState | null {
+    const snap = this.snapshots[this.path.length];
+    if (this.key === null || snap === undefined) return null;
+    return new MemoryState(
+      this.store,
+      this.store.keep(snap),
+      this.keyStacks,
+      fdTableKey(this.fdTables[this.path.length] ?? []),
+    );
   }
 
   /** The hash of the current state, for the search's visited set; null when unknown. */
@@ -376,4 +402,24 @@ function withFdTable(memory: bigint, fds: readonly FdEntry[]): bigint {
     h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
   }
   return BigInt.asUintN(64, memory ^ (h * 0x9e3779b97f4a7c15n));
+}
+
+/** A state of the program as --exact-compare keeps it. */
+class MemoryState implements ExactState {
+  constructor(
+    private readonly store: PageStore,
+    private readonly snapshot: Snapshot,
+    private readonly stacks: readonly StackInfo[],
+    private readonly fds: string,
+  ) {}
+
+  equals(other: ExactState): boolean {
+    if (!(other instanceof MemoryState)) return false;
+    return this.fds === other.fds &&
+      this.store.equal(this.snapshot, this.stacks, other.snapshot, other.stacks);
+  }
+
+  release(): void {
+    this.store.release(this.snapshot);
+  }
 }

@@ -71,11 +71,52 @@ export class PageStore {
     };
   }
 
+  /** A handle on `snapshot`'s content that outlives its engine; free it with release(). */
+  keep(snapshot: Snapshot): Snapshot {
+    const p = native().isomc_snapshot_clone(snapshot.pointer);
+    if (p === null) throw new InternalError("out of memory keeping a snapshot");
+    return new Snapshot(p, snapshot.hash);
+  }
+
+  release(snapshot: Snapshot): void {
+    native().isomc_snapshot_free(this.pointer, snapshot.pointer);
+  }
+
+  /** Whether two snapshots hold the same state, the dead parts of their stacks zeroed. */
+  equal(
+    a: Snapshot,
+    stacksA: readonly StackInfo[],
+    b: Snapshot,
+    stacksB: readonly StackInfo[],
+  ): boolean {
+    const ma = masksOf(stacksA);
+    const mb = masksOf(stacksB);
+    return native().isomc_snapshots_equal(
+      this.pointer,
+      a.pointer,
+      ma,
+      BigInt(stacksA.length),
+      b.pointer,
+      mb,
+      BigInt(stacksB.length),
+    );
+  }
+
   free(): void {
     if (this.handle === null) return;
     native().isomc_store_free(this.handle);
     this.handle = null;
   }
+}
+
+/** The dead part of each stack, [lo, sp), as (lo, sp) pairs. */
+function masksOf(stacks: readonly StackInfo[]): BigUint64Array {
+  const masks = new BigUint64Array(stacks.length * 2);
+  stacks.forEach((s, i) => {
+    masks[2 * i] = BigInt(s.lo);
+    masks[2 * i + 1] = BigInt(s.sp);
+  });
+  return masks;
 }
 
 export class Snapshot {
@@ -155,11 +196,7 @@ export class Engine {
 
   /** The hash of the last snapshot's memory without the dead part of the stacks. */
   stateHash(stacks: readonly StackInfo[]): bigint {
-    const masks = new BigUint64Array(stacks.length * 2);
-    stacks.forEach((s, i) => {
-      masks[2 * i] = BigInt(s.lo);
-      masks[2 * i + 1] = BigInt(s.sp);
-    });
+    const masks = masksOf(stacks);
     return native().isomc_engine_masked_hash(this.pointer, masks, BigInt(stacks.length)) as bigint;
   }
 

@@ -142,6 +142,48 @@ export fn isomc_engine_drop(e: *Engine, snap: *Layout) void {
     e.drop(snap);
 }
 
+/// A second handle on a snapshot's content, independent of its engine (the process may be
+/// gone); free it with isomc_snapshot_free. Null when out of memory.
+export fn isomc_snapshot_clone(snap: *const Layout) ?*Layout {
+    const copy = gpa.create(Layout) catch return null;
+    copy.* = snap.clone(gpa) catch {
+        gpa.destroy(copy);
+        return null;
+    };
+    return copy;
+}
+
+export fn isomc_snapshot_free(store: *PageStore, snap: *Layout) void {
+    snap.deinit(gpa, store);
+    gpa.destroy(snap);
+}
+
+/// Whether snapshots a and b hold the same state with the dead parts of their stacks zeroed;
+/// masks are (lo, sp) pairs, as for isomc_engine_masked_hash.
+export fn isomc_snapshots_equal(
+    store: *PageStore,
+    a: *const Layout,
+    masks_a: [*]const u64,
+    n_a: usize,
+    b: *const Layout,
+    masks_b: [*]const u64,
+    n_b: usize,
+) bool {
+    // Out of memory: "not equal", which only costs a state explored twice.
+    const ma = toRanges(masks_a[0 .. 2 * n_a]) orelse return false;
+    defer gpa.free(ma);
+    const mb = toRanges(masks_b[0 .. 2 * n_b]) orelse return false;
+    defer gpa.free(mb);
+    return engine_mod.maskedEqual(store, a, ma, b, mb);
+}
+
+/// (lo, sp) pairs as ranges, allocated; null when out of memory.
+fn toRanges(pairs: []const u64) ?[]maps.Range {
+    const out = gpa.alloc(maps.Range, pairs.len / 2) catch return null;
+    for (out, 0..) |*r, i| r.* = .{ .start = pairs[2 * i], .end = pairs[2 * i + 1] };
+    return out;
+}
+
 /// Writes the mapping changes needed before restoring `snap` as (op, start, end) triples —
 /// op 0 unmap, 1 map — and returns how many; negative on failure, or -(needed) - 1000 when
 /// `cap` triples do not fit.

@@ -317,6 +317,63 @@ pub fn maskedHash(e: *const Engine, masks: []const Range) u64 {
     return h;
 }
 
+fn touches(masks: []const Range, r: Range) bool {
+    for (masks) |m| {
+        if (m.start < r.end and r.start < m.end) return true;
+    }
+    return false;
+}
+
+/// How many bytes at the start of the page at `addr` are dead under `masks` ([lo, sp) each).
+fn deadBytes(masks: []const Range, addr: u64) usize {
+    for (masks) |m| {
+        if (addr >= m.start and addr < m.end) return @intCast(@min(m.end - addr, page_size));
+    }
+    return 0;
+}
+
+/// Whether two layouts hold the same state once the dead parts of stacks are zeroed (each with
+/// its own masks, as for maskedHash): the exact check behind a matching masked hash. Equal page
+/// ids mean equal content (the page store tells colliding hashes apart by content), so only the
+/// pages a mask touches are compared byte by byte.
+pub fn maskedEqual(store: *PageStore, a: *const Layout, masks_a: []const Range, b: *const Layout, masks_b: []const Range) bool {
+    if (a.regions.items.len != b.regions.items.len) return false;
+    for (a.regions.items, b.regions.items, 0..) |ra, rb, ri| {
+        if (ra.range.start != rb.range.start or ra.range.end != rb.range.end) return false;
+        for (ra.chunks, rb.chunks, 0..) |ca, cb, ci| {
+            const base = ci * layout_mod.chunk_pages;
+            const used = @min(layout_mod.chunk_pages, ra.pageCount() - base);
+            const span = Range{ .start = ra.range.start + base * page_size, .end = ra.range.start + (base + used) * page_size };
+            if (!touches(masks_a, span) and !touches(masks_b, span)) {
+                // No stack pointer here: the page ids say it all (shared chunks at once).
+                if (ca != cb and !std.mem.eql(page_store.PageId, ca.ids[0..used], cb.ids[0..used])) return false;
+                continue;
+            }
+            for (0..used) |k| {
+                const addr = ra.range.start + (base + k) * page_size;
+                const dead_a = deadBytes(masks_a, addr);
+                const dead_b = deadBytes(masks_b, addr);
+                const ia = ca.ids[k];
+                const ib = cb.ids[k];
+                if (dead_a == 0 and dead_b == 0) {
+                    if (ia != ib) return false;
+                    continue;
+                }
+                if (dead_a == page_size and dead_b == page_size) continue;
+                const pa = store.data(ia);
+                const pb = store.data(ib);
+                for (0..page_size) |j| {
+                    const va: u8 = if (j < dead_a) 0 else pa[j];
+                    const vb: u8 = if (j < dead_b) 0 else pb[j];
+                    if (va != vb) return false;
+                }
+            }
+        }
+        _ = ri;
+    }
+    return true;
+}
+
 /// Removes adjacent duplicates from a sorted slice, in place; returns the unique prefix.
 fn uniq(items: []u64) []u64 {
     if (items.len == 0) return items;
@@ -374,4 +431,40 @@ test "range algebra" {
     try testing.expectEqualSlices(Range, &.{ .{ .start = 0, .end = 5 }, .{ .start = 25, .end = 30 } }, s);
     var xs = [_]u64{ 1, 1, 2, 3, 3, 3 };
     try testing.expectEqualSlices(u64, &.{ 1, 2, 3 }, uniq(&xs));
+}
+
+test "masked equality: page ids outside the masks, zeroed bytes below each stack pointer" {
+    var store = try PageStore.init(testing.allocator);
+    defer store.deinit();
+    const base: u64 = 0x10000;
+    const ranges = [_]Range{.{ .start = base, .end = base + 4 * page_size }};
+    var a = try Layout.initZero(testing.allocator, &ranges);
+    defer a.deinit(testing.allocator, &store);
+    var b = try Layout.initZero(testing.allocator, &ranges);
+    defer b.deinit(testing.allocator, &store);
+    try testing.expect(maskedEqual(&store, &a, &.{}, &b, &.{}));
+
+    // Page 0 differs: unequal, unless both stacks have it dead.
+    var p: page_store.Page = @splat(7);
+    try a.set(testing.allocator, &store, 0, 0, try store.intern(&p));
+    try testing.expect(!maskedEqual(&store, &a, &.{}, &b, &.{}));
+    const whole = [_]Range{.{ .start = base, .end = base + page_size }};
+    try testing.expect(maskedEqual(&store, &a, &whole, &b, &.{}));
+
+    // Page 1 holds garbage below sp (dead) and the same live bytes above it.
+    var live: page_store.Page = @splat(0);
+    @memset(live[100..], 9);
+    var garbage = live;
+    @memset(garbage[0..100], 3);
+    try a.set(testing.allocator, &store, 0, 1, try store.intern(&garbage));
+    try b.set(testing.allocator, &store, 0, 1, try store.intern(&live));
+    const sp = [_]Range{.{ .start = base, .end = base + page_size + 100 }};
+    try testing.expect(maskedEqual(&store, &a, &sp, &b, &.{}));
+    // One byte of garbage above sp is live: unequal.
+    const lower = [_]Range{.{ .start = base, .end = base + page_size + 99 }};
+    try testing.expect(!maskedEqual(&store, &a, &lower, &b, &.{}));
+    // Other ranges: unequal whatever the content.
+    var c = try Layout.initZero(testing.allocator, &.{.{ .start = base, .end = base + 3 * page_size }});
+    defer c.deinit(testing.allocator, &store);
+    try testing.expect(!maskedEqual(&store, &b, &.{}, &c, &.{}));
 }
