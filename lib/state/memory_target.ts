@@ -26,6 +26,7 @@ import {
 import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
+import { type EndStats, KnownEnds } from "./known_ends.ts";
 import { fdChanges, type FdEntry, fdTableKey, readFdTable, refillPipes } from "./fds.ts";
 import { closeFd, openFdDir } from "../native/ffi.ts";
 import {
@@ -66,11 +67,8 @@ export interface MemoryTargetOptions extends RunOptions {
  */
 export const defaultSnapshotSpacing = 8;
 
-/** At most this many final states remember how main ended from them. */
-const MAX_KNOWN_ENDS = 1 << 20;
-
 /** What the snapshot engine did, summed over every program process of a check. */
-export interface StateStats {
+export interface StateStats extends EndStats {
   tracker: TrackerKind | "unknown";
   snapshots: number;
   restores: number;
@@ -81,11 +79,6 @@ export interface StateStats {
   mapsReads: number;
   snapshotSeconds: number;
   restoreSeconds: number;
-  /** Final states from which the rest of main ran, and those whose known end was reused. */
-  endsRun: number;
-  endsReused: number;
-  /** Final states looked up (each a snapshot and a hash). */
-  endsLookedUp: number;
   /** Distinct pages in the page store now, and pages stored per snapshot taken (dedup). */
   storePages: number;
   storePeakPages: number;
@@ -119,16 +112,7 @@ export class MemoryTarget implements Target {
   private mapsStale = true;
   /** Re-read the program's maps at every snapshot and restore (ISOMC_CHECK_MAPS=1). */
   private readonly paranoid: boolean;
-  /**
-   * How the rest of main ended, by final state (its memory hash and descriptor table): from
-   * equal states it ends the same way, so it runs once per distinct final state.
-   */
-  private readonly knownEnds = new Map<string, Outcome>();
-  /** The final state whose end is running now, to be remembered with its outcome. */
-  private endKey: string | null = null;
-  private endsRun = 0;
-  private endsReused = 0;
-  private endsLookedUp = 0;
+  private readonly knownEnds = new KnownEnds();
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -178,47 +162,35 @@ export class MemoryTarget implements Target {
 
   /**
    * At a final point: how the rest of main ends from this state if an earlier execution ran
-   * it from an equal one; otherwise null, and the state's key waits for the end that runs.
+   * it from an equal one; otherwise null, and the end runs (FINISH).
    */
   private knownEnd(): Outcome | null {
-    this.endKey = null;
     // A lookup (a snapshot and a hash, ~30 µs) costs about a seventh of a run (a fork, ~220
     // µs, bench/README.md). It is done every time: a depth-first search meets its distinct
     // final states first and the repeated ones later (lastzero(10): 512 distinct ends, none
     // repeated among the first 256), so stopping after a poor start loses the reuse.
-    if (this.options.runEveryEnd === true || this.engine === null || this.run === null) {
-      this.endsRun++;
-      return null;
-    }
-    this.endsLookedUp++;
-    let key: string;
+    return this.knownEnds.lookup(this.options.runEveryEnd === true ? null : this.finalKey());
+  }
+
+  /** The key of the final state the program is at: its memory, all stacks dead, and fds. */
+  private finalKey(): string | null {
+    if (this.engine === null || this.run === null) return null;
     try {
       const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
       this.mapsStale = false;
-      // Every actor has returned: every stack is dead.
       const hash = this.engine.stateHash(this.run.stacks.map((s) => ({ ...s, sp: s.hi })));
       this.engine.drop(snap);
-      key = `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
+      return `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
-      this.endsRun++;
       return null;
     }
-    const known = this.knownEnds.get(key);
-    if (known !== undefined) {
-      this.endsReused++;
-      return known;
-    }
-    this.endsRun++;
-    if (this.knownEnds.size < MAX_KNOWN_ENDS) this.endKey = key;
-    return null;
   }
 
   /** After an outcome: snapshot a live program, let go of a dead one. */
   private settle(outcome: Outcome): void {
     this.key = null;
-    if (this.endKey !== null && outcome.kind !== "point") this.knownEnds.set(this.endKey, outcome);
-    this.endKey = null;
+    this.knownEnds.settle(outcome);
     // Mapping changes between two snapshots must not be forgotten by the next one. The rest
     // of main does not count: it runs in a forked copy, or not at all.
     if (this.run?.mapsChanged) this.mapsStale = true;
@@ -349,9 +321,7 @@ export class MemoryTarget implements Target {
       mapsReads: sum((s) => s.mapsReads),
       snapshotSeconds: sum((s) => s.syncSeconds),
       restoreSeconds: sum((s) => s.restoreSeconds),
-      endsRun: this.endsRun,
-      endsReused: this.endsReused,
-      endsLookedUp: this.endsLookedUp,
+      ...this.knownEnds.stats(),
       storePages: store.pages,
       storePeakPages: store.peakPages,
       storeDeduplicated: store.deduplicated,
