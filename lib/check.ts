@@ -99,8 +99,7 @@ export async function check(
       ...run,
       checkMaps: env.ISOMC_CHECK_MAPS === "1",
       snapshotSpacing: options.snapshotSpacing,
-      runEveryEnd: options.everyEnd ??
-        (options.showOutput !== undefined && options.showOutput !== false),
+      runEveryEnd: options.everyEnd ?? Boolean(options.showOutput),
     })
     : null;
   if (memory !== null) memory.keyEveryState = visited;

@@ -193,15 +193,20 @@ const pipeFailures: Record<number, PipeFailure> = {
  * could not be read.
  */
 export function pipePeek(pidfd: number, fd: number): Uint8Array | PipeFailure {
-  // A pipe holds 64 KiB by default and at most /proc/sys/fs/pipe-max-size (1 MiB).
-  for (let cap = 1 << 16; cap <= 1 << 26; cap *= 16) {
-    const out = new Uint8Array(cap);
-    const n = Number(native().isomc_pipe_peek(pidfd, fd, out, BigInt(cap)));
-    if (n >= 0) return out.slice(0, n);
+  // A pipe holds 64 KiB by default and at most /proc/sys/fs/pipe-max-size (1 MiB): the
+  // buffer grows when a pipe holds more, and is kept for the next snapshots.
+  while (pipeBuffer.length <= 1 << 26) {
+    const n = Number(
+      native().isomc_pipe_peek(pidfd, fd, pipeBuffer, BigInt(pipeBuffer.length)),
+    );
+    if (n >= 0) return pipeBuffer.slice(0, n);
     if (n !== -3) return pipeFailures[n] ?? "failed";
+    pipeBuffer = new Uint8Array(pipeBuffer.length * 16);
   }
   return "failed";
 }
+
+let pipeBuffer = new Uint8Array(1 << 16);
 
 /** Empties the program's pipe (read end `readFd`) and writes `data` back through `writeFd`. */
 export function pipeRefill(

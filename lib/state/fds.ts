@@ -56,6 +56,8 @@ export function readFdTable(
   pidfd: number,
   fdDir: number,
   own: ReadonlySet<number>,
+  /** Read the pipes' content (not needed to compute the changes a restore makes). */
+  contents = true,
 ): FdEntry[] {
   const entries: FdEntry[] = [];
   // Stdio and the runtime's own descriptors only: nothing to list.
@@ -71,7 +73,7 @@ export function readFdTable(
     entries.push(e);
   }
   entries.sort((a, b) => a.fd - b.fd);
-  return withPipeContent(pidfd, entries);
+  return contents ? withPipeContent(pidfd, entries) : entries;
 }
 
 /**

@@ -101,6 +101,8 @@ export class MemoryTarget implements Target {
   private key: bigint | null = null;
   /** The stacks the key was computed with (their dead parts left out). */
   private keyStacks: readonly StackInfo[] = [];
+  /** The fd table the key was computed with, as fdTableKey text. */
+  private keyFds = "";
   private readonly finished: EngineStats[] = [];
   private trackerKind: TrackerKind | "unknown" = "unknown";
   /** Snapshot every state (for state keys), not only those the search can come back to. */
@@ -214,7 +216,11 @@ export class MemoryTarget implements Target {
       this.fdTables[this.path.length] = fds;
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
       if (this.keyEveryState) {
-        this.key = withFdTable(this.engine!.stateHash(stacks), fds);
+        this.keyFds = fdTableKey(fds);
+        this.key = withFdTable(
+          this.engine!.stateHash(stacks),
+          fds.length === 0 ? null : this.keyFds,
+        );
         this.keyStacks = stacks;
       }
     } catch (e) {
@@ -248,7 +254,7 @@ export class MemoryTarget implements Target {
       this.store,
       this.store.keep(snap),
       this.keyStacks,
-      fdTableKey(this.fdTables[this.path.length] ?? []),
+      this.keyFds,
     );
   }
 
@@ -287,7 +293,7 @@ export class MemoryTarget implements Target {
       this.engine.restore(snap, this.paranoid || ops.length > 0);
       this.mapsStale = false;
       const want = this.fdTables[depth] ?? [];
-      const changes = fdChanges(this.readFds(), want);
+      const changes = fdChanges(this.readFds(false), want);
       if (changes.length > 0) await this.run.fds(changes);
       refillPipes(this.run.hello!.pidfd, want);
     } catch (e) {
@@ -334,10 +340,11 @@ export class MemoryTarget implements Target {
     return this.run;
   }
 
-  private readFds(): FdEntry[] {
+  private readFds(contents = true): FdEntry[] {
     const run = this.current();
     if (this.fdDir < 0) this.fdDir = openFdDir(run.hello!.pid);
-    return readFdTable(run.hello!.pid, run.hello!.pidfd, this.fdDir, new Set(run.hello!.ownFds));
+    const hello = run.hello!;
+    return readFdTable(hello.pid, hello.pidfd, this.fdDir, new Set(hello.ownFds), contents);
   }
 
   private dropFrom(depth: number): void {
@@ -363,12 +370,12 @@ export class MemoryTarget implements Target {
   }
 }
 
-/** A state's key: its memory's hash, mixed with its fd table's when it has descriptors. */
-function withFdTable(memory: bigint, fds: readonly FdEntry[]): bigint {
-  if (fds.length === 0) return memory;
+/** A state's key: its memory's hash, mixed with its fd table's (fdTableKey text) if any. */
+function withFdTable(memory: bigint, fds: string | null): bigint {
+  if (fds === null) return memory;
   // FNV-1a over the table's description, then mixed in: equal tables give equal keys.
   let h = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(fdTableKey(fds))) {
+  for (const byte of new TextEncoder().encode(fds)) {
     h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
   }
   return BigInt.asUintN(64, memory ^ (h * 0x9e3779b97f4a7c15n));

@@ -177,10 +177,10 @@ pub const Tracker = struct {
 
     /// reset() for ranges whose mappings have not changed since they were registered.
     pub fn resetSpan(t: *Tracker, ranges: []const Range) TrackerError!void {
-        if (t.kind != .uffd_wp or ranges.len < 2) return t.reset(ranges);
+        if (t.kind != .uffd_wp) return t.reset(ranges);
         var sink: std.ArrayList(u64) = .empty;
         defer sink.deinit(t.gpa);
-        try t.scan(.{ .start = ranges[0].start, .end = ranges[ranges.len - 1].end }, PAGE_IS_WRITTEN, PM_SCAN_WP_MATCHING, &sink);
+        try t.collectSpan(ranges, &sink);
     }
 
     /// Starts a new interval without looking: after the checker itself wrote pages (restore).
