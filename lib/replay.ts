@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { InputError } from "./errors.ts";
 import type { ViolationKind } from "./explore/target.ts";
-import { killProcess, releaseProcess, spawn, waitProcess } from "./native/ffi.ts";
+import { killProcess, releaseProcess, spawn, waitProcess } from "./native/process.ts";
 import {
   registerChild,
   registerTemporary,

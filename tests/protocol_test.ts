@@ -9,18 +9,17 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { agentLibrary, nativeProtocolVersion } from "../lib/native/library.ts";
 import {
-  agentLibrary,
   closeFd,
   killProcess,
-  NativeChannel,
-  nativeProtocolVersion,
   pidfdOpen,
   releaseProcess,
   socketPair,
   spawn,
   waitProcess,
-} from "../lib/native/ffi.ts";
+} from "../lib/native/process.ts";
+import { NativeChannel } from "../lib/native/channel.ts";
 import {
   decode,
   encodeFds,

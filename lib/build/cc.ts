@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.ts";
-import { runtimeLibrary } from "../native/ffi.ts";
+import { runtimeLibrary } from "../native/library.ts";
 
 export const includeDir = fileURLToPath(new URL("../../include/", import.meta.url));
 

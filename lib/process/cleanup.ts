@@ -5,7 +5,7 @@
  * when its parent dies (native/src/checker/process.zig), which covers a checker killed by SIGKILL.
  */
 
-import { killProcess } from "../native/ffi.ts";
+import { killProcess } from "../native/process.ts";
 
 const live = new Map<number, number>();
 let installed = false;

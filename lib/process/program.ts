@@ -7,19 +7,17 @@
 
 import { InputError, InternalError } from "../errors.ts";
 import {
-  agentLibrary,
   closeFd,
   type ExitStatus,
   killProcess,
-  NativeChannel,
   pidfdOpen,
   releaseProcess,
   socketPair,
   spawn,
   waitProcess,
-} from "../native/ffi.ts";
+} from "../native/process.ts";
+import { NativeChannel } from "../native/channel.ts";
 import type { Step } from "../model/transition.ts";
-import { actorName } from "../model/transition.ts";
 import type { Outcome } from "../explore/target.ts";
 import {
   decode,
@@ -41,61 +39,17 @@ import {
   WELCOME_STACKS,
   WELCOME_STATEFUL,
 } from "./protocol.ts";
-import { describeSignal } from "./signals.ts";
+import {
+  crashAfterRun,
+  deathOutcome,
+  execErrorText,
+  exitTimeout,
+  noHandshakeMessage,
+  transitionTimeout,
+} from "./outcomes.ts";
+import { programEnvironment } from "./environment.ts";
 import { registerChild, unregisterChild } from "./cleanup.ts";
-
-export interface ProgramSpec {
-  /** Resolved path of the executable. */
-  readonly path: string;
-  /** Arguments after the program name. */
-  readonly args: readonly string[];
-  /** argv[0] as the user wrote it. */
-  readonly argv0: string;
-  readonly env: Readonly<Record<string, string>>;
-}
-
-export interface RunOptions {
-  /** Longest time a transition (or the start) may take before it is a timeout violation. */
-  readonly timeoutMs: number;
-  /** Let the program write to the checker's stdout and stderr ("stderr": both to stderr). */
-  readonly showOutput?: boolean | "stderr";
-  /**
-   * The checker restores states: the program stays alive at the end of an execution (the rest
-   * of main runs in a forked copy) and reports its stacks at every point.
-   */
-  readonly stateful?: boolean;
-  /** With `stateful`: the runtime reports its stacks at every point (to hash states). */
-  readonly reportStacks?: boolean;
-  /**
-   * With `stateful`: called at the final point of an execution (every actor has returned, the
-   * program waits there). An outcome it returns is taken as how the rest of main ends, which
-   * then does not run; null has the program run it (FINISH) in a forked copy.
-   */
-  readonly knownEnd?: () => Outcome | null;
-  /**
-   * Run the program on the checker's CPU (default true): a blocking round trip between two
-   * processes is several times cheaper on one CPU than across two.
-   */
-  readonly pinCpu?: boolean;
-}
-
-/** What the program's runtime declared at the handshake. */
-export interface Hello {
-  readonly pid: number;
-  readonly pidfd: number;
-  /** The program's userfaultfd, by its number in the program; -1 if none. */
-  readonly uffd: number;
-  /** Memory that is not program state. */
-  readonly ignored: readonly (readonly [number, number])[];
-  /** The runtime's own descriptors (control channel, userfaultfd): not program state. */
-  readonly ownFds: readonly number[];
-}
-
-/** Names learnt from ACTOR and OBJECT frames; shared by every run of the same program. */
-export interface MutableNames {
-  readonly actors: Map<number, string>;
-  readonly objects: Map<number, string>;
-}
+import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 /** How long to wait for a program that closed its channel to finish dying. */
 const exitGraceMs = 2000;
@@ -150,8 +104,7 @@ export class ProgramRun {
         argv: [spec.path, ...spec.args],
         env: {
           ...spec.env,
-          ...quietKernelWrites(spec.env),
-          ...(options.stateful ? preloadAgent(spec.env) : {}),
+          ...programEnvironment(spec.env, options.stateful === true),
           [ENV_FD]: String(theirs),
         },
         keepFd: theirs,
@@ -163,7 +116,7 @@ export class ProgramRun {
     }
     if (!spawned.ok) {
       closeFd(mine);
-      throw new InputError(`cannot run ${spec.argv0}: ${errnoText(spawned.errno)}`);
+      throw new InputError(`cannot run ${spec.argv0}: ${execErrorText(spawned.errno)}`);
     }
     registerChild(spawned.pid, spawned.pidfd);
     const channel = new NativeChannel(mine);
@@ -181,7 +134,7 @@ export class ProgramRun {
   private async handshake(): Promise<Outcome> {
     const hello = await this.receive();
     if (hello.kind !== "message") {
-      throw new InputError(this.describeNoHandshake(hello));
+      throw new InputError(noHandshakeMessage(this.spec.argv0, hello, this.options.timeoutMs));
     }
     if (hello.message.type !== "hello") {
       throw new InternalError(`the program's first frame is ${hello.message.type}, not HELLO`);
@@ -210,26 +163,6 @@ export class ProgramRun {
       );
     }
     return first;
-  }
-
-  private describeNoHandshake(r: Exclude<Received, { kind: "message" }>): string {
-    const program = this.spec.argv0;
-    const hint = "is it built with `isomc cc` and does main() call isomc_init()?";
-    if (r.kind === "timeout") {
-      return `${program} did not connect to the checker within ${
-        this.options.timeoutMs / 1000
-      } s: ${hint}`;
-    }
-    const status = r.status;
-    if (status.state === "signaled") {
-      return `${program} was killed by ${
-        describeSignal(status.signal)
-      } before connecting to the checker; run it on its own to debug it`;
-    }
-    if (status.state === "exited") {
-      return `${program} exited with status ${status.code} without connecting to the checker: ${hint}`;
-    }
-    return `${program} closed the control channel without connecting: ${hint}`;
   }
 
   get isAlive(): boolean {
@@ -319,25 +252,12 @@ export class ProgramRun {
       const r = await this.receive();
       if (r.kind === "timeout") {
         this.kill();
-        const who = actorName(this.names, this.lastActor);
-        return {
-          kind: "violation",
-          violation: {
-            kind: "timeout",
-            message: this.allFinished
-              ? `every actor finished but the program did not exit within ${
-                this.options.timeoutMs / 1000
-              } s`
-              : this.lastActor === null
-              ? `the actors did not reach their first visible operation within ${
-                this.options.timeoutMs / 1000
-              } s`
-              : `${who}'s transition did not return within ${
-                this.options.timeoutMs / 1000
-              } s (an endless loop between two visible operations?)`,
-            actor: this.lastActor,
-          },
-        };
+        return transitionTimeout(
+          this.names,
+          this.lastActor,
+          this.allFinished,
+          this.options.timeoutMs,
+        );
       }
       if (r.kind === "gone") return this.death(r.status);
       const m = r.message;
@@ -410,16 +330,7 @@ export class ProgramRun {
     const status = await this.waitExit(this.options.timeoutMs);
     if (status.state === "running") {
       this.kill();
-      return {
-        kind: "violation",
-        violation: {
-          kind: "timeout",
-          message: `every actor finished but the program did not exit within ${
-            this.options.timeoutMs / 1000
-          } s`,
-          actor: null,
-        },
-      };
+      return exitTimeout(this.options.timeoutMs);
     }
     this.alive = false;
     unregisterChild(this.pid);
@@ -430,56 +341,18 @@ export class ProgramRun {
   }
 
   /** The program closed the channel or was found dead: a crash or an early exit. */
-  private death(ended: ExitStatus): Outcome {
-    let status = ended;
+  private death(status: ExitStatus): Outcome {
     this.kill();
     this.ended = status;
-    if (this.crashed !== null) {
-      const who = this.crashed.actor === 0 ? null : this.crashed.actor;
-      return {
-        kind: "violation",
-        violation: {
-          kind: "crash",
-          message: `the program was killed by ${describeSignal(this.crashed.signal)}${
-            who === null ? " in main" : ` while ${actorName(this.names, who)} was running`
-          }`,
-          actor: who,
-        },
-      };
-    }
-    if (this.exiting !== null) {
-      status = { state: "exited", code: this.exiting.status };
-      this.lastActor = this.exiting.actor;
-    } else if (this.adopted) {
-      // Not our child: without a report from the runtime, how it ended is unknown.
-      status = { state: "running" };
-    }
-    const who = this.lastActor;
-    if (status.state === "signaled") {
-      return {
-        kind: "violation",
-        violation: {
-          kind: "crash",
-          message: `the program was killed by ${describeSignal(status.signal)}${
-            who === null ? "" : ` while ${actorName(this.names, who)} was running`
-          }`,
-          actor: who,
-        },
-      };
-    }
-    // The actor that called exit() is not "left behind": it is the one at fault.
-    const left = this.unfinished.filter((a) => a !== who).map((a) => actorName(this.names, a));
-    const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
-    return {
-      kind: "violation",
-      violation: {
-        kind: "exit",
-        message: `the program exited with ${code}${
-          who === null ? "" : ` while ${actorName(this.names, who)} was running`
-        }, leaving ${left.length === 0 ? "no actor" : left.join(", ")} unfinished`,
-        actor: who,
-      },
-    };
+    if (this.exiting !== null) this.lastActor = this.exiting.actor;
+    return deathOutcome({
+      status,
+      crashed: this.crashed,
+      exiting: this.exiting,
+      adopted: this.adopted,
+      lastActor: this.lastActor,
+      unfinished: this.unfinished,
+    }, this.names);
   }
 
   /** Waits for a frame, in slices so the event loop keeps running during long waits. */
@@ -552,51 +425,3 @@ type Received =
   | { kind: "message"; message: Message }
   | { kind: "timeout" }
   | { kind: "gone"; status: ExitStatus };
-
-function errnoText(errno: number): string {
-  switch (errno) {
-    case 2:
-      return "no such file";
-    case 8:
-      return "not an executable this system can run (exec format error)";
-    case 13:
-      return "permission denied (is it executable?)";
-    case 20:
-      return "a path component is not a directory";
-    case 21:
-      return "it is a directory";
-    default:
-      return `exec failed (errno ${errno})`;
-  }
-}
-
-/**
- * glibc registers an rseq area into which the kernel writes the CPU the thread runs on: memory
- * that changes by itself, and differs between runs. Turning it off keeps program memory a
- * function of the program's steps (the checker compares states by their memory).
- */
-/** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */
-function preloadAgent(env: Readonly<Record<string, string>>): Record<string, string> {
-  const current = env.LD_PRELOAD;
-  return { LD_PRELOAD: current ? `${agentLibrary} ${current}` : agentLibrary };
-}
-
-function quietKernelWrites(env: Readonly<Record<string, string>>): Record<string, string> {
-  const tunable = "glibc.pthread.rseq=0";
-  const current = env.GLIBC_TUNABLES;
-  return { GLIBC_TUNABLES: current ? `${current}:${tunable}` : tunable };
-}
-
-/** Main died of `signal` after every actor had finished. */
-function crashAfterRun(signal: number): Outcome {
-  return {
-    kind: "violation",
-    violation: {
-      kind: "crash",
-      message: `the program was killed by ${
-        describeSignal(signal)
-      } after every actor had finished (after isomc_run returned)`,
-      actor: null,
-    },
-  };
-}

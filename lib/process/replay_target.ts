@@ -8,7 +8,8 @@
 
 import type { Step } from "../model/transition.ts";
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
-import { type MutableNames, ProgramRun, type ProgramSpec, type RunOptions } from "./program.ts";
+import { ProgramRun } from "./program.ts";
+import type { MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 export class ReplayTarget implements Target {
   readonly names: MutableNames = { actors: new Map(), objects: new Map() };

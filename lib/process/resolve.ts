@@ -5,7 +5,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import { InputError } from "../errors.ts";
-import type { ProgramSpec } from "./program.ts";
+import type { ProgramSpec } from "./spec.ts";
 
 function executableFile(path: string): "ok" | "missing" | "directory" | "not-executable" {
   let info: Deno.FileInfo;

@@ -15,7 +15,7 @@
 
 import { InputError } from "../errors.ts";
 import type { FdChange } from "../process/protocol.ts";
-import { listFds, pipePeek, pipeRefill } from "../native/ffi.ts";
+import { listFds, pipePeek, pipeRefill } from "../native/fds.ts";
 
 export interface FdEntry {
   readonly fd: number;
@@ -48,7 +48,7 @@ function restorable(path: string): boolean {
 
 /**
  * Reads the program's fd table (descriptors above 2, minus `own`), ordered by number, with the
- * content of its pipes; `fdDir` is its /proc/PID/fd, open (lib/native/ffi.ts openFdDir), and
+ * content of its pipes; `fdDir` is its /proc/PID/fd, open (lib/native/fds.ts openFdDir), and
  * `pidfd` its pidfd.
  */
 export function readFdTable(

@@ -11,13 +11,10 @@ import { newCounters, type Outcome, type Target, type TargetCounters } from "../
 import { enabledSteps, type Step } from "../model/transition.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type FdEntry, readPipes, refillPipes } from "./fds.ts";
-import { closeFd, openFdDir } from "../native/ffi.ts";
-import {
-  type MutableNames,
-  ProgramRun,
-  type ProgramSpec,
-  type RunOptions,
-} from "../process/program.ts";
+import { closeFd } from "../native/process.ts";
+import { openFdDir } from "../native/fds.ts";
+import { ProgramRun } from "../process/program.ts";
+import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 
 export interface ForkTargetOptions extends RunOptions {
   /** Most frozen processes kept at once (default 64). */

@@ -17,18 +17,15 @@ import {
   type TargetCounters,
 } from "../explore/target.ts";
 import type { Step } from "../model/transition.ts";
-import {
-  type MutableNames,
-  ProgramRun,
-  type ProgramSpec,
-  type RunOptions,
-} from "../process/program.ts";
+import { ProgramRun } from "../process/program.ts";
+import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
 import { fdChanges, type FdEntry, fdTableKey, readFdTable, refillPipes } from "./fds.ts";
-import { closeFd, openFdDir } from "../native/ffi.ts";
+import { closeFd } from "../native/process.ts";
+import { openFdDir } from "../native/fds.ts";
 import {
   Engine,
   type EngineStats,

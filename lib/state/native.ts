@@ -5,7 +5,7 @@
  */
 
 import { InternalError } from "../errors.ts";
-import { native } from "../native/ffi.ts";
+import { native } from "../native/library.ts";
 import type { MapOp, StackInfo } from "../process/protocol.ts";
 
 export type TrackerKind = "uffd-wp" | "soft-dirty" | "none";

@@ -10,7 +10,7 @@
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, includeDir } from "../../lib/build/cc.ts";
-import { runtimeLibrary } from "../../lib/native/ffi.ts";
+import { runtimeLibrary } from "../../lib/native/library.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const cacheDir = join(repoRoot, ".isomc", "test-build");

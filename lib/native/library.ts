@@ -1,0 +1,99 @@
+/**
+ * The binding to libisomc_checker (native/src/checker/ffi.zig): the one place that knows the
+ * native libraries' paths and the checker library's exported signatures. The typed wrappers
+ * live beside it by concern (process.ts, channel.ts, fds.ts here; lib/state/native.ts for the
+ * snapshot engine). The library is opened on first use and checked against NATIVE_ABI so a
+ * stale build is refused with a clear message instead of misbehaving.
+ */
+
+import { fileURLToPath } from "node:url";
+import { InternalError } from "../errors.ts";
+
+export const NATIVE_ABI = 1;
+
+const symbols = {
+  isomc_native_abi: { parameters: [], result: "u32" },
+  isomc_protocol_version: { parameters: [], result: "u32" },
+  isomc_socketpair: { parameters: ["buffer"], result: "i32" },
+  isomc_close: { parameters: ["i32"], result: "void" },
+  isomc_spawn: {
+    parameters: ["buffer", "usize", "buffer", "usize", "i32", "u32", "buffer"],
+    result: "i32",
+  },
+  isomc_wait: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  isomc_kill: { parameters: ["i32", "i32"], result: "void" },
+  isomc_release: { parameters: ["i32"], result: "void" },
+  isomc_channel_open: { parameters: ["i32"], result: "pointer" },
+  isomc_channel_close: { parameters: ["pointer"], result: "void" },
+  isomc_channel_send: { parameters: ["pointer", "buffer", "usize"], result: "i32" },
+  isomc_channel_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
+  isomc_channel_take_fd: { parameters: ["pointer"], result: "i32" },
+  isomc_pidfd_open: { parameters: ["i32"], result: "i32" },
+  isomc_open_fd_dir: { parameters: ["i32"], result: "i32" },
+  isomc_list_fds: { parameters: ["i32", "usize", "buffer", "usize"], result: "i32" },
+  isomc_pipe_peek: { parameters: ["i32", "i32", "buffer", "usize"], result: "i64" },
+  isomc_pipe_refill: { parameters: ["i32", "i32", "i32", "buffer", "usize"], result: "i64" },
+  // The snapshot engine (native/src/checker/state_ffi.zig), wrapped by lib/state/native.ts.
+  isomc_store_new: { parameters: [], result: "pointer" },
+  isomc_store_free: { parameters: ["pointer"], result: "void" },
+  isomc_store_stats: { parameters: ["pointer", "buffer"], result: "void" },
+  isomc_engine_new: {
+    parameters: ["pointer", "i32", "i32", "i32", "buffer", "usize", "u32", "buffer"],
+    result: "pointer",
+  },
+  isomc_engine_free: { parameters: ["pointer"], result: "void" },
+  isomc_engine_tracker: { parameters: ["pointer"], result: "u32" },
+  isomc_engine_sync: { parameters: ["pointer", "bool"], result: "i32" },
+  isomc_engine_hash: { parameters: ["pointer"], result: "u64" },
+  isomc_engine_masked_hash: { parameters: ["pointer", "buffer", "usize"], result: "u64" },
+  isomc_engine_snapshot: { parameters: ["pointer", "bool", "buffer"], result: "pointer" },
+  isomc_snapshot_hash: { parameters: ["pointer"], result: "u64" },
+  isomc_snapshot_pages: { parameters: ["pointer"], result: "u64" },
+  isomc_engine_drop: { parameters: ["pointer", "pointer"], result: "void" },
+  isomc_snapshot_clone: { parameters: ["pointer"], result: "pointer" },
+  isomc_snapshot_free: { parameters: ["pointer", "pointer"], result: "void" },
+  isomc_snapshots_equal: {
+    parameters: ["pointer", "pointer", "buffer", "usize", "pointer", "buffer", "usize"],
+    result: "bool",
+  },
+  isomc_engine_plan: {
+    parameters: ["pointer", "pointer", "bool", "buffer", "usize"],
+    result: "i32",
+  },
+  isomc_engine_restore: { parameters: ["pointer", "pointer", "bool"], result: "i32" },
+  isomc_engine_stats: { parameters: ["pointer", "buffer"], result: "void" },
+} as const;
+
+type Native = Deno.DynamicLibrary<typeof symbols>["symbols"];
+
+export const nativeDir = fileURLToPath(new URL("../../native/zig-out/", import.meta.url));
+export const runtimeLibrary = `${nativeDir}lib/libisomc.a`;
+export const agentLibrary = `${nativeDir}lib/libisomc_agent.so`;
+const checkerLibrary = `${nativeDir}lib/libisomc_checker.so`;
+
+let loaded: Native | null = null;
+
+/** The raw symbols, for the typed wrappers of lib/native/ and lib/state/. */
+export function native(): Native {
+  if (loaded !== null) return loaded;
+  let lib: Deno.DynamicLibrary<typeof symbols>;
+  try {
+    lib = Deno.dlopen(checkerLibrary, symbols);
+  } catch (e) {
+    throw new InternalError(
+      `cannot load ${checkerLibrary} (${(e as Error).message}); run ./isomc once to build it`,
+    );
+  }
+  const abi = lib.symbols.isomc_native_abi();
+  if (abi !== NATIVE_ABI) {
+    throw new InternalError(
+      `the native library has ABI ${abi}, the checker expects ${NATIVE_ABI}: rebuild it (./isomc)`,
+    );
+  }
+  loaded = lib.symbols;
+  return loaded;
+}
+
+export function nativeProtocolVersion(): number {
+  return native().isomc_protocol_version();
+}

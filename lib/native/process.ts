@@ -1,0 +1,88 @@
+/**
+ * Processes and descriptors of the checker's own: socket pairs, starting the checked program
+ * (fork/exec with the control channel kept, parent-death signal, own process group, pidfd),
+ * waiting for it, killing it with its process group (native/src/checker/process.zig).
+ */
+
+import { InternalError } from "../errors.ts";
+import { native } from "./library.ts";
+
+function cstrings(items: readonly string[]): Uint8Array {
+  const encoded = new TextEncoder().encode(items.map((s) => `${s}\0`).join(""));
+  return encoded.length === 0 ? new Uint8Array(1) : encoded;
+}
+
+export function socketPair(): [number, number] {
+  const out = new Int32Array(2);
+  const err = native().isomc_socketpair(out);
+  if (err !== 0) throw new InternalError(`socketpair failed (errno ${err})`);
+  return [out[0], out[1]];
+}
+
+export function closeFd(fd: number): void {
+  native().isomc_close(fd);
+}
+
+export interface SpawnRequest {
+  /** argv[0] is the path executed (already resolved). */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly keepFd?: number;
+  /** The program writes to our stdout and stderr ("stderr": both to our stderr). */
+  readonly inheritOutput?: boolean | "stderr";
+  /** Run the child on the caller's CPU, and keep the caller there (faster round trips). */
+  readonly pinCpu?: boolean;
+  readonly keepAslr?: boolean;
+}
+
+export type SpawnResult =
+  | { ok: true; pid: number; pidfd: number }
+  | { ok: false; errno: number };
+
+export function spawn(req: SpawnRequest): SpawnResult {
+  const argv = cstrings(req.argv);
+  const env = cstrings(Object.entries(req.env).map(([k, v]) => `${k}=${v}`));
+  const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0) |
+    (req.inheritOutput === "stderr" ? 4 : 0) | (req.pinCpu ? 8 : 0);
+  const out = new Int32Array(2);
+  const rc = native().isomc_spawn(
+    argv,
+    BigInt(argv.length),
+    env,
+    BigInt(Object.keys(req.env).length === 0 ? 0 : env.length),
+    req.keepFd ?? -1,
+    flags,
+    out,
+  );
+  if (rc === 0) return { ok: true, pid: out[0], pidfd: out[1] };
+  if (rc > 0) return { ok: false, errno: rc };
+  throw new InternalError(`cannot start a process (native code ${rc})`);
+}
+
+export type ExitStatus =
+  | { state: "running" }
+  | { state: "exited"; code: number }
+  | { state: "signaled"; signal: number };
+
+export function waitProcess(pid: number, pidfd: number, timeoutMs: number): ExitStatus {
+  const out = new Int32Array(1);
+  const rc = native().isomc_wait(pid, pidfd, timeoutMs, out);
+  if (rc === 1) return { state: "exited", code: out[0] };
+  if (rc === 2) return { state: "signaled", signal: out[0] };
+  return { state: "running" };
+}
+
+/** A pidfd for a process that is not our child; throws when it is already gone. */
+export function pidfdOpen(pid: number): number {
+  const fd = native().isomc_pidfd_open(pid);
+  if (fd < 0) throw new InternalError(`pidfd_open(${pid}) failed (errno ${-fd})`);
+  return fd;
+}
+
+export function killProcess(pid: number, pidfd: number): void {
+  native().isomc_kill(pid, pidfd);
+}
+
+export function releaseProcess(pidfd: number): void {
+  native().isomc_release(pidfd);
+}

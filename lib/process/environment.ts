@@ -1,0 +1,31 @@
+/**
+ * The environment the checked program is started with, beyond the user's: what keeps its memory
+ * a function of its steps, and the agent that stateful restores need inside it.
+ */
+
+import { agentLibrary } from "../native/library.ts";
+
+/** The variables to add to `env` for a run; `stateful` runs get the fd agent. */
+export function programEnvironment(
+  env: Readonly<Record<string, string>>,
+  stateful: boolean,
+): Record<string, string> {
+  return { ...quietKernelWrites(env), ...(stateful ? preloadAgent(env) : {}) };
+}
+
+/** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */
+function preloadAgent(env: Readonly<Record<string, string>>): Record<string, string> {
+  const current = env.LD_PRELOAD;
+  return { LD_PRELOAD: current ? `${agentLibrary} ${current}` : agentLibrary };
+}
+
+/**
+ * glibc registers an rseq area into which the kernel writes the CPU the thread runs on: memory
+ * that changes by itself, and differs between runs. Turning it off keeps program memory a
+ * function of the program's steps (the checker compares states by their memory).
+ */
+function quietKernelWrites(env: Readonly<Record<string, string>>): Record<string, string> {
+  const tunable = "glibc.pthread.rseq=0";
+  const current = env.GLIBC_TUNABLES;
+  return { GLIBC_TUNABLES: current ? `${current}:${tunable}` : tunable };
+}

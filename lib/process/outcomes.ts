@@ -1,0 +1,164 @@
+/**
+ * What a run of the checked program ended with, in words: the violations made of timeouts,
+ * crashes and exits (with the actor at fault and who was left unfinished), and the one-line
+ * errors of a program that never connected or could not be started. Pure functions of what
+ * lib/process/program.ts observed, so the wording lives in one place.
+ */
+
+import { actorName, type NameTable } from "../model/transition.ts";
+import type { Outcome } from "../explore/target.ts";
+import type { ExitStatus } from "../native/process.ts";
+import { describeSignal } from "./signals.ts";
+
+/** A wait for the program that ended without a frame. */
+export type Silence = { readonly kind: "timeout" } | {
+  readonly kind: "gone";
+  readonly status: ExitStatus;
+};
+
+/** A transition (or the start, or main's end) that did not come back within the timeout. */
+export function transitionTimeout(
+  names: NameTable,
+  lastActor: number | null,
+  allFinished: boolean,
+  timeoutMs: number,
+): Outcome {
+  const seconds = timeoutMs / 1000;
+  const message = allFinished
+    ? `every actor finished but the program did not exit within ${seconds} s`
+    : lastActor === null
+    ? `the actors did not reach their first visible operation within ${seconds} s`
+    : `${
+      actorName(names, lastActor)
+    }'s transition did not return within ${seconds} s (an endless loop between two visible operations?)`;
+  return { kind: "violation", violation: { kind: "timeout", message, actor: lastActor } };
+}
+
+/** Every actor finished (stateless run) but the process did not exit in time. */
+export function exitTimeout(timeoutMs: number): Outcome {
+  return {
+    kind: "violation",
+    violation: {
+      kind: "timeout",
+      message: `every actor finished but the program did not exit within ${timeoutMs / 1000} s`,
+      actor: null,
+    },
+  };
+}
+
+/** Main died of `signal` after every actor had finished. */
+export function crashAfterRun(signal: number): Outcome {
+  return {
+    kind: "violation",
+    violation: {
+      kind: "crash",
+      message: `the program was killed by ${
+        describeSignal(signal)
+      } after every actor had finished (after isomc_run returned)`,
+      actor: null,
+    },
+  };
+}
+
+/** What the checker knew when the program died in the middle of an execution. */
+export interface Death {
+  /** How the kernel says it ended (running: unknown, for a copy that is not our child). */
+  readonly status: ExitStatus;
+  /** What the runtime's crash handler reported before the end. */
+  readonly crashed: { readonly signal: number; readonly actor: number } | null;
+  /** What the runtime reported when an actor called exit(). */
+  readonly exiting: { readonly status: number; readonly actor: number } | null;
+  /** A copy forked from a checkpoint: its exit status is not the checker's to read. */
+  readonly adopted: boolean;
+  /** The actor that moved last. */
+  readonly lastActor: number | null;
+  /** The actors unfinished at the last point. */
+  readonly unfinished: readonly number[];
+}
+
+/** The violation of a program that closed its channel or died: a crash or an early exit. */
+export function deathOutcome(d: Death, names: NameTable): Outcome {
+  if (d.crashed !== null) {
+    const who = d.crashed.actor === 0 ? null : d.crashed.actor;
+    return {
+      kind: "violation",
+      violation: {
+        kind: "crash",
+        message: `the program was killed by ${describeSignal(d.crashed.signal)}${
+          who === null ? " in main" : ` while ${actorName(names, who)} was running`
+        }`,
+        actor: who,
+      },
+    };
+  }
+  let status = d.status;
+  let who = d.lastActor;
+  if (d.exiting !== null) {
+    status = { state: "exited", code: d.exiting.status };
+    who = d.exiting.actor;
+  } else if (d.adopted) {
+    // Not our child: without a report from the runtime, how it ended is unknown.
+    status = { state: "running" };
+  }
+  if (status.state === "signaled") {
+    return {
+      kind: "violation",
+      violation: {
+        kind: "crash",
+        message: `the program was killed by ${describeSignal(status.signal)}${
+          who === null ? "" : ` while ${actorName(names, who)} was running`
+        }`,
+        actor: who,
+      },
+    };
+  }
+  // The actor that called exit() is not "left behind": it is the one at fault.
+  const left = d.unfinished.filter((a) => a !== who).map((a) => actorName(names, a));
+  const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
+  return {
+    kind: "violation",
+    violation: {
+      kind: "exit",
+      message: `the program exited with ${code}${
+        who === null ? "" : ` while ${actorName(names, who)} was running`
+      }, leaving ${left.length === 0 ? "no actor" : left.join(", ")} unfinished`,
+      actor: who,
+    },
+  };
+}
+
+/** Why a program never got through the handshake, as one line. */
+export function noHandshakeMessage(program: string, r: Silence, timeoutMs: number): string {
+  const hint = "is it built with `isomc cc` and does main() call isomc_init()?";
+  if (r.kind === "timeout") {
+    return `${program} did not connect to the checker within ${timeoutMs / 1000} s: ${hint}`;
+  }
+  const status = r.status;
+  if (status.state === "signaled") {
+    return `${program} was killed by ${
+      describeSignal(status.signal)
+    } before connecting to the checker; run it on its own to debug it`;
+  }
+  if (status.state === "exited") {
+    return `${program} exited with status ${status.code} without connecting to the checker: ${hint}`;
+  }
+  return `${program} closed the control channel without connecting: ${hint}`;
+}
+
+/** Why exec failed, from its errno. */
+export function execErrorText(errno: number): string {
+  switch (errno) {
+    case 2:
+      return "no such file";
+    case 8:
+      return "not an executable this system can run (exec format error)";
+    case 13:
+      return "permission denied (is it executable?)";
+    case 20:
+      return "a path component is not a directory";
+    case 21:
+      return "it is a directory";
+    default:
+      return `exec failed (errno ${errno})`;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What a run of the checked program is made of, as the targets see it: the program to start
+ * (ProgramSpec), how to run it (RunOptions), what its runtime declares at the handshake (Hello),
+ * and the names it gives its actors and objects.
+ */
+
+import type { Outcome } from "../explore/target.ts";
+
+export interface ProgramSpec {
+  /** Resolved path of the executable. */
+  readonly path: string;
+  /** Arguments after the program name. */
+  readonly args: readonly string[];
+  /** argv[0] as the user wrote it. */
+  readonly argv0: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface RunOptions {
+  /** Longest time a transition (or the start) may take before it is a timeout violation. */
+  readonly timeoutMs: number;
+  /** Let the program write to the checker's stdout and stderr ("stderr": both to stderr). */
+  readonly showOutput?: boolean | "stderr";
+  /**
+   * The checker restores states: the program stays alive at the end of an execution (the rest
+   * of main runs in a forked copy) and reports its stacks at every point.
+   */
+  readonly stateful?: boolean;
+  /** With `stateful`: the runtime reports its stacks at every point (to hash states). */
+  readonly reportStacks?: boolean;
+  /**
+   * With `stateful`: called at the final point of an execution (every actor has returned, the
+   * program waits there). An outcome it returns is taken as how the rest of main ends, which
+   * then does not run; null has the program run it (FINISH) in a forked copy.
+   */
+  readonly knownEnd?: () => Outcome | null;
+  /**
+   * Run the program on the checker's CPU (default true): a blocking round trip between two
+   * processes is several times cheaper on one CPU than across two.
+   */
+  readonly pinCpu?: boolean;
+}
+
+/** What the program's runtime declared at the handshake. */
+export interface Hello {
+  readonly pid: number;
+  readonly pidfd: number;
+  /** The program's userfaultfd, by its number in the program; -1 if none. */
+  readonly uffd: number;
+  /** Memory that is not program state. */
+  readonly ignored: readonly (readonly [number, number])[];
+  /** The runtime's own descriptors (control channel, userfaultfd): not program state. */
+  readonly ownFds: readonly number[];
+}
+
+/** Names learnt from ACTOR and OBJECT frames; shared by every run of the same program. */
+export interface MutableNames {
+  readonly actors: Map<number, string>;
+  readonly objects: Map<number, string>;
+}
