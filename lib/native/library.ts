@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { InternalError } from "../errors.ts";
 
-export const NATIVE_ABI = 1;
+export const NATIVE_ABI = 2;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -17,9 +17,13 @@ const symbols = {
   isomc_socketpair: { parameters: ["buffer"], result: "i32" },
   isomc_close: { parameters: ["i32"], result: "void" },
   isomc_spawn: {
-    parameters: ["buffer", "usize", "buffer", "usize", "i32", "u32", "buffer"],
+    parameters: ["buffer", "usize", "buffer", "usize", "i32", "i32", "i32", "u32", "buffer"],
     result: "i32",
   },
+  isomc_output_file: { parameters: ["buffer"], result: "i32" },
+  isomc_fd_size: { parameters: ["i32"], result: "i64" },
+  isomc_fd_truncate: { parameters: ["i32", "u64"], result: "i32" },
+  isomc_fd_pread: { parameters: ["i32", "buffer", "usize", "u64"], result: "i64" },
   isomc_wait: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   isomc_kill: { parameters: ["i32", "i32"], result: "void" },
   isomc_release: { parameters: ["i32"], result: "void" },
@@ -38,9 +42,29 @@ const symbols = {
   isomc_store_free: { parameters: ["pointer"], result: "void" },
   isomc_store_stats: { parameters: ["pointer", "buffer"], result: "void" },
   isomc_engine_new: {
-    parameters: ["pointer", "i32", "i32", "i32", "buffer", "usize", "u32", "buffer"],
+    parameters: [
+      "pointer",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "usize",
+      "u32",
+      "buffer",
+      "buffer",
+      "usize",
+      "buffer",
+    ],
     result: "pointer",
   },
+  isomc_engine_why: { parameters: ["pointer", "buffer", "usize"], result: "usize" },
+  isomc_shared_save: {
+    parameters: ["i32", "buffer", "usize", "buffer", "buffer", "usize", "buffer"],
+    result: "pointer",
+  },
+  isomc_shared_pages: { parameters: ["pointer"], result: "u64" },
+  isomc_shared_restore: { parameters: ["pointer", "i32"], result: "i32" },
+  isomc_shared_free: { parameters: ["pointer"], result: "void" },
   isomc_engine_free: { parameters: ["pointer"], result: "void" },
   isomc_engine_tracker: { parameters: ["pointer"], result: "u32" },
   isomc_engine_sync: { parameters: ["pointer", "bool"], result: "i32" },

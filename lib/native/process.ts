@@ -30,6 +30,9 @@ export interface SpawnRequest {
   readonly keepFd?: number;
   /** The program writes to our stdout and stderr ("stderr": both to our stderr). */
   readonly inheritOutput?: boolean | "stderr";
+  /** Descriptors of ours that become the program's stdout and stderr (over inheritOutput). */
+  readonly stdoutFd?: number;
+  readonly stderrFd?: number;
   /** Run the child on the caller's CPU, and keep the caller there (faster round trips). */
   readonly pinCpu?: boolean;
   readonly keepAslr?: boolean;
@@ -51,6 +54,8 @@ export function spawn(req: SpawnRequest): SpawnResult {
     env,
     BigInt(Object.keys(req.env).length === 0 ? 0 : env.length),
     req.keepFd ?? -1,
+    req.stdoutFd ?? -1,
+    req.stderrFd ?? -1,
     flags,
     out,
   );
@@ -85,4 +90,42 @@ export function killProcess(pid: number, pidfd: number): void {
 
 export function releaseProcess(pidfd: number): void {
   native().isomc_release(pidfd);
+}
+
+/**
+ * A file in memory (memfd) opened for appending, to capture the program's output; close it
+ * with closeFd.
+ */
+export function outputFile(name: string): number {
+  const fd = native().isomc_output_file(new TextEncoder().encode(`${name}\0`));
+  if (fd < 0) {
+    throw new InternalError(`cannot create a file for the program's output (errno ${-fd})`);
+  }
+  return fd;
+}
+
+export function fileSize(fd: number): number {
+  const n = Number(native().isomc_fd_size(fd));
+  if (n < 0) throw new InternalError(`fstat of the program's output failed (errno ${-n})`);
+  return n;
+}
+
+export function truncateFile(fd: number, size: number): void {
+  const err = native().isomc_fd_truncate(fd, BigInt(size));
+  if (err !== 0) throw new InternalError(`cannot truncate the program's output (errno ${err})`);
+}
+
+/** Reads the bytes of [offset, offset + length) (fewer at the end of the file). */
+export function readFileAt(fd: number, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = Number(
+      native().isomc_fd_pread(fd, out.subarray(got), BigInt(length - got), BigInt(offset + got)),
+    );
+    if (n < 0) throw new InternalError(`cannot read the program's output (errno ${-n})`);
+    if (n === 0) break;
+    got += n;
+  }
+  return out.subarray(0, got);
 }

@@ -5,6 +5,10 @@
  * the next, the running copy at the end — and are always killed from the deepest up, so each
  * is reaped by its (frozen) parent and none is orphaned. At most `maxCheckpoints` processes
  * stay frozen; deeper states are reached from the deepest checkpoint by replaying steps.
+ *
+ * A copy shares with its checkpoint what fork does not duplicate: pipes (their content is
+ * saved with the checkpoint and put back into each copy) and MAP_SHARED memory (saved and
+ * written back the same way, lib/state/native.ts SharedImage).
  */
 
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
@@ -14,6 +18,7 @@ import { type FdEntry, readPipes, refillPipes } from "./fds.ts";
 import { closeFd } from "../native/process.ts";
 import { openFdDir } from "../native/fds.ts";
 import { ProgramRun } from "../process/program.ts";
+import { ProcessGone, SharedImage } from "./native.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 
 export interface ForkTargetOptions extends RunOptions {
@@ -34,6 +39,8 @@ export class ForkTarget implements Target {
    * checkpoint's pipes (and a later copy's reads and writes), so a restore puts it back.
    */
   private pipes: (FdEntry[] | undefined)[] = [];
+  /** shared[d]: checkpoints[d]'s shared memory, when it maps any (written back likewise). */
+  private shared: (SharedImage | undefined)[] = [];
   private path: Step[] = [];
   private readonly maxCheckpoints: number;
   /** Checkpoints taken and copies forked, for the statistics. */
@@ -70,6 +77,9 @@ export class ForkTarget implements Target {
     if (live >= this.maxCheckpoints) return;
     const frozen = this.current();
     this.pipes[this.path.length] = this.readPipes(frozen);
+    const image = SharedImage.save(frozen.pid, frozen.hello?.ignored ?? []);
+    if (image.pages > 0) this.shared[this.path.length] = image;
+    else image.free();
     this.running = await frozen.fork();
     this.forks++;
     this.checkpoints[this.path.length] = frozen;
@@ -104,6 +114,12 @@ export class ForkTarget implements Target {
       this.forks++;
       this.path.length = depth;
       refillPipes(this.running.pidfd, this.pipes[depth] ?? []);
+      try {
+        this.shared[depth]?.restore(this.running.pid);
+      } catch (e) {
+        // A copy that died at once: the next step says how it ended.
+        if (!(e instanceof ProcessGone)) throw e;
+      }
     }
     if (depth < path.length) {
       await replayFrom(this.current(), path, depth, this.path, this.counters);
@@ -120,6 +136,8 @@ export class ForkTarget implements Target {
     for (let d = this.checkpoints.length - 1; d >= depth; d--) this.checkpoints[d]?.kill();
     this.checkpoints.length = Math.min(this.checkpoints.length, depth);
     this.pipes.length = Math.min(this.pipes.length, depth);
+    for (let d = depth; d < this.shared.length; d++) this.shared[d]?.free();
+    this.shared.length = Math.min(this.shared.length, depth);
   }
 
   close(): Promise<void> {

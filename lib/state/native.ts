@@ -4,7 +4,7 @@
  * are explicit resources: free() what you create, drop() what you snapshot.
  */
 
-import { InternalError } from "../errors.ts";
+import { InputError, InternalError } from "../errors.ts";
 import { native } from "../native/library.ts";
 import type { MapOp, StackInfo } from "../process/protocol.ts";
 
@@ -16,7 +16,32 @@ export class ProcessGone extends Error {
   override name = "ProcessGone";
 }
 
-function check(code: number, what: string): void {
+/**
+ * The program maps memory that a stateful restore cannot put back (a MAP_SHARED file, a SysV
+ * segment, write-only memory: native/src/checker/state/maps.zig).
+ */
+export class UnrestorableMapping extends InputError {
+  override name = "UnrestorableMapping";
+}
+
+/** The one line that refuses a mapping (`mapping` in words, from the native side). */
+export function refusal(mapping: string, restore: "memory" | "fork"): string {
+  const why = /SysV/.test(mapping)
+    ? "other processes may attach it and it outlives the program"
+    : /file/.test(mapping)
+    ? "writing it back writes the file, which other processes may read"
+    : "its content cannot be read from outside";
+  return `the program maps ${mapping}, which --restore=${restore} cannot restore (${why}); use --restore=replay`;
+}
+
+const whyBuffer = new Uint8Array(512);
+const whyLength = new BigUint64Array(1);
+
+function whyText(n: number): string {
+  return new TextDecoder().decode(whyBuffer.subarray(0, n));
+}
+
+function check(code: number, what: string, why?: () => string): void {
   switch (code) {
     case 0:
       return;
@@ -30,6 +55,8 @@ function check(code: number, what: string): void {
       throw new InternalError(`${what}: the program's mappings differ from the snapshot's`);
     case -5:
       throw new InternalError(`${what}: /proc/PID/maps could not be parsed`);
+    case -6:
+      throw new UnrestorableMapping(refusal(why?.() ?? "memory", "memory"));
     default:
       throw new InternalError(`${what}: native error ${code}`);
   }
@@ -170,8 +197,23 @@ export class Engine {
       BigInt(options.ignored.length),
       trackerKinds.indexOf(options.tracker ?? "uffd-wp"),
       err,
+      whyBuffer,
+      BigInt(whyBuffer.length),
+      whyLength,
     );
-    if (this.handle === null) check(err[0], "starting the snapshot engine");
+    if (this.handle === null) {
+      check(err[0], "starting the snapshot engine", () => whyText(Number(whyLength[0])));
+    }
+  }
+
+  /** check() for a call of this engine: a refusal names the mapping the engine refused. */
+  private check(code: number, what: string): void {
+    check(code, what, () => {
+      const n = Number(
+        native().isomc_engine_why(this.pointer, whyBuffer, BigInt(whyBuffer.length)),
+      );
+      return whyText(n);
+    });
   }
 
   private get pointer(): NonNullable<Deno.PointerValue> {
@@ -188,7 +230,7 @@ export class Engine {
     const err = new Int32Array(1);
     const p = native().isomc_engine_snapshot(this.pointer, mapsChanged, err);
     if (p === null) {
-      check(err[0], "taking a snapshot");
+      this.check(err[0], "taking a snapshot");
       throw new InternalError("taking a snapshot failed");
     }
     return new Snapshot(p, native().isomc_snapshot_hash(p) as bigint);
@@ -223,7 +265,7 @@ export class Engine {
         cap = -n - 1000;
         continue;
       }
-      check(n < 0 ? n : 0, "planning a restore");
+      this.check(n < 0 ? n : 0, "planning a restore");
       const ops: MapOp[] = [];
       for (let i = 0; i < n; i++) {
         ops.push({
@@ -238,7 +280,10 @@ export class Engine {
 
   /** Writes back the pages that differ from `snapshot` (mappings must already match). */
   restore(snapshot: Snapshot, mapsChanged: boolean): void {
-    check(native().isomc_engine_restore(this.pointer, snapshot.pointer, mapsChanged), "restoring");
+    this.check(
+      native().isomc_engine_restore(this.pointer, snapshot.pointer, mapsChanged),
+      "restoring",
+    );
   }
 
   stats(): EngineStats {
@@ -265,6 +310,67 @@ export class Engine {
   free(): void {
     if (this.handle === null) return;
     native().isomc_engine_free(this.handle);
+    this.handle = null;
+  }
+}
+
+/**
+ * The shared memory of a checkpoint (--restore=fork): a forked copy shares it with its
+ * checkpoint, so it is saved when the checkpoint freezes and written back into every copy
+ * forked from it (native/src/checker/state/shared.zig). free() it.
+ */
+export class SharedImage {
+  private handle: Deno.PointerValue;
+
+  private constructor(handle: NonNullable<Deno.PointerValue>) {
+    this.handle = handle;
+  }
+
+  /** Saves the shared memory of process `pid` (stopped), minus the `ignored` ranges. */
+  static save(pid: number, ignored: readonly (readonly [number, number])[]): SharedImage {
+    const ranges = new BigUint64Array(ignored.length * 2);
+    ignored.forEach(([a, b], i) => {
+      ranges[2 * i] = BigInt(a);
+      ranges[2 * i + 1] = BigInt(b);
+    });
+    const err = new Int32Array(1);
+    const p = native().isomc_shared_save(
+      pid,
+      ranges,
+      BigInt(ignored.length),
+      err,
+      whyBuffer,
+      BigInt(whyBuffer.length),
+      whyLength,
+    );
+    if (p === null) {
+      if (err[0] === -6) {
+        throw new UnrestorableMapping(refusal(whyText(Number(whyLength[0])), "fork"));
+      }
+      check(err[0], "saving a checkpoint's shared memory");
+      throw new InternalError("saving a checkpoint's shared memory failed");
+    }
+    return new SharedImage(p);
+  }
+
+  private get pointer(): NonNullable<Deno.PointerValue> {
+    if (this.handle === null) throw new InternalError("the shared memory image is freed");
+    return this.handle;
+  }
+
+  /** Pages it holds (0: the program maps no shared memory). */
+  get pages(): number {
+    return Number(native().isomc_shared_pages(this.pointer));
+  }
+
+  /** Writes the saved memory into `pid`, a copy forked from the checkpoint. */
+  restore(pid: number): void {
+    check(native().isomc_shared_restore(this.pointer, pid), "restoring shared memory");
+  }
+
+  free(): void {
+    if (this.handle === null) return;
+    native().isomc_shared_free(this.handle);
     this.handle = null;
   }
 }

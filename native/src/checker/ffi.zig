@@ -15,7 +15,7 @@ comptime {
 }
 
 /// Bumped whenever an exported signature or result code changes; lib/native/ffi.ts checks it.
-pub const NATIVE_ABI: u32 = 1;
+pub const NATIVE_ABI: u32 = 2;
 
 const gpa = std.heap.page_allocator;
 
@@ -62,7 +62,8 @@ pub const spawn_stdout_to_stderr: u32 = 1 << 2;
 /// Pin the child, and the calling thread, to the CPU the calling thread is on.
 pub const spawn_pin_cpu: u32 = 1 << 3;
 
-/// Starts argv[0] with the given environment. On success returns 0 and out = {pid, pidfd}.
+/// Starts argv[0] with the given environment; `stdout_fd` and `stderr_fd` (or -1) become its
+/// stdout and stderr. On success returns 0 and out = {pid, pidfd}.
 /// A positive result is the errno of a failed exec (ENOENT, EACCES, ENOEXEC...); negative:
 /// -1 out of memory, -2 the system refused (fork, pipe, pidfd), -3 malformed arguments.
 export fn isomc_spawn(
@@ -71,6 +72,8 @@ export fn isomc_spawn(
     env_blob: [*]const u8,
     env_len: usize,
     keep_fd: i32,
+    stdout_fd: i32,
+    stderr_fd: i32,
     flags: u32,
     out: *[2]i32,
 ) i32 {
@@ -85,6 +88,8 @@ export fn isomc_spawn(
         .keep_fd = keep_fd,
         .inherit_output = flags & spawn_inherit_output != 0,
         .stdout_to_stderr = flags & spawn_stdout_to_stderr != 0,
+        .stdout_fd = stdout_fd,
+        .stderr_fd = stderr_fd,
         .pin_cpu = if (flags & spawn_pin_cpu != 0) pinCaller() else null,
         .no_aslr = flags & spawn_keep_aslr == 0,
     }) catch |err| return switch (err) {
@@ -97,6 +102,46 @@ export fn isomc_spawn(
             out.* = .{ c.pid, c.pidfd };
             return 0;
         },
+    }
+}
+
+/// A file in memory (memfd) opened for appending, to capture the program's stdout or stderr:
+/// its writes land at the end whatever offset a forked copy left, and the checker truncates it
+/// when it takes the program back to an earlier state. Returns the descriptor or -errno.
+export fn isomc_output_file(name: [*:0]const u8) i32 {
+    const rc = linux.memfd_create(name, linux.MFD.CLOEXEC);
+    if (linux.E.init(rc) != .SUCCESS) return -@as(i32, @intCast(@intFromEnum(linux.E.init(rc))));
+    const fd: i32 = @intCast(rc);
+    const set = linux.fcntl(fd, linux.F.SETFL, @as(u32, @bitCast(linux.O{ .APPEND = true })));
+    if (linux.E.init(set) != .SUCCESS) {
+        _ = linux.close(fd);
+        return -@as(i32, @intCast(@intFromEnum(linux.E.init(set))));
+    }
+    return fd;
+}
+
+/// The size of the file behind `fd`, or -errno.
+export fn isomc_fd_size(fd: i32) i64 {
+    var st: linux.Stat = undefined;
+    const rc = linux.fstat(fd, &st);
+    if (linux.E.init(rc) != .SUCCESS) return -@as(i64, @intFromEnum(linux.E.init(rc)));
+    return st.size;
+}
+
+/// Cuts the file behind `fd` to `size` bytes; 0 or an errno.
+export fn isomc_fd_truncate(fd: i32, size: u64) i32 {
+    return @intCast(@intFromEnum(linux.E.init(linux.ftruncate(fd, @intCast(size)))));
+}
+
+/// Reads up to `cap` bytes at `offset`; returns how many, or -errno.
+export fn isomc_fd_pread(fd: i32, out: [*]u8, cap: usize, offset: u64) i64 {
+    while (true) {
+        const rc = linux.pread(fd, out, cap, @intCast(offset));
+        switch (linux.E.init(rc)) {
+            .SUCCESS => return @intCast(rc),
+            .INTR => continue,
+            else => |e| return -@as(i64, @intFromEnum(e)),
+        }
     }
 }
 
@@ -246,6 +291,7 @@ test {
     _ = @import("state/tracker.zig");
     _ = @import("state/engine.zig");
     _ = @import("state/engine_test.zig");
+    _ = @import("state/shared.zig");
 }
 
 test "argument blobs split into C strings" {

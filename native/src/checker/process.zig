@@ -20,6 +20,10 @@ pub const SpawnOptions = struct {
     inherit_output: bool = false,
     /// With inherit_output: the child's stdout goes to our stderr (our stdout is for a report).
     stdout_to_stderr: bool = false,
+    /// Descriptors of ours that become the child's stdout and stderr (the files that capture
+    /// its output), or -1 for what inherit_output says.
+    stdout_fd: i32 = -1,
+    stderr_fd: i32 = -1,
     /// Run on this CPU only (and move the calling thread there too): a blocking round trip
     /// between two processes costs several times less when both share one CPU.
     pin_cpu: ?u32 = null,
@@ -116,12 +120,11 @@ fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: 
     }
     default_action = undefined;
     _ = linux.dup2(devnull, 0);
-    if (!options.inherit_output) {
-        _ = linux.dup2(devnull, 1);
-        _ = linux.dup2(devnull, 2);
-    } else if (options.stdout_to_stderr) {
-        _ = linux.dup2(2, 1);
-    }
+    // Stdout first: it may become our stderr before stderr is replaced.
+    const out: i32 = if (options.stdout_fd >= 0) options.stdout_fd else if (!options.inherit_output) devnull else if (options.stdout_to_stderr) 2 else 1;
+    const err: i32 = if (options.stderr_fd >= 0) options.stderr_fd else if (!options.inherit_output) devnull else 2;
+    if (out != 1) _ = linux.dup2(out, 1);
+    if (err != 2) _ = linux.dup2(err, 2);
     // The program gets stdio and its control channel, nothing else the checker has open
     // (the report pipe is close-on-exec and stays open until exec).
     closeAllBut(options.keep_fd, report);
@@ -244,6 +247,24 @@ test "exit status and signals are reported" {
     const child2 = (try spawn(.{ .argv = &argv2, .envp = &envp })).child;
     try testing.expectEqual(Exit{ .signaled = linux.SIG.SEGV }, wait(child2, 5000));
     release(child2);
+}
+
+test "stdout and stderr go to the descriptors given" {
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sh", "-c", "echo out; echo err >&2" };
+    var files: [2]i32 = undefined;
+    for (&files) |*f| f.* = @intCast(linux.memfd_create("isomc-test", linux.MFD.CLOEXEC));
+    defer for (files) |f| {
+        _ = linux.close(f);
+    };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp, .stdout_fd = files[0], .stderr_fd = files[1] })).child;
+    try testing.expectEqual(Exit{ .exited = 0 }, wait(child, -1));
+    release(child);
+    for (files, [_][]const u8{ "out\n", "err\n" }) |f, want| {
+        var buf: [16]u8 = undefined;
+        const n = linux.pread(f, &buf, buf.len, 0);
+        try testing.expectEqualStrings(want, buf[0..n]);
+    }
 }
 
 test "a wait times out on a running child, and kill ends it" {

@@ -8,6 +8,7 @@ const layout_mod = @import("state/layout.zig");
 const maps = @import("state/maps.zig");
 const page_store = @import("state/page_store.zig");
 const tracker_mod = @import("state/tracker.zig");
+const shared_mod = @import("state/shared.zig");
 
 const Engine = engine_mod.Engine;
 const Layout = layout_mod.Layout;
@@ -20,6 +21,8 @@ pub const state_error_tracking: i32 = -2;
 pub const state_error_memory: i32 = -3;
 pub const state_error_mappings_differ: i32 = -4;
 pub const state_error_bad_maps: i32 = -5;
+/// The program maps memory that cannot be restored; the mapping is described in words.
+pub const state_error_unrestorable: i32 = -6;
 
 fn code(err: engine_mod.EngineError) i32 {
     return switch (err) {
@@ -28,7 +31,16 @@ fn code(err: engine_mod.EngineError) i32 {
         error.OutOfMemory => state_error_memory,
         error.MappingsDiffer => state_error_mappings_differ,
         error.BadMaps => state_error_bad_maps,
+        error.Unrestorable => state_error_unrestorable,
     };
+}
+
+/// Copies a refusal's text into the caller's buffer; returns its length.
+fn copyWhy(why: *const maps.Why, out: [*]u8, cap: usize) usize {
+    const t = why.text();
+    const n = @min(t.len, cap);
+    @memcpy(out[0..n], t[0..n]);
+    return n;
 }
 
 export fn isomc_store_new() ?*PageStore {
@@ -51,7 +63,8 @@ export fn isomc_store_stats(store: *const PageStore, out: *[5]u64) void {
 }
 
 /// `ignored` holds n_ignored (start, end) pairs. `allow`: 0 uffd-wp, 1 soft-dirty, 2 none
-/// (the best tracker allowed is used). On failure returns null and sets err.
+/// (the best tracker allowed is used). On failure returns null and sets err; with
+/// state_error_unrestorable, `why` receives the mapping in words and `why_len` its length.
 export fn isomc_engine_new(
     store: *PageStore,
     pid: i32,
@@ -61,7 +74,11 @@ export fn isomc_engine_new(
     n_ignored: usize,
     allow: u32,
     err: *i32,
+    why: [*]u8,
+    why_cap: usize,
+    why_len: *usize,
 ) ?*Engine {
+    why_len.* = 0;
     const ranges = gpa.alloc(maps.Range, n_ignored) catch {
         err.* = state_error_memory;
         return null;
@@ -77,9 +94,11 @@ export fn isomc_engine_new(
         err.* = state_error_memory;
         return null;
     };
-    e.* = Engine.init(gpa, store, pid, pidfd, uffd, ranges, kind) catch |x| {
+    var refused = maps.Why{};
+    e.* = Engine.init(gpa, store, pid, pidfd, uffd, ranges, kind, &refused) catch |x| {
         gpa.destroy(e);
         err.* = code(x);
+        if (x == error.Unrestorable) why_len.* = copyWhy(&refused, why, why_cap);
         return null;
     };
     err.* = 0;
@@ -89,6 +108,70 @@ export fn isomc_engine_new(
 export fn isomc_engine_free(e: *Engine) void {
     e.deinit();
     gpa.destroy(e);
+}
+
+/// After state_error_unrestorable: the refused mapping in words, copied into `out`; returns
+/// its length.
+export fn isomc_engine_why(e: *const Engine, out: [*]u8, cap: usize) usize {
+    return copyWhy(&e.why, out, cap);
+}
+
+/// The shared memory of a checkpoint (--restore=fork), saved to be written back into each
+/// copy forked from it. Null on failure, with err set (and `why` as for isomc_engine_new).
+export fn isomc_shared_save(
+    pid: i32,
+    ignored: [*]const u64,
+    n_ignored: usize,
+    err: *i32,
+    why: [*]u8,
+    why_cap: usize,
+    why_len: *usize,
+) ?*shared_mod.Image {
+    why_len.* = 0;
+    const ranges = gpa.alloc(maps.Range, n_ignored) catch {
+        err.* = state_error_memory;
+        return null;
+    };
+    defer gpa.free(ranges);
+    for (ranges, 0..) |*r, i| r.* = .{ .start = ignored[2 * i], .end = ignored[2 * i + 1] };
+    const img = gpa.create(shared_mod.Image) catch {
+        err.* = state_error_memory;
+        return null;
+    };
+    var refused = maps.Why{};
+    img.* = shared_mod.Image.save(gpa, pid, ranges, &refused) catch |x| {
+        gpa.destroy(img);
+        err.* = switch (x) {
+            error.ProcessGone => state_error_process_gone,
+            error.OutOfMemory => state_error_memory,
+            error.BadMaps => state_error_bad_maps,
+            error.Unrestorable => state_error_unrestorable,
+        };
+        if (x == error.Unrestorable) why_len.* = copyWhy(&refused, why, why_cap);
+        return null;
+    };
+    err.* = 0;
+    return img;
+}
+
+/// Pages of shared memory the image holds.
+export fn isomc_shared_pages(img: *const shared_mod.Image) u64 {
+    return img.bytes.len / maps.page_size;
+}
+
+/// Writes a checkpoint's shared memory into `pid`, a copy forked from it.
+export fn isomc_shared_restore(img: *const shared_mod.Image, pid: i32) i32 {
+    img.restore(gpa, pid) catch |x| return switch (x) {
+        error.ProcessGone => state_error_process_gone,
+        error.OutOfMemory => state_error_memory,
+        else => state_error_bad_maps,
+    };
+    return 0;
+}
+
+export fn isomc_shared_free(img: *shared_mod.Image) void {
+    img.deinit(gpa);
+    gpa.destroy(img);
 }
 
 /// 0 uffd-wp, 1 soft-dirty, 2 none.

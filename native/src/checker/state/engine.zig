@@ -3,7 +3,10 @@
 //! written — takes snapshots as cheap clones of that view, and restores a snapshot by writing
 //! back only the pages that differ. Mapping changes (a region that must be created or removed
 //! before pages can be written) are returned as a plan that the runtime carries out in its own
-//! process; the engine then checks the result and writes the pages.
+//! process; the engine then checks the result and writes the pages. Shared memory the program
+//! maps (maps.zig) is state too but is not write-tracked: it is read whole at every sync and
+//! written whole at every restore. A mapping that cannot be restored fails every call that
+//! reads the maps with error.Unrestorable, the mapping described in `why`.
 
 const std = @import("std");
 const linux = std.os.linux;
@@ -33,7 +36,9 @@ pub const Stats = struct {
     restore_ns: u64 = 0,
 };
 
-pub const EngineError = error{ ProcessGone, TrackingFailed, OutOfMemory, MappingsDiffer, BadMaps };
+pub const EngineError = error{ ProcessGone, TrackingFailed, OutOfMemory, MappingsDiffer, BadMaps, Unrestorable };
+
+pub const Why = maps.Why;
 
 /// What the runtime must do before a snapshot's pages can be written back.
 pub const Plan = struct {
@@ -58,6 +63,12 @@ pub const Engine = struct {
     tracker: Tracker,
     ignored: []Range,
     current: Layout,
+    /// The regions of `current` the tracker registered (private memory) and the others
+    /// (shared memory, read and written whole); both sorted, together `current`'s regions.
+    tracked: []Range = &.{},
+    shared: []Range = &.{},
+    /// Set with error.Unrestorable.
+    why: Why = .{},
     maps_text: std.ArrayList(u8) = .empty,
     addrs: std.ArrayList(u64) = .empty,
     buffer: std.ArrayList(u8) = .empty,
@@ -71,6 +82,8 @@ pub const Engine = struct {
         remote_uffd: i32,
         ignored: []const Range,
         allow: tracker_mod.Kind,
+        /// Receives the refused mapping when init fails with error.Unrestorable.
+        why: ?*Why,
     ) EngineError!Engine {
         var e = Engine{
             .gpa = gpa,
@@ -81,14 +94,21 @@ pub const Engine = struct {
             .current = .{},
         };
         errdefer e.deinit();
-        const ranges = try e.readStateRanges();
-        defer gpa.free(ranges);
-        try e.relayout(ranges, true);
+        var st = e.readStateRanges() catch |err| {
+            if (err == error.Unrestorable) if (why) |w| {
+                w.* = e.why;
+            };
+            return err;
+        };
+        defer st.deinit(gpa);
+        try e.relayout(st, true);
         return e;
     }
 
     pub fn deinit(e: *Engine) void {
         e.current.deinit(e.gpa, e.store);
+        e.gpa.free(e.tracked);
+        e.gpa.free(e.shared);
         e.tracker.deinit();
         e.gpa.free(e.ignored);
         e.maps_text.deinit(e.gpa);
@@ -97,7 +117,7 @@ pub const Engine = struct {
         e.* = undefined;
     }
 
-    fn readStateRanges(e: *Engine) EngineError![]Range {
+    fn readStateRanges(e: *Engine) EngineError!maps.State {
         e.stats.maps_reads += 1;
         const text = maps.read(e.gpa, e.pid, &e.maps_text) catch |err| switch (err) {
             error.OutOfMemory => return error.OutOfMemory,
@@ -108,7 +128,31 @@ pub const Engine = struct {
             error.BadMapsLine => return error.BadMaps,
         };
         defer e.gpa.free(ms);
-        return maps.stateRanges(e.gpa, ms, e.ignored);
+        var st = try maps.stateRanges(e.gpa, ms, e.ignored);
+        if (st.refused) |r| {
+            e.why.set(r);
+            st.deinit(e.gpa);
+            return error.Unrestorable;
+        }
+        return st;
+    }
+
+    /// Whether the view's regions are those of `st`, shared ones included.
+    fn sameState(e: *const Engine, st: maps.State) bool {
+        if (!e.current.sameRanges(st.ranges) or e.shared.len != st.shared.len) return false;
+        for (e.shared, st.shared) |a, b| {
+            if (a.start != b.start or a.end != b.end) return false;
+        }
+        return true;
+    }
+
+    /// Appends every page of the shared regions: they are not tracked, so always read (and on
+    /// a restore, always written).
+    fn appendShared(e: *Engine, out: *std.ArrayList(u64)) EngineError!void {
+        for (e.shared) |r| {
+            var addr = r.start;
+            while (addr < r.end) : (addr += page_size) try out.append(e.gpa, addr);
+        }
     }
 
     /// Brings the view up to date with the program's memory. `maps_changed` says whether the
@@ -118,38 +162,53 @@ pub const Engine = struct {
         defer e.stats.sync_ns += @intCast(std.time.nanoTimestamp() - t0);
         e.stats.syncs += 1;
         if (maps_changed) {
-            const ranges = try e.readStateRanges();
-            defer e.gpa.free(ranges);
-            if (!e.current.sameRanges(ranges)) return e.relayout(ranges, false);
+            var st = try e.readStateRanges();
+            defer st.deinit(e.gpa);
+            if (!e.sameState(st)) return e.relayout(st, false);
         }
-        const ranges = try e.current.ranges(e.gpa);
-        defer e.gpa.free(ranges);
+        const ranges = e.tracked;
         e.addrs.clearRetainingCapacity();
         const collected = if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
         collected catch |err| switch (err) {
             // A region was replaced by a mapping the tracker does not know: read it all again.
-            error.TrackingFailed => return e.relayout(ranges, true),
+            error.TrackingFailed => {
+                const all = try e.current.ranges(e.gpa);
+                defer e.gpa.free(all);
+                const shared = try e.gpa.dupe(Range, e.shared);
+                defer e.gpa.free(shared);
+                return e.relayout(.{ .ranges = all, .shared = shared }, true);
+            },
             else => |x| return x,
         };
+        try e.appendShared(&e.addrs);
+        if (e.shared.len > 0) std.mem.sort(u64, e.addrs.items, {}, std.sort.asc(u64));
         try e.readPages(e.addrs.items, &e.current);
     }
 
     /// Moves the view to new ranges: keeps what is known of pages that stay, reads what was
     /// written in them, reads new memory, and starts tracking it. With `full`, everything
     /// present is read again (after a tracking failure, or the first time).
-    fn relayout(e: *Engine, ranges: []const Range, full: bool) EngineError!void {
+    fn relayout(e: *Engine, st: maps.State, full: bool) EngineError!void {
         e.stats.relayouts += 1;
+        const ranges = st.ranges;
         var next = try Layout.initZero(e.gpa, ranges);
         errdefer next.deinit(e.gpa, e.store);
+        const shared = try e.gpa.dupe(Range, st.shared);
+        errdefer e.gpa.free(shared);
+        const tracked = try subtractAll(e.gpa, ranges, shared);
+        errdefer e.gpa.free(tracked);
         e.addrs.clearRetainingCapacity();
         var reread_all = full;
         if (!reread_all) {
-            // Written pages in the parts that stay, collected before anything is re-protected.
             const old = try e.current.ranges(e.gpa);
             defer e.gpa.free(old);
             const kept = try intersect(e.gpa, old, ranges);
             defer e.gpa.free(kept);
-            e.tracker.collect(kept, &e.addrs) catch |err| switch (err) {
+            // Written pages in the tracked parts that stay, collected before anything is
+            // re-protected. Shared memory, kept or new, is read whole below.
+            const kept_tracked = try intersect(e.gpa, e.tracked, tracked);
+            defer e.gpa.free(kept_tracked);
+            e.tracker.collect(kept_tracked, &e.addrs) catch |err| switch (err) {
                 error.TrackingFailed => reread_all = true,
                 else => |x| return x,
             };
@@ -164,22 +223,27 @@ pub const Engine = struct {
                     try next.set(e.gpa, e.store, to.region, to.page, id);
                 }
             }
-            // New memory: every present page of it.
-            const fresh = try subtractAll(e.gpa, ranges, kept);
+            // New tracked memory: every present page of it.
+            const fresh = try subtractAll(e.gpa, tracked, kept_tracked);
             defer e.gpa.free(fresh);
             for (fresh) |r| e.tracker.presentPages(r, &e.addrs) catch |err| switch (err) {
                 error.TrackingFailed => reread_all = true,
                 else => |x| return x,
             };
         }
-        for (ranges) |r| try e.tracker.track(r);
+        for (tracked) |r| try e.tracker.track(r);
         if (reread_all) {
             e.addrs.clearRetainingCapacity();
-            for (ranges) |r| try e.tracker.presentPages(r, &e.addrs);
+            for (tracked) |r| try e.tracker.presentPages(r, &e.addrs);
         }
-        std.mem.sort(u64, e.addrs.items, {}, std.sort.asc(u64));
         e.current.deinit(e.gpa, e.store);
         e.current = next;
+        e.gpa.free(e.tracked);
+        e.gpa.free(e.shared);
+        e.tracked = tracked;
+        e.shared = shared;
+        try e.appendShared(&e.addrs);
+        std.mem.sort(u64, e.addrs.items, {}, std.sort.asc(u64));
         try e.readPages(uniq(e.addrs.items), &e.current);
     }
 
@@ -216,11 +280,15 @@ pub const Engine = struct {
     /// `reread`, from the program's maps as they are now; else from the view (its ranges are
     /// the program's as of the last sync, when the mappings have not changed since).
     pub fn plan(e: *Engine, target: *const Layout, reread: bool) EngineError!Plan {
-        const now = if (reread) try e.readStateRanges() else try e.current.ranges(e.gpa);
+        if (reread) {
+            var st = try e.readStateRanges();
+            defer st.deinit(e.gpa);
+            // Having read them, bring the view to the maps now: a restore that needs no
+            // mapping change then needs no second read.
+            if (!e.sameState(st)) try e.relayout(st, false);
+        }
+        const now = try e.current.ranges(e.gpa);
         defer e.gpa.free(now);
-        // Having read them, bring the view to the maps now: a restore that needs no mapping
-        // change then needs no second read.
-        if (reread and !e.current.sameRanges(now)) try e.relayout(now, false);
         const want = try target.ranges(e.gpa);
         defer e.gpa.free(want);
         const unmap = try subtractAll(e.gpa, now, want);
@@ -235,15 +303,15 @@ pub const Engine = struct {
         defer e.stats.restore_ns += @intCast(std.time.nanoTimestamp() - t0);
         e.stats.restores += 1;
         if (maps_changed) {
-            const ranges = try e.readStateRanges();
-            defer e.gpa.free(ranges);
-            if (!target.sameRanges(ranges)) return error.MappingsDiffer;
-            if (!e.current.sameRanges(ranges)) try e.relayout(ranges, false);
+            var st = try e.readStateRanges();
+            defer st.deinit(e.gpa);
+            if (!target.sameRanges(st.ranges)) return error.MappingsDiffer;
+            if (!e.sameState(st)) try e.relayout(st, false);
         }
         std.debug.assert(e.current.regions.items.len == target.regions.items.len);
         // Pages written since the last sync are unknown: they are rewritten whatever their id.
-        const ranges = try e.current.ranges(e.gpa);
-        defer e.gpa.free(ranges);
+        // So are shared pages: their writes are not tracked.
+        const ranges = e.tracked;
         e.addrs.clearRetainingCapacity();
         const collected = if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
         collected catch |err| switch (err) {
@@ -256,6 +324,7 @@ pub const Engine = struct {
             },
             else => |x| return x,
         };
+        try e.appendShared(&e.addrs);
         for (target.regions.items, e.current.regions.items) |t, c| {
             std.debug.assert(t.range.start == c.range.start and t.range.end == c.range.end);
             for (t.chunks, c.chunks, 0..) |tc, cc, ci| {

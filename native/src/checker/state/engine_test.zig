@@ -138,7 +138,7 @@ fn expectRestores(allow: tracker_mod.Kind) !void {
     defer child.stop();
     var store = try page_store.PageStore.init(testing.allocator);
     defer store.deinit();
-    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, allow);
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, allow, null);
     defer e.deinit();
     if (allow == .uffd_wp) try testing.expectEqual(tracker_mod.Kind.uffd_wp, e.tracker.kind);
 
@@ -186,7 +186,7 @@ test "new mappings are picked up, and removed on restore by following the plan" 
     defer child.stop();
     var store = try page_store.PageStore.init(testing.allocator);
     defer store.deinit();
-    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp);
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp, null);
     defer e.deinit();
     const s0 = try e.snapshot(true);
     defer e.drop(s0);
@@ -215,7 +215,7 @@ test "one scan over a span reports the written pages of the given ranges only" {
     defer child.stop();
     var store = try page_store.PageStore.init(testing.allocator);
     defer store.deinit();
-    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp);
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp, null);
     defer e.deinit();
     if (e.tracker.kind != .uffd_wp) return error.SkipZigTest;
     const s0 = try e.snapshot(false);
