@@ -12,6 +12,7 @@ import { MemoryTarget } from "../lib/state/memory_target.ts";
 import { resolveProgram } from "../lib/process/resolve.ts";
 import { InputError } from "../lib/errors.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
+import { runCli } from "./support/cli.ts";
 
 const strategies: readonly Restore[] = ["replay", "memory", "fork"];
 
@@ -199,6 +200,40 @@ Deno.test("a descriptor that cannot be restored is refused with a clear error", 
     );
     const r = await check(binary, [what], { reduction: "none", restore: "replay" });
     assert.equal(r.verdict, "ok", what);
+  }
+});
+
+Deno.test("a file deleted by its path is refused by name, exit 2; fork and replay check it", async () => {
+  const binary = await program("tests/programs/state/deleted_file.c");
+  const dir = await Deno.makeTempDir({ prefix: "isomc-deleted-" });
+  try {
+    const cases: [string, RegExp][] = [
+      [
+        "closed",
+        /^the program deleted \/.*\/deleted\.txt \(fd \d+\) after a state the search goes back to, where it was open: --restore=memory cannot reopen a deleted file; use --restore=fork or --restore=replay$/,
+      ],
+      [
+        "open",
+        /^the program holds fd \d+ on \/.*\/deleted\.txt, which it deleted by its path .*; use --restore=fork or --restore=replay$/,
+      ],
+    ];
+    for (const [how, message] of cases) {
+      await assert.rejects(
+        () => check(binary, [dir, how], { reduction: "none", restore: "memory", visited: false }),
+        (e: unknown) => e instanceof InputError && message.test(e.message),
+        how,
+      );
+      for (const restore of ["fork", "replay"] as const) {
+        const r = await check(binary, [dir, how], { reduction: "none", restore });
+        assert.equal(r.verdict, "ok", `${how} ${restore}`);
+        assert.equal(r.stats.executions, 6, `${how} ${restore}`);
+      }
+    }
+    const cli = await runCli(["check", "--reduction=none", "--", binary, dir, "closed"]);
+    assert.equal(cli.code, 2, cli.stderr);
+    assert.match(cli.stderr, /^isomc: the program deleted .*deleted\.txt .*--restore=replay\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

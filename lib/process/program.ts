@@ -220,9 +220,9 @@ export class ProgramRun {
     if (r.message.failed !== 0) {
       const c = changes[r.message.failed - 1];
       throw new InternalError(
-        `the agent could not restore fd ${c?.fd ?? "?"} (errno ${r.message.errno}${
-          r.message.errno === 38 ? ": the agent is not loaded" : ""
-        })`,
+        `the agent could not restore fd ${c?.fd ?? "?"}${
+          c?.op === "open" ? ` (${c.path})` : ""
+        } (errno ${r.message.errno}${r.message.errno === 38 ? ": the agent is not loaded" : ""})`,
       );
     }
   }

@@ -8,9 +8,10 @@
  * actors of the program — pipes whose both ends it holds: their buffered bytes are state, read
  * from outside without being taken (native/src/checker/pipes.zig) and written back on a
  * restore. A pipe cannot be reopened by name, so one closed between a snapshot and a restore
- * to it is refused then. Refused with a clear error: anything whose content or peer the
- * checker cannot put back — a pipe with an end outside the program, sockets, eventfds,
- * deleted files. Descriptors 0-2 and the runtime's own are left alone.
+ * to it is refused then, and so is a file deleted by its path after such a state. Refused
+ * with a clear error: anything whose content or peer the checker cannot put back — a pipe
+ * with an end outside the program, sockets, eventfds, deleted files. Descriptors 0-2 (the
+ * program's output, lib/process/output.ts) and the runtime's own are left alone.
  */
 
 import { InputError } from "../errors.ts";
@@ -30,6 +31,7 @@ const O_ACCMODE = 3;
 const O_RDONLY = 0;
 const O_WRONLY = 1;
 const pipeName = /^pipe:\[\d+\]$/;
+const deletedSuffix = " (deleted)";
 
 /** The program holds a descriptor that a memory restore cannot put back. */
 export class UnrestorableFd extends InputError {
@@ -65,6 +67,12 @@ export function readFdTable(
     if (own.has(fd)) continue;
     const e = describeFd(pid, fd);
     if (e === null) continue; // closed meanwhile
+    if (e.path.startsWith("/") && e.path.endsWith(deletedSuffix)) {
+      const path = e.path.slice(0, -deletedSuffix.length);
+      throw new UnrestorableFd(
+        `the program holds fd ${fd} on ${path}, which it deleted by its path (or which tmpfile() made): --restore=memory cannot reopen a deleted file; use --restore=fork or --restore=replay`,
+      );
+    }
     if (!restorable(e.path)) {
       throw new UnrestorableFd(
         `the program holds fd ${fd} (${e.path}), which --restore=memory cannot restore (only regular files, /dev/null and pipes between its actors are); use --restore=replay`,
@@ -164,6 +172,28 @@ export function refillPipes(pidfd: number, want: readonly FdEntry[]): void {
     if (failed !== null && failed !== "gone") {
       throw new UnrestorableFd(
         `the program's pipe fd ${e.fd} (${e.path}) could not be refilled (${failed}); use --restore=replay`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks that the agent can reopen every file `changes` opens: a file the program deleted by
+ * its path after the state being restored cannot be, and is refused here, by name, before
+ * the agent fails on it.
+ */
+export function checkReopenable(changes: readonly FdChange[]): void {
+  for (const c of changes) {
+    if (c.op !== "open" || c.path === "/dev/null") continue;
+    let exists = true;
+    try {
+      exists = Deno.statSync(c.path).isFile;
+    } catch {
+      exists = false;
+    }
+    if (!exists) {
+      throw new UnrestorableFd(
+        `the program deleted ${c.path} (fd ${c.fd}) after a state the search goes back to, where it was open: --restore=memory cannot reopen a deleted file; use --restore=fork or --restore=replay`,
       );
     }
   }

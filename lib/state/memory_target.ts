@@ -23,7 +23,14 @@ import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
-import { fdChanges, type FdEntry, fdTableKey, readFdTable, refillPipes } from "./fds.ts";
+import {
+  checkReopenable,
+  fdChanges,
+  type FdEntry,
+  fdTableKey,
+  readFdTable,
+  refillPipes,
+} from "./fds.ts";
 import { closeFd } from "../native/process.ts";
 import { openFdDir } from "../native/fds.ts";
 import {
@@ -291,6 +298,7 @@ export class MemoryTarget implements Target {
       this.mapsStale = false;
       const want = this.fdTables[depth] ?? [];
       const changes = fdChanges(this.readFds(false), want);
+      checkReopenable(changes);
       if (changes.length > 0) await this.run.fds(changes);
       refillPipes(this.run.hello!.pidfd, want);
     } catch (e) {
