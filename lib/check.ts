@@ -15,6 +15,8 @@ import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { InputError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
+import { ProgramOutput } from "./process/output.ts";
+import type { ProgramSpec } from "./process/spec.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -62,6 +64,8 @@ export interface CheckResult extends ExplorationResult {
   readonly restore: Restore;
   /** What the snapshot engine did (stateful restores). */
   readonly state: StateStats | null;
+  /** With a violation: the last lines the failing execution wrote on stderr ("" if none). */
+  readonly stderr: string | null;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -89,9 +93,28 @@ export async function check(
     );
   }
   const spec = resolveProgram(program, args, env);
+  // The program's output is captured (stdout only to show it), and rewound with each restore.
+  const output = new ProgramOutput(options.showOutput ?? false);
+  try {
+    return await checkWith(spec, output, options, restore, reduction, visited);
+  } finally {
+    output.close();
+  }
+}
+
+async function checkWith(
+  spec: ProgramSpec,
+  output: ProgramOutput,
+  options: CheckOptions,
+  restore: Restore,
+  reduction: Reduction,
+  visited: boolean,
+): Promise<CheckResult> {
+  const env = options.env ?? Deno.env.toObject();
   const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
     showOutput: options.showOutput,
+    output,
     pinCpu: options.pinCpu,
   };
   const memory = restore === "memory"
@@ -107,17 +130,22 @@ export async function check(
     (restore === "fork"
       ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
       : new ReplayTarget(spec, run));
+  let result;
+  let state;
   try {
-    const result = reduction === "none"
+    result = reduction === "none"
       ? await exploreDfs(target, { ...options, visited })
       : await exploreDpor(target, reduction, options);
-    return {
-      ...result,
-      names: { ...target.names, symbol: readSymbols(spec.path) },
-      restore,
-      state: memory?.stateStats() ?? null,
-    };
+    state = memory?.stateStats() ?? null;
   } finally {
     await target.close();
   }
+  return {
+    ...result,
+    names: { ...target.names, symbol: readSymbols(spec.path) },
+    restore,
+    state,
+    // The search stops at the violation: the files hold the failing execution's output.
+    stderr: result.violation === null ? null : output.stderrTail(),
+  };
 }

@@ -103,7 +103,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     written = tracePath;
   }
   if (json) {
-    console.log(JSON.stringify(jsonReport(result, result.names, result.state)));
+    console.log(JSON.stringify(jsonReport(result, result.names, result.state, result.stderr)));
   } else {
     const shown = written === null ? null : relative(Deno.cwd(), written) || written;
     Deno.stdout.writeSync(
@@ -111,6 +111,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
         formatReport(result, {
           names: result.names,
           state: result.state,
+          stderr: result.stderr,
           program: [program, ...programArgs],
           tracePath: shown,
         }),

@@ -108,7 +108,9 @@ export class ProgramRun {
           [ENV_FD]: String(theirs),
         },
         keepFd: theirs,
-        inheritOutput: options.showOutput,
+        inheritOutput: options.output === undefined ? options.showOutput : false,
+        stdoutFd: options.output?.stdoutFd,
+        stderrFd: options.output?.stderrFd,
         pinCpu: options.pinCpu ?? true,
       });
     } finally {
@@ -119,6 +121,7 @@ export class ProgramRun {
       throw new InputError(`cannot run ${spec.argv0}: ${execErrorText(spawned.errno)}`);
     }
     registerChild(spawned.pid, spawned.pidfd);
+    options.output?.touch();
     const channel = new NativeChannel(mine);
     const run = new ProgramRun(spawned.pid, spawned.pidfd, channel, spec, options, names);
     run.controlFd = theirs;
@@ -153,13 +156,16 @@ export class ProgramRun {
     // Dying before the first point is no interleaving's fault: nothing was chosen yet.
     if (first.kind === "violation" && this.ended !== null) {
       const program = this.spec.argv0;
+      // What it said last on stderr often says why (the runtime's own complaints go there).
+      const said = this.options.output?.stderrTail().split("\n").pop() ?? "";
+      const last = said === "" ? "" : `; its last line on stderr: ${JSON.stringify(said)}`;
       if (this.ended.state === "exited") {
         throw new InputError(
-          `${program} exited with status ${this.ended.code} before its first scheduling point (did main() reach isomc_run()?); run it on its own to see why`,
+          `${program} exited with status ${this.ended.code} before its first scheduling point (did main() reach isomc_run()?)${last}; run it on its own to see why`,
         );
       }
       throw new InputError(
-        `${program} crashed before its first scheduling point (${first.violation.message}); run it on its own to debug it`,
+        `${program} crashed before its first scheduling point (${first.violation.message})${last}; run it on its own to debug it`,
       );
     }
     return first;
@@ -176,6 +182,7 @@ export class ProgramRun {
   async run(steps: readonly Step[], before = 0): Promise<Outcome> {
     if (steps.length === 0) throw new InternalError("internal: empty RUN");
     this.lastActor = steps[steps.length - 1].actor;
+    this.options.output?.touch();
     this.sendFrame(encodeRun(steps, before));
     return await this.outcome();
   }

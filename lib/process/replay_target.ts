@@ -10,6 +10,7 @@ import type { Step } from "../model/transition.ts";
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
 import { ProgramRun } from "./program.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
+import { emptyMark } from "./output.ts";
 
 export class ReplayTarget implements Target {
   readonly names: MutableNames = { actors: new Map(), objects: new Map() };
@@ -28,6 +29,8 @@ export class ReplayTarget implements Target {
   private async restart(): Promise<Outcome> {
     this.run?.kill();
     this.run = null;
+    // Each run starts with empty output files: they hold one execution's output.
+    this.options.output?.rewind(emptyMark);
     const { run, first } = await ProgramRun.start(this.spec, this.options, this.names);
     this.run = run;
     this.counters.restarts++;
@@ -51,6 +54,7 @@ export class ReplayTarget implements Target {
   }
 
   restore(path: readonly Step[]): Promise<void> {
+    this.options.output?.endExecution();
     this.run?.kill();
     this.run = null;
     this.pending = [...path];
@@ -58,6 +62,7 @@ export class ReplayTarget implements Target {
   }
 
   close(): Promise<void> {
+    this.options.output?.endExecution();
     this.run?.kill();
     this.run = null;
     return Promise.resolve();

@@ -5,6 +5,7 @@
  */
 
 import type { Outcome } from "../explore/target.ts";
+import type { ProgramOutput } from "./output.ts";
 
 export interface ProgramSpec {
   /** Resolved path of the executable. */
@@ -21,6 +22,11 @@ export interface RunOptions {
   readonly timeoutMs: number;
   /** Let the program write to the checker's stdout and stderr ("stderr": both to stderr). */
   readonly showOutput?: boolean | "stderr";
+  /**
+   * Capture the program's stdout and stderr in these files instead (showOutput is then
+   * ProgramOutput's to honour); the targets rewind them with the states they restore.
+   */
+  readonly output?: ProgramOutput;
   /**
    * The checker restores states: the program stays alive at the end of an execution (the rest
    * of main runs in a forked copy) and reports its stacks at every point.

@@ -5,6 +5,7 @@
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { StateStats } from "../state/memory_target.ts";
+import { stderrTailLines } from "../process/output.ts";
 import {
   actorName,
   blockedReason,
@@ -64,6 +65,8 @@ export interface ReportContext {
   readonly tracePath: string | null;
   /** What the snapshot engine did, for stateful restores. */
   readonly state?: StateStats | null;
+  /** The last lines the failing execution wrote on stderr. */
+  readonly stderr?: string | null;
 }
 
 function shellQuote(s: string): string {
@@ -117,6 +120,13 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     );
   });
   if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
+  if (ctx.stderr) {
+    lines.push("");
+    lines.push(
+      `The program's stderr in this execution (its last ${stderrTailLines} lines at most):`,
+    );
+    for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
+  }
   lines.push("");
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));

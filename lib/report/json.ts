@@ -12,11 +12,17 @@ export function jsonReport(
   result: ExplorationResult,
   names: NameTable,
   state: StateStats | null = null,
+  /** The last lines the failing execution wrote on stderr. */
+  stderr: string | null = null,
 ): Record<string, unknown> {
   const s = result.stats;
   return {
     verdict: result.verdict,
-    violation: result.violation === null ? null : violationJson(result.violation, names),
+    violation: result.violation === null ? null : {
+      ...violationJson(result.violation, names),
+      // Only when the failing execution wrote on stderr.
+      ...(stderr ? { stderr } : {}),
+    },
     incomplete: result.incomplete,
     stats: {
       executions: s.executions,

@@ -19,6 +19,7 @@ import { closeFd } from "../native/process.ts";
 import { openFdDir } from "../native/fds.ts";
 import { ProgramRun } from "../process/program.ts";
 import { ProcessGone, SharedImage } from "./native.ts";
+import { emptyMark, type OutputMark } from "../process/output.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 
 export interface ForkTargetOptions extends RunOptions {
@@ -41,6 +42,8 @@ export class ForkTarget implements Target {
   private pipes: (FdEntry[] | undefined)[] = [];
   /** shared[d]: checkpoints[d]'s shared memory, when it maps any (written back likewise). */
   private shared: (SharedImage | undefined)[] = [];
+  /** outputs[d]: the sizes of the output files at checkpoints[d] (copies share the files). */
+  private outputs: (OutputMark | undefined)[] = [];
   private path: Step[] = [];
   private readonly maxCheckpoints: number;
   /** Checkpoints taken and copies forked, for the statistics. */
@@ -52,6 +55,7 @@ export class ForkTarget implements Target {
 
   async start(): Promise<Outcome> {
     this.dispose();
+    this.options.output?.rewind(emptyMark);
     const { run, first } = await ProgramRun.start(
       this.spec,
       { ...this.options, stateful: true },
@@ -83,6 +87,9 @@ export class ForkTarget implements Target {
     this.running = await frozen.fork();
     this.forks++;
     this.checkpoints[this.path.length] = frozen;
+    // After FORKED: the runtime flushes stdio before it forks, so the files hold then what
+    // the frozen process's buffers no longer do.
+    this.outputs[this.path.length] = this.options.output?.mark();
   }
 
   private readPipes(run: ProgramRun): FdEntry[] {
@@ -101,6 +108,7 @@ export class ForkTarget implements Target {
   }
 
   private async restoreTo(path: readonly Step[]): Promise<void> {
+    this.options.output?.endExecution();
     let depth = deepestSaved(path, this.path, (d) => this.usable(d));
     this.running?.kill();
     this.running = null;
@@ -114,6 +122,7 @@ export class ForkTarget implements Target {
       this.forks++;
       this.path.length = depth;
       refillPipes(this.running.pidfd, this.pipes[depth] ?? []);
+      this.options.output?.rewind(this.outputs[depth] ?? emptyMark);
       try {
         this.shared[depth]?.restore(this.running.pid);
       } catch (e) {
@@ -136,11 +145,13 @@ export class ForkTarget implements Target {
     for (let d = this.checkpoints.length - 1; d >= depth; d--) this.checkpoints[d]?.kill();
     this.checkpoints.length = Math.min(this.checkpoints.length, depth);
     this.pipes.length = Math.min(this.pipes.length, depth);
+    this.outputs.length = Math.min(this.outputs.length, depth);
     for (let d = depth; d < this.shared.length; d++) this.shared[d]?.free();
     this.shared.length = Math.min(this.shared.length, depth);
   }
 
   close(): Promise<void> {
+    this.options.output?.endExecution();
     this.dispose();
     return Promise.resolve();
   }

@@ -32,6 +32,7 @@ import {
   refillPipes,
 } from "./fds.ts";
 import { closeFd } from "../native/process.ts";
+import { emptyMark, type OutputMark } from "../process/output.ts";
 import { openFdDir } from "../native/fds.ts";
 import {
   Engine,
@@ -102,6 +103,8 @@ export class MemoryTarget implements Target {
   private snapshots: (Snapshot | undefined)[] = [];
   /** fdTables[d]: the fd table that goes with snapshots[d]. */
   private fdTables: (FdEntry[] | undefined)[] = [];
+  /** outputs[d]: the sizes of the program's output files at snapshots[d]. */
+  private outputs: (OutputMark | undefined)[] = [];
   private key: bigint | null = null;
   /** The stacks the key was computed with (their dead parts left out). */
   private keyStacks: readonly StackInfo[] = [];
@@ -127,6 +130,7 @@ export class MemoryTarget implements Target {
 
   async start(): Promise<Outcome> {
     this.dispose();
+    this.options.output?.rewind(emptyMark);
     const { run, first } = await ProgramRun.start(
       this.spec,
       {
@@ -218,6 +222,7 @@ export class MemoryTarget implements Target {
       this.snapshots[this.path.length] = snap;
       const fds = this.readFds();
       this.fdTables[this.path.length] = fds;
+      this.outputs[this.path.length] = this.options.output?.mark();
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
       if (this.keyEveryState) {
         this.keyFds = fdTableKey(fds);
@@ -272,6 +277,7 @@ export class MemoryTarget implements Target {
   }
 
   private async restoreTo(path: readonly Step[]): Promise<void> {
+    this.options.output?.endExecution();
     this.key = null;
     // Snapshots are valid along the recorded path only.
     let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined);
@@ -301,6 +307,8 @@ export class MemoryTarget implements Target {
       checkReopenable(changes);
       if (changes.length > 0) await this.run.fds(changes);
       refillPipes(this.run.hello!.pidfd, want);
+      // The output files go back with the memory (the stdio buffers are in it).
+      this.options.output?.rewind(this.outputs[depth] ?? emptyMark);
     } catch (e) {
       if (e instanceof ProcessGone) return false;
       throw e;
@@ -311,6 +319,7 @@ export class MemoryTarget implements Target {
   }
 
   close(): Promise<void> {
+    this.options.output?.endExecution();
     this.dispose();
     this.store.free();
     return Promise.resolve();
@@ -359,6 +368,7 @@ export class MemoryTarget implements Target {
     }
     this.snapshots.length = Math.min(this.snapshots.length, depth);
     this.fdTables.length = Math.min(this.fdTables.length, depth);
+    this.outputs.length = Math.min(this.outputs.length, depth);
   }
 
   private dispose(): void {

@@ -1,0 +1,110 @@
+/**
+ * The checked program's stdout and stderr, captured in files of the checker's: memfds opened
+ * for appending, given to the program as its descriptors 1 and 2 (forked copies share them).
+ * Output is state like memory: a target records the files' sizes with each state it may come
+ * back to (mark) and cuts them back to those sizes when it does (rewind), so the files always
+ * hold the current execution's output, whole and its own, and never more than one
+ * execution's. The report shows the tail of the failing execution's stderr; --show-output
+ * prints each execution's output when the search leaves it (endExecution).
+ */
+
+import { closeFd, fileSize, outputFile, readFileAt, truncateFile } from "../native/process.ts";
+
+/** The files' sizes at one state. */
+export interface OutputMark {
+  readonly stdout: number;
+  readonly stderr: number;
+}
+
+export const emptyMark: OutputMark = { stdout: 0, stderr: 0 };
+
+/** How much of the failing execution's stderr a report shows. */
+export const stderrTailLines = 20;
+export const stderrTailBytes = 4096;
+
+export class ProgramOutput {
+  /** The program's stdout file, or -1 when its stdout is not captured (it goes nowhere). */
+  readonly stdoutFd: number;
+  readonly stderrFd: number;
+  /** Something ran since the output was last shown. */
+  private fresh = false;
+
+  constructor(
+    /**
+     * Where --show-output prints each execution's output: stdout to our stdout ("stderr":
+     * to our stderr, when our stdout holds a JSON report), stderr to our stderr; false to
+     * show nothing (stdout is then not captured at all).
+     */
+    private readonly show: boolean | "stderr" = false,
+  ) {
+    this.stdoutFd = show === false ? -1 : outputFile("isomc-stdout");
+    try {
+      this.stderrFd = outputFile("isomc-stderr");
+    } catch (e) {
+      if (this.stdoutFd >= 0) closeFd(this.stdoutFd);
+      throw e;
+    }
+  }
+
+  /** The program ran (a start or steps): there is output to show at the end. */
+  touch(): void {
+    this.fresh = true;
+  }
+
+  mark(): OutputMark {
+    return {
+      stdout: this.stdoutFd < 0 ? 0 : fileSize(this.stdoutFd),
+      stderr: fileSize(this.stderrFd),
+    };
+  }
+
+  /** Cuts the files back to their sizes at `mark` (a state the program is taken back to). */
+  rewind(mark: OutputMark): void {
+    if (this.stdoutFd >= 0) truncateFile(this.stdoutFd, mark.stdout);
+    truncateFile(this.stderrFd, mark.stderr);
+  }
+
+  /**
+   * The search leaves the current execution (a restore, or the end): with --show-output,
+   * print its output, whole. Call before rewinding.
+   */
+  endExecution(): void {
+    if (!this.fresh || this.show === false) return;
+    this.fresh = false;
+    copyAll(this.stdoutFd, this.show === "stderr" ? Deno.stderr : Deno.stdout);
+    copyAll(this.stderrFd, Deno.stderr);
+  }
+
+  /** The last lines of the current execution's stderr ("" when it wrote nothing). */
+  stderrTail(): string {
+    return tail(this.stderrFd);
+  }
+
+  close(): void {
+    if (this.stdoutFd >= 0) closeFd(this.stdoutFd);
+    closeFd(this.stderrFd);
+  }
+}
+
+/** The last stderrTailLines lines of the file, from its last stderrTailBytes bytes. */
+function tail(fd: number): string {
+  const size = fileSize(fd);
+  const from = Math.max(0, size - stderrTailBytes);
+  const text = new TextDecoder().decode(readFileAt(fd, from, size - from));
+  let lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  // A first line cut by the byte limit is a fragment: drop it.
+  if (from > 0 && lines.length > 1) lines = lines.slice(1);
+  return lines.slice(-stderrTailLines).join("\n");
+}
+
+const chunk = 1 << 20;
+
+function copyAll(fd: number, to: { writeSync(p: Uint8Array): number }): void {
+  if (fd < 0) return;
+  const size = fileSize(fd);
+  for (let at = 0; at < size; at += chunk) {
+    const bytes = readFileAt(fd, at, Math.min(chunk, size - at));
+    for (let done = 0; done < bytes.length;) done += to.writeSync(bytes.subarray(done));
+  }
+}
