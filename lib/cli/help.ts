@@ -51,7 +51,7 @@ Options:
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
   --json                print one JSON object on stdout instead of the report
   --trace-out=FILE      where to write the counterexample (default isomc-trace.json)
-  --show-output         let the program write to the terminal (once per execution!)
+  --show-output         print each execution's output, whole, when the search leaves it
   -h, --help            this help
 
 Ctrl-C (or SIGTERM) stops the search and reports what was explored (exit 3); a second one

@@ -43,6 +43,18 @@ const Child = struct {
         return c.command(.{ 3, pages, 0 });
     }
 
+    fn mapShared(c: *Child, pages: u64) u64 {
+        return c.command(.{ 5, pages, 0 });
+    }
+
+    fn poke(c: *Child, addr: u64, value: u8) void {
+        _ = c.command(.{ 6, addr, value });
+    }
+
+    fn peek(c: *Child, addr: u64) u8 {
+        return @truncate(c.command(.{ 7, addr, 0 }));
+    }
+
     fn unmap(c: *Child, addr: u64, len: u64) void {
         _ = c.command(.{ 4, addr, len });
     }
@@ -73,6 +85,10 @@ fn childLoop(region: [*]u8, cmd_fd: i32, reply_fd: i32) noreturn {
                 reply = rc;
             },
             4 => _ = linux.munmap(@ptrFromInt(cmd[1]), cmd[2]),
+            // Shared memory: map cmd[1] pages MAP_SHARED|MAP_ANONYMOUS; write and read a byte.
+            5 => reply = linux.mmap(null, cmd[1] * page_size, linux.PROT.READ | linux.PROT.WRITE, .{ .TYPE = .SHARED, .ANONYMOUS = true }, -1, 0),
+            6 => @as(*volatile u8, @ptrFromInt(cmd[1])).* = @truncate(cmd[2]),
+            7 => reply = @as(*volatile u8, @ptrFromInt(cmd[1])).*,
             else => {},
         }
         _ = linux.write(reply_fd, std.mem.asBytes(&reply), 8);
@@ -240,4 +256,37 @@ test "one scan over a span reports the written pages of the given ranges only" {
     out.clearRetainingCapacity();
     try e.tracker.collect(&.{.{ .start = base, .end = base + region_pages * page_size }}, &out);
     try testing.expectEqual(@as(usize, 0), out.items.len);
+}
+
+test "shared memory is state: not write-tracked, read and restored whole, in the hash" {
+    var child = try startChild();
+    defer child.stop();
+    var store = try page_store.PageStore.init(testing.allocator);
+    defer store.deinit();
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp, null);
+    defer e.deinit();
+    const shared = child.mapShared(3);
+    try testing.expect(linux.E.init(shared) == .SUCCESS);
+    child.poke(shared + page_size, 7);
+    const s0 = try e.snapshot(true);
+    defer e.drop(s0);
+    try testing.expectEqual(@as(usize, 1), e.shared.len);
+    try testing.expectEqual(shared, e.shared[0].start);
+    // Its writes are seen without the tracker, and change the hash.
+    child.poke(shared + page_size, 9);
+    child.poke(shared + 2 * page_size, 1);
+    const s1 = try e.snapshot(false);
+    defer e.drop(s1);
+    try testing.expect(s0.hash != s1.hash);
+    try e.restore(s0, false);
+    try testing.expectEqual(@as(u8, 7), child.peek(shared + page_size));
+    try testing.expectEqual(@as(u8, 0), child.peek(shared + 2 * page_size));
+    // A write after the last snapshot is undone too.
+    child.poke(shared, 5);
+    try e.restore(s1, false);
+    try testing.expectEqual(@as(u8, 9), child.peek(shared + page_size));
+    try testing.expectEqual(@as(u8, 0), child.peek(shared));
+    const s2 = try e.snapshot(false);
+    defer e.drop(s2);
+    try testing.expectEqual(s1.hash, s2.hash);
 }
