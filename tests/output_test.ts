@@ -51,6 +51,31 @@ Deno.test("--show-output: two executions of 3.4 MB each print exactly their own 
   }
 });
 
+Deno.test("--show-output says when an execution was cut before its end", async () => {
+  const binary = await buildProgram("tests/programs/state/big_output.c");
+  for (const restore of strategies) {
+    // 200 lines are more than stdio's buffer: each cut execution has printed some of them.
+    const r = await runCli([
+      "check",
+      "--show-output",
+      "--max-depth=1",
+      `--restore=${restore}`,
+      "--",
+      binary,
+      "200",
+    ]);
+    assert.equal(r.code, 3, restore);
+    const notes = r.stderr.split("\n").filter((l) =>
+      l.startsWith("isomc: the search left this execution before its end")
+    );
+    assert.equal(notes.length, 2, `${restore}: ${r.stderr}`);
+    // Each execution's output starts afresh with the common part: its own, not a fragment
+    // (the first one's ends within a line: it was cut).
+    assert.ok(r.stdout.startsWith("common line 000000 "), restore);
+    assert.equal(r.stdout.split("common line 000000 ").length - 1, 2, restore);
+  }
+});
+
 const stderrLines = (from: number, to: number): string[] =>
   Array.from({ length: to - from }, (_, i) => `execution 1 line ${from + i}`);
 

@@ -28,6 +28,8 @@ export class ProgramOutput {
   readonly stderrFd: number;
   /** Something ran since the output was last shown. */
   private fresh = false;
+  /** The current execution has ended (done, a violation, no step enabled), not been cut. */
+  private ended = false;
 
   constructor(
     /**
@@ -49,6 +51,12 @@ export class ProgramOutput {
   /** The program ran (a start or steps): there is output to show at the end. */
   touch(): void {
     this.fresh = true;
+    this.ended = false;
+  }
+
+  /** Where the program's last run led: to the end of the execution, or not. */
+  reached(end: boolean): void {
+    this.ended = end;
   }
 
   mark(): OutputMark {
@@ -71,8 +79,17 @@ export class ProgramOutput {
   endExecution(): void {
     if (!this.fresh || this.show === false) return;
     this.fresh = false;
-    copyAll(this.stdoutFd, this.show === "stderr" ? Deno.stderr : Deno.stdout);
-    copyAll(this.stderrFd, Deno.stderr);
+    const printed = copyAll(this.stdoutFd, this.show === "stderr" ? Deno.stderr : Deno.stdout) +
+      copyAll(this.stderrFd, Deno.stderr);
+    // A search cuts executions short (a state explored before, --max-depth, every step
+    // asleep): their output is not whole, and says so.
+    if (!this.ended && printed > 0) {
+      Deno.stderr.writeSync(
+        new TextEncoder().encode(
+          "isomc: the search left this execution before its end (a state explored before, --max-depth, or every step asleep): its output above is partial\n",
+        ),
+      );
+    }
   }
 
   /** The last lines of the current execution's stderr ("" when it wrote nothing). */
@@ -100,11 +117,13 @@ function tail(fd: number): string {
 
 const chunk = 1 << 20;
 
-function copyAll(fd: number, to: { writeSync(p: Uint8Array): number }): void {
-  if (fd < 0) return;
+/** Copies the whole file to `to`; returns its size. */
+function copyAll(fd: number, to: { writeSync(p: Uint8Array): number }): number {
+  if (fd < 0) return 0;
   const size = fileSize(fd);
   for (let at = 0; at < size; at += chunk) {
     const bytes = readFileAt(fd, at, Math.min(chunk, size - at));
     for (let done = 0; done < bytes.length;) done += to.writeSync(bytes.subarray(done));
   }
+  return size;
 }

@@ -17,7 +17,7 @@ import {
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import type { Step } from "../model/transition.ts";
+import { enabledSteps, type Step } from "../model/transition.ts";
 import type { Outcome } from "../explore/target.ts";
 import {
   decode,
@@ -127,6 +127,7 @@ export class ProgramRun {
     run.controlFd = theirs;
     try {
       const first = await run.handshake();
+      options.output?.reached(endsExecution(first));
       return { run, first };
     } catch (e) {
       run.kill();
@@ -184,7 +185,9 @@ export class ProgramRun {
     this.lastActor = steps[steps.length - 1].actor;
     this.options.output?.touch();
     this.sendFrame(encodeRun(steps, before));
-    return await this.outcome();
+    const outcome = await this.outcome();
+    this.options.output?.reached(endsExecution(outcome));
+    return outcome;
   }
 
   /**
@@ -426,6 +429,11 @@ export class ProgramRun {
     killProcess(this.pid, this.pidfd);
     this.channel.close();
   }
+}
+
+/** Whether an execution ends at `outcome`: done, a violation, or a point where nothing runs. */
+function endsExecution(outcome: Outcome): boolean {
+  return outcome.kind !== "point" || enabledSteps(outcome.point).length === 0;
 }
 
 type Received =
