@@ -82,7 +82,9 @@ export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
 
 Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
 include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
-are turned off unless you pass a -fsanitize option yourself.
+are turned off unless you pass a -fsanitize option yourself. UBSan (-fsanitize=undefined)
+works; AddressSanitizer and the other sanitizers with a runtime (thread, memory, leak) are
+refused. A missing input file is refused before zig runs (exit 2).
 `;
 
 export const demoHelp = `Usage: isomc demo
