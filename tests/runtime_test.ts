@@ -453,7 +453,11 @@ Deno.test("standalone: ISOMC_REPLAY follows the trace, then round robin after it
     const trace = join(dir, "trace.json");
     await Deno.writeTextFile(
       trace,
-      JSON.stringify({ format: "isomc-trace", steps: [{ actor: 2, choice: 0 }, { actor: 2 }] }),
+      JSON.stringify({
+        format: "isomc-trace",
+        version: 1,
+        steps: [{ actor: 2, choice: 0 }, { actor: 2 }],
+      }),
     );
     const r = await runAlone(await program("standalone"), ["schedule"], {
       ISOMC_REPLAY: trace,
@@ -498,7 +502,7 @@ Deno.test("standalone: ISOMC_REPORT gets one JSON line for a clean end and for a
     const trace = join(dir, "trace.json");
     await Deno.writeTextFile(
       trace,
-      JSON.stringify({ format: "isomc-trace", steps: [{ actor: 9 }] }),
+      JSON.stringify({ format: "isomc-trace", version: 1, steps: [{ actor: 9 }] }),
     );
     const diverged = await runAlone(bin, ["schedule"], {
       ISOMC_REPLAY: trace,

@@ -64,7 +64,8 @@ export const replayHelp = `Usage: isomc replay [options] TRACE -- PROGRAM [ARGS.
 
 Runs PROGRAM on its own, outside the checker, following the schedule recorded in TRACE (as
 written by isomc check), and says whether the recorded violation happened again. The program
-logs each step on stderr. To debug the same run:
+logs each step on stderr. When PROGRAM or its arguments are not those the trace was recorded
+with, it says so first, and replays anyway. To debug the same run:
   ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
   ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
 

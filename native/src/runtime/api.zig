@@ -6,6 +6,7 @@ const std = @import("std");
 const protocol = @import("protocol");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
+const printable = @import("printable.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -28,7 +29,7 @@ fn envValue(name: [:0]const u8) ?[]const u8 {
 }
 
 fn parseSize(text: []const u8, what: []const u8) usize {
-    return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{s}' is not a size in bytes", .{ what, text });
+    return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{f}' is not a size in bytes", .{ what, printable.fmt(text) });
 }
 
 export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
@@ -52,7 +53,7 @@ export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
                 } else if (std.mem.startsWith(u8, arg, "--isomc-stack-size=")) {
                     options.stack_size = parseSize(arg["--isomc-stack-size=".len..], "--isomc-stack-size");
                 } else {
-                    fatal(2, "unknown runtime option '{s}' (known: --isomc-verbose, --isomc-stack-size=BYTES)", .{arg});
+                    fatal(2, "unknown runtime option '{f}' (known: --isomc-verbose, --isomc-stack-size=BYTES)", .{printable.fmt(arg)});
                 }
                 continue;
             }
@@ -409,5 +410,7 @@ test {
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");
+    _ = @import("trace.zig");
+    _ = @import("printable.zig");
     _ = @import("transitions.zig");
 }

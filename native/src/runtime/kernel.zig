@@ -10,6 +10,8 @@ const context = @import("context.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
+const trace = @import("trace.zig");
+const printable = @import("printable.zig");
 const Heap = @import("heap.zig").Heap;
 const Link = @import("link.zig").Link;
 const control = @import("control.zig");
@@ -105,10 +107,13 @@ pub const Kernel = struct {
             .checker => k.connect(),
             .replay => {
                 const path = options.trace_path.?;
-                const steps = schedule.loadTrace(k.gpa, path) catch |err| switch (err) {
-                    error.Unreadable => fatal(2, "replay: cannot read the trace file '{s}'", .{path}),
-                    error.NotATrace => fatal(2, "replay: '{s}' is not an isomc trace", .{path}),
-                    error.OutOfMemory => fatal(3, "replay: out of memory reading '{s}'", .{path}),
+                // The words are readTrace's (lib/report/trace.ts), so that `isomc replay` and
+                // ISOMC_REPLAY refuse a trace with the same line.
+                var problem: trace.Problem = .{};
+                const steps = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
+                    error.Unreadable => fatal(2, "cannot read the trace {f}: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
+                    error.NotATrace => fatal(2, "{f} is not an isomc trace: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
+                    error.OutOfMemory => fatal(3, "out of memory reading the trace {f}", .{printable.fmt(path)}),
                 };
                 k.replay = .{ .steps = steps };
             },
