@@ -49,6 +49,18 @@ interface RuntimeReport {
   message: string;
 }
 
+/** The violation a runtime report stands for (a misuse is an assertion, as under check). */
+function observedKind(kind: string): ViolationKind {
+  switch (kind) {
+    case "deadlock":
+    case "exit":
+    case "crash":
+      return kind;
+    default:
+      return "assertion";
+  }
+}
+
 function readReport(path: string): RuntimeReport | null {
   try {
     return JSON.parse(Deno.readTextFileSync(path)) as RuntimeReport;
@@ -132,7 +144,7 @@ export async function replay(
         throw new InputError(`the trace does not fit this program: ${report.message}`);
       }
       if (report !== null && report.kind !== "ok") {
-        observed = report.kind === "deadlock" ? "deadlock" : "assertion";
+        observed = observedKind(report.kind);
         message = report.message;
       } else if (status.state === "signaled") {
         observed = "crash";

@@ -112,19 +112,29 @@ export function deathOutcome(d: Death, names: NameTable): Outcome {
       },
     };
   }
-  // The actor that called exit() is not "left behind": it is the one at fault.
-  const left = d.unfinished.filter((a) => a !== who).map((a) => actorName(names, a));
-  const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
   return {
     kind: "violation",
-    violation: {
-      kind: "exit",
-      message: `the program exited with ${code}${
-        who === null ? "" : ` while ${actorName(names, who)} was running`
-      }, leaving ${left.length === 0 ? "no actor" : left.join(", ")} unfinished`,
-      actor: who,
-    },
+    violation: { kind: "exit", message: exitMessage(d, status, who, names), actor: who },
   };
+}
+
+/**
+ * An exit while actors were unfinished: "actor B called exit(3)" when the runtime said so
+ * (EXITING), else what the kernel said; then the actors left behind, other than the one that
+ * exited (it is the one at fault, not one left behind).
+ */
+function exitMessage(d: Death, status: ExitStatus, who: number | null, names: NameTable): string {
+  const left = d.unfinished.filter((a) => a !== who).map((a) => actorName(names, a));
+  const others = who === null ? "" : " other";
+  const tail = left.length === 0
+    ? `; no${others} actor was unfinished`
+    : `, leaving ${left.join(", ")} unfinished`;
+  if (d.exiting !== null && who !== null) {
+    return `actor ${actorName(names, who)} called exit(${d.exiting.status})${tail}`;
+  }
+  const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
+  const running = who === null ? "" : ` while ${actorName(names, who)} was running`;
+  return `the program exited with ${code}${running}${tail}`;
 }
 
 /** Why a program never got through the handshake, as one line. */

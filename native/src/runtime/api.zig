@@ -412,5 +412,7 @@ test {
     _ = @import("schedule.zig");
     _ = @import("trace.zig");
     _ = @import("printable.zig");
+    _ = @import("symbols.zig");
+    _ = @import("describe.zig");
     _ = @import("transitions.zig");
 }

@@ -12,6 +12,8 @@ const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
 const trace = @import("trace.zig");
 const printable = @import("printable.zig");
+const describe = @import("describe.zig");
+const symbols = @import("symbols.zig");
 const Heap = @import("heap.zig").Heap;
 const Link = @import("link.zig").Link;
 const control = @import("control.zig");
@@ -93,6 +95,8 @@ pub const Kernel = struct {
     mailboxes: std.StringHashMapUnmanaged(*objects.Mailbox) = .empty,
     props: std.ArrayList(Prop) = .empty,
     enabled: std.ArrayList(bool) = .empty,
+    /// The program's symbols, for the names in logs (read when first needed).
+    symbols: ?symbols.Table = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -488,7 +492,7 @@ pub const Kernel = struct {
     /// started is a misuse (isomc_run was not called for them). An exit from an actor sends
     /// nothing: the checker sees the process end and reports an exit violation.
     pub fn atExit(k: *Kernel, status: c_int) void {
-        const link = if (k.link) |*l| l else return;
+        const link = if (k.link) |*l| l else return k.localExit(status);
         if (k.current != null) {
             // An actor called exit(): say with what status (the checker may not be the
             // program's parent, and then cannot ask the kernel).
@@ -505,6 +509,24 @@ pub const Kernel = struct {
         if (k.alive > 0) return;
         k.done_sent = true;
         link.send(protocol.encodeDone(link.out, .{ .steps = k.book.steps, .actors = @intCast(k.actors.items.len) }));
+    }
+
+    /// Replay and standalone modes: an actor that calls exit() ends the program there, which
+    /// the checker reports as an exit violation; say it in the same words, and let it exit.
+    fn localExit(k: *Kernel, status: c_int) void {
+        const actor = k.current orelse return;
+        var buf: [2048]u8 = undefined;
+        var w: std.Io.Writer = .fixed(&buf);
+        w.print("actor {s} called exit({d})", .{ actor.name, status }) catch {};
+        var left: usize = 0;
+        for (k.actors.items) |a| {
+            if (a == actor or a.status != .pending) continue;
+            w.print("{s}{s}", .{ if (left == 0) ", leaving " else ", ", a.name }) catch {};
+            left += 1;
+        }
+        w.writeAll(if (left == 0) "; no other actor was unfinished" else " unfinished") catch {};
+        std.debug.print("isomc: exit: {s} (step {d})\n", .{ w.buffered(), k.book.steps });
+        if (k.options.report_path) |path| writeReport(path, "exit", w.buffered(), actor.name, k.book.steps);
     }
 
     fn sendState(k: *Kernel) void {
@@ -585,13 +607,20 @@ pub const Kernel = struct {
         k.startCreated();
     }
 
+    /// One line per step, in the checker's words (describe.zig): `[isomc] N. ACTOR: TRANSITION`.
     fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
-        var buf: [512]u8 = undefined;
-        const what = transitions.describe(actor, &buf);
-        switch (actor.op) {
-            .random => |r| std.debug.print("[isomc] {d}. {s}: {s} = {d}\n", .{ k.book.steps, actor.name, what, @as(i64, r.min) + choice }),
-            else => std.debug.print("[isomc] {d}. {s}: {s}\n", .{ k.book.steps, actor.name, what }),
-        }
+        var buf: [4096]u8 = undefined;
+        var w: std.Io.Writer = .fixed(&buf);
+        // A transition too long for the line (a waitany on thousands of comms) is cut.
+        const cut = if (describe.describe(&w, actor, choice, k.names())) "" else |_| "...";
+        std.debug.print("[isomc] {d}. {s}: {s}{s}\n", .{ k.book.steps, actor.name, w.buffered(), cut });
+    }
+
+    /// The program's symbols, read the first time a line needs them (replay and standalone
+    /// modes only: under the checker the runtime writes no log).
+    fn names(k: *Kernel) *const symbols.Table {
+        if (k.symbols == null) k.symbols = symbols.load(k.gpa);
+        return &k.symbols.?;
     }
 
     // ---- Violations --------------------------------------------------------------------
@@ -639,8 +668,8 @@ pub const Kernel = struct {
         var first = true;
         for (k.actors.items) |a| {
             if (a.status != .pending) continue;
-            var what: [512]u8 = undefined;
-            w.print("{s} {s} at {s}", .{ if (first) "" else ";", a.name, transitions.describe(a, &what) }) catch break;
+            w.print("{s} {s} at ", .{ if (first) "" else ";", a.name }) catch break;
+            describe.describe(w, a, null, k.names()) catch break;
             first = false;
         }
         k.stop("deadlock", w.buffered(), null);
