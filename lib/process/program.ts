@@ -40,7 +40,9 @@ import {
   WELCOME_STATEFUL,
 } from "./protocol.ts";
 import {
+  beforeFirstPointMessage,
   crashAfterRun,
+  type CrashReport,
   deathOutcome,
   execErrorText,
   exitTimeout,
@@ -65,7 +67,7 @@ export class ProgramRun {
   /** How the program ended, once it died on its own before DONE. */
   private ended: ExitStatus | null = null;
   /** What the program's crash handler reported before it died. */
-  private crashed: { signal: number; actor: number } | null = null;
+  private crashed: CrashReport | null = null;
   /** What the runtime reported when an actor called exit(). */
   private exiting: { status: number; actor: number } | null = null;
   /** Every actor has returned; main's last lines run (stateful runs). */
@@ -152,14 +154,14 @@ export class ProgramRun {
     const first = await this.outcome();
     // Dying before the first point is no interleaving's fault: nothing was chosen yet.
     if (first.kind === "violation" && this.ended !== null) {
-      const program = this.spec.argv0;
-      if (this.ended.state === "exited") {
-        throw new InputError(
-          `${program} exited with status ${this.ended.code} before its first scheduling point (did main() reach isomc_run()?); run it on its own to see why`,
-        );
-      }
       throw new InputError(
-        `${program} crashed before its first scheduling point (${first.violation.message}); run it on its own to debug it`,
+        beforeFirstPointMessage(
+          this.spec.argv0,
+          this.ended,
+          this.crashed,
+          first.violation.message,
+          this.names,
+        ),
       );
     }
     return first;
@@ -286,14 +288,14 @@ export class ProgramRun {
           break;
         case "crash":
           // The process dies right after: the end of the channel follows.
-          this.crashed = { signal: m.signal, actor: m.actor };
+          this.crashed = m;
           break;
         case "exiting":
           this.exiting = { status: m.status, actor: m.actor };
           break;
         case "tail":
           // Stateful: the copy that ran the rest of main has ended; this process stays.
-          return m.signaled ? crashAfterRun(m.value) : { kind: "done" };
+          return m.signaled ? crashAfterRun(m.value, this.crashed, this.names) : { kind: "done" };
         case "mapped":
         case "forked":
           throw new InternalError(`unexpected ${m.type} frame after RUN`);

@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -114,6 +114,9 @@ pub const welcome_flag_stateful: u32 = 1 << 0;
 pub const welcome_flag_stacks: u32 = 1 << 1;
 /// STATE flag: the runtime's mappings changed since the previous STATE.
 pub const state_flag_maps_changed: u32 = 1 << 0;
+/// CRASH flag: the signal is a stack overflow (a fault in the stack's guard region, or with the
+/// stack pointer below the stack).
+pub const crash_flag_overflow: u32 = 1 << 0;
 
 pub const record_flag_enabled: u8 = 1 << 0;
 /// For test/wait: the communication is already matched.
@@ -145,7 +148,9 @@ pub const Step = struct { actor: u32, choice: u32 };
 /// An actor's stack: [lo, hi), with its saved stack pointer (hi when it has finished).
 pub const StackInfo = struct { actor: u32, lo: u64, hi: u64, sp: u64 };
 pub const TailEnd = struct { signaled: bool, value: i32 };
-pub const Crash = struct { signal: u32, actor: u32, steps: u32 };
+/// A fatal signal; `overflow` when it is the running actor's (or main's) stack running off its
+/// end, whose usable size is then `stack_size`.
+pub const Crash = struct { signal: u32, actor: u32, steps: u32, overflow: bool = false, stack_size: u64 = 0 };
 pub const MapOp = struct { map: bool, start: u64, end: u64 };
 pub const Exiting = struct { status: i32, actor: u32 };
 /// One change to the program's fd table (FDS): close; open `path` with `flags` at `fd` and

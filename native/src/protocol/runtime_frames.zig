@@ -67,11 +67,13 @@ pub fn encodeTail(buf: []u8, t: TailEnd) []const u8 {
 }
 
 pub fn encodeCrash(buf: []u8, c: Crash) []const u8 {
+    std.debug.assert(c.overflow or c.stack_size == 0);
     var w = FrameWriter.begin(buf, .crash);
     w.int(u32, c.signal);
     w.int(u32, c.actor);
     w.int(u32, c.steps);
-    w.int(u32, 0);
+    w.int(u32, if (c.overflow) p.crash_flag_overflow else 0);
+    w.int(u64, c.stack_size);
     return w.finish();
 }
 

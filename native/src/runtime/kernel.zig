@@ -101,6 +101,7 @@ pub const Kernel = struct {
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
         k.* = .{ .options = options };
+        the_kernel = k;
         k.control = control.Control.init() catch fatal(3, "cannot map the runtime's control area", .{});
         k.book = k.control.book;
         k.heap.epoch = &k.book.maps_epoch;
@@ -123,6 +124,9 @@ pub const Kernel = struct {
             },
             .standalone => {},
         }
+        if (options.mode != .checker) {
+            crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = printCrash }, crash.mainStack());
+        }
     }
 
     /// Handshake: HELLO with what is not program state, then the checker's WELCOME.
@@ -142,17 +146,16 @@ pub const Kernel = struct {
         const flags = protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
         k.stateful = flags & protocol.welcome_flag_stateful != 0;
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
-        checked_kernel = k;
-        crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
+        crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = sendCrash }, crash.mainStack());
         malloc.enable(&k.book.maps_epoch, k.gpa, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
     }
 
-    /// The kernel under the checker, for the crash handler and malloc, which get no argument.
-    var checked_kernel: *Kernel = undefined;
+    /// The kernel, for the crash handler and malloc, which get no argument.
+    var the_kernel: *Kernel = undefined;
 
     fn runningActor() u32 {
-        return if (checked_kernel.current) |a| a.id else 0;
+        return if (the_kernel.current) |a| a.id else 0;
     }
 
     fn runningSlot() usize {
@@ -160,7 +163,46 @@ pub const Kernel = struct {
     }
 
     fn stepsSoFar() u32 {
-        return checked_kernel.book.steps;
+        return the_kernel.book.steps;
+    }
+
+    fn runningStack() ?crash.StackBounds {
+        const actor = the_kernel.current orelse return null;
+        const s = actor.stack orelse return null;
+        const lo = @intFromPtr(s.usable.ptr);
+        return .{ .guard_lo = @intFromPtr(s.mapping.ptr), .lo = lo, .hi = lo + s.usable.len };
+    }
+
+    /// The crash handler's report under the checker: a CRASH frame, with raw system calls (in
+    /// a signal handler) into the bookkeeping area's scratch (not program state).
+    fn sendCrash(c: protocol.Crash) void {
+        const k = the_kernel;
+        const link = &(k.link orelse return);
+        const bytes = protocol.encodeCrash(&k.book.crash_frame, c);
+        var sent: usize = 0;
+        while (sent < bytes.len) {
+            const rc = linux.sendto(link.fd, bytes[sent..].ptr, bytes.len - sent, linux.MSG.NOSIGNAL, null, 0);
+            if (linux.E.init(rc) != .SUCCESS) break;
+            sent += rc;
+        }
+    }
+
+    /// The crash handler's report on its own (replay, standalone): an overflow is said in the
+    /// checker's words on stderr and in ISOMC_REPORT; other crashes speak for themselves.
+    fn printCrash(c: protocol.Crash) void {
+        if (!c.overflow) return;
+        const k = the_kernel;
+        const S = struct {
+            var buf: [1024]u8 = undefined;
+        };
+        var w: std.Io.Writer = .fixed(&S.buf);
+        const who: ?[]const u8 = if (k.actorById(c.actor)) |a| a.name else null;
+        crash.writeOverflow(&w, who, c.stack_size) catch {};
+        const message = w.buffered();
+        var line: [1100]u8 = undefined;
+        const text = std.fmt.bufPrint(&line, "isomc: crash: {s} (step {d})\n", .{ message, c.steps }) catch &line;
+        _ = linux.write(2, text.ptr, text.len);
+        if (k.options.report_path) |path| writeReport(path, "crash", message, who orelse "", c.steps);
     }
 
     pub fn actorById(k: *Kernel, id: u32) ?*Actor {
@@ -470,7 +512,6 @@ pub const Kernel = struct {
             _ = linux.close(pair[0]);
             _ = linux.close(link.fd);
             link.fd = pair[1];
-            crash.setFd(pair[1]);
             // Open files are shared with the frozen parent (same offsets): the agent gives
             // the copy descriptions of its own.
             if (agent(fn ([*]const i32, usize) callconv(.c) usize, "isomc_agent_detach_files")) |detach| {
