@@ -300,6 +300,10 @@ export class ProgramRun {
         case "forked":
           throw new InternalError(`unexpected ${m.type} frame after RUN`);
         case "violation":
+          // From the copy that ran the rest of main (stateful): it exits at once, and its
+          // parent, which waits for it, answers with TAIL. Killing before that could orphan
+          // the copy before its parent reaps it.
+          if (this.options.stateful && this.allFinished) await this.awaitTail();
           this.kill();
           return {
             kind: "violation",
@@ -324,6 +328,15 @@ export class ProgramRun {
         case "hello":
           throw new InternalError("the program sent HELLO twice");
       }
+    }
+  }
+
+  /** Reads frames until TAIL, for at most exitGraceMs. */
+  private async awaitTail(): Promise<void> {
+    const deadline = performance.now() + exitGraceMs;
+    while (performance.now() < deadline) {
+      const r = await this.receive(Math.max(1, Math.ceil(deadline - performance.now())));
+      if (r.kind !== "message" || r.message.type === "tail") return;
     }
   }
 
@@ -358,8 +371,8 @@ export class ProgramRun {
   }
 
   /** Waits for a frame, in slices so the event loop keeps running during long waits. */
-  private async receive(): Promise<Received> {
-    const deadline = performance.now() + this.options.timeoutMs;
+  private async receive(timeoutMs = this.options.timeoutMs): Promise<Received> {
+    const deadline = performance.now() + timeoutMs;
     while (true) {
       const left = deadline - performance.now();
       if (left <= 0) return { kind: "timeout" };

@@ -178,6 +178,9 @@ pub const Kernel = struct {
     fn sendCrash(c: protocol.Crash) void {
         const k = the_kernel;
         const link = &(k.link orelse return);
+        // Another thread may be writing a frame; the lock is never given back (the process
+        // dies next).
+        if (!link.lockForCrash()) return;
         const bytes = protocol.encodeCrash(&k.book.crash_frame, c);
         var sent: usize = 0;
         while (sent < bytes.len) {
@@ -352,6 +355,7 @@ pub const Kernel = struct {
             const frame = link.receive();
             switch (frame.message) {
                 .run => {
+                    link.beginAnswer();
                     const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
                     k.book.steps = steps.before;
                     var i: u32 = 0;
@@ -474,6 +478,9 @@ pub const Kernel = struct {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
             k.is_tail = true;
+            // The copy answers FINISH (DONE or VIOLATION); this process answers with TAIL
+            // once the copy has ended, and says nothing before.
+            link.answerInCopy();
             return true;
         }
         var status: u32 = 0;
@@ -699,6 +706,23 @@ pub const Kernel = struct {
             _ => "violation",
         };
         k.stop(kind_name, message, who);
+    }
+
+    /// An OS thread other than the one that called isomc_init (a pthread of the program) called
+    /// an isomc function: a misuse, named after the call, in every mode. Under the checker it
+    /// goes through the channel's lock (link.zig) and this thread waits to be killed; on its
+    /// own the program says it and aborts, like any misuse. Actors are not OS threads.
+    pub fn foreignThread(k: *Kernel, comptime what: []const u8) noreturn {
+        const message = what ++ " called from a thread that is not an actor (pthreads cannot call isomc functions: make the code an actor with isomc_actor_create)";
+        // Read while the thread that owns the kernel runs on: the actor it was running then.
+        const who = @atomicLoad(?*Actor, &k.current, .monotonic);
+        if (k.link) |*link| link.reportForeign(.{
+            .kind = .misuse,
+            .actor = if (who) |a| a.id else 0,
+            .steps = @atomicLoad(u32, &k.book.steps, .monotonic),
+            .message = message,
+        }, k.is_tail);
+        k.stop("misuse", message, who);
     }
 
     fn deadlock(k: *Kernel) noreturn {
