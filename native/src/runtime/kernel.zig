@@ -1,7 +1,8 @@
 //! The runtime's kernel (the maestro): the actor table, the scheduling loop that runs on a stack
 //! of its own, and the three ways of choosing the next step — asking the checker over the
 //! control channel, following a recorded trace, or the deterministic default schedule. It also
-//! owns how violations are reported in each of those modes.
+//! owns how violations are reported to the checker; local.zig says them when the program runs
+//! on its own.
 
 const std = @import("std");
 const posix = std.posix;
@@ -12,8 +13,8 @@ const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
 const trace = @import("trace.zig");
 const printable = @import("printable.zig");
-const describe = @import("describe.zig");
 const symbols = @import("symbols.zig");
+const local = @import("local.zig");
 const Heap = @import("heap.zig").Heap;
 const Link = @import("link.zig").Link;
 const control = @import("control.zig");
@@ -125,7 +126,7 @@ pub const Kernel = struct {
             .standalone => {},
         }
         if (options.mode != .checker) {
-            crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = printCrash }, crash.mainStack());
+            crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = local.crashReport }, crash.mainStack());
         }
     }
 
@@ -152,7 +153,7 @@ pub const Kernel = struct {
     }
 
     /// The kernel, for the crash handler and malloc, which get no argument.
-    var the_kernel: *Kernel = undefined;
+    pub var the_kernel: *Kernel = undefined;
 
     fn runningActor() u32 {
         return if (the_kernel.current) |a| a.id else 0;
@@ -188,24 +189,6 @@ pub const Kernel = struct {
             if (linux.E.init(rc) != .SUCCESS) break;
             sent += rc;
         }
-    }
-
-    /// The crash handler's report on its own (replay, standalone): an overflow is said in the
-    /// checker's words on stderr and in ISOMC_REPORT; other crashes speak for themselves.
-    fn printCrash(c: protocol.Crash) void {
-        if (!c.overflow) return;
-        const k = the_kernel;
-        const S = struct {
-            var buf: [1024]u8 = undefined;
-        };
-        var w: std.Io.Writer = .fixed(&S.buf);
-        const who: ?[]const u8 = if (k.actorById(c.actor)) |a| a.name else null;
-        crash.writeOverflow(&w, who, c.stack_size) catch {};
-        const message = w.buffered();
-        var line: [1100]u8 = undefined;
-        const text = std.fmt.bufPrint(&line, "isomc: crash: {s} (step {d})\n", .{ message, c.steps }) catch &line;
-        _ = linux.write(2, text.ptr, text.len);
-        if (k.options.report_path) |path| writeReport(path, "crash", message, who orelse "", c.steps);
     }
 
     pub fn actorById(k: *Kernel, id: u32) ?*Actor {
@@ -540,7 +523,7 @@ pub const Kernel = struct {
     /// started is a misuse (isomc_run was not called for them). An exit from an actor sends
     /// nothing: the checker sees the process end and reports an exit violation.
     pub fn atExit(k: *Kernel, status: c_int) void {
-        const link = if (k.link) |*l| l else return k.localExit(status);
+        const link = if (k.link) |*l| l else return local.exitByActor(k, status);
         if (k.current != null) {
             // An actor called exit(): say with what status (the checker may not be the
             // program's parent, and then cannot ask the kernel).
@@ -557,24 +540,6 @@ pub const Kernel = struct {
         if (k.alive > 0) return;
         k.done_sent = true;
         link.send(protocol.encodeDone(link.out, .{ .steps = k.book.steps, .actors = @intCast(k.actors.items.len) }));
-    }
-
-    /// Replay and standalone modes: an actor that calls exit() ends the program there, which
-    /// the checker reports as an exit violation; say it in the same words, and let it exit.
-    fn localExit(k: *Kernel, status: c_int) void {
-        const actor = k.current orelse return;
-        var buf: [2048]u8 = undefined;
-        var w: std.Io.Writer = .fixed(&buf);
-        w.print("actor {s} called exit({d})", .{ actor.name, status }) catch {};
-        var left: usize = 0;
-        for (k.actors.items) |a| {
-            if (a == actor or a.status != .pending) continue;
-            w.print("{s}{s}", .{ if (left == 0) ", leaving " else ", ", a.name }) catch {};
-            left += 1;
-        }
-        w.writeAll(if (left == 0) "; no other actor was unfinished" else " unfinished") catch {};
-        std.debug.print("isomc: exit: {s} (step {d})\n", .{ w.buffered(), k.book.steps });
-        if (k.options.report_path) |path| writeReport(path, "exit", w.buffered(), actor.name, k.book.steps);
     }
 
     fn sendState(k: *Kernel) void {
@@ -624,7 +589,7 @@ pub const Kernel = struct {
         while (k.alive > 0) {
             if (k.replay.pop()) |step| {
                 var why: [256]u8 = undefined;
-                if (k.checkStep(step, &why)) |message| k.stop("diverged", message, null);
+                if (k.checkStep(step, &why)) |message| local.stop(k, "diverged", message, null);
                 // The default schedule that follows a trace goes on after its last actor.
                 k.last_index = step.actor - 1;
                 k.execute(k.actorById(step.actor).?, step.choice);
@@ -634,7 +599,7 @@ pub const Kernel = struct {
             for (k.actors.items) |a| {
                 k.enabled.append(k.gpa, a.status == .pending and transitions.isEnabled(a)) catch k.outOfMemory();
             }
-            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse k.deadlock();
+            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse local.deadlock(k);
             if (k.options.mode == .replay and !k.replay_notice_given) {
                 k.replay_notice_given = true;
                 std.debug.print("[isomc] the trace's {d} steps are done; going on with the default schedule\n", .{k.replay.steps.len});
@@ -642,33 +607,17 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
-        if (k.options.report_path) |path| writeReport(path, "ok", "", "", k.book.steps);
+        if (k.options.report_path) |path| local.writeReport(path, "ok", "", "", k.book.steps);
     }
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
-        if (k.options.verbose) k.logStep(actor, choice);
+        if (k.options.verbose) local.logStep(k, actor, choice);
         switch (transitions.execute(k, actor, choice)) {
             .stay => {},
             .proceed => k.resumeActor(actor),
         }
         k.startCreated();
-    }
-
-    /// One line per step, in the checker's words (describe.zig): `[isomc] N. ACTOR: TRANSITION`.
-    fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
-        var buf: [4096]u8 = undefined;
-        var w: std.Io.Writer = .fixed(&buf);
-        // A transition too long for the line (a waitany on thousands of comms) is cut.
-        const cut = if (describe.describe(&w, actor, choice, k.names())) "" else |_| "...";
-        std.debug.print("[isomc] {d}. {s}: {s}{s}\n", .{ k.book.steps, actor.name, w.buffered(), cut });
-    }
-
-    /// The program's symbols, read the first time a line needs them (replay and standalone
-    /// modes only: under the checker the runtime writes no log).
-    fn names(k: *Kernel) *const symbols.Table {
-        if (k.symbols == null) k.symbols = symbols.load(k.gpa);
-        return &k.symbols.?;
     }
 
     // ---- Violations --------------------------------------------------------------------
@@ -705,7 +654,7 @@ pub const Kernel = struct {
             .misuse => "misuse",
             _ => "violation",
         };
-        k.stop(kind_name, message, who);
+        local.stop(k, kind_name, message, who);
     }
 
     /// An OS thread other than the one that called isomc_init (a pthread of the program) called
@@ -722,36 +671,7 @@ pub const Kernel = struct {
             .steps = @atomicLoad(u32, &k.book.steps, .monotonic),
             .message = message,
         }, k.is_tail);
-        k.stop("misuse", message, who);
-    }
-
-    fn deadlock(k: *Kernel) noreturn {
-        var buf: [4096]u8 = undefined;
-        var writer: std.Io.Writer = .fixed(&buf);
-        const w = &writer;
-        w.writeAll("every unfinished actor is blocked:") catch {};
-        var first = true;
-        for (k.actors.items) |a| {
-            if (a.status != .pending) continue;
-            w.print("{s} {s} at ", .{ if (first) "" else ";", a.name }) catch break;
-            describe.describe(w, a, null, k.names()) catch break;
-            first = false;
-        }
-        k.stop("deadlock", w.buffered(), null);
-    }
-
-    /// Replay and standalone modes: say what happened, leave the report, and abort so that a
-    /// debugger stops right here with the actor's stack.
-    fn stop(k: *Kernel, kind: []const u8, message: []const u8, actor: ?*const Actor) noreturn {
-        _ = fflush(null);
-        const name = if (actor) |a| a.name else "";
-        if (actor != null) {
-            std.debug.print("isomc: {s}: {s} (actor {s}, step {d})\n", .{ kind, message, name, k.book.steps });
-        } else {
-            std.debug.print("isomc: {s}: {s} (step {d})\n", .{ kind, message, k.book.steps });
-        }
-        if (k.options.report_path) |path| writeReport(path, kind, message, name, k.book.steps);
-        std.c.abort();
+        local.stop(k, "misuse", message, who);
     }
 };
 
@@ -780,33 +700,6 @@ fn createWriteTracker() i32 {
         return -1;
     }
     return fd;
-}
-
-/// Writes the outcome as one JSON line, for `isomc replay`.
-fn writeReport(path: []const u8, kind: []const u8, message: []const u8, actor: []const u8, steps: u32) void {
-    var buf: [8192]u8 = undefined;
-    var writer: std.Io.Writer = .fixed(&buf);
-    const w = &writer;
-    w.print("{{\"kind\":\"{s}\",\"steps\":{d},\"actor\":", .{ kind, steps }) catch return;
-    writeJsonString(w, actor) catch return;
-    w.writeAll(",\"message\":") catch return;
-    writeJsonString(w, message) catch return;
-    w.writeAll("}\n") catch return;
-    const file = std.fs.cwd().createFile(path, .{}) catch return;
-    defer file.close();
-    file.writeAll(w.buffered()) catch {};
-}
-
-fn writeJsonString(w: *std.Io.Writer, s: []const u8) !void {
-    try w.writeByte('"');
-    for (s) |c| switch (c) {
-        '"' => try w.writeAll("\\\""),
-        '\\' => try w.writeAll("\\\\"),
-        '\n' => try w.writeAll("\\n"),
-        0...0x09, 0x0b...0x1f => try w.print("\\u{x:0>4}", .{c}),
-        else => try w.writeByte(c),
-    };
-    try w.writeByte('"');
 }
 
 /// A problem that stops the program before or outside any execution (bad environment, no
