@@ -196,8 +196,7 @@ Deno.test("exit() by an actor while another is unfinished: exit violation, exit 
     const j = report(r);
     assert.deepEqual(j.violation, {
       kind: "exit",
-      message:
-        "the program exited with status 0 while quitter was running, leaving worker unfinished",
+      message: "actor quitter called exit(0), leaving worker unfinished",
       actor: "quitter",
     });
     assert.equal(j.stats.executions, 1);

@@ -64,7 +64,8 @@ export const replayHelp = `Usage: isomc replay [options] TRACE -- PROGRAM [ARGS.
 
 Runs PROGRAM on its own, outside the checker, following the schedule recorded in TRACE (as
 written by isomc check), and says whether the recorded violation happened again. The program
-logs each step on stderr. To debug the same run:
+logs each step on stderr. When PROGRAM or its arguments are not those the trace was recorded
+with, it says so first, and replays anyway. To debug the same run:
   ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
   ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
 
@@ -82,7 +83,9 @@ export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
 
 Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
 include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
-are turned off unless you pass a -fsanitize option yourself.
+are turned off unless you pass a -fsanitize option yourself. UBSan (-fsanitize=undefined)
+works; AddressSanitizer and the other sanitizers with a runtime (thread, memory, leak) are
+refused. A missing input file is refused before zig runs (exit 2).
 `;
 
 export const demoHelp = `Usage: isomc demo

@@ -28,6 +28,7 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   const result = await replay(trace, program, programArgs, {
     verbose: values.quiet !== true,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    notice: (message) => console.error(`isomc: ${message}`),
   });
   if (result.reproduced) {
     console.error(`isomc: replay reproduced the ${result.observed}: ${result.message}`);

@@ -43,6 +43,7 @@ pub fn enable(epoch: *u64, backing: std.mem.Allocator, current: *const fn () usi
     const arenas = try backing.alloc(?*Arena, slot_count);
     @memset(arenas, null);
     state = .{ .base = rc, .arenas = arenas, .current = current, .epoch = epoch, .backing = backing };
+    main_thread = pthread_self();
 }
 
 fn arenaOfSlot(s: *Arenas, slot: usize) ?*Arena {
@@ -54,8 +55,19 @@ fn arenaOfSlot(s: *Arenas, slot: usize) ?*Arena {
     return a;
 }
 
+/// The thread the runtime runs on; set by enable().
+var main_thread: usize = 0;
+extern "c" fn pthread_self() usize;
+
+/// Another OS thread (a pthread the program made, which the runtime reports as soon as it calls
+/// an isomc function) gets glibc's malloc: the arenas are not thread-safe.
+fn foreign() bool {
+    return pthread_self() != main_thread;
+}
+
 fn currentArena() ?*Arena {
     const s = if (state) |*x| x else return null;
+    if (foreign()) return null;
     return arenaOfSlot(s, s.current());
 }
 
@@ -81,7 +93,11 @@ export fn malloc(size: usize) ?*anyopaque {
 
 export fn free(ptr: ?*anyopaque) void {
     const p = ptr orelse return;
-    if (ownerOf(p)) |a| return a.free(@ptrCast(p));
+    if (ownerOf(p)) |a| {
+        // Freed by another thread: left alone rather than raced into an arena.
+        if (foreign()) return;
+        return a.free(@ptrCast(p));
+    }
     __libc_free(p);
 }
 
@@ -97,7 +113,7 @@ export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
     const old = ptr orelse return malloc(size);
     const owner = ownerOf(old) orelse return __libc_realloc(old, size);
     if (size == 0) {
-        owner.free(@ptrCast(old));
+        free(old);
         return null;
     }
     const have = Arena.usableSize(@ptrCast(old));
@@ -105,7 +121,7 @@ export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
     const fresh = malloc(size) orelse return null;
     const bytes: [*]u8 = @ptrCast(fresh);
     @memcpy(bytes[0..@min(have, size)], @as([*]const u8, @ptrCast(old))[0..@min(have, size)]);
-    owner.free(@ptrCast(old));
+    free(old);
     return fresh;
 }
 
