@@ -93,6 +93,7 @@ export async function check(
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
     showOutput: options.showOutput,
     pinCpu: options.pinCpu,
+    signal: options.signal,
   };
   const memory = restore === "memory"
     ? new MemoryTarget(spec, {

@@ -18,7 +18,7 @@ import {
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
 import type { Step } from "../model/transition.ts";
-import type { Outcome } from "../explore/target.ts";
+import { Interrupted, type Outcome } from "../explore/target.ts";
 import {
   decode,
   encodeFds,
@@ -382,8 +382,16 @@ export class ProgramRun {
           throw new InternalError(r.message);
         case "timeout":
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          this.stopIfInterrupted();
       }
     }
+  }
+
+  /** Called between two slices of a wait: an interrupt kills the program and ends the wait. */
+  private stopIfInterrupted(): void {
+    if (this.options.signal?.aborted !== true) return;
+    this.kill();
+    throw new Interrupted();
   }
 
   private async waitExit(timeoutMs: number): Promise<ExitStatus> {
@@ -400,6 +408,7 @@ export class ProgramRun {
         return status;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      this.stopIfInterrupted();
     }
   }
 
