@@ -304,7 +304,8 @@ export class ProgramRun {
             violation: {
               kind: "assertion",
               message: m.kind === ViolationKind.misuse ? `API misuse: ${m.message}` : m.message,
-              actor: m.actor === 0 ? null : m.actor,
+              // Actor 0 is main: an isomc_assert after isomc_run is main's (docs/semantics.md).
+              actor: m.actor,
             },
           };
         case "done":
