@@ -180,6 +180,30 @@ export function reap(pid: number): ReapedStatus {
   return (s & 0x7f) === 0 ? { exited: (s >> 8) & 0xff } : { signaled: s & 0x7f };
 }
 
+/**
+ * Reaps every stray child, as a checker killed outright leaves them: each once it is a zombie
+ * (a dying process has no command line yet is not a zombie), and those re-parented here when
+ * their own parent died, in later waves, until none is left for 200 ms. Returns how each ended
+ * (or "running" for one still alive after `limitMs`).
+ */
+export async function reapStrays(
+  limitMs = 10_000,
+): Promise<{ pid: number; status: ReapedStatus }[]> {
+  const reaped: { pid: number; status: ReapedStatus }[] = [];
+  const until = Date.now() + limitMs;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 200) {
+    const strays = strayChildren();
+    if (strays.length > 0) quietSince = Date.now();
+    for (const p of strays) {
+      if (p.state !== "Z" && Date.now() < until) continue; // not dead yet: next round
+      reaped.push({ pid: p.pid, status: reap(p.pid) });
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return reaped;
+}
+
 /** Waits (polling, at most `limitMs`) until `done` holds; returns whether it did. */
 export async function eventually(done: () => boolean, limitMs = 10_000): Promise<boolean> {
   const until = Date.now() + limitMs;
