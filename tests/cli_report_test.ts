@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROTOCOL_VERSION } from "../lib/process/protocol.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
@@ -45,7 +45,8 @@ async function check(
     env: extra.env,
     stdin: extra.stdin,
   });
-  assert.deepEqual(liveProcessesOf(program), []);
+  // By its absolute path: a relative name would also match other test runs' checkers.
+  assert.deepEqual(liveProcessesOf(program.includes("/") ? resolve(cwd, program) : program), []);
   assert.deepEqual(strayChildren(), []);
   return r;
 }
