@@ -49,13 +49,18 @@ Options:
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
-  --json                print one JSON object on stdout instead of the report
-  --trace-out=FILE      where to write the counterexample (default isomc-trace.json)
+  --json                print one JSON object on stdout instead of the report (an error
+                        object when the check fails); no progress line
+  --trace-out=FILE      where to write the counterexample (default PROGRAM.isomc-trace.json,
+                        after the program's file name, in the current directory)
   --show-output         print each execution's output, whole, when the search leaves it
   -h, --help            this help
 
-Ctrl-C (or SIGTERM) stops the search and reports what was explored (exit 3); a second one
-stops at once (exit 130, or 143 for SIGTERM).
+Each option may be given once; --max-checkpoints, --every-end and --snapshot-spacing are
+refused where their strategy is not the one chosen. The program's stdin is /dev/null.
+
+Ctrl-C (or SIGTERM) stops the search, even inside a transition that never returns, and reports
+what was explored (exit 3); a second one stops at once (exit 130, or 143 for SIGTERM).
 
 Exit codes: 0 no violation, 1 violation, 2 usage or input error, 3 incomplete or internal error.
 `;

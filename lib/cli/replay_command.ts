@@ -1,6 +1,6 @@
 /** `isomc replay`: re-run a counterexample outside the checker and say if it happened again. */
 
-import { ExitCode, InputError } from "../errors.ts";
+import { ExitCode, UsageError } from "../errors.ts";
 import { installCleanup } from "../process/cleanup.ts";
 import { replay } from "../replay.ts";
 import { parse, positiveSeconds } from "./args.ts";
@@ -18,10 +18,10 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   }
   const [trace, program, ...programArgs] = positionals;
   if (trace === undefined) {
-    throw new InputError("replay: no trace given (isomc replay TRACE -- ./app)");
+    throw new UsageError("replay: no trace given (isomc replay TRACE -- ./app)");
   }
   if (program === undefined) {
-    throw new InputError("replay: no program given (isomc replay TRACE -- ./app)");
+    throw new UsageError("replay: no program given (isomc replay TRACE -- ./app)");
   }
   const timeout = positiveSeconds("timeout", values.timeout);
   installCleanup();

@@ -12,6 +12,7 @@ import {
   type ExploreOptions,
   foundDeadlock,
   Heartbeat,
+  interruptedResult,
   newStats,
   resultOf,
   type Stats,
@@ -31,8 +32,12 @@ export async function exploreDfs(
   options: ExploreOptions = {},
 ): Promise<ExplorationResult> {
   const seen = options.visited ? new Visited(options.exactCompare ?? false) : null;
+  const startedMs = performance.now();
+  const stats = newStats();
   try {
-    return await search(target, options, seen);
+    return await search(target, options, seen, stats, startedMs);
+  } catch (e) {
+    return interruptedResult(e, stats, startedMs, target.counters);
   } finally {
     seen?.release();
   }
@@ -84,12 +89,12 @@ async function search(
   target: Target,
   options: ExploreOptions,
   seen: Visited | null,
+  stats: Stats,
+  startedMs: number,
 ): Promise<ExplorationResult> {
-  const startedMs = performance.now();
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const stats = newStats();
   // frames[i] is the state at depth i; path[i] the step taken from it.
   const frames: Frame[] = [];
   const path: Step[] = [];

@@ -14,7 +14,7 @@ import {
   type Transition,
   transitionOf,
 } from "../model/transition.ts";
-import type { TargetCounters, Violation } from "./target.ts";
+import { Interrupted, type TargetCounters, type Violation } from "./target.ts";
 
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
@@ -148,6 +148,20 @@ export function resultOf(
     ...rest,
     stats: finishStats(stats, startedMs, counters),
   };
+}
+
+/**
+ * The result of a search that a target call ended by throwing `e`: an interrupt during the call
+ * (Interrupted) ends it as incomplete, with the statistics it had; anything else is rethrown.
+ */
+export function interruptedResult(
+  e: unknown,
+  stats: Stats,
+  startedMs: number,
+  counters: TargetCounters,
+): ExplorationResult {
+  if (!(e instanceof Interrupted)) throw e;
+  return resultOf("incomplete", stats, startedMs, counters, { incomplete: "interrupted" });
 }
 
 export function finishStats(stats: Stats, startedMs: number, counters: TargetCounters): Stats {

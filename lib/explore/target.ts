@@ -70,6 +70,17 @@ export interface TargetCounters {
   restoreSeconds: number;
 }
 
+/**
+ * Thrown by a target call that the search's signal cut short (Ctrl-C while a transition runs):
+ * the program was killed, the current execution is lost, and the search ends there, incomplete.
+ */
+export class Interrupted extends Error {
+  override name = "Interrupted";
+  constructor() {
+    super("interrupted");
+  }
+}
+
 export function newCounters(): TargetCounters {
   return { replayedSteps: 0, restarts: 0, restores: 0, restoreSeconds: 0 };
 }

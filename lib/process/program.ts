@@ -18,7 +18,7 @@ import {
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
 import { enabledSteps, type Step } from "../model/transition.ts";
-import type { Outcome } from "../explore/target.ts";
+import { Interrupted, type Outcome } from "../explore/target.ts";
 import {
   decode,
   encodeFds,
@@ -319,7 +319,8 @@ export class ProgramRun {
             violation: {
               kind: "assertion",
               message: m.kind === ViolationKind.misuse ? `API misuse: ${m.message}` : m.message,
-              actor: m.actor === 0 ? null : m.actor,
+              // Actor 0 is main: an isomc_assert after isomc_run is main's (docs/semantics.md).
+              actor: m.actor,
             },
           };
         case "done":
@@ -406,8 +407,16 @@ export class ProgramRun {
           throw new InternalError(r.message);
         case "timeout":
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          this.stopIfInterrupted();
       }
     }
+  }
+
+  /** Called between two slices of a wait: an interrupt kills the program and ends the wait. */
+  private stopIfInterrupted(): void {
+    if (this.options.signal?.aborted !== true) return;
+    this.kill();
+    throw new Interrupted();
   }
 
   private async waitExit(timeoutMs: number): Promise<ExitStatus> {
@@ -424,6 +433,7 @@ export class ProgramRun {
         return status;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      this.stopIfInterrupted();
     }
   }
 

@@ -71,9 +71,14 @@ export function buildTrace(
   };
 }
 
+/** The trace file's text. */
+export function traceText(trace: TraceFile): string {
+  return JSON.stringify(trace, null, 2) + "\n";
+}
+
 export function writeTrace(path: string, trace: TraceFile): void {
   try {
-    Deno.writeTextFileSync(path, JSON.stringify(trace, null, 2) + "\n");
+    Deno.writeTextFileSync(path, traceText(trace));
   } catch (e) {
     throw new InputError(`cannot write the trace to ${path}: ${(e as Error).message}`);
   }

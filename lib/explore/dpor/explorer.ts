@@ -28,8 +28,10 @@ import {
   type ExploreOptions,
   foundDeadlock,
   Heartbeat,
+  interruptedResult,
   newStats,
   resultOf,
+  type Stats,
   traceOf,
   type Verdict,
 } from "../result.ts";
@@ -78,7 +80,13 @@ export async function exploreDpor(
   const startedMs = performance.now();
   const spawners = new Set<number>();
   while (true) {
-    const r = await search(target, reduction, options, startedMs, spawners);
+    const stats = newStats();
+    let r;
+    try {
+      r = await search(target, reduction, options, startedMs, spawners, stats);
+    } catch (e) {
+      return interruptedResult(e, stats, startedMs, target.counters);
+    }
     if (r !== restart) return r;
   }
 }
@@ -89,11 +97,11 @@ async function search(
   options: ExploreOptions,
   startedMs: number,
   spawners: Set<number>,
+  stats: Stats,
 ): Promise<ExplorationResult | typeof restart> {
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const stats = newStats();
   const comms = new Map<number, CommInfo>();
   const directory = (c: number): CommInfo | undefined => comms.get(c);
 

@@ -495,6 +495,10 @@ pub const Kernel = struct {
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
+            // The copy leads a process group of its own (the parent does the same below, so it
+            // is done before the checker hears of the copy): killing that group ends the copy
+            // and what it forks, its checkpoints left alone (native/src/checker/process.zig).
+            _ = linux.setpgid(0, 0);
             // A frozen checkpoint ignores SIGCHLD (its copies are reaped by the kernel); the
             // copy must wait for its own children (the rest of main, in runTail).
             var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = linux.sigemptyset(), .flags = 0 };
@@ -511,6 +515,11 @@ pub const Kernel = struct {
             return;
         }
         _ = linux.close(pair[1]);
+        switch (linux.E.init(linux.setpgid(pid, pid))) {
+            // EACCES and ESRCH: the copy did it first, or is already gone.
+            .SUCCESS, .ACCES, .SRCH => {},
+            else => link.fail(.internal, "setpgid failed for the copy forked by FORK"),
+        }
         // A frozen checkpoint never waits for its copies: let the kernel reap them.
         var ignore = linux.Sigaction{ .handler = .{ .handler = linux.SIG.IGN }, .mask = linux.sigemptyset(), .flags = 0 };
         _ = linux.sigaction(linux.SIG.CHLD, &ignore, null);
