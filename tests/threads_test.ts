@@ -23,8 +23,8 @@ const modes = [
   { mode: "join", call: "isomc_yield", actor: "spawner" },
   { mode: "send", call: "isomc_send", actor: "spawner" },
   { mode: "assert", call: "isomc_assert", actor: "spawner" },
-  { mode: "before", call: "isomc_self", actor: null },
-  { mode: "after", call: "isomc_actor_name", actor: null },
+  { mode: "before", call: "isomc_self", actor: "main" },
+  { mode: "after", call: "isomc_actor_name", actor: "main" },
 ] as const;
 
 const strategies = [
