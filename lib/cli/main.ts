@@ -5,7 +5,8 @@ import { killAllChildren } from "../process/cleanup.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
 import { demoCommand } from "./demo_command.ts";
-import { ccHelp, checkHelp, demoHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ccHelp, checkHelp, demoHelp, ltlHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
 
 const helps: Record<string, string> = {
@@ -13,6 +14,7 @@ const helps: Record<string, string> = {
   replay: replayHelp,
   cc: ccHelp,
   demo: demoHelp,
+  ltl: ltlHelp,
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -44,6 +46,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await ccCommandMain(rest);
       case "demo":
         return await demoCommand(rest);
+      case "ltl":
+        return ltlCommand(rest);
       default:
         throw new InputError(`unknown command '${command}' (try: isomc --help)`);
     }

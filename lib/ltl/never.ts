@@ -23,6 +23,7 @@ interface Option {
   readonly guard: Guard;
   /** A label, "@next" (fall through / break), "@self" (loop again), or "@matched". */
   readonly target: string;
+  readonly line?: number;
 }
 
 interface Statement {
@@ -121,9 +122,12 @@ export function parseNever(text: string, file = "never claim"): Automaton {
       next();
       const label = next();
       if (!/^[A-Za-z_]\w*$/.test(label.text)) fail(label, `expected a label after goto`);
-      return [{ guard, target: label.text }];
+      return [{ guard, target: label.text, line: label.line }];
     }
-    if (peek().text === "skip") next();
+    if (peek().text !== "skip") {
+      fail(peek(), `expected 'goto', 'break' or 'skip', not ${describe(peek())}`);
+    }
+    next();
     return [{ guard, target: "@self" }];
   };
 
@@ -262,7 +266,7 @@ function build(statements: readonly Statement[], props: string[], file: string):
       else {
         const t = at.get(o.target);
         if (t === undefined) {
-          throw new InputError(`${file}:${s.line}: goto ${o.target}: no such label`);
+          throw new InputError(`${file}:${o.line ?? s.line}: goto ${o.target}: no such label`);
         }
         to = t;
       }
