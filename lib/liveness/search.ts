@@ -137,9 +137,11 @@ export async function searchLiveness(
   const moveTo = async (depth: number, after: boolean): Promise<void> => {
     if (position !== null && position.depth === depth && position.after === after) return;
     const f = frames[depth];
-    const steps = path.slice(0, f.pathLength);
+    // The path is the top frame's in the common case: no copy of it (it can be long).
+    const steps = f.pathLength === path.length ? path : path.slice(0, f.pathLength);
     if (after) steps.push(f.steps[f.stepIndex]);
     await target.restore(steps);
+    if (after && steps === path) path.pop();
     position = { depth, after };
   };
 
@@ -157,7 +159,7 @@ export async function searchLiveness(
       obs,
       q,
       num,
-      edges: aut.states[q].edges.filter((e) => matches(e, obs.letter)),
+      edges: edgesFor(q, obs.letter),
       steps: obs.point === null ? [] : enabledSteps(obs.point),
       pathLength: path.length,
       inStep,
@@ -172,6 +174,18 @@ export async function searchLiveness(
     rootEnabled.push(obs.enabled);
     arcAcc.push(acc);
     arcMover.push(mover);
+  };
+
+  // The automaton transitions a letter takes from a state, shared by the frames that need them.
+  const edgeCache = new Map<number, readonly Edge[]>();
+  const edgesFor = (q: number, letter: number): readonly Edge[] => {
+    const key = q * 2 ** 31 + letter;
+    let edges = edgeCache.get(key);
+    if (edges === undefined) {
+      edges = aut.states[q].edges.filter((e) => matches(e, letter));
+      edgeCache.set(key, edges);
+    }
+    return edges;
   };
 
   const accepting = (): boolean => {
@@ -244,16 +258,17 @@ export async function searchLiveness(
         const outcome = await target.execute(s);
         stats.transitions++;
         position = { depth, after: true };
-        const points = [...pathPoints, top.obs.point];
+        // Copies of the path only for a counterexample: they are as long as the search is deep.
+        const points = (): Point[] => [...pathPoints, top.obs.point!];
         if (outcome.kind === "violation") {
           return finish("violation", {
-            violation: { ...outcome.violation, trace: traceOf(points, [...path, s]) },
+            violation: { ...outcome.violation, trace: traceOf(points(), [...path, s]) },
           });
         }
         const deadlock = outcome.kind === "point" && enabledSteps(outcome.point).length === 0;
         if (deadlock && !finiteDeadlocks && outcome.kind === "point") {
           return finish("violation", {
-            violation: foundDeadlock([...points, outcome.point], [...path, s], target.names),
+            violation: foundDeadlock([...points(), outcome.point], [...path, s], target.names),
           });
         }
         top.succ = observer.observe(outcome, deadlock);
