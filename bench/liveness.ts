@@ -7,8 +7,13 @@
  * the search. Run: deno run -A --v8-flags=--expose-gc bench/liveness.ts [N]
  */
 
-import { newCounters, type Outcome, type Target } from "../lib/explore/target.ts";
-import { Kind, type Point, type Step } from "../lib/model/transition.ts";
+import {
+  newCounters,
+  type Outcome,
+  type PropositionValues,
+  type Target,
+} from "../lib/explore/target.ts";
+import { Kind, type Point, type Step, type Transition } from "../lib/model/transition.ts";
 import { parseLtl } from "../lib/ltl/parser.ts";
 import { translateNegation } from "../lib/ltl/translate.ts";
 import { searchLiveness } from "../lib/liveness/search.ts";
@@ -20,7 +25,7 @@ class Torus implements Target {
   private b = 0;
   constructor(private readonly n: number) {}
   private point(): Outcome {
-    const t = (actor: number) => ({
+    const t = (actor: number): Transition => ({
       actor,
       kind: Kind.yield,
       enabled: true,
@@ -57,7 +62,7 @@ class Torus implements Target {
     return BigInt(this.a) * 0x9e3779b97f4a7c15n + BigInt(this.b) * 0x632be59bd9b4e019n &
       0xffffffffffffffffn;
   }
-  propositions() {
+  propositions(): PropositionValues {
     return { names: ["q"], values: [(this.a + this.b) % 2 === 0] };
   }
   close(): Promise<void> {
@@ -67,7 +72,7 @@ class Torus implements Target {
 
 const n = Number(Deno.args[0] ?? 400);
 const automaton = translateNegation(parseLtl("G F q"));
-globalThis.gc?.();
+(globalThis as { gc?: () => void }).gc?.();
 const before = Deno.memoryUsage().heapUsed;
 let peak = before;
 const r = await searchLiveness(new Torus(n), {
