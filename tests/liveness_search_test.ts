@@ -13,6 +13,7 @@ import { translateNegation } from "../lib/ltl/translate.ts";
 import { type Fairness, type LivenessResult, searchLiveness } from "../lib/liveness/search.ts";
 import { nonProgressAutomaton } from "../lib/liveness/progress.ts";
 import { type Lasso, lassoTrace } from "../lib/liveness/lasso.ts";
+import { formatLasso, lassoViolationJson } from "../lib/liveness/report.ts";
 import { describeTransition } from "../lib/model/transition.ts";
 import { type FakeProgram, FakeTarget } from "./support/fake_system.ts";
 
@@ -338,4 +339,51 @@ Deno.test("the depth limit makes an endless state space an incomplete verdict", 
   assert.equal(r.verdict, "incomplete");
   assert.equal(r.incomplete, "max-depth");
   assert.equal(r.stats.programStates, 21);
+});
+
+Deno.test("lasso reports: numbered steps, propositions, the cycle marker; JSON with cycle_start", async () => {
+  const target = new FakeTarget(toggler);
+  const r = await searchLiveness(target, {
+    automaton: translateNegation(parseLtl("F G x")),
+    source: "F G x",
+  });
+  assert.equal(
+    formatLasso(r.lasso!, target.names),
+    [
+      "Counterexample (0 steps, then a cycle of 2 steps repeated forever):",
+      "     initially: x=0",
+      "     --- the cycle repeats from step 1 ---",
+      "  1. t: store(0x1000, 1)    [x=1]",
+      "  2. t: store(0x1000, 0)    [x=0]",
+      "     => back to the state before step 1: steps 1..2 repeat forever",
+    ].join("\n"),
+  );
+  const json = lassoViolationJson(r.lasso!, target.names, "F G x");
+  assert.equal(json.kind, "liveness");
+  assert.equal(json.cycle_start, 0);
+  assert.equal(json.formula, "F G x");
+  assert.deepEqual(json.trace.map((s) => s.step), [1, 2]);
+  // A stuttering end: the cycle starts after the last step.
+  const ends: FakeProgram = {
+    props: { x: "x" },
+    vars: { x: 0 },
+    actors: [{ name: "a", code: [{ op: "yield" }] }],
+  };
+  const t2 = new FakeTarget(ends);
+  const r2 = await searchLiveness(t2, {
+    automaton: translateNegation(parseLtl("F x")),
+    source: "F x",
+  });
+  assert.equal(
+    formatLasso(r2.lasso!, t2.names),
+    [
+      "Counterexample (1 step, then the last state forever):",
+      "     initially: x=0",
+      "  1. a: yield()    [x=0]",
+      "     => the run ends here (or deadlocks): its last state repeats forever",
+    ].join("\n"),
+  );
+  const j2 = lassoViolationJson(r2.lasso!, t2.names, "F x");
+  assert.equal(j2.cycle_start, 1);
+  assert.equal(j2.stutter, true);
 });
