@@ -387,3 +387,24 @@ Deno.test("lasso reports: numbered steps, propositions, the cycle marker; JSON w
   assert.equal(j2.cycle_start, 1);
   assert.equal(j2.stutter, true);
 });
+
+Deno.test("a lasso found before a failing branch was explored: the cycle avoids it", async () => {
+  // A spins (its self-loop closes an accepting cycle at once); B's first step fails an
+  // assertion, a step the search had not tried when it stopped, met again building the cycle.
+  const program: FakeProgram = {
+    props: { q: "q" },
+    vars: { q: 0 },
+    actors: [
+      { name: "A", code: [{ op: "yield" }, { op: "goto", to: 0 }] },
+      { name: "B", code: [{ op: "yield" }, { op: "assert", check: () => false, message: "b" }] },
+    ],
+  };
+  const target = new FakeTarget(program);
+  const r = await searchLiveness(target, {
+    automaton: translateNegation(parseLtl("F q")),
+    source: "F q",
+  });
+  assert.equal(r.verdict, "violation");
+  assert.equal(r.violation, null);
+  assert.deepEqual(shape(target, r.lasso!), { steps: ["A: yield()"], cycleStart: 0 });
+});

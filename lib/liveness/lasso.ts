@@ -132,9 +132,8 @@ export async function buildLasso(ctx: LassoContext): Promise<Lasso> {
     for (const step of enabledSteps(x.obs.point)) {
       await ctx.target.restore(x.path);
       const outcome = await ctx.target.execute(step);
-      if (outcome.kind === "violation") {
-        throw new Error("internal: a violation inside an accepting component");
-      }
+      // A step the search had not tried yet may fail: that state is outside the component.
+      if (outcome.kind === "violation") continue;
       const deadlock = outcome.kind === "point" && enabledSteps(outcome.point).length === 0;
       const obs = ctx.observer.observe(outcome, deadlock && ctx.finiteDeadlocks);
       add(obs, step, transitionOf(x.obs.point, step.actor)!, [...x.path, step]);
