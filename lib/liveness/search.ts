@@ -67,12 +67,13 @@ interface Frame {
   readonly num: number;
   /** Automaton transitions from q that the state's letter takes. */
   readonly edges: readonly Edge[];
-  readonly steps: readonly Step[];
   /** Program steps from the initial state to this one. */
   readonly pathLength: number;
   /** The program step that led here from the frame below (null: a stutter, or the start). */
   readonly inStep: Step | null;
-  stepIndex: number;
+  /** The step being tried (null: all tried), and the index of its transition in the point. */
+  step: Step | null;
+  ti: number;
   edgeIndex: number;
   /** The state the current step leads to, once executed. */
   succ: Observed | null;
@@ -139,7 +140,7 @@ export async function searchLiveness(
     const f = frames[depth];
     // The path is the top frame's in the common case: no copy of it (it can be long).
     const steps = f.pathLength === path.length ? path : path.slice(0, f.pathLength);
-    if (after) steps.push(f.steps[f.stepIndex]);
+    if (after) steps.push(f.step!);
     await target.restore(steps);
     if (after && steps === path) path.pop();
     position = { depth, after };
@@ -155,15 +156,16 @@ export async function searchLiveness(
       path.push(inStep);
       pathPoints.push(below.obs.point!);
     }
+    const firstStep = obs.point === null ? null : stepFrom(obs.point, 0, 0);
     frames.push({
       obs,
       q,
       num,
       edges: edgesFor(q, obs.letter),
-      steps: obs.point === null ? [] : enabledSteps(obs.point),
       pathLength: path.length,
       inStep,
-      stepIndex: 0,
+      step: firstStep?.step ?? null,
+      ti: firstStep?.ti ?? 0,
       edgeIndex: 0,
       succ: null,
     });
@@ -248,12 +250,12 @@ export async function searchLiveness(
       step = null;
       edge = top.edges[top.edgeIndex++];
     } else {
-      if (top.edges.length === 0 || top.stepIndex >= top.steps.length) {
+      if (top.edges.length === 0 || top.step === null) {
         pop();
         continue;
       }
       if (top.succ === null) {
-        const s = top.steps[top.stepIndex];
+        const s = top.step;
         await moveTo(depth, false);
         const outcome = await target.execute(s);
         stats.transitions++;
@@ -276,11 +278,13 @@ export async function searchLiveness(
       }
       if (top.edgeIndex >= top.edges.length) {
         top.succ = null;
-        top.stepIndex++;
+        const next = stepFrom(top.obs.point, top.ti, top.step.choice + 1);
+        top.step = next?.step ?? null;
+        top.ti = next?.ti ?? top.ti;
         continue;
       }
       succ = top.succ;
-      step = top.steps[top.stepIndex];
+      step = top.step;
       edge = top.edges[top.edgeIndex++];
     }
 
@@ -344,4 +348,14 @@ export async function searchLiveness(
       ? { depth: depth - 1, after: true }
       : null;
   }
+}
+
+/** The first enabled step at or after (transition `ti`, `choice`), in enabledSteps' order. */
+function stepFrom(point: Point, ti: number, choice: number): { ti: number; step: Step } | null {
+  const ts = point.transitions;
+  for (let i = ti; i < ts.length; i++, choice = 0) {
+    const t = ts[i];
+    if (t.enabled && choice < t.choices) return { ti: i, step: { actor: t.actor, choice } };
+  }
+  return null;
 }
