@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { InputError } from "../lib/errors.ts";
 import { formatFormula, type Formula, not } from "../lib/ltl/formula.ts";
 import { parseLtl } from "../lib/ltl/parser.ts";
 import { translate, translateNegation } from "../lib/ltl/translate.ts";
@@ -169,4 +170,19 @@ Deno.test("the emptiness check itself: known empty and non-empty products", () =
   assert.ok(isEmpty(product(a("F G p"), a("G F !p"))));
   assert.ok(!isEmpty(product(a("p U q"), a("!p"))));
   assert.ok(isEmpty(product(a("X p"), a("X !p"))));
+});
+
+Deno.test("a formula whose automaton would be exponentially large is refused with one line", () => {
+  const many = Array.from({ length: 13 }, (_, i) => `F p${i}`).join(" && ");
+  assert.throws(
+    () => translate(parseLtl(many)),
+    (e: Error) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /^the formula's automaton is too large/);
+      return true;
+    },
+  );
+  // Eight eventualities are fine (2^8 ways to satisfy the first state).
+  const eight = Array.from({ length: 8 }, (_, i) => `F p${i}`).join(" && ");
+  assert.equal(translate(parseLtl(eight)).states.length, 256);
 });

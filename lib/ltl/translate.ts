@@ -34,6 +34,16 @@ export function translateNegation(f: Formula, options: TranslateOptions = {}): A
   return translate(not(f), options);
 }
 
+/** Beyond these the formula is refused: translation is exponential in the worst case. */
+const maxStates = 10_000;
+const maxCoversPerState = 4_096;
+
+function tooLarge(): InputError {
+  return new InputError(
+    `the formula's automaton is too large (over ${maxStates} states or ${maxCoversPerState} transitions from one state): split or simplify the formula`,
+  );
+}
+
 interface Cover {
   pos: number;
   neg: number;
@@ -81,6 +91,7 @@ class Tableau {
     const stateOf = (n: NnfNode): number => {
       let i = index.get(n.id);
       if (i === undefined) {
+        if (formulas.length >= maxStates) throw tooLarge();
         i = formulas.length;
         index.set(n.id, i);
         formulas.push(n);
@@ -186,6 +197,7 @@ class Tableau {
         }
       }
     }
+    if (out.length >= maxCoversPerState) throw tooLarge();
     out.push(c);
   }
 }
