@@ -17,7 +17,8 @@ import { wantsJson } from "./args.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
 import { demoCommand } from "./demo_command.ts";
-import { ccHelp, checkHelp, demoHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ccHelp, checkHelp, demoHelp, ltlHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
 
 const helps: Record<string, string> = {
@@ -25,6 +26,7 @@ const helps: Record<string, string> = {
   replay: replayHelp,
   cc: ccHelp,
   demo: demoHelp,
+  ltl: ltlHelp,
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -56,6 +58,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await ccCommandMain(rest);
       case "demo":
         return await demoCommand(rest);
+      case "ltl":
+        return ltlCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}' (try: isomc --help)`);
     }
