@@ -181,6 +181,22 @@ export class Heartbeat {
     return performance.now() - this.last >= progressIntervalMs;
   }
 
+  /**
+   * Runs a long computation that pauses (yields) now and then, beating when due; false when
+   * an interrupt stopped it.
+   */
+  async drain(
+    work: Generator<void, void>,
+    stats: Readonly<Stats>,
+    startedMs: number,
+  ): Promise<boolean> {
+    while (!work.next().done) {
+      if (this.due()) await this.beat(stats, startedMs);
+      if (this.interrupted) return false;
+    }
+    return true;
+  }
+
   async beat(stats: Readonly<Stats>, startedMs: number): Promise<void> {
     this.last = performance.now();
     this.options.onProgress?.({ ...stats, seconds: (this.last - startedMs) / 1000 });

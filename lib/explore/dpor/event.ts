@@ -112,13 +112,31 @@ export class EventMaker {
     return makeEvent(t, choice, this.directory, created, this.spawners.has(t.actor));
   }
 
-  /** The events of the other values a multi-valued event could have taken. */
-  otherValues(ev: Event): Event[] {
+  /**
+   * The events of the other values a multi-valued event could have taken, those of choices
+   * from `from` to `to` (excluded), in choice order.
+   */
+  otherValues(ev: Event, from = 0, to = Infinity): Event[] {
     const t = ev.transition;
     if (t.choices <= 1) return [];
     const taken = choiceFor(t, ev.alt);
     const out: Event[] = [];
-    for (let c = 0; c < t.choices; c++) if (c !== taken) out.push(this.of(t, c));
+    for (let c = from; c < Math.min(to, t.choices); c++) if (c !== taken) out.push(this.of(t, c));
     return out;
+  }
+}
+
+/** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */
+export class EventSet {
+  private readonly byActor = new Map<number, Set<number>>();
+
+  has(ev: Event): boolean {
+    return this.byActor.get(ev.actor)?.has(ev.alt) ?? false;
+  }
+
+  add(ev: Event): void {
+    const alts = this.byActor.get(ev.actor);
+    if (alts === undefined) this.byActor.set(ev.actor, new Set([ev.alt]));
+    else alts.add(ev.alt);
   }
 }

@@ -32,7 +32,7 @@ import {
 import type { Target } from "../target.ts";
 import { EventMaker, stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
-import { type DporReduction, ExecutionStack } from "./stack.ts";
+import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
 
 export type { DporReduction } from "./stack.ts";
 
@@ -77,8 +77,10 @@ async function search(
   const stats = newStats();
   const maker = new EventMaker(spawners);
   const reversals = new Reversals(reduction, maker, stats);
-  const analyze = (): void => reversals.register(stack.nodes, stack.events);
-  const stack = new ExecutionStack(reduction, maker, stats, analyze);
+  const stack = new ExecutionStack(reduction, maker, stats);
+  /** Analyses the current execution; false when interrupted on the way. */
+  const analyze = (): Promise<boolean> =>
+    heartbeat.drain(reversals.register(stack.nodes, stack.events), stats, startedMs);
   let depthCut = false;
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
@@ -93,7 +95,7 @@ async function search(
       return finish("violation", { violation: { ...outcome.violation, trace } });
     } else if (outcome.kind === "done") {
       stats.executions++;
-      analyze();
+      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
     } else if (enabledSteps(outcome.point).length === 0) {
       stats.executions++;
       const points = [...stack.points, outcome.point];
@@ -101,7 +103,7 @@ async function search(
     } else if (stack.path.length >= maxDepth) {
       stats.executions++;
       depthCut = true;
-      analyze();
+      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
     } else {
       stack.push(outcome.point);
     }
@@ -111,7 +113,11 @@ async function search(
     if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
     if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
 
-    const branch = stack.nextBranch();
+    let branch = stack.nextBranch();
+    while (branch === blocked) {
+      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
+      branch = stack.nextBranch();
+    }
     if (branch === null) break;
     if (stack.needsRestore) await target.restore(stack.path);
     const top = stack.nodes[stack.nodes.length - 1].point;

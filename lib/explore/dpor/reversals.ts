@@ -3,16 +3,25 @@
  * (lib/explore/dpor/races.ts) and each other value of a multi-valued event becomes, at the node
  * before it, a sequence inserted in the wakeup tree (odpor) or one initial step added to the
  * backtrack set (sdpor); `sleep` adds nothing.
+ *
+ * Every execution through a node registers the other values of the multi-valued event it
+ * takes there (explorer.ts says why), but the same sequences twice at one node add nothing the
+ * first did not: a node remembers what it registered (by actor, and for odpor by the sequence
+ * before the values), so N values cost one registration at a node, not one per execution.
  */
 
 import type { Stats } from "../result.ts";
-import { type EventMaker, sameEvent } from "./event.ts";
-import type { Event } from "./event.ts";
-import { analyze } from "./happens_before.ts";
-import { alternatives, initials, races, reversal, reversalIndices } from "./races.ts";
+import type { Event, EventMaker } from "./event.ts";
+import { analyzing } from "./happens_before.ts";
+import { alternatives, findingRaces, initials, reversal, reversalIndices } from "./races.ts";
 import { wakesAll } from "./sleep.ts";
 import type { DporReduction, Node } from "./stack.ts";
-import { insert } from "./wakeup_tree.ts";
+import { insert, insertValues } from "./wakeup_tree.ts";
+
+/** Races registered between two pauses. */
+const pause = 64;
+/** Other values of a multi-valued event made and registered at once. */
+const valuesPerSlice = 65536;
 
 export class Reversals {
   constructor(
@@ -21,39 +30,55 @@ export class Reversals {
     private readonly stats: Stats,
   ) {}
 
-  /** Race analysis of the execution `events` (complete, cut, or blocked by sleep sets). */
-  register(nodes: readonly Node[], events: readonly Event[]): void {
+  /**
+   * Race analysis of the execution `events` (complete, cut, or blocked by sleep sets). It
+   * pauses (yields) now and then, so that the search can answer an interrupt.
+   */
+  *register(nodes: readonly Node[], events: readonly Event[]): Generator<void, void> {
     if (this.reduction === "sleep") return;
-    const a = analyze(events);
-    for (const race of races(a)) {
+    const a = yield* analyzing(events);
+    const found = yield* findingRaces(a);
+    let count = 0;
+    for (const race of found) {
+      if (++count % pause === 0) yield;
       const node = nodes[race.first];
       if (this.reduction === "odpor") {
         const v = reversal(a, race);
         if (wakesAll(node.sleep, v) && insert(node.tree, v)) this.stats.wakeupInsertions++;
       } else {
         const starts = initials(a, reversalIndices(a, race)).map((k) => a.events[k]);
-        if (starts.some((ev) => inBacktrack(node, ev))) continue;
-        node.tree.append([starts[0]]);
-        this.stats.wakeupInsertions++;
+        if (starts.some((ev) => node.backtrack.has(ev))) continue;
+        this.backtrack(node, starts[0]);
       }
     }
-    for (const alt of alternatives(a, (ev) => this.maker.otherValues(ev))) {
+    for (const alt of alternatives(a)) {
+      yield;
       const node = nodes[alt.at];
-      if (this.reduction === "odpor") {
-        // No sleep-set test: a sleeper may be woken only by what the actor does after the
-        // new value, which this execution cannot tell (docs/independence.md).
-        if (insert(node.tree, alt.sequence)) this.stats.wakeupInsertions++;
-      } else {
-        const ev = alt.sequence[alt.sequence.length - 1];
-        if (inBacktrack(node, ev)) continue;
-        node.tree.append([ev]);
-        this.stats.wakeupInsertions++;
+      const key = this.reduction === "odpor"
+        ? `${alt.event.actor}|${alt.before.map((e) => `${e.actor}.${e.alt}`).join(" ")}`
+        : `${alt.event.actor}`;
+      if (node.registered.has(key)) continue;
+      node.registered.add(key);
+      // The values are made and inserted a slice at a time (inserting them in slices is
+      // inserting them in order): a random of millions of values does not stall the search.
+      const t = alt.event.transition;
+      for (let from = 0; from < t.choices; from += valuesPerSlice) {
+        yield;
+        const others = this.maker.otherValues(alt.event, from, from + valuesPerSlice);
+        if (this.reduction === "odpor") {
+          // No sleep-set test: a sleeper may be woken only by what the actor does after the
+          // new value, which this execution cannot tell (docs/independence.md).
+          this.stats.wakeupInsertions += insertValues(node.tree, alt.before, others);
+        } else {
+          for (const ev of others) if (!node.backtrack.has(ev)) this.backtrack(node, ev);
+        }
       }
     }
   }
-}
 
-function inBacktrack(node: Node, ev: Event): boolean {
-  return node.done.some((d) => sameEvent(d, ev)) ||
-    node.tree.children.some((c) => sameEvent(c.ev!, ev));
+  private backtrack(node: Node, ev: Event): void {
+    node.tree.append([ev]);
+    node.backtrack.add(ev);
+    this.stats.wakeupInsertions++;
+  }
 }

@@ -6,23 +6,28 @@
  * asleep (every such step for `sleep`).
  */
 
-import { enabledSteps, type Point, type Step, transitionOf } from "../../model/transition.ts";
+import type { Point, Step } from "../../model/transition.ts";
 import type { Stats } from "../result.ts";
-import type { Event, EventMaker } from "./event.ts";
-import { afterStep, isAsleep } from "./sleep.ts";
+import { altOf, type Event, type EventMaker, EventSet } from "./event.ts";
+import { SleepSet } from "./sleep.ts";
 import { WakeupNode } from "./wakeup_tree.ts";
 
 export type DporReduction = "sleep" | "sdpor" | "odpor";
+
+/** nextBranch's answer when the top node has every enabled step asleep (see there). */
+export const blocked = Symbol("blocked");
 
 /** One state of the current execution and what remains to explore from it. */
 export interface Node {
   readonly point: Point;
   /** Asleep here: inherited sleepers still independent, and the branches already explored. */
-  readonly sleep: Event[];
+  readonly sleep: SleepSet;
   /** Pending branches (odpor: the wakeup tree; sleep and sdpor: single steps). */
   readonly tree: WakeupNode;
-  /** Branches explored from this state (sdpor's backtrack set, with the pending ones). */
-  readonly done: Event[];
+  /** sdpor's backtrack set: every step added to the tree or explored from this state. */
+  readonly backtrack: EventSet;
+  /** What the other values of multi-valued events registered here (reversals.ts). */
+  readonly registered: Set<string>;
   current: WakeupNode | null;
   started: boolean;
 }
@@ -32,7 +37,7 @@ export class ExecutionStack {
   readonly nodes: Node[] = [];
   readonly path: Step[] = [];
   readonly events: Event[] = [];
-  private nextSleep: Event[] = [];
+  private nextSleep = SleepSet.empty();
   private nextTree = new WakeupNode(null);
   /** The target is at the top node's state (it was just pushed, nothing ran since). */
   private fresh = false;
@@ -41,8 +46,6 @@ export class ExecutionStack {
     private readonly reduction: DporReduction,
     private readonly maker: EventMaker,
     private readonly stats: Stats,
-    /** Called when every enabled step of a new node is asleep: the execution ends there. */
-    private readonly onBlocked: () => void,
   ) {}
 
   get points(): Point[] {
@@ -60,7 +63,8 @@ export class ExecutionStack {
       point,
       sleep: this.nextSleep,
       tree: this.nextTree,
-      done: [],
+      backtrack: new EventSet(),
+      registered: new Set(),
       current: null,
       started: false,
     });
@@ -69,9 +73,11 @@ export class ExecutionStack {
 
   /**
    * Goes back to the deepest node with a branch left, popping the others, and returns that
-   * branch (the top node is then the node it starts from); null when none is left.
+   * branch (the top node is then the node it starts from); null when none is left. When the
+   * top node turns out to have every enabled step asleep, the execution ends there: it answers
+   * `blocked`, so that the caller analyses the execution, then asks again.
    */
-  nextBranch(): WakeupNode | null {
+  nextBranch(): WakeupNode | null | typeof blocked {
     while (this.nodes.length > 0) {
       const top = this.nodes[this.nodes.length - 1];
       if (top.current !== null) this.finishBranch(top);
@@ -97,44 +103,48 @@ export class ExecutionStack {
     const top = this.nodes[this.nodes.length - 1];
     branch.ev = ev;
     this.events.push(ev);
-    this.nextSleep = afterStep(top.sleep, ev);
+    this.nextSleep = top.sleep.after(ev);
     this.nextTree = this.reduction === "odpor" ? branch : new WakeupNode(null);
   }
 
   /** The branch to explore next from `node`, or null when it has none left. */
-  private branchOf(node: Node): WakeupNode | null {
-    while (node.tree.children.length > 0) {
-      const first = node.tree.children[0];
-      if (!isAsleep(node.sleep, first.ev!)) {
+  private branchOf(node: Node): WakeupNode | null | typeof blocked {
+    while (node.tree.count > 0) {
+      const first = node.tree.child(0);
+      if (!node.sleep.has(first.ev!)) {
         node.started = true;
         return first;
       }
-      node.tree.children.shift();
+      node.tree.remove(first);
     }
     if (node.started) return null;
     node.started = true;
-    const candidates: Event[] = [];
-    for (const step of enabledSteps(node.point)) {
-      const ev = this.maker.of(transitionOf(node.point, step.actor)!, step.choice);
-      if (!isAsleep(node.sleep, ev)) candidates.push(ev);
+    // The first enabled step not asleep (every one for sleep), in actor then choice order;
+    // choices are looked at one by one, not listed: a random can have millions.
+    let found = false;
+    for (const t of node.point.transitions) {
+      if (!t.enabled) continue;
+      for (let choice = 0; choice < t.choices; choice++) {
+        if (node.sleep.hasAlt(t.actor, altOf(t, choice))) continue;
+        const ev = this.maker.of(t, choice);
+        node.tree.append([ev]);
+        node.backtrack.add(ev);
+        found = true;
+        if (this.reduction !== "sleep") return node.tree.child(0);
+      }
     }
-    if (candidates.length === 0) {
+    if (!found) {
       this.stats.sleepBlocked++;
-      this.onBlocked();
-      return null;
+      return blocked;
     }
-    for (const ev of this.reduction === "sleep" ? candidates : candidates.slice(0, 1)) {
-      node.tree.append([ev]);
-    }
-    return node.tree.children[0];
+    return node.tree.child(0);
   }
 
   private finishBranch(node: Node): void {
     const branch = node.current!;
-    node.sleep.push(branch.ev!);
-    node.done.push(branch.ev!);
-    const at = node.tree.children.indexOf(branch);
-    if (at >= 0) node.tree.children.splice(at, 1);
+    node.sleep.add(branch.ev!);
+    node.backtrack.add(branch.ev!);
+    node.tree.remove(branch);
     node.current = null;
   }
 }

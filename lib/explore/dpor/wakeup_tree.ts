@@ -7,15 +7,45 @@
 import { type Event, eventsDependent } from "./event.ts";
 
 export class WakeupNode {
-  readonly children: WakeupNode[] = [];
+  /** The branches below, from `head` on: explored ones leave from the front, in O(1). */
+  private items: WakeupNode[] = [];
+  private head = 0;
   constructor(public ev: Event | null) {}
+
+  get count(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The i-th branch below, in order (the leftmost is explored first). */
+  child(i: number): WakeupNode {
+    return this.items[this.head + i];
+  }
 
   /** Adds `sequence` as a new rightmost branch below this node. */
   append(sequence: readonly Event[]): void {
     if (sequence.length === 0) return;
-    const child = new WakeupNode(sequence[0]);
-    this.children.push(child);
-    child.append(sequence.slice(1));
+    let node = new WakeupNode(sequence[0]);
+    this.items.push(node);
+    for (let k = 1; k < sequence.length; k++) {
+      const child = new WakeupNode(sequence[k]);
+      node.items.push(child);
+      node = child;
+    }
+  }
+
+  /** Removes a branch (explored, or asleep where it starts). */
+  remove(child: WakeupNode): void {
+    if (this.count > 0 && this.items[this.head] === child) {
+      this.head++;
+      // Compact now and then, so that the array does not keep what left it.
+      if (this.head > 64 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      return;
+    }
+    const at = this.items.indexOf(child, this.head);
+    if (at >= 0) this.items.splice(at, 1);
   }
 }
 
@@ -51,12 +81,16 @@ function fit(c: Event, v: readonly Event[]): Fit {
  * program tests found such a case with two trylocks).
  */
 export function insert(root: WakeupNode, sequence: readonly Event[]): boolean {
+  return insertFrom(root, [...sequence]);
+}
+
+function insertFrom(root: WakeupNode, v: Event[]): boolean {
   let node = root;
-  const v = [...sequence];
   while (true) {
-    if (node.children.length === 0) return false;
+    if (node.count === 0) return false;
     let next: WakeupNode | null = null;
-    for (const child of node.children) {
+    for (let i = 0; i < node.count; i++) {
+      const child = node.child(i);
       const f = fit(child.ev!, v);
       if (f.kind === "conflict") continue;
       if (f.kind === "initial") {
@@ -72,4 +106,63 @@ export function insert(root: WakeupNode, sequence: readonly Event[]): boolean {
     }
     node = next;
   }
+}
+
+/**
+ * Inserts, for each event of `values` in turn, the sequence `prefix` then that event, exactly
+ * as that many calls of insert would, in one walk of the tree. The values are the other
+ * alternatives of one actor's transition (a random's other values), and `prefix` has no event
+ * of that actor (it is notdep of the event); then a branch of another actor fits every value
+ * alike, and a branch of that actor fits its own value only, so N values cost one walk and a
+ * lookup per branch instead of N walks. Returns how many sequences were added.
+ */
+export function insertValues(
+  root: WakeupNode,
+  prefix: readonly Event[],
+  values: readonly Event[],
+): number {
+  let added = 0;
+  const work: { node: WakeupNode; v: Event[]; values: Event[] }[] = [
+    { node: root, v: [...prefix], values: [...values] },
+  ];
+  while (work.length > 0) {
+    const { node, v, values: left } = work.pop()!;
+    if (left.length === 0 || node.count === 0) continue;
+    const actor = left[0].actor;
+    // Whether an event of the prefix conflicts with the actor's transition (every value's).
+    const blocked = v.some((e) => eventsDependent(e, left[0]));
+    const unclaimed = new Map(left.map((ev) => [ev.alt, ev]));
+    for (let i = 0; i < node.count && unclaimed.size > 0; i++) {
+      const child = node.child(i);
+      const c = child.ev!;
+      if (c.actor === actor) {
+        const ev = blocked ? undefined : unclaimed.get(c.alt);
+        if (ev === undefined) continue;
+        unclaimed.delete(c.alt);
+        // The value is this branch: what is left to insert below it is the prefix alone.
+        if (v.length > 0 && insertFrom(child, [...v])) added++;
+        continue;
+      }
+      const f = fit(c, [...v, left[0]]);
+      if (f.kind === "conflict") continue;
+      const rest = [...v];
+      if (f.kind === "initial") rest.splice(f.at, 1);
+      work.push({ node: child, v: rest, values: [...unclaimed.values()] });
+      unclaimed.clear();
+    }
+    // The first value left starts a new branch; the others, inserted after it, descend along
+    // its prefix and end as its siblings there.
+    let at = node;
+    for (const ev of unclaimed.values()) {
+      if (at === node && v.length > 0) {
+        node.append([...v, ev]);
+        at = node.child(node.count - 1);
+        for (let k = 1; k < v.length; k++) at = at.child(0);
+      } else {
+        at.append([ev]);
+      }
+      added++;
+    }
+  }
+  return added;
 }
