@@ -9,8 +9,14 @@ import { exploreDfs } from "../lib/explore/dfs.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import { type Event, makeEvent } from "../lib/explore/dpor/event.ts";
 import { SleepSet } from "../lib/explore/dpor/sleep.ts";
-import { insert, insertValues, WakeupNode } from "../lib/explore/dpor/wakeup_tree.ts";
-import { Kind, type Transition } from "../lib/model/transition.ts";
+import {
+  insert,
+  insertValues,
+  ValueInsertion,
+  WakeupNode,
+} from "../lib/explore/dpor/wakeup_tree.ts";
+import { Kind, type Point, type Transition } from "../lib/model/transition.ts";
+import { PathPoints } from "../lib/explore/points.ts";
 import { type FakeProgram, FakeTarget } from "./support/fake_system.ts";
 import { rng } from "./support/random_programs.ts";
 
@@ -103,7 +109,7 @@ function copy(from: WakeupNode, to: WakeupNode): void {
   }
 }
 
-Deno.test("insertValues builds the tree that inserting each value in turn builds", () => {
+Deno.test("insertValues builds the tree that inserting each value in turn builds, in slices too", () => {
   let checked = 0;
   for (let seed = 1; seed <= 400; seed++) {
     const next = rng(seed);
@@ -129,6 +135,18 @@ Deno.test("insertValues builds the tree that inserting each value in turn builds
     const added = insertValues(batch, prefix, values);
     assert.equal(shape(batch), shape(one), `seed ${seed}`);
     assert.equal(added, sequential, `seed ${seed}`);
+    // Slice after slice, as the explorer registers millions of values, the same again.
+    const sliced = new WakeupNode(null);
+    copy(tree, sliced);
+    const insertion = new ValueInsertion(sliced, prefix);
+    let inSlices = 0;
+    for (let from = 0; from < values.length;) {
+      const to = from + 1 + Math.floor(next() * 3);
+      inSlices += insertion.insert(values.slice(from, to));
+      from = to;
+    }
+    assert.equal(shape(sliced), shape(one), `seed ${seed}, in slices`);
+    assert.equal(inSlices, sequential, `seed ${seed}, in slices`);
     checked++;
   }
   assert.equal(checked, 400);
@@ -153,4 +171,58 @@ Deno.test("sleep sets by actor: membership, waking by dependence, copy on write"
   assert.ok(afterLoad.has(v1) && !s.has(v1));
   s.add(v2);
   assert.ok(s.has(v2) && !afterLoad.has(v2));
+});
+
+// ---- Item 4: memory grows with depth plus actors ---------------------------------------------
+
+function yieldTransition(actor: number, arg0 = 0n): Transition {
+  return { ...tr(actor, Kind.yield), arg0 };
+}
+
+Deno.test("the path's points: an undo log over one point, restored exactly when popped", () => {
+  const points = new PathPoints();
+  const actors = 1000;
+  const depth = 3000;
+  let current = Array.from({ length: actors }, (_, i) => yieldTransition(i + 1));
+  const seen: Point[] = [];
+  for (let d = 0; d < depth; d++) {
+    const point = { steps: d, transitions: current };
+    seen.push(point);
+    points.push(point);
+    // The next step changes one actor's transition; every few steps an actor finishes.
+    const moved = (d * 7) % current.length;
+    current = current.map((t, i) => i === moved ? yieldTransition(t.actor, BigInt(d + 1)) : t)
+      .filter((_, i) => d % 5 !== 4 || i !== moved);
+  }
+  // A point per depth would hold depth x actors transitions: 3 million here.
+  assert.ok(points.held <= depth + 2 * actors, `${points.held} transitions held`);
+  for (let d = depth - 1; d >= 0; d--) {
+    assert.deepEqual(points.top.transitions, seen[d].transitions, `depth ${d}`);
+    points.pop();
+  }
+  assert.equal(points.length, 0);
+});
+
+/** n actors each doing store; yield; store on a counter of its own (issue 8's program). */
+function ownCounters(n: number): FakeProgram {
+  return {
+    actors: Array.from({ length: n }, (_, i) => ({
+      name: `w${i}`,
+      code: [
+        { op: "store" as const, var: `c${i}`, value: 1 },
+        { op: "yield" as const },
+        { op: "store" as const, var: `c${i}`, value: 2 },
+      ],
+    })),
+  };
+}
+
+Deno.test("1,000 actors with counters of their own: one execution 3,000 deep, by every search", async () => {
+  const r = await exploreDpor(new FakeTarget(ownCounters(1000)), "odpor");
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.stats.executions, 1);
+  assert.equal(r.stats.maxDepth, 3000);
+  const first = await exploreDfs(new FakeTarget(ownCounters(1000)), { maxExecutions: 3 });
+  assert.equal(first.incomplete, "max-executions");
+  assert.equal(first.stats.maxDepth, 3000);
 });

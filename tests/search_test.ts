@@ -76,3 +76,28 @@ Deno.test("random(0, 999,999): Ctrl-C stops the search within seconds, exit 3, i
     assert.ok(await eventually(() => runningProgram(program).length === 0), "program left");
   });
 });
+
+// ---- Item 4: out of memory ends in a report ----------------------------------------------------
+
+Deno.test("a search that outgrows the checker's heap stops with its report, exit 3 (not V8's 133)", async () => {
+  // The values of random(0, 9,999,999) pending in one wakeup tree need about 2.5 GB; the heap
+  // is given 400 MiB. Before, V8 aborted the checker: "Reached heap limit", exit 133, no report.
+  const program = await build("random_values");
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  await inTempDir(async (dir) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "check", "--json", "--", program, "10000000"],
+      env: { DENO_V8_FLAGS: "--max-old-space-size=400" },
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 3, stderr);
+    const j = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(j.verdict, "incomplete");
+    assert.equal(j.incomplete, "out-of-memory");
+    assert.ok(j.stats.wakeup_insertions > 100_000);
+    assert.ok(await eventually(() => runningProgram(program).length === 0), "program left");
+  });
+});

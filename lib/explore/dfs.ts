@@ -6,7 +6,8 @@
  * also checks that it is the same state, not only the same hash.
  */
 
-import { enabledSteps, type Point, type Step } from "../model/transition.ts";
+import type { Point, Step, Transition } from "../model/transition.ts";
+import { PathPoints } from "./points.ts";
 import {
   type ExplorationResult,
   type ExploreOptions,
@@ -20,10 +21,14 @@ import {
 } from "./result.ts";
 import type { ExactState, Outcome, Target } from "./target.ts";
 
-interface Frame {
-  readonly point: Point;
-  readonly alternatives: readonly Step[];
-  next: number;
+/**
+ * Where a state's branches stand: the last step taken from it (actor and choice), or none yet.
+ * The steps are not listed: they are walked in the point's order, actor then choice, one at a
+ * time, since a random can have millions of choices and a point thousands of actors.
+ */
+interface Cursor {
+  actor: number;
+  choice: number;
 }
 
 export async function exploreDfs(
@@ -90,9 +95,12 @@ async function search(
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
   const stats = newStats();
-  // frames[i] is the state at depth i; path[i] the step taken from it.
-  const frames: Frame[] = [];
+  // points holds the state at each depth of the path, cursors[i] its branches; path[i] is the
+  // step taken from it and taken[i] the transition that step executed.
+  const points = new PathPoints();
+  const cursors: Cursor[] = [];
   const path: Step[] = [];
+  const taken: Transition[] = [];
   let depthCut = false;
   let atTop = false;
   /** Counts the state just reached; true when it was explored before (prune it). */
@@ -112,7 +120,6 @@ async function search(
 
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
-  const points = (): Point[] => frames.map((f) => f.point);
 
   let outcome = await target.start();
   let pruned = arrive(outcome);
@@ -122,24 +129,24 @@ async function search(
     } else if (outcome.kind === "violation") {
       stats.executions++;
       return finish("violation", {
-        violation: { ...outcome.violation, trace: traceOf(points(), path) },
+        violation: { ...outcome.violation, trace: traceOf(taken, path) },
       });
     } else if (outcome.kind === "done") {
       stats.executions++;
     } else {
       const point = outcome.point;
-      const alternatives = enabledSteps(point);
-      if (alternatives.length === 0) {
+      if (!point.transitions.some((t) => t.enabled)) {
         stats.executions++;
         return finish("violation", {
-          violation: foundDeadlock([...points(), point], path, target.names),
+          violation: foundDeadlock(point, taken, path, target.names),
         });
       }
       if (path.length >= maxDepth) {
         stats.executions++;
         depthCut = true;
       } else {
-        frames.push({ point, alternatives, next: 0 });
+        points.push(point);
+        cursors.push({ actor: -1, choice: 0 });
         atTop = true;
       }
     }
@@ -148,20 +155,22 @@ async function search(
       return finish("incomplete", { incomplete: "max-executions" });
     }
     if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
-    if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
+    if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
 
-    while (frames.length > 0) {
-      const top = frames[frames.length - 1];
-      if (top.next < top.alternatives.length) break;
-      frames.pop();
+    let step: Step | null = null;
+    while (cursors.length > 0) {
+      step = nextStep(points.top, cursors[cursors.length - 1]);
+      if (step !== null) break;
+      cursors.pop();
+      points.pop();
       atTop = false;
     }
-    if (frames.length === 0) break;
-    const depth = frames.length - 1;
+    if (step === null) break;
+    const depth = cursors.length - 1;
     path.length = depth;
+    taken.length = depth;
     if (!atTop) await target.restore(path);
-    const frame = frames[depth];
-    const step = frame.alternatives[frame.next++];
+    taken.push(transitionAt(points.top, step.actor));
     path.push(step);
     outcome = await target.execute(step);
     atTop = false;
@@ -170,4 +179,40 @@ async function search(
     if (path.length > stats.maxDepth) stats.maxDepth = path.length;
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
+}
+
+/** The step after the cursor's at `point` (actor order, then choice order), or null. */
+function nextStep(point: Point, cursor: Cursor): Step | null {
+  const ts = point.transitions;
+  let at = 0;
+  if (cursor.actor >= 0) {
+    at = indexOf(ts, cursor.actor);
+    if (ts[at].choices > cursor.choice + 1) {
+      cursor.choice++;
+      return { actor: cursor.actor, choice: cursor.choice };
+    }
+    at++;
+  }
+  while (at < ts.length && !ts[at].enabled) at++;
+  if (at === ts.length) return null;
+  cursor.actor = ts[at].actor;
+  cursor.choice = 0;
+  return { actor: cursor.actor, choice: 0 };
+}
+
+/** The index of `actor`'s transition in `ts` (sorted by actor, as points are). */
+function indexOf(ts: readonly Transition[], actor: number): number {
+  let lo = 0;
+  let hi = ts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid].actor < actor) lo = mid + 1;
+    else hi = mid;
+  }
+  if (ts[lo]?.actor !== actor) throw new Error(`internal: actor ${actor} is not at this point`);
+  return lo;
+}
+
+function transitionAt(point: Point, actor: number): Transition {
+  return point.transitions[indexOf(point.transitions, actor)];
 }

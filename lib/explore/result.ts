@@ -12,9 +12,9 @@ import {
   type Point,
   type Step,
   type Transition,
-  transitionOf,
 } from "../model/transition.ts";
 import type { TargetCounters, Violation } from "./target.ts";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
@@ -74,7 +74,7 @@ export interface FoundViolation extends Violation {
 }
 
 export type Verdict = "ok" | "violation" | "incomplete";
-export type IncompleteReason = "max-depth" | "max-executions" | "interrupted";
+export type IncompleteReason = "max-depth" | "max-executions" | "interrupted" | "out-of-memory";
 
 export interface ExplorationResult {
   readonly verdict: Verdict;
@@ -112,21 +112,24 @@ export function deadlockAt(point: Point, names: NameTable): Violation {
   };
 }
 
-/** The deadlock found at the end of `path` (at `points`' last), with its counterexample. */
+/**
+ * The deadlock found at `blocked`, the end of `path`; `taken[i]` is the transition step i
+ * executed, as seen before it ran.
+ */
 export function foundDeadlock(
-  points: readonly Point[],
+  blocked: Point,
+  taken: readonly Transition[],
   path: readonly Step[],
   names: NameTable,
 ): FoundViolation {
-  const blocked = points[points.length - 1];
-  return { ...deadlockAt(blocked, names), trace: traceOf(points, path), blocked };
+  return { ...deadlockAt(blocked, names), trace: traceOf(taken, path), blocked };
 }
 
-/** The counterexample for a path, from the points the search went through. */
-export function traceOf(points: readonly Point[], path: readonly Step[]): TraceStep[] {
+/** The counterexample for a path, from the transition each step executed. */
+export function traceOf(taken: readonly Transition[], path: readonly Step[]): TraceStep[] {
   return path.map((step, i) => {
-    const transition = transitionOf(points[i], step.actor);
-    if (transition === undefined) {
+    const transition = taken[i];
+    if (transition === undefined || transition.actor !== step.actor) {
       throw new Error(`internal: step ${i + 1} moves actor ${step.actor}, absent from its point`);
     }
     return { step, transition };
@@ -164,16 +167,39 @@ export function finishStats(stats: Stats, startedMs: number, counters: TargetCou
 const progressIntervalMs = 100;
 
 /**
+ * V8 aborts the process, without a report (exit 133), when its old generation (every space but
+ * the young one) reaches --max-old-space-size. A search stops, out of memory, with its report,
+ * while the old generation still has this much room: a share of the limit, and at least room
+ * for a young generation's worth of objects promoted at once (one semi-space, 32 MiB) plus the
+ * report.
+ */
+export function heapNearlyFull(): boolean {
+  const young = new Set(["new_space", "new_large_object_space", "read_only_space"]);
+  let used = 0;
+  for (const s of getHeapSpaceStatistics()) if (!young.has(s.space_name)) used += s.space_used_size;
+  // heap_size_limit is the old generation's limit plus the young generation's, three
+  // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
+  const limit = getHeapStatistics().heap_size_limit - 96 * mib;
+  return limit - used < Math.max(0.15 * limit, 64 * mib);
+}
+
+const mib = 2 ** 20;
+
+/**
  * Paces a search: every ~100 ms it reports progress and yields to the event loop, so signal
- * handlers and timers run even while every step completes synchronously fast.
+ * handlers and timers run even while every step completes synchronously fast, and it watches
+ * the heap.
  */
 export class Heartbeat {
   private last = performance.now();
+  private full = false;
 
   constructor(private readonly options: ExploreOptions) {}
 
-  get interrupted(): boolean {
-    return this.options.signal?.aborted ?? false;
+  /** Why the search must stop now (an interrupt, the heap nearly full), or null. */
+  get stop(): "interrupted" | "out-of-memory" | null {
+    if (this.options.signal?.aborted) return "interrupted";
+    return this.full ? "out-of-memory" : null;
   }
 
   /** Cheap check, once per step: is it time to beat? */
@@ -183,7 +209,7 @@ export class Heartbeat {
 
   /**
    * Runs a long computation that pauses (yields) now and then, beating when due; false when
-   * an interrupt stopped it.
+   * it had to stop (see stop).
    */
   async drain(
     work: Generator<void, void>,
@@ -191,14 +217,17 @@ export class Heartbeat {
     startedMs: number,
   ): Promise<boolean> {
     while (!work.next().done) {
+      // A long analysis can allocate fast: the heap is looked at every pause, not every beat.
+      if (heapNearlyFull()) this.full = true;
       if (this.due()) await this.beat(stats, startedMs);
-      if (this.interrupted) return false;
+      if (this.stop !== null) return false;
     }
     return true;
   }
 
   async beat(stats: Readonly<Stats>, startedMs: number): Promise<void> {
     this.last = performance.now();
+    if (heapNearlyFull()) this.full = true;
     this.options.onProgress?.({ ...stats, seconds: (this.last - startedMs) / 1000 });
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }

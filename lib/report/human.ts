@@ -54,6 +54,8 @@ const incompleteText = {
   "max-depth": "some executions were cut at --max-depth",
   "max-executions": "stopped at --max-executions",
   "interrupted": "interrupted",
+  "out-of-memory":
+    "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
 } as const;
 
 export interface ReportContext {

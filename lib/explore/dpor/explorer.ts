@@ -18,7 +18,7 @@
  * lost that way. docs/independence.md explains the choices and what they cost.
  */
 
-import { enabledSteps, type Point, transitionOf } from "../../model/transition.ts";
+import { type Point, transitionOf } from "../../model/transition.ts";
 import {
   type ExplorationResult,
   type ExploreOptions,
@@ -36,9 +36,12 @@ import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
 
 export type { DporReduction } from "./stack.ts";
 
-function newActors(before: Point, after: Point): number[] {
-  const known = new Set(before.transitions.map((t) => t.actor));
-  return after.transitions.map((t) => t.actor).filter((a) => !known.has(a));
+/** The actors of `after` above `highest`, the last actor of the point before the step. */
+function newActors(highest: number, after: Point): number[] {
+  const out: number[] = [];
+  const ts = after.transitions;
+  for (let k = ts.length - 1; k >= 0 && ts[k].actor > highest; k--) out.unshift(ts[k].actor);
+  return out;
 }
 
 /** Restart the search: an actor was found to create actors. */
@@ -78,7 +81,7 @@ async function search(
   const maker = new EventMaker(spawners);
   const reversals = new Reversals(reduction, maker, stats);
   const stack = new ExecutionStack(reduction, maker, stats);
-  /** Analyses the current execution; false when interrupted on the way. */
+  /** Analyses the current execution; false when the search must stop (heartbeat.stop). */
   const analyze = (): Promise<boolean> =>
     heartbeat.drain(reversals.register(stack.nodes, stack.events), stats, startedMs);
   let depthCut = false;
@@ -91,19 +94,19 @@ async function search(
     if (outcome.kind === "point") maker.learn(outcome.point);
     if (outcome.kind === "violation") {
       stats.executions++;
-      const trace = traceOf(stack.points, stack.path);
+      const trace = traceOf(stack.taken, stack.path);
       return finish("violation", { violation: { ...outcome.violation, trace } });
     } else if (outcome.kind === "done") {
       stats.executions++;
-      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
-    } else if (enabledSteps(outcome.point).length === 0) {
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
+    } else if (!outcome.point.transitions.some((t) => t.enabled)) {
       stats.executions++;
-      const points = [...stack.points, outcome.point];
-      return finish("violation", { violation: foundDeadlock(points, stack.path, target.names) });
+      const found = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
+      return finish("violation", { violation: found });
     } else if (stack.path.length >= maxDepth) {
       stats.executions++;
       depthCut = true;
-      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
     } else {
       stack.push(outcome.point);
     }
@@ -111,28 +114,31 @@ async function search(
       return finish("incomplete", { incomplete: "max-executions" });
     }
     if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
-    if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
+    if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
 
     let branch = stack.nextBranch();
     while (branch === blocked) {
-      if (!await analyze()) return finish("incomplete", { incomplete: "interrupted" });
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
       branch = stack.nextBranch();
     }
     if (branch === null) break;
     if (stack.needsRestore) await target.restore(stack.path);
-    const top = stack.nodes[stack.nodes.length - 1].point;
+    const top = stack.top;
     const step = stepFor(top, branch.ev!);
-    stack.begin(branch, step);
+    const transition = transitionOf(top, step.actor)!;
+    // Actor ids follow creation order: the actors the step creates come after every other.
+    const highest = top.transitions[top.transitions.length - 1].actor;
+    stack.begin(branch, step, transition);
     outcome = await target.execute(step);
     stats.transitions++;
     stats.states++;
     if (stack.path.length > stats.maxDepth) stats.maxDepth = stack.path.length;
-    const created = outcome.kind === "point" ? newActors(top, outcome.point) : [];
+    const created = outcome.kind === "point" ? newActors(highest, outcome.point) : [];
     if (created.length > 0 && !spawners.has(step.actor)) {
       spawners.add(step.actor);
       return restart;
     }
-    stack.ran(branch, maker.of(transitionOf(top, step.actor)!, step.choice, created));
+    stack.ran(branch, maker.of(transition, step.choice, created));
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
 }

@@ -16,12 +16,12 @@ import { analyzing } from "./happens_before.ts";
 import { alternatives, findingRaces, initials, reversal, reversalIndices } from "./races.ts";
 import { wakesAll } from "./sleep.ts";
 import type { DporReduction, Node } from "./stack.ts";
-import { insert, insertValues } from "./wakeup_tree.ts";
+import { insert, ValueInsertion } from "./wakeup_tree.ts";
 
 /** Races registered between two pauses. */
 const pause = 64;
 /** Other values of a multi-valued event made and registered at once. */
-const valuesPerSlice = 65536;
+const valuesPerSlice = 4096;
 
 export class Reversals {
   constructor(
@@ -62,13 +62,14 @@ export class Reversals {
       // The values are made and inserted a slice at a time (inserting them in slices is
       // inserting them in order): a random of millions of values does not stall the search.
       const t = alt.event.transition;
+      const insertion = new ValueInsertion(node.tree, alt.before);
       for (let from = 0; from < t.choices; from += valuesPerSlice) {
         yield;
         const others = this.maker.otherValues(alt.event, from, from + valuesPerSlice);
         if (this.reduction === "odpor") {
           // No sleep-set test: a sleeper may be woken only by what the actor does after the
           // new value, which this execution cannot tell (docs/independence.md).
-          this.stats.wakeupInsertions += insertValues(node.tree, alt.before, others);
+          this.stats.wakeupInsertions += insertion.insert(others);
         } else {
           for (const ev of others) if (!node.backtrack.has(ev)) this.backtrack(node, ev);
         }

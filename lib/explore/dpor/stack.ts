@@ -6,7 +6,8 @@
  * asleep (every such step for `sleep`).
  */
 
-import type { Point, Step } from "../../model/transition.ts";
+import type { Point, Step, Transition } from "../../model/transition.ts";
+import { PathPoints } from "../points.ts";
 import type { Stats } from "../result.ts";
 import { altOf, type Event, type EventMaker, EventSet } from "./event.ts";
 import { SleepSet } from "./sleep.ts";
@@ -17,9 +18,11 @@ export type DporReduction = "sleep" | "sdpor" | "odpor";
 /** nextBranch's answer when the top node has every enabled step asleep (see there). */
 export const blocked = Symbol("blocked");
 
-/** One state of the current execution and what remains to explore from it. */
+/**
+ * One state of the current execution and what remains to explore from it (its point is in
+ * the stack's PathPoints: only the top node's is at hand).
+ */
 export interface Node {
-  readonly point: Point;
   /** Asleep here: inherited sleepers still independent, and the branches already explored. */
   readonly sleep: SleepSet;
   /** Pending branches (odpor: the wakeup tree; sleep and sdpor: single steps). */
@@ -33,10 +36,15 @@ export interface Node {
 }
 
 export class ExecutionStack {
-  /** nodes[i] is the state at depth i; path[i] the step taken from it, events[i] its event. */
+  /**
+   * nodes[i] is the state at depth i; path[i] the step taken from it, taken[i] the transition
+   * it executed (as seen before), events[i] its event once it ran.
+   */
   readonly nodes: Node[] = [];
   readonly path: Step[] = [];
+  readonly taken: Transition[] = [];
   readonly events: Event[] = [];
+  private readonly points = new PathPoints();
   private nextSleep = SleepSet.empty();
   private nextTree = new WakeupNode(null);
   /** The target is at the top node's state (it was just pushed, nothing ran since). */
@@ -48,8 +56,9 @@ export class ExecutionStack {
     private readonly stats: Stats,
   ) {}
 
-  get points(): Point[] {
-    return this.nodes.map((n) => n.point);
+  /** The top node's point (a view, valid until the stack changes). */
+  get top(): Point {
+    return this.points.top;
   }
 
   /** Whether the target must be brought back to the top node's state before it steps. */
@@ -59,8 +68,8 @@ export class ExecutionStack {
 
   /** The state just reached becomes the top node. */
   push(point: Point): void {
+    this.points.push(point);
     this.nodes.push({
-      point,
       sleep: this.nextSleep,
       tree: this.nextTree,
       backtrack: new EventSet(),
@@ -82,19 +91,22 @@ export class ExecutionStack {
       const top = this.nodes[this.nodes.length - 1];
       if (top.current !== null) this.finishBranch(top);
       this.path.length = this.nodes.length - 1;
+      this.taken.length = this.nodes.length - 1;
       this.events.length = this.nodes.length - 1;
       const branch = this.branchOf(top);
       if (branch !== null) return branch;
       this.nodes.pop();
+      this.points.pop();
       this.fresh = false;
     }
     return null;
   }
 
   /** The top node's step along `branch`, about to run. */
-  begin(branch: WakeupNode, step: Step): void {
+  begin(branch: WakeupNode, step: Step, transition: Transition): void {
     this.nodes[this.nodes.length - 1].current = branch;
     this.path.push(step);
+    this.taken.push(transition);
     this.fresh = false;
   }
 
@@ -122,7 +134,7 @@ export class ExecutionStack {
     // The first enabled step not asleep (every one for sleep), in actor then choice order;
     // choices are looked at one by one, not listed: a random can have millions.
     let found = false;
-    for (const t of node.point.transitions) {
+    for (const t of this.points.top.transitions) {
       if (!t.enabled) continue;
       for (let choice = 0; choice < t.choices; choice++) {
         if (node.sleep.hasAlt(t.actor, altOf(t, choice))) continue;

@@ -121,48 +121,68 @@ export function insertValues(
   prefix: readonly Event[],
   values: readonly Event[],
 ): number {
-  let added = 0;
-  const work: { node: WakeupNode; v: Event[]; values: Event[] }[] = [
-    { node: root, v: [...prefix], values: [...values] },
-  ];
-  while (work.length > 0) {
-    const { node, v, values: left } = work.pop()!;
-    if (left.length === 0 || node.count === 0) continue;
-    const actor = left[0].actor;
-    // Whether an event of the prefix conflicts with the actor's transition (every value's).
-    const blocked = v.some((e) => eventsDependent(e, left[0]));
-    const unclaimed = new Map(left.map((ev) => [ev.alt, ev]));
-    for (let i = 0; i < node.count && unclaimed.size > 0; i++) {
-      const child = node.child(i);
-      const c = child.ev!;
-      if (c.actor === actor) {
-        const ev = blocked ? undefined : unclaimed.get(c.alt);
-        if (ev === undefined) continue;
-        unclaimed.delete(c.alt);
-        // The value is this branch: what is left to insert below it is the prefix alone.
-        if (v.length > 0 && insertFrom(child, [...v])) added++;
-        continue;
+  return new ValueInsertion(root, prefix).insert(values);
+}
+
+/**
+ * The other values of one event inserted slice after slice (insertValues over consecutive
+ * slices of the values is insertValues over all of them). The leaves a slice adds are values
+ * of the actor that no later slice holds, so later slices skip them instead of scanning them:
+ * each slice costs the tree as it was, not the values inserted before it.
+ */
+export class ValueInsertion {
+  /** Where this insertion's own leaves start, at each node that got some. */
+  private readonly ownLeavesFrom = new Map<WakeupNode, number>();
+
+  constructor(private readonly root: WakeupNode, private readonly prefix: readonly Event[]) {}
+
+  insert(values: readonly Event[]): number {
+    let added = 0;
+    const work: { node: WakeupNode; v: Event[]; values: Event[] }[] = [
+      { node: this.root, v: [...this.prefix], values: [...values] },
+    ];
+    while (work.length > 0) {
+      const { node, v, values: left } = work.pop()!;
+      if (left.length === 0 || node.count === 0) continue;
+      const actor = left[0].actor;
+      // Whether an event of the prefix conflicts with the actor's transition (every value's).
+      const blocked = v.some((e) => eventsDependent(e, left[0]));
+      const unclaimed = new Map(left.map((ev) => [ev.alt, ev]));
+      const end = this.ownLeavesFrom.get(node) ?? node.count;
+      for (let i = 0; i < end && unclaimed.size > 0; i++) {
+        const child = node.child(i);
+        const c = child.ev!;
+        if (c.actor === actor) {
+          const ev = blocked ? undefined : unclaimed.get(c.alt);
+          if (ev === undefined) continue;
+          unclaimed.delete(c.alt);
+          // The value is this branch: what is left to insert below it is the prefix alone.
+          if (v.length > 0 && insertFrom(child, [...v])) added++;
+          continue;
+        }
+        const f = fit(c, [...v, left[0]]);
+        if (f.kind === "conflict") continue;
+        const rest = [...v];
+        if (f.kind === "initial") rest.splice(f.at, 1);
+        work.push({ node: child, v: rest, values: [...unclaimed.values()] });
+        unclaimed.clear();
       }
-      const f = fit(c, [...v, left[0]]);
-      if (f.kind === "conflict") continue;
-      const rest = [...v];
-      if (f.kind === "initial") rest.splice(f.at, 1);
-      work.push({ node: child, v: rest, values: [...unclaimed.values()] });
-      unclaimed.clear();
-    }
-    // The first value left starts a new branch; the others, inserted after it, descend along
-    // its prefix and end as its siblings there.
-    let at = node;
-    for (const ev of unclaimed.values()) {
-      if (at === node && v.length > 0) {
-        node.append([...v, ev]);
-        at = node.child(node.count - 1);
-        for (let k = 1; k < v.length; k++) at = at.child(0);
-      } else {
-        at.append([ev]);
+      // The first value left starts a new branch; the others, inserted after it, descend along
+      // its prefix and end as its siblings there.
+      let at = node;
+      for (const ev of unclaimed.values()) {
+        if (at === node && v.length > 0) {
+          node.append([...v, ev]);
+          at = node.child(node.count - 1);
+          for (let k = 1; k < v.length; k++) at = at.child(0);
+          if (!this.ownLeavesFrom.has(at)) this.ownLeavesFrom.set(at, 0);
+        } else {
+          if (!this.ownLeavesFrom.has(at)) this.ownLeavesFrom.set(at, at.count);
+          at.append([ev]);
+        }
+        added++;
       }
-      added++;
     }
+    return added;
   }
-  return added;
 }
