@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { exploreDfs } from "../lib/explore/dfs.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
+import { explore } from "../lib/explore/explore.ts";
+import { hashingSteps, runawaySteps, warningsOf } from "../lib/explore/result.ts";
 import { type Event, makeEvent } from "../lib/explore/dpor/event.ts";
+import { analyze, happensBefore, traceKey } from "../lib/explore/dpor/happens_before.ts";
+import { type CommInfo, postOf } from "../lib/model/independence.ts";
 import { SleepSet } from "../lib/explore/dpor/sleep.ts";
 import {
   insert,
@@ -15,10 +19,11 @@ import {
   ValueInsertion,
   WakeupNode,
 } from "../lib/explore/dpor/wakeup_tree.ts";
-import { Kind, type Point, type Transition } from "../lib/model/transition.ts";
+import { Kind, type Point, type Step, type Transition } from "../lib/model/transition.ts";
+import type { Outcome, Target } from "../lib/explore/target.ts";
 import { PathPoints } from "../lib/explore/points.ts";
 import { type FakeProgram, FakeTarget } from "./support/fake_system.ts";
-import { rng } from "./support/random_programs.ts";
+import { type Flavour, randomProgram, rng } from "./support/random_programs.ts";
 
 // ---- Item 3: a choice of N values ------------------------------------------------------------
 
@@ -225,4 +230,282 @@ Deno.test("1,000 actors with counters of their own: one execution 3,000 deep, by
   const first = await exploreDfs(new FakeTarget(ownCounters(1000)), { maxExecutions: 3 });
   assert.equal(first.incomplete, "max-executions");
   assert.equal(first.stats.maxDepth, 3000);
+});
+
+// ---- Item 5: what --max-depth guarantees ------------------------------------------------------
+
+/**
+ * Records what a search under a depth bound reached: the terminal states (finished, failed,
+ * deadlocked) and, for every step it took, the history of that step (the steps that happen
+ * before it, as a Mazurkiewicz trace). A violation is a property of one step and its history
+ * (a deadlock, of a terminal state), so a search finds every violation within the bound when
+ * it reaches every such history and terminal state that the bounded exhaustive search reaches.
+ */
+class BoundedRecorder implements Target {
+  readonly terminal = new Set<string>();
+  /** Each step taken: the path up to it (steps and the points before each), and after it. */
+  private readonly taken: { steps: Step[]; points: Point[]; after: Point | null }[] = [];
+  private points: Point[] = [];
+  private steps: Step[] = [];
+  private readonly comms = new Map<number, CommInfo>();
+
+  constructor(private readonly inner: FakeTarget) {}
+
+  get names(): FakeTarget["names"] {
+    return this.inner.names;
+  }
+
+  get counters(): FakeTarget["counters"] {
+    return this.inner.counters;
+  }
+
+  async start(): Promise<Outcome> {
+    this.steps = [];
+    this.points = [];
+    return this.note(await this.inner.start());
+  }
+
+  async execute(step: Step): Promise<Outcome> {
+    this.steps.push(step);
+    const o = this.note(await this.inner.execute(step));
+    this.taken.push({
+      steps: [...this.steps],
+      points: this.points.slice(0, this.steps.length),
+      after: o.kind === "point" ? o.point : null,
+    });
+    return o;
+  }
+
+  async restore(path: readonly Step[]): Promise<void> {
+    await this.inner.restore(path);
+    this.steps = [...path];
+    this.points.length = path.length + 1;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** The histories of every step taken, as trace keys (steps of actors that create actors are
+   * all dependent, as in the explorers). */
+  histories(): Set<string> {
+    const events = this.taken.map((t) => this.events(t, new Set()));
+    const spawners = new Set(
+      events.flatMap((evs) => evs.filter((e) => e.created.length > 0).map((e) => e.actor)),
+    );
+    const out = new Set<string>();
+    for (const t of this.taken) {
+      const evs = this.events(t, spawners);
+      const a = analyze(evs);
+      const last = evs.length - 1;
+      const history = evs.filter((_, i) => happensBefore(a, i, last));
+      out.add(traceKey(analyze(history)));
+    }
+    return out;
+  }
+
+  private events(
+    t: { steps: Step[]; points: Point[]; after: Point | null },
+    spawners: ReadonlySet<number>,
+  ): Event[] {
+    return t.steps.map((step, k) => {
+      const before = t.points[k];
+      const after = k + 1 < t.steps.length ? t.points[k + 1] : t.after;
+      const known = new Set(before.transitions.map((x) => x.actor));
+      const created = after === null
+        ? []
+        : after.transitions.map((x) => x.actor).filter((x) => !known.has(x));
+      const transition = before.transitions.find((x) => x.actor === step.actor)!;
+      return makeEvent(
+        transition,
+        step.choice,
+        (c) => this.comms.get(c),
+        created,
+        spawners.has(step.actor),
+      );
+    });
+  }
+
+  private note(o: Outcome): Outcome {
+    if (o.kind === "point") {
+      this.points[this.steps.length] = o.point;
+      for (const t of o.point.transitions) {
+        const p = postOf(t);
+        if (p !== null) this.comms.set(p.comm, { mailbox: p.mailbox, side: p.side });
+      }
+    }
+    const stuck = o.kind === "point" && !o.point.transitions.some((t) => t.enabled);
+    if (o.kind !== "point" || stuck) this.terminal.add(`${o.kind} ${this.inner.stateKey()}`);
+    return o;
+  }
+}
+
+/** A's three steps then a failed assertion, against C storing 1 and 0 into z forever. */
+const starve: FakeProgram = {
+  actors: [
+    {
+      name: "C",
+      code: [
+        { op: "store", var: "z", value: 1 },
+        { op: "store", var: "z", value: 0 },
+        { op: "goto", to: 0 },
+      ],
+    },
+    {
+      name: "A",
+      code: [
+        { op: "yield" },
+        { op: "yield" },
+        { op: "yield" },
+        { op: "assert", check: () => false, message: "reached" },
+      ],
+    },
+  ],
+};
+
+Deno.test("--max-depth=3 and 4: the 3-step assertion an endless actor hides is found by every search", async () => {
+  for (const maxDepth of [3, 4, 7]) {
+    const none = await exploreDfs(new FakeTarget(starve), { maxDepth });
+    assert.equal(none.violation?.message, "reached", `none, ${maxDepth}`);
+    for (const reduction of ["odpor", "sdpor", "sleep"] as const) {
+      const r = await exploreDpor(new FakeTarget(starve), reduction, { maxDepth });
+      assert.equal(r.verdict, "violation", `${reduction}, max depth ${maxDepth}`);
+      assert.equal(r.violation?.message, "reached");
+      assert.ok(r.violation!.trace.length <= maxDepth);
+    }
+  }
+});
+
+Deno.test("random programs under depth bounds: every reduction reaches every step's history and every end the bounded exhaustive search reaches", async () => {
+  const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "spawn", "choices", "mixed"];
+  let compared = 0;
+  let cut = 0;
+  for (const flavour of flavours) {
+    for (let seed = 1; seed <= 20; seed++) {
+      const program = randomProgram(seed, flavour);
+      for (const bound of [1, 2, 4, 6]) {
+        const none = new BoundedRecorder(new FakeTarget(program));
+        const full = await exploreDfs(none, { maxDepth: bound, maxExecutions: 3000 });
+        if (full.incomplete === "max-executions") continue;
+        compared++;
+        if (full.incomplete === "max-depth") cut++;
+        const what = `${flavour} seed ${seed} bound ${bound}`;
+        for (const reduction of ["odpor", "sdpor", "sleep"] as const) {
+          const mine = new BoundedRecorder(new FakeTarget(program));
+          const r = await exploreDpor(mine, reduction, { maxDepth: bound });
+          assert.equal(r.verdict, full.verdict, `${what} ${reduction}`);
+          assert.equal(r.incomplete, full.incomplete, `${what} ${reduction}`);
+          if (full.verdict === "violation") continue;
+          assert.deepEqual(
+            [...mine.terminal].sort(),
+            [...none.terminal].sort(),
+            `${what} ${reduction}`,
+          );
+          const reached = mine.histories();
+          const missed = [...none.histories()].filter((h) => !reached.has(h));
+          assert.deepEqual(missed, [], `${what} ${reduction}: histories never reached`);
+          if (reduction === "odpor") assert.ok(r.stats.executions <= full.stats.executions, what);
+        }
+      }
+    }
+  }
+  assert.ok(compared >= 500, `only ${compared} bounded searches compared`);
+  assert.ok(cut >= 300, `only ${cut} of them cut`);
+});
+
+// ---- Item 2: executions that never end -------------------------------------------------------
+
+/** The fake system with state hashes (of its whole state), which a search turns on and off. */
+class Hashing extends FakeTarget {
+  on = false;
+  /** How often the search asked for hashes. */
+  asked = 0;
+
+  hashStates(on: boolean): boolean {
+    this.on = on;
+    if (on) this.asked++;
+    return true;
+  }
+
+  stateHash(): bigint | null {
+    if (!this.on) return null;
+    let h = 0xcbf29ce484222325n;
+    for (const ch of this.stateKey()) {
+      h = BigInt.asUintN(64, (h ^ BigInt(ch.charCodeAt(0))) * 0x100000001b3n);
+    }
+    return h;
+  }
+}
+
+/** One actor storing 1, 2, 3... forever: its executions never end and never repeat a state. */
+const counter: FakeProgram = {
+  actors: [{
+    name: "counter",
+    code: [
+      { op: "set", reg: "i", value: (r) => (r.i ?? 0) + 1 },
+      { op: "store", var: "c", value: (r) => r.i },
+      { op: "goto", to: 0 },
+    ],
+  }],
+};
+
+Deno.test("an execution that repeats its state: odpor starts over statefully and finds the 3-step assertion", async () => {
+  const target = new Hashing(starve);
+  const r = await explore(target, "odpor", { fallback: true });
+  assert.equal(r.fallback, "stateful");
+  assert.equal(r.verdict, "violation");
+  assert.equal(r.violation?.message, "reached");
+  // C alone stores 1 then 0: the state after two more of its steps is the same.
+  assert.equal(r.endless?.kind, "repeats");
+  assert.deepEqual(r.endless?.actors, [1]);
+  const [later, earlier] = r.endless!.steps;
+  assert.equal(later - earlier, 2);
+  // Hashes were asked for only once the execution was deeper than 1,000 steps.
+  assert.ok(earlier >= hashingSteps, `hashed from step ${earlier}`);
+});
+
+Deno.test("without the fallback (or with a target that cannot hash) the endless execution stops at the runaway bound", async () => {
+  for (const target of [new Hashing(starve), new FakeTarget(starve)]) {
+    const r = await explore(target, "odpor", {
+      fallback: target instanceof Hashing ? false : true,
+    });
+    assert.equal(r.verdict, "incomplete");
+    assert.equal(r.incomplete, "runaway");
+    assert.equal(r.endless?.kind, "too-deep");
+    assert.deepEqual(r.endless?.steps, [runawaySteps]);
+    assert.deepEqual(r.endless?.actors, [1]);
+    assert.equal(r.stats.maxDepth, runawaySteps);
+  }
+  // The exhaustive search too, with or without visited states, for a state that never repeats.
+  for (const visited of [false, true]) {
+    const r = await explore(new Hashing(counter), "none", { visited });
+    assert.equal(r.incomplete, "runaway");
+    assert.equal(r.endless?.kind, "too-deep");
+  }
+});
+
+Deno.test("a counter forever under odpor with the fallback: no repeat, so the runaway bound, then a warning-free report", async () => {
+  const target = new Hashing(counter);
+  const r = await explore(target, "odpor", { fallback: true });
+  assert.equal(r.incomplete, "runaway");
+  assert.equal(r.fallback ?? null, null);
+  assert.equal(target.asked, 1);
+  assert.deepEqual(warningsOf(r), []);
+});
+
+Deno.test("no execution ever ends: ok, with a warning pointing at liveness", async () => {
+  const spin: FakeProgram = {
+    actors: [{
+      name: "waiter",
+      code: [{ op: "load", var: "flag", into: "f" }, { op: "goto", to: 0, when: (r) => r.f === 0 }],
+    }],
+  };
+  const r = await explore(new Hashing(spin), "odpor", { fallback: true });
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.fallback, "stateful");
+  assert.equal(r.stats.executions, 0);
+  assert.deepEqual(warningsOf(r).map((w) => w.kind), ["no-execution-ended"]);
+  assert.match(warningsOf(r)[0].message, /liveness/);
+  // A program whose executions end gets no warning.
+  assert.deepEqual(warningsOf(await explore(new FakeTarget(starve), "none", { maxDepth: 2 })), []);
 });

@@ -6,8 +6,9 @@
  */
 
 import assert from "node:assert/strict";
+import { check } from "../lib/check.ts";
 import { buildProgram } from "./support/build.ts";
-import { type CliResult, eventually, runningProgram, startCli } from "./support/cli.ts";
+import { type CliResult, eventually, runCli, runningProgram, startCli } from "./support/cli.ts";
 
 const programs = "tests/programs/search/";
 
@@ -100,4 +101,77 @@ Deno.test("a search that outgrows the checker's heap stops with its report, exit
     assert.ok(j.stats.wakeup_insertions > 100_000);
     assert.ok(await eventually(() => runningProgram(program).length === 0), "program left");
   });
+});
+
+// ---- Item 2: executions that never end, under the default options -----------------------------
+
+Deno.test("an actor looping forever no longer starves the default search: the 3-step assertion", async () => {
+  // Before: odpor dived to depth 600,000 in 20 s and never reached A's assertion.
+  const r = await check(await build("starve"), []);
+  assert.equal(r.verdict, "violation");
+  assert.equal(r.violation?.kind, "assertion");
+  assert.match(r.violation!.message, /^reached/);
+  assert.equal(r.fallback, "stateful");
+  assert.equal(r.endless?.kind, "repeats");
+  assert.deepEqual(r.endless?.actors.map((a) => r.names.actors.get(a)), ["C"]);
+});
+
+Deno.test("a broken Peterson lock is found under the default options", async () => {
+  // Before: not found in 10 minutes.
+  const r = await check(await build("peterson_broken"), []);
+  assert.equal(r.verdict, "violation");
+  assert.match(r.violation!.message, /^mutual exclusion/);
+  assert.equal(r.fallback, "stateful");
+});
+
+Deno.test("a wait for a flag nobody sets: ok, no execution ended, a warning (report and JSON)", async () => {
+  // Before: the checker grew by 64 MB/s until memory ran out.
+  const program = await build("spin_forever");
+  await inTempDir(async (dir) => {
+    const human = await runCli(["check", "--", program], { cwd: dir });
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^isomc: no violation in 3 distinct states\.$/m);
+    assert.match(
+      human.stdout,
+      /^Note: actor waiter runs forever: the state after step [\d,]+ is /m,
+    );
+    assert.match(human.stdout, /^Warning: not one execution ended: .* liveness property/m);
+    const json = await runCli(["check", "--json", "--", program], { cwd: dir });
+    assert.equal(json.code, 0, json.stderr);
+    const j = JSON.parse(json.stdout);
+    assert.equal(j.verdict, "ok");
+    assert.equal(j.stats.executions, 0);
+    assert.equal(j.fallback, "stateful");
+    assert.deepEqual(j.endless.actors, ["waiter"]);
+    assert.equal(j.endless.kind, "repeats");
+    assert.deepEqual(j.warnings.map((w: { kind: string }) => w.kind), ["no-execution-ended"]);
+  });
+});
+
+Deno.test("without state hashes (--restore=fork) an endless execution stops at the runaway bound, with advice", async () => {
+  const program = await build("counter_forever");
+  await inTempDir(async (dir) => {
+    const r = await runCli(["check", "--restore=fork", "--", program, "alone"], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^isomc: incomplete: an execution did not end; /m);
+    assert.match(
+      r.stdout,
+      /^Note: an execution ran 100,000 steps without ending \(its last thousand steps: actor counter\); it may never end\. --max-depth=N .*--restore=memory/m,
+    );
+  });
+});
+
+// ---- Item 5: --max-depth finds what is within the bound ----------------------------------------
+
+Deno.test("--max-depth=3 and 4: the 3-step assertion is found under the default and under none", async () => {
+  // Before: "incomplete", no violation, unless --no-visited (none) and always (odpor).
+  const program = await build("starve");
+  for (const maxDepth of [3, 4]) {
+    for (const reduction of ["odpor", "none"] as const) {
+      const r = await check(program, [], { reduction, maxDepth });
+      assert.equal(r.verdict, "violation", `${reduction} --max-depth=${maxDepth}`);
+      assert.match(r.violation!.message, /^reached/);
+      assert.ok(r.violation!.trace.length <= maxDepth);
+    }
+  }
 });

@@ -9,12 +9,14 @@
 import type { Point, Step, Transition } from "../model/transition.ts";
 import { PathPoints } from "./points.ts";
 import {
+  actorsOf,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
   Heartbeat,
   newStats,
   resultOf,
+  runawayDepth,
   type Stats,
   traceOf,
   type Verdict,
@@ -35,7 +37,8 @@ export async function exploreDfs(
   target: Target,
   options: ExploreOptions = {},
 ): Promise<ExplorationResult> {
-  const seen = options.visited ? new Visited(options.exactCompare ?? false) : null;
+  const bounded = (options.maxDepth ?? Infinity) < Infinity;
+  const seen = options.visited ? new Visited(options.exactCompare ?? false, bounded) : null;
   try {
     return await search(target, options, seen);
   } finally {
@@ -46,41 +49,52 @@ export async function exploreDfs(
 /**
  * The states a search has explored, by hash; with `exact`, each hash keeps the states
  * themselves, so that a state is taken for a known one only when it equals it, not when it
- * merely has its hash.
+ * merely has its hash. Under a depth bound each state keeps the shallowest depth it was explored
+ * from: reached again higher up, with more steps left before the bound, it is explored again
+ * (SPIN's depth-bounded search does the same), or a state first reached deep and cut off would
+ * hide everything it leads to within the bound.
  */
 class Visited {
-  private readonly hashes = new Set<bigint>();
-  private readonly states = new Map<bigint, ExactState[]>();
+  private readonly hashes = new Map<bigint, number>();
+  private readonly states = new Map<bigint, { state: ExactState; depth: number }[]>();
 
-  constructor(private readonly exact: boolean) {}
+  constructor(private readonly exact: boolean, private readonly bounded: boolean) {}
 
-  /** Notes the target's current state; true when it was seen before. */
-  arrive(target: Target, stats: Stats): boolean {
+  /**
+   * Notes the target's current state, reached at `depth`: "new" the first time, "known" when
+   * it was explored before with at least as many steps left (prune it), "again" when it was
+   * explored only deeper (explore it again, from here).
+   */
+  arrive(target: Target, stats: Stats, depth: number): "new" | "known" | "again" {
     const key = target.stateHash?.() ?? null;
-    if (key === null) return false;
+    if (key === null) return "new";
     if (!this.exact) {
-      if (this.hashes.has(key)) return true;
-      this.hashes.add(key);
-      return false;
+      const before = this.hashes.get(key);
+      if (before !== undefined && (!this.bounded || before <= depth)) return "known";
+      this.hashes.set(key, depth);
+      return before === undefined ? "new" : "again";
     }
     const state = target.exactState?.() ?? null;
     if (state === null) throw new Error("internal: --exact-compare needs the target's states");
     const same = this.states.get(key);
     if (same === undefined) {
-      this.states.set(key, [state]);
-      return false;
+      this.states.set(key, [{ state, depth }]);
+      return "new";
     }
-    if (same.some((s) => s.equals(state))) {
+    const equal = same.find((s) => s.state.equals(state));
+    if (equal !== undefined) {
       state.release();
-      return true;
+      if (!this.bounded || equal.depth <= depth) return "known";
+      equal.depth = depth;
+      return "again";
     }
     stats.hashCollisions++;
-    same.push(state);
-    return false;
+    same.push({ state, depth });
+    return "new";
   }
 
   release(): void {
-    for (const list of this.states.values()) for (const s of list) s.release();
+    for (const list of this.states.values()) for (const s of list) s.state.release();
     this.states.clear();
   }
 }
@@ -103,14 +117,13 @@ async function search(
   const taken: Transition[] = [];
   let depthCut = false;
   let atTop = false;
+  let deepestEnded = 0;
   /** Counts the state just reached; true when it was explored before (prune it). */
   const known = (): boolean => {
-    if (seen !== null && seen.arrive(target, stats)) {
-      stats.pruned++;
-      return true;
-    }
-    stats.states++;
-    return false;
+    const seenAt = seen === null ? "new" : seen.arrive(target, stats, path.length);
+    if (seenAt === "known") stats.pruned++;
+    if (seenAt === "new") stats.states++;
+    return seenAt === "known";
   };
   const arrive = (o: Outcome): boolean => {
     if (o.kind !== "violation") return known();
@@ -133,6 +146,7 @@ async function search(
       });
     } else if (outcome.kind === "done") {
       stats.executions++;
+      deepestEnded = Math.max(deepestEnded, path.length);
     } else {
       const point = outcome.point;
       if (!point.transitions.some((t) => t.enabled)) {
@@ -140,6 +154,15 @@ async function search(
         return finish("violation", {
           violation: foundDeadlock(point, taken, path, target.names),
         });
+      }
+      if (maxDepth === Infinity && path.length >= runawayDepth(deepestEnded)) {
+        const d = path.length;
+        const endless = {
+          kind: "too-deep" as const,
+          steps: [d],
+          actors: actorsOf(path, d - 1000, d),
+        };
+        return finish("incomplete", { incomplete: "runaway", endless });
       }
       if (path.length >= maxDepth) {
         stats.executions++;

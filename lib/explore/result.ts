@@ -74,13 +74,91 @@ export interface FoundViolation extends Violation {
 }
 
 export type Verdict = "ok" | "violation" | "incomplete";
-export type IncompleteReason = "max-depth" | "max-executions" | "interrupted" | "out-of-memory";
+export type IncompleteReason =
+  | "max-depth"
+  | "max-executions"
+  | "interrupted"
+  | "out-of-memory"
+  | "runaway";
+
+/**
+ * An execution found not to end. "repeats": the state after `steps[0]` steps is the state after
+ * `steps[1]` (its steps in between can repeat forever); "too-deep": it reached `steps[0]`
+ * steps, the runaway bound, without ending. `actors` moved in the repeated part (in the last
+ * thousand steps, for too-deep), by id.
+ */
+export interface EndlessExecution {
+  readonly kind: "repeats" | "too-deep";
+  readonly steps: readonly number[];
+  readonly actors: readonly number[];
+}
 
 export interface ExplorationResult {
   readonly verdict: Verdict;
   readonly violation: FoundViolation | null;
   readonly incomplete: IncompleteReason | null;
   readonly stats: Stats;
+  /** An execution found not to end, if one was (the reason for `fallback`, or for runaway). */
+  readonly endless?: EndlessExecution | null;
+  /**
+   * "stateful": a partial-order search met an execution that repeats its state and started
+   * over as the stateful exhaustive search (lib/explore/explore.ts).
+   */
+  readonly fallback?: "stateful" | null;
+}
+
+/**
+ * How deep an execution may go, unless --max-depth says otherwise, before the search stops
+ * (incomplete, runaway): deeper than this and than ten times the deepest execution that ended.
+ * Without it an execution that never ends nor repeats a state (a counter growing forever)
+ * would hold the checker forever and grow its memory without bound.
+ */
+export const runawaySteps = 100_000;
+
+export function runawayDepth(deepestEnded: number): number {
+  return Math.max(runawaySteps, 10 * deepestEnded);
+}
+
+/**
+ * From how deep a partial-order search hashes the states of its execution, to recognise one
+ * that repeats its state (lib/explore/dpor/explorer.ts): deeper than this and than four times
+ * the deepest execution that ended, so that executions of normal length pay nothing for it.
+ */
+export const hashingSteps = 1_000;
+
+export function hashingDepth(deepestEnded: number): number {
+  return Math.max(hashingSteps, 4 * deepestEnded);
+}
+
+/** Something a report must say beside the verdict (both reports print them). */
+export interface Warning {
+  readonly kind: "no-execution-ended";
+  readonly message: string;
+}
+
+/**
+ * What the result's verdict does not say by itself. No execution ended: every one was pruned
+ * at a known state or cut, so the program may never terminate; that is not a safety violation,
+ * and the verdict stays, but a person must hear it.
+ */
+export function warningsOf(result: ExplorationResult): Warning[] {
+  const out: Warning[] = [];
+  if (result.verdict === "ok" && result.stats.executions === 0 && result.stats.states > 0) {
+    out.push({
+      kind: "no-execution-ended",
+      message: "not one execution ended: from every state explored the program goes on " +
+        "forever. No violation is about safety only; whether it terminates or makes progress " +
+        "is a liveness property (isomc_prop)",
+    });
+  }
+  return out;
+}
+
+/** The actors that took the steps path[from..to), by id. */
+export function actorsOf(path: readonly Step[], from: number, to: number): number[] {
+  const set = new Set<number>();
+  for (let k = Math.max(0, from); k < to; k++) set.add(path[k].actor);
+  return [...set].sort((x, y) => x - y);
 }
 
 export interface ExploreOptions {
@@ -96,6 +174,12 @@ export interface ExploreOptions {
   readonly exactCompare?: boolean;
   /** Called with the running statistics about ten times a second. */
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /**
+   * Partial-order searches: when an execution repeats its state (the target must hash states),
+   * start over as the stateful exhaustive search (explore.ts); otherwise such an execution runs
+   * into the runaway bound.
+   */
+  readonly fallback?: boolean;
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

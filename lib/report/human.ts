@@ -11,6 +11,7 @@ import {
   describeTransition,
   type NameTable,
 } from "../model/transition.ts";
+import { searchNotes } from "./notes.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -56,6 +57,7 @@ const incompleteText = {
   "interrupted": "interrupted",
   "out-of-memory":
     "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
+  "runaway": "an execution did not end",
 } as const;
 
 export interface ReportContext {
@@ -89,6 +91,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
         }; no violation in the ${count.format(result.stats.executions)} executions explored.`,
       );
     }
+    lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
     lines.push(`Explored ${formatStats(result.stats)}.`);
     if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
@@ -120,6 +123,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   });
   if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
   lines.push("");
+  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null) {

@@ -6,6 +6,7 @@
 import type { ExplorationResult } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
+import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 
 export function jsonReport(
@@ -35,6 +36,7 @@ export function jsonReport(
       ...(state === null ? {} : { state: stateJson(state) }),
     },
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
+    ...searchJson(result, names),
   };
 }
 

@@ -116,6 +116,8 @@ export class MemoryTarget implements Target {
   private trackerKind: TrackerKind | "unknown" = "unknown";
   /** Snapshot every state (for state keys), not only those the search can come back to. */
   keyEveryState = false;
+  /** The running program reports its stacks at every point (it started with keyEveryState). */
+  private stacksReported = false;
   private readonly snapshotSpacing: number;
   /** The program's /proc/PID/fd, open while it runs. */
   private fdDir = -1;
@@ -143,6 +145,7 @@ export class MemoryTarget implements Target {
       this.names,
     );
     this.run = run;
+    this.stacksReported = this.keyEveryState;
     this.counters.restarts++;
     this.path = [];
     // A violation before the first choice leaves nothing to snapshot.
@@ -267,6 +270,17 @@ export class MemoryTarget implements Target {
       this.keyStacks,
       this.keyFds,
     );
+  }
+
+  /**
+   * Hashes for the states reached from now on (after a restore: the state restored). A run
+   * started without stacks (the runtime sends them only when the handshake asked) cannot
+   * hash: it is let go, and the restore starts the program again and replays the path.
+   */
+  hashStates(on: boolean): boolean {
+    this.keyEveryState = on;
+    if (on && this.run !== null && !this.stacksReported) this.dispose();
+    return true;
   }
 
   /** The hash of the current state, for the search's visited set; null when unknown. */

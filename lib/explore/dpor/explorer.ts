@@ -18,20 +18,24 @@
  * lost that way. docs/independence.md explains the choices and what they cost.
  */
 
-import { type Point, transitionOf } from "../../model/transition.ts";
+import { type Point, type Transition, transitionOf } from "../../model/transition.ts";
 import {
+  actorsOf,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
+  hashingDepth,
   Heartbeat,
   newStats,
   resultOf,
+  runawayDepth,
   traceOf,
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
 import { EventMaker, stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
+import { EndlessWatch } from "./endless.ts";
 import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
 
 export type { DporReduction } from "./stack.ts";
@@ -79,14 +83,22 @@ async function search(
   const heartbeat = new Heartbeat(options);
   const stats = newStats();
   const maker = new EventMaker(spawners);
-  const reversals = new Reversals(reduction, maker, stats);
+  const reversals = new Reversals(reduction, maker, stats, maxDepth);
   const stack = new ExecutionStack(reduction, maker, stats);
-  /** Analyses the current execution; false when the search must stop (heartbeat.stop). */
-  const analyze = (): Promise<boolean> =>
-    heartbeat.drain(reversals.register(stack.nodes, stack.events), stats, startedMs);
+  /**
+   * Analyses the current execution (`pending`: what is pending where the bound cut it); false
+   * when the search must stop (heartbeat.stop).
+   */
+  const analyze = (pending: readonly Transition[] = []): Promise<boolean> =>
+    heartbeat.drain(reversals.register(stack.nodes, stack.events, pending), stats, startedMs);
   let depthCut = false;
+  let deepestEnded = 0;
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
+  // A stateless reduction cannot end an execution that never ends: past hashingDepth, the
+  // states of the execution are hashed, and one that comes back proves it can repeat forever
+  // (the caller then starts over statefully, explore.ts). Deeper than runawayDepth, it stops.
+  const endless = new EndlessWatch(target, options.fallback === true && maxDepth === Infinity);
 
   let outcome = await target.start();
   stats.states++;
@@ -98,15 +110,28 @@ async function search(
       return finish("violation", { violation: { ...outcome.violation, trace } });
     } else if (outcome.kind === "done") {
       stats.executions++;
+      deepestEnded = Math.max(deepestEnded, stack.path.length);
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
     } else if (!outcome.point.transitions.some((t) => t.enabled)) {
       stats.executions++;
       const found = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
       return finish("violation", { violation: found });
+    } else if (maxDepth === Infinity && stack.path.length >= runawayDepth(deepestEnded)) {
+      const d = stack.path.length;
+      const found = {
+        kind: "too-deep" as const,
+        steps: [d],
+        actors: actorsOf(stack.path, d - 1000, d),
+      };
+      return finish("incomplete", { incomplete: "runaway", endless: found });
+    } else if ((await endless.arrive(stack.path, hashingDepth(deepestEnded))) !== null) {
+      return finish("incomplete", { incomplete: "runaway", endless: endless.found });
     } else if (stack.path.length >= maxDepth) {
       stats.executions++;
       depthCut = true;
-      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
+      if (!await analyze(outcome.point.transitions)) {
+        return finish("incomplete", { incomplete: heartbeat.stop! });
+      }
     } else {
       stack.push(outcome.point);
     }
@@ -122,6 +147,7 @@ async function search(
       branch = stack.nextBranch();
     }
     if (branch === null) break;
+    endless.backTo(stack.path.length, hashingDepth(deepestEnded));
     if (stack.needsRestore) await target.restore(stack.path);
     const top = stack.top;
     const step = stepFor(top, branch.ev!);

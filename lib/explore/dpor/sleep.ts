@@ -66,14 +66,17 @@ export class SleepSet {
 /**
  * Does `sequence` wake every sleeper before reaching it? If a sleeper is reached while
  * asleep, or stays asleep to the end, it is a weak initial of the sequence (ODPOR's
- * sleep ∩ WI = ∅ test fails): everything the sequence starts was explored already.
+ * sleep ∩ WI = ∅ test fails): everything the sequence starts was explored already. Under a
+ * depth bound, with `room` steps left where the sequence starts, a sleeper that stays asleep is
+ * a weak initial only if it fits after the sequence: otherwise no bounded execution that starts
+ * with the sequence holds it, and the sleeper's executions do not cover them.
  */
-export function wakesAll(sleep: SleepSet, sequence: readonly Event[]): boolean {
+export function wakesAll(sleep: SleepSet, sequence: readonly Event[], room = Infinity): boolean {
   let asleep = sleep;
   for (const ev of sequence) {
     if (asleep.isEmpty) return true;
     if (asleep.has(ev)) return false;
     asleep = asleep.after(ev);
   }
-  return asleep.isEmpty;
+  return asleep.isEmpty || sequence.length + 1 > room;
 }

@@ -80,12 +80,21 @@ function fit(c: Event, v: readonly Event[]): Fit {
  * the only race that leads to them below that branch is cut by a sleep set (the random
  * program tests found such a case with two trylocks).
  */
-export function insert(root: WakeupNode, sequence: readonly Event[]): boolean {
-  return insertFrom(root, [...sequence]);
+export function insert(
+  root: WakeupNode,
+  sequence: readonly Event[],
+  room = Infinity,
+): boolean {
+  return insertFrom(root, [...sequence], room);
 }
 
-function insertFrom(root: WakeupNode, v: Event[]): boolean {
+/**
+ * insert(), `room` being the steps left below `root` before a depth bound: a branch independent
+ * of the rest of the sequence is a weak initial of it only when the rest still fits below it.
+ */
+function insertFrom(root: WakeupNode, v: Event[], room = Infinity): boolean {
   let node = root;
+  let used = 0;
   while (true) {
     if (node.count === 0) return false;
     let next: WakeupNode | null = null;
@@ -93,6 +102,7 @@ function insertFrom(root: WakeupNode, v: Event[]): boolean {
       const child = node.child(i);
       const f = fit(child.ev!, v);
       if (f.kind === "conflict") continue;
+      if (f.kind === "independent" && used + 1 + v.length > room) continue;
       if (f.kind === "initial") {
         if (v.length === 1) return false;
         v.splice(f.at, 1);
@@ -105,6 +115,7 @@ function insertFrom(root: WakeupNode, v: Event[]): boolean {
       return true;
     }
     node = next;
+    used++;
   }
 }
 
@@ -120,8 +131,9 @@ export function insertValues(
   root: WakeupNode,
   prefix: readonly Event[],
   values: readonly Event[],
+  room = Infinity,
 ): number {
-  return new ValueInsertion(root, prefix).insert(values);
+  return new ValueInsertion(root, prefix, room).insert(values);
 }
 
 /**
@@ -134,15 +146,20 @@ export class ValueInsertion {
   /** Where this insertion's own leaves start, at each node that got some. */
   private readonly ownLeavesFrom = new Map<WakeupNode, number>();
 
-  constructor(private readonly root: WakeupNode, private readonly prefix: readonly Event[]) {}
+  constructor(
+    private readonly root: WakeupNode,
+    private readonly prefix: readonly Event[],
+    /** Steps left below the root before a depth bound (see insert). */
+    private readonly room = Infinity,
+  ) {}
 
   insert(values: readonly Event[]): number {
     let added = 0;
-    const work: { node: WakeupNode; v: Event[]; values: Event[] }[] = [
-      { node: this.root, v: [...this.prefix], values: [...values] },
+    const work: { node: WakeupNode; used: number; v: Event[]; values: Event[] }[] = [
+      { node: this.root, used: 0, v: [...this.prefix], values: [...values] },
     ];
     while (work.length > 0) {
-      const { node, v, values: left } = work.pop()!;
+      const { node, used, v, values: left } = work.pop()!;
       if (left.length === 0 || node.count === 0) continue;
       const actor = left[0].actor;
       // Whether an event of the prefix conflicts with the actor's transition (every value's).
@@ -157,14 +174,15 @@ export class ValueInsertion {
           if (ev === undefined) continue;
           unclaimed.delete(c.alt);
           // The value is this branch: what is left to insert below it is the prefix alone.
-          if (v.length > 0 && insertFrom(child, [...v])) added++;
+          if (v.length > 0 && insertFrom(child, [...v], this.room - used - 1)) added++;
           continue;
         }
         const f = fit(c, [...v, left[0]]);
         if (f.kind === "conflict") continue;
+        if (f.kind === "independent" && used + 2 + v.length > this.room) continue;
         const rest = [...v];
         if (f.kind === "initial") rest.splice(f.at, 1);
-        work.push({ node: child, v: rest, values: [...unclaimed.values()] });
+        work.push({ node: child, used: used + 1, v: rest, values: [...unclaimed.values()] });
         unclaimed.clear();
       }
       // The first value left starts a new branch; the others, inserted after it, descend along
