@@ -155,7 +155,9 @@ async function search(
           violation: foundDeadlock(point, taken, path, target.names),
         });
       }
-      if (maxDepth === Infinity && path.length >= runawayDepth(deepestEnded)) {
+      if (
+        maxDepth === Infinity && path.length >= runawayDepth(deepestEnded, options.runawaySteps)
+      ) {
         const d = path.length;
         const endless = {
           kind: "too-deep" as const,

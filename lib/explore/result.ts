@@ -115,8 +115,8 @@ export interface ExplorationResult {
  */
 export const runawaySteps = 100_000;
 
-export function runawayDepth(deepestEnded: number): number {
-  return Math.max(runawaySteps, 10 * deepestEnded);
+export function runawayDepth(deepestEnded: number, steps = runawaySteps): number {
+  return Math.max(steps, 10 * deepestEnded);
 }
 
 /**
@@ -180,6 +180,8 @@ export interface ExploreOptions {
    * into the runaway bound.
    */
   readonly fallback?: boolean;
+  /** The runaway bound's least depth (default runawaySteps; smaller in tests). */
+  readonly runawaySteps?: number;
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

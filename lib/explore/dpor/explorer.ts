@@ -116,7 +116,9 @@ async function search(
       stats.executions++;
       const found = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
       return finish("violation", { violation: found });
-    } else if (maxDepth === Infinity && stack.path.length >= runawayDepth(deepestEnded)) {
+    } else if (
+      maxDepth === Infinity && stack.path.length >= runawayDepth(deepestEnded, options.runawaySteps)
+    ) {
       const d = stack.path.length;
       const found = {
         kind: "too-deep" as const,
