@@ -75,7 +75,7 @@ export class Reversals {
     }
     for (const t of pending) {
       yield;
-      this.pendingAtCut(nodes, a, t);
+      yield* this.pendingAtCut(nodes, a, t);
     }
     for (const alt of alternatives(a)) {
       yield;
@@ -115,7 +115,11 @@ export class Reversals {
    * race, and the bound itself is one more: the pending event runs instead of the last event
    * that does not happen before it. docs/independence.md argues it.
    */
-  private pendingAtCut(nodes: readonly Node[], a: Analysis, t: Transition): void {
+  private *pendingAtCut(
+    nodes: readonly Node[],
+    a: Analysis,
+    t: Transition,
+  ): Generator<void, void> {
     if (t.kind === Kind.waitany && !t.enabled) return; // no value to name it by
     const ev = this.maker.of(t, 0);
     const n = a.events.length;
@@ -136,13 +140,13 @@ export class Reversals {
     // event, where it ran); a random's or waitany's other values too, as they would be once it
     // ran (which value is not asleep is only known there).
     const others = t.choices > 1 ? this.maker.otherValues(ev) : [];
+    const extended = [...a.events, ev];
+    // Each costs notdep, O(n): a cut of n steps costs O(n^2) per pending actor, in pauses.
     for (let at = n - 1; at >= 0; at--) {
+      if (at % pause === 0) yield;
       if (before(at)) continue;
-      if (
-        !enabledAfter([...a.events, ev], n, (k) => k < at || (k > at && !happensBefore(a, at, k)))
-      ) {
-        continue;
-      }
+      const keep = (k: number): boolean => k < at || (k > at && !happensBefore(a, at, k));
+      if (!enabledAfter(extended, n, keep)) continue;
       const kept = notDependent(a, at, n);
       this.reverse(nodes, a, at, kept, ev, before);
       if (others.length === 0) continue;
