@@ -315,8 +315,16 @@ export class ProgramRun {
 
   /** Reads frames until one that ends the step: a point, the end, or a violation. */
   private async outcome(): Promise<Outcome> {
+    // After FINISH, a violation comes from the copy that runs the rest of main.
+    let finishing = false;
+    let tailViolation: Outcome | null = null;
     while (true) {
       const r = await this.receive();
+      if (tailViolation !== null && r.kind !== "message") {
+        // The violation stands, however the process that should report TAIL went.
+        this.kill();
+        return tailViolation;
+      }
       if (r.kind === "timeout") {
         this.kill();
         const who = actorName(this.names, this.lastActor);
@@ -356,6 +364,7 @@ export class ProgramRun {
             const known = this.options.knownEnd?.() ?? null;
             if (known !== null) return known;
             this.sendFrame(encodeFinish());
+            finishing = true;
             break;
           }
           this.allFinished = false;
@@ -373,13 +382,16 @@ export class ProgramRun {
           break;
         case "tail":
           // Stateful: the copy that ran the rest of main has ended; this process stays.
+          if (tailViolation !== null) {
+            this.kill();
+            return tailViolation;
+          }
           return m.signaled ? crashAfterRun(m.value) : { kind: "done" };
         case "mapped":
         case "forked":
           throw new InternalError(`unexpected ${m.type} frame after RUN`);
-        case "violation":
-          this.kill();
-          return {
+        case "violation": {
+          const found: Outcome = {
             kind: "violation",
             violation: {
               kind: "assertion",
@@ -387,6 +399,15 @@ export class ProgramRun {
               actor: m.actor === 0 ? null : m.actor,
             },
           };
+          // From the copy that runs the rest of main: its parent reaps it, then sends TAIL.
+          // Killed before, the parent would leave the copy to whoever adopts orphans.
+          if (finishing) {
+            tailViolation = found;
+            break;
+          }
+          this.kill();
+          return found;
+        }
         case "done":
           // Stateful: TAIL follows, from the process that stays.
           if (this.options.stateful) break;
