@@ -174,4 +174,10 @@ Deno.test("--max-depth=3 and 4: the 3-step assertion is found under the default 
       assert.ok(r.violation!.trace.length <= maxDepth);
     }
   }
+  // With 2 steps it is out of reach: incomplete, and the report says what the bound means.
+  await inTempDir(async (dir) => {
+    const r = await runCli(["check", "--max-depth=2", "--", program], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^Note: no violation is reachable within --max-depth steps /m);
+  });
 });

@@ -48,6 +48,12 @@ export function searchNotes(
         (canHash ? "." : ", and --restore=memory recognises executions that repeat a state."),
     );
   }
+  if (result.incomplete === "max-depth" && result.violation === null) {
+    lines.push(
+      "Note: no violation is reachable within --max-depth steps (every search finds each one" +
+        " within the bound); what only longer executions reach was not explored.",
+    );
+  }
   for (const w of warningsOf(result)) lines.push(`Warning: ${w.message}.`);
   return lines;
 }
