@@ -8,15 +8,14 @@
 
 import type { Point, Step, Transition } from "../model/transition.ts";
 import { PathPoints } from "./points.ts";
+import { EndlessWatch } from "./endless.ts";
 import {
-  actorsOf,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
   Heartbeat,
   newStats,
   resultOf,
-  runawayDepth,
   type Stats,
   traceOf,
   type Verdict,
@@ -118,6 +117,9 @@ async function search(
   let depthCut = false;
   let atTop = false;
   let deepestEnded = 0;
+  // An execution that goes on forever without repeating a state (that would be pruned) stops
+  // at the runaway bound.
+  const runaway = new EndlessWatch(target, options, false);
   /** Counts the state just reached; true when it was explored before (prune it). */
   const known = (): boolean => {
     const seenAt = seen === null ? "new" : seen.arrive(target, stats, path.length);
@@ -155,17 +157,8 @@ async function search(
           violation: foundDeadlock(point, taken, path, target.names),
         });
       }
-      if (
-        maxDepth === Infinity && path.length >= runawayDepth(deepestEnded, options.runawaySteps)
-      ) {
-        const d = path.length;
-        const endless = {
-          kind: "too-deep" as const,
-          steps: [d],
-          actors: actorsOf(path, d - 1000, d),
-        };
-        return finish("incomplete", { incomplete: "runaway", endless });
-      }
+      const endless = await runaway.check(path, deepestEnded);
+      if (endless !== null) return finish("incomplete", { incomplete: "runaway", endless });
       if (path.length >= maxDepth) {
         stats.executions++;
         depthCut = true;

@@ -20,22 +20,20 @@
 
 import { type Point, type Transition, transitionOf } from "../../model/transition.ts";
 import {
-  actorsOf,
+  type EndlessExecution,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
-  hashingDepth,
   Heartbeat,
   newStats,
   resultOf,
-  runawayDepth,
   traceOf,
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
 import { EventMaker, stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
-import { EndlessWatch } from "./endless.ts";
+import { EndlessWatch } from "../endless.ts";
 import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
 
 export type { DporReduction } from "./stack.ts";
@@ -95,10 +93,10 @@ async function search(
   let deepestEnded = 0;
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
-  // A stateless reduction cannot end an execution that never ends: past hashingDepth, the
-  // states of the execution are hashed, and one that comes back proves it can repeat forever
-  // (the caller then starts over statefully, explore.ts). Deeper than runawayDepth, it stops.
-  const endless = new EndlessWatch(target, options.fallback === true && maxDepth === Infinity);
+  // A stateless reduction cannot end an execution that never ends: one found to repeat its
+  // state stops it (the caller then starts over statefully, explore.ts), as one too deep does.
+  const endless = new EndlessWatch(target, options, options.fallback === true);
+  let found: EndlessExecution | null = null;
 
   let outcome = await target.start();
   stats.states++;
@@ -114,20 +112,10 @@ async function search(
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
     } else if (!outcome.point.transitions.some((t) => t.enabled)) {
       stats.executions++;
-      const found = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
-      return finish("violation", { violation: found });
-    } else if (
-      maxDepth === Infinity && stack.path.length >= runawayDepth(deepestEnded, options.runawaySteps)
-    ) {
-      const d = stack.path.length;
-      const found = {
-        kind: "too-deep" as const,
-        steps: [d],
-        actors: actorsOf(stack.path, d - 1000, d),
-      };
+      const deadlock = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
+      return finish("violation", { violation: deadlock });
+    } else if ((found = await endless.check(stack.path, deepestEnded)) !== null) {
       return finish("incomplete", { incomplete: "runaway", endless: found });
-    } else if ((await endless.arrive(stack.path, hashingDepth(deepestEnded))) !== null) {
-      return finish("incomplete", { incomplete: "runaway", endless: endless.found });
     } else if (stack.path.length >= maxDepth) {
       stats.executions++;
       depthCut = true;
@@ -149,7 +137,7 @@ async function search(
       branch = stack.nextBranch();
     }
     if (branch === null) break;
-    endless.backTo(stack.path.length, hashingDepth(deepestEnded));
+    endless.backTo(stack.path.length, deepestEnded);
     if (stack.needsRestore) await target.restore(stack.path);
     const top = stack.top;
     const step = stepFor(top, branch.ev!);
