@@ -12,6 +12,7 @@ import {
   describeTransition,
   type NameTable,
 } from "../model/transition.ts";
+import { searchNotes } from "./notes.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -58,6 +59,9 @@ const incompleteText = {
   "max-depth": "some executions were cut at --max-depth",
   "max-executions": "stopped at --max-executions",
   "interrupted": "interrupted",
+  "out-of-memory":
+    "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
+  "runaway": "an execution did not end",
 } as const;
 
 export interface ReportContext {
@@ -98,6 +102,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
         }; no violation in the ${explored} explored.`,
       );
     }
+    lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
     lines.push(`Explored ${formatStats(result.stats)}.`);
     if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
@@ -136,6 +141,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
   }
   lines.push("");
+  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null) {

@@ -8,6 +8,7 @@ import type { ErrorKind } from "../errors.ts";
 import type { ExplorationResult } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
+import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 
 export function jsonReport(
@@ -46,6 +47,7 @@ export function jsonReport(
     },
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
     trace_file: traceFile,
+    ...searchJson(result, names),
   };
 }
 
