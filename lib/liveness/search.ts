@@ -24,7 +24,7 @@ import {
 import type { Target } from "../explore/target.ts";
 import { allAcc, type Automaton, type Edge, matches } from "../ltl/automaton.ts";
 import {
-  enabledSteps,
+  anyEnabled,
   type Point,
   type Step,
   type Transition,
@@ -229,7 +229,7 @@ export async function searchLiveness(
   if (first.kind === "violation") {
     return finish("violation", { violation: { ...first.violation, trace: [] } });
   }
-  const startDeadlock = first.kind === "point" && enabledSteps(first.point).length === 0;
+  const startDeadlock = first.kind === "point" && !anyEnabled(first.point);
   if (startDeadlock && !finiteDeadlocks && first.kind === "point") {
     return finish("violation", { violation: foundDeadlock(first.point, [], [], target.names) });
   }
@@ -273,7 +273,7 @@ export async function searchLiveness(
             violation: { ...outcome.violation, trace: traceOf(taken(), [...path, s]) },
           });
         }
-        const deadlock = outcome.kind === "point" && enabledSteps(outcome.point).length === 0;
+        const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
         if (deadlock && !finiteDeadlocks && outcome.kind === "point") {
           return finish("violation", {
             violation: foundDeadlock(outcome.point, taken(), [...path, s], target.names),
