@@ -232,12 +232,15 @@ export function randomProgram(
 export class RecordingTarget implements Target {
   readonly finals = new Set<string>();
   /** Every completed execution: its steps and its events. */
-  readonly runs: { steps: Step[]; events: Event[] }[] = [];
+  readonly runs: { steps: Step[]; events: Event[]; tag: string }[] = [];
+  /** Set by a test on each run recorded (a parallel job's attempt, tests/parallel_test.ts). */
+  tag = "";
   private points: Point[] = [];
   private steps: Step[] = [];
   private readonly comms = new Map<number, CommInfo>();
 
-  constructor(private readonly inner: FakeTarget) {}
+  /** `keep`: a new start does not forget the runs (a parallel worker starts once per job). */
+  constructor(private readonly inner: FakeTarget, private readonly keep = false) {}
 
   get names(): Target["names"] {
     return this.inner.names;
@@ -250,8 +253,10 @@ export class RecordingTarget implements Target {
   async start(): Promise<Outcome> {
     this.points = [];
     this.steps = [];
-    this.finals.clear();
-    this.runs.length = 0;
+    if (!this.keep) {
+      this.finals.clear();
+      this.runs.length = 0;
+    }
     return this.note(await this.inner.start());
   }
 
@@ -274,12 +279,9 @@ export class RecordingTarget implements Target {
    * How many completed executions each trace had, by trace. Steps of the actors that created
    * actors in any execution are dependent, as in the explorers.
    */
-  traces(): Map<string, number> {
-    const spawners = new Set(
-      this.runs.flatMap((r) => r.events.filter((e) => e.created.length > 0).map((e) => e.actor)),
-    );
+  traces(runs = this.runs, spawners = spawnersOf(runs)): Map<string, number> {
     const out = new Map<string, number>();
-    for (const run of this.runs) {
+    for (const run of runs) {
       const events = run.events.map((e) =>
         makeEvent(
           e.transition,
@@ -305,7 +307,7 @@ export class RecordingTarget implements Target {
     }
     if (o.kind === "done") {
       this.finals.add(this.inner.finalState());
-      this.runs.push({ steps: [...this.steps], events: this.events(o) });
+      this.runs.push({ steps: [...this.steps], events: this.events(o), tag: this.tag });
     }
     return o;
   }
@@ -330,4 +332,11 @@ export class RecordingTarget implements Target {
       );
     });
   }
+}
+
+/** The actors seen creating actors in `runs` (their steps are all dependent, as in the explorers). */
+export function spawnersOf(runs: readonly { events: readonly Event[] }[]): Set<number> {
+  return new Set(
+    runs.flatMap((r) => r.events.filter((e) => e.created.length > 0).map((e) => e.actor)),
+  );
 }
