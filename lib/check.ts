@@ -16,6 +16,8 @@ import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
+import { drive, type ParallelReport } from "./parallel/drive.ts";
+import type { Address } from "./parallel/wire.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -56,6 +58,12 @@ export interface CheckOptions {
   readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /** --jobs=N: explore with N local worker processes (lib/parallel/). */
+  readonly jobs?: number;
+  /** --coordinator=HOST:PORT: listen there for workers started elsewhere. */
+  readonly coordinator?: Address;
+  /** --expect-workers=N: wait for N workers before handing out work. */
+  readonly expectWorkers?: number;
 }
 
 export interface CheckResult extends ExplorationResult {
@@ -65,6 +73,8 @@ export interface CheckResult extends ExplorationResult {
   readonly state: StateStats | null;
   /** With a violation: the last lines the failing execution wrote on stderr ("" if none). */
   readonly stderr: string | null;
+  /** A parallel check's spread of the work. */
+  readonly parallel?: ParallelReport;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -90,13 +100,20 @@ export async function check(
       "--visited needs --reduction=none (skipping visited states is not sound with partial-order reduction)",
     );
   }
-  const visited = usesVisited(restore, reduction, options.visited);
+  const parallel = options.jobs !== undefined || options.coordinator !== undefined;
+  if (parallel && options.visited) {
+    throw new UsageError("--visited is not available with --jobs or --coordinator yet");
+  }
+  const visited = !parallel && usesVisited(restore, reduction, options.visited);
   if (options.exactCompare && !visited) {
     throw new UsageError(
       "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
     );
   }
   const spec = resolveProgram(program, args, env);
+  if (options.jobs !== undefined || options.coordinator !== undefined) {
+    return await checkParallel(spec, options, restore, reduction);
+  }
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
@@ -106,14 +123,17 @@ export async function check(
   }
 }
 
-async function checkWith(
+/**
+ * The target for a restore strategy (a parallel worker opens its own the same way,
+ * lib/parallel/worker_command.ts); `memory` is the same target when it snapshots memory.
+ */
+export function openTarget(
   spec: ProgramSpec,
   output: ProgramOutput,
   options: CheckOptions,
   restore: Restore,
-  reduction: Reduction,
   visited: boolean,
-): Promise<CheckResult> {
+): { target: Target; memory: MemoryTarget | null } {
   const env = options.env ?? Deno.env.toObject();
   const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -135,6 +155,18 @@ async function checkWith(
     (restore === "fork"
       ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
       : new ReplayTarget(spec, run));
+  return { target, memory };
+}
+
+async function checkWith(
+  spec: ProgramSpec,
+  output: ProgramOutput,
+  options: CheckOptions,
+  restore: Restore,
+  reduction: Reduction,
+  visited: boolean,
+): Promise<CheckResult> {
+  const { target, memory } = openTarget(spec, output, options, restore, visited);
   let result;
   let state;
   try {
@@ -153,5 +185,48 @@ async function checkWith(
     state,
     // The search stops at the violation: the files hold the failing execution's output.
     stderr: result.violation === null ? null : output.stderrTail(),
+  };
+}
+
+/**
+ * A parallel check (docs/parallel.md): the coordinator here, the workers local (--jobs) or
+ * connecting (--coordinator); the same verdict and counts as the sequential search.
+ */
+async function checkParallel(
+  spec: ProgramSpec,
+  options: CheckOptions,
+  restore: Restore,
+  reduction: Reduction,
+): Promise<CheckResult> {
+  if (options.maxExecutions !== undefined) {
+    throw new UsageError("--max-executions is not available with --jobs or --coordinator");
+  }
+  if (options.showOutput) {
+    throw new UsageError("--show-output is not available with --jobs or --coordinator");
+  }
+  const run = await drive({
+    reduction,
+    setup: {
+      restore,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      pinCpu: options.pinCpu ?? true,
+      snapshotSpacing: options.snapshotSpacing,
+      maxCheckpoints: options.maxCheckpoints,
+    },
+    maxDepth: options.maxDepth,
+    jobs: options.jobs,
+    listen: options.coordinator,
+    expectWorkers: options.expectWorkers,
+    program: [spec.path, ...spec.args],
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  return {
+    ...run.result,
+    names: { actors: run.actors, objects: run.objects, symbol: readSymbols(spec.path) },
+    restore,
+    state: null,
+    stderr: run.result.violation === null ? null : "",
+    parallel: run.parallel,
   };
 }

@@ -71,6 +71,9 @@ async function checkAndReport(
       showOutput: request.showOutput && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
+      jobs: request.jobs,
+      coordinator: request.coordinator,
+      expectWorkers: request.expectWorkers,
     });
   } finally {
     progress.clear();
@@ -91,7 +94,10 @@ async function checkAndReport(
   }
   if (json) {
     console.log(
-      JSON.stringify(jsonReport(result, result.names, result.state, result.stderr, written)),
+      JSON.stringify({
+        ...jsonReport(result, result.names, result.state, result.stderr, written),
+        ...(result.parallel === undefined ? {} : { parallel: result.parallel }),
+      }),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {

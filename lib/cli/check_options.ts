@@ -16,6 +16,8 @@ import {
 } from "../check.ts";
 import { UsageError } from "../errors.ts";
 import { parse, positiveInteger, positiveSeconds, stringOption } from "./args.ts";
+import type { Address } from "../parallel/wire.ts";
+import { parallelOptions } from "../parallel/options.ts";
 
 export interface CheckRequest {
   readonly program: string;
@@ -38,6 +40,11 @@ export interface CheckRequest {
   /** --trace-out as given, or null for the default (named after the program). */
   readonly traceOut: string | null;
   readonly showOutput: boolean;
+  /** --jobs=N: local worker processes (lib/parallel/). */
+  readonly jobs: number | undefined;
+  /** --coordinator=HOST:PORT: workers connect there. */
+  readonly coordinator: Address | undefined;
+  readonly expectWorkers: number | undefined;
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
@@ -57,6 +64,9 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: { type: "boolean" },
     "trace-out": { type: "string" },
     "show-output": { type: "boolean" },
+    jobs: { type: "string" },
+    coordinator: { type: "string" },
+    "expect-workers": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -76,7 +86,21 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     throw new UsageError("--visited and --no-visited contradict each other");
   }
   const visited = values.visited ? true : values["no-visited"] ? false : undefined;
-  const prunesVisited = usesVisited(restore as Restore, reduction as Reduction, visited);
+  const parallel = parallelOptions(
+    positiveInteger("jobs", values.jobs),
+    stringOption(values.coordinator),
+    positiveInteger("expect-workers", values["expect-workers"]),
+    {
+      visited: visited === true,
+      maxExecutions: values["max-executions"] !== undefined,
+      showOutput: values["show-output"] === true,
+      everyEnd: values["every-end"] === true,
+    },
+  );
+  const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;
+  // A parallel check does not prune visited states yet: not even by default.
+  const prunesVisited = !inParallel &&
+    usesVisited(restore as Restore, reduction as Reduction, visited);
   const snapshotSpacing = positiveInteger("snapshot-spacing", values["snapshot-spacing"]);
   const maxCheckpoints = positiveInteger("max-checkpoints", values["max-checkpoints"]);
   const everyEnd = values["every-end"] === true;
@@ -106,6 +130,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: values.json === true,
     traceOut,
     showOutput: values["show-output"] === true,
+    ...parallel,
   };
 }
 

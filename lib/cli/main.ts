@@ -20,6 +20,7 @@ import { demoCommand } from "./demo_command.ts";
 import { ccHelp, checkHelp, demoHelp, ltlHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
 import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
+import { workerCommand, workerHelp } from "../parallel/worker_command.ts";
 
 const helps: Record<string, string> = {
   check: checkHelp,
@@ -27,6 +28,7 @@ const helps: Record<string, string> = {
   cc: ccHelp,
   demo: demoHelp,
   ltl: ltlHelp,
+  worker: workerHelp,
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -60,6 +62,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await demoCommand(rest);
       case "ltl":
         return ltlCommand(rest);
+      case "worker":
+        return await workerCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}' (try: isomc --help)`);
     }
