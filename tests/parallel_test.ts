@@ -14,8 +14,8 @@ import {
   liveProcessesOf,
   processes,
   reapStrays,
-  runningProgram,
   runCli,
+  runningProgram,
   startCli,
 } from "./support/cli.ts";
 
