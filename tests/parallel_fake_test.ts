@@ -47,6 +47,7 @@ async function parallel(
   workers: number,
   seed: number,
   deathRate = 0,
+  maxDeaths = Infinity,
 ): Promise<ParallelRun> {
   const recorders: RecordingTarget[] = [];
   let epoch = 0;
@@ -57,6 +58,7 @@ async function parallel(
       workers,
       seed,
       deathRate,
+      maxDeaths,
       onJob: (w, job) => {
         epoch = Math.max(epoch, job.epoch);
         recorders[w].tag = String(job.epoch);
@@ -106,7 +108,7 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
   let compared = 0;
   let violations = 0;
   for (const flavour of flavours) {
-    for (let seed = 1; seed <= 50; seed++) {
+    for (let seed = 1; seed <= 40; seed++) {
       const program = randomProgram(seed, flavour);
       const full = new RecordingTarget(new FakeTarget(program));
       const exhaustive = await exploreDfs(full, { maxExecutions: 800 });
@@ -155,6 +157,51 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
       }
     }
   }
-  assert.ok(compared >= 180, `only ${compared} programs compared`);
+  assert.ok(compared >= 150, `only ${compared} programs compared`);
   assert.ok(violations >= 10, `only ${violations} programs with a violation`);
+});
+
+Deno.test("--visited in parallel: 3 actors x 2 yields has 27 states and 54 transitions, on 1..8 workers", async () => {
+  const program = yields(3, 2);
+  const seq = await exploreDfs(new FakeTarget(program), { visited: true });
+  // Each actor at one of 3 places: 3^3 states; from each, one step per unfinished actor.
+  assert.equal(seq.stats.states, 27);
+  assert.equal(seq.stats.transitions, 54);
+  for (let workers = 1; workers <= 8; workers++) {
+    const { result } = await parallel(program, { ...config("none", 3), visited: true }, workers, 9);
+    assert.equal(result.stats.states, 27, `${workers} workers`);
+    assert.equal(result.stats.transitions, 54, `${workers} workers`);
+    assert.equal(result.stats.pruned, seq.stats.pruned, `${workers} workers`);
+    assert.equal(result.stats.executions, 1, `${workers} workers`);
+  }
+});
+
+Deno.test("--visited in parallel on random programs: the sequential state counts, dying workers too", async () => {
+  const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "choices", "mixed"];
+  let compared = 0;
+  for (const flavour of flavours) {
+    for (let seed = 1; seed <= 15; seed++) {
+      const program = randomProgram(seed, flavour);
+      const seq = await exploreDfs(new FakeTarget(program), { visited: true });
+      const workers = 1 + seed % 8;
+      const what = `${flavour} seed ${seed} on ${workers} workers`;
+      const { result } = await parallel(
+        program,
+        { ...config("none", 1 + seed % 3), visited: true },
+        workers,
+        seed,
+        workers > 1 ? 0.05 : 0,
+        2,
+      );
+      assert.equal(result.verdict, seq.verdict, what);
+      assert.equal(result.violation?.kind, seq.violation?.kind, what);
+      if (seq.verdict !== "ok") continue;
+      compared++;
+      assert.equal(result.stats.states, seq.stats.states, what);
+      assert.equal(result.stats.transitions, seq.stats.transitions, what);
+      assert.equal(result.stats.executions, seq.stats.executions, what);
+      assert.equal(result.stats.pruned, seq.stats.pruned, what);
+    }
+  }
+  assert.ok(compared >= 50, `only ${compared} programs compared`);
 });

@@ -91,14 +91,13 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     stringOption(values.coordinator),
     positiveInteger("expect-workers", values["expect-workers"]),
     {
-      visited: visited === true,
       maxExecutions: values["max-executions"] !== undefined,
       showOutput: values["show-output"] === true,
       everyEnd: values["every-end"] === true,
     },
   );
   const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;
-  // A parallel check does not prune visited states yet: not even by default.
+  // A parallel check does not prune visited states (docs/parallel.md): not even by default.
   const prunesVisited = !inParallel &&
     usesVisited(restore as Restore, reduction as Reduction, visited);
   const snapshotSpacing = positiveInteger("snapshot-spacing", values["snapshot-spacing"]);

@@ -182,6 +182,11 @@ export interface ExploreOptions {
   readonly fallback?: boolean;
   /** The runaway bound's least depth (default runawaySteps; smaller in tests). */
   readonly runawaySteps?: number;
+  /**
+   * With `visited`, the states are shared with other searches (parallel jobs, lib/parallel/):
+   * a state new to this search is explored only if claiming its hash answers true.
+   */
+  readonly claim?: (hash: bigint) => boolean | Promise<boolean>;
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

@@ -41,6 +41,8 @@ export class Coordinator {
   private order: Node[] = [];
   private epoch = 0;
   private spawners: number[] = [];
+  /** The states claimed in this epoch (--visited), by hash. */
+  private readonly visited = new Set<bigint>();
   readonly metrics: ParallelMetrics = { jobs: 0, steals: 0, messages: 0, restarts: 0 };
 
   constructor(readonly config: SplitConfig) {
@@ -95,15 +97,33 @@ export class Coordinator {
     this.order.splice(at + 1, 0, ...children);
   }
 
-  /** `worker` is gone: what it was running goes back to be handed to another. */
+  /**
+   * `worker` is gone: what it was running goes back to be handed to another. With visited
+   * states, the states its job claimed may never be explored, and other jobs were pruned at
+   * them: the search starts over (a new epoch; docs/parallel.md).
+   */
   lost(worker: number): void {
     for (const n of this.order) {
       if (n.state === "running" && n.worker === worker) {
         n.state = "pending";
         n.worker = null;
         this.metrics.steals++;
+        if (this.config.visited && !this.finished) {
+          this.metrics.restarts++;
+          this.epoch++;
+          this.reset();
+          return;
+        }
       }
     }
+  }
+
+  /** With visited states: whether a job of `epoch` explores the state `hash` (the first asks). */
+  claim(hash: bigint, epoch: number): boolean {
+    this.metrics.messages++;
+    if (epoch !== this.epoch || this.visited.has(hash)) return false;
+    this.visited.add(hash);
+    return true;
   }
 
   /** The jobs still running that can no longer count (after the first violation found). */
@@ -173,6 +193,7 @@ export class Coordinator {
   }
 
   private reset(): void {
+    this.visited.clear();
     this.order = [{
       job: { id: [], prefix: [], spawners: this.spawners, epoch: this.epoch },
       state: "pending",

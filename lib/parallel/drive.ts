@@ -42,6 +42,8 @@ export interface DriveOptions {
   readonly reduction: Reduction;
   readonly setup: Omit<WorkerSetup, "split">;
   readonly maxDepth?: number;
+  /** Prune visited states (--reduction=none): claimed from the coordinator. */
+  readonly visited?: boolean;
   /** Start this many local workers (--jobs), or none: they connect (--coordinator). */
   readonly jobs?: number;
   /** --coordinator=ADDR: listen there (TCP) for workers started elsewhere. */
@@ -64,6 +66,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     splitDepth,
     maxFanout,
     maxDepth: options.maxDepth,
+    visited: options.visited,
   };
   const startedMs = performance.now();
   const coordinator = new Coordinator(split);
@@ -115,7 +118,11 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
           continue;
         }
         await link.send({ type: "job", job });
-        const m = await link.receive() as ToCoordinator | null;
+        let m = await link.receive() as ToCoordinator | null;
+        while (m !== null && m.type === "claim") {
+          await link.send({ type: "claimed", mine: coordinator.claim(m.hash, m.epoch) });
+          m = await link.receive() as ToCoordinator | null;
+        }
         if (m === null) break;
         if (m.type === "failed") {
           failure = m.exit === 2 ? new InputError(m.message) : new InternalError(m.message);

@@ -17,7 +17,12 @@ export interface SplitConfig {
   readonly maxFanout: number;
   readonly maxDepth?: number;
   readonly runawaySteps?: number;
+  /** --reduction=none --visited: states are claimed from the coordinator, explored once. */
+  readonly visited?: boolean;
 }
+
+/** Asks the coordinator whether this job explores the state of hash `hash` (first to ask). */
+export type Claim = (hash: bigint) => boolean | Promise<boolean>;
 
 export interface Job {
   /** Its place in the job tree: the branch index at each split level (DFS order = its order). */

@@ -16,7 +16,7 @@ export function parallelOptions(
   jobs: number | undefined,
   coordinator: string | undefined,
   expectWorkers: number | undefined,
-  others: { visited: boolean; maxExecutions: boolean; showOutput: boolean; everyEnd: boolean },
+  others: { maxExecutions: boolean; showOutput: boolean; everyEnd: boolean },
 ): ParallelOptions {
   if (jobs !== undefined && coordinator !== undefined) {
     throw new UsageError("--jobs starts local workers, --coordinator waits for others: not both");
@@ -29,9 +29,7 @@ export function parallelOptions(
     throw new UsageError(`--coordinator must be HOST:PORT (not '${coordinator}')`);
   }
   if (jobs !== undefined || address !== undefined) {
-    const refused = others.visited
-      ? "--visited"
-      : others.maxExecutions
+    const refused = others.maxExecutions
       ? "--max-executions"
       : others.showOutput
       ? "--show-output"

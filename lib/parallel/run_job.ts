@@ -20,7 +20,7 @@ import {
 } from "../explore/result.ts";
 import type { Outcome, Target, TargetCounters } from "../explore/target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
-import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import type { Claim, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 
 /** Runs `job` on `target` (a worker's own). `signal` stops a subtree's search (interrupted). */
 export async function runJob(
@@ -28,9 +28,10 @@ export async function runJob(
   config: SplitConfig,
   job: Job,
   signal?: AbortSignal,
+  claim?: Claim,
 ): Promise<JobOutcome> {
   const before = { ...target.counters };
-  const outcome = await run(target, config, job, signal);
+  const outcome = await run(target, config, job, signal, claim);
   if (outcome.kind === "spawner") return outcome;
   // The target's counters run over every job of the worker: a job reports its own share.
   const c = target.counters;
@@ -51,7 +52,9 @@ async function run(
   config: SplitConfig,
   job: Job,
   signal: AbortSignal | undefined,
+  claim: Claim | undefined,
 ): Promise<JobOutcome> {
+  if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
   const spawners = new Set(job.spawners);
   const maker = new EventMaker(spawners);
   const dpor = config.reduction !== "none";
@@ -99,11 +102,33 @@ async function run(
     stats.executions = 1;
     return ended({ violation: { ...outcome.violation, trace } });
   }
+  /**
+   * With --visited: whether this job explores the node's state (no other job did), as the
+   * sequential search asks its visited set first. A node searched as a subtree is asked by
+   * the subtree's search instead.
+   */
+  const mine = async (): Promise<boolean> => {
+    if (!config.visited) return true;
+    // A state without a hash (a program's initial state) is new, as the sequential search has it.
+    const key = target.stateHash?.() ?? null;
+    if (key === null || await claim!(key)) return true;
+    stats.states = 0;
+    stats.pruned = 1;
+    return false;
+  };
   if (outcome.kind === "done") {
-    stats.executions = 1;
+    if (await mine()) stats.executions = 1;
     return ended({});
   }
   const point = outcome.point;
+  const splits = depth < config.splitDepth;
+  const branches = splits ? branchesOf(point, sleep, dpor, config.maxFanout + 1) : [];
+  const searched = !splits || branches.length > config.maxFanout;
+  if (searched && point.transitions.some((t) => t.enabled)) {
+    // searched below, claimed there
+  } else if (!await mine()) {
+    return ended({});
+  }
   if (!point.transitions.some((t) => t.enabled)) {
     stats.executions = 1;
     const taken = trace.map((s) => s.transition);
@@ -113,15 +138,12 @@ async function run(
     stats.executions = 1;
     return ended({ depthCut: true });
   }
-  if (depth < config.splitDepth) {
-    const branches = branchesOf(point, sleep, dpor, config.maxFanout + 1);
+  if (!searched) {
     if (branches.length === 0) {
       stats.sleepBlocked = 1;
       return ended({});
     }
-    if (branches.length <= config.maxFanout) {
-      return { kind: "split", branches: branches.map((b) => [...job.prefix, b]), stats };
-    }
+    return { kind: "split", branches: branches.map((b) => [...job.prefix, b]), stats };
   }
   // The subtree, searched as the sequential search does below this node.
   const sub = new SubTarget(target, job.prefix, outcome);
@@ -139,7 +161,7 @@ async function run(
         sleep,
         spawners,
       })
-      : await exploreDfs(sub, options);
+      : await exploreDfs(sub, config.visited ? { ...options, visited: true, claim } : options);
   } catch (e) {
     if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...spawners] };
     throw e;

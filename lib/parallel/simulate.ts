@@ -17,6 +17,8 @@ export interface Simulation {
   readonly seed: number;
   /** Chance that a worker dies instead of finishing its job (its job goes to another). */
   readonly deathRate?: number;
+  /** At most this many deaths (a search over visited states starts over after each). */
+  readonly maxDeaths?: number;
   /** Told before worker `worker` runs `job` (tests tag what the job's executions reach). */
   readonly onJob?: (worker: number, job: Job) => void;
 }
@@ -35,6 +37,7 @@ export async function simulate(
   const next = seeded(sim.seed);
   const targets = Array.from({ length: sim.workers }, (_, w) => newTarget(w));
   const running = new Map<number, Job>();
+  let deaths = 0;
   try {
     while (!coordinator.finished) {
       for (let w = 0; w < sim.workers; w++) {
@@ -48,12 +51,15 @@ export async function simulate(
       const job = running.get(w)!;
       running.delete(w);
       // Only workers with others left die, so that the search can always end.
-      if (sim.deathRate !== undefined && sim.workers > 1 && next() < sim.deathRate) {
+      const mayDie = sim.workers > 1 && deaths < (sim.maxDeaths ?? Infinity);
+      if (sim.deathRate !== undefined && mayDie && next() < sim.deathRate) {
+        deaths++;
         coordinator.lost(w);
         continue;
       }
       sim.onJob?.(w, job);
-      coordinator.complete(w, job, await runJob(targets[w], config, job));
+      const claim = (hash: bigint): boolean => coordinator.claim(hash, job.epoch);
+      coordinator.complete(w, job, await runJob(targets[w], config, job, undefined, claim));
     }
   } finally {
     for (const t of targets) await t.close();

@@ -32,11 +32,14 @@ export type ToCoordinator =
     readonly actors: readonly [number, string][];
     readonly objects: readonly [number, string][];
   }
-  | { readonly type: "failed"; readonly message: string; readonly exit: number };
+  | { readonly type: "failed"; readonly message: string; readonly exit: number }
+  /** --visited: may this job explore the state of this hash (is it the first to ask)? */
+  | { readonly type: "claim"; readonly hash: bigint; readonly epoch: number };
 
 export type ToWorker =
   | { readonly type: "setup"; readonly version: number; readonly setup: WorkerSetup }
   | { readonly type: "job"; readonly job: Job }
+  | { readonly type: "claimed"; readonly mine: boolean }
   | { readonly type: "stop" }
   | { readonly type: "refused"; readonly message: string };
 

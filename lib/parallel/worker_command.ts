@@ -70,7 +70,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
       maxCheckpoints: setup.maxCheckpoints,
     },
     setup.restore,
-    false,
+    setup.split.visited ?? false,
   );
   try {
     return await serve(link, target, setup.split);
@@ -85,6 +85,8 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
 /** Runs jobs as they come, until told to stop (exit 0) or the coordinator is gone (exit 3). */
 async function serve(link: Connection, target: Target, split: SplitConfig): Promise<never> {
   const jobs: Job[] = [];
+  /** Claims asked and not answered yet, in order (the coordinator answers in order). */
+  const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
   // The connection is read all along: a coordinator that goes away mid-job ends the worker at
   // once, its program with it, however long the job would take.
@@ -99,6 +101,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         Deno.exit(m === null ? ExitCode.incomplete : ExitCode.ok);
       }
       if (m.type === "job") jobs.push(m.job);
+      if (m.type === "claimed") claims.shift()?.(m.mine);
       waiter.wake?.();
     }
   })();
@@ -110,7 +113,12 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
     const job = jobs.shift()!;
     let outcome;
     try {
-      outcome = await runJob(target, split, job);
+      const claim = async (hash: bigint): Promise<boolean> => {
+        const answer = new Promise<boolean>((resolve) => claims.push(resolve));
+        await link.send({ type: "claim", hash, epoch: job.epoch });
+        return await answer;
+      };
+      outcome = await runJob(target, split, job, undefined, split.visited ? claim : undefined);
     } catch (e) {
       // The check fails as a sequential one would, with this line: the coordinator says it.
       const message = e instanceof Error ? e.message : String(e);

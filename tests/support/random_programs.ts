@@ -275,6 +275,10 @@ export class RecordingTarget implements Target {
     return this.inner.close();
   }
 
+  stateHash(): bigint | null {
+    return this.inner.stateHash();
+  }
+
   /**
    * How many completed executions each trace had, by trace. Steps of the actors that created
    * actors in any execution are dependent, as in the explorers.
