@@ -15,6 +15,7 @@ import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
+import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
 
@@ -66,6 +67,8 @@ export interface CheckResult extends ExplorationResult {
   readonly state: StateStats | null;
   /** With a violation: the last lines the failing execution wrote on stderr ("" if none). */
   readonly stderr: string | null;
+  /** Where in the program's source each step was made (read when first asked). */
+  readonly sources: SourceResolver;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -149,6 +152,7 @@ async function checkWith(
   return {
     ...result,
     names: { ...target.names, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
     restore,
     state,
     // The search stops at the violation: the files hold the failing execution's output.

@@ -8,7 +8,7 @@ import { check } from "../check.ts";
 import { ExitCode } from "../errors.ts";
 import { installCleanup, onFatalSignal, onInterrupt } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
-import { jsonError, jsonReport } from "../report/json.ts";
+import { jsonError, jsonReport, statsJson } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
 import { checkTraceOut, defaultTracePath, tryWriteTrace } from "../report/trace_out.ts";
@@ -81,7 +81,11 @@ async function checkAndReport(
   // warning, and the exit status is the verdict's.
   let written: string | null = null;
   if (result.violation !== null) {
-    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs);
+    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs, {
+      sources: result.sources,
+      stderr: result.stderr,
+      stats: statsJson(result.stats, result.state),
+    });
     const failed = tryWriteTrace(tracePath, traceText(trace));
     if (failed === null) {
       written = tracePath;
@@ -91,7 +95,12 @@ async function checkAndReport(
   }
   if (json) {
     console.log(
-      JSON.stringify(jsonReport(result, result.names, result.state, result.stderr, written)),
+      JSON.stringify(jsonReport(result, result.names, {
+        state: result.state,
+        stderr: result.stderr,
+        traceFile: written,
+        sources: result.sources,
+      })),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {
@@ -101,6 +110,7 @@ async function checkAndReport(
       stderr: result.stderr,
       program: [program, ...programArgs],
       tracePath: written,
+      sources: result.sources,
     })));
   }
   if (result.verdict === "violation") return ExitCode.violation;
