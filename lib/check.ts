@@ -18,6 +18,7 @@ import { readSymbols } from "./report/symbols.ts";
 import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
+import type { StateGraph } from "./report/state_graph.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -58,6 +59,8 @@ export interface CheckOptions {
   readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /** Record the explored state graph here (--dot; the search must prune visited states). */
+  readonly graph?: StateGraph;
 }
 
 export interface CheckResult extends ExplorationResult {
@@ -95,6 +98,11 @@ export async function check(
     );
   }
   const visited = usesVisited(restore, reduction, options.visited);
+  if (options.graph !== undefined && !visited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   if (options.exactCompare && !visited) {
     throw new UsageError(
       "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
@@ -139,12 +147,14 @@ async function checkWith(
     (restore === "fork"
       ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
       : new ReplayTarget(spec, run));
+  // --dot watches the search through the target: the algorithms do not know it.
+  const explored = options.graph?.wrap(target) ?? target;
   let result;
   let state;
   try {
     result = reduction === "none"
-      ? await exploreDfs(target, { ...options, visited })
-      : await exploreDpor(target, reduction, options);
+      ? await exploreDfs(explored, { ...options, visited })
+      : await exploreDpor(explored, reduction, options);
     state = memory?.stateStats() ?? null;
   } finally {
     await target.close();

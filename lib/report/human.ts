@@ -126,11 +126,12 @@ export function replayHints(
   command: string,
   tracePath: string,
   program: readonly string[],
+  heading = `Trace written to ${tracePath}. Replay it outside the checker:`,
 ): string[] {
   const words = program.map(shellQuote).join(" ");
   const trace = shellQuote(tracePath);
   return [
-    `Trace written to ${tracePath}. Replay it outside the checker:`,
+    heading,
     `  ${command} replay ${trace} -- ${words}`,
     "or debug it:",
     `  ISOMC_REPLAY=${trace} gdb --args ${words}`,
