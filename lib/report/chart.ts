@@ -102,9 +102,11 @@ export interface Chart {
 
 const rowY = (index: number): number => TOP + ROW * (index + 0.5);
 
-/** The lifelines: the actors that step or wait, by id, then an actor only the violation names. */
+/** The lifelines: the actors, by id, then an actor only the violation names. */
 function lifelinesOf(trace: TraceFile): { key: string; name: string }[] {
   const byId = new Map<number, string>();
+  // Every actor the program created when the trace says, even one that never moved.
+  for (const a of trace.actors ?? []) byId.set(a.id, a.name);
   for (const s of trace.steps) if (!byId.has(s.actor)) byId.set(s.actor, s.actor_name);
   for (const b of trace.violation?.blocked ?? []) {
     if (!byId.has(b.actor)) byId.set(b.actor, b.actor_name);

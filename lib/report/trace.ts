@@ -50,6 +50,8 @@ export interface TraceFile {
   violation: TraceViolationJson | null;
   timeout_ms: number;
   steps: TraceStepJson[];
+  /** Every actor the program created, by id (also those that never moved). */
+  actors?: { id: number; name: string }[];
   /** The search's statistics, as `--json` gives them. */
   stats?: Record<string, unknown>;
 }
@@ -96,6 +98,7 @@ export function buildTrace(
     },
     timeout_ms: timeoutMs,
     steps: traceStepsJson(violation.trace, names, sources),
+    actors: [...names.actors].sort(([a], [b]) => a - b).map(([id, name]) => ({ id, name })),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
   };
 }
@@ -245,8 +248,16 @@ export function readTrace(path: string): TraceFile {
     violation,
     timeout_ms: timeout,
     steps,
+    ...(actorsOf(data.actors) ?? {}),
     ...(isRecord(data.stats) ? { stats: data.stats } : {}),
   };
+}
+
+function actorsOf(v: unknown): { actors: { id: number; name: string }[] } | null {
+  if (!Array.isArray(v) || !v.every((a) => isRecord(a) && isCount(a.id, 1) && isText(a.name))) {
+    return null;
+  }
+  return { actors: v.map((a) => ({ id: a.id, name: a.name })) };
 }
 
 // ---- The optional fields: kept when they have the right type, dropped otherwise -----------
