@@ -211,6 +211,41 @@ Deno.test("a liveness lasso (hand-written): its cycle bracketed, show marks wher
   });
 });
 
+Deno.test("a trace without a violation is shown as its steps; a page reads C sources only", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "secret.txt"), "do not copy me\n");
+    await Deno.writeTextFile(join(dir, "app.c"), "int x;\n  isomc_yield();\n");
+    const at = (path: string, line: number): Record<string, unknown> => ({
+      source: `${path}:${line}`,
+      location: { file: path, path: join(dir, path), line },
+    });
+    const trace = {
+      format: "isomc-trace",
+      version: 1,
+      program: [],
+      violation: null,
+      steps: [
+        { actor: 1, actor_name: "p", transition: "yield()", ...at("app.c", 2) },
+        { actor: 2, actor_name: "q", transition: "yield()", ...at("secret.txt", 1) },
+      ],
+    };
+    await Deno.writeTextFile(join(dir, "t.json"), JSON.stringify(trace));
+    const r = await runCli(["show", "t.json"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), [
+      "isomc: the trace records no violation, in 2 steps:",
+      "  1. p: yield()   app.c:2",
+      "  2. q: yield()   secret.txt:1",
+    ]);
+    const page = await runCli(["show", "--html=p.html", "t.json"], { cwd: dir });
+    assert.equal(page.code, 0, page.stderr);
+    const html = await Deno.readTextFile(join(dir, "p.html"));
+    assert.ok(html.includes('<td class="line mono">isomc_yield();</td>'));
+    assert.ok(!html.includes("do not copy me"), "a file that is not a C source is not read");
+    assert.ok(html.includes("the trace records no violation"));
+  });
+});
+
 Deno.test("show refuses what is not a trace, a missing one, two, and an unwritable output, each with one line", async () => {
   await inTempDir(async (dir) => {
     await Deno.writeTextFile(

@@ -168,17 +168,29 @@ function escapeStyle(css: string): string {
   return css.replaceAll("</", "<\\/");
 }
 
-/** Reads source lines from files, each file once. */
+/** What a program's source file may be called: a trace names it, a trace may come from anyone. */
+const sourceName = /\.(c|h|cc|cpp|cxx|hh|hpp|hxx|inc|s|S)$/;
+const largestSource = 8 * 1024 * 1024;
+
+/**
+ * Reads source lines from files, each file once. Only regular files named like C sources are
+ * read: the path comes from the trace file, which need not be the user's own, and the page
+ * must not carry a line of any other file into what may be mailed around.
+ */
 export function fileLines(): LineText {
   const files = new Map<string, string[] | null>();
-  return (path, line) => {
-    if (!files.has(path)) {
-      try {
-        files.set(path, Deno.readTextFileSync(path).split("\n"));
-      } catch {
-        files.set(path, null);
-      }
+  const read = (path: string): string[] | null => {
+    if (!sourceName.test(path)) return null;
+    try {
+      const info = Deno.statSync(path);
+      if (!info.isFile || info.size > largestSource) return null;
+      return Deno.readTextFileSync(path).split("\n");
+    } catch {
+      return null;
     }
+  };
+  return (path, line) => {
+    if (!files.has(path)) files.set(path, read(path));
     return files.get(path)?.[line - 1];
   };
 }
