@@ -176,6 +176,7 @@ export function layoutChart(trace: TraceFile): Chart {
     lifelines.push({ ...l, x: left + INSET, width: widths[i] });
     left += widths[i];
   });
+  const endY = rowY(steps.length) + 6;
   const xOf = new Map(lifelines.map((l) => [l.key, l.x]));
   const columnOf = new Map(lifelines.map((l) => [l.x, l.width]));
   const x = (actor: number): number => xOf.get(`${actor}`) ?? gutterRight;
@@ -184,7 +185,6 @@ export function layoutChart(trace: TraceFile): Chart {
     const cut = clip(words, Math.max(8, room));
     return { kind, x: at, y: endY, width: [...cut].length * CHAR + 16, text: cut, detail };
   };
-  const endY = rowY(steps.length) + 6;
   const deadlock = v?.kind === "deadlock";
   const lasso = v?.cycle_start !== undefined;
   const failingStep = v === null || deadlock || lasso ? null : steps.length;

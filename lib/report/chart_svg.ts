@@ -238,7 +238,7 @@ export function renderChart(c: Chart): string {
           "font-size": 10,
           fill: red,
           transform: `rotate(-90 ${x - 6} ${(c.cycle.y1 + c.cycle.y2) / 2})`,
-        }, text("cycle, forever")),
+        }, text(c.cycle.y2 - c.cycle.y1 >= 110 ? "cycle, forever" : "cycle")),
       ),
     );
   }
