@@ -6,6 +6,7 @@
  * run; bench/README.md records them with the machine they came from.
  *
  *   ./isomc bench [--quick] [--only=NAME,...]
+ *   ./isomc bench --peers [...]   side by side with Nidhugg and GenMC (bench/peers.ts)
  */
 
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ import { basename, join } from "node:path";
 import { compile } from "../lib/build/cc.ts";
 import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
+import { runPeers } from "./peers.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const resultsDir = join(root, "bench", "results");
@@ -194,4 +196,9 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  if (Deno.args.includes("--peers")) {
+    Deno.exit(await runPeers(Deno.args.filter((a) => a !== "--peers")));
+  }
+  await main();
+}
