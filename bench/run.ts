@@ -7,6 +7,7 @@
  *
  *   ./isomc bench [--quick] [--only=NAME,...]
  *   ./isomc bench --peers [...]   side by side with Nidhugg and GenMC (bench/peers.ts)
+ *   ./isomc bench --breakdown     where one transition's time goes (bench/breakdown.ts)
  */
 
 import { parseArgs } from "node:util";
@@ -16,6 +17,7 @@ import { compile } from "../lib/build/cc.ts";
 import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
 import { runPeers } from "./peers.ts";
+import { runBreakdown } from "./breakdown.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const resultsDir = join(root, "bench", "results");
@@ -199,6 +201,9 @@ async function main(): Promise<void> {
 if (import.meta.main) {
   if (Deno.args.includes("--peers")) {
     Deno.exit(await runPeers(Deno.args.filter((a) => a !== "--peers")));
+  }
+  if (Deno.args.includes("--breakdown")) {
+    Deno.exit(await runBreakdown(Deno.args.filter((a) => a !== "--breakdown")));
   }
   await main();
 }

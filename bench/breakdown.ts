@@ -1,0 +1,406 @@
+/**
+ * `./isomc bench --breakdown`: where one transition's time goes, on this machine. For each
+ * program — yields (two actors that only yield: the checker's own cost), lastzero(10),
+ * readers(13) — it runs the plain check (median of 3), one run with the timers of
+ * bench/breakdown/instrument.ts (every native call timed), one under Deno's --cpu-prof and,
+ * when perf works here, one under `perf record`; it measures the start-up apart (Deno, the
+ * CLI's modules, the FFI load, the ./isomc wrapper's build check) and the round-trip floor, and
+ * writes bench/results/breakdown.{json,md}: µs per forward transition per component.
+ *
+ *   ./isomc bench --breakdown [--quick]    (--quick: smaller inputs, one plain run)
+ */
+
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { compile, zigPath } from "../lib/build/cc.ts";
+import { describeMachine } from "./machine.ts";
+import { median } from "./peers/table.ts";
+import { type Component, components, type TimerData } from "./breakdown/components.ts";
+import {
+  type CpuProfile,
+  groupPerf,
+  parsePerfReport,
+  summarizeProfile,
+} from "./breakdown/profiles.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const deno = Deno.execPath();
+const cli = join(root, "cli.ts");
+const text = new TextDecoder();
+
+interface Case {
+  readonly key: string;
+  readonly label: string;
+  readonly source: string;
+  readonly args: readonly string[];
+  readonly options: readonly string[];
+}
+
+function cases(quick: boolean): Case[] {
+  return [
+    {
+      key: "yields",
+      label: `yields 2×${quick ? "2,000" : "10,000"}`,
+      source: "bench/programs/yields.c",
+      args: [quick ? "2000" : "10000"],
+      // One execution: every transition is a forward step, nothing is restored.
+      options: ["--reduction=none", "--no-visited", "--max-executions=1"],
+    },
+    {
+      key: "lastzero",
+      label: `lastzero(${quick ? 5 : 10})`,
+      source: "examples/dpor/lastzero.c",
+      args: [quick ? "5" : "10"],
+      options: [],
+    },
+    {
+      key: "readers",
+      label: `readers(${quick ? 8 : 13})`,
+      source: "examples/dpor/readers.c",
+      args: [quick ? "8" : "13"],
+      options: [],
+    },
+  ];
+}
+
+interface Measured {
+  wall_s: number;
+  exit: number;
+  max_rss_kib: number;
+  stdout: string;
+}
+
+async function run(
+  tmp: string,
+  command: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Measured> {
+  const out = join(tmp, "measure.json");
+  const r = await new Deno.Command(join(tmp, "measure"), {
+    args: [out, "--", ...command],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (r.code !== 0) throw new Error(`measure failed: ${text.decode(r.stderr)}`);
+  const m = JSON.parse(await Deno.readTextFile(out));
+  return { ...m, stdout: text.decode(r.stdout) };
+}
+
+async function ok(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+    return r.success ? text.decode(r.stdout) + text.decode(r.stderr) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function build(tmp: string, list: readonly Case[]): Promise<Map<string, string>> {
+  for (
+    const [src, bin] of [["bench/peers/measure.c", "measure"], [
+      "bench/floor/roundtrip.c",
+      "roundtrip",
+    ]]
+  ) {
+    const r = await ok(zigPath(), ["cc", "-O2", "-o", join(tmp, bin), join(root, src)]);
+    if (r === null) throw new Error(`cannot build ${src}`);
+  }
+  const bins = new Map<string, string>();
+  for (const c of list) {
+    if (bins.has(c.source)) continue;
+    const out = join(tmp, c.source.replaceAll("/", "_").replace(/\.c$/, ""));
+    await compile([join(root, c.source)], out, ["-O2"]);
+    bins.set(c.source, out);
+  }
+  return bins;
+}
+
+type Stats = Record<string, unknown> & { transitions: number; seconds: number };
+
+function statsOf(stdout: string): Stats {
+  const report = JSON.parse(stdout);
+  return report.stats as Stats;
+}
+
+/** Start-up: medians of `reps` runs of each probe, in ms. */
+async function startup(tmp: string, yields: string, reps: number): Promise<Record<string, number>> {
+  const empty = join(tmp, "empty.js");
+  await Deno.writeTextFile(empty, "");
+  const ffi = join(root, "bench", "breakdown", "ffi_load.ts");
+  const check = ["check", "--json", "--trace-out=/dev/null", "--", yields, "0"];
+  const probes: Record<string, string[]> = {
+    deno: [deno, "run", empty],
+    cli: [deno, "run", "-A", cli, "--version"],
+    ffiImport: [deno, "run", "-A", ffi],
+    ffiLoad: [deno, "run", "-A", ffi, "load"],
+    wrapper: [join(root, "isomc"), "--version"],
+    checkDirect: [deno, "run", "-A", cli, ...check],
+    check: [join(root, "isomc"), ...check],
+  };
+  const ms: Record<string, number> = {};
+  const search: number[] = [];
+  for (const [name, command] of Object.entries(probes)) {
+    await run(tmp, command); // warm the caches
+    const walls: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const m = await run(tmp, command);
+      walls.push(m.wall_s * 1000);
+      if (name === "check") search.push(statsOf(m.stdout).seconds * 1000);
+    }
+    ms[name] = median(walls)!;
+  }
+  ms.checkSearch = median(search)!;
+  return ms;
+}
+
+interface CaseResult {
+  key: string;
+  label: string;
+  command: string[];
+  plain: { wall_s: number[]; search_s: number[]; max_rss_kib: number };
+  stats: Stats;
+  instrumented: {
+    stats: Stats;
+    timers: TimerData;
+    program: { onCpuUs: number; waitUs: number; processes: number };
+    checker: { onCpuUs: number; waitUs: number; wallUs: number };
+  };
+  profile: ReturnType<typeof summarizeProfile> | null;
+  perf: Record<string, number> | null;
+  components: Component[];
+}
+
+async function measureCase(
+  tmp: string,
+  c: Case,
+  bin: string,
+  plainRuns: number,
+  floorUs: number,
+  perf: boolean,
+): Promise<CaseResult> {
+  const check = ["check", "--json", "--trace-out=/dev/null", ...c.options, "--", bin, ...c.args];
+  const command = [join(root, "isomc"), ...check];
+  const walls: number[] = [];
+  const searches: number[] = [];
+  let stats: Stats | null = null;
+  let rss = 0;
+  for (let i = 0; i < plainRuns; i++) {
+    const m = await run(tmp, command);
+    stats = statsOf(m.stdout);
+    walls.push(m.wall_s);
+    searches.push(stats.seconds);
+    rss = Math.max(rss, m.max_rss_kib);
+  }
+  const timersOut = join(tmp, `${c.key}-timers.json`);
+  const probe = join(root, "bench", "breakdown", "probe.ts");
+  const inst = await run(tmp, [deno, "run", "-A", probe, ...check], {
+    ISOMC_BENCH_TIMERS: "ffi",
+    ISOMC_BENCH_OUT: timersOut,
+  });
+  const instStats = statsOf(inst.stdout);
+  const probed = JSON.parse(await Deno.readTextFile(timersOut));
+
+  const profDir = join(tmp, `${c.key}-prof`);
+  await run(tmp, [
+    deno,
+    "run",
+    "-A",
+    "--cpu-prof",
+    `--cpu-prof-dir=${profDir}`,
+    "--cpu-prof-interval=100",
+    cli,
+    ...check,
+  ]);
+  let profile = null;
+  for await (const e of Deno.readDir(profDir)) {
+    const p = JSON.parse(await Deno.readTextFile(join(profDir, e.name))) as CpuProfile;
+    profile = summarizeProfile(p, root);
+  }
+  let perfShares = null;
+  if (perf) {
+    const data = join(tmp, `${c.key}.perf`);
+    await run(tmp, [
+      "perf",
+      "record",
+      "-q",
+      "-e",
+      "cpu-clock",
+      "-F",
+      "4999",
+      "-o",
+      data,
+      "--",
+      deno,
+      "run",
+      "-A",
+      cli,
+      ...check,
+    ]);
+    const report = await ok("perf", ["report", "-i", data, "--stdio", "--sort", "comm,dso"]);
+    if (report !== null) {
+      perfShares = groupPerf(
+        parsePerfReport(report),
+        bin.split("/").pop()!,
+      );
+    }
+  }
+  const analysis =
+    profile?.areas["DPOR analysis (happens-before, races, wakeup trees, sleep sets)"] ?? 0;
+  const loop = profile?.areas["search loop (explorer, DFS, statistics)"] ?? 0;
+  return {
+    key: c.key,
+    label: c.label,
+    command,
+    plain: { wall_s: walls, search_s: searches, max_rss_kib: rss },
+    stats: stats!,
+    instrumented: {
+      stats: instStats,
+      timers: probed.timers,
+      program: probed.program,
+      checker: probed.checker,
+    },
+    profile,
+    perf: perfShares,
+    components: components({
+      timers: probed.timers,
+      transitions: instStats.transitions,
+      searchUs: instStats.seconds * 1e6,
+      plainSearchUs: median(searches)! * 1e6,
+      programOnCpuUs: probed.program.onCpuUs,
+      floorUs,
+      analysisShare: profile === null || analysis + loop === 0
+        ? null
+        : analysis / (analysis + loop),
+    }),
+  };
+}
+
+const us = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+function markdown(results: readonly CaseResult[], start: Record<string, number>): string {
+  const head = `| component, µs per forward transition | ${
+    results.map((r) => r.label).join(" | ")
+  } |`;
+  const lines = [head, `| --- |${results.map(() => " ---: |").join("")}`];
+  for (let i = 0; i < results[0].components.length; i++) {
+    const c = results[0].components[i];
+    const name = c.part ? `    ${c.name}` : c.name;
+    lines.push(`| ${name} | ${results.map((r) => us(r.components[i].us)).join(" | ")} |`);
+  }
+  const count = (f: (r: CaseResult) => unknown): string =>
+    results.map((r) => String(f(r))).join(" | ");
+  lines.push(
+    `| transitions (executions) | ${
+      count((r) => `${r.stats.transitions} (${r.stats.executions})`)
+    } |`,
+    `| checker's thread on CPU, µs per transition | ${
+      count((r) => us(r.instrumented.checker.onCpuUs / r.instrumented.stats.transitions))
+    } |`,
+    `| command wall s (median), peak RSS MiB | ${
+      count((r) =>
+        `${median(r.plain.wall_s)!.toFixed(2)}, ${Math.round(r.plain.max_rss_kib / 1024)}`
+      )
+    } |`,
+  );
+  if (results.every((r) => r.profile !== null)) {
+    lines.push(
+      "",
+      `| CPU profile (self time), % | ${results.map((r) => r.label).join(" | ")} |`,
+      `| --- |${results.map(() => " ---: |").join("")}`,
+    );
+    for (const area of Object.keys(results[0].profile!.areas)) {
+      lines.push(
+        `| ${area} | ${
+          count((r) => (100 * r.profile!.areas[area] / r.profile!.totalUs).toFixed(1))
+        } |`,
+      );
+    }
+  }
+  if (results.every((r) => r.perf !== null)) {
+    lines.push(
+      "",
+      `| perf, % of CPU samples | ${results.map((r) => r.label).join(" | ")} |`,
+      `| --- |${results.map(() => " ---: |").join("")}`,
+    );
+    for (const group of Object.keys(results[0].perf!)) {
+      lines.push(`| ${group} | ${count((r) => r.perf![group].toFixed(1))} |`);
+    }
+  }
+  lines.push(
+    "",
+    "| start-up, ms (median) | |",
+    "| --- | ---: |",
+    `| Deno start (an empty script) | ${start.deno.toFixed(1)} |`,
+    `| loading the CLI's modules (cli.ts --version − empty script) | ${
+      (start.cli - start.deno).toFixed(1)
+    } |`,
+    `| FFI load of libisomc_checker.so (dlopen, ABI check) | ${
+      (start.ffiLoad - start.ffiImport).toFixed(1)
+    } |`,
+    `| ./isomc wrapper: toolchain and build check (./isomc --version − cli.ts --version) | ${
+      (start.wrapper - start.cli).toFixed(1)
+    } |`,
+    `| a whole check of a program without transitions (./isomc check -- yields 0) | ${
+      start.check.toFixed(1)
+    } |`,
+    `|     of which the search (stats.seconds: spawn, handshake, snapshot set-up) | ${
+      start.checkSearch.toFixed(1)
+    } |`,
+  );
+  return lines.join("\n");
+}
+
+export async function runBreakdown(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { quick: { type: "boolean" } } });
+  const quick = values.quick === true;
+  const list = cases(quick);
+  const tmp = await Deno.makeTempDir({ prefix: "isomc-breakdown-" });
+  try {
+    const bins = await build(tmp, list);
+    const floor = JSON.parse((await ok(join(tmp, "roundtrip"), []))!);
+    const perf = (await ok("perf", ["stat", "-e", "task-clock", "true"])) !== null;
+    const machine = await describeMachine();
+    const loadBefore = (await Deno.readTextFile("/proc/loadavg")).trim();
+    const date = new Date().toISOString();
+    console.log(
+      `machine: ${machine.cpu}, ${machine.cores} cores; load ${loadBefore}; floor ${
+        JSON.stringify(floor)
+      } µs; perf ${perf ? "yes" : "no"}`,
+    );
+    const start = await startup(tmp, bins.get("bench/programs/yields.c")!, quick ? 3 : 10);
+    const results: CaseResult[] = [];
+    for (const c of list) {
+      console.log(`== ${c.label}`);
+      results.push(
+        await measureCase(tmp, c, bins.get(c.source)!, quick ? 1 : 3, floor.same_cpu_us, perf),
+      );
+    }
+    const loadAfter = (await Deno.readTextFile("/proc/loadavg")).trim();
+    const stem = quick ? "partial-breakdown" : "breakdown";
+    const md = [
+      `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Linux ${machine.kernel}; Deno ${machine.deno}.`,
+      `Date: ${date}. Load average before: ${loadBefore}; after: ${loadAfter}. Round trip floor: ${floor.same_cpu_us} µs on one CPU, ${floor.two_cpus_us} µs across two.`,
+      "",
+      markdown(results, start),
+    ].join("\n") + "\n";
+    const dir = join(root, "bench", "results");
+    await Deno.writeTextFile(
+      join(dir, `${stem}.json`),
+      JSON.stringify(
+        { date, machine, loadBefore, loadAfter, floor_us: floor, startup_ms: start, results },
+        null,
+        2,
+      ) + "\n",
+    );
+    await Deno.writeTextFile(join(dir, `${stem}.md`), md);
+    console.log(`\n${md}\nwritten: bench/results/${stem}.json, ${stem}.md`);
+    return 0;
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) Deno.exit(await runBreakdown(Deno.args));

@@ -1,0 +1,33 @@
+/**
+ * The CLI with the breakdown's instruments: `deno run -A bench/breakdown/probe.ts check ...`
+ * runs `isomc check ...` exactly as cli.ts does; with ISOMC_BENCH_TIMERS=methods (or ffi: every
+ * native call too) the timers of instrument.ts are on, and what they measured is written as JSON
+ * to ISOMC_BENCH_OUT. The environment variable lives here, in the bench harness, not in lib/.
+ */
+
+import { main } from "../../lib/cli/main.ts";
+import { instrument, type Instrumented, type Level } from "./instrument.ts";
+import { timerOverheadUs } from "./timers.ts";
+
+const level = Deno.env.get("ISOMC_BENCH_TIMERS") || undefined;
+const out = Deno.env.get("ISOMC_BENCH_OUT");
+if (level !== undefined && level !== "methods" && level !== "ffi") {
+  console.error(`probe: ISOMC_BENCH_TIMERS must be methods or ffi, not '${level}'`);
+  Deno.exit(2);
+}
+const probe: Instrumented | null = level === undefined ? null : instrument(level as Level);
+const code = await main(Deno.args);
+if (probe !== null && out !== undefined) {
+  Deno.writeTextFileSync(
+    out,
+    JSON.stringify({
+      level,
+      timers: probe.timers.toJSON(),
+      timedCalls: probe.timers.calls,
+      program: probe.program,
+      checker: probe.checker,
+      overheadUs: timerOverheadUs(),
+    }) + "\n",
+  );
+}
+Deno.exit(code);

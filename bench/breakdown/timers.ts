@@ -1,0 +1,139 @@
+/**
+ * Timers wrapped around methods and native calls of the checker, for the per-transition cost
+ * breakdown (bench/breakdown/). Each timed call records its total time and its self time (the
+ * total minus the timed calls nested in it), under the phase it ran in — the outermost timed
+ * call on the stack — so a round trip is counted once, as a forward step or as part of a
+ * restore. The checker is one sequential async chain, so a stack of open calls is exact.
+ *
+ * The clock is clock_gettime through Deno's FFI (about 40 ns a reading here; performance.now()
+ * costs about 200 ns). Nothing here is used by lib/: the harness patches prototypes.
+ */
+
+const libc = Deno.dlopen("libc.so.6", {
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+});
+const timespec = new Uint32Array(4);
+const CLOCK_MONOTONIC = 1;
+
+/** Microseconds on the monotonic clock (the low 32 bits of the seconds suffice for a run). */
+export function nowUs(): number {
+  libc.symbols.clock_gettime(CLOCK_MONOTONIC, timespec);
+  return timespec[0] * 1e6 + timespec[2] / 1e3;
+}
+
+export interface TimerTotals {
+  calls: number;
+  /** Microseconds, nested timed calls included. */
+  totalUs: number;
+  /** Microseconds, nested timed calls excluded. */
+  selfUs: number;
+}
+
+type Totals = Map<string, TimerTotals>;
+
+interface Frame {
+  readonly name: string;
+  readonly start: number;
+  /** Time of the timed calls nested in this one. */
+  child: number;
+}
+
+function add(into: Totals, name: string, calls: number, total: number, self: number): void {
+  let t = into.get(name);
+  if (t === undefined) into.set(name, t = { calls: 0, totalUs: 0, selfUs: 0 });
+  t.calls += calls;
+  t.totalUs += total;
+  t.selfUs += self;
+}
+
+/**
+ * The phase of an outermost call: its name, refined by what it returned (e.g. a step that
+ * ended the execution is not an ordinary step).
+ */
+export type PhaseOf = (name: string, result: unknown) => string;
+
+export class Timers {
+  /** Keyed by phase, then by timer name. */
+  readonly byPhase = new Map<string, Totals>();
+  private readonly stack: Frame[] = [];
+  /** The nested calls of the current outermost call, filed under its phase when it ends. */
+  private pending: Totals = new Map();
+  /** Timed calls made (each costs two clock readings and a closure: timerOverheadUs). */
+  calls = 0;
+
+  constructor(private readonly phaseOf: PhaseOf = (name) => name) {}
+
+  private end(frame: Frame, result: unknown): void {
+    const popped = this.stack.pop();
+    if (popped !== frame) throw new Error(`timers: ${frame.name} ended out of order`);
+    const total = nowUs() - frame.start;
+    add(this.pending, frame.name, 1, total, total - frame.child);
+    const parent = this.stack[this.stack.length - 1];
+    if (parent !== undefined) {
+      parent.child += total;
+      return;
+    }
+    const phase = this.phaseOf(frame.name, result);
+    let into = this.byPhase.get(phase);
+    if (into === undefined) this.byPhase.set(phase, into = new Map());
+    for (const [name, t] of this.pending) add(into, name, t.calls, t.totalUs, t.selfUs);
+    this.pending = new Map();
+  }
+
+  /** Runs `fn` timed as `name`; a promise is timed until it settles. */
+  time<T>(name: string, fn: () => T): T {
+    this.calls++;
+    const frame: Frame = { name, start: nowUs(), child: 0 };
+    this.stack.push(frame);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.end(frame, e);
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.then((v) => {
+        this.end(frame, v);
+        return v;
+      }, (e) => {
+        this.end(frame, e);
+        throw e;
+      }) as T;
+    }
+    this.end(frame, result);
+    return result;
+  }
+
+  /** Replaces `object[method]` by a timed call of the original. */
+  wrap(object: object, method: string, name: string): void {
+    const original = Reflect.get(object, method) as unknown;
+    if (typeof original !== "function") throw new Error(`timers: no method ${name}`);
+    // deno-lint-ignore no-this-alias
+    const timers = this;
+    Reflect.set(object, method, function (this: unknown, ...args: unknown[]): unknown {
+      return timers.time(name, () => Reflect.apply(original, this, args));
+    });
+  }
+
+  /** Every timer as plain data, for JSON. */
+  toJSON(): Record<string, Record<string, TimerTotals>> {
+    const out: Record<string, Record<string, TimerTotals>> = {};
+    for (const [phase, timers] of this.byPhase) out[phase] = Object.fromEntries(timers);
+    return out;
+  }
+}
+
+/** What one reading of the clock and one timed call cost here, in microseconds. */
+export function timerOverheadUs(): { clock: number; timedCall: number } {
+  const n = 200_000;
+  let t0 = nowUs();
+  for (let i = 0; i < n; i++) nowUs();
+  const clock = (nowUs() - t0) / n;
+  const t = new Timers();
+  const f = (): number => 1;
+  t0 = nowUs();
+  for (let i = 0; i < n; i++) t.time("x", f);
+  const timedCall = (nowUs() - t0) / n;
+  return { clock, timedCall };
+}
