@@ -16,7 +16,14 @@ import { parseArgs } from "node:util";
 import { compile, zigPath } from "../lib/build/cc.ts";
 import { describeMachine } from "./machine.ts";
 import { median } from "./peers/table.ts";
-import { type Component, components, type TimerData } from "./breakdown/components.ts";
+import { components } from "./breakdown/components.ts";
+import {
+  type CaseResult,
+  markdown,
+  type MemoryPoint,
+  memoryTable,
+  type Stats,
+} from "./breakdown/report.ts";
 import {
   type CpuProfile,
   groupPerf,
@@ -118,8 +125,6 @@ async function build(tmp: string, list: readonly Case[]): Promise<Map<string, st
   return bins;
 }
 
-type Stats = Record<string, unknown> & { transitions: number; seconds: number };
-
 function statsOf(stdout: string): Stats {
   const report = JSON.parse(stdout);
   return report.stats as Stats;
@@ -156,21 +161,57 @@ async function startup(tmp: string, yields: string, reps: number): Promise<Recor
   return ms;
 }
 
-interface CaseResult {
-  key: string;
-  label: string;
-  command: string[];
-  plain: { wall_s: number[]; search_s: number[]; max_rss_kib: number };
-  stats: Stats;
-  instrumented: {
-    stats: Stats;
-    timers: TimerData;
-    program: { onCpuUs: number; waitUs: number; processes: number };
-    checker: { onCpuUs: number; waitUs: number; wallUs: number };
-  };
-  profile: ReturnType<typeof summarizeProfile> | null;
-  perf: Record<string, number> | null;
-  components: Component[];
+/**
+ * The checker's peak memory on lastzero(N) as the number of executions grows: it must depend
+ * on the depth of the search, not on how many executions it has explored.
+ */
+async function memoryGrowth(
+  tmp: string,
+  bin: string,
+  size: string,
+  limits: readonly number[],
+): Promise<MemoryPoint[]> {
+  const points: MemoryPoint[] = [];
+  const out = join(tmp, "memory.json");
+  const probe = join(root, "bench", "breakdown", "probe.ts");
+  for (const limit of limits) {
+    const m = await run(tmp, [
+      deno,
+      "run",
+      "-A",
+      // The probe collects garbage before it reads the heap: what is left is live.
+      "--v8-flags=--expose-gc",
+      probe,
+      "check",
+      "--json",
+      "--trace-out=/dev/null",
+      `--max-executions=${limit}`,
+      "--",
+      bin,
+      size,
+    ], { ISOMC_BENCH_OUT: out });
+    const st = statsOf(m.stdout);
+    const probed = JSON.parse(await Deno.readTextFile(out));
+    const end = probed.memory as Deno.MemoryUsage;
+    const live = probed.live as Deno.MemoryUsage;
+    points.push({
+      max_executions: limit,
+      executions: Number(st.executions),
+      max_depth: Number(st.max_depth),
+      seconds: st.seconds,
+      max_rss_kib: m.max_rss_kib,
+      end,
+      live,
+    });
+    console.log(
+      `lastzero(${size}), at most ${limit} executions: peak ${
+        Math.round(m.max_rss_kib / 1024)
+      } MiB, V8 heap ${Math.round(end.heapTotal / 2 ** 20)} MiB, live ${
+        (live.heapUsed / 2 ** 20).toFixed(1)
+      } MiB`,
+    );
+  }
+  return points;
 }
 
 async function measureCase(
@@ -278,81 +319,6 @@ async function measureCase(
   };
 }
 
-const us = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-
-function markdown(results: readonly CaseResult[], start: Record<string, number>): string {
-  const head = `| component, µs per forward transition | ${
-    results.map((r) => r.label).join(" | ")
-  } |`;
-  const lines = [head, `| --- |${results.map(() => " ---: |").join("")}`];
-  for (let i = 0; i < results[0].components.length; i++) {
-    const c = results[0].components[i];
-    const name = c.part ? `    ${c.name}` : c.name;
-    lines.push(`| ${name} | ${results.map((r) => us(r.components[i].us)).join(" | ")} |`);
-  }
-  const count = (f: (r: CaseResult) => unknown): string =>
-    results.map((r) => String(f(r))).join(" | ");
-  lines.push(
-    `| transitions (executions) | ${
-      count((r) => `${r.stats.transitions} (${r.stats.executions})`)
-    } |`,
-    `| checker's thread on CPU, µs per transition | ${
-      count((r) => us(r.instrumented.checker.onCpuUs / r.instrumented.stats.transitions))
-    } |`,
-    `| command wall s (median), peak RSS MiB | ${
-      count((r) =>
-        `${median(r.plain.wall_s)!.toFixed(2)}, ${Math.round(r.plain.max_rss_kib / 1024)}`
-      )
-    } |`,
-  );
-  if (results.every((r) => r.profile !== null)) {
-    lines.push(
-      "",
-      `| CPU profile (self time), % | ${results.map((r) => r.label).join(" | ")} |`,
-      `| --- |${results.map(() => " ---: |").join("")}`,
-    );
-    for (const area of Object.keys(results[0].profile!.areas)) {
-      lines.push(
-        `| ${area} | ${
-          count((r) => (100 * r.profile!.areas[area] / r.profile!.totalUs).toFixed(1))
-        } |`,
-      );
-    }
-  }
-  if (results.every((r) => r.perf !== null)) {
-    lines.push(
-      "",
-      `| perf, % of CPU samples | ${results.map((r) => r.label).join(" | ")} |`,
-      `| --- |${results.map(() => " ---: |").join("")}`,
-    );
-    for (const group of Object.keys(results[0].perf!)) {
-      lines.push(`| ${group} | ${count((r) => r.perf![group].toFixed(1))} |`);
-    }
-  }
-  lines.push(
-    "",
-    "| start-up, ms (median) | |",
-    "| --- | ---: |",
-    `| Deno start (an empty script) | ${start.deno.toFixed(1)} |`,
-    `| loading the CLI's modules (cli.ts --version − empty script) | ${
-      (start.cli - start.deno).toFixed(1)
-    } |`,
-    `| FFI load of libisomc_checker.so (dlopen, ABI check) | ${
-      (start.ffiLoad - start.ffiImport).toFixed(1)
-    } |`,
-    `| ./isomc wrapper: toolchain and build check (./isomc --version − cli.ts --version) | ${
-      (start.wrapper - start.cli).toFixed(1)
-    } |`,
-    `| a whole check of a program without transitions (./isomc check -- yields 0) | ${
-      start.check.toFixed(1)
-    } |`,
-    `|     of which the search (stats.seconds: spawn, handshake, snapshot set-up) | ${
-      start.checkSearch.toFixed(1)
-    } |`,
-  );
-  return lines.join("\n");
-}
-
 export async function runBreakdown(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { quick: { type: "boolean" } } });
   const quick = values.quick === true;
@@ -378,6 +344,9 @@ export async function runBreakdown(args: readonly string[]): Promise<number> {
         await measureCase(tmp, c, bins.get(c.source)!, quick ? 1 : 3, floor.same_cpu_us, perf),
       );
     }
+    const size = quick ? "10" : "15";
+    const limits = quick ? [100, 1000, 3328] : [1_000, 10_000, 50_000, 147_456];
+    const memory = await memoryGrowth(tmp, bins.get("examples/dpor/lastzero.c")!, size, limits);
     const loadAfter = (await Deno.readTextFile("/proc/loadavg")).trim();
     const stem = quick ? "partial-breakdown" : "breakdown";
     const md = [
@@ -385,12 +354,23 @@ export async function runBreakdown(args: readonly string[]): Promise<number> {
       `Date: ${date}. Load average before: ${loadBefore}; after: ${loadAfter}. Round trip floor: ${floor.same_cpu_us} µs on one CPU, ${floor.two_cpus_us} µs across two.`,
       "",
       markdown(results, start),
+      "",
+      memoryTable(size, memory),
     ].join("\n") + "\n";
     const dir = join(root, "bench", "results");
     await Deno.writeTextFile(
       join(dir, `${stem}.json`),
       JSON.stringify(
-        { date, machine, loadBefore, loadAfter, floor_us: floor, startup_ms: start, results },
+        {
+          date,
+          machine,
+          loadBefore,
+          loadAfter,
+          floor_us: floor,
+          startup_ms: start,
+          results,
+          memory,
+        },
         null,
         2,
       ) + "\n",

@@ -15,7 +15,12 @@ import {
   parsePerfReport,
   summarizeProfile,
 } from "../bench/breakdown/profiles.ts";
-import { components, type TimerData } from "../bench/breakdown/components.ts";
+import {
+  components,
+  timedCalls,
+  timerCost,
+  type TimerData,
+} from "../bench/breakdown/components.ts";
 import { buildProgram } from "./support/build.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -48,6 +53,8 @@ Deno.test("breakdown timers: self time is the total minus the timed calls nested
   assert.equal(data.outer.inner.calls, 4);
   assert.equal(data.end.outer.calls, 1);
   assert.equal(data.end.inner.calls, 2);
+  assert.equal(data.outer.outer.nestedCalls, 4);
+  assert.equal(data.outer.inner.nestedCalls, 0);
   for (const phase of ["outer", "end"]) {
     const o = data[phase].outer;
     const i = data[phase].inner;
@@ -148,56 +155,67 @@ Deno.test("breakdown profiles: perf's shares by process and object, grouped", ()
   assert.equal(long["program: kernel (forked ends too)"], 5);
 });
 
-Deno.test("breakdown components: µs per transition from the phases' totals", () => {
-  const t = (calls: number, totalUs: number, selfUs = totalUs) => ({ calls, totalUs, selfUs });
+Deno.test("breakdown components: µs per transition, the timers' cost taken out", () => {
+  const t = (calls: number, totalUs: number, nestedCalls = 0, selfUs = totalUs) => ({
+    calls,
+    totalUs,
+    selfUs,
+    nestedCalls,
+  });
   const timers: TimerData = {
     step: {
-      "target.execute": t(100, 3000, 100),
-      "memory.settle": t(100, 500, 50),
+      "target.execute": t(100, 5000, 800),
+      "memory.settle": t(100, 500, 200),
       "ffi.isomc_channel_send": t(100, 1000),
       "ffi.isomc_channel_recv": t(100, 1200),
     },
-    "last step": { "target.execute": t(10, 800, 10), "memory.knownEnd": t(10, 300, 20) },
+    "last step": { "target.execute": t(10, 800, 90), "memory.knownEnd": t(10, 300, 20) },
     "target.restore": {
-      "target.restore": t(9, 900, 30),
-      "engine.plan": t(9, 90),
-      "engine.restore": t(9, 180),
-      "program.run": t(9, 450, 40),
+      "target.restore": t(9, 900, 81),
+      "engine.plan": t(9, 90, 9),
+      "engine.restore": t(9, 180, 9),
+      "program.run": t(9, 450, 27),
     },
-    "target.start": { "target.start": t(1, 200, 20) },
-    "target.close": { "target.close": t(1, 100, 100) },
+    "target.start": { "target.start": t(1, 200, 8) },
+    "target.close": { "target.close": t(1, 100) },
   };
-  const rows = components({
+  const input = {
     timers,
     transitions: 110,
-    searchUs: 6100,
-    plainSearchUs: 5000,
+    searchUs: 9100,
+    plainSearchUs: 8000,
     programOnCpuUs: 770,
     floorUs: 3.3,
     analysisShare: 0.25,
-  });
+  };
+  // 1,100 timed calls made the search 1,100 µs slower: 1 µs each.
+  assert.equal(timedCalls(timers), 1100);
+  assert.equal(timerCost(input), 1);
+  const rows = components(input);
   const get = (prefix: string): number => rows.find((r) => r.name.startsWith(prefix))!.us;
   assert.equal(get("forward step: round trip"), 2200 / 110);
   assert.equal(get("the bare round trip"), 3.3);
   assert.equal(get("the program on CPU"), 7);
-  assert.equal(get("forward step: JavaScript"), (3000 - 500 - 2200) / 110);
-  assert.equal(get("forward step: snapshot"), 500 / 110);
-  assert.equal(get("restores"), 900 / 110);
-  assert.equal(get("pages"), 270 / 110);
-  assert.equal(get("replayed steps"), 450 / 110);
-  assert.equal(get("end of executions"), 800 / 110);
-  assert.equal(get("final-state lookups"), 300 / 110);
-  // The search's own time: the instrumented search less every outermost target call.
-  assert.equal(get("the search itself"), (6100 - 5000) / 110);
-  assert.equal(get("DPOR analysis"), 0.25 * 1100 / 110);
-  assert.equal(get("program start and close"), 300 / 110);
-  assert.equal(get("of which the timers"), 1100 / 110);
-  // The rows that are not parts add up to the instrumented search.
+  assert.equal(get("forward step: JavaScript"), (4200 - 300 - 2200) / 110);
+  assert.equal(get("forward step: snapshot"), 300 / 110);
+  assert.equal(get("restores"), 819 / 110);
+  assert.equal(get("pages"), 252 / 110);
+  assert.equal(get("replayed steps"), 423 / 110);
+  assert.equal(get("end of executions"), 710 / 110);
+  assert.equal(get("final-state lookups"), 280 / 110);
+  // The search's own time: the plain search less every outermost target call.
+  assert.equal(get("the search itself"), (8000 - 6021) / 110);
+  assert.equal(get("DPOR analysis"), 0.25 * 1979 / 110);
+  assert.equal(get("program start and close"), 292 / 110);
+  assert.equal(get("one timed call's cost"), 1);
+  // The rows that are not parts add up to the plain search.
   const sum = rows.filter((r) => !r.part && !r.name.startsWith("total")).reduce(
     (a, r) => a + r.us,
     0,
   );
-  assert.ok(Math.abs(sum - 6100 / 110) < 1e-9);
+  assert.ok(Math.abs(sum - 8000 / 110) < 1e-9);
+  // A plain search slower than the instrumented one (noise) takes nothing out.
+  assert.equal(timerCost({ ...input, plainSearchUs: 9500 }), 0);
 });
 
 Deno.test("breakdown probe: the timers count exactly the steps and executions the checker reports", async () => {
@@ -245,9 +263,12 @@ Deno.test("breakdown probe: the timers count exactly the steps and executions th
 });
 
 Deno.test("breakdown probe: without ISOMC_BENCH_TIMERS it is the plain CLI; a bad level is exit 2", async () => {
-  const run = async (env: Record<string, string>): Promise<Deno.CommandOutput> =>
+  const run = async (
+    env: Record<string, string>,
+    flags: string[] = [],
+  ): Promise<Deno.CommandOutput> =>
     await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(root, "bench", "breakdown", "probe.ts"), "--version"],
+      args: ["run", "-A", ...flags, join(root, "bench", "breakdown", "probe.ts"), "--version"],
       env,
       stdout: "piped",
       stderr: "piped",
@@ -258,4 +279,18 @@ Deno.test("breakdown probe: without ISOMC_BENCH_TIMERS it is the plain CLI; a ba
   const bad = await run({ ISOMC_BENCH_TIMERS: "all" });
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /ISOMC_BENCH_TIMERS must be methods or ffi/);
+  // With ISOMC_BENCH_OUT alone it reports the checker's memory, and its live heap under
+  // --expose-gc.
+  const dir = await Deno.makeTempDir({ prefix: "isomc-breakdown-test-" });
+  try {
+    const out = join(dir, "memory.json");
+    assert.equal((await run({ ISOMC_BENCH_OUT: out }, ["--v8-flags=--expose-gc"])).code, 0);
+    const probe = JSON.parse(await Deno.readTextFile(out));
+    assert.equal(probe.level, null);
+    assert.equal(probe.timers, undefined);
+    assert.ok(probe.memory.rss > 0 && probe.memory.heapTotal > 0);
+    assert.ok(probe.live.heapUsed > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

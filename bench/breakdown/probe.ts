@@ -2,7 +2,8 @@
  * The CLI with the breakdown's instruments: `deno run -A bench/breakdown/probe.ts check ...`
  * runs `isomc check ...` exactly as cli.ts does; with ISOMC_BENCH_TIMERS=methods (or ffi: every
  * native call too) the timers of instrument.ts are on, and what they measured is written as JSON
- * to ISOMC_BENCH_OUT. The environment variable lives here, in the bench harness, not in lib/.
+ * to ISOMC_BENCH_OUT, with the checker's memory at the end (Deno.memoryUsage: V8's heap and
+ * the rest). The environment variables live here, in the bench harness, not in lib/.
  */
 
 import { main } from "../../lib/cli/main.ts";
@@ -17,16 +18,25 @@ if (level !== undefined && level !== "methods" && level !== "ffi") {
 }
 const probe: Instrumented | null = level === undefined ? null : instrument(level as Level);
 const code = await main(Deno.args);
-if (probe !== null && out !== undefined) {
+if (out !== undefined) {
+  const memory = Deno.memoryUsage();
+  // With --v8-flags=--expose-gc, what stays after a full collection: the live data.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const live = gc === undefined ? null : Deno.memoryUsage();
   Deno.writeTextFileSync(
     out,
     JSON.stringify({
-      level,
-      timers: probe.timers.toJSON(),
-      timedCalls: probe.timers.calls,
-      program: probe.program,
-      checker: probe.checker,
-      overheadUs: timerOverheadUs(),
+      level: level ?? null,
+      memory,
+      live,
+      ...(probe === null ? {} : {
+        timers: probe.timers.toJSON(),
+        timedCalls: probe.timers.calls,
+        program: probe.program,
+        checker: probe.checker,
+        overheadUs: timerOverheadUs(),
+      }),
     }) + "\n",
   );
 }

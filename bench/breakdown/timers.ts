@@ -27,6 +27,8 @@ export interface TimerTotals {
   totalUs: number;
   /** Microseconds, nested timed calls excluded. */
   selfUs: number;
+  /** Timed calls made inside these calls, at any depth (each adds the timers' cost). */
+  nestedCalls: number;
 }
 
 type Totals = Map<string, TimerTotals>;
@@ -34,16 +36,18 @@ type Totals = Map<string, TimerTotals>;
 interface Frame {
   readonly name: string;
   readonly start: number;
-  /** Time of the timed calls nested in this one. */
+  /** Time of the timed calls nested in this one, and how many there were at any depth. */
   child: number;
+  nested: number;
 }
 
-function add(into: Totals, name: string, calls: number, total: number, self: number): void {
+function add(into: Totals, name: string, more: TimerTotals): void {
   let t = into.get(name);
-  if (t === undefined) into.set(name, t = { calls: 0, totalUs: 0, selfUs: 0 });
-  t.calls += calls;
-  t.totalUs += total;
-  t.selfUs += self;
+  if (t === undefined) into.set(name, t = { calls: 0, totalUs: 0, selfUs: 0, nestedCalls: 0 });
+  t.calls += more.calls;
+  t.totalUs += more.totalUs;
+  t.selfUs += more.selfUs;
+  t.nestedCalls += more.nestedCalls;
 }
 
 /**
@@ -67,23 +71,29 @@ export class Timers {
     const popped = this.stack.pop();
     if (popped !== frame) throw new Error(`timers: ${frame.name} ended out of order`);
     const total = nowUs() - frame.start;
-    add(this.pending, frame.name, 1, total, total - frame.child);
+    add(this.pending, frame.name, {
+      calls: 1,
+      totalUs: total,
+      selfUs: total - frame.child,
+      nestedCalls: frame.nested,
+    });
     const parent = this.stack[this.stack.length - 1];
     if (parent !== undefined) {
       parent.child += total;
+      parent.nested += 1 + frame.nested;
       return;
     }
     const phase = this.phaseOf(frame.name, result);
     let into = this.byPhase.get(phase);
     if (into === undefined) this.byPhase.set(phase, into = new Map());
-    for (const [name, t] of this.pending) add(into, name, t.calls, t.totalUs, t.selfUs);
+    for (const [name, t] of this.pending) add(into, name, t);
     this.pending = new Map();
   }
 
   /** Runs `fn` timed as `name`; a promise is timed until it settles. */
   time<T>(name: string, fn: () => T): T {
     this.calls++;
-    const frame: Frame = { name, start: nowUs(), child: 0 };
+    const frame: Frame = { name, start: nowUs(), child: 0, nested: 0 };
     this.stack.push(frame);
     let result: T;
     try {
