@@ -158,6 +158,10 @@ async function startup(tmp: string, yields: string, reps: number): Promise<Recor
     ms[name] = median(walls)!;
   }
   ms.checkSearch = median(search)!;
+  // What single calls cost in the checker's process (ns), for the JavaScript around a step.
+  const micro = JSON.parse((await run(tmp, [deno, "run", "-A", ffi, "calls"])).stdout);
+  ms.ffiCallNs = micro.ffi_call_ns;
+  ms.performanceNowNs = micro.performance_now_ns;
   return ms;
 }
 

@@ -121,6 +121,10 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
     `|     of which the search (stats.seconds: spawn, handshake, snapshot set-up) | ${
       start.checkSearch.toFixed(1)
     } |`,
+    `| one FFI call of the checker's library (a fast call), ns | ${start.ffiCallNs.toFixed(0)} |`,
+    `| one performance.now() (the checker's clock, twice per step), ns | ${
+      start.performanceNowNs.toFixed(0)
+    } |`,
   );
   return lines.join("\n");
 }
