@@ -384,6 +384,13 @@ Deno.test("--peers table: medians of the runs that count, and the ratios of the 
   const md = markdownTable([row]);
   assert.match(md, /\| lastzero\(5\) \| 64 \| 0\.60 s \| 0\.30 s \| 0\.20 s \| 2\.0× \| 3\.0× \|/);
   assert.match(md, /- lastzero\(5\) genmc run 2: 63 traces, expected 64/);
+  // CPU time (user + system) beside wall time: here the stand-ins' CPU is their wall time.
+  assert.equal(row.cells.isomc!.cpu_s, 0.6);
+  assert.equal(row.cpuOverNidhugg, 2);
+  assert.match(
+    md,
+    /\| lastzero\(5\) \| 0\.60 s \| 0\.30 s \| 0\.20 s \| 2\.0× \| 3\.0× \| 0\.02 \| 3, 3, 3 \|/,
+  );
 });
 
 Deno.test("--peers table: a tool left out or failing everywhere has no ratio", () => {

@@ -33,6 +33,8 @@ export interface ToolCell {
   /** Median wall time of the runs that counted, or null if none did. */
   readonly median_s: number | null;
   readonly runs_s: readonly number[];
+  /** Median CPU time (user + system, the command's whole tree), less sensitive to load. */
+  readonly cpu_s: number | null;
   readonly max_rss_kib: number | null;
   /** The tool's own search time (isomc: stats.seconds), median. */
   readonly own_s: number | null;
@@ -47,6 +49,9 @@ export interface Row {
   /** isomc's median over the peer's; null when either is missing. */
   readonly isomcOverNidhugg: number | null;
   readonly isomcOverGenmc: number | null;
+  /** The same ratios of CPU time. */
+  readonly cpuOverNidhugg: number | null;
+  readonly cpuOverGenmc: number | null;
 }
 
 export function median(values: readonly number[]): number | null {
@@ -62,15 +67,20 @@ function cell(runs: readonly RunRecord[]): ToolCell {
   return {
     median_s: median(good.map((r) => r.wall_s)),
     runs_s: runs.map((r) => r.wall_s),
+    cpu_s: median(good.map((r) => r.user_s + r.sys_s)),
     max_rss_kib: good.length === 0 ? null : Math.max(...good.map((r) => r.max_rss_kib)),
     own_s: median(own),
     problems: runs.filter((r) => r.problem !== null).map((r) => `run ${r.round}: ${r.problem}`),
   };
 }
 
-function ratio(a: ToolCell | undefined, b: ToolCell | undefined): number | null {
-  const x = a?.median_s ?? null;
-  const y = b?.median_s ?? null;
+function ratio(
+  a: ToolCell | undefined,
+  b: ToolCell | undefined,
+  of: (c: ToolCell) => number | null = (c) => c.median_s,
+): number | null {
+  const x = a === undefined ? null : of(a);
+  const y = b === undefined ? null : of(b);
   return x === null || y === null || y === 0 ? null : x / y;
 }
 
@@ -89,6 +99,8 @@ export function summarize(
       cells,
       isomcOverNidhugg: ratio(cells.isomc, cells.nidhugg),
       isomcOverGenmc: ratio(cells.isomc, cells.genmc),
+      cpuOverNidhugg: ratio(cells.isomc, cells.nidhugg, (c) => c.cpu_s),
+      cpuOverGenmc: ratio(cells.isomc, cells.genmc, (c) => c.cpu_s),
     };
   });
 }
@@ -98,10 +110,14 @@ export function allAgree(rows: readonly Row[]): boolean {
   return rows.every((r) => Object.values(r.cells).every((c) => c.problems.length === 0));
 }
 
-function seconds(c: ToolCell | undefined): string {
+function seconds(
+  c: ToolCell | undefined,
+  of: (c: ToolCell) => number | null = (c) => c.median_s,
+): string {
   if (c === undefined) return "-";
-  if (c.median_s === null) return "failed";
-  return `${c.median_s < 10 ? c.median_s.toFixed(2) : c.median_s.toFixed(1)} s`;
+  const s = of(c);
+  if (s === null) return "failed";
+  return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
 }
 
 function times(r: number | null): string {
@@ -113,7 +129,7 @@ function mib(c: ToolCell | undefined): string {
   return kib === null ? "-" : String(Math.round(kib / 1024));
 }
 
-/** The table of issue 10, then peak memory and isomc's own search time. */
+/** The table of issue 10, then CPU time, peak memory and isomc's own search time. */
 export function markdownTable(rows: readonly Row[]): string {
   const lines = [
     "| program | traces | isomc | Nidhugg optimal | GenMC | isomc / Nidhugg | isomc / GenMC |",
@@ -126,17 +142,20 @@ export function markdownTable(rows: readonly Row[]): string {
       } | ${seconds(r.cells.genmc)} | ${times(r.isomcOverNidhugg)} | ${times(r.isomcOverGenmc)} |`,
     );
   }
+  const cpu = (c: ToolCell): number | null => c.cpu_s;
   lines.push(
     "",
-    "| program | isomc search s | isomc peak RSS MiB | Nidhugg peak RSS MiB | GenMC peak RSS MiB |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    "| program | isomc CPU | Nidhugg CPU | GenMC CPU | isomc / Nidhugg | isomc / GenMC | isomc search s | peak RSS MiB: isomc, Nidhugg, GenMC |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const r of rows) {
     const own = r.cells.isomc?.own_s ?? null;
     lines.push(
-      `| ${r.label} | ${own === null ? "-" : own.toFixed(2)} | ${mib(r.cells.isomc)} | ${
-        mib(r.cells.nidhugg)
-      } | ${mib(r.cells.genmc)} |`,
+      `| ${r.label} | ${seconds(r.cells.isomc, cpu)} | ${seconds(r.cells.nidhugg, cpu)} | ${
+        seconds(r.cells.genmc, cpu)
+      } | ${times(r.cpuOverNidhugg)} | ${times(r.cpuOverGenmc)} | ${
+        own === null ? "-" : own.toFixed(2)
+      } | ${mib(r.cells.isomc)}, ${mib(r.cells.nidhugg)}, ${mib(r.cells.genmc)} |`,
     );
   }
   const problems = rows.flatMap((r) =>
