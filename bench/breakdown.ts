@@ -193,11 +193,15 @@ async function memoryGrowth(
       "--",
       bin,
       size,
-    ], { ISOMC_BENCH_OUT: out });
+    ], {
+      ISOMC_BENCH_OUT: out,
+      ISOMC_BENCH_HEAP_EVERY: String(Math.max(100, Math.floor(limit / 20))),
+    });
     const st = statsOf(m.stdout);
     const probed = JSON.parse(await Deno.readTextFile(out));
     const end = probed.memory as Deno.MemoryUsage;
     const live = probed.live as Deno.MemoryUsage;
+    const searchPeak = (probed.heapDuringSearch?.peak ?? 0) as number;
     points.push({
       max_executions: limit,
       executions: Number(st.executions),
@@ -206,13 +210,14 @@ async function memoryGrowth(
       max_rss_kib: m.max_rss_kib,
       end,
       live,
+      live_peak_during_search: searchPeak,
     });
     console.log(
       `lastzero(${size}), at most ${limit} executions: peak ${
         Math.round(m.max_rss_kib / 1024)
-      } MiB, V8 heap ${Math.round(end.heapTotal / 2 ** 20)} MiB, live ${
+      } MiB, live heap at most ${(searchPeak / 2 ** 20).toFixed(1)} MiB during the search, ${
         (live.heapUsed / 2 ** 20).toFixed(1)
-      } MiB`,
+      } MiB after it`,
     );
   }
   return points;
@@ -306,6 +311,7 @@ async function measureCase(
       timers: probed.timers,
       program: probed.program,
       checker: probed.checker,
+      timerCost: probed.timerCost,
     },
     profile,
     perf: perfShares,
@@ -315,6 +321,7 @@ async function measureCase(
       searchUs: instStats.seconds * 1e6,
       plainSearchUs: median(searches)! * 1e6,
       programOnCpuUs: probed.program.onCpuUs,
+      cost: probed.timerCost,
       floorUs,
       analysisShare: profile === null || analysis + loop === 0
         ? null

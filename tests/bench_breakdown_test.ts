@@ -8,19 +8,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Timers } from "../bench/breakdown/timers.ts";
+import { timerCost, Timers } from "../bench/breakdown/timers.ts";
 import {
   type CpuProfile,
   groupPerf,
   parsePerfReport,
   summarizeProfile,
 } from "../bench/breakdown/profiles.ts";
-import {
-  components,
-  timedCalls,
-  timerCost,
-  type TimerData,
-} from "../bench/breakdown/components.ts";
+import { components, type TimerData, timersCost } from "../bench/breakdown/components.ts";
 import { buildProgram } from "./support/build.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -55,6 +50,10 @@ Deno.test("breakdown timers: self time is the total minus the timed calls nested
   assert.equal(data.end.inner.calls, 2);
   assert.equal(data.outer.outer.nestedCalls, 4);
   assert.equal(data.outer.inner.nestedCalls, 0);
+  // Which calls returned a promise: their timing costs more, and is taken out apart.
+  assert.equal(data.outer.outer.asyncCalls, 2);
+  assert.equal(data.outer.outer.nestedAsyncCalls, 0);
+  assert.equal(data.outer.inner.asyncCalls, 0);
   for (const phase of ["outer", "end"]) {
     const o = data[phase].outer;
     const i = data[phase].inner;
@@ -62,6 +61,11 @@ Deno.test("breakdown timers: self time is the total minus the timed calls nested
     assert.ok(o.selfUs >= 0 && i.selfUs === i.totalUs);
   }
   assert.equal(t.calls, 10);
+});
+
+Deno.test("breakdown timers: their own cost is measured, never negative", async () => {
+  const c = await timerCost(3, 1000);
+  for (const v of [c.clock, c.sync, c.async]) assert.ok(Number.isFinite(v) && v >= 0);
 });
 
 Deno.test("breakdown timers: a throwing call is timed and its error passes through", async () => {
@@ -156,66 +160,80 @@ Deno.test("breakdown profiles: perf's shares by process and object, grouped", ()
 });
 
 Deno.test("breakdown components: µs per transition, the timers' cost taken out", () => {
-  const t = (calls: number, totalUs: number, nestedCalls = 0, selfUs = totalUs) => ({
+  const t = (
+    calls: number,
+    totalUs: number,
+    nested = [0, 0],
+    asyncCalls = calls,
+    selfUs = totalUs,
+  ) => ({
     calls,
     totalUs,
     selfUs,
-    nestedCalls,
+    asyncCalls,
+    nestedCalls: nested[0],
+    nestedAsyncCalls: nested[1],
   });
+  // Sync calls cost 1 µs to time, async ones 2 µs; [nested calls, of which async].
+  const cost = { clock: 0.1, sync: 1, async: 2 };
   const timers: TimerData = {
     step: {
-      "target.execute": t(100, 5000, 800),
-      "memory.settle": t(100, 500, 200),
-      "ffi.isomc_channel_send": t(100, 1000),
-      "ffi.isomc_channel_recv": t(100, 1200),
+      "target.execute": t(100, 5000, [400, 100]),
+      "memory.settle": t(100, 500, [100, 0], 0),
+      "ffi.isomc_channel_send": t(100, 1000, [0, 0], 0),
+      "ffi.isomc_channel_recv": t(100, 1200, [0, 0], 0),
     },
-    "last step": { "target.execute": t(10, 800, 90), "memory.knownEnd": t(10, 300, 20) },
+    "last step": {
+      "target.execute": t(10, 800, [40, 10]),
+      "memory.knownEnd": t(10, 300, [20, 0], 0),
+    },
     "target.restore": {
-      "target.restore": t(9, 900, 81),
-      "engine.plan": t(9, 90, 9),
-      "engine.restore": t(9, 180, 9),
-      "program.run": t(9, 450, 27),
+      "target.restore": t(9, 900, [45, 9]),
+      "engine.plan": t(9, 90, [9, 0], 0),
+      "engine.restore": t(9, 180, [9, 0], 0),
+      "program.run": t(9, 450, [18, 9]),
     },
-    "target.start": { "target.start": t(1, 200, 8) },
+    "target.start": { "target.start": t(1, 200, [8, 2]) },
     "target.close": { "target.close": t(1, 100) },
   };
-  const input = {
+  // Nested: step 300 sync + 100 async = 500; last 30 + 20 = 50; restore 36 + 18 = 54;
+  // start 6 + 4 = 10. Own (all async): 2 * (100 + 10 + 9 + 1 + 1) = 242. In all 856.
+  assert.equal(timersCost(timers, cost), 856);
+  const rows = components({
     timers,
     transitions: 110,
     searchUs: 9100,
     plainSearchUs: 8000,
+    cost,
     programOnCpuUs: 770,
     floorUs: 3.3,
     analysisShare: 0.25,
-  };
-  // 1,100 timed calls made the search 1,100 µs slower: 1 µs each.
-  assert.equal(timedCalls(timers), 1100);
-  assert.equal(timerCost(input), 1);
-  const rows = components(input);
+  });
   const get = (prefix: string): number => rows.find((r) => r.name.startsWith(prefix))!.us;
   assert.equal(get("forward step: round trip"), 2200 / 110);
   assert.equal(get("the bare round trip"), 3.3);
   assert.equal(get("the program on CPU"), 7);
-  assert.equal(get("forward step: JavaScript"), (4200 - 300 - 2200) / 110);
-  assert.equal(get("forward step: snapshot"), 300 / 110);
-  assert.equal(get("restores"), 819 / 110);
-  assert.equal(get("pages"), 252 / 110);
-  assert.equal(get("replayed steps"), 423 / 110);
-  assert.equal(get("end of executions"), 710 / 110);
+  // execute 5000 - 500 = 4500; settle 500 - 100 = 400.
+  assert.equal(get("forward step: JavaScript"), (4500 - 400 - 2200) / 110);
+  assert.equal(get("forward step: snapshot"), 400 / 110);
+  assert.equal(get("restores"), (900 - 54) / 110);
+  assert.equal(get("pages"), (81 + 171) / 110);
+  assert.equal(get("replayed steps"), (450 - 27) / 110);
+  assert.equal(get("end of executions"), 750 / 110);
   assert.equal(get("final-state lookups"), 280 / 110);
-  // The search's own time: the plain search less every outermost target call.
-  assert.equal(get("the search itself"), (8000 - 6021) / 110);
-  assert.equal(get("DPOR analysis"), 0.25 * 1979 / 110);
-  assert.equal(get("program start and close"), 292 / 110);
-  assert.equal(get("one timed call's cost"), 1);
-  // The rows that are not parts add up to the plain search.
+  // The search's own time: 9100 less the outermost calls as measured (7000) and their own
+  // timers (242).
+  assert.equal(get("the search itself"), 1858 / 110);
+  assert.equal(get("DPOR analysis"), 0.25 * 1858 / 110);
+  assert.equal(get("program start and close"), (190 + 100) / 110);
+  assert.equal(get("total: the search, the timers' cost taken out"), (9100 - 856) / 110);
+  assert.equal(get("the search without timers"), 8000 / 110);
+  // The rows that are not parts add up to the search less the timers.
   const sum = rows.filter((r) => !r.part && !r.name.startsWith("total")).reduce(
     (a, r) => a + r.us,
     0,
   );
-  assert.ok(Math.abs(sum - 8000 / 110) < 1e-9);
-  // A plain search slower than the instrumented one (noise) takes nothing out.
-  assert.equal(timerCost({ ...input, plainSearchUs: 9500 }), 0);
+  assert.ok(Math.abs(sum - (9100 - 856) / 110) < 1e-9);
 });
 
 Deno.test("breakdown probe: the timers count exactly the steps and executions the checker reports", async () => {
@@ -227,6 +245,7 @@ Deno.test("breakdown probe: the timers count exactly the steps and executions th
       args: [
         "run",
         "-A",
+        "--v8-flags=--expose-gc",
         join(root, "bench", "breakdown", "probe.ts"),
         "check",
         "--json",
@@ -236,7 +255,7 @@ Deno.test("breakdown probe: the timers count exactly the steps and executions th
         "--",
         bin,
       ],
-      env: { ISOMC_BENCH_TIMERS: "ffi", ISOMC_BENCH_OUT: out },
+      env: { ISOMC_BENCH_TIMERS: "ffi", ISOMC_BENCH_OUT: out, ISOMC_BENCH_HEAP_EVERY: "2" },
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -257,6 +276,10 @@ Deno.test("breakdown probe: the timers count exactly the steps and executions th
     assert.equal(calls("step", "ffi.isomc_channel_send"), calls("step", "target.execute"));
     assert.equal(probe.program.processes, 1);
     assert.ok(probe.program.onCpuUs > 0 && probe.checker.onCpuUs > 0);
+    // The live heap is sampled at every second restore.
+    const samples = probe.heapDuringSearch.samples as [number, number][];
+    assert.deepEqual(samples.map(([n]) => n), [2, 4].filter((n) => n <= stats.restores));
+    assert.ok(probe.heapDuringSearch.peak > 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,13 +4,13 @@
  * snapshot, restores, the end of executions, the search itself (split into its loop and the
  * DPOR analysis by the CPU profile's shares), start and close. Pure.
  *
- * The timers cost something: the instrumented search is slower than the plain one. That cost is
- * spread evenly over the timed calls (c µs each, from the two runs' difference), and each timed
- * call's c is taken from the time of the call it is nested in, so the components add up to the
- * plain search's time.
+ * The timers cost something. What timing one sync or async call adds was measured in the same
+ * process (timers.ts, timerCost); each timed call's cost is taken out of the call it is nested
+ * in (and the outermost calls' out of the search's own time), so the components add up to the
+ * instrumented search less the timers. The plain runs' median is given beside it as a check.
  */
 
-import type { TimerTotals } from "./timers.ts";
+import type { TimerCost, TimerTotals } from "./timers.ts";
 
 export type TimerData = Readonly<Record<string, Readonly<Record<string, TimerTotals>>>>;
 
@@ -21,6 +21,8 @@ export interface ComponentInput {
   /** stats.seconds of the instrumented run, and the median of the plain runs, in µs. */
   readonly searchUs: number;
   readonly plainSearchUs: number;
+  /** What one timed call costs (µs). */
+  readonly cost: TimerCost;
   /** On-CPU time of the program's process(es), from schedstat. */
   readonly programOnCpuUs: number;
   /** The bare round trip between two processes on one CPU (bench/floor/roundtrip.c). */
@@ -37,44 +39,40 @@ export interface Component {
   readonly part?: boolean;
 }
 
-/** A timer's total time, less the timers' cost of the timed calls nested in it. */
-function corrected(t: TimerData, phase: string, name: string, c: number): number {
-  const x = t[phase]?.[name];
-  return x === undefined ? 0 : x.totalUs - c * x.nestedCalls;
-}
-
-function self(t: TimerData, phase: string, name: string): number {
-  return t[phase]?.[name]?.selfUs ?? 0;
-}
-
 /** The outermost call of each phase: a step's phase is named after how it ended. */
 function outermost(phase: string): string {
   return phase === "step" || phase === "last step" ? "target.execute" : phase;
 }
 
-/** Every timed call of the run: the outermost ones and those nested in them. */
-export function timedCalls(t: TimerData): number {
-  return Object.keys(t).reduce((sum, p) => {
-    const x = t[p][outermost(p)];
-    return sum + (x === undefined ? 0 : x.calls + x.nestedCalls);
-  }, 0);
+/** The timers' cost of the calls nested in `x`, and of its own calls. */
+function nestedCost(x: TimerTotals, c: TimerCost): number {
+  return c.sync * (x.nestedCalls - x.nestedAsyncCalls) + c.async * x.nestedAsyncCalls;
 }
 
-/** What one timed call costs, from the instrumented and plain searches (0 if not slower). */
-export function timerCost(input: ComponentInput): number {
-  const n = timedCalls(input.timers);
-  return n === 0 ? 0 : Math.max(0, input.searchUs - input.plainSearchUs) / n;
+function ownCost(x: TimerTotals, c: TimerCost): number {
+  return c.sync * (x.calls - x.asyncCalls) + c.async * x.asyncCalls;
+}
+
+/** What the timers added to the whole run, by the measured cost of one timed call. */
+export function timersCost(t: TimerData, c: TimerCost): number {
+  return Object.keys(t).reduce((sum, p) => {
+    const x = t[p][outermost(p)];
+    return sum + (x === undefined ? 0 : nestedCost(x, c) + ownCost(x, c));
+  }, 0);
 }
 
 export function components(input: ComponentInput): Component[] {
   const t = input.timers;
-  const c = timerCost(input);
-  const total = (phase: string, name: string): number => corrected(t, phase, name, c);
+  const c = input.cost;
+  const total = (phase: string, name: string): number => {
+    const x = t[phase]?.[name];
+    return x === undefined ? 0 : x.totalUs - nestedCost(x, c);
+  };
+  const self = (phase: string, name: string): number => t[phase]?.[name]?.selfUs ?? 0;
   const per = (us: number): number => us / input.transitions;
   const step = total("step", "target.execute");
   const snapshot = total("step", "memory.settle");
-  const roundTrip = self(t, "step", "ffi.isomc_channel_send") +
-    self(t, "step", "ffi.isomc_channel_recv");
+  const roundTrip = self("step", "ffi.isomc_channel_send") + self("step", "ffi.isomc_channel_recv");
   const restore = total("target.restore", "target.restore");
   const restorePages = total("target.restore", "engine.plan") +
     total("target.restore", "engine.restore");
@@ -82,8 +80,15 @@ export function components(input: ComponentInput): Component[] {
   const last = total("last step", "target.execute");
   const lookup = total("last step", "memory.knownEnd");
   const outer = Object.keys(t).reduce((sum, p) => sum + total(p, outermost(p)), 0);
+  // The search's own time: the instrumented search less the outermost calls as measured, and
+  // less what timing those calls cost it.
+  const outerMeasured = Object.keys(t).reduce((sum, p) => {
+    const x = t[p][outermost(p)];
+    return sum + (x === undefined ? 0 : x.totalUs + ownCost(x, c));
+  }, 0);
   const startClose = outer - step - restore - last;
-  const search = input.plainSearchUs - outer;
+  const search = input.searchUs - outerMeasured;
+  const net = input.searchUs - timersCost(t, c);
   const rows: Component[] = [
     { name: "forward step: round trip (native send and receive)", us: per(roundTrip) },
     {
@@ -123,9 +128,13 @@ export function components(input: ComponentInput): Component[] {
   }
   rows.push(
     { name: "program start and close, other", us: per(startClose) },
-    { name: "total: the search, plain (median of the plain runs)", us: per(input.plainSearchUs) },
-    { name: "the search with the timers on", us: per(input.searchUs), part: true },
-    { name: "one timed call's cost, µs (taken out above)", us: c, part: true },
+    { name: "total: the search, the timers' cost taken out", us: per(net) },
+    { name: "the search with the timers, as measured", us: per(input.searchUs), part: true },
+    {
+      name: "the search without timers (median of the plain runs)",
+      us: per(input.plainSearchUs),
+      part: true,
+    },
   );
   return rows;
 }

@@ -6,7 +6,7 @@
  */
 
 import { native } from "../../lib/native/library.ts";
-import { nowUs, timerOverheadUs } from "./timers.ts";
+import { nowUs, timerCost } from "./timers.ts";
 
 const mode = Deno.args[0];
 if (mode === "load" || mode === "calls") native();
@@ -19,11 +19,12 @@ if (mode === "calls") {
   const t1 = performance.now();
   for (let i = 0; i < n; i++) performance.now();
   const perfNowNs = (performance.now() - t1) * 1e6 / n;
-  const timers = timerOverheadUs();
+  const timers = await timerCost();
   console.log(JSON.stringify({
     ffi_call_ns: ffiNs,
     clock_ns: timers.clock * 1000,
     performance_now_ns: perfNowNs,
-    timed_call_ns: timers.timedCall * 1000,
+    timed_sync_call_ns: timers.sync * 1000,
+    timed_async_call_ns: timers.async * 1000,
   }));
 }

@@ -135,3 +135,36 @@ export function instrument(level: Level): Instrumented {
   }
   return { timers, program, checker };
 }
+
+/** Samples of the checker's live heap, taken during the search. */
+export interface HeapWatch {
+  /** [restores so far, live heap in bytes] at each sample. */
+  readonly samples: [number, number][];
+  /** The largest live heap seen. */
+  peak: number;
+}
+
+/**
+ * The checker's live heap during the search: with --v8-flags=--expose-gc, every `every`
+ * restores, a full collection and Deno.memoryUsage(). A restore is where the search goes back
+ * to an earlier state, with every structure of its current path still reachable.
+ */
+export function watchLiveHeap(every: number): HeapWatch {
+  const watch: HeapWatch = { samples: [], peak: 0 };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return watch;
+  let restores = 0;
+  for (const target of [MemoryTarget, ReplayTarget, ForkTarget]) {
+    const restore = Reflect.get(proto(target), "restore") as (...a: unknown[]) => unknown;
+    Reflect.set(proto(target), "restore", function (this: unknown, ...args: unknown[]): unknown {
+      if (++restores % every === 0) {
+        gc();
+        const used = Deno.memoryUsage().heapUsed;
+        watch.samples.push([restores, used]);
+        watch.peak = Math.max(watch.peak, used);
+      }
+      return Reflect.apply(restore, this, args);
+    });
+  }
+  return watch;
+}

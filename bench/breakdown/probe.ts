@@ -3,12 +3,13 @@
  * runs `isomc check ...` exactly as cli.ts does; with ISOMC_BENCH_TIMERS=methods (or ffi: every
  * native call too) the timers of instrument.ts are on, and what they measured is written as JSON
  * to ISOMC_BENCH_OUT, with the checker's memory at the end (Deno.memoryUsage: V8's heap and
- * the rest). The environment variables live here, in the bench harness, not in lib/.
+ * the rest) and, with ISOMC_BENCH_HEAP_EVERY=N and --v8-flags=--expose-gc, its live heap every N
+ * restores. The environment variables live here, in the bench harness, not in lib/.
  */
 
 import { main } from "../../lib/cli/main.ts";
-import { instrument, type Instrumented, type Level } from "./instrument.ts";
-import { timerOverheadUs } from "./timers.ts";
+import { instrument, type Instrumented, type Level, watchLiveHeap } from "./instrument.ts";
+import { timerCost } from "./timers.ts";
 
 const level = Deno.env.get("ISOMC_BENCH_TIMERS") || undefined;
 const out = Deno.env.get("ISOMC_BENCH_OUT");
@@ -17,6 +18,8 @@ if (level !== undefined && level !== "methods" && level !== "ffi") {
   Deno.exit(2);
 }
 const probe: Instrumented | null = level === undefined ? null : instrument(level as Level);
+const every = Number(Deno.env.get("ISOMC_BENCH_HEAP_EVERY") ?? "0");
+const heap = every > 0 ? watchLiveHeap(every) : null;
 const code = await main(Deno.args);
 if (out !== undefined) {
   const memory = Deno.memoryUsage();
@@ -30,12 +33,13 @@ if (out !== undefined) {
       level: level ?? null,
       memory,
       live,
+      heapDuringSearch: heap,
       ...(probe === null ? {} : {
         timers: probe.timers.toJSON(),
         timedCalls: probe.timers.calls,
         program: probe.program,
         checker: probe.checker,
-        overheadUs: timerOverheadUs(),
+        timerCost: await timerCost(),
       }),
     }) + "\n",
   );

@@ -6,6 +6,7 @@
 
 import { median } from "../peers/table.ts";
 import type { Component, TimerData } from "./components.ts";
+import type { TimerCost } from "./timers.ts";
 import type { summarizeProfile } from "./profiles.ts";
 
 export type Stats = Record<string, unknown> & { transitions: number; seconds: number };
@@ -21,6 +22,7 @@ export interface CaseResult {
     timers: TimerData;
     program: { onCpuUs: number; waitUs: number; processes: number };
     checker: { onCpuUs: number; waitUs: number; wallUs: number };
+    timerCost: TimerCost;
   };
   profile: ReturnType<typeof summarizeProfile> | null;
   perf: Record<string, number> | null;
@@ -36,16 +38,20 @@ export interface MemoryPoint {
   /** The checker's memory when it ended (V8 heap used and total, rss), and after a full GC. */
   end: Deno.MemoryUsage;
   live: Deno.MemoryUsage;
+  /** The largest live heap sampled during the search (bytes). */
+  live_peak_during_search: number;
 }
 
 export function memoryTable(size: string, points: readonly MemoryPoint[]): string {
   return [
-    `| lastzero(${size}): executions | max depth | search s | peak RSS MiB | V8 heap at the end, MiB | live V8 heap (after a full GC), MiB |`,
-    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| lastzero(${size}): executions | max depth | search s | peak RSS MiB | V8 heap at the end, MiB | live heap during the search, at most, MiB | live heap after it, MiB |`,
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...points.map((p) =>
       `| ${p.executions.toLocaleString("en-US")} | ${p.max_depth} | ${p.seconds.toFixed(2)} | ${
         (p.max_rss_kib / 1024).toFixed(1)
-      } | ${(p.end.heapTotal / 2 ** 20).toFixed(1)} | ${(p.live.heapUsed / 2 ** 20).toFixed(1)} |`
+      } | ${(p.end.heapTotal / 2 ** 20).toFixed(1)} | ${
+        (p.live_peak_during_search / 2 ** 20).toFixed(1)
+      } | ${(p.live.heapUsed / 2 ** 20).toFixed(1)} |`
     ),
   ].join("\n");
 }
@@ -67,6 +73,11 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
   lines.push(
     `| transitions (executions) | ${
       count((r) => `${r.stats.transitions} (${r.stats.executions})`)
+    } |`,
+    `| timers: what timing one sync / async call costs, µs (taken out above) | ${
+      count((r) =>
+        `${r.instrumented.timerCost.sync.toFixed(2)} / ${r.instrumented.timerCost.async.toFixed(2)}`
+      )
     } |`,
     `| checker's thread on CPU, µs per transition | ${
       count((r) => us(r.instrumented.checker.onCpuUs / r.instrumented.stats.transitions))

@@ -29,6 +29,9 @@ export interface TimerTotals {
   selfUs: number;
   /** Timed calls made inside these calls, at any depth (each adds the timers' cost). */
   nestedCalls: number;
+  /** Of these calls, and of the nested ones, those that returned a promise (dearer to time). */
+  asyncCalls: number;
+  nestedAsyncCalls: number;
 }
 
 type Totals = Map<string, TimerTotals>;
@@ -39,15 +42,23 @@ interface Frame {
   /** Time of the timed calls nested in this one, and how many there were at any depth. */
   child: number;
   nested: number;
+  nestedAsync: number;
 }
 
 function add(into: Totals, name: string, more: TimerTotals): void {
   let t = into.get(name);
-  if (t === undefined) into.set(name, t = { calls: 0, totalUs: 0, selfUs: 0, nestedCalls: 0 });
+  if (t === undefined) {
+    into.set(
+      name,
+      t = { calls: 0, totalUs: 0, selfUs: 0, nestedCalls: 0, asyncCalls: 0, nestedAsyncCalls: 0 },
+    );
+  }
   t.calls += more.calls;
   t.totalUs += more.totalUs;
   t.selfUs += more.selfUs;
   t.nestedCalls += more.nestedCalls;
+  t.asyncCalls += more.asyncCalls;
+  t.nestedAsyncCalls += more.nestedAsyncCalls;
 }
 
 /**
@@ -62,12 +73,12 @@ export class Timers {
   private readonly stack: Frame[] = [];
   /** The nested calls of the current outermost call, filed under its phase when it ends. */
   private pending: Totals = new Map();
-  /** Timed calls made (each costs two clock readings and a closure: timerOverheadUs). */
+  /** Timed calls made (each costs two clock readings and a closure: timerCost). */
   calls = 0;
 
   constructor(private readonly phaseOf: PhaseOf = (name) => name) {}
 
-  private end(frame: Frame, result: unknown): void {
+  private end(frame: Frame, result: unknown, async: boolean): void {
     const popped = this.stack.pop();
     if (popped !== frame) throw new Error(`timers: ${frame.name} ended out of order`);
     const total = nowUs() - frame.start;
@@ -76,11 +87,14 @@ export class Timers {
       totalUs: total,
       selfUs: total - frame.child,
       nestedCalls: frame.nested,
+      asyncCalls: async ? 1 : 0,
+      nestedAsyncCalls: frame.nestedAsync,
     });
     const parent = this.stack[this.stack.length - 1];
     if (parent !== undefined) {
       parent.child += total;
       parent.nested += 1 + frame.nested;
+      parent.nestedAsync += (async ? 1 : 0) + frame.nestedAsync;
       return;
     }
     const phase = this.phaseOf(frame.name, result);
@@ -93,25 +107,25 @@ export class Timers {
   /** Runs `fn` timed as `name`; a promise is timed until it settles. */
   time<T>(name: string, fn: () => T): T {
     this.calls++;
-    const frame: Frame = { name, start: nowUs(), child: 0, nested: 0 };
+    const frame: Frame = { name, start: nowUs(), child: 0, nested: 0, nestedAsync: 0 };
     this.stack.push(frame);
     let result: T;
     try {
       result = fn();
     } catch (e) {
-      this.end(frame, e);
+      this.end(frame, e, false);
       throw e;
     }
     if (result instanceof Promise) {
       return result.then((v) => {
-        this.end(frame, v);
+        this.end(frame, v, true);
         return v;
       }, (e) => {
-        this.end(frame, e);
+        this.end(frame, e, true);
         throw e;
       }) as T;
     }
-    this.end(frame, result);
+    this.end(frame, result, false);
     return result;
   }
 
@@ -134,16 +148,51 @@ export class Timers {
   }
 }
 
-/** What one reading of the clock and one timed call cost here, in microseconds. */
-export function timerOverheadUs(): { clock: number; timedCall: number } {
-  const n = 200_000;
-  let t0 = nowUs();
-  for (let i = 0; i < n; i++) nowUs();
-  const clock = (nowUs() - t0) / n;
+export interface TimerCost {
+  /** One reading of the clock, and what timing one call adds, sync and async, in µs. */
+  readonly clock: number;
+  readonly sync: number;
+  readonly async: number;
+}
+
+/** The least time per iteration of `body` over `batches` batches (preemptions filtered out). */
+async function leastPerCall(batches: number, n: number, body: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let b = 0; b < batches; b++) {
+    const t0 = nowUs();
+    for (let i = 0; i < n; i++) {
+      const r = body();
+      if (r instanceof Promise) await r;
+    }
+    best = Math.min(best, (nowUs() - t0) / n);
+  }
+  return best;
+}
+
+/**
+ * What the timers cost here: the least time over batches of a timed call less an untimed one,
+ * for a sync and for an async method (the machine may be busy: the least batch is the one
+ * nothing else interrupted).
+ */
+export async function timerCost(batches = 20, n = 5_000): Promise<TimerCost> {
   const t = new Timers();
-  const f = (): number => 1;
-  t0 = nowUs();
-  for (let i = 0; i < n; i++) t.time("x", f);
-  const timedCall = (nowUs() - t0) / n;
-  return { clock, timedCall };
+  const o = {
+    sync(): number {
+      return 1;
+    },
+    async async(): Promise<number> {
+      return await Promise.resolve(1);
+    },
+  };
+  const plainSync = await leastPerCall(batches, n, () => o.sync());
+  const plainAsync = await leastPerCall(batches, n, () => o.async());
+  t.wrap(o, "sync", "sync");
+  t.wrap(o, "async", "async");
+  const timedSync = await leastPerCall(batches, n, () => o.sync());
+  const timedAsync = await leastPerCall(batches, n, () => o.async());
+  return {
+    clock: await leastPerCall(batches, n, nowUs),
+    sync: Math.max(0, timedSync - plainSync),
+    async: Math.max(0, timedAsync - plainAsync),
+  };
 }
