@@ -202,6 +202,7 @@ async function memoryGrowth(
     const end = probed.memory as Deno.MemoryUsage;
     const live = probed.live as Deno.MemoryUsage;
     const searchPeak = (probed.heapDuringSearch?.peak ?? 0) as number;
+    const samples = (probed.heapDuringSearch?.samples ?? []) as [number, number][];
     points.push({
       max_executions: limit,
       executions: Number(st.executions),
@@ -211,6 +212,7 @@ async function memoryGrowth(
       end,
       live,
       live_peak_during_search: searchPeak,
+      live_samples: samples,
     });
     console.log(
       `lastzero(${size}), at most ${limit} executions: peak ${

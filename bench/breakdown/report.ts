@@ -38,8 +38,9 @@ export interface MemoryPoint {
   /** The checker's memory when it ended (V8 heap used and total, rss), and after a full GC. */
   end: Deno.MemoryUsage;
   live: Deno.MemoryUsage;
-  /** The largest live heap sampled during the search (bytes). */
+  /** The largest live heap sampled during the search (bytes), and the samples. */
   live_peak_during_search: number;
+  live_samples: [number, number][];
 }
 
 export function memoryTable(size: string, points: readonly MemoryPoint[]): string {
