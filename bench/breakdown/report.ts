@@ -75,6 +75,14 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
     `| transitions (executions) | ${
       count((r) => `${r.stats.transitions} (${r.stats.executions})`)
     } |`,
+    `| checker's own counters: snapshot_seconds, restore_seconds, µs per transition | ${
+      count((r) => {
+        const state = (r.stats.state ?? {}) as Record<string, number>;
+        const per = (s: unknown): string =>
+          typeof s === "number" ? us(s * 1e6 / r.stats.transitions) : "-";
+        return `${per(state.snapshot_seconds)}, ${per(r.stats.restore_seconds)}`;
+      })
+    } |`,
     `| timers: what timing one sync / async call costs, µs (taken out above) | ${
       count((r) =>
         `${r.instrumented.timerCost.sync.toFixed(2)} / ${r.instrumented.timerCost.async.toFixed(2)}`
