@@ -16,7 +16,8 @@ import { parseArgs } from "node:util";
 import { compile, zigPath } from "../lib/build/cc.ts";
 import { describeMachine } from "./machine.ts";
 import { median } from "./peers/table.ts";
-import { components } from "./breakdown/components.ts";
+import { components, leastOf, type TimerData } from "./breakdown/components.ts";
+import type { TimerCost } from "./breakdown/timers.ts";
 import {
   type CaseResult,
   markdown,
@@ -225,6 +226,14 @@ async function memoryGrowth(
   return points;
 }
 
+/** What probe.ts writes for an instrumented run. */
+interface Probed {
+  timers: TimerData;
+  program: { onCpuUs: number; waitUs: number; processes: number };
+  checker: { onCpuUs: number; waitUs: number; wallUs: number };
+  timerCost: TimerCost;
+}
+
 async function measureCase(
   tmp: string,
   c: Case,
@@ -246,14 +255,20 @@ async function measureCase(
     searches.push(stats.seconds);
     rss = Math.max(rss, m.max_rss_kib);
   }
+  // The instrumented runs: as many as the plain ones; each component is the least of them.
   const timersOut = join(tmp, `${c.key}-timers.json`);
   const probe = join(root, "bench", "breakdown", "probe.ts");
-  const inst = await run(tmp, [deno, "run", "-A", probe, ...check], {
-    ISOMC_BENCH_TIMERS: "ffi",
-    ISOMC_BENCH_OUT: timersOut,
-  });
-  const instStats = statsOf(inst.stdout);
-  const probed = JSON.parse(await Deno.readTextFile(timersOut));
+  const probes: { stats: Stats; probed: Probed }[] = [];
+  for (let i = 0; i < plainRuns; i++) {
+    const inst = await run(tmp, [deno, "run", "-A", probe, ...check], {
+      ISOMC_BENCH_TIMERS: "ffi",
+      ISOMC_BENCH_OUT: timersOut,
+    });
+    probes.push({
+      stats: statsOf(inst.stdout),
+      probed: JSON.parse(await Deno.readTextFile(timersOut)),
+    });
+  }
 
   const profDir = join(tmp, `${c.key}-prof`);
   await run(tmp, [
@@ -302,33 +317,38 @@ async function measureCase(
   const analysis =
     profile?.areas["DPOR analysis (happens-before, races, wakeup trees, sleep sets)"] ?? 0;
   const loop = profile?.areas["search loop (explorer, DFS, statistics)"] ?? 0;
+  const analysisShare = profile === null || analysis + loop === 0
+    ? null
+    : analysis / (analysis + loop);
+  const perRun = probes.map(({ stats: st, probed }) =>
+    components({
+      timers: probed.timers,
+      transitions: st.transitions,
+      searchUs: st.seconds * 1e6,
+      plainSearchUs: Math.min(...searches) * 1e6,
+      programOnCpuUs: probed.program.onCpuUs,
+      cost: probed.timerCost,
+      floorUs,
+      analysisShare,
+    })
+  );
   return {
     key: c.key,
     label: c.label,
     command,
     plain: { wall_s: walls, search_s: searches, max_rss_kib: rss },
     stats: stats!,
-    instrumented: {
-      stats: instStats,
+    instrumented: probes.map(({ stats: st, probed }) => ({
+      stats: st,
       timers: probed.timers,
       program: probed.program,
       checker: probed.checker,
       timerCost: probed.timerCost,
-    },
+    })),
     profile,
     perf: perfShares,
-    components: components({
-      timers: probed.timers,
-      transitions: instStats.transitions,
-      searchUs: instStats.seconds * 1e6,
-      plainSearchUs: median(searches)! * 1e6,
-      programOnCpuUs: probed.program.onCpuUs,
-      cost: probed.timerCost,
-      floorUs,
-      analysisShare: profile === null || analysis + loop === 0
-        ? null
-        : analysis / (analysis + loop),
-    }),
+    components: leastOf(perRun),
+    componentsPerRun: perRun,
   };
 }
 

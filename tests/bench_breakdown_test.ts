@@ -15,7 +15,7 @@ import {
   parsePerfReport,
   summarizeProfile,
 } from "../bench/breakdown/profiles.ts";
-import { components, type TimerData, timersCost } from "../bench/breakdown/components.ts";
+import { components, leastOf, type TimerData, timersCost } from "../bench/breakdown/components.ts";
 import { buildProgram } from "./support/build.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -234,6 +234,13 @@ Deno.test("breakdown components: µs per transition, the timers' cost taken out"
     0,
   );
   assert.ok(Math.abs(sum - (9100 - 856) / 110) < 1e-9);
+});
+
+Deno.test("breakdown components: of several runs, each row's least", () => {
+  const a = [{ name: "x", us: 3 }, { name: "y", us: 1, part: true }];
+  const b = [{ name: "x", us: 2 }, { name: "y", us: 4, part: true }];
+  assert.deepEqual(leastOf([a, b]), [{ name: "x", us: 2 }, { name: "y", us: 1, part: true }]);
+  assert.deepEqual(leastOf([]), []);
 });
 
 Deno.test("breakdown probe: the timers count exactly the steps and executions the checker reports", async () => {
