@@ -1,13 +1,14 @@
 /**
  * `./isomc bench --breakdown`: where one transition's time goes, on this machine. For each
  * program — yields (two actors that only yield: the checker's own cost), lastzero(10),
- * readers(13) — it runs the plain check (median of 3), one run with the timers of
- * bench/breakdown/instrument.ts (every native call timed), one under Deno's --cpu-prof and,
- * when perf works here, one under `perf record`; it measures the start-up apart (Deno, the
- * CLI's modules, the FFI load, the ./isomc wrapper's build check) and the round-trip floor, and
- * writes bench/results/breakdown.{json,md}: µs per forward transition per component.
+ * readers(13) — it runs the plain check 3 times, 3 times with the timers of
+ * bench/breakdown/instrument.ts (every native call timed; each component is the least of the
+ * runs), once under Deno's --cpu-prof and, when perf works here, once under `perf record`; it
+ * measures the start-up apart (Deno, the CLI's modules, the FFI load, the ./isomc wrapper's
+ * build check), the round-trip floor, and lastzero(15)'s memory as executions grow, and writes
+ * bench/results/breakdown.{json,md}: µs per forward transition per component.
  *
- *   ./isomc bench --breakdown [--quick]    (--quick: smaller inputs, one plain run)
+ *   ./isomc bench --breakdown [--quick]    (--quick: smaller inputs, one run of each kind)
  */
 
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compile, zigPath } from "../lib/build/cc.ts";
 import { describeMachine } from "./machine.ts";
-import { median } from "./peers/table.ts";
 import { components, leastOf, type TimerData } from "./breakdown/components.ts";
 import type { TimerCost } from "./breakdown/timers.ts";
 import {
@@ -131,7 +131,7 @@ function statsOf(stdout: string): Stats {
   return report.stats as Stats;
 }
 
-/** Start-up: medians of `reps` runs of each probe, in ms. */
+/** Start-up: the least of `reps` runs of each probe, in ms (the machine may be busy). */
 async function startup(tmp: string, yields: string, reps: number): Promise<Record<string, number>> {
   const empty = join(tmp, "empty.js");
   await Deno.writeTextFile(empty, "");
@@ -156,9 +156,9 @@ async function startup(tmp: string, yields: string, reps: number): Promise<Recor
       walls.push(m.wall_s * 1000);
       if (name === "check") search.push(statsOf(m.stdout).seconds * 1000);
     }
-    ms[name] = median(walls)!;
+    ms[name] = Math.min(...walls);
   }
-  ms.checkSearch = median(search)!;
+  ms.checkSearch = Math.min(...search);
   // What single calls cost in the checker's process (ns), for the JavaScript around a step.
   const micro = JSON.parse((await run(tmp, [deno, "run", "-A", ffi, "calls"])).stdout);
   ms.ffiCallNs = micro.ffi_call_ns;

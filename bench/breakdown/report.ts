@@ -69,7 +69,8 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
   const lines = [head, `| --- |${results.map(() => " ---: |").join("")}`];
   for (let i = 0; i < results[0].components.length; i++) {
     const c = results[0].components[i];
-    const name = c.part ? `    ${c.name}` : c.name;
+    // A part of the row above (deno fmt trims leading spaces in cells: an arrow says it).
+    const name = c.part ? `↳ ${c.name}` : c.name;
     lines.push(`| ${name} | ${results.map((r) => us(r.components[i].us)).join(" | ")} |`);
   }
   const count = (f: (r: CaseResult) => unknown): string =>
@@ -132,7 +133,7 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
   }
   lines.push(
     "",
-    "| start-up, ms (median) | |",
+    "| start-up, ms (least of the runs) | |",
     "| --- | ---: |",
     `| Deno start (an empty script) | ${start.deno.toFixed(1)} |`,
     `| loading the CLI's modules (cli.ts --version − empty script) | ${
@@ -147,7 +148,7 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
     `| a whole check of a program without transitions (./isomc check -- yields 0) | ${
       start.check.toFixed(1)
     } |`,
-    `|     of which the search (stats.seconds: spawn, handshake, snapshot set-up) | ${
+    `| ↳ of which the search (stats.seconds: spawn, handshake, snapshot set-up) | ${
       start.checkSearch.toFixed(1)
     } |`,
     `| one FFI call of the checker's library (a fast call), ns | ${start.ffiCallNs.toFixed(0)} |`,
