@@ -4,8 +4,7 @@
  * and `demo` and the tests all go through here.
  */
 
-import { exploreDfs } from "./explore/dfs.ts";
-import { exploreDpor } from "./explore/dpor/explorer.ts";
+import { explore } from "./explore/explore.ts";
 import type { ExplorationResult, Stats } from "./explore/result.ts";
 import type { NameTable } from "./model/transition.ts";
 import { ReplayTarget } from "./process/replay_target.ts";
@@ -152,9 +151,10 @@ async function checkWith(
   let result;
   let state;
   try {
-    result = reduction === "none"
-      ? await exploreDfs(explored, { ...options, visited })
-      : await exploreDpor(explored, reduction, options);
+    // A reduction that meets an execution repeating its state starts over statefully, when
+    // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
+    const fallback = restore === "memory" && options.visited !== false;
+    result = await explore(explored, reduction, { ...options, visited, fallback });
     state = memory?.stateStats() ?? null;
   } finally {
     await target.close();

@@ -11,6 +11,7 @@ Usage:
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
   isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
+  isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
 
 Exit codes: 0 no violation (complete), 1 violation found (or reproduced), 2 usage or input
@@ -105,6 +106,27 @@ Options:
   -h, --help            this help
 
 Exit codes: 0 shown or written, 2 the trace does not parse or a file cannot be written.
+`;
+
+export const ltlHelp = `Usage: isomc ltl [--dot] FORMULA
+       isomc ltl [--dot] --never=FILE
+
+Translates the LTL formula FORMULA (quote it) and prints the Büchi automaton of its
+negation: the executions that violate it, which a liveness search looks for. Each state
+says what the rest of the run must satisfy; a transition reads the propositions' values in
+the current state; a run is accepted when it takes marked transitions of every acceptance
+set infinitely often. docs/liveness.md has the grammar:
+  p, true, false       propositions (names the program registers with isomc_prop)
+  !  &&  ||  ->  <->   also ~ & | /\\ \\/ => --> <=>, in this order of precedence (! first)
+  X  F  G              next, eventually (also <>), always (also [])
+  U  R  W              until, release (also V), weak until; right-associative
+
+Options:
+  --dot          print Graphviz (dot) instead of text
+  --never=FILE   print the automaton of a SPIN never claim (as spin -f writes them) instead
+  -h, --help     this help
+
+Exit codes: 0 printed, 2 the formula or the claim does not parse (the message says where).
 `;
 
 export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...

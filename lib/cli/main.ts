@@ -17,7 +17,17 @@ import { wantsJson } from "./args.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
 import { demoCommand } from "./demo_command.ts";
-import { ccHelp, checkHelp, demoHelp, mainHelp, replayHelp, showHelp, VERSION } from "./help.ts";
+import {
+  ccHelp,
+  checkHelp,
+  demoHelp,
+  ltlHelp,
+  mainHelp,
+  replayHelp,
+  showHelp,
+  VERSION,
+} from "./help.ts";
+import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
 import { showCommand } from "./show_command.ts";
 
@@ -27,6 +37,7 @@ const helps: Record<string, string> = {
   show: showHelp,
   cc: ccHelp,
   demo: demoHelp,
+  ltl: ltlHelp,
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -60,6 +71,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await ccCommandMain(rest);
       case "demo":
         return await demoCommand(rest);
+      case "ltl":
+        return ltlCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}' (try: isomc --help)`);
     }

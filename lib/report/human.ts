@@ -14,6 +14,7 @@ import {
   type TraceViolationJson,
   violationJson,
 } from "./trace.ts";
+import { searchNotes } from "./notes.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -60,6 +61,9 @@ const incompleteText = {
   "max-depth": "some executions were cut at --max-depth",
   "max-executions": "stopped at --max-executions",
   "interrupted": "interrupted",
+  "out-of-memory":
+    "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
+  "runaway": "an execution did not end",
 } as const;
 
 export interface ReportContext {
@@ -102,6 +106,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
         }; no violation in the ${explored} explored.`,
       );
     }
+    lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
     lines.push(`Explored ${formatStats(result.stats)}.`);
     if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
@@ -115,6 +120,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     ),
   );
   lines.push("");
+  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null) lines.push(...replayHints(ctx.command, ctx.tracePath, ctx.program));

@@ -10,6 +10,7 @@ import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
 import { noSources, type SourceResolver } from "./source.ts";
+import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 
 export interface JsonReportContext {
@@ -39,6 +40,7 @@ export function jsonReport(
     stats: statsJson(result.stats, ctx.state ?? null),
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names, sources),
     trace_file: ctx.traceFile ?? null,
+    ...searchJson(result, names),
   };
 }
 
