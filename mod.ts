@@ -1,6 +1,7 @@
 /**
  * isomc as a library: check a program, replay a counterexample, compile against the runtime,
- * or run an exploration algorithm over your own Target (the interface every algorithm uses).
+ * run an exploration algorithm over your own Target (the interface every algorithm uses), or
+ * draw a counterexample (chart, page, state graph).
  */
 
 export {
@@ -46,4 +47,9 @@ export {
   type Transition,
 } from "./lib/model/transition.ts";
 export { buildTrace, readTrace, type TraceFile, writeTrace } from "./lib/report/trace.ts";
+export { chartSvg } from "./lib/report/chart_svg.ts";
+export { fileLines, htmlPage } from "./lib/report/html_page.ts";
+export { readSources, type SourceLocation, type SourceResolver } from "./lib/report/source.ts";
+export { StateGraph } from "./lib/report/state_graph.ts";
+export { graphDot } from "./lib/report/dot.ts";
 export { ExitCode, InputError, InternalError } from "./lib/errors.ts";

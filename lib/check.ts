@@ -14,8 +14,10 @@ import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
+import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
+import type { StateGraph } from "./report/state_graph.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -56,6 +58,8 @@ export interface CheckOptions {
   readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /** Record the explored state graph here (--dot; the search must prune visited states). */
+  readonly graph?: StateGraph;
 }
 
 export interface CheckResult extends ExplorationResult {
@@ -65,6 +69,8 @@ export interface CheckResult extends ExplorationResult {
   readonly state: StateStats | null;
   /** With a violation: the last lines the failing execution wrote on stderr ("" if none). */
   readonly stderr: string | null;
+  /** Where in the program's source each step was made (read when first asked). */
+  readonly sources: SourceResolver;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -91,6 +97,11 @@ export async function check(
     );
   }
   const visited = usesVisited(restore, reduction, options.visited);
+  if (options.graph !== undefined && !visited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   if (options.exactCompare && !visited) {
     throw new UsageError(
       "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
@@ -135,13 +146,15 @@ async function checkWith(
     (restore === "fork"
       ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
       : new ReplayTarget(spec, run));
+  // --dot watches the search through the target: the algorithms do not know it.
+  const explored = options.graph?.wrap(target) ?? target;
   let result;
   let state;
   try {
     // A reduction that meets an execution repeating its state starts over statefully, when
     // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
     const fallback = restore === "memory" && options.visited !== false;
-    result = await explore(target, reduction, { ...options, visited, fallback });
+    result = await explore(explored, reduction, { ...options, visited, fallback });
     state = memory?.stateStats() ?? null;
   } finally {
     await target.close();
@@ -149,6 +162,7 @@ async function checkWith(
   return {
     ...result,
     names: { ...target.names, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
     restore,
     state,
     // The search stops at the violation: the files hold the failing execution's output.

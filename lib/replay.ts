@@ -19,7 +19,7 @@ import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
 import { printable } from "./report/printable.ts";
-import { readTrace } from "./report/trace.ts";
+import { readTrace, type TraceViolationKind } from "./report/trace.ts";
 
 export interface ReplayOptions {
   /** Log every step on stderr (the runtime's default in replay mode). */
@@ -37,7 +37,7 @@ export interface ReplayResult {
   /** What happened in the replay: a violation kind, or "none". */
   readonly observed: ViolationKind | "none";
   readonly message: string;
-  readonly expected: ViolationKind | null;
+  readonly expected: TraceViolationKind | null;
   readonly reproduced: boolean;
   readonly steps: number | null;
 }

@@ -112,7 +112,8 @@ const refused: readonly Refused[] = [
     .map(([what, violation]) => ({
       what: `a violation with ${what}`,
       text: trace({ violation }),
-      why: '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout',
+      why:
+        '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress',
     })),
 ];
 
@@ -145,6 +146,16 @@ const accepted: readonly Accepted[] = [
   {
     what: "fields of its own and a null violation",
     text: trace({ steps: [{ actor: 2, note: "\u00e9" }], violation: null, extra: [1, { a: 2 }] }),
+    stdout: bFirst,
+  },
+  {
+    what: "structured steps (source, kind, what matched), of the right types or not",
+    text: trace({
+      steps: [
+        { actor: 2, kind: "yield", source: "a.c:3", partner: null, location: { file: "a.c" } },
+      ],
+      stats: { executions: "many" },
+    }),
     stdout: bFirst,
   },
   {
@@ -250,6 +261,31 @@ Deno.test("both trace readers follow each valid variation of a trace the same wa
       // No violation recorded, none happened: exit 0; the program's output is the CLI's.
       assert.equal(cli.code, 0, `${row.what} (isomc replay): ${cli.stderr}`);
       assert.equal(cli.stdout, row.stdout, `${row.what} (isomc replay)`);
+    }
+  });
+});
+
+Deno.test("a lasso of the liveness search is a trace to both readers", async () => {
+  const bin = await buildProgram(source);
+  await inTempDir(async (dir) => {
+    for (const kind of ["liveness", "non-progress"]) {
+      write(
+        `${dir}/t.json`,
+        trace({
+          steps: [{ actor: 2 }],
+          violation: { kind, message: "m", actor: null, cycle_start: 0, formula: "G F p" },
+        }),
+      );
+      const { cli, runtime } = await bothReaders(bin, dir, "t.json");
+      assert.equal(runtime.code, 0, `${kind} (ISOMC_REPLAY): ${runtime.stderr}`);
+      assert.equal(runtime.stdout, bFirst, kind);
+      // One run cannot show a cycle repeated forever: not reproduced, not refused.
+      assert.equal(cli.code, 3, `${kind} (isomc replay): ${cli.stderr}`);
+      assert.equal(cli.stdout, bFirst, kind);
+      assert.match(
+        lines(cli.stderr).at(-1) ?? "",
+        new RegExp(`the recorded ${kind} did not happen$`),
+      );
     }
   });
 });

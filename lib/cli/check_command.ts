@@ -8,10 +8,18 @@ import { check } from "../check.ts";
 import { ExitCode } from "../errors.ts";
 import { installCleanup, onFatalSignal, onInterrupt } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
-import { jsonError, jsonReport } from "../report/json.ts";
+import { jsonError, jsonReport, statsJson } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
-import { checkTraceOut, defaultTracePath, tryWriteTrace } from "../report/trace_out.ts";
+import {
+  checkOutputPath,
+  checkTraceOut,
+  defaultTracePath,
+  tryWriteTrace,
+} from "../report/trace_out.ts";
+import { graphDot } from "../report/dot.ts";
+import { StateGraph } from "../report/state_graph.ts";
+import { writeCharts } from "./charts.ts";
 import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
@@ -27,6 +35,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const { program, json } = request;
   const tracePath = request.traceOut ?? defaultTracePath(program);
   checkTraceOut(tracePath, program, request.traceOut === null);
+  if (request.svg !== null) checkOutputPath(request.svg, "svg");
+  if (request.html !== null) checkOutputPath(request.html, "html");
+  if (request.dot !== null) checkOutputPath(request.dot, "dot");
 
   installCleanup();
   const controller = new AbortController();
@@ -53,6 +64,7 @@ async function checkAndReport(
   progress: ProgressLine,
 ): Promise<number> {
   const { program, programArgs, json, timeoutMs } = request;
+  const graph = request.dot === null ? undefined : new StateGraph();
   let result;
   try {
     result = await check(program, programArgs, {
@@ -71,6 +83,7 @@ async function checkAndReport(
       showOutput: request.showOutput && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
+      graph,
     });
   } finally {
     progress.clear();
@@ -81,17 +94,40 @@ async function checkAndReport(
   // warning, and the exit status is the verdict's.
   let written: string | null = null;
   if (result.violation !== null) {
-    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs);
+    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs, {
+      sources: result.sources,
+      stderr: result.stderr,
+      stats: statsJson(result.stats, result.state),
+    });
     const failed = tryWriteTrace(tracePath, traceText(trace));
     if (failed === null) {
       written = tracePath;
     } else {
       console.error(`isomc: warning: cannot write the trace to ${tracePath}: ${failed}`);
     }
+    for (const w of writeCharts(trace, { svg: request.svg, html: request.html })) {
+      if (w.failed !== null) {
+        console.error(`isomc: warning: cannot write the ${w.what} to ${w.path}: ${w.failed}`);
+      }
+    }
+  } else if (request.svg !== null || request.html !== null) {
+    console.error("isomc: no counterexample: no chart written");
+  }
+  if (graph !== undefined && request.dot !== null) {
+    const text = graphDot(graph, result.names, [program, ...programArgs].join(" "));
+    const failed = tryWriteTrace(request.dot, text);
+    if (failed !== null) {
+      console.error(`isomc: warning: cannot write the state graph to ${request.dot}: ${failed}`);
+    }
   }
   if (json) {
     console.log(
-      JSON.stringify(jsonReport(result, result.names, result.state, result.stderr, written)),
+      JSON.stringify(jsonReport(result, result.names, {
+        state: result.state,
+        stderr: result.stderr,
+        traceFile: written,
+        sources: result.sources,
+      })),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {
@@ -101,6 +137,7 @@ async function checkAndReport(
       stderr: result.stderr,
       program: [program, ...programArgs],
       tracePath: written,
+      sources: result.sources,
     })));
   }
   if (result.verdict === "violation") return ExitCode.violation;

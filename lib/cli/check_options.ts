@@ -38,6 +38,11 @@ export interface CheckRequest {
   /** --trace-out as given, or null for the default (named after the program). */
   readonly traceOut: string | null;
   readonly showOutput: boolean;
+  /** --svg, --html: where to draw the counterexample, if anywhere. */
+  readonly svg: string | null;
+  readonly html: string | null;
+  /** --dot: where to write the explored state graph (needs --visited). */
+  readonly dot: string | null;
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
@@ -57,6 +62,9 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: { type: "boolean" },
     "trace-out": { type: "string" },
     "show-output": { type: "boolean" },
+    svg: { type: "string" },
+    html: { type: "string" },
+    dot: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -86,8 +94,13 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     everyEnd,
   });
   const timeout = positiveSeconds("timeout", values.timeout);
-  const traceOut = stringOption(values["trace-out"]) ?? null;
-  if (traceOut === "") throw new UsageError("--trace-out needs a file name");
+  const traceOut = fileOption("trace-out", values["trace-out"]);
+  const dot = fileOption("dot", values.dot);
+  if (dot !== null && !prunesVisited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   return {
     program,
     programArgs,
@@ -106,7 +119,17 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: values.json === true,
     traceOut,
     showOutput: values["show-output"] === true,
+    svg: fileOption("svg", values.svg),
+    html: fileOption("html", values.html),
+    dot,
   };
+}
+
+/** An option naming a file: null when absent, refused when empty. */
+function fileOption(name: string, value: string | boolean | undefined): string | null {
+  const path = stringOption(value) ?? null;
+  if (path === "") throw new UsageError(`--${name} needs a file name`);
+  return path;
 }
 
 /** Options that only one restore strategy reads would be ignored by the others: refuse them. */

@@ -6,12 +6,14 @@
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { StateStats } from "../state/memory_target.ts";
 import { stderrTailLines } from "../process/output.ts";
+import type { NameTable } from "../model/transition.ts";
+import { noSources, type SourceResolver } from "./source.ts";
 import {
-  actorName,
-  blockedReason,
-  describeTransition,
-  type NameTable,
-} from "../model/transition.ts";
+  type TraceStepJson,
+  traceStepsJson,
+  type TraceViolationJson,
+  violationJson,
+} from "./trace.ts";
 import { searchNotes } from "./notes.ts";
 
 const count = new Intl.NumberFormat("en-US");
@@ -76,6 +78,8 @@ export interface ReportContext {
   readonly state?: StateStats | null;
   /** The last lines the failing execution wrote on stderr. */
   readonly stderr?: string | null;
+  /** Where each step was made in the source (absent: not said). */
+  readonly sources?: SourceResolver;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
@@ -108,50 +112,88 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     return lines.join("\n") + "\n";
   }
 
-  const who = v.actor === null ? "" : ` in ${actorName(ctx.names, v.actor)}`;
-  lines.push(`isomc: violation found: ${v.kind}${who}`);
+  const sources = ctx.sources ?? noSources;
+  lines.push(
+    ...formatCounterexample(
+      { ...violationJson(v, ctx.names, sources), ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
+      traceStepsJson(v.trace, ctx.names, sources),
+    ),
+  );
+  lines.push("");
+  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
+  lines.push(`Explored ${formatStats(result.stats)}.`);
+  if (ctx.state) lines.push(formatStateStats(ctx.state));
+  if (ctx.tracePath !== null) lines.push(...replayHints(ctx.command, ctx.tracePath, ctx.program));
+  return lines.join("\n") + "\n";
+}
+
+/** How to replay and debug a trace outside the checker. */
+export function replayHints(
+  command: string,
+  tracePath: string,
+  program: readonly string[],
+  heading = `Trace written to ${tracePath}. Replay it outside the checker:`,
+): string[] {
+  const words = program.map(shellQuote).join(" ");
+  const trace = shellQuote(tracePath);
+  return [
+    heading,
+    `  ${command} replay ${trace} -- ${words}`,
+    "or debug it:",
+    `  ISOMC_REPLAY=${trace} gdb --args ${words}`,
+    `  ISOMC_REPLAY=${trace} valgrind ${words}`,
+  ];
+}
+
+/** Widest a step's words are padded to, so that the source lines make a column. */
+const sourceColumn = 56;
+
+/**
+ * The violation and its counterexample, as `isomc check` prints them and `isomc show` prints
+ * them again from the trace file: the same words from the same fields.
+ */
+export function formatCounterexample(
+  v: TraceViolationJson,
+  steps: readonly TraceStepJson[],
+): string[] {
+  const lines: string[] = [];
+  lines.push(`isomc: violation found: ${v.kind}${v.actor === null ? "" : ` in ${v.actor}`}`);
   if (v.blocked !== undefined) {
     lines.push("  every unfinished actor is blocked:");
-    for (const t of v.blocked.transitions) {
-      lines.push(
-        `    ${actorName(ctx.names, t.actor)} waits at ${describeTransition(t, ctx.names)}: ${
-          blockedReason(t, ctx.names)
-        }`,
-      );
+    for (const b of v.blocked) {
+      const where = b.source === undefined ? "" : ` (${b.source})`;
+      lines.push(`    ${b.actor_name} waits at ${b.transition}${where}: ${b.reason}`);
     }
   } else {
     lines.push(`  ${v.message}`);
   }
   lines.push("");
-  lines.push(`Counterexample (${v.trace.length} step${v.trace.length === 1 ? "" : "s"}):`);
-  const width = String(v.trace.length).length;
-  v.trace.forEach((s, i) => {
-    lines.push(
-      `  ${String(i + 1).padStart(width)}. ${actorName(ctx.names, s.step.actor)}: ${
-        describeTransition(s.transition, ctx.names, s.step.choice)
-      }`,
-    );
+  const cycle = v.cycle_start;
+  lines.push(
+    cycle === undefined
+      ? `Counterexample (${counted(steps.length, "step")}):`
+      : `Counterexample (${counted(cycle, "step")}, then ${
+        v.stutter || cycle === steps.length
+          ? "the last state forever"
+          : `a cycle of ${counted(steps.length - cycle, "step")} repeated forever`
+      }):`,
+  );
+  const width = String(steps.length).length;
+  const said = steps.map((s) =>
+    `${String(s.step).padStart(width)}. ${s.actor_name}: ${s.transition}`
+  );
+  const column = Math.min(sourceColumn, Math.max(0, ...said.map((w) => w.length)));
+  steps.forEach((s, i) => {
+    if (i === cycle) lines.push(`  ${"".padStart(width)}  --- the cycle repeats from here ---`);
+    lines.push(`  ${s.source === undefined ? said[i] : `${said[i].padEnd(column)}   ${s.source}`}`);
   });
   if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
-  if (ctx.stderr) {
+  if (v.stderr) {
     lines.push("");
     lines.push(
       `The program's stderr in this execution (its last ${stderrTailLines} lines at most):`,
     );
-    for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
+    for (const l of v.stderr.split("\n")) lines.push(`  | ${l}`);
   }
-  lines.push("");
-  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
-  lines.push(`Explored ${formatStats(result.stats)}.`);
-  if (ctx.state) lines.push(formatStateStats(ctx.state));
-  if (ctx.tracePath !== null) {
-    const program = ctx.program.map(shellQuote).join(" ");
-    const trace = shellQuote(ctx.tracePath);
-    lines.push(`Trace written to ${ctx.tracePath}. Replay it outside the checker:`);
-    lines.push(`  ${ctx.command} replay ${trace} -- ${program}`);
-    lines.push("or debug it:");
-    lines.push(`  ISOMC_REPLAY=${trace} gdb --args ${program}`);
-    lines.push(`  ISOMC_REPLAY=${trace} valgrind ${program}`);
-  }
-  return lines.join("\n") + "\n";
+  return lines;
 }

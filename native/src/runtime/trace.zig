@@ -4,7 +4,7 @@
 //! malformed traces): UTF-8 JSON, an object whose "format" is "isomc-trace" and "version" 1,
 //! "steps" an array of objects each with an integer "actor" >= 1 and an optional integer
 //! "choice" >= 0 (both below 2^32), and "violation" null, absent, or an object whose "kind" is
-//! one of the five. What is wrong is said in one line that prints no raw byte of the file.
+//! one of the seven (the five safety kinds, liveness and non-progress). What is wrong is said in one line that prints no raw byte of the file.
 
 const std = @import("std");
 const protocol = @import("protocol");
@@ -13,7 +13,7 @@ pub const TraceError = error{ Unreadable, NotATrace, OutOfMemory };
 
 pub const version: f64 = 1;
 const format = "isomc-trace";
-const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout" };
+const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout", "liveness", "non-progress" };
 /// The largest trace read: far more steps than any search reaches.
 const max_bytes = 256 * 1024 * 1024;
 
@@ -112,9 +112,9 @@ pub fn parseTrace(gpa: std.mem.Allocator, raw: []const u8, problem: *Problem) Tr
             const known = kind == .string and for (violation_kinds) |k| {
                 if (std.mem.eql(u8, k, kind.string)) break true;
             } else false;
-            if (!known) return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout", .{});
+            if (!known) return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress", .{});
         },
-        else => return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout", .{}),
+        else => return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress", .{}),
     };
     return steps;
 }
