@@ -11,7 +11,9 @@ import {
   type Access,
   accessesOf,
   type CommDirectory,
+  type CommInfo,
   dependent,
+  postOf,
 } from "../../model/independence.ts";
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
 
@@ -44,6 +46,22 @@ export function choiceFor(t: Transition, alt: number): number | null {
     return i < 0 ? null : i;
   }
   return alt === 0 ? 0 : null;
+}
+
+/**
+ * Where the comms posted in `events` were posted (as it is when asked, so a growing path can
+ * keep one directory): each comm's last post there. A comm's id comes back once the comm is
+ * released (docs/semantics.md), so the directory of a point is that of the events before it,
+ * never one kept across executions or past the point.
+ */
+export function directoryOf(events: readonly Event[]): CommDirectory {
+  return (comm: number): CommInfo | undefined => {
+    for (let k = events.length - 1; k >= 0; k--) {
+      const post = postOf(events[k].transition);
+      if (post?.comm === comm) return { mailbox: post.mailbox, side: post.side };
+    }
+    return undefined;
+  };
 }
 
 /** The event of `t` with `choice`; `spawner` when its actor creates actors (explorer.ts). */

@@ -15,7 +15,6 @@
  * actor and value. docs/independence.md explains the choices and what they cost.
  */
 
-import { type CommInfo, postOf } from "../../model/independence.ts";
 import {
   enabledSteps,
   type Point,
@@ -34,7 +33,15 @@ import {
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
-import { choiceFor, type Event, makeEvent, sameEvent, stepFor } from "./event.ts";
+import {
+  altOf,
+  choiceFor,
+  directoryOf,
+  type Event,
+  makeEvent,
+  sameEvent,
+  stepFor,
+} from "./event.ts";
 import { analyze } from "./happens_before.ts";
 import { alternatives, initials, races, reversal, reversalIndices } from "./races.ts";
 import { afterStep, isAsleep, wakesAll } from "./sleep.ts";
@@ -94,13 +101,14 @@ async function search(
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
   const stats = newStats();
-  const comms = new Map<number, CommInfo>();
-  const directory = (c: number): CommInfo | undefined => comms.get(c);
 
   // nodes[i] is the state at depth i; path[i] the step taken from it, events[i] its event.
   const nodes: Node[] = [];
   const path: Step[] = [];
   const events: Event[] = [];
+
+  // Where the comms of a waitany at the end of the current path were posted (event.ts).
+  const directory = directoryOf(events);
   let nextSleep: Event[] = [];
   let nextTree = new WakeupNode(null);
   let depthCut = false;
@@ -110,24 +118,23 @@ async function search(
     resultOf(verdict, stats, startedMs, target.counters, rest);
   const points = (): Point[] => nodes.map((n) => n.point);
 
-  const learnComms = (point: Point): void => {
-    for (const t of point.transitions) {
-      const post = postOf(t);
-      if (post !== null) comms.set(post.comm, { mailbox: post.mailbox, side: post.side });
-    }
-  };
-
-  // Every execution of a multi-valued event registers its other values, not only those that
-  // took the first value as Nidhugg does: the random-program tests found traces lost that way.
+  // Events are made at the end of the current path (`events` is its prefix), where the
+  // directory names the right posts.
   const eventOf = (t: Transition, choice: number, created: readonly number[] = []): Event =>
     makeEvent(t, choice, directory, created, spawners.has(t.actor));
 
+  // Every execution of a multi-valued event registers its other values, not only those that
+  // took the first value as Nidhugg does: the random-program tests found traces lost that way.
+  // An other value has the event's footprint (it does not depend on the value), taken from the
+  // event: the analysis runs on the whole execution, past the event's point.
   const otherValues = (ev: Event): Event[] => {
     const t = ev.transition;
     if (t.choices <= 1) return [];
     const taken = choiceFor(t, ev.alt);
     const out: Event[] = [];
-    for (let c = 0; c < t.choices; c++) if (c !== taken) out.push(eventOf(t, c));
+    for (let c = 0; c < t.choices; c++) {
+      if (c !== taken) out.push({ ...ev, alt: altOf(t, c), created: [] });
+    }
     return out;
   };
 
@@ -217,7 +224,6 @@ async function search(
       analyzeExecution();
     } else {
       const point = outcome.point;
-      learnComms(point);
       if (enabledSteps(point).length === 0) {
         stats.executions++;
         return finish("violation", {

@@ -41,9 +41,10 @@ interface CellHistory {
 /** The enablers of wait, cond_wait's wake-up and barrier leave events, by simulation. */
 function enablers(events: readonly Event[]): Int32Array {
   const out = new Int32Array(events.length).fill(-1);
-  // Mailboxes: the k-th send pairs with the k-th receive.
-  const posted = new Map<number, number>(); // comm -> post event
-  const partner = new Map<number, number>(); // comm -> partner comm
+  // Mailboxes: the k-th send pairs with the k-th receive. A comm's id comes back once the comm
+  // is released, so posts are followed by event index: queues hold post events, and a comm's
+  // entry is set when its current post is paired (before any wait on it, after its last reuse).
+  const partnerPost = new Map<number, number>(); // comm -> the post paired with its current post
   const queues = new Map<number, { sends: number[]; recvs: number[] }>();
   // Conditions: waiting actors in order, and who signalled whom.
   const waiters = new Map<number, number[]>();
@@ -55,17 +56,16 @@ function enablers(events: readonly Event[]): Int32Array {
     const t = ev.transition;
     const post = postOf(t);
     if (post !== null) {
-      posted.set(post.comm, k);
       let q = queues.get(post.mailbox);
       if (q === undefined) queues.set(post.mailbox, q = { sends: [], recvs: [] });
       const mine = post.side === "send" ? q.sends : q.recvs;
       const theirs = post.side === "send" ? q.recvs : q.sends;
       const other = theirs.shift();
       if (other === undefined) {
-        mine.push(post.comm);
+        mine.push(k);
       } else {
-        partner.set(post.comm, other);
-        partner.set(other, post.comm);
+        partnerPost.set(post.comm, other);
+        partnerPost.set(postOf(events[other].transition)!.comm, k);
       }
     }
     switch (t.kind) {
@@ -100,8 +100,7 @@ function enablers(events: readonly Event[]): Int32Array {
     const need = enablerOf(t);
     let from = -1;
     if (need?.kind === "partner") {
-      const p = partner.get(need.comm);
-      if (p !== undefined) from = posted.get(p) ?? -1;
+      from = partnerPost.get(need.comm) ?? -1;
     } else if (need?.kind === "signal") {
       from = signaller.get(ev.actor) ?? -1;
     } else if (need?.kind === "round") {
