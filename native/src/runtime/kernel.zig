@@ -135,7 +135,7 @@ pub const Kernel = struct {
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
         checked_kernel = k;
         crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
-        malloc.enable(&k.book.maps_epoch, k.gpa, runningSlot) catch
+        malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
     }
 
@@ -185,6 +185,8 @@ pub const Kernel = struct {
         const actor = k.gpa.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
         k.book.maps_epoch +%= 1;
+        // The new actor's arena exists from its creation on (arena.zig's Slots).
+        malloc.actorCreated(k.actors.items.len + 1) catch k.outOfMemory();
         actor.* = .{
             .kernel = k,
             .id = @intCast(k.actors.items.len + 1),

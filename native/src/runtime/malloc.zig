@@ -1,7 +1,8 @@
 //! The program's malloc family, and its mmap family. Under the checker every allocation comes
 //! from the arena of the actor that makes it (main's arena outside actors): one slot each of a
 //! single address-space reservation, so an allocation's address depends only on its actor's
-//! history (arena.zig). Run on its own or replayed, the program gets glibc's malloc untouched,
+//! history, and a block another actor frees goes back to its owner's sorted free list
+//! (arena.zig). Run on its own or replayed, the program gets glibc's malloc untouched,
 //! which valgrind watches. Memory allocated before isomc_init, by glibc, is given back to glibc.
 //!
 //! mmap, munmap and mremap are wrapped only to tell the checker that the mappings changed.
@@ -19,59 +20,52 @@ extern "c" fn __libc_realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque;
 extern "c" fn __libc_memalign(alignment: usize, size: usize) ?*anyopaque;
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
-/// One slot per arena; slot 0 is main's, slot i is actor i's.
+/// One slot per arena; slot 0 is main's, slot i is actor i's (arena.zig's Slots).
 pub const slot_size: usize = 1 << 30;
 pub const slot_count: usize = 1 << 14;
 
 const Arenas = struct {
-    base: usize,
-    /// Arenas made so far (slots are used in order, as actors are created).
-    arenas: []?*Arena,
+    slots: arena_mod.Slots,
     /// Returns the slot of the running actor (0 outside actors).
     current: *const fn () usize,
-    epoch: *u64,
-    backing: std.mem.Allocator,
 };
 
 var state: ?Arenas = null;
 
-/// Turns the arenas on (checker mode). `current` gives the running actor's id.
-pub fn enable(epoch: *u64, backing: std.mem.Allocator, current: *const fn () usize) !void {
-    const rc = linux.mmap(null, slot_size * slot_count, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true }, -1, 0);
-    if (linux.E.init(rc) != .SUCCESS) return error.OutOfMemory;
-    epoch.* +%= 1;
-    const arenas = try backing.alloc(?*Arena, slot_count);
-    @memset(arenas, null);
-    state = .{ .base = rc, .arenas = arenas, .current = current, .epoch = epoch, .backing = backing };
+/// Turns the arenas on (checker mode), with main's open. `current` gives the running actor's id.
+pub fn enable(epoch: *u64, current: *const fn () usize) !void {
+    var slots = try arena_mod.Slots.init(slot_size, slot_count, epoch);
+    try slots.open(0);
+    state = .{ .slots = slots, .current = current };
 }
 
-fn arenaOfSlot(s: *Arenas, slot: usize) ?*Arena {
-    if (slot >= slot_count) return arenaOfSlot(s, 0);
-    if (s.arenas[slot]) |a| return a;
-    const a = s.backing.create(Arena) catch return null;
-    a.* = Arena.within(s.base + slot * slot_size, slot_size, s.epoch);
-    s.arenas[slot] = a;
-    return a;
+/// Opens the arena of a new actor. At its creation, not at its first malloc: whether an actor
+/// has ever allocated must not make two states differ.
+pub fn actorCreated(id: usize) !void {
+    if (state) |*s| try s.slots.open(id);
 }
 
 fn currentArena() ?*Arena {
     const s = if (state) |*x| x else return null;
-    return arenaOfSlot(s, s.current());
+    return s.slots.arena(s.current());
 }
 
 /// Is [start, end) inside the arenas' reservation? Such memory is given back by making it
 /// inaccessible again, never unmapped: the reservation must stay whole.
 pub fn reserved(start: usize, end: usize) bool {
     const s = state orelse return false;
-    return start >= s.base and end <= s.base + slot_size * slot_count;
+    return s.slots.contains(start, end);
 }
 
 /// The arena a block belongs to, or null when glibc's malloc made it.
 fn ownerOf(ptr: *const anyopaque) ?*Arena {
     const s = if (state) |*x| x else return null;
-    const p = @intFromPtr(ptr);
-    if (p < s.base or p >= s.base + slot_size * slot_count) return null;
-    return s.arenas[(p - s.base) / slot_size];
+    return s.slots.owner(@intFromPtr(ptr));
+}
+
+/// malloc, for the runtime (from the running actor's arena, main's outside actors).
+pub fn allocate(size: usize) ?*anyopaque {
+    return malloc(size);
 }
 
 export fn malloc(size: usize) ?*anyopaque {
@@ -88,9 +82,8 @@ export fn free(ptr: ?*anyopaque) void {
 export fn calloc(n: usize, size: usize) ?*anyopaque {
     const a = currentArena() orelse return __libc_calloc(n, size);
     const total = std.math.mul(usize, n, size) catch return setNoMem();
-    const p = a.alloc(total) orelse return setNoMem();
-    @memset(p[0..total], 0);
-    return @ptrCast(p);
+    // Arena memory is handed out zeroed (arena.zig).
+    return @ptrCast(a.alloc(total) orelse return setNoMem());
 }
 
 export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
@@ -162,7 +155,7 @@ fn setErrno(e: linux.E) ?*anyopaque {
 // ---- mmap family: tell the checker the mappings changed ----------------------------------
 
 fn mappingsChanged() void {
-    if (state) |s| s.epoch.* +%= 1;
+    if (state) |s| s.slots.epoch.* +%= 1;
 }
 
 fn syscallResult(rc: usize) isize {
