@@ -152,54 +152,49 @@ fn fnv1a(s: []const u8) u64 {
     return h;
 }
 
-export fn isomc_mailbox(name: ?[*:0]const u8) *objects.Mailbox {
+/// The program's handle on a mailbox is its id (registry.zig says why).
+export fn isomc_mailbox(name: ?[*:0]const u8) *objects.MailboxHandle {
     const kk = k();
     const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_mailbox: the name is NULL", .{}), 0);
-    if (kk.mailboxes.get(n)) |mb| return mb;
     // The id comes from the name, so it does not depend on which actor looked it up first.
     // Bit 52 marks the mailbox space; ids stay below 2^53 so JavaScript numbers hold them.
     const id = (fnv1a(n) & ((1 << 52) - 1)) | (1 << 52);
-    var it = kk.mailboxes.valueIterator();
-    while (it.next()) |other| {
-        if (other.*.id == id) fatal(3, "mailbox names '{s}' and '{s}' collide; rename one", .{ n, other.*.name });
+    switch (kk.mailboxes.lookup(id, n) catch kk.outOfMemory()) {
+        .existing => {},
+        .created => if (kk.link) |*link| {
+            link.send(protocol.encodeObject(link.out, .{ .id = id, .kind = .mailbox, .name = kk.mailboxName(id) }));
+        },
+        .collision => |other| fatal(3, "mailbox names '{s}' and '{s}' collide; rename one", .{ n, other }),
     }
-    const mb = kk.gpa.create(objects.Mailbox) catch kk.outOfMemory();
-    mb.* = .{ .id = id, .name = kk.gpa.dupeZ(u8, n) catch kk.outOfMemory() };
-    kk.mailboxes.put(kk.gpa, mb.name, mb) catch kk.outOfMemory();
-    if (kk.link) |*link| {
-        link.send(protocol.encodeObject(link.out, .{ .id = id, .kind = .mailbox, .name = mb.name }));
-    }
-    return mb;
+    return objects.mailboxHandle(id);
 }
 
-fn newRequest(kk: *Kernel, self: *Actor, side: objects.Side, mb: *objects.Mailbox) *Request {
-    const r = kk.gpa.create(Request) catch kk.outOfMemory();
-    r.* = .{ .id = kk.newObjectId(), .side = side, .owner = self.id, .mailbox = mb };
-    return r;
+/// The id of a mailbox handle, checked: it must come from isomc_mailbox.
+fn checkMailbox(kk: *Kernel, mb: ?*objects.MailboxHandle, what: []const u8) u64 {
+    const h = mb orelse kk.violation(null, .misuse, "{s}: the mailbox is NULL", .{what});
+    const id = objects.mailboxIdOf(h);
+    if (kk.mailboxes.find(id) == null) kk.violation(null, .misuse, "{s}: 0x{x} is not a mailbox (isomc_mailbox returns them)", .{ what, id });
+    return id;
 }
 
-fn checkMailbox(kk: *Kernel, mb: ?*objects.Mailbox, what: []const u8) *objects.Mailbox {
-    return mb orelse kk.violation(null, .misuse, "{s}: the mailbox is NULL", .{what});
-}
-
-export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
+export fn isomc_isend(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) *Request {
     const kk = k();
     const self = actorFor(kk, "isomc_isend");
     const m = checkMailbox(kk, mb, "isomc_isend");
     if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
-    const r = newRequest(kk, self, .send, m);
+    const r = kk.newRequest(self, .send, m, size);
     r.data = if (data) |d| @ptrCast(d) else "";
     r.size = size;
     _ = kk.perform(.{ .isend = r });
     return r;
 }
 
-export fn isomc_irecv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
+export fn isomc_irecv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) *Request {
     const kk = k();
     const self = actorFor(kk, "isomc_irecv");
     const m = checkMailbox(kk, mb, "isomc_irecv");
     if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
-    const r = newRequest(kk, self, .recv, m);
+    const r = kk.newRequest(self, .recv, m, 0);
     r.buf = if (buf) |b| @ptrCast(b) else null;
     r.cap = cap;
     _ = kk.perform(.{ .irecv = r });
@@ -252,11 +247,11 @@ export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
     return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }));
 }
 
-export fn isomc_send(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) void {
+export fn isomc_send(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) void {
     _ = isomc_wait(isomc_isend(mb, data, size));
 }
 
-export fn isomc_recv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) usize {
+export fn isomc_recv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) usize {
     return isomc_wait(isomc_irecv(mb, buf, cap));
 }
 
@@ -264,7 +259,7 @@ export fn isomc_recv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) usize 
 
 export fn isomc_mutex_create() *objects.Mutex {
     const kk = k();
-    const m = kk.gpa.create(objects.Mutex) catch kk.outOfMemory();
+    const m = kk.objectAllocator().create(objects.Mutex) catch kk.outOfMemory();
     m.* = .{ .id = kk.newObjectId() };
     return m;
 }
@@ -303,7 +298,7 @@ export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
 export fn isomc_sem_create(initial: c_int) *objects.Semaphore {
     const kk = k();
     if (initial < 0) kk.violation(null, .misuse, "isomc_sem_create({d}): negative initial value", .{initial});
-    const s = kk.gpa.create(objects.Semaphore) catch kk.outOfMemory();
+    const s = kk.objectAllocator().create(objects.Semaphore) catch kk.outOfMemory();
     s.* = .{ .id = kk.newObjectId(), .value = initial };
     return s;
 }
@@ -326,7 +321,7 @@ export fn isomc_sem_release(s: ?*objects.Semaphore) void {
 
 export fn isomc_cond_create() *objects.Condition {
     const kk = k();
-    const c = kk.gpa.create(objects.Condition) catch kk.outOfMemory();
+    const c = kk.objectAllocator().create(objects.Condition) catch kk.outOfMemory();
     c.* = .{ .id = kk.newObjectId() };
     return c;
 }
@@ -360,7 +355,7 @@ export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
 export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
     const kk = k();
     if (count == 0) kk.violation(null, .misuse, "isomc_barrier_create(0): a barrier needs at least one actor", .{});
-    const b = kk.gpa.create(objects.Barrier) catch kk.outOfMemory();
+    const b = kk.objectAllocator().create(objects.Barrier) catch kk.outOfMemory();
     b.* = .{ .id = kk.newObjectId(), .count = count };
     return b;
 }
@@ -407,6 +402,7 @@ export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
 test {
     _ = @import("heap.zig");
     _ = @import("arena.zig");
+    _ = @import("registry.zig");
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");

@@ -15,6 +15,8 @@ const Link = @import("link.zig").Link;
 const control = @import("control.zig");
 const crash = @import("crash.zig");
 const malloc = @import("malloc.zig");
+const arena = @import("arena.zig");
+const Registry = @import("registry.zig").Registry;
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -32,13 +34,17 @@ pub const Actor = struct {
     stack: ?context.Stack,
     status: Status = .created,
     /// The visible operation the actor is parked at, while `status == .pending`.
-    op: transitions.Op = .none,
+    op: transitions.StoredOp = .{},
     /// What the last executed operation returns to the actor.
     result: i64 = 0,
     /// Counter behind the canonical ids of the objects this actor creates.
     objects_created: u32 = 0,
     /// Set by cond_signal / cond_broadcast while the actor waits on a condition.
     signalled: bool = false,
+    /// The next actor waiting on the condition this one waits on (0: none; objects.Condition).
+    next_waiter: u32 = 0,
+    /// The communications this actor posted and has not released, by id.
+    comms: objects.LiveComms = .{},
 };
 
 pub const Mode = enum { checker, replay, standalone };
@@ -59,9 +65,22 @@ pub const Prop = struct { name: [:0]const u8, addr: *const c_int };
 
 const maestro_stack_size = 1024 * 1024;
 
+/// Under the checker, each creator's objects (actors, requests and their payloads, mutexes...)
+/// live in an arena of its own, one slot each (0 for main), as the program's malloc does.
+const object_slot_size: usize = 256 << 20;
+const table_space: usize = 1 << 30;
+
 pub const Kernel = struct {
     heap: Heap = .{},
+    /// The runtime's allocator for what belongs to no actor: under the checker the table
+    /// arena (the actor list, props), alone or replayed the heap, which then holds everything.
     gpa: std.mem.Allocator = undefined,
+    /// Checker mode: the arenas of the objects each creator makes, so that their addresses
+    /// depend only on their creator's history (docs/state.md, "What is canonical").
+    object_arenas: ?arena.Slots = null,
+    /// Checker mode: the arena behind `gpa`, whose allocations depend only on how many actors
+    /// were created and on main's code before isomc_run.
+    table: ?arena.Arena = null,
     options: Options,
     link: ?Link = null,
     replay: schedule.Schedule = .{ .steps = &.{} },
@@ -88,7 +107,7 @@ pub const Kernel = struct {
     is_tail: bool = false,
     last_index: ?usize = null,
     main_objects_created: u32 = 0,
-    mailboxes: std.StringHashMapUnmanaged(*objects.Mailbox) = .empty,
+    mailboxes: Registry = undefined,
     props: std.ArrayList(Prop) = .empty,
     enabled: std.ArrayList(bool) = .empty,
 
@@ -99,6 +118,15 @@ pub const Kernel = struct {
         k.book = k.control.book;
         k.heap.epoch = &k.book.maps_epoch;
         k.gpa = k.heap.allocator();
+        k.mailboxes = Registry.init(&k.book.maps_epoch) catch fatal(3, "cannot reserve address space for the mailboxes", .{});
+        if (options.mode == .checker) {
+            k.table = arena.Arena.init(table_space, &k.book.maps_epoch) catch
+                fatal(3, "cannot reserve address space for the runtime's tables", .{});
+            k.gpa = k.table.?.allocator();
+            k.object_arenas = arena.Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
+                fatal(3, "cannot reserve address space for the runtime's objects", .{});
+            k.object_arenas.?.open(0) catch fatal(3, "cannot map main's object arena", .{});
+        }
         k.maestro_stack = context.Stack.init(maestro_stack_size) catch
             fatal(3, "cannot map the maestro's stack", .{});
         switch (options.mode) {
@@ -137,6 +165,7 @@ pub const Kernel = struct {
         crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
+        ownStdioBuffers();
     }
 
     /// The kernel under the checker, for the crash handler and malloc, which get no argument.
@@ -163,6 +192,48 @@ pub const Kernel = struct {
         return if (k.actorById(id)) |a| a.name else "main";
     }
 
+    /// Where the objects an actor creates are allocated (0: main).
+    pub fn allocatorOf(k: *Kernel, creator: u32) std.mem.Allocator {
+        const slots = if (k.object_arenas) |*s| s else return k.gpa;
+        return slots.arena(creator).allocator();
+    }
+
+    /// The allocator for objects the running actor creates (main's outside actors).
+    pub fn objectAllocator(k: *Kernel) std.mem.Allocator {
+        return k.allocatorOf(if (k.current) |a| a.id else 0);
+    }
+
+    /// A new request of `actor` on mailbox `mailbox_id`, with room for a payload of `capacity`
+    /// bytes, numbered after the actor's live communications (objects.LiveComms).
+    pub fn newRequest(k: *Kernel, actor: *Actor, side: objects.Side, mailbox_id: u64, capacity: usize) *objects.Request {
+        const al = k.allocatorOf(actor.id);
+        const block = al.alignedAlloc(u8, .of(objects.Request), objects.Request.blockSize(capacity)) catch k.outOfMemory();
+        @memset(block, 0);
+        const r: *objects.Request = @ptrCast(block.ptr);
+        r.* = .{ .id = 0, .side = side, .owner = actor.id, .mailbox = mailbox_id, .capacity = capacity };
+        actor.comms.add(actor.id, r);
+        return r;
+    }
+
+    /// Releases a completed request: it stops being live, its number is free again, and its
+    /// block goes back zeroed to its owner's arena.
+    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
+        std.debug.assert(r.isLive());
+        const owner = k.actorById(r.owner).?;
+        owner.comms.remove(r);
+        const block: [*]align(@alignOf(objects.Request)) u8 = @ptrCast(r);
+        k.allocatorOf(r.owner).free(block[0..objects.Request.blockSize(@intCast(r.capacity))]);
+    }
+
+    /// The mailbox a live request or a program's handle names (it was looked up before).
+    pub fn mailbox(k: *Kernel, id: u64) *objects.Mailbox {
+        return k.mailboxes.find(id).?;
+    }
+
+    pub fn mailboxName(k: *const Kernel, id: u64) [:0]const u8 {
+        return k.mailboxes.nameOf(id);
+    }
+
     pub fn newObjectId(k: *Kernel) u64 {
         if (k.current) |a| {
             a.objects_created += 1;
@@ -182,16 +253,19 @@ pub const Kernel = struct {
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
         if (k.actors.items.len + 1 >= objects.max_actors)
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
-        const actor = k.gpa.create(Actor) catch k.outOfMemory();
+        const id: u32 = @intCast(k.actors.items.len + 1);
+        const al = k.objectAllocator();
+        const actor = al.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
         k.book.maps_epoch +%= 1;
-        // The new actor's arena exists from its creation on (arena.zig's Slots).
-        malloc.actorCreated(k.actors.items.len + 1) catch k.outOfMemory();
+        // The new actor's arenas exist from its creation on (arena.zig's Slots).
+        if (k.object_arenas) |*slots| slots.open(id) catch k.outOfMemory();
+        malloc.actorCreated(id) catch k.outOfMemory();
         actor.* = .{
             .kernel = k,
-            .id = @intCast(k.actors.items.len + 1),
+            .id = id,
             .parent = if (k.current) |c| c.id else 0,
-            .name = k.gpa.dupeZ(u8, name) catch k.outOfMemory(),
+            .name = al.dupeZ(u8, name) catch k.outOfMemory(),
             .code = code,
             .arg = arg,
             .stack = stack,
@@ -222,7 +296,7 @@ pub const Kernel = struct {
         const actor = k.current orelse
             k.violation(null, .misuse, "isomc_{s} called outside an actor", .{@tagName(op)});
         std.debug.assert(actor.status == .running);
-        actor.op = op;
+        transitions.setOp(actor, op);
         actor.status = .pending;
         context.swap(&actor.context, &k.maestro_context);
         std.debug.assert(k.current == actor);
@@ -235,9 +309,12 @@ pub const Kernel = struct {
     fn resumeActor(k: *Kernel, actor: *Actor) void {
         std.debug.assert(k.current == null);
         actor.status = .running;
-        actor.op = .none;
+        transitions.setOp(actor, .none);
         k.current = actor;
         context.swap(&k.maestro_context, &actor.context);
+        // Where the maestro's stack was when it switched: stale now, and different after
+        // different paths to the same state (the record is program state, the stack is not).
+        k.maestro_context = .{};
         k.current = null;
         // Under the checker a finished actor's stack stays mapped: a restore may bring the
         // actor back, and mappings that come and go cost the checker a re-read of the maps.
@@ -355,7 +432,7 @@ pub const Kernel = struct {
             const len = op.end - op.start;
             const rc = if (op.map)
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.READ | linux.PROT.WRITE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true }, -1, 0)
-            else if (malloc.reserved(op.start, op.end))
+            else if (k.isReserved(op.start, op.end))
                 // Uncommitted arena memory: back to reserved, the arena will commit it again.
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true, .NORESERVE = true }, -1, 0)
             else
@@ -364,6 +441,18 @@ pub const Kernel = struct {
             if (e != .SUCCESS) return @intCast(@intFromEnum(e));
         }
         return 0;
+    }
+
+    /// Is [start, end) in one of the reservations the runtime commits from (arenas, tables,
+    /// the mailbox registry)? Those are given back as reserved, never unmapped.
+    fn isReserved(k: *const Kernel, start: usize, end: usize) bool {
+        if (malloc.reserved(start, end)) return true;
+        if (k.object_arenas) |s| if (s.contains(start, end)) return true;
+        if (k.table) |t| if (t.space.contains(start) and end <= t.space.base + t.space.len) return true;
+        for ([_]*const arena.Reservation{ &k.mailboxes.entries, &k.mailboxes.names }) |r| {
+            if (r.contains(start) and end <= r.base + r.len) return true;
+        }
+        return false;
     }
 
     /// FDS: hands the fd changes to the agent (LD_PRELOAD'ed by the checker) and answers FDSET.
@@ -585,18 +674,13 @@ pub const Kernel = struct {
     fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
         var buf: [512]u8 = undefined;
         const what = transitions.describe(actor, &buf);
-        switch (actor.op) {
+        switch (actor.op.get()) {
             .random => |r| std.debug.print("[isomc] {d}. {s}: {s} = {d}\n", .{ k.book.steps, actor.name, what, @as(i64, r.min) + choice }),
             else => std.debug.print("[isomc] {d}. {s}: {s}\n", .{ k.book.steps, actor.name, what }),
         }
     }
 
     // ---- Violations --------------------------------------------------------------------
-
-    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
-        std.debug.assert(r.isLive());
-        k.gpa.destroy(r);
-    }
 
     /// Reports a violation found by the runtime and ends the execution.
     pub fn violation(
@@ -659,6 +743,25 @@ pub const Kernel = struct {
 };
 
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
+extern "c" fn setvbuf(stream: ?*anyopaque, buf: ?[*]u8, mode: c_int, size: usize) c_int;
+extern "c" fn __fbufsize(stream: ?*anyopaque) usize;
+extern "c" var stdin: ?*anyopaque;
+extern "c" var stdout: ?*anyopaque;
+
+/// glibc allocates a stream's buffer at its first use, from the arena of whichever actor uses
+/// it first: which one depends on the interleaving. Under the checker, stdin's and stdout's
+/// buffers are allocated at isomc_init instead, from main's arena, in the mode glibc would
+/// have chosen (stdout is a file or /dev/null there, never a terminal: fully buffered).
+/// stderr has no buffer. A stream used before isomc_init keeps the buffer it has.
+fn ownStdioBuffers() void {
+    const full_buffering: c_int = 0; // _IOFBF
+    const size = 8192; // BUFSIZ
+    for ([_]?*anyopaque{ stdin, stdout }) |stream| {
+        if (stream == null or __fbufsize(stream) != 0) continue;
+        const buf: [*]u8 = @ptrCast(malloc.allocate(size) orelse continue);
+        _ = setvbuf(stream, buf, full_buffering, size);
+    }
+}
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
 /// A function of the agent the checker preloads (native/src/agent/), if it is there.
