@@ -403,6 +403,7 @@ test {
     _ = @import("heap.zig");
     _ = @import("arena.zig");
     _ = @import("registry.zig");
+    _ = @import("entry.zig");
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");

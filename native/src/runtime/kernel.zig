@@ -17,6 +17,7 @@ const crash = @import("crash.zig");
 const malloc = @import("malloc.zig");
 const arena = @import("arena.zig");
 const Registry = @import("registry.zig").Registry;
+const entry = @import("entry.zig");
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -166,6 +167,7 @@ pub const Kernel = struct {
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
         ownStdioBuffers();
+        entry.enable();
     }
 
     /// The kernel under the checker, for the crash handler and malloc, which get no argument.
