@@ -21,9 +21,9 @@
 extern "C" {
 #endif
 
-/* Programs call each visible operation through an entry point of the runtime that clears the
- * stack the runtime is about to use, so that what earlier calls left there never makes two equal
- * states differ (docs/state.md). */
+/* Programs call the API through entry points of the runtime that clear the stack below the
+ * caller before and after the call, so that what the runtime's frames leave there never makes
+ * two equal states differ (docs/state.md). */
 #if defined(__GNUC__) || defined(__clang__)
 #define ISOMC_ENTRY(name) __asm__("isomc_entry_" #name)
 #else
@@ -47,14 +47,15 @@ void isomc_init(int *argc, char **argv);
 /* Creates an actor that runs code(arg). Callable before isomc_run and from actors. An actor
  * created before isomc_run starts before the first choice; one created by an actor starts at
  * the end of its creator's current transition. The name is copied. */
-isomc_actor_t isomc_actor_create(const char *name, void (*code)(void *), void *arg);
+isomc_actor_t isomc_actor_create(const char *name, void (*code)(void *), void *arg)
+    ISOMC_ENTRY(actor_create);
 
 /* Runs the actors until every one of them has returned. Returns 0. */
 int isomc_run(void);
 
 /* The calling actor (NULL outside actors) and its name ("main" outside actors). */
-isomc_actor_t isomc_self(void);
-const char *isomc_actor_name(void);
+isomc_actor_t isomc_self(void) ISOMC_ENTRY(self);
+const char *isomc_actor_name(void) ISOMC_ENTRY(actor_name);
 
 /* ---- Choices ---------------------------------------------------------------------------- */
 
@@ -76,12 +77,12 @@ void isomc_assert_fail(const char *expr, const char *msg, const char *file, int 
   ((cond) ? (void)0 : isomc_assert_fail(#cond, (msg), __FILE__, __LINE__))
 
 /* Registers an atomic proposition named `name`, true when *addr != 0, for liveness checking. */
-void isomc_prop(const char *name, const int *addr);
+void isomc_prop(const char *name, const int *addr) ISOMC_ENTRY(prop);
 
 /* ---- Mailboxes: rendezvous points, FIFO matching per mailbox ------------------------------ */
 
 /* The mailbox of that name (created on first use; the same name gives the same mailbox). */
-isomc_mailbox_t isomc_mailbox(const char *name);
+isomc_mailbox_t isomc_mailbox(const char *name) ISOMC_ENTRY(mailbox);
 
 /* [visible, twice] isend then wait. The data is copied when the send is posted. */
 void isomc_send(isomc_mailbox_t mb, const void *data, size_t size) ISOMC_ENTRY(send);
@@ -105,7 +106,7 @@ int isomc_waitany(isomc_comm_t *comms, int n) ISOMC_ENTRY(waitany);
 
 /* ---- Synchronisation -------------------------------------------------------------------- */
 
-isomc_mutex_t isomc_mutex_create(void);
+isomc_mutex_t isomc_mutex_create(void) ISOMC_ENTRY(mutex_create);
 /* [visible] enabled when m is free */
 void isomc_mutex_lock(isomc_mutex_t m) ISOMC_ENTRY(mutex_lock);
 /* [visible] 1 if taken, 0 if m was held */
@@ -113,13 +114,13 @@ int isomc_mutex_trylock(isomc_mutex_t m) ISOMC_ENTRY(mutex_trylock);
 /* [visible] only by the owner */
 void isomc_mutex_unlock(isomc_mutex_t m) ISOMC_ENTRY(mutex_unlock);
 
-isomc_sem_t isomc_sem_create(int initial);
+isomc_sem_t isomc_sem_create(int initial) ISOMC_ENTRY(sem_create);
 /* [visible] enabled when the value is > 0 */
 void isomc_sem_acquire(isomc_sem_t s) ISOMC_ENTRY(sem_acquire);
 /* [visible] */
 void isomc_sem_release(isomc_sem_t s) ISOMC_ENTRY(sem_release);
 
-isomc_cond_t isomc_cond_create(void);
+isomc_cond_t isomc_cond_create(void) ISOMC_ENTRY(cond_create);
 /* [visible, twice] releases m and waits for a signal, then (enabled once signalled and m is
  * free) takes m back. The caller must hold m. There are no spurious wake-ups. */
 void isomc_cond_wait(isomc_cond_t c, isomc_mutex_t m) ISOMC_ENTRY(cond_wait);
@@ -128,7 +129,7 @@ void isomc_cond_signal(isomc_cond_t c) ISOMC_ENTRY(cond_signal);
 /* [visible] wakes every waiter */
 void isomc_cond_broadcast(isomc_cond_t c) ISOMC_ENTRY(cond_broadcast);
 
-isomc_barrier_t isomc_barrier_create(unsigned count);
+isomc_barrier_t isomc_barrier_create(unsigned count) ISOMC_ENTRY(barrier_create);
 /* [visible, twice] arrive, then (enabled once `count` actors arrived) leave. Returns 1 in the
  * actor whose arrival completed the barrier, 0 in the others. */
 int isomc_barrier_wait(isomc_barrier_t b) ISOMC_ENTRY(barrier_wait);
