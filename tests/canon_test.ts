@@ -32,6 +32,7 @@ const programs: readonly { name: string; what: string; states: number }[] = [
     states: 60,
   },
   { name: "lookups", what: "mailboxes looked up in either order", states: 9 },
+  { name: "printers", what: "two actors printing the same line in either order", states: 9 },
 ];
 
 for (const p of programs) {
@@ -42,6 +43,13 @@ for (const p of programs) {
     assert.equal(r.verdict, "ok");
     assert.equal(r.incomplete, null);
     assert.equal(r.stats.states, p.states);
+    // Main's end runs from a final state or is reused: the same state either way.
+    const everyEnd = await check(binary, [], {
+      reduction: "none",
+      restore: "memory",
+      everyEnd: true,
+    });
+    assert.equal(everyEnd.stats.states, p.states);
     // Every state was recognised by its memory, not merely by a colliding hash.
     const exact = await check(binary, [], {
       reduction: "none",
