@@ -102,17 +102,31 @@ const List = struct {
             l.tail = n;
             return;
         }
-        var after: ?*Node = null;
-        var at = l.head;
-        while (at) |x| : (at = x.next) {
-            std.debug.assert(x != n);
-            if (@intFromPtr(x) > @intFromPtr(n)) break;
-            after = x;
+        // Walk from the end nearer by address (blocks are spread evenly, more or less).
+        var before: ?*Node = null; // the first node above n
+        const head = l.head.?;
+        if (@intFromPtr(n) - @min(@intFromPtr(n), @intFromPtr(head)) <= @intFromPtr(tail) - @intFromPtr(n)) {
+            var at: ?*Node = head;
+            while (at) |x| : (at = x.next) {
+                std.debug.assert(x != n);
+                if (@intFromPtr(x) > @intFromPtr(n)) {
+                    before = x;
+                    break;
+                }
+            }
+        } else {
+            var at: ?*Node = tail;
+            while (at) |x| : (at = x.prev) {
+                std.debug.assert(x != n);
+                if (@intFromPtr(x) < @intFromPtr(n)) break;
+                before = x;
+            }
         }
-        n.prev = after;
-        n.next = at;
-        if (after) |a| a.next = n else l.head = n;
-        if (at) |x| x.prev = n else l.tail = n;
+        const above = before.?; // n is below the tail
+        n.next = above;
+        n.prev = above.prev;
+        if (above.prev) |p| p.next = n else l.head = n;
+        above.prev = n;
     }
 
     fn remove(l: *List, n: *Node) void {
