@@ -209,10 +209,14 @@ pub const Kernel = struct {
     /// bytes, numbered after the actor's live communications (objects.LiveComms).
     pub fn newRequest(k: *Kernel, actor: *Actor, side: objects.Side, mailbox_id: u64, capacity: usize) *objects.Request {
         const al = k.allocatorOf(actor.id);
-        // Both allocators hand memory out zeroed: the payload's part needs no clearing (and a
-        // large one is not touched at all when the send is matched at once).
-        const block = al.alignedAlloc(u8, .of(objects.Request), objects.Request.blockSize(capacity)) catch k.outOfMemory();
-        const r: *objects.Request = @ptrCast(block.ptr);
+        // Under the checker the arenas hand memory out zeroed, so the payload's part needs no
+        // clearing (a large one is not touched at all when the send is matched at once); alone,
+        // the payload is written before it is read. rawAlloc, not alloc: std.mem.Allocator
+        // fills what it hands out with undefined bytes. The header is written whole below.
+        const size = objects.Request.blockSize(capacity);
+        const bytes = al.rawAlloc(size, .of(objects.Request), @returnAddress()) orelse k.outOfMemory();
+        if (k.object_arenas != null) std.debug.assert(std.mem.allEqual(u8, bytes[0..@sizeOf(objects.Request)], 0));
+        const r: *objects.Request = @ptrCast(@alignCast(bytes));
         r.* = .{ .id = 0, .side = side, .owner = actor.id, .mailbox = mailbox_id, .capacity = capacity };
         actor.comms.add(actor.id, r);
         return r;
@@ -224,8 +228,9 @@ pub const Kernel = struct {
         std.debug.assert(r.isLive());
         const owner = k.actorById(r.owner).?;
         owner.comms.remove(r);
-        const block: [*]align(@alignOf(objects.Request)) u8 = @ptrCast(r);
-        k.allocatorOf(r.owner).free(block[0..objects.Request.blockSize(@intCast(r.capacity))]);
+        const block: [*]u8 = @ptrCast(r);
+        const size = objects.Request.blockSize(@intCast(r.capacity));
+        k.allocatorOf(r.owner).rawFree(block[0..size], .of(objects.Request), @returnAddress());
     }
 
     /// The mailbox a live request or a program's handle names (it was looked up before).
