@@ -494,12 +494,14 @@ pub const Kernel = struct {
     }
 
     /// Every actor has returned (stateful): the stacks, all dead, so the checker can hash the
-    /// final state, then a point with no actor, which tells it the rest is main's. stdio is
-    /// flushed first, as FINISH would before it forks the rest of main: the final state is then
-    /// the same bytes whether the checker runs main's end from it or reuses a known one.
+    /// final state, then a point with no actor, which tells it the rest is main's. What stdout
+    /// holds is flushed first, as FINISH would before it forks the rest of main: the final state
+    /// is then the same bytes whether the checker runs main's end from it or reuses a known one.
+    /// Only when it holds something: fflush takes glibc's locks, and a page written for nothing
+    /// costs a page read at the next snapshot.
     fn sendFinalPoint(k: *Kernel) void {
         const link = &k.link.?;
-        _ = fflush(null);
+        if (stdout != null and __fpending(stdout) > 0) _ = fflush(stdout);
         k.sendStacks();
         var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         link.send(w.finish());
@@ -756,6 +758,7 @@ pub const Kernel = struct {
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
 extern "c" fn setvbuf(stream: ?*anyopaque, buf: ?[*]u8, mode: c_int, size: usize) c_int;
 extern "c" fn __fbufsize(stream: ?*anyopaque) usize;
+extern "c" fn __fpending(stream: ?*anyopaque) usize;
 extern "c" var stdin: ?*anyopaque;
 extern "c" var stdout: ?*anyopaque;
 
