@@ -399,33 +399,42 @@ pub const Arena = struct {
 
 /// One reservation cut into equal slots, one arena per slot, each keeping its record at the
 /// start of its slot: an arena's address, and its record's, depend only on its slot number.
-/// Slots are opened in order (slot i when actor i is created), so which are open depends
-/// only on how many actors there are.
+/// A slot's arena is set up at its first allocation, which its own actor makes: whether an
+/// arena exists depends only on that actor's history.
 pub const Slots = struct {
+    pub const max_count = 1 << 14;
+
     base: usize,
     slot_size: usize,
     count: usize,
-    /// Slots [0, opened) have their arena set up.
-    opened: usize = 0,
+    /// The slots whose arena is set up.
+    open: std.StaticBitSet(max_count) = .initEmpty(),
     epoch: *u64,
 
     pub fn init(slot_size: usize, count: usize, epoch: *u64) !Slots {
-        std.debug.assert(slot_size % page_size == 0);
+        std.debug.assert(slot_size % page_size == 0 and count <= max_count);
         const r = try Reservation.init(slot_size * count, epoch);
         return .{ .base = r.base, .slot_size = slot_size, .count = count, .epoch = epoch };
     }
 
-    /// Sets up the arenas of slots up to `slot` (those past the last slot share slot 0's).
-    pub fn open(s: *Slots, slot: usize) !void {
-        while (s.opened <= @min(slot, s.count - 1)) : (s.opened += 1) {
-            _ = try Arena.inPlace(s.base + s.opened * s.slot_size, s.slot_size, s.epoch);
-        }
+    fn index(s: *const Slots, slot: usize) usize {
+        return if (slot < s.count) slot else 0;
     }
 
-    /// The arena of an open slot; slots past the last share slot 0's.
+    /// The arena of a slot, set up if it was not (slots past the last share slot 0's).
+    pub fn get(s: *Slots, slot: usize) !*Arena {
+        const i = s.index(slot);
+        if (!s.open.isSet(i)) {
+            _ = try Arena.inPlace(s.base + i * s.slot_size, s.slot_size, s.epoch);
+            s.open.set(i);
+        }
+        return s.arena(i);
+    }
+
+    /// The arena of a slot that is set up.
     pub fn arena(s: *const Slots, slot: usize) *Arena {
-        const i = if (slot < s.count) slot else 0;
-        std.debug.assert(i < s.opened);
+        const i = s.index(slot);
+        std.debug.assert(s.open.isSet(i));
         return @ptrFromInt(s.base + i * s.slot_size);
     }
 
@@ -433,7 +442,7 @@ pub const Slots = struct {
     pub fn owner(s: *const Slots, addr: usize) ?*Arena {
         if (addr < s.base or addr >= s.base + s.slot_size * s.count) return null;
         const slot = (addr - s.base) / s.slot_size;
-        if (slot >= s.opened) return null;
+        if (!s.open.isSet(slot)) return null;
         return s.arena(slot);
     }
 
@@ -618,19 +627,19 @@ test "the runtime's objects: an arena as an allocator" {
     try testing.expect(a.isPristine());
 }
 
-test "slots keep their arenas at fixed places, opened in order" {
+test "slots keep their arenas at fixed places, set up at their first use" {
     var epoch: u64 = 0;
     var s = try Slots.init(1 << 20, 8, &epoch);
-    try s.open(2);
-    try testing.expectEqual(@as(usize, 3), s.opened);
-    const a1 = s.arena(1);
-    try testing.expectEqual(s.base + (1 << 20), @intFromPtr(a1));
-    const p = a1.alloc(10).?;
-    try testing.expectEqual(a1, s.owner(@intFromPtr(p)).?);
-    try testing.expect(@intFromPtr(p) >= @intFromPtr(a1) + @sizeOf(Arena));
-    try testing.expectEqual(@as(?*Arena, null), s.owner(s.base + 5 * (1 << 20)));
-    try testing.expectEqual(s.arena(0), s.arena(100));
-    a1.free(p);
-    try a1.validate();
-    try testing.expect(a1.isPristine());
+    const a2 = try s.get(2);
+    try testing.expectEqual(s.base + 2 * (1 << 20), @intFromPtr(a2));
+    try testing.expect(!s.open.isSet(1));
+    const p = a2.alloc(10).?;
+    try testing.expectEqual(a2, s.owner(@intFromPtr(p)).?);
+    try testing.expect(@intFromPtr(p) >= @intFromPtr(a2) + @sizeOf(Arena));
+    try testing.expectEqual(@as(?*Arena, null), s.owner(s.base + 1 * (1 << 20) + 64));
+    try testing.expectEqual(try s.get(0), try s.get(100));
+    try testing.expectEqual(a2, try s.get(2));
+    a2.free(p);
+    try a2.validate();
+    try testing.expect(a2.isPristine());
 }

@@ -67,21 +67,20 @@ pub const Prop = struct { name: [:0]const u8, addr: *const c_int };
 const maestro_stack_size = 1024 * 1024;
 
 /// Under the checker, each creator's objects (actors, requests and their payloads, mutexes...)
-/// live in an arena of its own, one slot each (0 for main), as the program's malloc does.
+/// live in an arena of its own, one slot each (0 for main), apart from the arena of its mallocs:
+/// the blocks other actors free there must not move the runtime's objects.
 const object_slot_size: usize = 256 << 20;
-const table_space: usize = 1 << 30;
+
 
 pub const Kernel = struct {
     heap: Heap = .{},
-    /// The runtime's allocator for what belongs to no actor: under the checker the table
-    /// arena (the actor list, props), alone or replayed the heap, which then holds everything.
+    /// The runtime's allocator for what belongs to no actor (the actor list, props): under the
+    /// checker main's object arena, where during the run only the actor list grows (with the
+    /// number of actors); alone or replayed the heap, which then holds everything.
     gpa: std.mem.Allocator = undefined,
     /// Checker mode: the arenas of the objects each creator makes, so that their addresses
     /// depend only on their creator's history (docs/state.md, "What is canonical").
     object_arenas: ?arena.Slots = null,
-    /// Checker mode: the arena behind `gpa`, whose allocations depend only on how many actors
-    /// were created and on main's code before isomc_run.
-    table: ?arena.Arena = null,
     options: Options,
     link: ?Link = null,
     replay: schedule.Schedule = .{ .steps = &.{} },
@@ -120,14 +119,6 @@ pub const Kernel = struct {
         k.heap.epoch = &k.book.maps_epoch;
         k.gpa = k.heap.allocator();
         k.mailboxes = Registry.init(&k.book.maps_epoch) catch fatal(3, "cannot reserve address space for the mailboxes", .{});
-        if (options.mode == .checker) {
-            k.table = arena.Arena.init(table_space, &k.book.maps_epoch) catch
-                fatal(3, "cannot reserve address space for the runtime's tables", .{});
-            k.gpa = k.table.?.allocator();
-            k.object_arenas = arena.Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
-                fatal(3, "cannot reserve address space for the runtime's objects", .{});
-            k.object_arenas.?.open(0) catch fatal(3, "cannot map main's object arena", .{});
-        }
         k.maestro_stack = context.Stack.init(maestro_stack_size) catch
             fatal(3, "cannot map the maestro's stack", .{});
         switch (options.mode) {
@@ -166,6 +157,9 @@ pub const Kernel = struct {
         crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
+        k.object_arenas = arena.Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
+            fatal(3, "cannot reserve address space for the runtime's objects", .{});
+        k.gpa = k.allocatorOf(0);
         ownStdioBuffers();
         entry.enable();
     }
@@ -197,7 +191,8 @@ pub const Kernel = struct {
     /// Where the objects an actor creates are allocated (0: main).
     pub fn allocatorOf(k: *Kernel, creator: u32) std.mem.Allocator {
         const slots = if (k.object_arenas) |*s| s else return k.gpa;
-        return slots.arena(creator).allocator();
+        const a = slots.get(creator) catch k.outOfMemory();
+        return a.allocator();
     }
 
     /// The allocator for objects the running actor creates (main's outside actors).
@@ -266,9 +261,13 @@ pub const Kernel = struct {
         const actor = al.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
         k.book.maps_epoch +%= 1;
-        // The new actor's arenas exist from its creation on (arena.zig's Slots).
-        if (k.object_arenas) |*slots| slots.open(id) catch k.outOfMemory();
-        malloc.actorCreated(id) catch k.outOfMemory();
+        // An actor's arenas are set up at their first use, or when it is created if the checker
+        // compares states: whether an actor has ever allocated must not make two equal states
+        // differ, but an arena costs a mapping, which costs every snapshot a little.
+        if (k.report_stacks) {
+            _ = k.object_arenas.?.get(id) catch k.outOfMemory();
+            _ = malloc.arenaOf(id) orelse k.outOfMemory();
+        }
         actor.* = .{
             .kernel = k,
             .id = id,
@@ -451,12 +450,11 @@ pub const Kernel = struct {
         return 0;
     }
 
-    /// Is [start, end) in one of the reservations the runtime commits from (arenas, tables,
-    /// the mailbox registry)? Those are given back as reserved, never unmapped.
+    /// Is [start, end) in one of the reservations the runtime commits from (the arenas, the
+    /// mailbox registry)? Those are given back as reserved, never unmapped.
     fn isReserved(k: *const Kernel, start: usize, end: usize) bool {
         if (malloc.reserved(start, end)) return true;
         if (k.object_arenas) |s| if (s.contains(start, end)) return true;
-        if (k.table) |t| if (t.space.contains(start) and end <= t.space.base + t.space.len) return true;
         for ([_]*const arena.Reservation{ &k.mailboxes.entries, &k.mailboxes.names }) |r| {
             if (r.contains(start) and end <= r.base + r.len) return true;
         }

@@ -20,9 +20,10 @@ extern "c" fn __libc_realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque;
 extern "c" fn __libc_memalign(alignment: usize, size: usize) ?*anyopaque;
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
-/// One slot per arena; slot 0 is main's, slot i is actor i's (arena.zig's Slots).
+/// One slot per arena; slot 0 is main's, slot i is actor i's (arena.zig's Slots). The runtime
+/// keeps the objects an actor creates in its arena too (kernel.zig).
 pub const slot_size: usize = 1 << 30;
-pub const slot_count: usize = 1 << 14;
+pub const slot_count: usize = arena_mod.Slots.max_count;
 
 const Arenas = struct {
     slots: arena_mod.Slots,
@@ -32,22 +33,22 @@ const Arenas = struct {
 
 var state: ?Arenas = null;
 
-/// Turns the arenas on (checker mode), with main's open. `current` gives the running actor's id.
+/// Turns the arenas on (checker mode). `current` gives the running actor's id.
 pub fn enable(epoch: *u64, current: *const fn () usize) !void {
-    var slots = try arena_mod.Slots.init(slot_size, slot_count, epoch);
-    try slots.open(0);
-    state = .{ .slots = slots, .current = current };
+    state = .{ .slots = try arena_mod.Slots.init(slot_size, slot_count, epoch), .current = current };
 }
 
-/// Opens the arena of a new actor. At its creation, not at its first malloc: whether an actor
-/// has ever allocated must not make two states differ.
-pub fn actorCreated(id: usize) !void {
-    if (state) |*s| try s.slots.open(id);
+/// The arena of an actor (0: main's), set up at its first use; null outside checker mode or
+/// when its first page cannot be mapped.
+pub fn arenaOf(slot: usize) ?*Arena {
+    const s = if (state) |*x| x else return null;
+    return s.slots.get(slot) catch null;
 }
 
+/// Where the running actor allocates; null outside checker mode (glibc's malloc then).
 fn currentArena() ?*Arena {
     const s = if (state) |*x| x else return null;
-    return s.slots.arena(s.current());
+    return s.slots.get(s.current()) catch null;
 }
 
 /// Is [start, end) inside the arenas' reservation? Such memory is given back by making it
@@ -69,7 +70,8 @@ pub fn allocate(size: usize) ?*anyopaque {
 }
 
 export fn malloc(size: usize) ?*anyopaque {
-    const a = currentArena() orelse return __libc_malloc(size);
+    if (state == null) return __libc_malloc(size);
+    const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.alloc(size) orelse return setNoMem());
 }
 
@@ -80,7 +82,8 @@ export fn free(ptr: ?*anyopaque) void {
 }
 
 export fn calloc(n: usize, size: usize) ?*anyopaque {
-    const a = currentArena() orelse return __libc_calloc(n, size);
+    if (state == null) return __libc_calloc(n, size);
+    const a = currentArena() orelse return setNoMem();
     const total = std.math.mul(usize, n, size) catch return setNoMem();
     // Arena memory is handed out zeroed (arena.zig).
     return @ptrCast(a.alloc(total) orelse return setNoMem());
@@ -109,7 +112,8 @@ export fn reallocarray(ptr: ?*anyopaque, n: usize, size: usize) ?*anyopaque {
 
 export fn memalign(alignment: usize, size: usize) ?*anyopaque {
     if (!std.math.isPowerOfTwo(alignment)) return setErrno(.INVAL);
-    const a = currentArena() orelse return __libc_memalign(alignment, size);
+    if (state == null) return __libc_memalign(alignment, size);
+    const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.allocAligned(size, alignment) orelse return setNoMem());
 }
 
