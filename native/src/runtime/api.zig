@@ -402,6 +402,8 @@ export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
 test {
     _ = @import("heap.zig");
     _ = @import("arena.zig");
+    _ = @import("slots.zig");
+    _ = @import("reservation.zig");
     _ = @import("registry.zig");
     _ = @import("entry.zig");
     _ = @import("context.zig");

@@ -13,50 +13,10 @@
 //!   - every byte at or above the end of the used part is zero.
 
 const std = @import("std");
-const linux = std.os.linux;
+const reservation = @import("reservation.zig");
 
-pub const page_size = 4096;
-
-/// A range of address space reserved inaccessible, made usable from its start as needed.
-pub const Reservation = struct {
-    base: usize,
-    len: usize,
-    /// [base, base + committed) is readable and writable.
-    committed: usize = 0,
-    /// Bumped whenever the mappings change, so the checker knows to read them again.
-    epoch: *u64,
-
-    pub const commit_step = 64 * 1024;
-
-    pub fn init(len: usize, epoch: *u64) !Reservation {
-        const rc = linux.mmap(null, len, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true }, -1, 0);
-        if (linux.E.init(rc) != .SUCCESS) return error.OutOfMemory;
-        epoch.* +%= 1;
-        return .{ .base = rc, .len = len, .epoch = epoch };
-    }
-
-    /// A part of a larger reservation, still inaccessible.
-    pub fn within(base: usize, len: usize, epoch: *u64) Reservation {
-        std.debug.assert(base % page_size == 0 and len % page_size == 0);
-        return .{ .base = base, .len = len, .epoch = epoch };
-    }
-
-    /// Makes [base, base + want) usable. What is committed stays committed: the committed
-    /// size is the largest ever wanted, rounded up to commit_step.
-    pub fn commit(r: *Reservation, want: usize) !void {
-        if (want <= r.committed) return;
-        if (want > r.len) return error.OutOfMemory;
-        const target = @min(r.len, std.mem.alignForward(usize, want, commit_step));
-        const rc = linux.mprotect(@ptrFromInt(r.base + r.committed), target - r.committed, linux.PROT.READ | linux.PROT.WRITE);
-        if (linux.E.init(rc) != .SUCCESS) return error.OutOfMemory;
-        r.committed = target;
-        r.epoch.* +%= 1;
-    }
-
-    pub fn contains(r: *const Reservation, addr: usize) bool {
-        return addr >= r.base and addr < r.base + r.len;
-    }
-};
+pub const page_size = reservation.page_size;
+pub const Reservation = reservation.Reservation;
 
 /// Every block starts with this header; the pointer handed out is just after it.
 const Header = extern struct {
@@ -201,8 +161,8 @@ pub const Arena = struct {
         return .{ .space = Reservation.within(base, len, epoch) };
     }
 
-    /// An arena that keeps its own record at the start of its space (Slots).
-    fn inPlace(base: usize, len: usize, epoch: *u64) !*Arena {
+    /// An arena that keeps its own record at the start of its space (slots.zig).
+    pub fn inPlace(base: usize, len: usize, epoch: *u64) !*Arena {
         var space = Reservation.within(base, len, epoch);
         const first = std.mem.alignForward(usize, @sizeOf(Arena), 16);
         try space.commit(first);
@@ -397,61 +357,6 @@ pub const Arena = struct {
     }
 };
 
-/// One reservation cut into equal slots, one arena per slot, each keeping its record at the
-/// start of its slot: an arena's address, and its record's, depend only on its slot number.
-/// A slot's arena is set up at its first allocation, which its own actor makes: whether an
-/// arena exists depends only on that actor's history.
-pub const Slots = struct {
-    pub const max_count = 1 << 14;
-
-    base: usize,
-    slot_size: usize,
-    count: usize,
-    /// The slots whose arena is set up.
-    open: std.StaticBitSet(max_count) = .initEmpty(),
-    epoch: *u64,
-
-    pub fn init(slot_size: usize, count: usize, epoch: *u64) !Slots {
-        std.debug.assert(slot_size % page_size == 0 and count <= max_count);
-        const r = try Reservation.init(slot_size * count, epoch);
-        return .{ .base = r.base, .slot_size = slot_size, .count = count, .epoch = epoch };
-    }
-
-    fn index(s: *const Slots, slot: usize) usize {
-        return if (slot < s.count) slot else 0;
-    }
-
-    /// The arena of a slot, set up if it was not (slots past the last share slot 0's).
-    pub fn get(s: *Slots, slot: usize) !*Arena {
-        const i = s.index(slot);
-        if (!s.open.isSet(i)) {
-            _ = try Arena.inPlace(s.base + i * s.slot_size, s.slot_size, s.epoch);
-            s.open.set(i);
-        }
-        return s.arena(i);
-    }
-
-    /// The arena of a slot that is set up.
-    pub fn arena(s: *const Slots, slot: usize) *Arena {
-        const i = s.index(slot);
-        std.debug.assert(s.open.isSet(i));
-        return @ptrFromInt(s.base + i * s.slot_size);
-    }
-
-    /// The arena whose slot holds `addr`, or null when it lies outside the reservation.
-    pub fn owner(s: *const Slots, addr: usize) ?*Arena {
-        if (addr < s.base or addr >= s.base + s.slot_size * s.count) return null;
-        const slot = (addr - s.base) / s.slot_size;
-        if (!s.open.isSet(slot)) return null;
-        return s.arena(slot);
-    }
-
-    /// Is [start, end) inside the reservation?
-    pub fn contains(s: *const Slots, start: usize, end: usize) bool {
-        return start >= s.base and end <= s.base + s.slot_size * s.count;
-    }
-};
-
 // ---- Tests -------------------------------------------------------------------------------
 
 const testing = std.testing;
@@ -625,21 +530,4 @@ test "the runtime's objects: an arena as an allocator" {
     al.destroy(t);
     try a.validate();
     try testing.expect(a.isPristine());
-}
-
-test "slots keep their arenas at fixed places, set up at their first use" {
-    var epoch: u64 = 0;
-    var s = try Slots.init(1 << 20, 8, &epoch);
-    const a2 = try s.get(2);
-    try testing.expectEqual(s.base + 2 * (1 << 20), @intFromPtr(a2));
-    try testing.expect(!s.open.isSet(1));
-    const p = a2.alloc(10).?;
-    try testing.expectEqual(a2, s.owner(@intFromPtr(p)).?);
-    try testing.expect(@intFromPtr(p) >= @intFromPtr(a2) + @sizeOf(Arena));
-    try testing.expectEqual(@as(?*Arena, null), s.owner(s.base + 1 * (1 << 20) + 64));
-    try testing.expectEqual(try s.get(0), try s.get(100));
-    try testing.expectEqual(a2, try s.get(2));
-    a2.free(p);
-    try a2.validate();
-    try testing.expect(a2.isPristine());
 }

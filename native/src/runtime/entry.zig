@@ -26,12 +26,12 @@ export var isomc_entry_scrub: u8 = 0;
 /// Every API function a program calls from an actor, but isomc_assert_fail (it does not
 /// return) and isomc_init and isomc_run (main's).
 const functions = [_][]const u8{
-    "yield",         "random",         "send",         "recv",         "isend",
-    "irecv",         "wait",           "test",         "waitany",      "mutex_lock",
-    "mutex_trylock", "mutex_unlock",   "sem_acquire",  "sem_release",  "cond_wait",
-    "cond_signal",   "cond_broadcast", "barrier_wait", "load",         "store",
-    "fetch_add",     "cas",            "mailbox",      "actor_create", "mutex_create",
-    "sem_create",    "cond_create",    "barrier_create", "prop",       "self",
+    "yield",         "random",         "send",           "recv",         "isend",
+    "irecv",         "wait",           "test",           "waitany",      "mutex_lock",
+    "mutex_trylock", "mutex_unlock",   "sem_acquire",    "sem_release",  "cond_wait",
+    "cond_signal",   "cond_broadcast", "barrier_wait",   "load",         "store",
+    "fetch_add",     "cas",            "mailbox",        "actor_create", "mutex_create",
+    "sem_create",    "cond_create",    "barrier_create", "prop",         "self",
     "actor_name",
 };
 

@@ -16,6 +16,7 @@ const control = @import("control.zig");
 const crash = @import("crash.zig");
 const malloc = @import("malloc.zig");
 const arena = @import("arena.zig");
+const Slots = @import("slots.zig").Slots;
 const Registry = @import("registry.zig").Registry;
 const entry = @import("entry.zig");
 const linux = std.os.linux;
@@ -71,7 +72,6 @@ const maestro_stack_size = 1024 * 1024;
 /// the blocks other actors free there must not move the runtime's objects.
 const object_slot_size: usize = 256 << 20;
 
-
 pub const Kernel = struct {
     heap: Heap = .{},
     /// The runtime's allocator for what belongs to no actor (the actor list, props): under the
@@ -80,7 +80,7 @@ pub const Kernel = struct {
     gpa: std.mem.Allocator = undefined,
     /// Checker mode: the arenas of the objects each creator makes, so that their addresses
     /// depend only on their creator's history (docs/state.md, "What is canonical").
-    object_arenas: ?arena.Slots = null,
+    object_arenas: ?Slots = null,
     options: Options,
     link: ?Link = null,
     replay: schedule.Schedule = .{ .steps = &.{} },
@@ -157,7 +157,7 @@ pub const Kernel = struct {
         crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
-        k.object_arenas = arena.Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
+        k.object_arenas = Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
             fatal(3, "cannot reserve address space for the runtime's objects", .{});
         k.gpa = k.allocatorOf(0);
         ownStdioBuffers();

@@ -10,6 +10,7 @@
 const std = @import("std");
 const linux = std.os.linux;
 const arena_mod = @import("arena.zig");
+const Slots = @import("slots.zig").Slots;
 
 const Arena = arena_mod.Arena;
 
@@ -20,13 +21,13 @@ extern "c" fn __libc_realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque;
 extern "c" fn __libc_memalign(alignment: usize, size: usize) ?*anyopaque;
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
-/// One slot per arena; slot 0 is main's, slot i is actor i's (arena.zig's Slots). The runtime
+/// One slot per arena; slot 0 is main's, slot i is actor i's (slots.zig). The runtime
 /// keeps the objects an actor creates in its arena too (kernel.zig).
 pub const slot_size: usize = 1 << 30;
-pub const slot_count: usize = arena_mod.Slots.max_count;
+pub const slot_count: usize = Slots.max_count;
 
 const Arenas = struct {
-    slots: arena_mod.Slots,
+    slots: Slots,
     /// Returns the slot of the running actor (0 outside actors).
     current: *const fn () usize,
 };
@@ -35,7 +36,7 @@ var state: ?Arenas = null;
 
 /// Turns the arenas on (checker mode). `current` gives the running actor's id.
 pub fn enable(epoch: *u64, current: *const fn () usize) !void {
-    state = .{ .slots = try arena_mod.Slots.init(slot_size, slot_count, epoch), .current = current };
+    state = .{ .slots = try Slots.init(slot_size, slot_count, epoch), .current = current };
 }
 
 /// The arena of an actor (0: main's), set up at its first use; null outside checker mode or

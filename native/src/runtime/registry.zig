@@ -8,7 +8,7 @@
 
 const std = @import("std");
 const objects = @import("objects.zig");
-const arena = @import("arena.zig");
+const reservation = @import("reservation.zig");
 
 const Mailbox = objects.Mailbox;
 
@@ -17,15 +17,15 @@ const entries_space: usize = 64 << 20;
 const names_space: usize = 64 << 20;
 
 pub const Registry = struct {
-    entries: arena.Reservation,
-    names: arena.Reservation,
+    entries: reservation.Reservation,
+    names: reservation.Reservation,
     count: usize = 0,
     names_len: usize = 0,
 
     pub fn init(epoch: *u64) !Registry {
         return .{
-            .entries = try arena.Reservation.init(entries_space, epoch),
-            .names = try arena.Reservation.init(names_space, epoch),
+            .entries = try reservation.Reservation.init(entries_space, epoch),
+            .names = try reservation.Reservation.init(names_space, epoch),
         };
     }
 

@@ -574,7 +574,6 @@ test "a stored operation keeps only its own bytes" {
     try testing.expectEqual(@as(u64, 0), a.op.words[2]);
 }
 
-
 test "condition waiters: a FIFO through the actors' records, nothing left behind" {
     const Table = struct {
         actors: [4]Actor,
