@@ -4,8 +4,7 @@
  * and `demo` and the tests all go through here.
  */
 
-import { exploreDfs } from "./explore/dfs.ts";
-import { exploreDpor } from "./explore/dpor/explorer.ts";
+import { explore } from "./explore/explore.ts";
 import type { ExplorationResult, Stats } from "./explore/result.ts";
 import type { NameTable } from "./model/transition.ts";
 import { ReplayTarget } from "./process/replay_target.ts";
@@ -13,7 +12,7 @@ import { resolveProgram } from "./process/resolve.ts";
 import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
 import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
-import { InputError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
@@ -70,6 +69,11 @@ export interface CheckResult extends ExplorationResult {
 
 export const defaultTimeoutMs = 10_000;
 
+/** Whether a search prunes visited states: as asked, or by default with memory and no reduction. */
+export function usesVisited(restore: Restore, reduction: Reduction, visited?: boolean): boolean {
+  return visited ?? (restore === "memory" && reduction === "none");
+}
+
 export async function check(
   program: string,
   args: readonly string[],
@@ -79,16 +83,16 @@ export async function check(
   const reduction = options.reduction ?? defaultReduction;
   const restore = options.restore ?? defaultRestore;
   if (options.visited && restore !== "memory") {
-    throw new InputError("--visited needs --restore=memory (states are compared by their memory)");
+    throw new UsageError("--visited needs --restore=memory (states are compared by their memory)");
   }
   if (options.visited && reduction !== "none") {
-    throw new InputError(
+    throw new UsageError(
       "--visited needs --reduction=none (skipping visited states is not sound with partial-order reduction)",
     );
   }
-  const visited = options.visited ?? (restore === "memory" && reduction === "none");
+  const visited = usesVisited(restore, reduction, options.visited);
   if (options.exactCompare && !visited) {
-    throw new InputError(
+    throw new UsageError(
       "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
     );
   }
@@ -116,6 +120,7 @@ async function checkWith(
     showOutput: options.showOutput,
     output,
     pinCpu: options.pinCpu,
+    signal: options.signal,
   };
   const memory = restore === "memory"
     ? new MemoryTarget(spec, {
@@ -133,9 +138,10 @@ async function checkWith(
   let result;
   let state;
   try {
-    result = reduction === "none"
-      ? await exploreDfs(target, { ...options, visited })
-      : await exploreDpor(target, reduction, options);
+    // A reduction that meets an execution repeating its state starts over statefully, when
+    // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
+    const fallback = restore === "memory" && options.visited !== false;
+    result = await explore(target, reduction, { ...options, visited, fallback });
     state = memory?.stateStats() ?? null;
   } finally {
     await target.close();

@@ -1,7 +1,7 @@
 /**
  * The checker's error classes and its exit codes: the one place that decides what a failure
- * means to the user's shell. Usage and input problems (a missing program, a bad trace) exit 2;
- * failures of the checker or its environment exit 3.
+ * means to the user's shell. Usage and input problems (a bad option, a missing program, a bad
+ * trace) exit 2; failures of the checker or its environment exit 3.
  */
 
 export const ExitCode = {
@@ -21,6 +21,11 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
+/** The command line itself is wrong (an unknown, repeated or conflicting option): exit 2. */
+export class UsageError extends InputError {
+  override name = "UsageError";
+}
+
 /** The checker or its environment failed: one clear line, exit 3. */
 export class InternalError extends Error {
   override name = "InternalError";
@@ -28,4 +33,12 @@ export class InternalError extends Error {
 
 export function exitCodeOf(error: unknown): ExitCode {
   return error instanceof InputError ? ExitCode.usage : ExitCode.incomplete;
+}
+
+/** What kind of failure an error is, as `--json` names it. */
+export type ErrorKind = "usage" | "input" | "internal" | "interrupted";
+
+export function errorKindOf(error: unknown): ErrorKind {
+  if (error instanceof UsageError) return "usage";
+  return error instanceof InputError ? "input" : "internal";
 }

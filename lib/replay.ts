@@ -5,7 +5,7 @@
  * the trace records.
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { InputError } from "./errors.ts";
 import type { ViolationKind } from "./explore/target.ts";
 import { killProcess, releaseProcess, spawn, waitProcess } from "./native/process.ts";
@@ -18,6 +18,7 @@ import {
 import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
+import { printable } from "./report/printable.ts";
 import { readTrace } from "./report/trace.ts";
 
 export interface ReplayOptions {
@@ -28,6 +29,8 @@ export interface ReplayOptions {
   /** The program's stdout/stderr go to the user (default) or to /dev/null. */
   readonly quietProgram?: boolean;
   readonly env?: Readonly<Record<string, string>>;
+  /** Told, before the program runs, when the trace was recorded with another command. */
+  readonly notice?: (message: string) => void;
 }
 
 export interface ReplayResult {
@@ -46,12 +49,49 @@ interface RuntimeReport {
   message: string;
 }
 
+/** The violation a runtime report stands for (a misuse is an assertion, as under check). */
+function observedKind(kind: string): ViolationKind {
+  switch (kind) {
+    case "deadlock":
+    case "exit":
+    case "crash":
+      return kind;
+    default:
+      return "assertion";
+  }
+}
+
 function readReport(path: string): RuntimeReport | null {
   try {
     return JSON.parse(Deno.readTextFileSync(path)) as RuntimeReport;
   } catch {
     return null;
   }
+}
+
+function shellWords(words: readonly string[]): string {
+  return words.map((w) => /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)
+    .join(" ");
+}
+
+/**
+ * How the command given differs from the one the trace was recorded with (the program's file
+ * name and the arguments; the directory may differ), or null when it does not or the trace
+ * does not say.
+ */
+export function programMismatch(
+  recorded: readonly string[],
+  program: string,
+  args: readonly string[],
+): string | null {
+  if (recorded.length === 0) return null;
+  const [was, ...wasArgs] = recorded;
+  const same = basename(was) === basename(program) && wasArgs.length === args.length &&
+    wasArgs.every((a, i) => a === args[i]);
+  if (same) return null;
+  return `the trace was recorded with \`${printable(shellWords(recorded))}\`, not \`${
+    printable(shellWords([program, ...args]))
+  }\`; replaying it anyway`;
 }
 
 export async function replay(
@@ -63,6 +103,8 @@ export async function replay(
   const trace = readTrace(tracePath);
   const env = options.env ?? Deno.env.toObject();
   const spec = resolveProgram(program, args, env);
+  const mismatch = programMismatch(trace.program, program, args);
+  if (mismatch !== null) options.notice?.(mismatch);
   const dir = Deno.makeTempDirSync({ prefix: "isomc-replay-" });
   registerTemporary(dir);
   const reportPath = join(dir, "report.json");
@@ -102,7 +144,7 @@ export async function replay(
         throw new InputError(`the trace does not fit this program: ${report.message}`);
       }
       if (report !== null && report.kind !== "ok") {
-        observed = report.kind === "deadlock" ? "deadlock" : "assertion";
+        observed = observedKind(report.kind);
         message = report.message;
       } else if (status.state === "signaled") {
         observed = "crash";

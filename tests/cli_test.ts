@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import {
@@ -19,6 +20,7 @@ import {
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const philosophersSource = here("../examples/philosophers.c");
 const cliPrograms = here("./programs/cli/");
+const cliPath = here("../cli.ts");
 
 becomeSubreaper();
 
@@ -254,20 +256,35 @@ Deno.test("exit 3 and verdict incomplete: a limit reached, in JSON and in words"
   });
 });
 
-Deno.test("exit 2: usage and input errors print one line on stderr and nothing on stdout", async () => {
+Deno.test("exit 2: usage and input errors print one line on stderr; with --json, one error object on stdout", async () => {
   await inTempDir(async (dir) => {
-    for (
-      const args of [
-        ["check", "--json", "--", "./missing"],
-        ["check", "--json", "--bogus", "--", "./missing"],
-        ["replay", "missing.json", "--", "./missing"],
-      ]
-    ) {
+    const cases: { args: string[]; kind: string | null; message: RegExp }[] = [
+      { args: ["check", "--json", "--", "./missing"], kind: "input", message: /no such file$/ },
+      {
+        args: ["check", "--json", "--bogus", "--", "./missing"],
+        kind: "usage",
+        message: /unknown option '--bogus'/,
+      },
+      { args: ["replay", "missing.json", "--", "./missing"], kind: null, message: /no such file$/ },
+    ];
+    for (const { args, kind, message } of cases) {
       const r = await runCli(args, { cwd: dir });
       assert.equal(r.code, 2, args.join(" "));
-      assert.equal(r.stdout, "", args.join(" "));
       assert.equal(lines(r.stderr).length, 1, r.stderr);
       assert.match(r.stderr, /^isomc: /);
+      if (kind === null) {
+        assert.equal(r.stdout, "", args.join(" "));
+        continue;
+      }
+      const out = lines(r.stdout);
+      assert.equal(out.length, 1, r.stdout);
+      const j = JSON.parse(out[0]);
+      assert.deepEqual(Object.keys(j), ["verdict", "error", "exit"]);
+      assert.equal(j.verdict, "error");
+      assert.equal(j.error.kind, kind);
+      assert.match(j.error.message, message);
+      assert.equal(`isomc: ${j.error.message}\n`, r.stderr);
+      assert.equal(j.exit, 2);
     }
   });
 });
@@ -294,8 +311,11 @@ Deno.test("the human report: verdict, numbered steps 'N. actor: transition', sta
       out.find((l) => l.startsWith("Explored ")) ?? "",
       /^Explored 3 executions, 4 states, 3 transitions, max depth 1, /,
     );
-    assert.ok(out.includes("Trace written to isomc-trace.json. Replay it outside the checker:"));
-    assert.ok(out.includes(`  ./isomc replay isomc-trace.json -- ${program}`));
+    // The trace is named after the program; the hint is the command as it was run.
+    const trace = `${basename(program)}.isomc-trace.json`;
+    assert.ok(out.includes(`Trace written to ${trace}. Replay it outside the checker:`));
+    assert.ok(out.includes(`  deno run -A ${cliPath} replay ${trace} -- ${program}`));
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [trace]);
   });
 });
 

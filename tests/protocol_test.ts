@@ -211,6 +211,8 @@ function expectedMessage(v: Vector): Message {
         signal: f.signal as number,
         actor: f.actor as number,
         steps: f.steps as number,
+        overflow: f.overflow as boolean,
+        stackSize: f.stackSize as number,
       };
     case "mapped":
       return { type: "mapped", errno: f.errno as number };
@@ -224,7 +226,7 @@ function expectedMessage(v: Vector): Message {
   throw new Error(`unknown vector ${v.name}`);
 }
 
-/** Every runtime->checker message of protocol version 4, in the fixture's order. */
+/** Every runtime->checker message of protocol version 5, in the fixture's order. */
 const runtimeMessages = [
   "hello",
   "actor",
@@ -285,7 +287,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 4 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 5 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -299,7 +301,15 @@ Deno.test("the vectors of protocol version 4 carry what the stateful checker dep
     [2, 0x10_0000, 0], // a finished actor: its whole stack is dead
   ]);
   assert.deepEqual(get("tail"), { type: "tail", signaled: true, value: 11 });
-  assert.deepEqual(get("crash"), { type: "crash", signal: 6, actor: 3, steps: 14 });
+  // Version 4: CRASH says whether the stack overflowed, and the stack's size.
+  assert.deepEqual(get("crash"), {
+    type: "crash",
+    signal: 11,
+    actor: 3,
+    steps: 14,
+    overflow: true,
+    stackSize: 260 * 1024,
+  });
   assert.deepEqual(get("mapped"), { type: "mapped", errno: 22 });
   assert.deepEqual(get("exiting"), { type: "exiting", status: 2, actor: 4 });
   assert.deepEqual(get("forked"), { type: "forked", pid: 31337 });
@@ -402,6 +412,20 @@ Deno.test("field values the protocol forbids are refused", async () => {
   const moreStacks = stacks.slice();
   new DataView(moreStacks.buffer).setUint32(HEADER_SIZE, 3, true);
   assert.match(decodeError(moreStacks).message, /ends too early/);
+  // CRASH: flags at 12 (bit 0: overflow), the stack's size at 16; a size without the flag is
+  // refused, other flag bits are not read.
+  const crash = fromHex(vectors.get("crash")!.hex);
+  const crashWith = (flags: number, size: bigint): Uint8Array => {
+    const bad = crash.slice();
+    const view = new DataView(bad.buffer);
+    view.setUint32(HEADER_SIZE + 12, flags, true);
+    view.setBigUint64(HEADER_SIZE + 16, size, true);
+    return bad;
+  };
+  assert.match(decodeError(crashWith(0, 4096n)).message, /stack size and no overflow/);
+  assert.match(decodeError(crashWith(1, 2n ** 53n)).message, /out of range/);
+  const plain = decode(crashWith(0xffff_fffe, 0n));
+  assert.ok(plain.type === "crash" && !plain.overflow && plain.stackSize === 0);
 });
 
 // ---- TypeScript encodes, Zig decodes ------------------------------------------------------
@@ -548,15 +572,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 4);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0400" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 5);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0500" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0400" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0500" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0400" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0500" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -566,18 +590,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0400" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0500" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0400" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0400" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0500" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0500" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0400" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0500" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -684,8 +708,8 @@ function encodeMessage(m: Message): Uint8Array {
     case "tail":
       return new FrameBuilder(MessageType.tail).u32(m.signaled ? 1 : 0).u32(m.value).frame();
     case "crash":
-      return new FrameBuilder(MessageType.crash).u32(m.signal).u32(m.actor).u32(m.steps).u32(0)
-        .frame();
+      return new FrameBuilder(MessageType.crash).u32(m.signal).u32(m.actor).u32(m.steps)
+        .u32(m.overflow ? 1 : 0).u64(BigInt(m.stackSize)).frame();
     case "mapped":
       return new FrameBuilder(MessageType.mapped).u32(m.errno).u32(0).frame();
     case "forked":
@@ -773,7 +797,24 @@ function randomMessage(rand: () => number): Message {
     case 8:
       return { type: "tail", signaled: rand() < 0.5, value: i32() };
     case 9:
-      return { type: "crash", signal: u32(), actor: u32(), steps: u32() };
+      if (rand() < 0.5) {
+        return {
+          type: "crash",
+          signal: u32(),
+          actor: u32(),
+          steps: u32(),
+          overflow: false,
+          stackSize: 0,
+        };
+      }
+      return {
+        type: "crash",
+        signal: u32(),
+        actor: u32(),
+        steps: u32(),
+        overflow: true,
+        stackSize: id(),
+      };
     case 10:
       return { type: "mapped", errno: i32() };
     case 11:
@@ -1449,7 +1490,14 @@ Deno.test("a fatal signal in an actor: CRASH names the signal, the actor and the
       try {
         handshake(run, flags);
         run.send(encodeRun([{ actor: ids.b, choice: 0 }, { actor: ids.a, choice: 0 }]));
-        assert.deepEqual(run.until("crash"), { type: "crash", signal: 11, actor: ids.a, steps: 2 });
+        assert.deepEqual(run.until("crash"), {
+          type: "crash",
+          signal: 11,
+          actor: ids.a,
+          steps: 2,
+          overflow: false,
+          stackSize: 0,
+        });
         assert.equal(run.receive(), "closed");
         assert.deepEqual(run.exit(), { state: "signaled", signal: 11 });
       } finally {
@@ -1484,7 +1532,7 @@ Deno.test("a crash after isomc_run: CRASH from main; when stateful, from the cop
       handshake(stateless);
       stateless.send(encodeRun(all));
       assert.deepEqual(framesUntil(stateless, "crash"), [
-        { type: "crash", signal: 6, actor: 0, steps: 2 },
+        { type: "crash", signal: 6, actor: 0, steps: 2, overflow: false, stackSize: 0 },
       ]);
       assert.equal(stateless.receive(), "closed");
       assert.deepEqual(stateless.exit(), { state: "signaled", signal: 6 });
@@ -1498,7 +1546,7 @@ Deno.test("a crash after isomc_run: CRASH from main; when stateful, from the cop
       assert.deepEqual(framesUntil(stateful, "state").map((m) => m.type), ["stacks", "state"]);
       stateful.send(encodeFinish());
       assert.deepEqual(framesUntil(stateful, "tail"), [
-        { type: "crash", signal: 6, actor: 0, steps: 2 },
+        { type: "crash", signal: 6, actor: 0, steps: 2, overflow: false, stackSize: 0 },
         { type: "tail", signaled: true, value: 6 },
       ]);
     } finally {

@@ -2,12 +2,14 @@
  * `isomc cc`: compiles and links a C program against the isomc runtime with `zig cc`, like
  * SimGrid's smpicc. It adds the include directory, the runtime library (when linking), debug
  * information, and turns off zig cc's default UB-sanitizer traps so that a bug reads as the
- * crash it would be with gcc (pass -fsanitize=undefined to get them back).
+ * crash it would be with gcc (pass -fsanitize=undefined to get them back). Missing inputs and
+ * sanitizers the runtime cannot have are refused before zig runs (lib/build/cc_args.ts).
  */
 
 import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.ts";
 import { runtimeLibrary } from "../native/library.ts";
+import { ccArgsProblem, type PathKind } from "./cc_args.ts";
 
 export const includeDir = fileURLToPath(new URL("../../include/", import.meta.url));
 
@@ -32,6 +34,20 @@ export function ccCommand(args: readonly string[]): string[] {
   ];
 }
 
+function pathKind(path: string): PathKind {
+  try {
+    return Deno.statSync(path).isDirectory ? "directory" : "file";
+  } catch {
+    return "missing";
+  }
+}
+
+/** Refuses, with one line, what zig would fail on without saying why. */
+function checkArgs(args: readonly string[]): void {
+  const problem = ccArgsProblem(args, pathKind);
+  if (problem !== null) throw new InputError(`cc: ${problem}`);
+}
+
 /** Runs a zig command, turning a missing zig into one clear line. */
 async function runZig(
   command: string[],
@@ -52,6 +68,7 @@ async function runZig(
 /** Runs `zig cc` with the user's terminal; returns its exit status. */
 export async function cc(args: readonly string[]): Promise<number> {
   if (args.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
+  checkArgs(args);
   return (await runZig(ccCommand(args), {})).code;
 }
 
@@ -61,7 +78,9 @@ export async function compile(
   output: string,
   extra: readonly string[] = [],
 ): Promise<void> {
-  const out = await runZig(ccCommand([...extra, "-o", output, ...sources]), {
+  const args = [...extra, "-o", output, ...sources];
+  checkArgs(args);
+  const out = await runZig(ccCommand(args), {
     stdout: "piped",
     stderr: "piped",
   }) as Deno.CommandOutput;

@@ -1,7 +1,10 @@
-/** Argument parsing shared by the commands, on node:util's parseArgs. */
+/**
+ * Argument parsing shared by the commands, on node:util's parseArgs: unknown options, missing
+ * or unexpected values and options given twice are usage errors, each one line.
+ */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InputError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -11,17 +14,48 @@ export interface Parsed {
 }
 
 export function parse(command: string, args: readonly string[], options: Options): Parsed {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
+    parsed = parseArgs({
       args: [...args],
       options,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
-    return { values: values as Parsed["values"], positionals };
   } catch (e) {
-    throw new InputError(describeParseError(command, e as Error & { code?: string }));
+    throw new UsageError(describeParseError(command, e as Error & { code?: string }));
   }
+  // parseArgs keeps the last of repeated options: `--reduction=none --reduction=odpor` would
+  // quietly run odpor. Each option may be given once.
+  const seen = new Map<string, string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    const earlier = seen.get(token.name);
+    if (earlier !== undefined) {
+      throw new UsageError(
+        `${command}: ${token.rawName} is given twice (${earlier} and ${
+          spelled(token)
+        }): give it once`,
+      );
+    }
+    seen.set(token.name, spelled(token));
+  }
+  return { values: parsed.values as Parsed["values"], positionals: parsed.positionals };
+}
+
+/** How an option token was written: `--reduction=none`, `--json`, `-h`. */
+function spelled(token: { rawName: string; value?: string | undefined }): string {
+  return token.value === undefined ? token.rawName : `${token.rawName}=${token.value}`;
+}
+
+/**
+ * Whether the command line asks for JSON (`--json` among the options, before `--`): decided
+ * before parsing, so that even a usage error answers with a JSON object.
+ */
+export function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
 }
 
 /** node's parseArgs messages run over several lines and speak of positionals: say it shortly. */
@@ -46,7 +80,7 @@ export function positiveInteger(
   if (value === undefined) return undefined;
   const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new InputError(`--${name} needs a positive integer, not '${value}'`);
+    throw new UsageError(`--${name} needs a positive integer, not '${value}'`);
   }
   return n;
 }
@@ -58,7 +92,7 @@ export function positiveSeconds(
   if (value === undefined) return undefined;
   const n = typeof value === "string" && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
   if (!(n > 0) || n > 86_400) {
-    throw new InputError(`--${name} needs a number of seconds between 0 and 86400, not '${value}'`);
+    throw new UsageError(`--${name} needs a number of seconds between 0 and 86400, not '${value}'`);
   }
   return n;
 }

@@ -1,91 +1,74 @@
-/** `isomc check`: explore a program, report the verdict, write the counterexample. */
+/**
+ * `isomc check`: explore a program, report the verdict, write the counterexample. The trace
+ * path is checked before the search; Ctrl-C (or SIGTERM) stops the search, even in the middle
+ * of a transition that never returns, and the report says so; a second one stops at once.
+ */
 
-import { relative } from "node:path";
-import {
-  check,
-  defaultReduction,
-  defaultRestore,
-  defaultTimeoutMs,
-  type Reduction,
-  reductions,
-  type Restore,
-  restores,
-} from "../check.ts";
-import { ExitCode, InputError } from "../errors.ts";
-import { installCleanup, onInterrupt } from "../process/cleanup.ts";
+import { check } from "../check.ts";
+import { ExitCode } from "../errors.ts";
+import { installCleanup, onFatalSignal, onInterrupt } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
-import { jsonReport } from "../report/json.ts";
+import { jsonError, jsonReport } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
-import { buildTrace, writeTrace } from "../report/trace.ts";
-import { parse, positiveInteger, positiveSeconds, stringOption } from "./args.ts";
+import { buildTrace, traceText } from "../report/trace.ts";
+import { checkTraceOut, defaultTracePath, tryWriteTrace } from "../report/trace_out.ts";
+import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
+import { invokedAs } from "./invocation.ts";
 
-export const defaultTracePath = "isomc-trace.json";
+const encoder = new TextEncoder();
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse("check", args, {
-    reduction: { type: "string" },
-    restore: { type: "string" },
-    visited: { type: "boolean" },
-    "no-visited": { type: "boolean" },
-    "exact-compare": { type: "boolean" },
-    "no-pin": { type: "boolean" },
-    "every-end": { type: "boolean" },
-    "snapshot-spacing": { type: "string" },
-    "max-checkpoints": { type: "string" },
-    "max-depth": { type: "string" },
-    "max-executions": { type: "string" },
-    timeout: { type: "string" },
-    json: { type: "boolean" },
-    "trace-out": { type: "string" },
-    "show-output": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
+  const request = parseCheckArgs(args);
+  if (request === "help") {
     console.log(checkHelp);
     return ExitCode.ok;
   }
-  const [program, ...programArgs] = positionals;
-  if (program === undefined) throw new InputError("check: no program given (isomc check -- ./app)");
-  const reduction = stringOption(values.reduction) ?? defaultReduction;
-  if (!(reductions as readonly string[]).includes(reduction)) {
-    throw new InputError(
-      `--reduction must be one of: ${reductions.join(", ")} (not '${reduction}')`,
-    );
-  }
-  const restore = stringOption(values.restore) ?? defaultRestore;
-  if (!(restores as readonly string[]).includes(restore)) {
-    throw new InputError(`--restore must be one of: ${restores.join(", ")} (not '${restore}')`);
-  }
-  if (values.visited && values["no-visited"]) {
-    throw new InputError("--visited and --no-visited contradict each other");
-  }
-  const visited = values.visited ? true : values["no-visited"] ? false : undefined;
-  const timeout = positiveSeconds("timeout", values.timeout);
-  const timeoutMs = timeout === undefined ? defaultTimeoutMs : Math.round(timeout * 1000);
-  const tracePath = stringOption(values["trace-out"]) ?? defaultTracePath;
-  const json = values.json === true;
+  const { program, json } = request;
+  const tracePath = request.traceOut ?? defaultTracePath(program);
+  checkTraceOut(tracePath, program, request.traceOut === null);
 
   installCleanup();
   const controller = new AbortController();
   onInterrupt(() => controller.abort());
-  const progress = new ProgressLine(!json && Deno.stderr.isTerminal());
+  const progress = new ProgressLine(!json && Deno.stderr.isTerminal(), request.prunesVisited);
+  onFatalSignal((signal, status) => {
+    progress.clear();
+    const again = controller.signal.aborted ? "a second " : "";
+    const message = `stopped at once by ${again}${signal}, without a report`;
+    console.error(`isomc: ${message}`);
+    if (json) console.log(JSON.stringify(jsonError("interrupted", message, status)));
+  });
+  try {
+    return await checkAndReport(request, tracePath, controller, progress);
+  } finally {
+    onFatalSignal(null);
+  }
+}
+
+async function checkAndReport(
+  request: CheckRequest,
+  tracePath: string,
+  controller: AbortController,
+  progress: ProgressLine,
+): Promise<number> {
+  const { program, programArgs, json, timeoutMs } = request;
   let result;
   try {
     result = await check(program, programArgs, {
-      reduction: reduction as Reduction,
-      restore: restore as Restore,
-      visited,
-      exactCompare: values["exact-compare"] === true,
-      pinCpu: values["no-pin"] !== true,
-      everyEnd: values["every-end"] === true ? true : undefined,
-      snapshotSpacing: positiveInteger("snapshot-spacing", values["snapshot-spacing"]),
-      maxCheckpoints: positiveInteger("max-checkpoints", values["max-checkpoints"]),
-      maxDepth: positiveInteger("max-depth", values["max-depth"]),
-      maxExecutions: positiveInteger("max-executions", values["max-executions"]),
+      reduction: request.reduction,
+      restore: request.restore,
+      visited: request.visited,
+      exactCompare: request.exactCompare,
+      pinCpu: request.pinCpu,
+      everyEnd: request.everyEnd ? true : undefined,
+      snapshotSpacing: request.snapshotSpacing,
+      maxCheckpoints: request.maxCheckpoints,
+      maxDepth: request.maxDepth,
+      maxExecutions: request.maxExecutions,
       timeoutMs,
       // With --json, stdout holds the report alone: the program's output goes to stderr.
-      showOutput: values["show-output"] === true && (json ? "stderr" : true),
+      showOutput: request.showOutput && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
     });
@@ -94,29 +77,31 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     onInterrupt(null);
   }
 
+  // The result is not thrown away when the trace cannot be written: it is reported, with a
+  // warning, and the exit status is the verdict's.
   let written: string | null = null;
   if (result.violation !== null) {
-    writeTrace(
-      tracePath,
-      buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs),
-    );
-    written = tracePath;
+    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs);
+    const failed = tryWriteTrace(tracePath, traceText(trace));
+    if (failed === null) {
+      written = tracePath;
+    } else {
+      console.error(`isomc: warning: cannot write the trace to ${tracePath}: ${failed}`);
+    }
   }
   if (json) {
-    console.log(JSON.stringify(jsonReport(result, result.names, result.state, result.stderr)));
-  } else {
-    const shown = written === null ? null : relative(Deno.cwd(), written) || written;
-    Deno.stdout.writeSync(
-      new TextEncoder().encode(
-        formatReport(result, {
-          names: result.names,
-          state: result.state,
-          stderr: result.stderr,
-          program: [program, ...programArgs],
-          tracePath: shown,
-        }),
-      ),
+    console.log(
+      JSON.stringify(jsonReport(result, result.names, result.state, result.stderr, written)),
     );
+  } else {
+    Deno.stdout.writeSync(encoder.encode(formatReport(result, {
+      names: result.names,
+      command: invokedAs(),
+      state: result.state,
+      stderr: result.stderr,
+      program: [program, ...programArgs],
+      tracePath: written,
+    })));
   }
   if (result.verdict === "violation") return ExitCode.violation;
   return result.verdict === "ok" ? ExitCode.ok : ExitCode.incomplete;

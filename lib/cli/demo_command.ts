@@ -7,11 +7,12 @@ import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { compile } from "../build/cc.ts";
 import { check } from "../check.ts";
-import { ExitCode, InputError } from "../errors.ts";
+import { ExitCode, UsageError } from "../errors.ts";
 import { installCleanup } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
 import { buildTrace, writeTrace } from "../report/trace.ts";
 import { demoHelp } from "./help.ts";
+import { invokedAs } from "./invocation.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -20,7 +21,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     console.log(demoHelp);
     return ExitCode.ok;
   }
-  if (args.length > 0) throw new InputError(`demo: takes no arguments (not '${args[0]}')`);
+  if (args.length > 0) throw new UsageError(`demo: takes no arguments (not '${args[0]}')`);
   installCleanup();
   const source = `${root}examples/philosophers.c`;
   const dir = `${root}.isomc/demo`;
@@ -40,6 +41,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   console.log(
     formatReport(result, {
       names: result.names,
+      command: invokedAs(),
       program: [show(program)],
       tracePath: result.violation === null ? null : show(tracePath),
     }),

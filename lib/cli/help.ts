@@ -10,6 +10,7 @@ Usage:
   isomc cc [zig cc options] -o APP APP.c   compile a program against the isomc runtime
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
+  isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
 
 Exit codes: 0 no violation (complete), 1 violation found (or reproduced), 2 usage or input
@@ -49,13 +50,18 @@ Options:
   --max-depth=N         cut executions longer than N transitions (verdict: incomplete)
   --max-executions=N    stop after N executions (verdict: incomplete)
   --timeout=SECONDS     longest a transition may run before it is a violation (default 10)
-  --json                print one JSON object on stdout instead of the report
-  --trace-out=FILE      where to write the counterexample (default isomc-trace.json)
+  --json                print one JSON object on stdout instead of the report (an error
+                        object when the check fails); no progress line
+  --trace-out=FILE      where to write the counterexample (default PROGRAM.isomc-trace.json,
+                        after the program's file name, in the current directory)
   --show-output         print each execution's output, whole, when the search leaves it
   -h, --help            this help
 
-Ctrl-C (or SIGTERM) stops the search and reports what was explored (exit 3); a second one
-stops at once (exit 130, or 143 for SIGTERM).
+Each option may be given once; --max-checkpoints, --every-end and --snapshot-spacing are
+refused where their strategy is not the one chosen. The program's stdin is /dev/null.
+
+Ctrl-C (or SIGTERM) stops the search, even inside a transition that never returns, and reports
+what was explored (exit 3); a second one stops at once (exit 130, or 143 for SIGTERM).
 
 Exit codes: 0 no violation, 1 violation, 2 usage or input error, 3 incomplete or internal error.
 `;
@@ -64,7 +70,8 @@ export const replayHelp = `Usage: isomc replay [options] TRACE -- PROGRAM [ARGS.
 
 Runs PROGRAM on its own, outside the checker, following the schedule recorded in TRACE (as
 written by isomc check), and says whether the recorded violation happened again. The program
-logs each step on stderr. To debug the same run:
+logs each step on stderr. When PROGRAM or its arguments are not those the trace was recorded
+with, it says so first, and replays anyway. To debug the same run:
   ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
   ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
 
@@ -78,11 +85,34 @@ Exit codes: 1 the violation was reproduced, 0 the program ran without it, 2 the 
 parse or does not fit the program, 3 the program did something else.
 `;
 
+export const ltlHelp = `Usage: isomc ltl [--dot] FORMULA
+       isomc ltl [--dot] --never=FILE
+
+Translates the LTL formula FORMULA (quote it) and prints the Büchi automaton of its
+negation: the executions that violate it, which a liveness search looks for. Each state
+says what the rest of the run must satisfy; a transition reads the propositions' values in
+the current state; a run is accepted when it takes marked transitions of every acceptance
+set infinitely often. docs/liveness.md has the grammar:
+  p, true, false       propositions (names the program registers with isomc_prop)
+  !  &&  ||  ->  <->   also ~ & | /\\ \\/ => --> <=>, in this order of precedence (! first)
+  X  F  G              next, eventually (also <>), always (also [])
+  U  R  W              until, release (also V), weak until; right-associative
+
+Options:
+  --dot          print Graphviz (dot) instead of text
+  --never=FILE   print the automaton of a SPIN never claim (as spin -f writes them) instead
+  -h, --help     this help
+
+Exit codes: 0 printed, 2 the formula or the claim does not parse (the message says where).
+`;
+
 export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
 
 Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
 include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
-are turned off unless you pass a -fsanitize option yourself.
+are turned off unless you pass a -fsanitize option yourself. UBSan (-fsanitize=undefined)
+works; AddressSanitizer and the other sanitizers with a runtime (thread, memory, leak) are
+refused. A missing input file is refused before zig runs (exit 2).
 `;
 
 export const demoHelp = `Usage: isomc demo

@@ -1,11 +1,24 @@
-/** Dispatches the CLI's commands and turns every failure into one line and an exit code. */
+/**
+ * Dispatches the CLI's commands and turns every failure into one line on stderr and an exit
+ * code — and, when the command line asked for `--json`, into one JSON error object on stdout.
+ */
 
-import { ExitCode, exitCodeOf, InputError, InternalError } from "../errors.ts";
-import { killAllChildren } from "../process/cleanup.ts";
+import {
+  errorKindOf,
+  ExitCode,
+  exitCodeOf,
+  InputError,
+  InternalError,
+  UsageError,
+} from "../errors.ts";
+import { releaseAll } from "../process/cleanup.ts";
+import { jsonError } from "../report/json.ts";
+import { wantsJson } from "./args.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
 import { demoCommand } from "./demo_command.ts";
-import { ccHelp, checkHelp, demoHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ccHelp, checkHelp, demoHelp, ltlHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
 
 const helps: Record<string, string> = {
@@ -13,6 +26,7 @@ const helps: Record<string, string> = {
   replay: replayHelp,
   cc: ccHelp,
   demo: demoHelp,
+  ltl: ltlHelp,
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -32,7 +46,7 @@ export async function main(args: readonly string[]): Promise<number> {
         return ExitCode.ok;
       case "help": {
         const text = rest[0] === undefined ? mainHelp : helps[rest[0]];
-        if (text === undefined) throw new InputError(`no such command: ${rest[0]}`);
+        if (text === undefined) throw new UsageError(`no such command: ${rest[0]}`);
         console.log(text);
         return ExitCode.ok;
       }
@@ -44,17 +58,24 @@ export async function main(args: readonly string[]): Promise<number> {
         return await ccCommandMain(rest);
       case "demo":
         return await demoCommand(rest);
+      case "ltl":
+        return ltlCommand(rest);
       default:
-        throw new InputError(`unknown command '${command}' (try: isomc --help)`);
+        throw new UsageError(`unknown command '${command}' (try: isomc --help)`);
     }
   } catch (e) {
-    killAllChildren();
+    releaseAll();
     const message = e instanceof Error ? e.message : String(e);
     const isKnown = e instanceof InputError || e instanceof InternalError;
-    console.error(`isomc: ${isKnown ? "" : "internal error: "}${message}`);
+    const line = `${isKnown ? "" : "internal error: "}${message}`;
+    console.error(`isomc: ${line}`);
     if (!isKnown && Deno.env.get("ISOMC_DEBUG") && e instanceof Error) console.error(e.stack);
-    return exitCodeOf(e);
+    const exit = exitCodeOf(e);
+    if (command === "check" && wantsJson(rest)) {
+      console.log(JSON.stringify(jsonError(errorKindOf(e), line, exit)));
+    }
+    return exit;
   } finally {
-    killAllChildren();
+    releaseAll();
   }
 }

@@ -1,6 +1,6 @@
 /** `isomc replay`: re-run a counterexample outside the checker and say if it happened again. */
 
-import { ExitCode, InputError } from "../errors.ts";
+import { ExitCode, UsageError } from "../errors.ts";
 import { installCleanup } from "../process/cleanup.ts";
 import { replay } from "../replay.ts";
 import { parse, positiveSeconds } from "./args.ts";
@@ -18,16 +18,17 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   }
   const [trace, program, ...programArgs] = positionals;
   if (trace === undefined) {
-    throw new InputError("replay: no trace given (isomc replay TRACE -- ./app)");
+    throw new UsageError("replay: no trace given (isomc replay TRACE -- ./app)");
   }
   if (program === undefined) {
-    throw new InputError("replay: no program given (isomc replay TRACE -- ./app)");
+    throw new UsageError("replay: no program given (isomc replay TRACE -- ./app)");
   }
   const timeout = positiveSeconds("timeout", values.timeout);
   installCleanup();
   const result = await replay(trace, program, programArgs, {
     verbose: values.quiet !== true,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    notice: (message) => console.error(`isomc: ${message}`),
   });
   if (result.reproduced) {
     console.error(`isomc: replay reproduced the ${result.observed}: ${result.message}`);

@@ -42,14 +42,40 @@ export interface Target {
    */
   stateHash?(): bigint | null;
   /**
+   * Turns state hashes on or off, for the states reached from now on (after a restore, the
+   * state restored); answers whether the target gives them. A search turns them on only where
+   * it needs them, since they cost (a snapshot of every state, for a real program).
+   */
+  hashStates?(on: boolean): boolean;
+  /**
    * The current state itself, for a search that confirms equal hashes (--exact-compare);
    * null or absent when the target cannot give it.
    */
   exactState?(): ExactState | null;
+  /**
+   * The program's propositions (isomc_prop) and their values in the current state (after
+   * start or execute, a `done` outcome included: the values when the last actor finished);
+   * null or absent when the target has none. The liveness search (lib/liveness/) reads them
+   * at every state; the names are the same in every state.
+   */
+  propositions?(): PropositionValues | null;
+  /**
+   * Whether the transition that led to the current state passed an isomc_progress() marker
+   * (false or absent when it cannot tell). It must be part of the state — equal states agree
+   * on it — so that a cycle of states without it is a cycle that passes no marker
+   * (docs/liveness.md, non-progress cycles).
+   */
+  progressed?(): boolean;
   /** Releases every resource (processes, snapshots). Safe to call twice. */
   close(): Promise<void>;
   /** Work the target did beyond the steps it was asked for (re-executed steps, restarts). */
   readonly counters: TargetCounters;
+}
+
+/** Propositions: their names (as registered) and their values, index by index. */
+export interface PropositionValues {
+  readonly names: readonly string[];
+  readonly values: readonly boolean[];
 }
 
 /** A state as a target holds it, to tell two states with the same hash apart. */
@@ -68,6 +94,17 @@ export interface TargetCounters {
   /** Restores done, and the time they took (for replay: restart and replayed steps). */
   restores: number;
   restoreSeconds: number;
+}
+
+/**
+ * Thrown by a target call that the search's signal cut short (Ctrl-C while a transition runs):
+ * the program was killed, the current execution is lost, and the search ends there, incomplete.
+ */
+export class Interrupted extends Error {
+  override name = "Interrupted";
+  constructor() {
+    super("interrupted");
+  }
 }
 
 export function newCounters(): TargetCounters {

@@ -88,6 +88,14 @@ export function enabledSteps(point: Point): Step[] {
   return steps;
 }
 
+/**
+ * Whether any step can be taken at a point (none: a deadlock, or the end). Cheaper than
+ * enabledSteps(point).length, which lists every choice (a random can have millions).
+ */
+export function anyEnabled(point: Point): boolean {
+  return point.transitions.some((t) => t.enabled && t.choices > 0);
+}
+
 export function transitionOf(point: Point, actor: number): Transition | undefined {
   return point.transitions.find((t) => t.actor === actor);
 }

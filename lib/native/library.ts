@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { InternalError } from "../errors.ts";
 
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -26,6 +26,7 @@ const symbols = {
   isomc_fd_pread: { parameters: ["i32", "buffer", "usize", "u64"], result: "i64" },
   isomc_wait: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   isomc_kill: { parameters: ["i32", "i32"], result: "void" },
+  isomc_become_subreaper: { parameters: [], result: "i32" },
   isomc_release: { parameters: ["i32"], result: "void" },
   isomc_channel_open: { parameters: ["i32"], result: "pointer" },
   isomc_channel_close: { parameters: ["pointer"], result: "void" },

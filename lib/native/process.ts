@@ -1,7 +1,9 @@
 /**
  * Processes and descriptors of the checker's own: socket pairs, starting the checked program
  * (fork/exec with the control channel kept, parent-death signal, own process group, pidfd),
- * waiting for it, killing it with its process group (native/src/checker/process.zig).
+ * waiting for it, killing it with its process group (native/src/checker/process.zig). The
+ * checker becomes a child subreaper before its first program starts, so that whatever the
+ * program forks comes back to the checker when its parent dies, to be killed and reaped.
  */
 
 import { InternalError } from "../errors.ts";
@@ -42,7 +44,15 @@ export type SpawnResult =
   | { ok: true; pid: number; pidfd: number }
   | { ok: false; errno: number };
 
+let subreaper = false;
+
 export function spawn(req: SpawnRequest): SpawnResult {
+  if (!subreaper) {
+    if (native().isomc_become_subreaper() !== 0) {
+      throw new InternalError("prctl(PR_SET_CHILD_SUBREAPER) failed");
+    }
+    subreaper = true;
+  }
   const argv = cstrings(req.argv);
   const env = cstrings(Object.entries(req.env).map(([k, v]) => `${k}=${v}`));
   const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0) |
@@ -69,6 +79,10 @@ export type ExitStatus =
   | { state: "exited"; code: number }
   | { state: "signaled"; signal: number };
 
+/**
+ * Waits up to timeoutMs for the process to end; once it has, the rest of its process group is
+ * killed and reaped too (what it forked does not outlive it).
+ */
 export function waitProcess(pid: number, pidfd: number, timeoutMs: number): ExitStatus {
   const out = new Int32Array(1);
   const rc = native().isomc_wait(pid, pidfd, timeoutMs, out);
@@ -84,6 +98,7 @@ export function pidfdOpen(pid: number): number {
   return fd;
 }
 
+/** Kills the process and its whole process group, and reaps them. */
 export function killProcess(pid: number, pidfd: number): void {
   native().isomc_kill(pid, pidfd);
 }

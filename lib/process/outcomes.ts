@@ -1,7 +1,8 @@
 /**
  * What a run of the checked program ended with, in words: the violations made of timeouts,
- * crashes and exits (with the actor at fault and who was left unfinished), and the one-line
- * errors of a program that never connected or could not be started. Pure functions of what
+ * crashes (a stack overflow with the stack's size and how to raise it) and exits (with the actor
+ * at fault and who was left unfinished), and the one-line errors of a program that never
+ * connected, died before its first scheduling point or could not be started. Pure functions of what
  * lib/process/program.ts observed, so the wording lives in one place.
  */
 
@@ -46,18 +47,70 @@ export function exitTimeout(timeoutMs: number): Outcome {
   };
 }
 
-/** Main died of `signal` after every actor had finished. */
-export function crashAfterRun(signal: number): Outcome {
+/** What the runtime's crash handler reported (CRASH), before the process died of it. */
+export interface CrashReport {
+  readonly signal: number;
+  /** The actor that was running, 0 for main. */
+  readonly actor: number;
+  /** That actor's stack (main's for 0) ran off its end; its usable size is stackSize. */
+  readonly overflow: boolean;
+  readonly stackSize: number;
+}
+
+/** "1 MiB", "260 KiB", "70000 bytes" (the runtime words it the same, runtime/crash.zig). */
+export function stackSizeText(bytes: number): string {
+  if (bytes !== 0 && bytes % 1048576 === 0) return `${bytes / 1048576} MiB`;
+  if (bytes !== 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** Why an overflowed stack overflowed, and what to do: "actor B overflowed its 1 MiB stack (...)". */
+function overflowText(c: CrashReport, names: NameTable): string {
+  const who = c.actor === 0 ? "main" : `actor ${actorName(names, c.actor)}`;
+  const raise = c.actor === 0
+    ? "raise it with ulimit -s"
+    : "raise ISOMC_STACK_SIZE or --isomc-stack-size";
+  return `${who} overflowed its ${stackSizeText(c.stackSize)} stack (${raise})`;
+}
+
+/** Main died of `signal` after every actor had finished (`crashed`: what it reported). */
+export function crashAfterRun(
+  signal: number,
+  crashed: CrashReport | null = null,
+  names: NameTable = { actors: new Map(), objects: new Map() },
+): Outcome {
+  const why = crashed?.overflow === true ? `: ${overflowText(crashed, names)}` : "";
   return {
     kind: "violation",
     violation: {
       kind: "crash",
       message: `the program was killed by ${
         describeSignal(signal)
-      } after every actor had finished (after isomc_run returned)`,
+      } after every actor had finished (after isomc_run returned)${why}`,
       actor: null,
     },
   };
+}
+
+/** The line of a program that died before its first scheduling point: nothing was chosen yet. */
+export function beforeFirstPointMessage(
+  program: string,
+  ended: ExitStatus,
+  crashed: CrashReport | null,
+  violationMessage: string,
+  names: NameTable,
+  lastStderrLine = "",
+): string {
+  const said = lastStderrLine === ""
+    ? ""
+    : `; its last line on stderr: ${JSON.stringify(lastStderrLine)}`;
+  if (ended.state === "exited") {
+    return `${program} exited with status ${ended.code} before its first scheduling point (did main() reach isomc_run()?)${said}; run it on its own to see why`;
+  }
+  if (crashed?.overflow === true) {
+    return `${program} crashed before its first scheduling point: ${overflowText(crashed, names)}`;
+  }
+  return `${program} crashed before its first scheduling point (${violationMessage})${said}; run it on its own to debug it`;
 }
 
 /** What the checker knew when the program died in the middle of an execution. */
@@ -65,7 +118,7 @@ export interface Death {
   /** How the kernel says it ended (running: unknown, for a copy that is not our child). */
   readonly status: ExitStatus;
   /** What the runtime's crash handler reported before the end. */
-  readonly crashed: { readonly signal: number; readonly actor: number } | null;
+  readonly crashed: CrashReport | null;
   /** What the runtime reported when an actor called exit(). */
   readonly exiting: { readonly status: number; readonly actor: number } | null;
   /** A copy forked from a checkpoint: its exit status is not the checker's to read. */
@@ -80,13 +133,14 @@ export interface Death {
 export function deathOutcome(d: Death, names: NameTable): Outcome {
   if (d.crashed !== null) {
     const who = d.crashed.actor === 0 ? null : d.crashed.actor;
+    const killed = `the program was killed by ${describeSignal(d.crashed.signal)}`;
     return {
       kind: "violation",
       violation: {
         kind: "crash",
-        message: `the program was killed by ${describeSignal(d.crashed.signal)}${
-          who === null ? " in main" : ` while ${actorName(names, who)} was running`
-        }`,
+        message: d.crashed.overflow
+          ? `${killed}: ${overflowText(d.crashed, names)}`
+          : `${killed}${who === null ? " in main" : ` while ${actorName(names, who)} was running`}`,
         actor: who,
       },
     };
@@ -112,19 +166,29 @@ export function deathOutcome(d: Death, names: NameTable): Outcome {
       },
     };
   }
-  // The actor that called exit() is not "left behind": it is the one at fault.
-  const left = d.unfinished.filter((a) => a !== who).map((a) => actorName(names, a));
-  const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
   return {
     kind: "violation",
-    violation: {
-      kind: "exit",
-      message: `the program exited with ${code}${
-        who === null ? "" : ` while ${actorName(names, who)} was running`
-      }, leaving ${left.length === 0 ? "no actor" : left.join(", ")} unfinished`,
-      actor: who,
-    },
+    violation: { kind: "exit", message: exitMessage(d, status, who, names), actor: who },
   };
+}
+
+/**
+ * An exit while actors were unfinished: "actor B called exit(3)" when the runtime said so
+ * (EXITING), else what the kernel said; then the actors left behind, other than the one that
+ * exited (it is the one at fault, not one left behind).
+ */
+function exitMessage(d: Death, status: ExitStatus, who: number | null, names: NameTable): string {
+  const left = d.unfinished.filter((a) => a !== who).map((a) => actorName(names, a));
+  const others = who === null ? "" : " other";
+  const tail = left.length === 0
+    ? `; no${others} actor was unfinished`
+    : `, leaving ${left.join(", ")} unfinished`;
+  if (d.exiting !== null && who !== null) {
+    return `actor ${actorName(names, who)} called exit(${d.exiting.status})${tail}`;
+  }
+  const code = status.state === "exited" ? `status ${status.code}` : "an unknown status";
+  const running = who === null ? "" : ` while ${actorName(names, who)} was running`;
+  return `the program exited with ${code}${running}${tail}`;
 }
 
 /** Why a program never got through the handshake, as one line. */

@@ -17,8 +17,8 @@ import {
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { enabledSteps, type Step } from "../model/transition.ts";
-import type { Outcome } from "../explore/target.ts";
+import { anyEnabled, type Step } from "../model/transition.ts";
+import { Interrupted, type Outcome } from "../explore/target.ts";
 import {
   decode,
   encodeFds,
@@ -40,7 +40,9 @@ import {
   WELCOME_STATEFUL,
 } from "./protocol.ts";
 import {
+  beforeFirstPointMessage,
   crashAfterRun,
+  type CrashReport,
   deathOutcome,
   execErrorText,
   exitTimeout,
@@ -65,7 +67,7 @@ export class ProgramRun {
   /** How the program ended, once it died on its own before DONE. */
   private ended: ExitStatus | null = null;
   /** What the program's crash handler reported before it died. */
-  private crashed: { signal: number; actor: number } | null = null;
+  private crashed: CrashReport | null = null;
   /** What the runtime reported when an actor called exit(). */
   private exiting: { status: number; actor: number } | null = null;
   /** Every actor has returned; main's last lines run (stateful runs). */
@@ -156,17 +158,16 @@ export class ProgramRun {
     const first = await this.outcome();
     // Dying before the first point is no interleaving's fault: nothing was chosen yet.
     if (first.kind === "violation" && this.ended !== null) {
-      const program = this.spec.argv0;
-      // What it said last on stderr often says why (the runtime's own complaints go there).
-      const said = this.options.output?.stderrTail().split("\n").pop() ?? "";
-      const last = said === "" ? "" : `; its last line on stderr: ${JSON.stringify(said)}`;
-      if (this.ended.state === "exited") {
-        throw new InputError(
-          `${program} exited with status ${this.ended.code} before its first scheduling point (did main() reach isomc_run()?)${last}; run it on its own to see why`,
-        );
-      }
       throw new InputError(
-        `${program} crashed before its first scheduling point (${first.violation.message})${last}; run it on its own to debug it`,
+        beforeFirstPointMessage(
+          this.spec.argv0,
+          this.ended,
+          this.crashed,
+          first.violation.message,
+          this.names,
+          // What it said last on stderr often says why (the runtime's own complaints go there).
+          this.options.output?.stderrTail().split("\n").pop() ?? "",
+        ),
       );
     }
     return first;
@@ -296,25 +297,30 @@ export class ProgramRun {
           break;
         case "crash":
           // The process dies right after: the end of the channel follows.
-          this.crashed = { signal: m.signal, actor: m.actor };
+          this.crashed = m;
           break;
         case "exiting":
           this.exiting = { status: m.status, actor: m.actor };
           break;
         case "tail":
           // Stateful: the copy that ran the rest of main has ended; this process stays.
-          return m.signaled ? crashAfterRun(m.value) : { kind: "done" };
+          return m.signaled ? crashAfterRun(m.value, this.crashed, this.names) : { kind: "done" };
         case "mapped":
         case "forked":
           throw new InternalError(`unexpected ${m.type} frame after RUN`);
         case "violation":
+          // From the copy that ran the rest of main (stateful): it exits at once, and its
+          // parent, which waits for it, answers with TAIL. Killing before that could orphan
+          // the copy before its parent reaps it.
+          if (this.options.stateful && this.allFinished) await this.awaitTail();
           this.kill();
           return {
             kind: "violation",
             violation: {
               kind: "assertion",
               message: m.kind === ViolationKind.misuse ? `API misuse: ${m.message}` : m.message,
-              actor: m.actor === 0 ? null : m.actor,
+              // Actor 0 is main: an isomc_assert after isomc_run is main's (docs/semantics.md).
+              actor: m.actor,
             },
           };
         case "done":
@@ -332,6 +338,15 @@ export class ProgramRun {
         case "hello":
           throw new InternalError("the program sent HELLO twice");
       }
+    }
+  }
+
+  /** Reads frames until TAIL, for at most exitGraceMs. */
+  private async awaitTail(): Promise<void> {
+    const deadline = performance.now() + exitGraceMs;
+    while (performance.now() < deadline) {
+      const r = await this.receive(Math.max(1, Math.ceil(deadline - performance.now())));
+      if (r.kind !== "message" || r.message.type === "tail") return;
     }
   }
 
@@ -366,8 +381,8 @@ export class ProgramRun {
   }
 
   /** Waits for a frame, in slices so the event loop keeps running during long waits. */
-  private async receive(): Promise<Received> {
-    const deadline = performance.now() + this.options.timeoutMs;
+  private async receive(timeoutMs = this.options.timeoutMs): Promise<Received> {
+    const deadline = performance.now() + timeoutMs;
     while (true) {
       const left = deadline - performance.now();
       if (left <= 0) return { kind: "timeout" };
@@ -392,8 +407,16 @@ export class ProgramRun {
           throw new InternalError(r.message);
         case "timeout":
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          this.stopIfInterrupted();
       }
     }
+  }
+
+  /** Called between two slices of a wait: an interrupt kills the program and ends the wait. */
+  private stopIfInterrupted(): void {
+    if (this.options.signal?.aborted !== true) return;
+    this.kill();
+    throw new Interrupted();
   }
 
   private async waitExit(timeoutMs: number): Promise<ExitStatus> {
@@ -410,6 +433,7 @@ export class ProgramRun {
         return status;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      this.stopIfInterrupted();
     }
   }
 
@@ -433,7 +457,7 @@ export class ProgramRun {
 
 /** Whether an execution ends at `outcome`: done, a violation, or a point where nothing runs. */
 function endsExecution(outcome: Outcome): boolean {
-  return outcome.kind !== "point" || enabledSteps(outcome.point).length === 0;
+  return outcome.kind !== "point" || !anyEnabled(outcome.point);
 }
 
 type Received =

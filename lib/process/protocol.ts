@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -44,6 +44,8 @@ export const WELCOME_STATEFUL = 1;
 /** WELCOME flag: send STACKS before every STATE (the checker hashes states). */
 export const WELCOME_STACKS = 2;
 const STATE_MAPS_CHANGED = 1;
+/** CRASH flag: the signal is a stack overflow. */
+const CRASH_OVERFLOW = 1;
 
 export const ViolationKind = { assertion: 1, misuse: 2 } as const;
 export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
@@ -69,7 +71,16 @@ export type Message =
   | { type: "state"; point: Point; mapsChanged: boolean }
   | { type: "stacks"; stacks: StackInfo[] }
   | { type: "tail"; signaled: boolean; value: number }
-  | { type: "crash"; signal: number; actor: number; steps: number }
+  | {
+    type: "crash";
+    signal: number;
+    actor: number;
+    steps: number;
+    /** The running actor's stack (main's when actor is 0) ran off its end. */
+    overflow: boolean;
+    /** That stack's usable size in bytes (0 without an overflow). */
+    stackSize: number;
+  }
   | { type: "mapped"; errno: number }
   | { type: "forked"; pid: number }
   | { type: "exiting"; status: number; actor: number }
@@ -253,8 +264,12 @@ function decodeBody(type: number, r: Reader): Message {
       const signal = r.u32();
       const actor = r.u32();
       const steps = r.u32();
-      r.u32();
-      return { type: "crash", signal, actor, steps };
+      const overflow = (r.u32() & CRASH_OVERFLOW) !== 0;
+      const stackSize = r.id();
+      if (!overflow && stackSize !== 0) {
+        throw new ProtocolError("CRASH with a stack size and no overflow");
+      }
+      return { type: "crash", signal, actor, steps, overflow, stackSize };
     }
     case MessageType.mapped: {
       const errno = r.i32();

@@ -45,6 +45,11 @@ export interface RunOptions {
    * processes is several times cheaper on one CPU than across two.
    */
   readonly pinCpu?: boolean;
+  /**
+   * The search's interrupt (Ctrl-C): once aborted, a wait for the program kills it and throws
+   * Interrupted, so that a transition that never returns does not hold the search.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What the program's runtime declared at the handshake. */

@@ -12,8 +12,14 @@ import {
   describeTransition,
   type NameTable,
 } from "../model/transition.ts";
+import { searchNotes } from "./notes.ts";
 
 const count = new Intl.NumberFormat("en-US");
+
+/** "1 execution", "2 executions", "1,024 executions": every noun here takes an s. */
+export function counted(n: number, noun: string): string {
+  return `${count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
 
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
@@ -21,33 +27,31 @@ export function formatStats(stats: Readonly<Stats>): string {
     : "";
   const reduction = stats.sleepBlocked + stats.wakeupInsertions > 0
     ? `, ${count.format(stats.sleepBlocked)} sleep-blocked, ${
-      count.format(stats.wakeupInsertions)
-    } wakeup insertions`
+      counted(stats.wakeupInsertions, "wakeup insertion")
+    }`
     : "";
   const collisions = stats.hashCollisions > 0
-    ? `, ${count.format(stats.hashCollisions)} hash collisions told apart`
+    ? `, ${counted(stats.hashCollisions, "hash collision")} told apart`
     : "";
   const pruned = stats.pruned > 0 || collisions !== ""
-    ? ` (${count.format(stats.pruned)} revisits pruned${collisions})`
+    ? ` (${counted(stats.pruned, "revisit")} pruned${collisions})`
     : "";
-  return `${count.format(stats.executions)} executions, ${
-    count.format(stats.states)
-  } states${pruned}, ${
-    count.format(stats.transitions)
-  } transitions, max depth ${stats.maxDepth}${reduction}, ${stats.seconds.toFixed(2)} s${rate}`;
+  return `${counted(stats.executions, "execution")}, ${counted(stats.states, "state")}${pruned}, ${
+    counted(stats.transitions, "transition")
+  }, max depth ${stats.maxDepth}${reduction}, ${stats.seconds.toFixed(2)} s${rate}`;
 }
 
 /** One line on what the snapshot engine did (stateful restores). */
 export function formatStateStats(s: StateStats): string {
   const mib = (b: number): string => (b / 1048576).toFixed(1);
-  return `State: ${s.tracker} tracking, ${count.format(s.snapshots)} snapshots (${
+  return `State: ${s.tracker} tracking, ${counted(s.snapshots, "snapshot")} (${
     mib(s.bytesRead)
-  } MiB read, ${s.snapshotSeconds.toFixed(2)} s), ${count.format(s.restores)} restores (${
+  } MiB read, ${s.snapshotSeconds.toFixed(2)} s), ${counted(s.restores, "restore")} (${
     mib(s.bytesWritten)
   } MiB written, ${s.restoreSeconds.toFixed(2)} s), at most ${
-    count.format(s.storePeakPages)
-  } distinct pages stored; the rest of main ran from ${count.format(s.endsRun)} final states${
-    s.endsReused > 0 ? ` (its end reused ${count.format(s.endsReused)} times)` : ""
+    counted(s.storePeakPages, "distinct page")
+  } stored; the rest of main ran from ${counted(s.endsRun, "final state")}${
+    s.endsReused > 0 ? ` (its end reused ${counted(s.endsReused, "time")})` : ""
   }.`;
 }
 
@@ -55,10 +59,15 @@ const incompleteText = {
   "max-depth": "some executions were cut at --max-depth",
   "max-executions": "stopped at --max-executions",
   "interrupted": "interrupted",
+  "out-of-memory":
+    "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
+  "runaway": "an execution did not end",
 } as const;
 
 export interface ReportContext {
   readonly names: NameTable;
+  /** How isomc was run, for the replay hint: `./isomc`, `isomc`, `deno run -A cli.ts`. */
+  readonly command: string;
   /** The program's command line, for the replay hints. */
   readonly program: readonly string[];
   /** Where the counterexample was written, if it was. */
@@ -69,7 +78,8 @@ export interface ReportContext {
   readonly stderr?: string | null;
 }
 
-function shellQuote(s: string): string {
+/** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
+export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -78,18 +88,21 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   const v = result.violation;
   if (v === null) {
     if (result.verdict === "ok" && result.stats.pruned > 0) {
-      lines.push(
-        `isomc: no violation in ${count.format(result.stats.states)} distinct states.`,
-      );
+      lines.push(`isomc: no violation in ${counted(result.stats.states, "distinct state")}.`);
     } else if (result.verdict === "ok") {
-      lines.push(`isomc: no violation in ${count.format(result.stats.executions)} executions.`);
+      lines.push(`isomc: no violation in ${counted(result.stats.executions, "execution")}.`);
     } else {
+      // A search that prunes visited states counts what it explored in states.
+      const explored = result.stats.pruned > 0
+        ? counted(result.stats.states, "distinct state")
+        : counted(result.stats.executions, "execution");
       lines.push(
         `isomc: incomplete: ${
           incompleteText[result.incomplete ?? "interrupted"]
-        }; no violation in the ${count.format(result.stats.executions)} executions explored.`,
+        }; no violation in the ${explored} explored.`,
       );
     }
+    lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
     lines.push(`Explored ${formatStats(result.stats)}.`);
     if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
@@ -128,13 +141,14 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
   }
   lines.push("");
+  lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null) {
     const program = ctx.program.map(shellQuote).join(" ");
     const trace = shellQuote(ctx.tracePath);
     lines.push(`Trace written to ${ctx.tracePath}. Replay it outside the checker:`);
-    lines.push(`  ./isomc replay ${trace} -- ${program}`);
+    lines.push(`  ${ctx.command} replay ${trace} -- ${program}`);
     lines.push("or debug it:");
     lines.push(`  ISOMC_REPLAY=${trace} gdb --args ${program}`);
     lines.push(`  ISOMC_REPLAY=${trace} valgrind ${program}`);

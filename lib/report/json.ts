@@ -1,11 +1,14 @@
 /**
  * The machine-readable report of `isomc check --json`: one JSON object on stdout, documented in
- * the README (verdict, violation, stats, trace).
+ * the README (verdict, violation, stats, trace, trace_file) — or, when the check could not be
+ * done, the error object (verdict "error", the error's kind and message, the exit status).
  */
 
+import type { ErrorKind } from "../errors.ts";
 import type { ExplorationResult } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
+import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 
 export function jsonReport(
@@ -14,6 +17,8 @@ export function jsonReport(
   state: StateStats | null = null,
   /** The last lines the failing execution wrote on stderr. */
   stderr: string | null = null,
+  /** Where the counterexample was written, or null. */
+  traceFile: string | null = null,
 ): Record<string, unknown> {
   const s = result.stats;
   return {
@@ -41,7 +46,14 @@ export function jsonReport(
       ...(state === null ? {} : { state: stateJson(state) }),
     },
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
+    trace_file: traceFile,
+    ...searchJson(result, names),
   };
+}
+
+/** The one object printed instead of a report when the check fails (usage, input, ...). */
+export function jsonError(kind: ErrorKind, message: string, exit: number): Record<string, unknown> {
+  return { verdict: "error", error: { kind, message }, exit };
 }
 
 function stateJson(s: StateStats): Record<string, unknown> {

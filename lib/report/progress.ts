@@ -1,37 +1,50 @@
 /**
- * The progress line on stderr while a long search runs: only on a terminal, at most ten
- * updates a second (the exploration's heartbeat paces the calls), erased when the search ends.
+ * The progress line on stderr while a long search runs: only on a terminal and never with
+ * --json, at most ten updates a second (the exploration's heartbeat paces the calls), erased
+ * when the search ends, however it ends.
  */
 
 import type { Stats } from "../explore/result.ts";
+import { counted } from "./human.ts";
 
 const count = new Intl.NumberFormat("en-US");
+
+/** The line's text. A search that prunes visited states counts states: executions end rarely. */
+export function progressText(stats: Readonly<Stats>, visited: boolean): string {
+  const rate = stats.seconds > 0 ? Math.round(stats.transitions / stats.seconds) : 0;
+  const done = visited
+    ? `${counted(stats.states, "distinct state")} (${counted(stats.pruned, "revisit")} pruned)`
+    : counted(stats.executions, "execution");
+  return `isomc: ${done}, ${counted(stats.transitions, "transition")}, depth ${stats.maxDepth}, ${
+    count.format(rate)
+  } transitions/s, ${stats.seconds.toFixed(0)} s`;
+}
 
 export class ProgressLine {
   private shown = false;
   private lastMs = 0;
   private readonly encoder = new TextEncoder();
 
-  constructor(private readonly enabled: boolean = Deno.stderr.isTerminal()) {}
+  constructor(
+    private readonly enabled: boolean = Deno.stderr.isTerminal(),
+    /** Whether the search prunes visited states (the line then counts states). */
+    private readonly visited: boolean = false,
+    private readonly write: (bytes: Uint8Array) => void = (b) => Deno.stderr.writeSync(b),
+  ) {}
 
   update(stats: Readonly<Stats>): void {
     if (!this.enabled) return;
     const now = performance.now();
     if (now - this.lastMs < 100) return;
     this.lastMs = now;
-    const rate = stats.seconds > 0 ? Math.round(stats.transitions / stats.seconds) : 0;
-    const line = `isomc: ${count.format(stats.executions)} executions, ${
-      count.format(stats.transitions)
-    } transitions, depth ${stats.maxDepth}, ${count.format(rate)} transitions/s, ${
-      stats.seconds.toFixed(0)
-    } s`;
-    Deno.stderr.writeSync(this.encoder.encode(`\r\x1b[2K${line}`));
+    this.write(this.encoder.encode(`\r\x1b[2K${progressText(stats, this.visited)}`));
     this.shown = true;
   }
 
+  /** Erases the line, so that what follows (a report, an error, the shell) starts clean. */
   clear(): void {
     if (!this.shown) return;
-    Deno.stderr.writeSync(this.encoder.encode("\r\x1b[2K"));
+    this.write(this.encoder.encode("\r\x1b[2K"));
     this.shown = false;
   }
 }

@@ -2,7 +2,8 @@
  * Names for addresses in counterexamples: `store(balance, 90)` reads better than
  * `store(0x1091850, 90)`. The program's ELF symbol table gives its global variables; programs
  * run with address-space randomisation off, so a position-independent executable is always
- * loaded at the kernel's fixed base. Anything else (heap, stacks) stays an address.
+ * loaded at the kernel's fixed base. Anything else (heap, stacks) stays an address. The runtime
+ * names addresses in its replay logs by the same rules (native/src/runtime/symbols.zig).
  */
 
 /** Where Linux x86_64 loads a position-independent executable when randomisation is off. */
@@ -81,7 +82,8 @@ function lookup(symbols: readonly DataSymbol[], address: number): string | undef
   const s = symbols[lo - 1];
   if (s === undefined || address >= s.start + s.size) return undefined;
   const offset = address - s.start;
-  if (offset === 0) return s.name;
-  // An element of an array of 64-bit cells reads best as an index.
-  return offset % 8 === 0 && s.size % 8 === 0 ? `${s.name}[${offset / 8}]` : `${s.name}+${offset}`;
+  // An element of an array of 64-bit cells (the size isomc_load and isomc_store access) reads
+  // best as an index, element 0 too: `flag[0]` beside `flag[1]`, not `flag`.
+  if (offset % 8 === 0 && s.size % 8 === 0 && s.size > 8) return `${s.name}[${offset / 8}]`;
+  return offset === 0 ? s.name : `${s.name}+${offset}`;
 }

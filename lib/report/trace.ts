@@ -1,13 +1,15 @@
 /**
  * The counterexample file: written by `isomc check --trace-out`, read by `isomc replay` and by
- * the runtime itself when ISOMC_REPLAY names it (native/src/runtime/schedule.zig reads the
- * format tag and each step's actor and choice; the other fields are for people).
+ * the runtime itself when ISOMC_REPLAY names it (native/src/runtime/trace.zig, which accepts
+ * exactly the files readTrace accepts; it uses each step's actor and choice, the other fields
+ * are for people).
  */
 
 import { InputError } from "../errors.ts";
 import { actorName, describeTransition, type NameTable } from "../model/transition.ts";
 import type { FoundViolation, TraceStep } from "../explore/result.ts";
 import type { ViolationKind } from "../explore/target.ts";
+import { printable } from "./printable.ts";
 
 export const TRACE_FORMAT = "isomc-trace";
 export const TRACE_VERSION = 1;
@@ -69,9 +71,14 @@ export function buildTrace(
   };
 }
 
+/** The trace file's text. */
+export function traceText(trace: TraceFile): string {
+  return JSON.stringify(trace, null, 2) + "\n";
+}
+
 export function writeTrace(path: string, trace: TraceFile): void {
   try {
-    Deno.writeTextFileSync(path, JSON.stringify(trace, null, 2) + "\n");
+    Deno.writeTextFileSync(path, traceText(trace));
   } catch (e) {
     throw new InputError(`cannot write the trace to ${path}: ${(e as Error).message}`);
   }
@@ -87,58 +94,111 @@ function isCount(v: unknown, min: number): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= min && v <= 0xffff_ffff;
 }
 
-/** Reads and validates a trace file; anything wrong is an InputError naming the file. */
+/** Why the file could not be read, in the words the runtime uses too. */
+function unreadable(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return (e as Error).message;
+}
+
+/** Where JSON.parse stopped, when it says; the runtime names the line and column too. */
+function syntaxProblem(message: string, text: string): string {
+  const at = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (at !== null) return `not valid JSON at line ${at[1]}, column ${at[2]}`;
+  if (/Unexpected end of JSON input/.test(message)) {
+    const lines = text.split("\n");
+    return `not valid JSON at line ${lines.length}, column ${lines[lines.length - 1].length + 1}`;
+  }
+  // V8's other messages quote the text itself, raw bytes included: not that.
+  return "not valid JSON";
+}
+
+/** True when some string of the parsed value (a key too) holds a lone surrogate escape. */
+function hasLoneSurrogate(v: unknown): boolean {
+  if (typeof v === "string") return !v.isWellFormed();
+  if (Array.isArray(v)) return v.some(hasLoneSurrogate);
+  if (isRecord(v)) {
+    return Object.entries(v).some(([k, x]) => !k.isWellFormed() || hasLoneSurrogate(x));
+  }
+  return false;
+}
+
+function versionProblem(v: unknown): string {
+  const wanted = `(this isomc reads version ${TRACE_VERSION})`;
+  if (v === undefined) return `no "version" ${wanted}`;
+  if (typeof v === "number" && Number.isSafeInteger(v)) return `version ${v} ${wanted}`;
+  return `"version" is not a version number ${wanted}`;
+}
+
+/** Why `data` is not a trace, in the order the runtime checks it too, or null. */
+function shapeProblem(data: unknown): string | null {
+  if (!isRecord(data)) return "not a JSON object";
+  if (data.format !== TRACE_FORMAT) return `"format" is not "${TRACE_FORMAT}"`;
+  if (data.version !== TRACE_VERSION) return versionProblem(data.version);
+  if (!Array.isArray(data.steps)) return `"steps" is not an array`;
+  const bad = data.steps.findIndex((s: unknown) =>
+    !isRecord(s) || !isCount(s.actor, 1) || !isCount(s.choice ?? 0, 0)
+  );
+  if (bad >= 0) return `step ${bad + 1} needs an "actor" (>= 1) and a "choice" (>= 0)`;
+  const v = data.violation;
+  if (v !== null && v !== undefined) {
+    if (!isRecord(v) || typeof v.kind !== "string" || !violationKinds.includes(v.kind)) {
+      return `"violation.kind" is not one of ${violationKinds.join(", ")}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads and validates a trace file; anything wrong is an InputError naming the file, in one
+ * line without raw bytes. The runtime's reader (native/src/runtime/trace.zig) refuses exactly
+ * the same files with the same words: keep the two in step (tests/trace_readers_test.ts).
+ */
 export function readTrace(path: string): TraceFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read the trace ${printable(path)}: ${unreadable(e)}`);
+  }
+  const bad = (why: string): never => {
+    throw new InputError(`${printable(path)} is not an isomc trace: ${why}`);
+  };
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
-  } catch (e) {
-    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
-    throw new InputError(`cannot read the trace ${path}: ${why}`);
+    // A byte-order mark is dropped (ignoreBOM is false).
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return bad("not UTF-8 text");
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    // JSON.parse quotes the text around the error, line breaks included: keep to one line.
-    const why = (e as Error).message.replace(/\s+/g, " ");
-    throw new InputError(`${path} is not an isomc trace: ${why}`);
+    return bad(syntaxProblem((e as Error).message, text));
   }
-  const bad = (why: string): never => {
-    throw new InputError(`${path} is not an isomc trace: ${why}`);
-  };
-  if (!isRecord(data)) return bad("not a JSON object");
-  if (data.format !== TRACE_FORMAT) return bad(`"format" is not "${TRACE_FORMAT}"`);
-  if (data.version !== TRACE_VERSION) {
-    return bad(
-      `version ${JSON.stringify(data.version)} (this isomc reads version ${TRACE_VERSION})`,
-    );
+  // The runtime's JSON reader refuses an escape that encodes half a character.
+  if (hasLoneSurrogate(data)) return bad("not valid JSON (an escape encodes half a character)");
+  const problem = shapeProblem(data);
+  if (problem !== null || !isRecord(data) || !Array.isArray(data.steps)) {
+    return bad(problem ?? "not a JSON object");
   }
-  if (!Array.isArray(data.steps)) return bad(`"steps" is not an array`);
-  const steps: TraceStepJson[] = data.steps.map((s: unknown, i: number) => {
-    if (!isRecord(s) || !isCount(s.actor, 1) || !isCount(s.choice ?? 0, 0)) {
-      return bad(`step ${i + 1} needs an "actor" (>= 1) and a "choice" (>= 0)`);
-    }
-    return {
-      step: i + 1,
-      actor: s.actor,
-      choice: (s.choice ?? 0) as number,
-      actor_name: typeof s.actor_name === "string" ? s.actor_name : `actor ${s.actor}`,
-      transition: typeof s.transition === "string" ? s.transition : "",
-    };
-  });
-  let violation: TraceViolationJson | null = null;
-  if (data.violation !== null && data.violation !== undefined) {
-    const v = data.violation;
-    if (!isRecord(v) || typeof v.kind !== "string" || !violationKinds.includes(v.kind)) {
-      return bad(`"violation.kind" is not one of ${violationKinds.join(", ")}`);
-    }
-    violation = {
+  const steps: TraceStepJson[] = data.steps.map((s: Record<string, unknown>, i: number) => ({
+    step: i + 1,
+    actor: s.actor as number,
+    choice: (s.choice ?? 0) as number,
+    actor_name: typeof s.actor_name === "string" ? s.actor_name : `actor ${s.actor}`,
+    transition: typeof s.transition === "string" ? s.transition : "",
+  }));
+  const v = data.violation;
+  const violation: TraceViolationJson | null = isRecord(v)
+    ? {
       kind: v.kind as ViolationKind,
       message: typeof v.message === "string" ? v.message : "",
       actor: typeof v.actor === "string" ? v.actor : null,
-    };
-  }
+    }
+    : null;
   const program = Array.isArray(data.program) && data.program.every((p) => typeof p === "string")
     ? data.program as string[]
     : [];

@@ -19,6 +19,8 @@ export interface CliResult {
 export interface CliOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string>;
+  /** What the CLI reads on stdin (default: /dev/null). */
+  readonly stdin?: string;
 }
 
 function command(args: readonly string[], options: CliOptions): Deno.Command {
@@ -26,7 +28,7 @@ function command(args: readonly string[], options: CliOptions): Deno.Command {
     args: ["run", "-A", cli, ...args],
     cwd: options.cwd,
     env: options.env,
-    stdin: "null",
+    stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   });
@@ -39,6 +41,7 @@ export async function runCli(
   args: readonly string[],
   options: CliOptions = {},
 ): Promise<CliResult> {
+  if (options.stdin !== undefined) return await startCli(args, options).result;
   const out = await command(args, options).output();
   return {
     code: out.code,
@@ -54,12 +57,41 @@ export function startCli(
   options: CliOptions = {},
 ): { child: Deno.ChildProcess; result: Promise<CliResult> } {
   const child = command(args, options).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    // The CLI may never read it: a closed pipe is no error here.
+    writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close()).catch(
+      () => {},
+    );
+  }
   const collect = async (s: ReadableStream<Uint8Array>): Promise<string> =>
     text.decode(await new Response(s).arrayBuffer());
   const result = Promise.all([child.status, collect(child.stdout), collect(child.stderr)]).then((
     [status, stdout, stderr],
   ) => ({ code: status.code, signal: status.signal, stdout, stderr }));
   return { child, result };
+}
+
+/**
+ * The result of a started CLI, or a failure (and a killed CLI) if it has not ended within
+ * `limitMs`: a test of something that must end never hangs the suite.
+ */
+export async function endsWithin(
+  run: { child: Deno.ChildProcess; result: Promise<CliResult> },
+  limitMs: number,
+): Promise<CliResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<"hang">((resolve) => timer = setTimeout(() => resolve("hang"), limitMs));
+  const r = await Promise.race([run.result, hang]);
+  clearTimeout(timer);
+  if (r !== "hang") return r;
+  try {
+    run.child.kill("SIGKILL");
+  } catch {
+    // it ended just now
+  }
+  await run.result;
+  throw new Error(`the checker did not end within ${limitMs / 1000} s`);
 }
 
 /** The lines a CLI run wrote on stderr, without the trailing empty one. */
@@ -146,6 +178,30 @@ export function reap(pid: number): ReapedStatus {
   if (rc !== pid) return "running";
   const s = status[0];
   return (s & 0x7f) === 0 ? { exited: (s >> 8) & 0xff } : { signaled: s & 0x7f };
+}
+
+/**
+ * Reaps every stray child, as a checker killed outright leaves them: each once it is a zombie
+ * (a dying process has no command line yet is not a zombie), and those re-parented here when
+ * their own parent died, in later waves, until none is left for 200 ms. Returns how each ended
+ * (or "running" for one still alive after `limitMs`).
+ */
+export async function reapStrays(
+  limitMs = 10_000,
+): Promise<{ pid: number; status: ReapedStatus }[]> {
+  const reaped: { pid: number; status: ReapedStatus }[] = [];
+  const until = Date.now() + limitMs;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 200) {
+    const strays = strayChildren();
+    if (strays.length > 0) quietSince = Date.now();
+    for (const p of strays) {
+      if (p.state !== "Z" && Date.now() < until) continue; // not dead yet: next round
+      reaped.push({ pid: p.pid, status: reap(p.pid) });
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return reaped;
 }
 
 /** Waits (polling, at most `limitMs`) until `done` holds; returns whether it did. */

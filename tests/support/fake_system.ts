@@ -4,11 +4,14 @@
  * kinds, objects, arguments, enabledness and choices as native/src/runtime/transitions.zig),
  * local ones (asserts, register moves, jumps, actor creation) run atomically after the
  * transition before them. The exploration algorithms are unit-tested on it without any process.
+ * For the liveness search it has propositions (true when a variable is non-zero, as
+ * isomc_prop), progress markers (a local `progress` instruction) and a state hash.
  */
 
 import {
   newCounters,
   type Outcome,
+  type PropositionValues,
   type Target,
   type TargetCounters,
 } from "../../lib/explore/target.ts";
@@ -58,6 +61,8 @@ export type Instr =
   // Local (not transitions): run right after the transition before them.
   | { op: "assert"; check: (regs: Regs) => boolean; message: string }
   | { op: "crash"; when?: (regs: Regs) => boolean }
+  /** An isomc_progress() marker: the state after this transition is a progress state. */
+  | { op: "progress" }
   | { op: "set"; reg: string; value: Value }
   /** Jumps to instruction index `to` (when `when` holds, or always). */
   | { op: "goto"; to: number; when?: (regs: Regs) => boolean }
@@ -76,6 +81,8 @@ export interface FakeProgram {
   readonly sems?: Readonly<Record<string, number>>;
   /** Barrier sizes (every barrier used must be listed). */
   readonly barriers?: Readonly<Record<string, number>>;
+  /** Propositions: each is true when its variable is non-zero (as isomc_prop on an int). */
+  readonly props?: Readonly<Record<string, string>>;
 }
 
 interface ActorState {
@@ -107,6 +114,8 @@ interface State {
   barriers: Record<string, { arrived: number; round: number }>;
   queues: Record<string, { sends: number[]; recvs: number[] }>;
   comms: Map<number, Comm>;
+  /** The last transition (or the start) ran an isomc_progress() marker. */
+  progressed: boolean;
 }
 
 type ObjectKind = "mutex" | "sem" | "cond" | "barrier" | "mailbox";
@@ -164,7 +173,7 @@ function valueOf(v: Value, regs: Regs): number {
   return typeof v === "function" ? v(regs) : v;
 }
 
-const alwaysLocal = new Set(["assert", "crash", "set", "goto", "spawn"]);
+const alwaysLocal = new Set(["assert", "crash", "set", "goto", "spawn", "progress"]);
 
 export class FakeTarget implements Target {
   readonly names: NameTable;
@@ -175,6 +184,7 @@ export class FakeTarget implements Target {
   private readonly addresses = new Map<string, number>();
   private readonly objects = new Map<string, number>();
   private readonly pendingStarts: number[] = [];
+  private propNames: string[] | undefined;
   /** Every step this target executed, restores included (for tests). */
   executedSteps = 0;
 
@@ -220,6 +230,7 @@ export class FakeTarget implements Target {
       barriers: {},
       queues: {},
       comms: new Map(),
+      progressed: false,
     };
   }
 
@@ -270,6 +281,7 @@ export class FakeTarget implements Target {
     const instr = a.code[a.pc];
     const s = this.state;
     const r = a.regs;
+    s.progressed = false;
     let advance = true;
     switch (instr.op) {
       case "yield":
@@ -459,6 +471,7 @@ export class FakeTarget implements Target {
         };
       }
       if (instr.op === "set") a.regs[instr.reg] = valueOf(instr.value, a.regs);
+      if (instr.op === "progress") this.state.progressed = true;
       if (instr.op === "waitany" && instr.into) a.regs[instr.into] = -1;
       if (instr.op === "spawn") {
         this.state.actors.push(this.newActor(instr.actor));
@@ -670,7 +683,35 @@ export class FakeTarget implements Target {
       barriers: s.barriers,
       queues: s.queues,
       comms: [...s.comms.entries()].sort((x, y) => x[0] - y[0]),
+      progressed: s.progressed,
     });
+  }
+
+  /** A 64-bit hash of stateKey(): equal states, equal hashes (two 32-bit FNV-1a halves). */
+  stateHash(): bigint | null {
+    const key = this.stateKey();
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ key.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    return (BigInt(h1 >>> 0) << 32n) | BigInt(h2 >>> 0);
+  }
+
+  propositions(): PropositionValues | null {
+    const props = this.program.props;
+    if (props === undefined) return null;
+    this.propNames ??= Object.keys(props);
+    return {
+      names: this.propNames,
+      values: this.propNames.map((n) => (this.state.vars[props[n]] ?? 0) !== 0),
+    };
+  }
+
+  progressed(): boolean {
+    return this.state.progressed;
   }
 
   /** The variables and every actor's registers, as one comparable string. */

@@ -104,3 +104,55 @@ export function stepFor(point: Point, ev: Event): Step {
   if (choice === null) throw new Error(`internal: dpor: ${what} has no alternative ${ev.alt}`);
   return { actor: ev.actor, choice };
 }
+
+/**
+ * Makes the events of one search at the end of its current path `events` (the stack's, which
+ * grows and shrinks with it): a waitany's footprint needs where its comms were posted, found
+ * there (directoryOf), since comm ids come back. It knows the actors seen creating actors
+ * (explorer.ts says why every step of such an actor writes the spawn cell).
+ */
+export class EventMaker {
+  private readonly directory: CommDirectory;
+
+  constructor(private readonly spawners: ReadonlySet<number>, events: readonly Event[]) {
+    this.directory = directoryOf(events);
+  }
+
+  /** The event of `t` with `choice`, `t` pending at the end of the current path. */
+  of(t: Transition, choice: number, created: readonly number[] = []): Event {
+    return makeEvent(t, choice, this.directory, created, this.spawners.has(t.actor));
+  }
+
+  /**
+   * The events of the other values a multi-valued event could have taken, those of choices
+   * from `from` to `to` (excluded), in choice order. An other value has the event's footprint
+   * (a random has none, a waitany reads all its comms whichever it takes), taken from the
+   * event: the analysis asks past the event's point, where the path's directory may name
+   * other posts of the same ids.
+   */
+  otherValues(ev: Event, from = 0, to = Infinity): Event[] {
+    const t = ev.transition;
+    if (t.choices <= 1) return [];
+    const taken = choiceFor(t, ev.alt);
+    const out: Event[] = [];
+    for (let c = from; c < Math.min(to, t.choices); c++) {
+      if (c !== taken) out.push({ ...ev, alt: altOf(t, c), created: [] });
+    }
+    return out;
+  }
+}
+
+/** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */
+export class EventSet {
+  private readonly byActor = new Map<number, Set<number>>();
+
+  has(ev: Event): boolean {
+    return this.byActor.get(ev.actor)?.has(ev.alt) ?? false;
+  }
+
+  add(ev: Event): void {
+    const alts = this.byActor.get(ev.actor);
+    if (alts === undefined) this.byActor.set(ev.actor, new Set([ev.alt]));
+    else alts.add(ev.alt);
+  }
+}

@@ -1,5 +1,5 @@
 //! The C ABI of libisomc_checker, loaded by the TypeScript checker with Deno.dlopen
-//! (lib/native/ffi.ts declares the same symbols). Results are plain integers so the FFI layer
+//! (lib/native/library.ts declares the same symbols). Results are plain integers so the FFI layer
 //! stays trivial: 0 or a positive count for success, documented negative codes otherwise.
 //! Nothing is kept between calls except what the caller holds (pids, fds, channel handles).
 
@@ -14,8 +14,8 @@ comptime {
     _ = @import("state_ffi.zig");
 }
 
-/// Bumped whenever an exported signature or result code changes; lib/native/ffi.ts checks it.
-pub const NATIVE_ABI: u32 = 2;
+/// Bumped whenever an exported signature or result code changes; lib/native/library.ts checks it.
+pub const NATIVE_ABI: u32 = 3;
 
 const gpa = std.heap.page_allocator;
 
@@ -166,6 +166,12 @@ export fn isomc_wait(pid: i32, pidfd: i32, timeout_ms: i32, out: *[1]i32) i32 {
             return 2;
         },
     }
+}
+
+/// Makes the checker a child subreaper (orphans of its programs' processes come to it).
+/// Returns 0, or -2 if the kernel refused.
+export fn isomc_become_subreaper() i32 {
+    return if (process.becomeSubreaper()) 0 else -2;
 }
 
 /// Kills the program's process group and reaps it; closes the pidfd.

@@ -3,10 +3,17 @@
 //! group of its own (the terminal's Ctrl-C reaches only the checker, which then kills the
 //! group), and gets the default disposition for every signal. Between fork and exec only raw
 //! system calls run, as the checker (Deno) is multi-threaded.
+//!
+//! Ending a program ends its whole process group: the processes it forked (a `sleep` it
+//! started, the runtime's copy that runs the rest of main) are in it, and a forked checkpoint
+//! copy leads a group of its own (native/src/runtime/kernel.zig). The checker is a child
+//! subreaper, so a member whose parent died first is re-parented to the checker, which reaps
+//! it: nothing is left running, and no zombie goes to whoever started the checker.
 
 const std = @import("std");
 const linux = std.os.linux;
 const posix = std.posix;
+const assert = std.debug.assert;
 
 pub const SpawnError = error{ OutOfMemory, SystemResources, ExecFailed };
 
@@ -68,6 +75,12 @@ pub fn spawn(options: SpawnOptions) SpawnError!Spawned {
     const fork_rc = linux.fork();
     const pid: linux.pid_t = @intCast(try check(fork_rc));
     if (pid == 0) childSetup(options, parent, devnull, report[1]);
+    // The child does the same: whichever runs first, the child leads its group before any
+    // kill of the group (EACCES: it has already exec'd, after its own setpgid).
+    switch (linux.E.init(linux.setpgid(pid, pid))) {
+        .SUCCESS, .ACCES, .SRCH => {},
+        else => |e| std.debug.panic("setpgid of a new child failed: {s}", .{@tagName(e)}),
+    }
 
     _ = linux.close(report[1]);
     report_open[1] = false;
@@ -172,38 +185,63 @@ pub const Exit = union(enum) {
     signaled: u8,
 };
 
-/// Waits up to timeout_ms (negative: forever) for the child to end; reaps it if it did.
+/// Waits up to timeout_ms (negative: forever) for the child to end. When it has, the rest of
+/// its process group is killed and reaped with it (a program that exits leaves nothing behind).
+/// A process that is not our child (a checkpoint's copy) is reported as killed: its status is
+/// its parent's to read.
 pub fn wait(child: Child, timeout_ms: i32) Exit {
     var fds = [_]linux.pollfd{.{ .fd = child.pidfd, .events = linux.POLL.IN, .revents = 0 }};
+    var ended = false;
     while (true) {
         const rc = linux.poll(&fds, 1, timeout_ms);
         switch (linux.E.init(rc)) {
-            .SUCCESS => break,
+            .SUCCESS => ended = rc > 0,
             .INTR => continue,
-            else => break, // fall through to a non-blocking waitpid, which is authoritative
+            else => {}, // fall through to a non-blocking waitid, which is authoritative
+        }
+        break;
+    }
+    // Look without reaping: while the child is an unreaped zombie its pid stays reserved, so
+    // its process group is still its own when it is killed.
+    var info: linux.siginfo_t = undefined;
+    const flags: u32 = linux.W.EXITED | linux.W.NOWAIT | if (timeout_ms < 0) @as(u32, 0) else linux.W.NOHANG;
+    while (true) {
+        @memset(std.mem.asBytes(&info), 0);
+        const rc = linux.waitid(.PID, child.pid, &info, flags);
+        switch (linux.E.init(rc)) {
+            .SUCCESS => if (info.fields.common.first.piduid.pid == 0) return .running else break,
+            .INTR => continue,
+            // Not our child (a checkpoint's copy): the pidfd says whether it ended.
+            .CHILD => {
+                if (!ended) return .running;
+                endGroup(child.pid);
+                return .{ .signaled = linux.SIG.KILL };
+            },
+            else => return .running,
         }
     }
+    endGroup(child.pid);
     var status: u32 = 0;
     while (true) {
-        const rc = linux.waitpid(child.pid, &status, if (timeout_ms < 0) 0 else linux.W.NOHANG);
+        const rc = linux.waitpid(child.pid, &status, 0);
         switch (linux.E.init(rc)) {
-            .SUCCESS => if (rc == 0) return .running else break,
+            .SUCCESS => break,
             .INTR => continue,
-            // Already reaped (ECHILD): report it as killed, the only way that happens here.
             else => return .{ .signaled = linux.SIG.KILL },
         }
     }
+    drainGroup(child.pid);
     if (linux.W.IFEXITED(status)) return .{ .exited = linux.W.EXITSTATUS(status) };
     if (linux.W.IFSIGNALED(status)) return .{ .signaled = @intCast(linux.W.TERMSIG(status)) };
-    return .running;
+    return .{ .signaled = linux.SIG.KILL };
 }
 
-/// Kills the child's whole process group and reaps the child, so nothing is left behind.
-/// A process that is not our child (a copy forked by a checkpoint) is waited for through its
-/// pidfd: its parent must still be alive when it dies, to reap it, so the caller kills
-/// parents only after this returns.
+/// Kills the child's whole process group and reaps the child and the group, so nothing is
+/// left behind. A process that is not our child (a copy forked by a checkpoint) is waited for
+/// through its pidfd: its parent must still be alive when it dies, to reap it, so the caller
+/// kills parents only after this returns.
 pub fn kill(child: Child) void {
-    _ = linux.kill(-child.pid, linux.SIG.KILL);
+    endGroup(child.pid);
     _ = linux.kill(child.pid, linux.SIG.KILL);
     var status: u32 = 0;
     while (true) {
@@ -211,13 +249,64 @@ pub fn kill(child: Child) void {
             .INTR => continue,
             .CHILD => if (child.pidfd >= 0) {
                 var fds = [_]linux.pollfd{.{ .fd = child.pidfd, .events = linux.POLL.IN, .revents = 0 }};
-                while (linux.E.init(linux.poll(&fds, 1, 2000)) == .INTR) {}
+                while (linux.E.init(linux.poll(&fds, 1, drain_limit_ms)) == .INTR) {}
             },
             else => {},
         }
         break;
     }
+    drainGroup(child.pid);
     if (child.pidfd >= 0) _ = linux.close(child.pidfd);
+}
+
+/// Makes the calling process a child subreaper: a descendant of a checked program whose
+/// parent dies first is re-parented to the checker instead of init (or of whoever started
+/// the checker), and wait() and kill() reap it. Returns false if the kernel refused.
+pub fn becomeSubreaper() bool {
+    const rc = linux.prctl(@intFromEnum(linux.PR.SET_CHILD_SUBREAPER), 1, 0, 0, 0);
+    return linux.E.init(rc) == .SUCCESS;
+}
+
+/// How long kill() and wait() wait for the members of a killed group to die.
+const drain_limit_ms = 2000;
+
+/// Sends SIGKILL to every process of the group `pgid` (none: ESRCH, nothing to do).
+fn endGroup(pgid: linux.pid_t) void {
+    assert(pgid > 0);
+    _ = linux.kill(-pgid, linux.SIG.KILL);
+}
+
+/// Waits until the killed group `pgid` is empty, reaping the members that are the checker's
+/// children (its leader, and those re-parented here when their parent died). The others are
+/// reaped by their parents, members themselves, which die too. Gives up after drain_limit_ms
+/// (a process in uninterruptible sleep dies when it wakes).
+fn drainGroup(pgid: linux.pid_t) void {
+    assert(pgid > 0);
+    const deadline = monotonicMs() + drain_limit_ms;
+    while (true) {
+        var status: u32 = 0;
+        const rc = linux.waitpid(-pgid, &status, linux.W.NOHANG);
+        switch (linux.E.init(rc)) {
+            .SUCCESS => if (rc > 0) continue,
+            .INTR => continue,
+            .CHILD => {},
+            else => return,
+        }
+        // Zombies count as members until reaped: an empty group is one with nobody left.
+        if (linux.E.init(linux.kill(-pgid, 0)) == .SRCH) return;
+        if (monotonicMs() >= deadline) return;
+        // A member forked while the group was being killed may have missed the signal.
+        endGroup(pgid);
+        const pause = linux.timespec{ .sec = 0, .nsec = 200 * std.time.ns_per_us };
+        _ = linux.nanosleep(&pause, null);
+    }
+}
+
+fn monotonicMs() i64 {
+    var ts: linux.timespec = undefined;
+    const rc = linux.clock_gettime(.MONOTONIC, &ts);
+    assert(linux.E.init(rc) == .SUCCESS);
+    return @as(i64, ts.sec) * 1000 + @divTrunc(@as(i64, ts.nsec), std.time.ns_per_ms);
 }
 
 /// Releases the pidfd of a child that has been reaped by wait().
@@ -274,4 +363,60 @@ test "a wait times out on a running child, and kill ends it" {
     try testing.expectEqual(Exit.running, wait(child, 50));
     kill(child);
     try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(child.pid, 0)));
+}
+
+/// Reads the pid a shell wrote to `path`, waiting up to 5 s for it to be there.
+fn readPidFile(path: [:0]const u8) !linux.pid_t {
+    var waited: u32 = 0;
+    while (waited < 5000) : (waited += 10) {
+        const text = std.fs.cwd().readFileAlloc(testing.allocator, path, 64) catch |err| switch (err) {
+            error.FileNotFound => null,
+            else => return err,
+        };
+        if (text) |t| {
+            defer testing.allocator.free(t);
+            const line = std.mem.trimRight(u8, t, "\n");
+            if (t.len > 0 and t[t.len - 1] == '\n') return try std.fmt.parseInt(linux.pid_t, line, 10);
+        }
+        const pause = linux.timespec{ .sec = 0, .nsec = 10 * std.time.ns_per_ms };
+        _ = linux.nanosleep(&pause, null);
+    }
+    return error.Timeout;
+}
+
+fn pidFilePath(buf: []u8, tag: []const u8) ![:0]const u8 {
+    return try std.fmt.bufPrintZ(buf, "/tmp/isomc-process-test-{d}-{s}", .{ linux.getpid(), tag });
+}
+
+test "kill ends the processes the child started, and reaps them" {
+    try testing.expect(becomeSubreaper());
+    var buf: [128]u8 = undefined;
+    const path = try pidFilePath(&buf, "kill");
+    defer std.fs.cwd().deleteFile(path) catch {};
+    var script_buf: [256]u8 = undefined;
+    const script = try std.fmt.bufPrintZ(&script_buf, "sleep 31 & echo $! > {s}.tmp && mv {s}.tmp {s}; wait", .{ path, path, path });
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sh", "-c", script };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp })).child;
+    const grandchild = try readPidFile(path);
+    kill(child);
+    // Gone, not merely dying: the checker (a subreaper here) reaped it.
+    try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(grandchild, 0)));
+    try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(-child.pid, 0)));
+}
+
+test "a child that exits leaves nothing running: wait ends its group" {
+    try testing.expect(becomeSubreaper());
+    var buf: [128]u8 = undefined;
+    const path = try pidFilePath(&buf, "wait");
+    defer std.fs.cwd().deleteFile(path) catch {};
+    var script_buf: [256]u8 = undefined;
+    const script = try std.fmt.bufPrintZ(&script_buf, "sleep 32 & echo $! > {s}.tmp && mv {s}.tmp {s}; exit 4", .{ path, path, path });
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sh", "-c", script };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp })).child;
+    const grandchild = try readPidFile(path);
+    try testing.expectEqual(Exit{ .exited = 4 }, wait(child, 5000));
+    release(child);
+    try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(grandchild, 0)));
 }

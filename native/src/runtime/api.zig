@@ -6,6 +6,7 @@ const std = @import("std");
 const protocol = @import("protocol");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
+const printable = @import("printable.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -14,9 +15,17 @@ const fatal = kernel_mod.fatal;
 
 var kernel: Kernel = undefined;
 var initialized = false;
+/// The thread that called isomc_init (pthread_self: unlike a thread id, it stays the same in a
+/// forked copy). Actors are contexts of this thread; no other thread may enter the runtime.
+var main_thread: usize = 0;
 
-fn k() *Kernel {
+extern "c" fn pthread_self() usize;
+
+/// Every entry point: the runtime is set up, and the caller is the thread that set it up. A
+/// call from another OS thread (a pthread the program made) is a misuse named after the call.
+fn enter(comptime what: []const u8) *Kernel {
     if (!initialized) fatal(2, "isomc_init must be called before any other isomc function", .{});
+    if (pthread_self() != main_thread) kernel.foreignThread(what);
     return &kernel;
 }
 
@@ -28,11 +37,15 @@ fn envValue(name: [:0]const u8) ?[]const u8 {
 }
 
 fn parseSize(text: []const u8, what: []const u8) usize {
-    return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{s}' is not a size in bytes", .{ what, text });
+    return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{f}' is not a size in bytes", .{ what, printable.fmt(text) });
 }
 
 export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
-    if (initialized) fatal(2, "isomc_init called twice", .{});
+    if (initialized) {
+        if (pthread_self() != main_thread) kernel.foreignThread("isomc_init");
+        fatal(2, "isomc_init called twice", .{});
+    }
+    main_thread = pthread_self();
     var options = kernel_mod.Options{ .mode = .standalone };
 
     if (envValue(protocol.ENV_STACK_SIZE)) |v| options.stack_size = parseSize(v, protocol.ENV_STACK_SIZE);
@@ -52,7 +65,7 @@ export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
                 } else if (std.mem.startsWith(u8, arg, "--isomc-stack-size=")) {
                     options.stack_size = parseSize(arg["--isomc-stack-size=".len..], "--isomc-stack-size");
                 } else {
-                    fatal(2, "unknown runtime option '{s}' (known: --isomc-verbose, --isomc-stack-size=BYTES)", .{arg});
+                    fatal(2, "unknown runtime option '{f}' (known: --isomc-verbose, --isomc-stack-size=BYTES)", .{printable.fmt(arg)});
                 }
                 continue;
             }
@@ -85,23 +98,23 @@ fn onExit(status: c_int, _: ?*anyopaque) callconv(.c) void {
 }
 
 export fn isomc_actor_create(name: ?[*:0]const u8, code: ?kernel_mod.ActorCode, arg: ?*anyopaque) ?*Actor {
-    const kk = k();
+    const kk = enter("isomc_actor_create");
     const c = code orelse kk.violation(null, .misuse, "isomc_actor_create: the actor's code is NULL", .{});
     const actor_name = if (name) |n| std.mem.sliceTo(n, 0) else "actor";
     return kk.createActor(actor_name, c, arg);
 }
 
 export fn isomc_run() c_int {
-    k().run();
+    enter("isomc_run").run();
     return 0;
 }
 
 export fn isomc_self() ?*Actor {
-    return k().current;
+    return enter("isomc_self").current;
 }
 
 export fn isomc_actor_name() [*:0]const u8 {
-    return if (k().current) |a| a.name.ptr else "main";
+    return if (enter("isomc_actor_name").current) |a| a.name.ptr else "main";
 }
 
 /// The calling actor. A visible operation outside an actor (in main, before or after
@@ -113,13 +126,13 @@ fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
 // ---- Choices and properties --------------------------------------------------------------
 
 export fn isomc_yield() void {
-    const kk = k();
+    const kk = enter("isomc_yield");
     _ = actorFor(kk, "isomc_yield");
     _ = kk.perform(.yield);
 }
 
 export fn isomc_random(min: c_int, max: c_int) c_int {
-    const kk = k();
+    const kk = enter("isomc_random");
     _ = actorFor(kk, "isomc_random");
     if (min > max) kk.violation(null, .misuse, "isomc_random({d}, {d}): min is greater than max", .{ min, max });
     if (@as(i64, max) - @as(i64, min) >= 1 << 31)
@@ -128,7 +141,7 @@ export fn isomc_random(min: c_int, max: c_int) c_int {
 }
 
 export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*:0]const u8, line: c_int) noreturn {
-    const kk = k();
+    const kk = enter("isomc_assert");
     const e: []const u8 = if (expr) |x| std.mem.sliceTo(x, 0) else "?";
     const f: []const u8 = if (file) |x| std.mem.sliceTo(x, 0) else "?";
     if (msg) |m| {
@@ -138,7 +151,7 @@ export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*
 }
 
 export fn isomc_prop(name: ?[*:0]const u8, addr: ?*const c_int) void {
-    const kk = k();
+    const kk = enter("isomc_prop");
     const a = addr orelse kk.violation(null, .misuse, "isomc_prop: the address is NULL", .{});
     const n = kk.gpa.dupeZ(u8, if (name) |x| std.mem.sliceTo(x, 0) else "prop") catch kk.outOfMemory();
     kk.props.append(kk.gpa, .{ .name = n, .addr = a }) catch kk.outOfMemory();
@@ -154,7 +167,7 @@ fn fnv1a(s: []const u8) u64 {
 
 /// The program's handle on a mailbox is its id (registry.zig says why).
 export fn isomc_mailbox(name: ?[*:0]const u8) *objects.MailboxHandle {
-    const kk = k();
+    const kk = enter("isomc_mailbox");
     const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_mailbox: the name is NULL", .{}), 0);
     // The id comes from the name, so it does not depend on which actor looked it up first.
     // Bit 52 marks the mailbox space; ids stay below 2^53 so JavaScript numbers hold them.
@@ -178,7 +191,7 @@ fn checkMailbox(kk: *Kernel, mb: ?*objects.MailboxHandle, what: []const u8) u64 
 }
 
 export fn isomc_isend(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) *Request {
-    const kk = k();
+    const kk = enter("isomc_isend");
     const self = actorFor(kk, "isomc_isend");
     const m = checkMailbox(kk, mb, "isomc_isend");
     if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
@@ -190,7 +203,7 @@ export fn isomc_isend(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size
 }
 
 export fn isomc_irecv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) *Request {
-    const kk = k();
+    const kk = enter("isomc_irecv");
     const self = actorFor(kk, "isomc_irecv");
     const m = checkMailbox(kk, mb, "isomc_irecv");
     if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
@@ -211,13 +224,13 @@ fn checkRequest(kk: *Kernel, self: *const Actor, comm: ?*Request, what: []const 
 }
 
 export fn isomc_wait(comm: ?*Request) usize {
-    const kk = k();
+    const kk = enter("isomc_wait");
     const self = actorFor(kk, "isomc_wait");
     return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }));
 }
 
 export fn isomc_test(comm: ?*Request) c_int {
-    const kk = k();
+    const kk = enter("isomc_test");
     const self = actorFor(kk, "isomc_test");
     return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }));
 }
@@ -226,7 +239,7 @@ export fn isomc_test(comm: ?*Request) c_int {
 const max_waitany = std.math.maxInt(u16);
 
 export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
-    const kk = k();
+    const kk = enter("isomc_waitany");
     const self = actorFor(kk, "isomc_waitany");
     if (n < 0) kk.violation(null, .misuse, "isomc_waitany: negative count {d}", .{n});
     if (n == 0) return -1;
@@ -248,17 +261,19 @@ export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
 }
 
 export fn isomc_send(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) void {
+    _ = enter("isomc_send");
     _ = isomc_wait(isomc_isend(mb, data, size));
 }
 
 export fn isomc_recv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) usize {
+    _ = enter("isomc_recv");
     return isomc_wait(isomc_irecv(mb, buf, cap));
 }
 
 // ---- Synchronisation ---------------------------------------------------------------------
 
 export fn isomc_mutex_create() *objects.Mutex {
-    const kk = k();
+    const kk = enter("isomc_mutex_create");
     const m = kk.objectAllocator().create(objects.Mutex) catch kk.outOfMemory();
     m.* = .{ .id = kk.newObjectId() };
     return m;
@@ -269,7 +284,7 @@ fn checkMutex(kk: *Kernel, m: ?*objects.Mutex, what: []const u8) *objects.Mutex 
 }
 
 export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
-    const kk = k();
+    const kk = enter("isomc_mutex_lock");
     const self = actorFor(kk, "isomc_mutex_lock");
     const mutex = checkMutex(kk, m, "isomc_mutex_lock");
     // Ownership cannot change while the owner is parked, so checking at the call is exact.
@@ -279,13 +294,13 @@ export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
 }
 
 export fn isomc_mutex_trylock(m: ?*objects.Mutex) c_int {
-    const kk = k();
+    const kk = enter("isomc_mutex_trylock");
     _ = actorFor(kk, "isomc_mutex_trylock");
     return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }));
 }
 
 export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
-    const kk = k();
+    const kk = enter("isomc_mutex_unlock");
     const self = actorFor(kk, "isomc_mutex_unlock");
     const mutex = checkMutex(kk, m, "isomc_mutex_unlock");
     if (mutex.owner != self.id) {
@@ -296,7 +311,7 @@ export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
 }
 
 export fn isomc_sem_create(initial: c_int) *objects.Semaphore {
-    const kk = k();
+    const kk = enter("isomc_sem_create");
     if (initial < 0) kk.violation(null, .misuse, "isomc_sem_create({d}): negative initial value", .{initial});
     const s = kk.objectAllocator().create(objects.Semaphore) catch kk.outOfMemory();
     s.* = .{ .id = kk.newObjectId(), .value = initial };
@@ -308,19 +323,19 @@ fn checkSem(kk: *Kernel, s: ?*objects.Semaphore, what: []const u8) *objects.Sema
 }
 
 export fn isomc_sem_acquire(s: ?*objects.Semaphore) void {
-    const kk = k();
+    const kk = enter("isomc_sem_acquire");
     _ = actorFor(kk, "isomc_sem_acquire");
     _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") });
 }
 
 export fn isomc_sem_release(s: ?*objects.Semaphore) void {
-    const kk = k();
+    const kk = enter("isomc_sem_release");
     _ = actorFor(kk, "isomc_sem_release");
     _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") });
 }
 
 export fn isomc_cond_create() *objects.Condition {
-    const kk = k();
+    const kk = enter("isomc_cond_create");
     const c = kk.objectAllocator().create(objects.Condition) catch kk.outOfMemory();
     c.* = .{ .id = kk.newObjectId() };
     return c;
@@ -331,7 +346,7 @@ fn checkCond(kk: *Kernel, c: ?*objects.Condition, what: []const u8) *objects.Con
 }
 
 export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
-    const kk = k();
+    const kk = enter("isomc_cond_wait");
     const self = actorFor(kk, "isomc_cond_wait");
     const cond = checkCond(kk, c, "isomc_cond_wait");
     const mutex = checkMutex(kk, m, "isomc_cond_wait");
@@ -341,19 +356,19 @@ export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
 }
 
 export fn isomc_cond_signal(c: ?*objects.Condition) void {
-    const kk = k();
+    const kk = enter("isomc_cond_signal");
     _ = actorFor(kk, "isomc_cond_signal");
     _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") });
 }
 
 export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
-    const kk = k();
+    const kk = enter("isomc_cond_broadcast");
     _ = actorFor(kk, "isomc_cond_broadcast");
     _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") });
 }
 
 export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
-    const kk = k();
+    const kk = enter("isomc_barrier_create");
     if (count == 0) kk.violation(null, .misuse, "isomc_barrier_create(0): a barrier needs at least one actor", .{});
     const b = kk.objectAllocator().create(objects.Barrier) catch kk.outOfMemory();
     b.* = .{ .id = kk.newObjectId(), .count = count };
@@ -361,7 +376,7 @@ export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
 }
 
 export fn isomc_barrier_wait(b: ?*objects.Barrier) c_int {
-    const kk = k();
+    const kk = enter("isomc_barrier_wait");
     _ = actorFor(kk, "isomc_barrier_wait");
     const barrier = b orelse kk.violation(null, .misuse, "isomc_barrier_wait: the barrier is NULL", .{});
     return @intCast(kk.perform(.{ .barrier_arrive = barrier }));
@@ -380,22 +395,22 @@ fn checkAddress(kk: *Kernel, p: ?*align(1) const i64, comptime what: []const u8)
 }
 
 export fn isomc_load(p: ?*align(1) const i64) i64 {
-    const kk = k();
+    const kk = enter("isomc_load");
     return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") });
 }
 
 export fn isomc_store(p: ?*align(1) i64, v: i64) void {
-    const kk = k();
+    const kk = enter("isomc_store");
     _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } });
 }
 
 export fn isomc_fetch_add(p: ?*align(1) i64, d: i64) i64 {
-    const kk = k();
+    const kk = enter("isomc_fetch_add");
     return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } });
 }
 
 export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
-    const kk = k();
+    const kk = enter("isomc_cas");
     return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }));
 }
 
@@ -409,5 +424,10 @@ test {
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");
+    _ = @import("trace.zig");
+    _ = @import("printable.zig");
+    _ = @import("symbols.zig");
+    _ = @import("describe.zig");
+    _ = @import("link.zig");
     _ = @import("transitions.zig");
 }

@@ -1,7 +1,8 @@
 //! The runtime's kernel (the maestro): the actor table, the scheduling loop that runs on a stack
 //! of its own, and the three ways of choosing the next step — asking the checker over the
 //! control channel, following a recorded trace, or the deterministic default schedule. It also
-//! owns how violations are reported in each of those modes.
+//! owns how violations are reported to the checker; local.zig says them when the program runs
+//! on its own.
 
 const std = @import("std");
 const posix = std.posix;
@@ -10,6 +11,10 @@ const context = @import("context.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
+const trace = @import("trace.zig");
+const printable = @import("printable.zig");
+const symbols = @import("symbols.zig");
+const local = @import("local.zig");
 const Heap = @import("heap.zig").Heap;
 const Link = @import("link.zig").Link;
 const control = @import("control.zig");
@@ -110,10 +115,13 @@ pub const Kernel = struct {
     mailboxes: Registry = undefined,
     props: std.ArrayList(Prop) = .empty,
     enabled: std.ArrayList(bool) = .empty,
+    /// The program's symbols, for the names in logs (read when first needed).
+    symbols: ?symbols.Table = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
         k.* = .{ .options = options };
+        the_kernel = k;
         k.control = control.Control.init() catch fatal(3, "cannot map the runtime's control area", .{});
         k.book = k.control.book;
         k.heap.epoch = &k.book.maps_epoch;
@@ -125,14 +133,20 @@ pub const Kernel = struct {
             .checker => k.connect(),
             .replay => {
                 const path = options.trace_path.?;
-                const steps = schedule.loadTrace(k.gpa, path) catch |err| switch (err) {
-                    error.Unreadable => fatal(2, "replay: cannot read the trace file '{s}'", .{path}),
-                    error.NotATrace => fatal(2, "replay: '{s}' is not an isomc trace", .{path}),
-                    error.OutOfMemory => fatal(3, "replay: out of memory reading '{s}'", .{path}),
+                // The words are readTrace's (lib/report/trace.ts), so that `isomc replay` and
+                // ISOMC_REPLAY refuse a trace with the same line.
+                var problem: trace.Problem = .{};
+                const steps = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
+                    error.Unreadable => fatal(2, "cannot read the trace {f}: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
+                    error.NotATrace => fatal(2, "{f} is not an isomc trace: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
+                    error.OutOfMemory => fatal(3, "out of memory reading the trace {f}", .{printable.fmt(path)}),
                 };
                 k.replay = .{ .steps = steps };
             },
             .standalone => {},
+        }
+        if (options.mode != .checker) {
+            crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = local.crashReport }, crash.mainStack());
         }
     }
 
@@ -153,8 +167,7 @@ pub const Kernel = struct {
         const flags = protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
         k.stateful = flags & protocol.welcome_flag_stateful != 0;
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
-        checked_kernel = k;
-        crash.install(link.fd, k.control.altstack, &k.book.crash_frame, runningActor, stepsSoFar);
+        crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = sendCrash }, crash.mainStack());
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
         k.object_arenas = Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
@@ -164,11 +177,11 @@ pub const Kernel = struct {
         entry.enable();
     }
 
-    /// The kernel under the checker, for the crash handler and malloc, which get no argument.
-    var checked_kernel: *Kernel = undefined;
+    /// The kernel, for the crash handler and malloc, which get no argument.
+    pub var the_kernel: *Kernel = undefined;
 
     fn runningActor() u32 {
-        return if (checked_kernel.current) |a| a.id else 0;
+        return if (the_kernel.current) |a| a.id else 0;
     }
 
     fn runningSlot() usize {
@@ -176,7 +189,31 @@ pub const Kernel = struct {
     }
 
     fn stepsSoFar() u32 {
-        return checked_kernel.book.steps;
+        return the_kernel.book.steps;
+    }
+
+    fn runningStack() ?crash.StackBounds {
+        const actor = the_kernel.current orelse return null;
+        const s = actor.stack orelse return null;
+        const lo = @intFromPtr(s.usable.ptr);
+        return .{ .guard_lo = @intFromPtr(s.mapping.ptr), .lo = lo, .hi = lo + s.usable.len };
+    }
+
+    /// The crash handler's report under the checker: a CRASH frame, with raw system calls (in
+    /// a signal handler) into the bookkeeping area's scratch (not program state).
+    fn sendCrash(c: protocol.Crash) void {
+        const k = the_kernel;
+        const link = &(k.link orelse return);
+        // Another thread may be writing a frame; the lock is never given back (the process
+        // dies next).
+        if (!link.lockForCrash()) return;
+        const bytes = protocol.encodeCrash(&k.book.crash_frame, c);
+        var sent: usize = 0;
+        while (sent < bytes.len) {
+            const rc = linux.sendto(link.fd, bytes[sent..].ptr, bytes.len - sent, linux.MSG.NOSIGNAL, null, 0);
+            if (linux.E.init(rc) != .SUCCESS) break;
+            sent += rc;
+        }
     }
 
     pub fn actorById(k: *Kernel, id: u32) ?*Actor {
@@ -387,6 +424,7 @@ pub const Kernel = struct {
             const frame = link.receive();
             switch (frame.message) {
                 .run => {
+                    link.beginAnswer();
                     const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
                     k.book.steps = steps.before;
                     var i: u32 = 0;
@@ -533,9 +571,12 @@ pub const Kernel = struct {
             if (linux.getppid() != parent) std.c._exit(0);
             _ = linux.close(pair[0]);
             _ = linux.close(link.fd);
+            // The crash handler writes on link.fd too (sendCrash).
             link.fd = pair[1];
-            crash.setFd(pair[1]);
             k.is_tail = true;
+            // The copy answers FINISH (DONE or VIOLATION), through this process (above); this
+            // process then answers with TAIL, and says nothing before.
+            link.answerInCopy();
             return true;
         }
         _ = linux.close(pair[1]);
@@ -545,7 +586,7 @@ pub const Kernel = struct {
         var have: usize = 0;
         while (true) {
             if (have == relay.len) {
-                link.send(relay);
+                link.relay(relay);
                 have = 0;
             }
             const rc = linux.read(pair[0], relay[have..].ptr, relay.len - have);
@@ -567,7 +608,7 @@ pub const Kernel = struct {
                 else => link.fail(.internal, "cannot wait for the copy that ran the rest of main"),
             }
         }
-        if (have > 0) link.send(relay[0..have]);
+        if (have > 0) link.relay(relay[0..have]);
         const signaled = linux.W.IFSIGNALED(status);
         const value: i32 = if (signaled) @intCast(linux.W.TERMSIG(status)) else @intCast(linux.W.EXITSTATUS(status));
         link.send(protocol.encodeTail(link.out, .{ .signaled = signaled, .value = value }));
@@ -588,6 +629,10 @@ pub const Kernel = struct {
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
+            // The copy leads a process group of its own (the parent does the same below, so it
+            // is done before the checker hears of the copy): killing that group ends the copy
+            // and what it forks, its checkpoints left alone (native/src/checker/process.zig).
+            _ = linux.setpgid(0, 0);
             // A frozen checkpoint ignores SIGCHLD (its copies are reaped by the kernel); the
             // copy must wait for its own children (the rest of main, in runTail).
             var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = linux.sigemptyset(), .flags = 0 };
@@ -595,7 +640,6 @@ pub const Kernel = struct {
             _ = linux.close(pair[0]);
             _ = linux.close(link.fd);
             link.fd = pair[1];
-            crash.setFd(pair[1]);
             // Open files are shared with the frozen parent (same offsets): the agent gives
             // the copy descriptions of its own.
             if (agent(fn ([*]const i32, usize) callconv(.c) usize, "isomc_agent_detach_files")) |detach| {
@@ -605,6 +649,11 @@ pub const Kernel = struct {
             return;
         }
         _ = linux.close(pair[1]);
+        switch (linux.E.init(linux.setpgid(pid, pid))) {
+            // EACCES and ESRCH: the copy did it first, or is already gone.
+            .SUCCESS, .ACCES, .SRCH => {},
+            else => link.fail(.internal, "setpgid failed for the copy forked by FORK"),
+        }
         // A frozen checkpoint never waits for its copies: let the kernel reap them.
         var ignore = linux.Sigaction{ .handler = .{ .handler = linux.SIG.IGN }, .mask = linux.sigemptyset(), .flags = 0 };
         _ = linux.sigaction(linux.SIG.CHLD, &ignore, null);
@@ -617,7 +666,7 @@ pub const Kernel = struct {
     /// started is a misuse (isomc_run was not called for them). An exit from an actor sends
     /// nothing: the checker sees the process end and reports an exit violation.
     pub fn atExit(k: *Kernel, status: c_int) void {
-        const link = if (k.link) |*l| l else return;
+        const link = if (k.link) |*l| l else return local.exitByActor(k, status);
         if (k.current != null) {
             // An actor called exit(): say with what status (the checker may not be the
             // program's parent, and then cannot ask the kernel).
@@ -683,7 +732,7 @@ pub const Kernel = struct {
         while (k.alive > 0) {
             if (k.replay.pop()) |step| {
                 var why: [256]u8 = undefined;
-                if (k.checkStep(step, &why)) |message| k.stop("diverged", message, null);
+                if (k.checkStep(step, &why)) |message| local.stop(k, "diverged", message, null);
                 // The default schedule that follows a trace goes on after its last actor.
                 k.last_index = step.actor - 1;
                 k.execute(k.actorById(step.actor).?, step.choice);
@@ -693,7 +742,7 @@ pub const Kernel = struct {
             for (k.actors.items) |a| {
                 k.enabled.append(k.gpa, a.status == .pending and transitions.isEnabled(a)) catch k.outOfMemory();
             }
-            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse k.deadlock();
+            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse local.deadlock(k);
             if (k.options.mode == .replay and !k.replay_notice_given) {
                 k.replay_notice_given = true;
                 std.debug.print("[isomc] the trace's {d} steps are done; going on with the default schedule\n", .{k.replay.steps.len});
@@ -701,26 +750,17 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
-        if (k.options.report_path) |path| writeReport(path, "ok", "", "", k.book.steps);
+        if (k.options.report_path) |path| local.writeReport(path, "ok", "", "", k.book.steps);
     }
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
-        if (k.options.verbose) k.logStep(actor, choice);
+        if (k.options.verbose) local.logStep(k, actor, choice);
         switch (transitions.execute(k, actor, choice)) {
             .stay => {},
             .proceed => k.resumeActor(actor),
         }
         k.startCreated();
-    }
-
-    fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
-        var buf: [512]u8 = undefined;
-        const what = transitions.describe(actor, &buf);
-        switch (actor.op.get()) {
-            .random => |r| std.debug.print("[isomc] {d}. {s}: {s} = {d}\n", .{ k.book.steps, actor.name, what, @as(i64, r.min) + choice }),
-            else => std.debug.print("[isomc] {d}. {s}: {s}\n", .{ k.book.steps, actor.name, what }),
-        }
     }
 
     // ---- Violations --------------------------------------------------------------------
@@ -752,36 +792,24 @@ pub const Kernel = struct {
             .misuse => "misuse",
             _ => "violation",
         };
-        k.stop(kind_name, message, who);
+        local.stop(k, kind_name, message, who);
     }
 
-    fn deadlock(k: *Kernel) noreturn {
-        var buf: [4096]u8 = undefined;
-        var writer: std.Io.Writer = .fixed(&buf);
-        const w = &writer;
-        w.writeAll("every unfinished actor is blocked:") catch {};
-        var first = true;
-        for (k.actors.items) |a| {
-            if (a.status != .pending) continue;
-            var what: [512]u8 = undefined;
-            w.print("{s} {s} at {s}", .{ if (first) "" else ";", a.name, transitions.describe(a, &what) }) catch break;
-            first = false;
-        }
-        k.stop("deadlock", w.buffered(), null);
-    }
-
-    /// Replay and standalone modes: say what happened, leave the report, and abort so that a
-    /// debugger stops right here with the actor's stack.
-    fn stop(k: *Kernel, kind: []const u8, message: []const u8, actor: ?*const Actor) noreturn {
-        _ = fflush(null);
-        const name = if (actor) |a| a.name else "";
-        if (actor != null) {
-            std.debug.print("isomc: {s}: {s} (actor {s}, step {d})\n", .{ kind, message, name, k.book.steps });
-        } else {
-            std.debug.print("isomc: {s}: {s} (step {d})\n", .{ kind, message, k.book.steps });
-        }
-        if (k.options.report_path) |path| writeReport(path, kind, message, name, k.book.steps);
-        std.c.abort();
+    /// An OS thread other than the one that called isomc_init (a pthread of the program) called
+    /// an isomc function: a misuse, named after the call, in every mode. Under the checker it
+    /// goes through the channel's lock (link.zig) and this thread waits to be killed; on its
+    /// own the program says it and aborts, like any misuse. Actors are not OS threads.
+    pub fn foreignThread(k: *Kernel, comptime what: []const u8) noreturn {
+        const message = what ++ " called from a thread that is not an actor (pthreads cannot call isomc functions: make the code an actor with isomc_actor_create)";
+        // Read while the thread that owns the kernel runs on: the actor it was running then.
+        const who = @atomicLoad(?*Actor, &k.current, .monotonic);
+        if (k.link) |*link| link.reportForeign(.{
+            .kind = .misuse,
+            .actor = if (who) |a| a.id else 0,
+            .steps = @atomicLoad(u32, &k.book.steps, .monotonic),
+            .message = message,
+        }, k.is_tail);
+        local.stop(k, "misuse", message, who);
     }
 };
 
@@ -830,33 +858,6 @@ fn createWriteTracker() i32 {
         return -1;
     }
     return fd;
-}
-
-/// Writes the outcome as one JSON line, for `isomc replay`.
-fn writeReport(path: []const u8, kind: []const u8, message: []const u8, actor: []const u8, steps: u32) void {
-    var buf: [8192]u8 = undefined;
-    var writer: std.Io.Writer = .fixed(&buf);
-    const w = &writer;
-    w.print("{{\"kind\":\"{s}\",\"steps\":{d},\"actor\":", .{ kind, steps }) catch return;
-    writeJsonString(w, actor) catch return;
-    w.writeAll(",\"message\":") catch return;
-    writeJsonString(w, message) catch return;
-    w.writeAll("}\n") catch return;
-    const file = std.fs.cwd().createFile(path, .{}) catch return;
-    defer file.close();
-    file.writeAll(w.buffered()) catch {};
-}
-
-fn writeJsonString(w: *std.Io.Writer, s: []const u8) !void {
-    try w.writeByte('"');
-    for (s) |c| switch (c) {
-        '"' => try w.writeAll("\\\""),
-        '\\' => try w.writeAll("\\\\"),
-        '\n' => try w.writeAll("\\n"),
-        0...0x09, 0x0b...0x1f => try w.print("\\u{x:0>4}", .{c}),
-        else => try w.writeByte(c),
-    };
-    try w.writeByte('"');
 }
 
 /// A problem that stops the program before or outside any execution (bad environment, no

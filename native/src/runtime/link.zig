@@ -3,6 +3,12 @@
 //! own, reported to the checker as memory that is not program state. When the checker goes
 //! away there is nothing left to do, so the process ends without running the program's atexit
 //! handlers.
+//!
+//! Only the thread that called isomc_init drives the channel, but another thread of the program
+//! may have to report its misuse of the API (reportForeign) or a crash: every frame is written
+//! under a lock, so two threads never interleave their bytes, and a misuse is sent only where the
+//! checker takes a VIOLATION — as the answer to a RUN (or FINISH, in the copy that runs the rest
+//! of main) — or else kept until the next RUN.
 
 const std = @import("std");
 const posix = std.posix;
@@ -23,6 +29,32 @@ pub const Link = struct {
         /// Bytes received into `in`, and how many of them the last frame used.
         have: usize = 0,
         consumed: usize = 0,
+        /// The thread writing a frame (its pthread_self), 0 when none: the send lock.
+        writer: std.atomic.Value(usize) = .init(0),
+        /// Under the lock: a RUN (or the start, or FINISH in the copy that runs the rest of
+        /// main) is being answered, so the checker takes a VIOLATION as the next frame; false
+        /// once STATE or TAIL answered it.
+        answering: bool = true,
+        /// Under the lock: a misuse by another thread, to be the answer to the next RUN.
+        pending: ?protocol.Violation = null,
+        pending_text: [1024]u8 = undefined,
+
+        /// Under the lock, another thread's misuse: returned when it is to be sent now (a RUN is
+        /// being answered), else kept for the next one (the first misuse only).
+        fn admitForeign(c: *Cursor, v: protocol.Violation) ?protocol.Violation {
+            if (c.answering) return v;
+            if (c.pending != null) return null;
+            const n = @min(v.message.len, c.pending_text.len);
+            @memcpy(c.pending_text[0..n], v.message[0..n]);
+            c.pending = .{ .kind = v.kind, .actor = v.actor, .steps = v.steps, .message = c.pending_text[0..n] };
+            return null;
+        }
+
+        /// Under the lock, at a RUN: the misuse kept for it, if any.
+        fn beginAnswer(c: *Cursor) ?protocol.Violation {
+            c.answering = true;
+            return c.pending;
+        }
     };
 
     /// Both buffers are as large as the largest frame; pages are only committed when touched.
@@ -53,8 +85,92 @@ pub const Link = struct {
         return .{ .start = start, .end = start + link.mapping.len };
     }
 
+    fn lock(link: *Link) void {
+        const self = pthread_self();
+        std.debug.assert(link.cursor.writer.load(.monotonic) != self);
+        while (link.cursor.writer.cmpxchgWeak(0, self, .acquire, .monotonic) != null) {
+            _ = std.os.linux.sched_yield();
+        }
+    }
+
+    fn unlock(link: *Link) void {
+        link.cursor.writer.store(0, .release);
+    }
+
     /// Sends one frame built in `link.out` (or anywhere else).
     pub fn send(link: *Link, frame: []const u8) void {
+        link.lock();
+        defer link.unlock();
+        link.write(frame);
+        link.noteAnswer(frame);
+    }
+
+    /// Passes on bytes another process wrote as frames (the copy that runs the rest of main,
+    /// kernel.zig's runTail), under the lock, as they came: a relayed chunk need not end on a
+    /// frame's boundary, and none of it is this process's answer (TAIL, sent after, is).
+    pub fn relay(link: *Link, bytes: []const u8) void {
+        link.lock();
+        defer link.unlock();
+        link.write(bytes);
+    }
+
+    /// STATE answers a RUN, TAIL a FINISH: the checker takes no VIOLATION until the next one.
+    fn noteAnswer(link: *Link, frame: []const u8) void {
+        const header = protocol.parseHeader(frame[0..protocol.HEADER_SIZE]) catch unreachable;
+        if (header.message == .state or header.message == .tail) link.cursor.answering = false;
+    }
+
+    /// A RUN arrived: from now on a VIOLATION may answer it. A misuse that another
+    /// thread made while the checker was not waiting for one is sent now; then the process
+    /// waits for the checker to end it.
+    pub fn beginAnswer(link: *Link) void {
+        link.lock();
+        if (link.cursor.beginAnswer()) |v| {
+            var buf: [2048]u8 = undefined;
+            link.write(protocol.encodeViolation(&buf, v));
+            // The lock is kept: nothing else is said on this channel.
+            link.waitForEnd();
+        }
+        link.unlock();
+    }
+
+    /// In the copy that runs the rest of main: it answers FINISH. A misuse another thread of
+    /// the parent made is the parent's to report (at its next RUN), not the copy's.
+    pub fn answerInCopy(link: *Link) void {
+        link.cursor.answering = true;
+        link.cursor.pending = null;
+    }
+
+    /// A thread other than the one that drives the channel misused the API: say it when the
+    /// checker can take it (now, or as the answer to the next RUN), and never
+    /// return; the checker ends the process. `exit_after`: once said, the process exits at
+    /// once (the copy that runs the rest of main, whose parent waits for it).
+    pub fn reportForeign(link: *Link, v: protocol.Violation, exit_after: bool) noreturn {
+        link.lock();
+        if (link.cursor.admitForeign(v)) |now| {
+            var buf: [2048]u8 = undefined;
+            link.write(protocol.encodeViolation(&buf, now));
+            if (exit_after) std.c._exit(0);
+            // The lock is kept: the thread that drives the channel must not answer after this.
+        } else link.unlock();
+        while (true) _ = std.os.linux.pause();
+    }
+
+    /// For the crash handler, on whichever thread crashed: take the lock unless this thread
+    /// holds it already (it crashed in the middle of a send); give up after a while rather
+    /// than hang in a signal handler (the thread holding it reports something itself).
+    pub fn lockForCrash(link: *Link) bool {
+        const self = pthread_self();
+        if (link.cursor.writer.load(.acquire) == self) return true;
+        var tries: u32 = 0;
+        while (link.cursor.writer.cmpxchgWeak(0, self, .acquire, .monotonic) != null) : (tries += 1) {
+            if (tries == 100_000) return false;
+            _ = std.os.linux.sched_yield();
+        }
+        return true;
+    }
+
+    fn write(link: *Link, frame: []const u8) void {
         var sent: usize = 0;
         while (sent < frame.len) {
             const n = posix.send(link.fd, frame[sent..], posix.MSG.NOSIGNAL) catch |err| switch (err) {
@@ -81,9 +197,11 @@ pub const Link = struct {
             .controllen = @sizeOf(Cmsg),
             .flags = 0,
         };
+        link.lock();
+        defer link.unlock();
         const rc = linux.sendmsg(link.fd, &msg, linux.MSG.NOSIGNAL);
         if (linux.E.init(rc) != .SUCCESS) checkerGone();
-        if (rc < frame.len) link.send(frame[rc..]);
+        if (rc < frame.len) link.write(frame[rc..]);
     }
 
     /// Blocks until the next frame arrives. A malformed frame is answered with an ERROR frame
@@ -139,4 +257,43 @@ pub const Link = struct {
 
 fn checkerGone() noreturn {
     std.c._exit(0);
+}
+
+extern "c" fn pthread_self() usize;
+
+// ---- Tests -------------------------------------------------------------------------------
+
+const testing = std.testing;
+
+test "another thread's misuse is sent while a RUN is answered, else kept for the next RUN" {
+    var c = Link.Cursor{};
+    const v = protocol.Violation{ .kind = .misuse, .actor = 2, .steps = 3, .message = "isomc_yield called from a thread that is not an actor" };
+    // Before the first STATE the checker waits for an answer: send at once.
+    try testing.expectEqualStrings(v.message, c.admitForeign(v).?.message);
+    // Once STATE answered the RUN, the checker may send MAP, FDS or FORK next, whose answers
+    // are no VIOLATION: keep it.
+    c.answering = false;
+    try testing.expectEqual(null, c.admitForeign(v));
+    try testing.expectEqual(null, c.admitForeign(.{ .kind = .misuse, .actor = 0, .steps = 9, .message = "a second one" }));
+    const kept = c.beginAnswer().?;
+    try testing.expectEqualStrings(v.message, kept.message);
+    try testing.expectEqual(@as(u32, 2), kept.actor);
+    try testing.expectEqual(@as(u32, 3), kept.steps);
+    try testing.expect(c.answering);
+}
+
+test "STATE and TAIL end an answer, other frames do not" {
+    var mapping: [8192]u8 align(4096) = undefined;
+    var link = Link{ .fd = -1, .mapping = &mapping, .out = mapping[0..4096], .in = mapping[4096..], .cursor = undefined };
+    var cursor = Link.Cursor{};
+    link.cursor = &cursor;
+    var buf: [64]u8 = undefined;
+    link.noteAnswer(protocol.encodeDone(&buf, .{ .steps = 1, .actors = 1 }));
+    try testing.expect(cursor.answering);
+    link.noteAnswer(protocol.encodeTail(&buf, .{ .signaled = false, .value = 0 }));
+    try testing.expect(!cursor.answering);
+    cursor.answering = true;
+    var w = protocol.StateWriter.begin(&buf, 0, 0);
+    link.noteAnswer(w.finish());
+    try testing.expect(!cursor.answering);
 }

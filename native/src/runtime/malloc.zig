@@ -37,6 +37,7 @@ var state: ?Arenas = null;
 /// Turns the arenas on (checker mode). `current` gives the running actor's id.
 pub fn enable(epoch: *u64, current: *const fn () usize) !void {
     state = .{ .slots = try Slots.init(slot_size, slot_count, epoch), .current = current };
+    main_thread = pthread_self();
 }
 
 /// The arena of an actor (0: main's), set up at its first use; null outside checker mode or
@@ -46,9 +47,26 @@ pub fn arenaOf(slot: usize) ?*Arena {
     return s.slots.get(slot) catch null;
 }
 
-/// Where the running actor allocates; null outside checker mode (glibc's malloc then).
+/// The thread the runtime runs on; set by enable().
+var main_thread: usize = 0;
+extern "c" fn pthread_self() usize;
+
+/// Another OS thread (a pthread the program made, which the runtime reports as soon as it calls
+/// an isomc function) gets glibc's malloc: the arenas are not thread-safe.
+fn foreign() bool {
+    return pthread_self() != main_thread;
+}
+
+/// Whether glibc's malloc serves this call: outside checker mode, or on another OS thread.
+fn glibcServes() bool {
+    return state == null or foreign();
+}
+
+/// Where the running actor allocates; null outside checker mode, on another OS thread, or
+/// when the arena's first page cannot be mapped.
 fn currentArena() ?*Arena {
     const s = if (state) |*x| x else return null;
+    if (foreign()) return null;
     return s.slots.get(s.current()) catch null;
 }
 
@@ -71,19 +89,23 @@ pub fn allocate(size: usize) ?*anyopaque {
 }
 
 export fn malloc(size: usize) ?*anyopaque {
-    if (state == null) return __libc_malloc(size);
+    if (glibcServes()) return __libc_malloc(size);
     const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.alloc(size) orelse return setNoMem());
 }
 
 export fn free(ptr: ?*anyopaque) void {
     const p = ptr orelse return;
-    if (ownerOf(p)) |a| return a.free(@ptrCast(p));
+    if (ownerOf(p)) |a| {
+        // Freed by another thread: left alone rather than raced into an arena.
+        if (foreign()) return;
+        return a.free(@ptrCast(p));
+    }
     __libc_free(p);
 }
 
 export fn calloc(n: usize, size: usize) ?*anyopaque {
-    if (state == null) return __libc_calloc(n, size);
+    if (glibcServes()) return __libc_calloc(n, size);
     const a = currentArena() orelse return setNoMem();
     const total = std.math.mul(usize, n, size) catch return setNoMem();
     // Arena memory is handed out zeroed (arena.zig).
@@ -94,7 +116,7 @@ export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
     const old = ptr orelse return malloc(size);
     const owner = ownerOf(old) orelse return __libc_realloc(old, size);
     if (size == 0) {
-        owner.free(@ptrCast(old));
+        free(old);
         return null;
     }
     const have = Arena.usableSize(@ptrCast(old));
@@ -102,7 +124,7 @@ export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
     const fresh = malloc(size) orelse return null;
     const bytes: [*]u8 = @ptrCast(fresh);
     @memcpy(bytes[0..@min(have, size)], @as([*]const u8, @ptrCast(old))[0..@min(have, size)]);
-    owner.free(@ptrCast(old));
+    free(old);
     return fresh;
 }
 
@@ -113,7 +135,7 @@ export fn reallocarray(ptr: ?*anyopaque, n: usize, size: usize) ?*anyopaque {
 
 export fn memalign(alignment: usize, size: usize) ?*anyopaque {
     if (!std.math.isPowerOfTwo(alignment)) return setErrno(.INVAL);
-    if (state == null) return __libc_memalign(alignment, size);
+    if (glibcServes()) return __libc_memalign(alignment, size);
     const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.allocAligned(size, alignment) orelse return setNoMem());
 }

@@ -1,6 +1,7 @@
 //! The meaning of every visible transition: when it is enabled, how many choices it offers, what
-//! it does when the maestro executes it, how it is reported to the checker and how it reads in
-//! a log. docs/semantics.md is the prose version of this file; keep them in step.
+//! it does when the maestro executes it and how it is reported to the checker (describe.zig says
+//! how it reads in a log). docs/semantics.md is the prose version of this file; keep them in
+//! step.
 
 const std = @import("std");
 const protocol = @import("protocol");
@@ -431,48 +432,6 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
         .arg1 = arg1,
         .extras = extras[0..n_extras],
     };
-}
-
-fn fmtId(id: u64, buf: []u8) []const u8 {
-    const creator = id >> 32;
-    const counter = id & 0xffff_ffff;
-    return if (creator == 0)
-        std.fmt.bufPrint(buf, "{d}", .{counter}) catch buf
-    else
-        std.fmt.bufPrint(buf, "{d}.{d}", .{ creator, counter }) catch buf;
-}
-
-/// A one-line human description of the pending operation, for logs and deadlock reports.
-pub fn describe(actor: *const Actor, buf: []u8) []const u8 {
-    const k = actor.kernel;
-    var a: [32]u8 = undefined;
-    var b: [32]u8 = undefined;
-    const out = switch (actor.op.get()) {
-        .none => std.fmt.bufPrint(buf, "nothing", .{}),
-        .yield => std.fmt.bufPrint(buf, "yield()", .{}),
-        .random => |r| std.fmt.bufPrint(buf, "random({d}..{d})", .{ r.min, r.max }),
-        .isend => |r| std.fmt.bufPrint(buf, "isend(mailbox '{s}', {d} bytes) -> comm {s}", .{ k.mailboxName(r.mailbox), r.size, fmtId(r.id, &a) }),
-        .irecv => |r| std.fmt.bufPrint(buf, "irecv(mailbox '{s}', {d}-byte buffer) -> comm {s}", .{ k.mailboxName(r.mailbox), r.cap, fmtId(r.id, &a) }),
-        .wait => |r| std.fmt.bufPrint(buf, "wait(comm {s}: {s} on mailbox '{s}')", .{ fmtId(r.id, &a), @tagName(r.side), k.mailboxName(r.mailbox) }),
-        .@"test" => |r| std.fmt.bufPrint(buf, "test(comm {s}: {s} on mailbox '{s}')", .{ fmtId(r.id, &a), @tagName(r.side), k.mailboxName(r.mailbox) }),
-        .waitany => |w| std.fmt.bufPrint(buf, "waitany({d} comms)", .{w.n}),
-        .mutex_lock => |m| std.fmt.bufPrint(buf, "mutex_lock(mutex {s})", .{fmtId(m.id, &a)}),
-        .mutex_trylock => |m| std.fmt.bufPrint(buf, "mutex_trylock(mutex {s})", .{fmtId(m.id, &a)}),
-        .mutex_unlock => |m| std.fmt.bufPrint(buf, "mutex_unlock(mutex {s})", .{fmtId(m.id, &a)}),
-        .sem_acquire => |s| std.fmt.bufPrint(buf, "sem_acquire(sem {s})", .{fmtId(s.id, &a)}),
-        .sem_release => |s| std.fmt.bufPrint(buf, "sem_release(sem {s})", .{fmtId(s.id, &a)}),
-        .cond_wait => |c| std.fmt.bufPrint(buf, "cond_wait(cond {s}, mutex {s})", .{ fmtId(c.cond.id, &a), fmtId(c.mutex.id, &b) }),
-        .cond_wake => |c| std.fmt.bufPrint(buf, "cond_wait returns(cond {s}, mutex {s})", .{ fmtId(c.cond.id, &a), fmtId(c.mutex.id, &b) }),
-        .cond_signal => |c| std.fmt.bufPrint(buf, "cond_signal(cond {s})", .{fmtId(c.id, &a)}),
-        .cond_broadcast => |c| std.fmt.bufPrint(buf, "cond_broadcast(cond {s})", .{fmtId(c.id, &a)}),
-        .barrier_arrive => |br| std.fmt.bufPrint(buf, "barrier_wait arrives(barrier {s})", .{fmtId(br.id, &a)}),
-        .barrier_leave => |br| std.fmt.bufPrint(buf, "barrier_wait leaves(barrier {s})", .{fmtId(br.barrier.id, &a)}),
-        .load => |p| std.fmt.bufPrint(buf, "load(0x{x})", .{@intFromPtr(p)}),
-        .store => |s| std.fmt.bufPrint(buf, "store(0x{x}, {d})", .{ @intFromPtr(s.ptr), s.value }),
-        .fetch_add => |f| std.fmt.bufPrint(buf, "fetch_add(0x{x}, {d})", .{ @intFromPtr(f.ptr), f.delta }),
-        .cas => |c| std.fmt.bufPrint(buf, "cas(0x{x}, {d}, {d})", .{ @intFromPtr(c.ptr), c.expected, c.desired }),
-    };
-    return out catch buf;
 }
 
 // ---- Tests: the "enabled when", choices and record columns of docs/semantics.md ------------

@@ -77,8 +77,8 @@ fn encodeAll(out: *std.Io.Writer) !void {
     try line(out, "tail", protocol.encodeTail(&buf, .{ .signaled = true, .value = 11 }),
         \\{"signaled":true,"value":11}
     );
-    try line(out, "crash", protocol.encodeCrash(&buf, .{ .signal = 6, .actor = 3, .steps = 14 }),
-        \\{"signal":6,"actor":3,"steps":14}
+    try line(out, "crash", protocol.encodeCrash(&buf, .{ .signal = 11, .actor = 3, .steps = 14, .overflow = true, .stack_size = 260 * 1024 }),
+        \\{"signal":11,"actor":3,"steps":14,"overflow":true,"stackSize":266240}
     );
     try line(out, "mapped", protocol.encodeMapped(&buf, 22),
         \\{"errno":22}

@@ -1,0 +1,241 @@
+/**
+ * What the CLI prints and writes (issue 8, items 16, 19, 22 and 23), through the real CLI: the
+ * default trace is named after the program and never takes another program's place, the
+ * report speaks in singulars where counts are 1, an assertion after isomc_run is the actor
+ * "main"'s, the program's stdin is /dev/null, and the README's tour and docs/protocol.md say
+ * what the code does.
+ */
+
+import assert from "node:assert/strict";
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PROTOCOL_VERSION } from "../lib/process/protocol.ts";
+import { buildProgram, repoRoot } from "./support/build.ts";
+import {
+  becomeSubreaper,
+  type CliResult,
+  lines,
+  liveProcessesOf,
+  runCli,
+  strayChildren,
+} from "./support/cli.ts";
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const cliPrograms = here("./programs/cli/");
+
+becomeSubreaper();
+
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "isomc-cli-report-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function check(
+  program: string,
+  options: readonly string[],
+  cwd: string,
+  extra: { args?: readonly string[]; env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliResult> {
+  const r = await runCli(["check", ...options, "--", program, ...(extra.args ?? [])], {
+    cwd,
+    env: extra.env,
+    stdin: extra.stdin,
+  });
+  // By its absolute path: a relative name would also match other test runs' checkers.
+  assert.deepEqual(liveProcessesOf(program.includes("/") ? resolve(cwd, program) : program), []);
+  assert.deepEqual(strayChildren(), []);
+  return r;
+}
+
+const files = (dir: string): string[] => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+// ---- Item 22: the default trace is the program's ------------------------------------------
+
+Deno.test("two programs checked in one folder keep their own traces, and each hint replays its own", async () => {
+  const picker = await buildProgram(`${cliPrograms}bad_value.c`);
+  const adder = await buildProgram(`${cliPrograms}main_assert.c`);
+  await inTempDir(async (dir) => {
+    await Deno.copyFile(picker, `${dir}/picker`);
+    await Deno.copyFile(adder, `${dir}/adder`);
+    await Deno.chmod(`${dir}/picker`, 0o755);
+    await Deno.chmod(`${dir}/adder`, 0o755);
+    const env = { ISOMC_INVOKED: "./isomc" };
+    for (const name of ["picker", "adder"]) {
+      const r = await check(`./${name}`, [], dir, { env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(lines(r.stdout).includes(`  ./isomc replay ${name}.isomc-trace.json -- ./${name}`));
+    }
+    assert.deepEqual(files(dir), [
+      "adder",
+      "adder.isomc-trace.json",
+      "picker",
+      "picker.isomc-trace.json",
+    ]);
+    // Each trace replays to its own program's violation.
+    const picked = await runCli(
+      ["replay", "--quiet", "picker.isomc-trace.json", "--", "./picker"],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(picked.code, 1, picked.stderr);
+    assert.match(lines(picked.stderr).at(-1) ?? "", /reproduced the assertion: two is not allowed/);
+    const added = await runCli(["replay", "--quiet", "adder.isomc-trace.json", "--", "./adder"], {
+      cwd: dir,
+    });
+    assert.equal(added.code, 1, added.stderr);
+    assert.match(lines(added.stderr).at(-1) ?? "", /reproduced the assertion: the counter moved/);
+  });
+});
+
+Deno.test("the default trace of another program with the same name is not overwritten: exit 2 first", async () => {
+  const picker = await buildProgram(`${cliPrograms}bad_value.c`);
+  const adder = await buildProgram(`${cliPrograms}main_assert.c`);
+  await inTempDir(async (dir) => {
+    for (const [sub, binary] of [["x", picker], ["y", adder]]) {
+      await Deno.mkdir(`${dir}/${sub}`);
+      await Deno.copyFile(binary, `${dir}/${sub}/app`);
+      await Deno.chmod(`${dir}/${sub}/app`, 0o755);
+    }
+    const first = await check("x/app", [], dir);
+    assert.equal(first.code, 1, first.stderr);
+    const before = await Deno.readTextFile(`${dir}/app.isomc-trace.json`);
+    const other = await check("y/app", [], dir);
+    assert.equal(other.code, 2);
+    assert.equal(other.stdout, "");
+    assert.equal(
+      other.stderr,
+      "isomc: app.isomc-trace.json holds the counterexample of x/app, not of y/app: pass --trace-out=FILE (or remove it)\n",
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/app.isomc-trace.json`), before);
+    // The same program may replace its own trace; another may write where it is told.
+    assert.equal((await check("./x/app", [], dir)).code, 1);
+    assert.equal((await check("y/app", ["--trace-out=y.json"], dir)).code, 1);
+    assert.deepEqual(files(dir), ["app.isomc-trace.json", "x", "y", "y.json"]);
+  });
+});
+
+// ---- Item 23: words -------------------------------------------------------------------------
+
+Deno.test("the report says 1 execution, 1 transition, 1 final state, reused 1 time, 1 revisit", async () => {
+  const program = await buildProgram(`${cliPrograms}one_each.c`);
+  await inTempDir(async (dir) => {
+    const one = lines((await check(program, ["--reduction=none", "--no-visited"], dir)).stdout);
+    assert.equal(one[0], "isomc: no violation in 1 execution.");
+    assert.match(
+      one[1],
+      /^Explored 1 execution, 2 states, 1 transition, max depth 1, [\d.]+ s \([\d,]+ transitions\/s\)\.$/,
+    );
+    assert.match(one[2], /^State: .*, 0 restores \(.*; the rest of main ran from 1 final state\.$/);
+
+    const two = lines(
+      (await check(program, ["--reduction=none", "--no-visited"], dir, { args: ["2"] })).stdout,
+    );
+    assert.equal(two[0], "isomc: no violation in 2 executions.");
+    assert.match(two[1], /^Explored 2 executions, 5 states, 4 transitions, max depth 2, /);
+    assert.match(
+      two[2],
+      /, 1 restore \(.*; the rest of main ran from 1 final state \(its end reused 1 time\)\.$/,
+    );
+
+    // Both orders of the two yields end in the same state: the second arrival is pruned.
+    const visited = lines(
+      (await check(program, ["--reduction=none"], dir, { args: ["2"] })).stdout,
+    );
+    assert.equal(visited[0], "isomc: no violation in 4 distinct states.");
+    assert.match(
+      visited[1],
+      /^Explored 1 execution, 4 states \(1 revisit pruned\), 4 transitions, max depth 2, /,
+    );
+  });
+});
+
+Deno.test("an assertion in main after isomc_run is the actor main's, in JSON and in words", async () => {
+  const program = await buildProgram(`${cliPrograms}main_assert.c`);
+  await inTempDir(async (dir) => {
+    const r = await check(program, ["--json"], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.violation, {
+      kind: "assertion",
+      message: j.violation.message,
+      actor: "main",
+    });
+    assert.match(j.violation.message, /^the counter moved \(isomc_assert_msg\(counter == 0\) at /);
+    assert.equal(j.trace_file, `${basename(program)}.isomc-trace.json`);
+    const trace = JSON.parse(await Deno.readTextFile(join(dir, j.trace_file)));
+    assert.equal(trace.violation.actor, "main");
+
+    const human = await check(program, [], dir);
+    assert.equal(lines(human.stdout)[0], "isomc: violation found: assertion in main");
+  });
+});
+
+// ---- Item 19: stdin -------------------------------------------------------------------------
+
+Deno.test("the checked program reads /dev/null, not the checker's stdin", async () => {
+  const program = await buildProgram(`${cliPrograms}reads_stdin.c`);
+  await inTempDir(async (dir) => {
+    for (const restore of ["memory", "fork", "replay"]) {
+      const r = await check(program, ["--json", `--restore=${restore}`], dir, {
+        stdin: "input the program must not see\n",
+      });
+      assert.equal(r.code, 0, `${restore}: ${r.stdout}${r.stderr}`);
+      assert.equal(JSON.parse(r.stdout).verdict, "ok");
+    }
+  });
+});
+
+// ---- The docs say what the code does ------------------------------------------------------
+
+Deno.test("docs/protocol.md names the protocol version the code speaks, everywhere", async () => {
+  const doc = await Deno.readTextFile(join(repoRoot, "docs/protocol.md"));
+  const named = [
+    ...doc.matchAll(/This is version (\d+)\./g),
+    ...doc.matchAll(/protocol version, `(\d+)`/g),
+    ...doc.matchAll(/this checker speaks (\d+)/g),
+  ].map((m) => Number(m[1]));
+  assert.equal(named.length, 3, "the three places that name the version");
+  assert.deepEqual(named, named.map(() => PROTOCOL_VERSION));
+});
+
+/** README lines are the real output where they say it; "..." stands for the rest of a line. */
+function assertSample(sample: readonly string[], real: readonly string[]): void {
+  assert.equal(
+    real.length,
+    sample.length,
+    `the README shows ${sample.length} lines:\n${real.join("\n")}`,
+  );
+  sample.forEach((line, i) => {
+    if (line.endsWith("...")) {
+      assert.ok(
+        real[i].startsWith(line.slice(0, -3)),
+        `line ${i + 1}: ${real[i]}\nREADME: ${line}`,
+      );
+    } else {
+      assert.equal(real[i], line, `line ${i + 1}`);
+    }
+  });
+}
+
+Deno.test("the README's tour: transfer.c's report is the one the README shows", async () => {
+  const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+  const source = readme.match(/```c\n(\/\/ transfer\.c:[\s\S]*?)```/)?.[1];
+  assert.ok(source !== undefined, "the tour's transfer.c");
+  const report = readme.match(/### 3\. Read the counterexample\n\n```\n([\s\S]*?)```/)?.[1];
+  assert.ok(report !== undefined, "the tour's sample report");
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/transfer.c`, source);
+    const cc = await runCli(["cc", "-o", "transfer", "transfer.c"], { cwd: dir });
+    assert.equal(cc.code, 0, cc.stderr);
+    // As run from the repository by its wrapper, as the tour does.
+    const r = await check("./transfer", [], dir, { env: { ISOMC_INVOKED: "./isomc" } });
+    assert.equal(r.code, 1, r.stderr);
+    assertSample(lines(report), lines(r.stdout));
+    assert.ok(files(dir).includes("transfer.isomc-trace.json"));
+  });
+});
