@@ -1,7 +1,8 @@
 //! The entry points of the API, as programs call them (include/isomc.h renames each
 //! declaration to isomc_entry_NAME with an asm label). Under the checker each zeroes the stack
-//! below its caller, calls the function (api.zig), zeroes again what the runtime's frames
-//! left there, and returns.
+//! below its caller and the scratch registers that carry no argument, calls the function
+//! (api.zig), zeroes again what the runtime's frames left there and the scratch registers that
+//! carry no result, and returns.
 //!
 //! Why: while an actor waits at a visible operation, its stack from the saved stack pointer up
 //! is program state, and the checker hashes it. A frame does not write every byte it spans:
@@ -9,9 +10,13 @@
 //! frames of the previous operation, or nothing on the first lap of a loop. So equal states
 //! differed, both in the runtime's frames of the operation an actor waits in (cleared on the
 //! way in) and in the frames of the program's own functions called after an operation
-//! returned (cleared on the way out). What the program's other calls (glibc's, malloc's) leave
-//! in its own frames is the program's. Only under the checker: alone, under valgrind, reading
-//! below the stack pointer would be reported.
+//! returned (cleared on the way out). Registers too: a function's prologue may push a scratch
+//! register that holds no argument to align its frame (`push %rax`), storing whatever the
+//! caller left there, and a program's function called after a void operation may do the same
+//! with what the runtime left in it; so on the way in the registers that carry no argument are
+//! zeroed, and on the way out those that carry no result. What the program's other calls
+//! (glibc's, malloc's) leave in its own frames is the program's. Only under the checker: alone,
+//! under valgrind, reading below the stack pointer would be reported.
 
 const std = @import("std");
 const builtin = @import("builtin");
@@ -23,17 +28,49 @@ pub const window = 4096;
 /// Set under the checker (kernel.zig's connect).
 export var isomc_entry_scrub: u8 = 0;
 
+/// An API function a program calls: its name after isomc_, how many (integer) arguments it
+/// takes, and whether it returns a value (in rax).
+const Function = struct { name: []const u8, args: u3, returns: bool };
+
+fn f(name: []const u8, args: u3, returns: bool) Function {
+    return .{ .name = name, .args = args, .returns = returns };
+}
+
 /// Every API function a program calls from an actor, but isomc_assert_fail (it does not
-/// return) and isomc_init and isomc_run (main's).
-const functions = [_][]const u8{
-    "yield",         "random",         "send",           "recv",         "isend",
-    "irecv",         "wait",           "test",           "waitany",      "mutex_lock",
-    "mutex_trylock", "mutex_unlock",   "sem_acquire",    "sem_release",  "cond_wait",
-    "cond_signal",   "cond_broadcast", "barrier_wait",   "load",         "store",
-    "fetch_add",     "cas",            "mailbox",        "actor_create", "mutex_create",
-    "sem_create",    "cond_create",    "barrier_create", "prop",         "self",
-    "actor_name",
+/// return) and isomc_init and isomc_run (main's); as include/isomc.h declares them.
+const functions = [_]Function{
+    f("yield", 0, false),         f("random", 2, true),          f("send", 3, false),
+    f("recv", 3, true),           f("isend", 3, true),           f("irecv", 3, true),
+    f("wait", 1, true),           f("test", 1, true),            f("waitany", 2, true),
+    f("mutex_lock", 1, false),    f("mutex_trylock", 1, true),   f("mutex_unlock", 1, false),
+    f("sem_acquire", 1, false),   f("sem_release", 1, false),    f("cond_wait", 2, false),
+    f("cond_signal", 1, false),   f("cond_broadcast", 1, false), f("barrier_wait", 1, true),
+    f("load", 1, true),           f("store", 2, false),          f("fetch_add", 2, true),
+    f("cas", 3, true),            f("mailbox", 1, true),         f("actor_create", 3, true),
+    f("mutex_create", 0, true),   f("sem_create", 1, true),      f("cond_create", 0, true),
+    f("barrier_create", 1, true), f("prop", 2, false),           f("self", 0, true),
+    f("actor_name", 0, true),
 };
+
+/// The integer argument registers, in order (System V x86-64).
+const argument_registers = [_][]const u8{ "edi", "esi", "edx", "ecx", "r8d", "r9d" };
+
+/// Zeroes the scratch registers that carry none of the first `args` arguments (rax carries the
+/// count of vector arguments only for variadic functions, which the API has none of).
+fn clearIn(comptime args: u3) []const u8 {
+    var out: []const u8 = "  xorl %eax, %eax\n  xorl %r10d, %r10d\n  xorl %r11d, %r11d\n";
+    for (argument_registers[args..]) |r| out = out ++ "  xorl %" ++ r ++ ", %" ++ r ++ "\n";
+    return out;
+}
+
+/// Zeroes the scratch registers that carry no result: all but rax, and rax too after a void
+/// function.
+fn clearOut(comptime returns: bool) []const u8 {
+    var out: []const u8 = "  xorl %r10d, %r10d\n  xorl %r11d, %r11d\n";
+    for (argument_registers) |r| out = out ++ "  xorl %" ++ r ++ ", %" ++ r ++ "\n";
+    if (!returns) out = out ++ "  xorl %eax, %eax\n";
+    return out;
+}
 
 /// Zeroes the words of [rsp - window, rsp) that are not zero (a page written for nothing
 /// would cost the checker a page read at the next snapshot). Uses r10 and r11 only: the
@@ -52,7 +89,8 @@ const scrub = std.fmt.comptimePrint(
     \\
 , .{window});
 
-fn stub(comptime name: []const u8) []const u8 {
+fn stub(comptime function: Function) []const u8 {
+    const name = function.name;
     const entry = "isomc_entry_" ++ name;
     // The 8 bytes below the return address keep the callee's stack 16-byte aligned.
     return ".text\n.globl " ++ entry ++ "\n.type " ++ entry ++ ", @function\n" ++ entry ++ ":\n" ++
@@ -60,7 +98,7 @@ fn stub(comptime name: []const u8) []const u8 {
         \\  cmpb $0, isomc_entry_scrub(%rip)
         \\  je 3f
         \\
-    ++ scrub ++
+    ++ scrub ++ clearIn(function.args) ++
         \\  subq $8, %rsp
         \\  .cfi_adjust_cfa_offset 8
         \\
@@ -68,7 +106,7 @@ fn stub(comptime name: []const u8) []const u8 {
         \\  addq $8, %rsp
         \\  .cfi_adjust_cfa_offset -8
         \\
-    ++ scrub ++
+    ++ scrub ++ clearOut(function.returns) ++
         \\  ret
         \\3:
         \\
@@ -80,8 +118,13 @@ fn stub(comptime name: []const u8) []const u8 {
 
 comptime {
     @setEvalBranchQuota(100_000);
-    for (functions) |name| asm (stub(name));
-    if (builtin.is_test) asm (stub("probe"));
+    for (functions) |function| asm (stub(function));
+    if (builtin.is_test) {
+        asm (stub(f("probe", 1, true)));
+        asm (stub(f("regprobe", 1, true)));
+        asm (stub(f("regprobe_void", 1, false)));
+        asm (register_tests);
+    }
 }
 
 /// Turns the clearing on (checker mode).
@@ -108,6 +151,84 @@ export fn isomc_probe(depth: usize) callconv(.c) usize {
 }
 
 extern fn isomc_entry_probe(depth: usize) callconv(.c) usize;
+
+/// For the register test: isomc_regprobe returns the OR of the scratch registers other than
+/// its argument as it found them; isomc_regprobe_void leaves junk in rax, as a void function
+/// may. isomc_test_regs(which) fills the scratch registers with junk, calls the entry point of
+/// one (0: regprobe, 1: regprobe_void) and answers bit 0: rax after the call is not zero (junk
+/// seen inside, or left by the void function), bit 1: a scratch register other than rax holds
+/// junk after the call.
+const register_tests =
+    \\.text
+    \\.globl isomc_regprobe
+    \\.type isomc_regprobe, @function
+    \\isomc_regprobe:
+    \\  orq %rsi, %rax
+    \\  orq %rdx, %rax
+    \\  orq %rcx, %rax
+    \\  orq %r8, %rax
+    \\  orq %r9, %rax
+    \\  orq %r10, %rax
+    \\  orq %r11, %rax
+    \\  ret
+    \\.size isomc_regprobe, .-isomc_regprobe
+    \\.globl isomc_regprobe_void
+    \\.type isomc_regprobe_void, @function
+    \\isomc_regprobe_void:
+    \\  movq $0x99, %rax
+    \\  ret
+    \\.size isomc_regprobe_void, .-isomc_regprobe_void
+    \\.globl isomc_test_regs
+    \\.type isomc_test_regs, @function
+    \\isomc_test_regs:
+    \\  pushq %rbx
+    \\  pushq %r12
+    \\  pushq %r13
+    \\  movq %rdi, %rbx
+    \\  movq $0x11, %rax
+    \\  movq $0x22, %rsi
+    \\  movq $0x33, %rdx
+    \\  movq $0x44, %rcx
+    \\  movq $0x55, %r8
+    \\  movq $0x66, %r9
+    \\  movq $0x77, %r10
+    \\  movq $0x88, %r11
+    \\  movl $1, %edi
+    \\  testq %rbx, %rbx
+    \\  jnz 1f
+    \\  call isomc_entry_regprobe
+    \\  jmp 2f
+    \\1:
+    \\  call isomc_entry_regprobe_void
+    \\2:
+    \\  movq %rax, %r12
+    \\  movq %rcx, %rax
+    \\  orq %rdx, %rax
+    \\  orq %rsi, %rax
+    \\  orq %rdi, %rax
+    \\  orq %r8, %rax
+    \\  orq %r9, %rax
+    \\  orq %r10, %rax
+    \\  orq %r11, %rax
+    \\  xorl %r13d, %r13d
+    \\  testq %rax, %rax
+    \\  jz 3f
+    \\  orq $2, %r13
+    \\3:
+    \\  testq %r12, %r12
+    \\  jz 4f
+    \\  orq $1, %r13
+    \\4:
+    \\  movq %r13, %rax
+    \\  popq %r13
+    \\  popq %r12
+    \\  popq %rbx
+    \\  ret
+    \\.size isomc_test_regs, .-isomc_test_regs
+    \\
+;
+
+extern fn isomc_test_regs(which: usize) callconv(.c) usize;
 
 /// Leaves garbage on the stack below the caller, as an earlier call would.
 noinline fn scribble() void {
@@ -141,4 +262,15 @@ test "an entry point clears the stack below its caller on the way in and out, un
     isomc_entry_scrub = 0;
     _ = isomc_entry_probe(window / 2);
     try testing.expect(dirtyBelow(window / 2) > 0);
+}
+
+test "an entry point clears the scratch registers that carry no argument on the way in and no result on the way out, under the checker only" {
+    const saved = isomc_entry_scrub;
+    defer isomc_entry_scrub = saved;
+    isomc_entry_scrub = 0;
+    try testing.expectEqual(@as(usize, 3), isomc_test_regs(0));
+    try testing.expectEqual(@as(usize, 3), isomc_test_regs(1));
+    isomc_entry_scrub = 1;
+    try testing.expectEqual(@as(usize, 0), isomc_test_regs(0));
+    try testing.expectEqual(@as(usize, 0), isomc_test_regs(1));
 }
