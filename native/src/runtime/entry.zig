@@ -17,6 +17,14 @@
 //! zeroed, and on the way out those that carry no result. What the program's other calls
 //! (glibc's, malloc's) leave in its own frames is the program's. Only under the checker: alone,
 //! under valgrind, reading below the stack pointer would be reported.
+//!
+//! The program's call site: under the checker an API function is called from its stub, so its
+//! @returnAddress() points into the stub. The stub pushes a copy of the program's return
+//! address as the word that keeps the callee's stack aligned, right above the callee's own
+//! return address: an API function gets the program's call site, with or without the checker,
+//! as `entry.callSite(@returnAddress(), @frameAddress())` (the runtime keeps frame pointers,
+//! build.zig). The copy adds nothing to the state: it equals the word above it, and it is
+//! cleared with the rest of the window on the way out.
 
 const std = @import("std");
 const builtin = @import("builtin");
@@ -92,14 +100,15 @@ const scrub = std.fmt.comptimePrint(
 fn stub(comptime function: Function) []const u8 {
     const name = function.name;
     const entry = "isomc_entry_" ++ name;
-    // The 8 bytes below the return address keep the callee's stack 16-byte aligned.
-    return ".text\n.globl " ++ entry ++ "\n.type " ++ entry ++ ", @function\n" ++ entry ++ ":\n" ++
+    // The 8 bytes below the return address keep the callee's stack 16-byte aligned; they hold
+    // a copy of the return address, for callSite.
+    return ".globl " ++ entry ++ "\n.type " ++ entry ++ ", @function\n" ++ entry ++ ":\n" ++
         \\  .cfi_startproc
         \\  cmpb $0, isomc_entry_scrub(%rip)
         \\  je 3f
         \\
     ++ scrub ++ clearIn(function.args) ++
-        \\  subq $8, %rsp
+        \\  pushq (%rsp)
         \\  .cfi_adjust_cfa_offset 8
         \\
     ++ "  call isomc_" ++ name ++ "\n" ++
@@ -116,15 +125,38 @@ fn stub(comptime function: Function) []const u8 {
     ++ ".size " ++ entry ++ ", .-" ++ entry ++ "\n";
 }
 
-comptime {
-    @setEvalBranchQuota(100_000);
-    for (functions) |function| asm (stub(function));
+/// The stubs, in one block of .text between isomc_entry_begin and isomc_entry_end, so that
+/// callSite can tell a return address inside a stub.
+fn stubs() []const u8 {
+    var out: []const u8 = ".text\n.globl isomc_entry_begin\nisomc_entry_begin:\n";
+    for (functions) |function| out = out ++ stub(function);
     if (builtin.is_test) {
-        asm (stub(f("probe", 1, true)));
-        asm (stub(f("regprobe", 1, true)));
-        asm (stub(f("regprobe_void", 1, false)));
-        asm (register_tests);
+        for ([_]Function{ f("probe", 1, true), f("regprobe", 1, true), f("regprobe_void", 1, false), f("siteprobe", 0, true) }) |function|
+            out = out ++ stub(function);
     }
+    return out ++ ".globl isomc_entry_end\nisomc_entry_end:\n";
+}
+
+comptime {
+    @setEvalBranchQuota(200_000);
+    asm (stubs());
+    if (builtin.is_test) asm (register_tests ++ site_tests);
+}
+
+extern const isomc_entry_begin: u8;
+extern const isomc_entry_end: u8;
+
+/// The program's call site of the API function whose @returnAddress() and @frameAddress() are
+/// given: the return address itself when the call did not come through a stub (no checker, or
+/// a call from inside the runtime), else the copy the stub pushed above it.
+pub fn callSite(return_address: usize, frame_address: usize) usize {
+    const begin = @intFromPtr(&isomc_entry_begin);
+    const end = @intFromPtr(&isomc_entry_end);
+    if (return_address < begin or return_address >= end) return return_address;
+    // The frame: saved rbp at frame_address, the return into the stub above it, the copy above.
+    const words: [*]const usize = @ptrFromInt(frame_address);
+    std.debug.assert(words[1] == return_address);
+    return words[2];
 }
 
 /// Turns the clearing on (checker mode).
@@ -230,6 +262,31 @@ const register_tests =
 
 extern fn isomc_test_regs(which: usize) callconv(.c) usize;
 
+/// For the call-site test: isomc_siteprobe answers its call site, as an API function would
+/// find it; isomc_test_site calls it through its entry point and answers the difference
+/// between that and the address the call returns to (0 when they agree).
+export fn isomc_siteprobe() callconv(.c) usize {
+    return callSite(@returnAddress(), @frameAddress());
+}
+
+const site_tests =
+    \\.text
+    \\.globl isomc_test_site
+    \\.type isomc_test_site, @function
+    \\isomc_test_site:
+    \\  subq $8, %rsp
+    \\  call isomc_entry_siteprobe
+    \\1:
+    \\  leaq 1b(%rip), %rcx
+    \\  subq %rcx, %rax
+    \\  addq $8, %rsp
+    \\  ret
+    \\.size isomc_test_site, .-isomc_test_site
+    \\
+;
+
+extern fn isomc_test_site() callconv(.c) usize;
+
 /// Leaves garbage on the stack below the caller, as an earlier call would.
 noinline fn scribble() void {
     var junk: [window]u8 = undefined;
@@ -273,4 +330,13 @@ test "an entry point clears the scratch registers that carry no argument on the 
     isomc_entry_scrub = 1;
     try testing.expectEqual(@as(usize, 0), isomc_test_regs(0));
     try testing.expectEqual(@as(usize, 0), isomc_test_regs(1));
+}
+
+test "an API function finds the program's call site through its entry point, with the checker or without" {
+    const saved = isomc_entry_scrub;
+    defer isomc_entry_scrub = saved;
+    isomc_entry_scrub = 0;
+    try testing.expectEqual(@as(usize, 0), isomc_test_site());
+    isomc_entry_scrub = 1;
+    try testing.expectEqual(@as(usize, 0), isomc_test_site());
 }
