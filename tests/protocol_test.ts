@@ -228,7 +228,7 @@ function expectedMessage(v: Vector): Message {
   throw new Error(`unknown vector ${v.name}`);
 }
 
-/** Every runtime->checker message of protocol version 4, in the fixture's order. */
+/** Every runtime->checker message of protocol version 6, in the fixture's order. */
 const runtimeMessages = [
   "hello",
   "actor",
@@ -296,7 +296,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 4 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 6 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -585,15 +585,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 5);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0500" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 6);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0600" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0500" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0600" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0500" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0600" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -603,18 +603,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0500" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0600" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0500" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0500" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0600" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0600" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0500" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0600" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
