@@ -14,7 +14,7 @@ import { Kind, type Transition } from "../../model/transition.ts";
 import type { Stats } from "../result.ts";
 import { clockAt } from "./clock.ts";
 import type { Event, EventMaker } from "./event.ts";
-import { type Analysis, analyzing, happensBefore } from "./happens_before.ts";
+import { type Analysis, HappensBefore, happensBefore } from "./happens_before.ts";
 import {
   alternatives,
   findingRaces,
@@ -35,6 +35,9 @@ const pause = 64;
 const valuesPerSlice = 4096;
 
 export class Reversals {
+  /** The clocks of the prefix shared with the last execution are kept (happens_before.ts). */
+  readonly relation = new HappensBefore();
+
   constructor(
     private readonly reduction: DporReduction,
     private readonly maker: EventMaker,
@@ -55,7 +58,7 @@ export class Reversals {
   ): Generator<void, void> {
     if (this.reduction === "sleep") return;
     const width = pending.reduce((w, t) => Math.max(w, t.actor + 1), 1);
-    const a = yield* analyzing(events, width);
+    const a = yield* this.relation.analyzing(events, width);
     const found = yield* findingRaces(a);
     let count = 0;
     for (const race of found) {
