@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { exploreDfs } from "../lib/explore/dfs.ts";
+import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import { type Event, makeEvent } from "../lib/explore/dpor/event.ts";
 import { type Analysis, analyze, HappensBefore } from "../lib/explore/dpor/happens_before.ts";
 import { alternatives, pendingRaces, races, reversalIndices } from "../lib/explore/dpor/races.ts";
@@ -117,4 +118,32 @@ Deno.test("the incremental analysis gives exactly the fresh one's links, clocks 
   // The prefixes were reused, not analysed again: a third of the events or more (the cuts
   // and widths above make many start over).
   assert.ok(2 * reused > analysed, `reused ${reused}, analysed ${analysed}`);
+});
+
+Deno.test("races of the new suffix only: the same search as with whole analyses, insertion for insertion", async () => {
+  const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "spawn", "choices", "mixed"];
+  let compared = 0;
+  for (const flavour of flavours) {
+    for (let seed = 1; seed <= 20; seed++) {
+      const program = randomProgram(seed, flavour, 2 + seed % 2, 3);
+      for (const reduction of ["sdpor", "odpor"] as const) {
+        for (const maxDepth of [undefined, 4]) {
+          const run = async (wholeAnalysis: boolean): Promise<unknown> => {
+            const recorder = new RecordingTarget(new FakeTarget(program));
+            const r = await exploreDpor(recorder, reduction, {
+              maxDepth,
+              maxExecutions: 500,
+              wholeAnalysis,
+            });
+            const { seconds: _, ...stats } = r.stats;
+            return { verdict: r.verdict, stats, finals: [...recorder.finals].sort() };
+          };
+          const what = `${flavour} seed ${seed} ${reduction} max depth ${maxDepth}`;
+          assert.deepEqual(await run(false), await run(true), what);
+          compared++;
+        }
+      }
+    }
+  }
+  assert.equal(compared, 7 * 20 * 4);
 });

@@ -182,6 +182,11 @@ export interface ExploreOptions {
   readonly fallback?: boolean;
   /** The runaway bound's least depth (default runawaySteps; smaller in tests). */
   readonly runawaySteps?: number;
+  /**
+   * DPOR searches: look for the races of every execution whole, not only of the suffix after
+   * the prefix shared with the one before (tests cross-check the two; the same search).
+   */
+  readonly wholeAnalysis?: boolean;
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

@@ -89,7 +89,7 @@ async function search(
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
   const maker = new EventMaker(spawners);
-  const reversals = new Reversals(reduction, maker, stats, maxDepth);
+  const reversals = new Reversals(reduction, maker, stats, maxDepth, !options.wholeAnalysis);
   const stack = new ExecutionStack(reduction, maker, stats);
   /**
    * Analyses the current execution (`pending`: what is pending where the bound cut it); false

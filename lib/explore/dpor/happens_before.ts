@@ -14,6 +14,11 @@ import type { Event } from "./event.ts";
 
 export interface Analysis {
   readonly events: readonly Event[];
+  /**
+   * The first events whose analysis is the last execution's (HappensBefore): the races among
+   * them, and the sequences that reverse them, were found then. 0 for a fresh analysis.
+   */
+  readonly reused: number;
   /** Actor ids below this have a place in the clocks. */
   readonly width: number;
   /** For each event, its position among its actor's events. */
@@ -76,6 +81,13 @@ class Enablers {
     if (need?.kind === "signal") return this.signaller.get(ev.actor) ?? -1;
     if (need?.kind === "round") return this.completer.get(ev.actor) ?? -1;
     return -1;
+  }
+
+  /** Whether step() changes anything for `ev` (most events neither post, wait nor arrive). */
+  static affects(ev: Event): boolean {
+    const k = ev.transition.kind;
+    return postOf(ev.transition) !== null || k === Kind.condWait || k === Kind.condSignal ||
+      k === Kind.condBroadcast || k === Kind.barrierArrive;
   }
 
   /** Replays event k's effect on the objects. */
@@ -177,7 +189,7 @@ interface CellUndo {
  * keeps them) keeps its links and clocks, and only the new suffix is analysed. The objects'
  * state after the prefix (each cell's history, each actor's last event, the actors' creators)
  * is rolled back with an undo log kept per event; the enablers are replayed over the prefix
- * (a few map operations per event that posts, waits or arrives). A change of width (a new
+ * when an event rolled back had changed them (one that posts, waits or arrives). A change of width (a new
  * actor) starts over. The Analysis returned is valid until the next call.
  */
 export class HappensBefore {
@@ -222,6 +234,7 @@ export class HappensBefore {
     const links = (ev: Event): Links => this.links(events, ev);
     return {
       events,
+      reused: keep,
       width,
       actorIndex: this.actorIndex.subarray(0, n),
       clocks: this.clocks,
@@ -236,8 +249,10 @@ export class HappensBefore {
   private rollBack(keep: number, events: readonly Event[]): void {
     const had = this.done.length;
     if (keep === had) return;
+    let enablersChanged = false;
     for (let k = had - 1; k >= keep; k--) {
       const ev = this.done[k];
+      if (!enablersChanged && Enablers.affects(ev)) enablersChanged = true;
       // The accesses in reverse: a write gets back the history it replaced, a read pops itself.
       const undo = this.undo[k];
       let u = undo === null ? 0 : undo.length;
@@ -259,6 +274,7 @@ export class HappensBefore {
     this.clocks.length = keep;
     this.conflicting.length = keep;
     this.undo.length = keep;
+    if (!enablersChanged) return;
     this.enablers = new Enablers();
     for (let k = 0; k < keep; k++) this.enablers.step(events[k], k);
   }
