@@ -307,8 +307,20 @@ export class Heartbeat {
     return this.full ? "out-of-memory" : null;
   }
 
-  /** Cheap check, once per step: is it time to beat? */
+  /** Steps since the clock was last read (see due). */
+  private steps = 0;
+
+  /**
+   * Cheap check, once per step: is it time to beat? The clock is read every 16th step only:
+   * performance.now() was 0.3% of a search's time (readers(13), cpu-prof), and a beat (where
+   * an interrupt is noticed, and the heap looked at) 16 steps late is still on time.
+   */
   due(): boolean {
+    if ((++this.steps & 15) !== 0) return false;
+    return this.late();
+  }
+
+  private late(): boolean {
     return performance.now() - this.last >= progressIntervalMs;
   }
 
@@ -324,7 +336,7 @@ export class Heartbeat {
     while (!work.next().done) {
       // A long analysis can allocate fast: the heap is looked at every pause, not every beat.
       if (heapNearlyFull()) this.full = true;
-      if (this.due()) await this.beat(stats, startedMs);
+      if (this.late()) await this.beat(stats, startedMs);
       if (this.stop !== null) return false;
     }
     return true;
