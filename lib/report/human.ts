@@ -15,20 +15,19 @@ import {
   violationJson,
 } from "./trace.ts";
 import { searchNotes } from "./notes.ts";
-
-const count = new Intl.NumberFormat("en-US");
+import { formatCount } from "./count.ts";
 
 /** "1 execution", "2 executions", "1,024 executions": every noun here takes an s. */
 export function counted(n: number, noun: string): string {
-  return `${count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
-    ? ` (${count.format(Math.round(stats.transitions / stats.seconds))} transitions/s)`
+    ? ` (${formatCount(Math.round(stats.transitions / stats.seconds))} transitions/s)`
     : "";
   const reduction = stats.sleepBlocked + stats.wakeupInsertions > 0
-    ? `, ${count.format(stats.sleepBlocked)} sleep-blocked, ${
+    ? `, ${formatCount(stats.sleepBlocked)} sleep-blocked, ${
       counted(stats.wakeupInsertions, "wakeup insertion")
     }`
     : "";

@@ -6,8 +6,7 @@
 
 import type { Stats } from "../explore/result.ts";
 import { counted } from "./human.ts";
-
-const count = new Intl.NumberFormat("en-US");
+import { formatCount } from "./count.ts";
 
 /** The line's text. A search that prunes visited states counts states: executions end rarely. */
 export function progressText(stats: Readonly<Stats>, visited: boolean): string {
@@ -16,7 +15,7 @@ export function progressText(stats: Readonly<Stats>, visited: boolean): string {
     ? `${counted(stats.states, "distinct state")} (${counted(stats.pruned, "revisit")} pruned)`
     : counted(stats.executions, "execution");
   return `isomc: ${done}, ${counted(stats.transitions, "transition")}, depth ${stats.maxDepth}, ${
-    count.format(rate)
+    formatCount(rate)
   } transitions/s, ${stats.seconds.toFixed(0)} s`;
 }
 
