@@ -35,7 +35,8 @@ export const sourceRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 interface Bundled {
   readonly manifest: BundleManifest;
-  readonly cacheDir: string;
+  /** Found on first use: `isomc ltl` needs no cache folder, so no HOME either. */
+  readonly cacheDir: () => string;
   readonly written: Map<string, string>;
 }
 
@@ -72,8 +73,9 @@ export function parseManifest(text: string): BundleManifest {
 }
 
 /** Switches to the single binary's files: called by its entry point only. */
-export function useBundle(manifest: BundleManifest, cacheDir: string): void {
-  bundled = { manifest, cacheDir, written: new Map() };
+export function useBundle(manifest: BundleManifest, cacheDir: () => string): void {
+  let found: string | null = null;
+  bundled = { manifest, cacheDir: () => (found ??= cacheDir()), written: new Map() };
 }
 
 /** Whether this process is the single binary (its files come from the cache folder). */
@@ -88,14 +90,14 @@ export function realFile(path: string): string {
   if (done !== undefined) return done;
   const entry = bundled.manifest.files.find((f) => f.path === path);
   if (entry === undefined) throw new InternalError(`${path} is not in the single binary`);
-  const real = writeOut(entry, bundled.cacheDir);
+  const real = writeOut(entry, sourceRoot, bundled.cacheDir());
   bundled.written.set(path, real);
   return real;
 }
 
 /** Where isomc keeps what it builds for itself (the demo's program): .isomc/ or the cache. */
 export function workFolder(): string {
-  return bundled === null ? `${sourceRoot}.isomc` : bundled.cacheDir;
+  return bundled === null ? `${sourceRoot}.isomc` : bundled.cacheDir();
 }
 
 function baseName(path: string): string {
@@ -111,12 +113,16 @@ function sizeOf(path: string): number | null {
   }
 }
 
-function writeOut(entry: BundledFile, cacheDir: string): string {
+/**
+ * The real copy of `entry` (read from under `from`) in `cacheDir`: the one there if it is
+ * complete, otherwise written after its bytes are checked against the manifest's digest.
+ */
+export function writeOut(entry: BundledFile, from: string, cacheDir: string): string {
   const dir = `${cacheDir}/${entry.sha256.slice(0, 16)}`;
   const target = `${dir}/${baseName(entry.path)}`;
   // The name carries the digest and only a complete, checked file is ever renamed to it.
   if (sizeOf(target) === entry.size) return target;
-  const bytes = Deno.readFileSync(`${sourceRoot}${entry.path}`);
+  const bytes = Deno.readFileSync(`${from}${entry.path}`);
   const digest = sha256Hex(bytes);
   if (bytes.length !== entry.size || digest !== entry.sha256) {
     throw new InternalError(
