@@ -209,7 +209,10 @@ function writeManifest(): void {
   };
   const target = join(root, manifestPath);
   Deno.mkdirSync(dirname(target), { recursive: true });
-  Deno.writeTextFileSync(target, JSON.stringify(manifest, null, 2) + "\n");
+  // Atomically: a second `./isomc dist` at the same time writes the same bytes.
+  const temporary = `${target}.${Deno.pid}.tmp`;
+  Deno.writeTextFileSync(temporary, JSON.stringify(manifest, null, 2) + "\n");
+  Deno.renameSync(temporary, target);
 }
 
 function outputOption(args: readonly string[]): string {
