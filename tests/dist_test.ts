@@ -3,7 +3,7 @@
  * empty folder and run with a PATH that has neither .tools/ nor zig, an empty HOME and
  * XDG_CACHE_HOME and no other variable, it runs the demo, builds an example with the system
  * cc, checks it (bank.c's exact counts and counterexample), replays the counterexample, and
- * prints an LTL automaton. Its files land in the cache folder and nowhere else.
+ * prints an LTL automaton; with zig on PATH its cc is zig cc, with the same counts. Its files land in the cache folder and nowhere else.
  */
 
 import assert from "node:assert/strict";
@@ -83,6 +83,37 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
     const replay = await isomc("replay", "bank.isomc-trace.json", "--", "./bank");
     assert.equal(replay.code, 1, replay.stderr);
     assert.match(replay.stderr, /isomc: replay reproduced the assertion: money was created/);
+
+    // With Zig on PATH the same binary's cc is zig cc, and the program checks the same.
+    const zigDir = join(repoRoot, ".tools", "zig-0.15.2", "ziglang");
+    const withZig = { ...env, PATH: `${zigDir}:${path}` };
+    const ccZig = await run(
+      join(alone, "isomc"),
+      ["cc", "-o", "bank-zig", "bank.c"],
+      alone,
+      withZig,
+    );
+    assert.equal(ccZig.code, 0, ccZig.stderr);
+    assert.match(text.decode(Deno.readFileSync(join(alone, "bank-zig"))), /zig-bootstrap/);
+    const checkZig = await isomc("check", "--trace-out=../zig.trace.json", "--", "./bank-zig");
+    assert.equal(checkZig.code, 1, checkZig.stderr);
+    assert.match(
+      checkZig.stdout,
+      /^Explored 2 executions, 14 states, 13 transitions, max depth 8,/m,
+    );
+    Deno.removeSync(join(alone, "bank-zig"));
+
+    // A cache folder LD_PRELOAD cannot name is said in one line (exit 3), not a silent failure.
+    const spaced = join(tmp, "with space");
+    const badCache = await run(join(alone, "isomc"), ["check", "--", "./bank"], alone, {
+      ...env,
+      XDG_CACHE_HOME: spaced,
+    });
+    assert.equal(badCache.code, 3, badCache.stderr);
+    assert.match(
+      badCache.stderr,
+      /^isomc: the fd agent's path .* has a space or ':', which LD_PRELOAD cannot carry \(set XDG_CACHE_HOME to a folder without one\)\n$/,
+    );
 
     const ltl = await isomc("ltl", "G F p");
     assert.equal(ltl.code, 0, ltl.stderr);

@@ -105,7 +105,15 @@ export function runtimeLibrary(): string {
 
 /** The fd agent preloaded into checked programs. */
 export function agentLibrary(): string {
-  return realFile(agentLibraryPath);
+  const path = realFile(agentLibraryPath);
+  // LD_PRELOAD separates its entries with spaces and colons: such a path cannot be given.
+  if (/[ :]/.test(path)) {
+    throw new InternalError(
+      `the fd agent's path ${path} has a space or ':', which LD_PRELOAD cannot carry ` +
+        "(set XDG_CACHE_HOME to a folder without one)",
+    );
+  }
+  return path;
 }
 
 /** The folder holding isomc.h, for `-I`. */
