@@ -36,6 +36,11 @@ async function run(
   return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
 
+/** A run's whole output, for a failed assertion's message. */
+function show(r: Run): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
 function names(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 }
@@ -45,8 +50,8 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
   try {
     const built = join(tmp, "build", "isomc-x86_64-linux");
     const build = await run(join(repoRoot, "isomc"), ["dist", `--output=${built}`], repoRoot);
-    assert.equal(build.code, 0, build.stderr);
-    assert.match(build.stderr, /isomc dist: wrote .* \(\d+ MiB; /);
+    assert.equal(build.code, 0, show(build));
+    assert.match(build.stderr, /isomc dist: wrote .* \(\d+ MiB; /, show(build));
 
     const alone = join(tmp, "alone");
     const home = join(tmp, "home");
@@ -63,26 +68,38 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
     assert.deepEqual([version.code, version.stdout], [0, "isomc 0.1.0\n"]);
 
     const demo = await isomc("demo");
-    assert.equal(demo.code, 0, demo.stderr);
-    assert.match(demo.stdout, /isomc demo: found and showed the known deadlock\./);
-    assert.match(demo.stdout, /philosopher-0: mutex_lock\(mutex 1\)/);
+    assert.equal(demo.code, 0, show(demo));
+    assert.match(demo.stdout, /isomc demo: found and showed the known deadlock\./, show(demo));
+    assert.match(demo.stdout, /philosopher-0: mutex_lock\(mutex 1\)/, show(demo));
 
     Deno.copyFileSync(join(repoRoot, "examples/bank.c"), join(alone, "bank.c"));
     const cc = await isomc("cc", "-o", "bank", "bank.c");
-    assert.equal(cc.code, 0, cc.stderr);
+    assert.equal(cc.code, 0, show(cc));
     assert.match(text.decode(Deno.readFileSync(join(alone, "bank"))), /GCC: \(/);
 
     const check = await isomc("check", "--", "./bank");
-    assert.equal(check.code, 1, check.stderr);
-    assert.match(check.stdout, /^isomc: violation found: assertion in main$/m);
-    assert.match(check.stdout, /^ {2}3\. teller-1: store\(alice\[1\], 90\)$/m);
-    assert.match(check.stdout, /^Explored 2 executions, 14 states, 13 transitions, max depth 8,/m);
+    assert.equal(check.code, 1, show(check));
+    assert.match(check.stdout, /^isomc: violation found: assertion in main$/m, show(check));
+    assert.match(check.stdout, /^ {2}3\. teller-1: store\(alice\[1\], 90\)$/m, show(check));
+    assert.match(
+      check.stdout,
+      /^Explored 2 executions, 14 states, 13 transitions, max depth 8,/m,
+      show(check),
+    );
     // The hint names the binary as it was run.
-    assert.match(check.stdout, /^ {2}\S*isomc replay bank\.isomc-trace\.json -- \.\/bank$/m);
+    assert.match(
+      check.stdout,
+      /^ {2}\S*isomc replay bank\.isomc-trace\.json -- \.\/bank$/m,
+      show(check),
+    );
 
     const replay = await isomc("replay", "bank.isomc-trace.json", "--", "./bank");
-    assert.equal(replay.code, 1, replay.stderr);
-    assert.match(replay.stderr, /isomc: replay reproduced the assertion: money was created/);
+    assert.equal(replay.code, 1, show(replay));
+    assert.match(
+      replay.stderr,
+      /isomc: replay reproduced the assertion: money was created/,
+      show(replay),
+    );
 
     // With Zig on PATH the same binary's cc is zig cc, and the program checks the same.
     const zigDir = join(repoRoot, ".tools", "zig-0.15.2", "ziglang");
@@ -93,13 +110,14 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
       alone,
       withZig,
     );
-    assert.equal(ccZig.code, 0, ccZig.stderr);
+    assert.equal(ccZig.code, 0, show(ccZig));
     assert.match(text.decode(Deno.readFileSync(join(alone, "bank-zig"))), /zig-bootstrap/);
     const checkZig = await isomc("check", "--trace-out=../zig.trace.json", "--", "./bank-zig");
-    assert.equal(checkZig.code, 1, checkZig.stderr);
+    assert.equal(checkZig.code, 1, show(checkZig));
     assert.match(
       checkZig.stdout,
       /^Explored 2 executions, 14 states, 13 transitions, max depth 8,/m,
+      show(checkZig),
     );
     Deno.removeSync(join(alone, "bank-zig"));
 
@@ -109,15 +127,16 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
       ...env,
       XDG_CACHE_HOME: spaced,
     });
-    assert.equal(badCache.code, 3, badCache.stderr);
+    assert.equal(badCache.code, 3, show(badCache));
     assert.match(
       badCache.stderr,
       /^isomc: the fd agent's path .* has a space or ':', which LD_PRELOAD cannot carry \(set XDG_CACHE_HOME to a folder without one\)\n$/,
+      show(badCache),
     );
 
     const ltl = await isomc("ltl", "G F p");
-    assert.equal(ltl.code, 0, ltl.stderr);
-    assert.match(ltl.stdout, /^automaton of !\(G F p\): /);
+    assert.equal(ltl.code, 0, show(ltl));
+    assert.match(ltl.stdout, /^automaton of !\(G F p\): /, show(ltl));
 
     // Only what the user made is in the folder; isomc's files are in the cache, named by digest.
     assert.deepEqual(names(alone), ["bank", "bank.c", "bank.isomc-trace.json", "isomc"]);
