@@ -14,7 +14,7 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { compile, zigPath } from "../lib/build/cc.ts";
+import { compile, plainCompilerCommand } from "../lib/build/cc.ts";
 import { describeMachine } from "./machine.ts";
 import { components, leastOf, type TimerData } from "./breakdown/components.ts";
 import type { TimerCost } from "./breakdown/timers.ts";
@@ -113,7 +113,8 @@ async function build(tmp: string, list: readonly Case[]): Promise<Map<string, st
       "roundtrip",
     ]]
   ) {
-    const r = await ok(zigPath(), ["cc", "-O2", "-o", join(tmp, bin), join(root, src)]);
+    const [cc, ...ccArgs] = plainCompilerCommand();
+    const r = await ok(cc, [...ccArgs, "-O2", "-o", join(tmp, bin), join(root, src)]);
     if (r === null) throw new Error(`cannot build ${src}`);
   }
   const bins = new Map<string, string>();

@@ -12,7 +12,7 @@
 
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { compile, zigPath } from "../lib/build/cc.ts";
+import { compile, plainCompilerCommand } from "../lib/build/cc.ts";
 import { InputError } from "../lib/errors.ts";
 import { describeMachine } from "./machine.ts";
 import { parsePeerOptions, type PeerOptions, peerUsage, PeerUsageError } from "./peers/options.ts";
@@ -45,8 +45,9 @@ async function loadAverage(): Promise<number[]> {
 
 async function buildMeasure(buildDir: string): Promise<string> {
   const bin = join(buildDir, "measure");
-  const r = await new Deno.Command(zigPath(), {
-    args: ["cc", "-O2", "-o", bin, join(root, "bench", "peers", "measure.c")],
+  const [cc, ...ccArgs] = plainCompilerCommand();
+  const r = await new Deno.Command(cc, {
+    args: [...ccArgs, "-O2", "-o", bin, join(root, "bench", "peers", "measure.c")],
     stdout: "piped",
     stderr: "piped",
   }).output();

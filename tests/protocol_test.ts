@@ -1469,7 +1469,7 @@ Deno.test("MAP creates and removes mappings and answers MAPPED with the first er
 
 Deno.test("FDS is carried out by the preloaded agent and answered by FDSET", async () => {
   await withProgram((path) => {
-    const run = HandDriven.start(path, [], { LD_PRELOAD: agentLibrary });
+    const run = HandDriven.start(path, [], { LD_PRELOAD: agentLibrary() });
     try {
       handshake(run, WELCOME_STATEFUL);
       const fd = 40;

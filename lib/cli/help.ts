@@ -7,7 +7,7 @@ export const mainHelp =
 
 Usage:
   isomc demo                               build and check the bundled example, show its bug
-  isomc cc [zig cc options] -o APP APP.c   compile a program against the isomc runtime
+  isomc cc [cc options] -o APP APP.c       compile a program against the isomc runtime
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
   isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
@@ -129,13 +129,15 @@ Options:
 Exit codes: 0 printed, 2 the formula or the claim does not parse (the message says where).
 `;
 
-export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
+export const ccHelp = `Usage: isomc cc [--cc=PATH] [compiler options] -o APP SOURCE.c...
 
-Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
-include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
-are turned off unless you pass a -fsanitize option yourself. UBSan (-fsanitize=undefined)
-works; AddressSanitizer and the other sanitizers with a runtime (thread, memory, leak) are
-refused. A missing input file is refused before zig runs (exit 2).
+Compiles and links a C program against the isomc runtime, adding -g, the include directory
+for <isomc.h> and the runtime library. The compiler is zig cc when Zig is there (./isomc
+installs it), otherwise the system's cc, gcc or clang; --cc=PATH chooses one (gcc, clang-19,
+/usr/bin/cc, or a zig binary). zig cc's default UB-sanitizer traps are turned off unless you
+pass a -fsanitize option yourself. UBSan (-fsanitize=undefined) works; AddressSanitizer and
+the other sanitizers with a runtime (thread, memory, leak) are refused. A missing input file
+is refused before the compiler runs (exit 2).
 `;
 
 export const demoHelp = `Usage: isomc demo
