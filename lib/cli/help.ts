@@ -35,7 +35,8 @@ Options:
                           fork    fork again from a frozen copy of the process
                           replay  start the program again and replay the steps
   --visited             skip states already explored (default with --restore=memory and
-                        --reduction=none; makes programs that never end checkable)
+                        --reduction=none; --restore=fork too when asked); makes programs
+                        that never end checkable
   --no-visited          explore every execution even through known states
   --exact-compare       with --visited, prune a state only when its memory and descriptors
                         equal a known state's, not merely its 64-bit hash
