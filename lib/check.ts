@@ -149,6 +149,7 @@ async function checkWith(
       ...run,
       maxCheckpoints: options.maxCheckpoints,
       checkMaps: env.ISOMC_CHECK_MAPS === "1",
+      runEveryEnd: options.everyEnd ?? Boolean(options.showOutput),
     })
     : null;
   // States are keyed as memory keys them (lib/state/state_key.ts): the same counts.

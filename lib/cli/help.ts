@@ -41,9 +41,9 @@ Options:
   --exact-compare       with --visited, prune a state only when its memory and descriptors
                         equal a known state's, not merely its 64-bit hash
   --no-pin              let the program run on any CPU (by default it shares the checker's)
-  --every-end           --restore=memory runs main's code after isomc_run once per distinct
-                        final state (equal states end alike); this runs it after every
-                        execution (implied by --show-output)
+  --every-end           --restore=memory (and fork with --visited) runs main's code after
+                        isomc_run once per distinct final state (equal states end alike);
+                        this runs it after every execution (implied by --show-output)
   --snapshot-spacing=N  --restore=memory without --visited: snapshot at most every N steps
                         and replay the steps in between to go back (default 8; 1: snapshot
                         every point where the search branches)

@@ -35,13 +35,19 @@ import { Engine, PageStore, ProcessGone, SharedImage } from "./native.ts";
 import { emptyMark, type OutputMark } from "../process/output.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 import type { StackInfo } from "../process/protocol.ts";
-import { deadStacks, MemoryState, type StateKey, stateKey } from "./state_key.ts";
+import { deadStacks, endKey, MemoryState, type StateKey, stateKey } from "./state_key.ts";
+import { type EndStats, KnownEnds } from "./known_ends.ts";
 
 export interface ForkTargetOptions extends RunOptions {
   /** Most frozen processes kept at once (default 64). */
   readonly maxCheckpoints?: number;
   /** With keys: re-read the program's memory map at every state (ISOMC_CHECK_MAPS=1). */
   readonly checkMaps?: boolean;
+  /**
+   * With keys: run the rest of main after every execution, not once per distinct final state
+   * (as MemoryTargetOptions.runEveryEnd).
+   */
+  readonly runEveryEnd?: boolean;
 }
 
 export const defaultMaxCheckpoints = 64;
@@ -81,6 +87,8 @@ export class ForkTarget implements Target {
   private keyStacks: readonly StackInfo[] = [];
   /** Re-read the program's maps at every key (ISOMC_CHECK_MAPS=1). */
   private readonly paranoid: boolean;
+  /** With keys, how main ended from each final state, as memory snapshots reuse it. */
+  private readonly knownEnds = new KnownEnds();
 
   constructor(private readonly spec: ProgramSpec, private readonly options: ForkTargetOptions) {
     this.maxCheckpoints = options.maxCheckpoints ?? defaultMaxCheckpoints;
@@ -92,7 +100,14 @@ export class ForkTarget implements Target {
     this.options.output?.rewind(emptyMark);
     const { run, first } = await ProgramRun.start(
       this.spec,
-      { ...this.options, stateful: true, reportStacks: this.keyEveryState },
+      {
+        ...this.options,
+        stateful: true,
+        reportStacks: this.keyEveryState,
+        // Keyed, a final state equal to one whose end ran takes that end, as under memory:
+        // the same search (a run end can change what the state shares, a pipe it reads).
+        knownEnd: this.keyEveryState ? () => this.knownEnd() : undefined,
+      },
       this.names,
     );
     this.running = run;
@@ -111,8 +126,34 @@ export class ForkTarget implements Target {
     return outcome;
   }
 
+  /**
+   * At a final point (keyed): how the rest of main ends from this state if an earlier
+   * execution ran it from an equal one; otherwise null, and the end runs.
+   */
+  private knownEnd(): Outcome | null {
+    if (this.options.runEveryEnd === true) return this.knownEnds.lookup(null);
+    const run = this.running;
+    if (run === null) return this.knownEnds.lookup(null);
+    try {
+      const engine = this.engineOn(run);
+      if (!this.engineFresh) engine.sync(this.paranoid || run.mapsChanged);
+      this.engineFresh = false;
+      return this.knownEnds.lookup(endKey(engine, run.stacks, this.readFds(run)));
+    } catch (e) {
+      if (!(e instanceof ProcessGone)) throw e;
+      this.freeEngine();
+      return this.knownEnds.lookup(null);
+    }
+  }
+
+  /** How many ends ran and were reused (keyed searches), for the statistics. */
+  endStats(): EndStats {
+    return this.knownEnds.stats();
+  }
+
   /** After an outcome: whether to freeze the state before leaving it, and its key. */
   private settle(outcome: Outcome): void {
+    this.knownEnds.settle(outcome);
     this.freezeDue = branches(outcome);
     this.key = null;
     if (!this.keyEveryState || outcome.kind === "violation") return;

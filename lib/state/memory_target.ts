@@ -23,15 +23,8 @@ import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
-import {
-  checkReopenable,
-  fdChanges,
-  type FdEntry,
-  fdTableKey,
-  readFdTable,
-  refillPipes,
-} from "./fds.ts";
-import { deadStacks, MemoryState, stateKey } from "./state_key.ts";
+import { checkReopenable, fdChanges, type FdEntry, readFdTable, refillPipes } from "./fds.ts";
+import { deadStacks, endKey, MemoryState, stateKey } from "./state_key.ts";
 import { closeFd } from "../native/process.ts";
 import { emptyMark, type OutputMark } from "../process/output.ts";
 import { openFdDir } from "../native/fds.ts";
@@ -201,9 +194,9 @@ export class MemoryTarget implements Target {
     try {
       const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
       this.mapsStale = false;
-      const hash = this.engine.stateHash(deadStacks(this.run.stacks));
+      const key = endKey(this.engine, this.run.stacks, this.readFds());
       this.engine.drop(snap);
-      return `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
+      return key;
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       return null;

@@ -1,5 +1,5 @@
 /**
- * What a state's key is, for `--visited` and the known ends: the hash of its memory without the
+ * What a state's key is, for `--visited` and the known ends of main: the hash of its memory without the
  * dead parts of the stacks (native/src/checker/state/engine.zig maskedHash), mixed with its fd
  * table's text (lib/state/fds.ts fdTableKey) when it holds descriptors. One definition for
  * every strategy that compares states — memory snapshots and forked checkpoints — so that
@@ -29,6 +29,18 @@ export function stateKey(
 ): StateKey {
   const text = fdTableKey(fds);
   return { key: withFdTable(engine.stateHash(stacks), fds.length === 0 ? null : text), fds: text };
+}
+
+/**
+ * The key a final state's known end is filed under (lib/state/known_ends.ts): its memory with
+ * every stack dead, and its descriptors.
+ */
+export function endKey(
+  engine: Engine,
+  stacks: readonly StackInfo[],
+  fds: readonly FdEntry[],
+): string {
+  return `${engine.stateHash(deadStacks(stacks)).toString(16)} ${fdTableKey(fds)}`;
 }
 
 /** Every actor has finished: every stack is dead. */

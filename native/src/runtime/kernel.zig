@@ -503,7 +503,10 @@ pub const Kernel = struct {
         var pair: [2]i32 = undefined;
         if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
             link.fail(.internal, "socketpair failed for FORK");
-        _ = fflush(null);
+        // No fflush: what stdio buffers is program memory, which each copy has as its
+        // checkpoint had it, as a memory restore puts it back; the checker truncates the
+        // output files to the checkpoint's sizes. Flushing here would make a state's memory
+        // depend on whether a checkpoint was taken after its last print.
         const parent = linux.getpid();
         // The fork system call, not glibc's fork(): glibc's updates program memory in the
         // copy (its thread id in struct pthread, a fork generation counter that grows with
