@@ -234,3 +234,28 @@ Deno.test("fork --visited through the CLI: the counts, exit 0 or 1, and no proce
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fork --visited --dot: the state graph memory draws, byte for byte", async () => {
+  const binary = await program("tests/programs/state/stores.c");
+  const dir = await Deno.makeTempDir({ prefix: "isomc-fork-dot-" });
+  try {
+    for (const restore of ["memory", "fork"]) {
+      const r = await runCli([
+        "check",
+        `--restore=${restore}`,
+        "--reduction=none",
+        "--visited",
+        `--dot=${restore}.dot`,
+        "--",
+        binary,
+      ], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const fork = await Deno.readTextFile(join(dir, "fork.dot"));
+    assert.equal(fork, await Deno.readTextFile(join(dir, "memory.dot")));
+    // stores.c: 64 states, 144 steps (tests/dot_test.ts).
+    assert.equal(fork.match(/->/g)?.length, 144);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

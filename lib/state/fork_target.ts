@@ -248,16 +248,16 @@ export class ForkTarget implements Target {
     this.running = await frozen.fork();
     this.forks++;
     this.checkpoints[this.path.length] = frozen;
-    // After FORKED: the runtime flushes stdio before it forks, so the files hold then what
-    // the frozen process's buffers no longer do.
+    // What stdio still buffers is in the memory each copy has: the files' sizes now go
+    // with it, as with a memory snapshot.
     this.outputs[this.path.length] = this.options.output?.mark();
   }
 
   private readPipes(run: ProgramRun): FdEntry[] {
     const dir = openFdDir(run.pid);
     try {
-      // A copy holds as many descriptors of its own as the first process (its channel, and
-      // its userfaultfd when the kernel gave one), at other numbers.
+      // A copy holds the first process's own descriptors (its channel, and its userfaultfd
+      // when the kernel gave one), at the same numbers.
       return readPipes(run.pid, run.pidfd, dir, run.hello?.ownFds.length ?? 0);
     } finally {
       if (dir >= 0) closeFd(dir);
