@@ -104,7 +104,7 @@ for (const [path, args] of programs) {
   });
 }
 
-Deno.test("fork --visited: stdio buffers, a pipe read by main's end and file offsets count as under memory", async () => {
+Deno.test("fork --visited: stdio buffers, a pipe read by main's end, file offsets and late opens count as under memory", async () => {
   // Counted under memory (these figures) and under fork alike. fidelity.c prints through
   // stdio (its buffers are state: a checkpoint no longer flushes them); pipe_order.c's end
   // reads the pipe (a known end reused leaves it full, under both).
@@ -129,6 +129,10 @@ Deno.test("fork --visited: stdio buffers, a pipe read by main's end and file off
     ]);
     assert.equal(fork.verdict, "ok");
     assert.deepEqual(fork, memory);
+    // Files opened after the search branched get the numbers they get under memory.
+    const late = await both(await program("tests/programs/state/open_late.c"), [dir]);
+    assert.deepEqual(late.fork, late.memory);
+    assert.deepEqual([late.fork.verdict, late.fork.states, late.fork.pruned], ["ok", 12, 6]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
