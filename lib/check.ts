@@ -33,7 +33,7 @@ export interface CheckOptions {
   readonly restore?: Restore;
   /**
    * Skip states already explored (needs a stateful restore and --reduction=none; default on
-   * for those).
+   * for --restore=memory --reduction=none).
    */
   readonly visited?: boolean;
   /** With visited states: confirm each hash match by comparing the states' memory and fds. */
@@ -88,8 +88,10 @@ export async function check(
   const env = options.env ?? Deno.env.toObject();
   const reduction = options.reduction ?? defaultReduction;
   const restore = options.restore ?? defaultRestore;
-  if (options.visited && restore !== "memory") {
-    throw new UsageError("--visited needs --restore=memory (states are compared by their memory)");
+  if (options.visited && restore === "replay") {
+    throw new UsageError(
+      "--visited needs --restore=memory or --restore=fork (states are compared by their memory)",
+    );
   }
   if (options.visited && reduction !== "none") {
     throw new UsageError(
@@ -99,12 +101,12 @@ export async function check(
   const visited = usesVisited(restore, reduction, options.visited);
   if (options.graph !== undefined && !visited) {
     throw new UsageError(
-      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
     );
   }
   if (options.exactCompare && !visited) {
     throw new UsageError(
-      "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
+      "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory or fork, --reduction=none)",
     );
   }
   const spec = resolveProgram(program, args, env);
@@ -142,10 +144,17 @@ async function checkWith(
     })
     : null;
   if (memory !== null) memory.keyEveryState = visited;
-  const target: Target = memory ??
-    (restore === "fork"
-      ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
-      : new ReplayTarget(spec, run));
+  const fork = restore === "fork"
+    ? new ForkTarget(spec, {
+      ...run,
+      maxCheckpoints: options.maxCheckpoints,
+      checkMaps: env.ISOMC_CHECK_MAPS === "1",
+      runEveryEnd: options.everyEnd ?? Boolean(options.showOutput),
+    })
+    : null;
+  // States are keyed as memory keys them (lib/state/state_key.ts): the same counts.
+  if (fork !== null) fork.keyEveryState = visited;
+  const target: Target = memory ?? fork ?? new ReplayTarget(spec, run);
   // --dot watches the search through the target: the algorithms do not know it.
   const explored = options.graph?.wrap(target) ?? target;
   let result;

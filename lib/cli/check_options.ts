@@ -143,9 +143,11 @@ function refuseIgnored(
       `--max-checkpoints bounds the frozen processes of --restore=fork; it does nothing with --restore=${restore}`,
     );
   }
-  if (given.everyEnd && restore !== "memory") {
+  if (given.everyEnd && restore !== "memory" && !(restore === "fork" && prunesVisited)) {
     throw new UsageError(
-      `--every-end is for --restore=memory (the other strategies run main's end after every execution); not with --restore=${restore}`,
+      `--every-end is for --restore=memory, or fork with --visited (the others run main's end after every execution); not with --restore=${restore}${
+        restore === "fork" ? " without --visited" : ""
+      }`,
     );
   }
   if (given.snapshotSpacing && (restore !== "memory" || prunesVisited)) {

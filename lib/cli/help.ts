@@ -35,14 +35,15 @@ Options:
                           fork    fork again from a frozen copy of the process
                           replay  start the program again and replay the steps
   --visited             skip states already explored (default with --restore=memory and
-                        --reduction=none; makes programs that never end checkable)
+                        --reduction=none; --restore=fork too when asked); makes programs
+                        that never end checkable
   --no-visited          explore every execution even through known states
   --exact-compare       with --visited, prune a state only when its memory and descriptors
                         equal a known state's, not merely its 64-bit hash
   --no-pin              let the program run on any CPU (by default it shares the checker's)
-  --every-end           --restore=memory runs main's code after isomc_run once per distinct
-                        final state (equal states end alike); this runs it after every
-                        execution (implied by --show-output)
+  --every-end           --restore=memory (and fork with --visited) runs main's code after
+                        isomc_run once per distinct final state (equal states end alike);
+                        this runs it after every execution (implied by --show-output)
   --snapshot-spacing=N  --restore=memory without --visited: snapshot at most every N steps
                         and replay the steps in between to go back (default 8; 1: snapshot
                         every point where the search branches)

@@ -23,14 +23,8 @@ import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
-import {
-  checkReopenable,
-  fdChanges,
-  type FdEntry,
-  fdTableKey,
-  readFdTable,
-  refillPipes,
-} from "./fds.ts";
+import { checkReopenable, fdChanges, type FdEntry, readFdTable, refillPipes } from "./fds.ts";
+import { deadStacks, endKey, MemoryState, stateKey } from "./state_key.ts";
 import { closeFd } from "../native/process.ts";
 import { emptyMark, type OutputMark } from "../process/output.ts";
 import { openFdDir } from "../native/fds.ts";
@@ -200,9 +194,9 @@ export class MemoryTarget implements Target {
     try {
       const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
       this.mapsStale = false;
-      const hash = this.engine.stateHash(this.run.stacks.map((s) => ({ ...s, sp: s.hi })));
+      const key = endKey(this.engine, this.run.stacks, this.readFds());
       this.engine.drop(snap);
-      return `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
+      return key;
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       return null;
@@ -224,7 +218,7 @@ export class MemoryTarget implements Target {
     const stacks: readonly StackInfo[] = outcome.kind === "point"
       ? this.run.stacks
       // Every actor has finished: every stack is dead.
-      : this.run.stacks.map((s) => ({ ...s, sp: s.hi }));
+      : deadStacks(this.run.stacks);
     try {
       // The runtime flags mapping changes it made or saw; the paranoid mode re-reads the
       // maps every time.
@@ -239,11 +233,9 @@ export class MemoryTarget implements Target {
       this.thin();
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
       if (this.keyEveryState) {
-        this.keyFds = fdTableKey(fds);
-        this.key = withFdTable(
-          this.engine!.stateHash(stacks),
-          fds.length === 0 ? null : this.keyFds,
-        );
+        const { key, fds: text } = stateKey(this.engine!, stacks, fds);
+        this.key = key;
+        this.keyFds = text;
         this.keyStacks = stacks;
       }
     } catch (e) {
@@ -433,36 +425,5 @@ export class MemoryTarget implements Target {
     this.fdDir = -1;
     this.run?.kill();
     this.run = null;
-  }
-}
-
-/** A state's key: its memory's hash, mixed with its fd table's (fdTableKey text) if any. */
-function withFdTable(memory: bigint, fds: string | null): bigint {
-  if (fds === null) return memory;
-  // FNV-1a over the table's description, then mixed in: equal tables give equal keys.
-  let h = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(fds)) {
-    h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
-  }
-  return BigInt.asUintN(64, memory ^ (h * 0x9e3779b97f4a7c15n));
-}
-
-/** A state of the program as --exact-compare keeps it. */
-class MemoryState implements ExactState {
-  constructor(
-    private readonly store: PageStore,
-    private readonly snapshot: Snapshot,
-    private readonly stacks: readonly StackInfo[],
-    private readonly fds: string,
-  ) {}
-
-  equals(other: ExactState): boolean {
-    if (!(other instanceof MemoryState)) return false;
-    return this.fds === other.fds &&
-      this.store.equal(this.snapshot, this.stacks, other.snapshot, other.stacks);
-  }
-
-  release(): void {
-    this.store.release(this.snapshot);
   }
 }

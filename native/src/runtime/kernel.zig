@@ -121,6 +121,11 @@ pub const Kernel = struct {
     enabled: std.ArrayList(bool) = .empty,
     /// The program's symbols, for the names in logs (read when first needed).
     symbols: ?symbols.Table = null,
+    /// Looked up once, at the handshake: a lookup bumps the dynamic linker's counters, which
+    /// are program memory, so one at every FDS or FORK would make equal states differ by
+    /// their history (the number of restores or checkpoints behind them).
+    agent_apply_fds: ?*const ApplyFds = null,
+    agent_detach_files: ?*const DetachFiles = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -171,6 +176,8 @@ pub const Kernel = struct {
         const flags = protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
         k.stateful = flags & protocol.welcome_flag_stateful != 0;
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
+        k.agent_apply_fds = agent(ApplyFds, "isomc_agent_apply_fds");
+        k.agent_detach_files = agent(DetachFiles, "isomc_agent_detach_files");
         crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = sendCrash }, crash.mainStack());
         malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
@@ -528,7 +535,7 @@ pub const Kernel = struct {
             used += c.path.len + 1;
             n += 1;
         }
-        const apply = agent(fn ([*]const control.FdOp, usize, *i32) callconv(.c) usize, "isomc_agent_apply_fds") orelse {
+        const apply = k.agent_apply_fds orelse {
             link.send(protocol.encodeFdset(link.out, @intFromEnum(linux.E.NOSYS), 1));
             return;
         };
@@ -630,10 +637,21 @@ pub const Kernel = struct {
         var pair: [2]i32 = undefined;
         if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
             link.fail(.internal, "socketpair failed for FORK");
-        _ = fflush(null);
+        // No fflush: what stdio buffers is program memory, which each copy has as its
+        // checkpoint had it, as a memory restore puts it back; the checker truncates the
+        // output files to the checkpoint's sizes. Flushing here would make a state's memory
+        // depend on whether a checkpoint was taken after its last print.
         const parent = linux.getpid();
-        const pid = std.c.fork();
-        if (pid < 0) link.fail(.internal, "fork failed for FORK");
+        // The fork system call, not glibc's fork(): glibc's updates program memory in the
+        // copy (its thread id in struct pthread, a fork generation counter that grows with
+        // every fork behind a process) and runs the program's atfork handlers, so a copy's
+        // memory would differ from its checkpoint's by the checkpoints behind it, and equal
+        // states would not hash equal (--visited, docs/state.md). One thread, no lock held at
+        // a scheduling point: nothing of what glibc's fork resets needs it. glibc's calls on
+        // the calling thread ask the kernel for its id (raise, pthread_kill).
+        const forked = linux.fork();
+        if (linux.E.init(forked) != .SUCCESS) link.fail(.internal, "fork failed for FORK");
+        const pid: linux.pid_t = @intCast(forked);
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
@@ -646,11 +664,20 @@ pub const Kernel = struct {
             var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = linux.sigemptyset(), .flags = 0 };
             _ = linux.sigaction(linux.SIG.CHLD, &default_action, null);
             _ = linux.close(pair[0]);
-            _ = linux.close(link.fd);
-            link.fd = pair[1];
+            // The copy's channel takes the number the checkpoint's had: the copy's descriptors
+            // are its checkpoint's number for number, and the program's next open gets the
+            // number it gets in the first process (fd tables are state, keyed by number).
+            const fd_flags = linux.fcntl(link.fd, linux.F.GETFD, 0);
+            const cloexec: u32 = if (linux.E.init(fd_flags) == .SUCCESS and fd_flags & linux.FD_CLOEXEC != 0)
+                @bitCast(linux.O{ .CLOEXEC = true })
+            else
+                0;
+            if (linux.E.init(linux.dup3(pair[1], link.fd, cloexec)) != .SUCCESS)
+                link.fail(.internal, "dup3 failed for the copy forked by FORK");
+            _ = linux.close(pair[1]);
             // Open files are shared with the frozen parent (same offsets): the agent gives
             // the copy descriptions of its own.
-            if (agent(fn ([*]const i32, usize) callconv(.c) usize, "isomc_agent_detach_files")) |detach| {
+            if (k.agent_detach_files) |detach| {
                 const keep = [_]i32{link.fd};
                 _ = detach(&keep, keep.len);
             }
@@ -844,6 +871,9 @@ fn ownStdioBuffers() void {
     }
 }
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
+
+const ApplyFds = fn ([*]const control.FdOp, usize, *i32) callconv(.c) usize;
+const DetachFiles = fn ([*]const i32, usize) callconv(.c) usize;
 
 /// A function of the agent the checker preloads (native/src/agent/), if it is there.
 fn agent(comptime F: type, comptime name: [:0]const u8) ?*const F {
