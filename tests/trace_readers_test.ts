@@ -112,8 +112,21 @@ const refused: readonly Refused[] = [
     .map(([what, violation]) => ({
       what: `a violation with ${what}`,
       text: trace({ violation }),
-      why: '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout',
+      why:
+        '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress',
     })),
+  // A lasso says where its cycle starts: an index into the steps, from 0 to their number.
+  ...([
+    ["no cycle_start", {}],
+    ["cycle_start past the steps", { cycle_start: 2 }],
+    ["cycle_start -1", { cycle_start: -1 }],
+    ["cycle_start 0.5", { cycle_start: 0.5 }],
+    ['cycle_start "0"', { cycle_start: "0" }],
+  ] as const).map(([what, fields]) => ({
+    what: `a lasso with ${what}`,
+    text: trace({ steps: [{ actor: 1 }], violation: { kind: "liveness", ...fields } }),
+    why: '"violation.cycle_start" is not a step index from 0 to 1',
+  })),
 ];
 
 interface Accepted {

@@ -1,7 +1,8 @@
 /**
- * `isomc check`: explore a program, report the verdict, write the counterexample. The trace
- * path is checked before the search; Ctrl-C (or SIGTERM) stops the search, even in the middle
- * of a transition that never returns, and the report says so; a second one stops at once.
+ * `isomc check`: explore a program, report the verdict, write the counterexample (a lasso for a
+ * liveness check). The trace path is checked before the search; Ctrl-C (or SIGTERM) stops the
+ * search, even in the middle of a transition that never returns, and the report says so; a
+ * second one stops at once.
  */
 
 import { check } from "../check.ts";
@@ -11,6 +12,7 @@ import { formatReport } from "../report/human.ts";
 import { jsonError, jsonReport } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
+import { buildLassoTrace } from "../report/liveness.ts";
 import { checkTraceOut, defaultTracePath, tryWriteTrace } from "../report/trace_out.ts";
 import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
@@ -31,7 +33,10 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   installCleanup();
   const controller = new AbortController();
   onInterrupt(() => controller.abort());
-  const progress = new ProgressLine(!json && Deno.stderr.isTerminal(), request.prunesVisited);
+  const progress = new ProgressLine(
+    !json && Deno.stderr.isTerminal(),
+    request.liveness !== null ? "product" : request.prunesVisited,
+  );
   onFatalSignal((signal, status) => {
     progress.clear();
     const again = controller.signal.aborted ? "a second " : "";
@@ -71,6 +76,7 @@ async function checkAndReport(
       showOutput: request.showOutput && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
+      liveness: request.liveness ?? undefined,
     });
   } finally {
     progress.clear();
@@ -80,8 +86,14 @@ async function checkAndReport(
   // The result is not thrown away when the trace cannot be written: it is reported, with a
   // warning, and the exit status is the verdict's.
   let written: string | null = null;
-  if (result.violation !== null) {
-    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs);
+  const command = [program, ...programArgs];
+  const lasso = result.liveness?.lasso ?? null;
+  const trace = lasso !== null && result.liveness !== null
+    ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs)
+    : result.violation !== null
+    ? buildTrace(command, result.violation, result.names, timeoutMs)
+    : null;
+  if (trace !== null) {
     const failed = tryWriteTrace(tracePath, traceText(trace));
     if (failed === null) {
       written = tracePath;
@@ -91,7 +103,9 @@ async function checkAndReport(
   }
   if (json) {
     console.log(
-      JSON.stringify(jsonReport(result, result.names, result.state, result.stderr, written)),
+      JSON.stringify(
+        jsonReport(result, result.names, result.state, result.stderr, written, result.liveness),
+      ),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {
@@ -99,8 +113,9 @@ async function checkAndReport(
       command: invokedAs(),
       state: result.state,
       stderr: result.stderr,
-      program: [program, ...programArgs],
+      program: command,
       tracePath: written,
+      liveness: result.liveness,
     })));
   }
   if (result.verdict === "violation") return ExitCode.violation;

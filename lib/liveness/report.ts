@@ -2,7 +2,8 @@
  * A lasso as people and programs read it: numbered steps with the propositions' values in the
  * state each leads to, the marker where the cycle starts, and how it closes (back to that
  * state, or a finite run whose last state repeats); and the JSON violation (`kind`
- * "liveness", `cycle_start`, `formula`, `trace`) that reports and trace files carry.
+ * "liveness", `cycle_start`, `formula`, `trace`, each step with its `propositions`) that
+ * reports and trace files carry.
  */
 
 import { actorName, describeTransition, type NameTable } from "../model/transition.ts";
@@ -54,6 +55,11 @@ export function formatLasso(l: Lasso, names: NameTable): string {
   return lines.join("\n");
 }
 
+/** A step of a lasso with the propositions' values (0 or 1) in the state it leads to. */
+export interface LassoStepJson extends TraceStepJson {
+  propositions: Record<string, number>;
+}
+
 export interface LassoViolationJson {
   readonly kind: LassoKind;
   readonly message: string;
@@ -62,7 +68,28 @@ export interface LassoViolationJson {
   /** Index in `trace` of the cycle's first step (= trace.length when the last state stutters). */
   readonly cycle_start: number;
   readonly stutter: boolean;
-  readonly trace: TraceStepJson[];
+  /** The propositions' values in the initial state. */
+  readonly initial_propositions: Record<string, number>;
+  readonly trace: LassoStepJson[];
+}
+
+/** The values of a state's propositions by name (the progress flag left out). */
+export function propositionsJson(l: Lasso, s: LassoState): Record<string, number> {
+  const out: Record<string, number> = {};
+  l.propositions.forEach((p, i) => {
+    if (p !== progressProp) out[p] = s.propositions[i] ? 1 : 0;
+  });
+  return out;
+}
+
+/** The lasso's steps (prefix, then cycle) as trace steps with their propositions. */
+export function lassoStepsJson(l: Lasso, names: NameTable): LassoStepJson[] {
+  const { trace } = lassoTrace(l);
+  const states = [...l.prefix, ...l.cycle].map((s) => s.after);
+  return traceStepsJson(trace, names).map((s, i) => ({
+    ...s,
+    propositions: propositionsJson(l, states[i]),
+  }));
 }
 
 /** The violation of `formula` the lasso shows, as the JSON report and the trace file hold it. */
@@ -72,7 +99,7 @@ export function lassoViolationJson(
   formula: string,
   kind: LassoKind = "liveness",
 ): LassoViolationJson {
-  const { trace, cycleStart } = lassoTrace(l);
+  const { cycleStart } = lassoTrace(l);
   const message = kind === "non-progress"
     ? "a cycle that passes no isomc_progress() marker"
     : l.stutter
@@ -85,6 +112,7 @@ export function lassoViolationJson(
     formula,
     cycle_start: cycleStart,
     stutter: l.stutter,
-    trace: traceStepsJson(trace, names),
+    initial_propositions: propositionsJson(l, l.initial),
+    trace: lassoStepsJson(l, names),
   };
 }

@@ -12,13 +12,13 @@ import {
   describeTransition,
   type NameTable,
 } from "../model/transition.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { counted } from "./words.ts";
+import { formatLivenessStats, lassoLines, livenessVerdictLines } from "./liveness.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
-/** "1 execution", "2 executions", "1,024 executions": every noun here takes an s. */
-export function counted(n: number, noun: string): string {
-  return `${count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
-}
+export { counted };
 
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
@@ -72,6 +72,8 @@ export interface ReportContext {
   readonly state?: StateStats | null;
   /** The last lines the failing execution wrote on stderr. */
   readonly stderr?: string | null;
+  /** What a liveness search found (--ltl, --never, --non-progress). */
+  readonly liveness?: LivenessOutcome | null;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
@@ -82,6 +84,24 @@ export function shellQuote(s: string): string {
 export function formatReport(result: ExplorationResult, ctx: ReportContext): string {
   const lines: string[] = [];
   const v = result.violation;
+  const l = ctx.liveness ?? null;
+  const explored = (): string =>
+    `Explored ${l === null ? formatStats(result.stats) : formatLivenessStats(l.stats)}.`;
+  if (l !== null && l.lasso !== null) {
+    lines.push(...lassoLines(l, l.lasso, ctx.names));
+    pushStderr(lines, ctx);
+    lines.push("", explored());
+    if (ctx.state) lines.push(formatStateStats(ctx.state));
+    pushReplay(lines, ctx, true);
+    return lines.join("\n") + "\n";
+  }
+  if (l !== null && v === null) {
+    const why = incompleteText[result.incomplete ?? "interrupted"];
+    lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
+    lines.push(explored());
+    if (ctx.state) lines.push(formatStateStats(ctx.state));
+    return lines.join("\n") + "\n";
+  }
   if (v === null) {
     if (result.verdict === "ok" && result.stats.pruned > 0) {
       lines.push(`isomc: no violation in ${counted(result.stats.states, "distinct state")}.`);
@@ -128,24 +148,33 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     );
   });
   if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
-  if (ctx.stderr) {
-    lines.push("");
-    lines.push(
-      `The program's stderr in this execution (its last ${stderrTailLines} lines at most):`,
-    );
-    for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
-  }
+  pushStderr(lines, ctx);
   lines.push("");
-  lines.push(`Explored ${formatStats(result.stats)}.`);
+  lines.push(explored());
   if (ctx.state) lines.push(formatStateStats(ctx.state));
-  if (ctx.tracePath !== null) {
-    const program = ctx.program.map(shellQuote).join(" ");
-    const trace = shellQuote(ctx.tracePath);
-    lines.push(`Trace written to ${ctx.tracePath}. Replay it outside the checker:`);
-    lines.push(`  ${ctx.command} replay ${trace} -- ${program}`);
-    lines.push("or debug it:");
-    lines.push(`  ISOMC_REPLAY=${trace} gdb --args ${program}`);
-    lines.push(`  ISOMC_REPLAY=${trace} valgrind ${program}`);
-  }
+  pushReplay(lines, ctx, false);
   return lines.join("\n") + "\n";
+}
+
+function pushStderr(lines: string[], ctx: ReportContext): void {
+  if (!ctx.stderr) return;
+  lines.push("");
+  lines.push(`The program's stderr in this execution (its last ${stderrTailLines} lines at most):`);
+  for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
+}
+
+/** How to replay and debug the trace written; a lasso runs its cycle a few times alone. */
+function pushReplay(lines: string[], ctx: ReportContext, lasso: boolean): void {
+  if (ctx.tracePath === null) return;
+  const program = ctx.program.map(shellQuote).join(" ");
+  const trace = shellQuote(ctx.tracePath);
+  lines.push(`Trace written to ${ctx.tracePath}. Replay it outside the checker:`);
+  lines.push(`  ${ctx.command} replay ${trace} -- ${program}`);
+  lines.push(
+    lasso
+      ? "or debug it (the prefix, then the cycle ISOMC_REPLAY_CYCLES times, default 3):"
+      : "or debug it:",
+  );
+  lines.push(`  ISOMC_REPLAY=${trace} gdb --args ${program}`);
+  lines.push(`  ISOMC_REPLAY=${trace} valgrind ${program}`);
 }

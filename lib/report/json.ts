@@ -1,6 +1,7 @@
 /**
  * The machine-readable report of `isomc check --json`: one JSON object on stdout, documented in
- * the README (verdict, violation, stats, trace, trace_file) — or, when the check could not be
+ * the README (verdict, violation, stats, trace, trace_file; and for a liveness check the
+ * property, a lasso's violation and the product's figures) — or, when the check could not be
  * done, the error object (verdict "error", the error's kind and message, the exit status).
  */
 
@@ -9,6 +10,8 @@ import type { ExplorationResult } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { livenessJson, livenessStatsJson } from "./liveness.ts";
 
 export function jsonReport(
   result: ExplorationResult,
@@ -18,9 +21,11 @@ export function jsonReport(
   stderr: string | null = null,
   /** Where the counterexample was written, or null. */
   traceFile: string | null = null,
+  /** What a liveness search found. */
+  liveness: LivenessOutcome | null = null,
 ): Record<string, unknown> {
   const s = result.stats;
-  return {
+  const report: Record<string, unknown> = {
     verdict: result.verdict,
     violation: result.violation === null ? null : {
       ...violationJson(result.violation, names),
@@ -42,10 +47,20 @@ export function jsonReport(
       restore_seconds: Number(s.restoreSeconds.toFixed(6)),
       sleep_blocked: s.sleepBlocked,
       wakeup_insertions: s.wakeupInsertions,
+      ...(liveness === null ? {} : livenessStatsJson(liveness.stats)),
       ...(state === null ? {} : { state: stateJson(state) }),
     },
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
     trace_file: traceFile,
+  };
+  if (liveness === null) return report;
+  const { property, violation } = livenessJson(liveness, names);
+  if (violation === null) return { ...report, property };
+  return {
+    ...report,
+    property,
+    violation: { ...violation, ...(stderr ? { stderr } : {}) },
+    trace: violation.trace,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The counterexample file: written by `isomc check --trace-out`, read by `isomc replay` and by
  * the runtime itself when ISOMC_REPLAY names it (native/src/runtime/trace.zig, which accepts
- * exactly the files readTrace accepts; it uses each step's actor and choice, the other fields
- * are for people).
+ * exactly the files readTrace accepts; it uses each step's actor and choice, and a lasso's
+ * cycle_start; the other fields are for people). A liveness violation's trace is a lasso: its
+ * steps are the prefix then the cycle, `violation.cycle_start` the index of the cycle's first
+ * step, and each step carries the propositions' values in the state it leads to.
  */
 
 import { InputError } from "../errors.ts";
@@ -20,12 +22,25 @@ export interface TraceStepJson {
   choice: number;
   actor_name: string;
   transition: string;
+  /** A lasso's: the propositions' values (0 or 1) in the state the step leads to. */
+  propositions?: Record<string, number>;
 }
 
+/** What a trace records: a safety violation, or a lasso (an infinite execution). */
+export type TraceKind = ViolationKind | "liveness" | "non-progress";
+
 export interface TraceViolationJson {
-  kind: ViolationKind;
+  kind: TraceKind;
   message: string;
   actor: string | null;
+  /** A lasso's: the property (formula, never claim) it violates. */
+  formula?: string;
+  /** A lasso's: the index in `steps` of the cycle's first step (steps.length: no cycle). */
+  cycle_start?: number;
+  /** A lasso's: the run ends after the prefix and its last state repeats forever. */
+  stutter?: boolean;
+  /** A lasso's: the propositions' values in the initial state. */
+  initial_propositions?: Record<string, number>;
 }
 
 export interface TraceFile {
@@ -35,6 +50,13 @@ export interface TraceFile {
   violation: TraceViolationJson | null;
   timeout_ms: number;
   steps: TraceStepJson[];
+}
+
+/** Whether a trace records a lasso (a liveness or non-progress violation). */
+export function isLassoKind(
+  kind: TraceKind | null | undefined,
+): kind is "liveness" | "non-progress" {
+  return kind === "liveness" || kind === "non-progress";
 }
 
 export function traceStepsJson(trace: readonly TraceStep[], names: NameTable): TraceStepJson[] {
@@ -84,7 +106,15 @@ export function writeTrace(path: string, trace: TraceFile): void {
   }
 }
 
-const violationKinds: readonly string[] = ["deadlock", "assertion", "crash", "exit", "timeout"];
+const violationKinds: readonly string[] = [
+  "deadlock",
+  "assertion",
+  "crash",
+  "exit",
+  "timeout",
+  "liveness",
+  "non-progress",
+];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -146,8 +176,23 @@ function shapeProblem(data: unknown): string | null {
     if (!isRecord(v) || typeof v.kind !== "string" || !violationKinds.includes(v.kind)) {
       return `"violation.kind" is not one of ${violationKinds.join(", ")}`;
     }
+    const start = v.cycle_start;
+    if (isLassoKind(v.kind as TraceKind) && !(isCount(start, 0) && start <= data.steps.length)) {
+      return `"violation.cycle_start" is not a step index from 0 to ${data.steps.length}`;
+    }
   }
   return null;
+}
+
+/** A lasso step's propositions as written (0 or 1 by name), or undefined. */
+function propositionsOf(v: unknown): Record<string, number> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x !== 0 && x !== 1) return undefined;
+    out[k] = x;
+  }
+  return out;
 }
 
 /**
@@ -190,13 +235,24 @@ export function readTrace(path: string): TraceFile {
     choice: (s.choice ?? 0) as number,
     actor_name: typeof s.actor_name === "string" ? s.actor_name : `actor ${s.actor}`,
     transition: typeof s.transition === "string" ? s.transition : "",
+    ...(propositionsOf(s.propositions) === undefined
+      ? {}
+      : { propositions: propositionsOf(s.propositions) }),
   }));
   const v = data.violation;
   const violation: TraceViolationJson | null = isRecord(v)
     ? {
-      kind: v.kind as ViolationKind,
+      kind: v.kind as TraceKind,
       message: typeof v.message === "string" ? v.message : "",
       actor: typeof v.actor === "string" ? v.actor : null,
+      ...(isLassoKind(v.kind as TraceKind)
+        ? {
+          formula: typeof v.formula === "string" ? v.formula : "",
+          cycle_start: v.cycle_start as number,
+          stutter: v.cycle_start === steps.length,
+          initial_propositions: propositionsOf(v.initial_propositions) ?? {},
+        }
+        : {}),
     }
     : null;
   const program = Array.isArray(data.program) && data.program.every((p) => typeof p === "string")

@@ -34,7 +34,7 @@ pub fn logProps(k: *Kernel, label: []const u8) void {
     for (k.props.items, 0..) |p, i| {
         w.print("{s}{s}={d}", .{ if (i == 0) "" else " ", p.name, @intFromBool(p.addr.* != 0) }) catch break;
     }
-    std.debug.print("[isomc]    {s}{s}\n", .{ label, w.buffered() });
+    std.debug.print("[isomc]    {s}{s}\n", .{ if (label.len == 0) "-> " else label, w.buffered() });
 }
 
 /// Replaying a lasso: the step about to run is the cycle's first, once more.
@@ -51,12 +51,16 @@ pub fn lassoDone(k: *Kernel) noreturn {
     const r = k.replay;
     var buf: [512]u8 = undefined;
     const message = if (l.cycle_start == r.steps.len)
-        std.fmt.bufPrint(&buf, "the trace's {d} steps are done: the run ends here, and its last state repeats forever", .{r.steps.len}) catch &buf
+        std.fmt.bufPrint(&buf, "the trace's {d} step{s} are done: the run ends here, and its last state repeats forever", .{ r.steps.len, plural(r.steps.len) }) catch &buf
     else
-        std.fmt.bufPrint(&buf, "the prefix ({d} steps) and the cycle (steps {d}..{d}) {d} times ({s}) are done: the cycle repeats forever", .{
-            l.cycle_start, l.cycle_start + 1, r.steps.len, r.cycles, protocol.ENV_REPLAY_CYCLES,
+        std.fmt.bufPrint(&buf, "the prefix ({d} step{s}) and the cycle (steps {d}..{d}) {d} time{s} ({s}) are done: the cycle repeats forever", .{
+            l.cycle_start, plural(l.cycle_start), l.cycle_start + 1, r.steps.len, r.cycles, plural(r.cycles), protocol.ENV_REPLAY_CYCLES,
         }) catch &buf;
     stop(k, l.name(), message, null);
+}
+
+fn plural(n: usize) []const u8 {
+    return if (n == 1) "" else "s";
 }
 
 /// The program's symbols, read the first time a line needs them.
