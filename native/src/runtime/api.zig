@@ -171,14 +171,16 @@ fn isPropositionName(name: []const u8) bool {
 
 /// Registration is a misuse after the first scheduling point: the checker reads the
 /// propositions from the first state on, and a formula naming one must find it there.
-export fn isomc_prop(name: ?[*:0]const u8, addr: ?*const c_int) void {
+export fn isomc_prop(name: ?[*:0]const u8, addr: ?*align(1) const c_int) void {
     const kk = enter("isomc_prop");
     const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_prop: the name is NULL", .{}), 0);
     if (!isPropositionName(n))
         kk.violation(null, .misuse, "isomc_prop(\"{f}\"): not a proposition name (letters, digits, _ and ., starting with a letter or _, at most {d}; not X F G U R V W true false)", .{ printable.fmt(n[0..@min(n.len, max_prop_name)]), max_prop_name });
-    const a = addr orelse kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address is NULL", .{n});
-    if (!std.mem.isAligned(@intFromPtr(a), @alignOf(c_int)))
-        kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address 0x{x} is not aligned for an int", .{ n, @intFromPtr(a) });
+    // align(1): the C caller may pass any address, and the check must not be assumed away.
+    const raw = @intFromPtr(addr orelse kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address is NULL", .{n}));
+    if (!std.mem.isAligned(raw, @alignOf(c_int)))
+        kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address 0x{x} is not aligned for an int", .{ n, raw });
+    const a: *const c_int = @ptrFromInt(raw);
     if (kk.first_point)
         kk.violation(null, .misuse, "isomc_prop(\"{s}\") after the first scheduling point: register propositions before isomc_run (or in an actor created before it, before its first visible operation)", .{n});
     for (kk.props.items) |p| {

@@ -640,8 +640,13 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
-        // A lasso whose run ends (its last state repeats) stops where it ends, before main's end.
-        if (k.lasso != null and k.replay.pop() == null) local.lassoDone(k);
+        // A lasso whose run ends (its last state repeats) stops where it ends, before main's end;
+        // one whose cycle still had steps to run does not fit the program.
+        if (k.lasso != null) {
+            if (k.replay.pop() == null) local.lassoDone(k);
+            var buf: [128]u8 = undefined;
+            local.stop(k, "diverged", std.fmt.bufPrint(&buf, "every actor has finished after {d} steps, before the lasso's cycle could repeat", .{k.book.steps}) catch &buf, null);
+        }
         if (k.options.report_path) |path| local.writeReport(path, "ok", "", "", k.book.steps);
     }
 

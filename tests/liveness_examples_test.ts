@@ -1,0 +1,172 @@
+/**
+ * The liveness examples (examples/liveness/*.c) on real processes: each header states its
+ * formula and its verdict, with and without weak fairness; the check gets that verdict, in the
+ * counts the header derives, and every lasso found replays (`isomc replay`: its cycle comes back
+ * to its first state). The examples that pass messages forever (the coordinators, the token
+ * ring) need the runtime's memory canonical (tests/support/canonical.ts) to have finitely many
+ * states: until then they are skipped.
+ */
+
+import assert from "node:assert/strict";
+import { basename, join } from "node:path";
+import { check } from "../lib/check.ts";
+import { parseLtl } from "../lib/ltl/parser.ts";
+import { translateNegation } from "../lib/ltl/translate.ts";
+import type { Fairness } from "../lib/liveness/search.ts";
+import { replay } from "../lib/replay.ts";
+import { buildLassoTrace } from "../lib/report/liveness.ts";
+import { writeTrace } from "../lib/report/trace.ts";
+import { buildProgram, repoRoot } from "./support/build.ts";
+import { canonicalRuntime } from "./support/canonical.ts";
+import { runCli } from "./support/cli.ts";
+
+const dir = join(repoRoot, "examples", "liveness");
+
+interface Run {
+  readonly fairness: Fairness;
+  readonly verdict: "ok" | "violation";
+  /** Product and program states searched (for a violation: up to the lasso found). */
+  readonly product: number;
+  readonly program: number;
+}
+
+interface Example {
+  readonly name: string;
+  readonly formula: string;
+  /** What the header's "Expected verdict:" line begins with. */
+  readonly stated: string;
+  readonly runs: readonly Run[];
+  /** It passes messages forever: finite only with a canonical runtime. */
+  readonly messages: boolean;
+}
+
+const examples: readonly Example[] = [
+  {
+    name: "coordinator",
+    formula: "G(request_1 -> F cs_1)",
+    stated: "violation, liveness",
+    runs: [
+      { fairness: "none", verdict: "violation", product: 73, program: 73 },
+      { fairness: "weak", verdict: "violation", product: 73, program: 73 },
+    ],
+    messages: true,
+  },
+  {
+    name: "coordinator_fixed",
+    formula: "G(request_1 -> F cs_1)",
+    stated: "ok with --fairness=weak",
+    runs: [
+      { fairness: "weak", verdict: "ok", product: 1925, program: 1124 },
+      { fairness: "none", verdict: "violation", product: 0, program: 0 },
+    ],
+    messages: true,
+  },
+  {
+    name: "token_ring",
+    formula: "G F token_at_0",
+    stated: "ok, 72 program states",
+    runs: [{ fairness: "none", verdict: "ok", product: 120, program: 72 }],
+    messages: true,
+  },
+  {
+    name: "spin_wait",
+    formula: "F served",
+    stated: "violation, liveness without fairness",
+    runs: [
+      // (producer before its first store | between | done) x (consumer at its load | at its
+      // yield), the consumer's second load once the flag is up, and its end: the lasso is found
+      // after 7 of them; under weak fairness all 8 are searched.
+      canonicalRuntime
+        ? { fairness: "none", verdict: "violation", product: 7, program: 7 }
+        : { fairness: "none", verdict: "violation", product: 10, program: 10 },
+      canonicalRuntime
+        ? { fairness: "weak", verdict: "ok", product: 8, program: 8 }
+        : { fairness: "weak", verdict: "ok", product: 12, program: 12 },
+    ],
+    messages: false,
+  },
+];
+
+function header(source: string, field: string): string {
+  const m = source.match(new RegExp(`^ \\* ${field}:\\s+(.*)$`, "m"));
+  assert.ok(m !== null, `no '${field}:' line`);
+  return m[1].trim();
+}
+
+Deno.test("every liveness example is tested here, with the formula and verdict its header states", async () => {
+  const files = [...Deno.readDirSync(dir)]
+    .filter((e) => e.isFile && e.name.endsWith(".c"))
+    .map((e) => basename(e.name, ".c"))
+    .sort();
+  assert.deepEqual(files, examples.map((e) => e.name).sort());
+  for (const e of examples) {
+    const source = await Deno.readTextFile(join(dir, `${e.name}.c`));
+    assert.equal(header(source, "Formula").split(/\s{2,}/)[0], e.formula, e.name);
+    assert.ok(header(source, "Expected verdict").startsWith(e.stated), e.name);
+  }
+});
+
+for (const e of examples) {
+  for (const run of e.runs) {
+    Deno.test({
+      name: `examples/liveness/${e.name}.c, ${e.formula}, fairness ${run.fairness}: ${run.verdict}`,
+      ignore: e.messages && !canonicalRuntime,
+      fn: async () => {
+        const program = await buildProgram(`examples/liveness/${e.name}.c`);
+        const property = {
+          kind: "liveness" as const,
+          automaton: translateNegation(parseLtl(e.formula)),
+          formula: e.formula,
+          fairness: run.fairness,
+        };
+        const r = await check(program, [], { liveness: property });
+        assert.equal(r.violation, null, r.violation?.message);
+        assert.equal(r.verdict, run.verdict);
+        const s = r.liveness!.stats;
+        if (run.product > 0) {
+          assert.deepEqual([s.states, s.programStates], [run.product, run.program]);
+        }
+        if (run.verdict === "ok") return;
+        const lasso = r.liveness!.lasso!;
+        const tmp = await Deno.makeTempDir({ prefix: "isomc-liveness-example-" });
+        try {
+          const trace = join(tmp, "trace.json");
+          writeTrace(trace, buildLassoTrace([program], r.liveness!, lasso, r.names, 10_000));
+          const again = await replay(trace, program, [], { quietProgram: true, verbose: false });
+          assert.ok(again.reproduced, again.message);
+          assert.equal(again.observed, "liveness");
+        } finally {
+          await Deno.remove(tmp, { recursive: true });
+        }
+      },
+    });
+  }
+}
+
+Deno.test({
+  name:
+    "examples/liveness/coordinator.c: in the lasso's cycle client 1 never enters, client 2 does",
+  ignore: !canonicalRuntime,
+  fn: async () => {
+    const program = await buildProgram("examples/liveness/coordinator.c");
+    const r = await runCli([
+      "check",
+      "--json",
+      "--ltl=G(request_1 -> F cs_1)",
+      "--trace-out=/dev/null",
+      "--",
+      program,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const v = JSON.parse(r.stdout).violation;
+    const cycle = v.trace.slice(v.cycle_start);
+    assert.ok(cycle.length > 0);
+    assert.ok(
+      cycle.every((s: { propositions: Record<string, number> }) =>
+        s.propositions.request_1 === 1 && s.propositions.cs_1 === 0
+      ),
+    );
+    assert.ok(cycle.some((s: { actor_name: string }) => s.actor_name === "client-2"));
+    assert.ok(cycle.every((s: { actor_name: string }) => s.actor_name !== "client-1"));
+  },
+});
