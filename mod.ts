@@ -1,7 +1,8 @@
 /**
  * isomc as a library: check a program (safety, or a liveness property), replay a
- * counterexample, compile against the runtime, or run an exploration algorithm over your own
- * Target (the interface every algorithm uses).
+ * counterexample, compile against the runtime, run an exploration algorithm over your own
+ * Target (the interface every algorithm uses), or draw a counterexample (chart, page, state
+ * graph).
  */
 
 export {
@@ -61,4 +62,9 @@ export {
   searchLiveness,
 } from "./lib/liveness/search.ts";
 export type { Lasso, LassoStep } from "./lib/liveness/lasso.ts";
+export { chartSvg } from "./lib/report/chart_svg.ts";
+export { fileLines, htmlPage } from "./lib/report/html_page.ts";
+export { readSources, type SourceLocation, type SourceResolver } from "./lib/report/source.ts";
+export { StateGraph } from "./lib/report/state_graph.ts";
+export { graphDot } from "./lib/report/dot.ts";
 export { ExitCode, InputError, InternalError } from "./lib/errors.ts";

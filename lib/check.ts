@@ -5,8 +5,7 @@
  * `check` and `demo` and the tests all go through here.
  */
 
-import { exploreDfs } from "./explore/dfs.ts";
-import { exploreDpor } from "./explore/dpor/explorer.ts";
+import { explore } from "./explore/explore.ts";
 import type { ExplorationResult, Stats } from "./explore/result.ts";
 import type { NameTable } from "./model/transition.ts";
 import { ReplayTarget } from "./process/replay_target.ts";
@@ -16,12 +15,14 @@ import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
+import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
 import type { Automaton } from "./ltl/automaton.ts";
 import { type Fairness, type LivenessStats, searchLiveness } from "./liveness/search.ts";
 import type { Lasso } from "./liveness/lasso.ts";
 import type { LassoKind } from "./liveness/report.ts";
+import type { StateGraph } from "./report/state_graph.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -62,6 +63,8 @@ export interface CheckOptions {
   readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /** Record the explored state graph here (--dot; the search must prune visited states). */
+  readonly graph?: StateGraph;
   /**
    * Check a liveness property instead of safety alone (docs/liveness.md): needs
    * --restore=memory, --reduction=none and visited states (the defaults it implies).
@@ -101,6 +104,8 @@ export interface CheckResult extends ExplorationResult {
   readonly stderr: string | null;
   /** The liveness search's findings, when one ran. */
   readonly liveness: LivenessOutcome | null;
+  /** Where in the program's source each step was made (read when first asked). */
+  readonly sources: SourceResolver;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -129,6 +134,11 @@ export async function check(
     );
   }
   const visited = usesVisited(restore, reduction, options.visited);
+  if (options.graph !== undefined && !visited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   if (options.exactCompare && !visited) {
     throw new UsageError(
       "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
@@ -173,6 +183,8 @@ async function checkWith(
     (restore === "fork"
       ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
       : new ReplayTarget(spec, run));
+  // --dot watches the search through the target: the algorithms do not know it.
+  const explored = options.graph?.wrap(target) ?? target;
   let result: ExplorationResult;
   let liveness: LivenessOutcome | null = null;
   let state;
@@ -198,9 +210,10 @@ async function checkWith(
         stats: found.stats,
       };
     } else {
-      result = reduction === "none"
-        ? await exploreDfs(target, { ...options, visited })
-        : await exploreDpor(target, reduction, options);
+      // A reduction that meets an execution repeating its state starts over statefully, when
+      // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
+      const fallback = restore === "memory" && options.visited !== false;
+      result = await explore(explored, reduction, { ...options, visited, fallback });
     }
     state = memory?.stateStats() ?? null;
   } finally {
@@ -210,6 +223,7 @@ async function checkWith(
   return {
     ...result,
     names: { ...target.names, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
     restore,
     state,
     // The search stops at the violation: the files hold the failing execution's output.
@@ -247,6 +261,11 @@ function refuseForLiveness(options: CheckOptions, reduction: Reduction, restore:
   if (options.maxExecutions !== undefined) {
     throw new UsageError(
       `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
+    );
+  }
+  if (options.graph !== undefined) {
+    throw new UsageError(
+      `${what} searches pairs of a state and an automaton state: --dot draws a safety search's states, not with it`,
     );
   }
 }

@@ -20,7 +20,7 @@ import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
 import { printable } from "./report/printable.ts";
-import { isLassoKind, readTrace, type TraceFile, type TraceKind } from "./report/trace.ts";
+import { isLassoKind, readTrace, type TraceFile, type TraceViolationKind } from "./report/trace.ts";
 import { replayLasso } from "./replay_lasso.ts";
 import type { ProgramSpec } from "./process/spec.ts";
 
@@ -38,9 +38,9 @@ export interface ReplayOptions {
 
 export interface ReplayResult {
   /** What happened in the replay: a violation kind, or "none". */
-  readonly observed: TraceKind | "none";
+  readonly observed: TraceViolationKind | "none";
   readonly message: string;
-  readonly expected: TraceKind | null;
+  readonly expected: TraceViolationKind | null;
   readonly reproduced: boolean;
   readonly steps: number | null;
 }

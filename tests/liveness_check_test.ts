@@ -267,7 +267,13 @@ Deno.test("isomc check --ltl: the lasso in the report, the JSON and the trace fi
       verdict: string;
       property: unknown;
       violation: Record<string, unknown>;
-      trace: { actor_name: string; transition: string; propositions: unknown }[];
+      trace: {
+        actor_name: string;
+        transition: string;
+        propositions: unknown;
+        source?: string;
+        location?: { file: string; line: number; function?: string };
+      }[];
       stats: Record<string, number>;
       trace_file: string;
     };
@@ -293,6 +299,12 @@ Deno.test("isomc check --ltl: the lasso in the report, the JSON and the trace fi
     assert.ok(report.stats.table_bytes > 0);
     assert.equal(report.stats.states, report.stats.product_states);
     assert.equal(report.trace_file, tracePath);
+    // Each step says the line that made it: the spinner's loop (its load and its yield).
+    for (const s of report.trace) {
+      assert.equal(s.source, "spin_flag.c:10", s.transition);
+      assert.equal(s.location?.line, 10);
+      assert.equal(s.location?.function, "spinner");
+    }
 
     // The trace file holds the same lasso.
     const trace = readTrace(tracePath);
@@ -301,6 +313,9 @@ Deno.test("isomc check --ltl: the lasso in the report, the JSON and the trace fi
     assert.equal(trace.violation?.cycle_start, v.cycle_start);
     assert.deepEqual(trace.violation?.initial_propositions, { seen: 0 });
     assert.deepEqual(trace.steps, report.trace);
+    assert.equal(trace.violation?.fairness, "none");
+    assert.deepEqual(trace.actors?.map((a) => a.name), ["spinner", "setter"]);
+    assert.equal(trace.stats?.product_states, report.stats.product_states);
 
     // The human report: numbered steps with the propositions, the cycle's marker.
     const human = await runCli(["check", "--ltl=F seen", "--trace-out", tracePath, "--", program]);
@@ -311,7 +326,10 @@ Deno.test("isomc check --ltl: the lasso in the report, the JSON and the trace fi
     const start = (v.cycle_start as number) + 1;
     assert.ok(out.includes(`     --- the cycle repeats from step ${start} ---`), human.stdout);
     assert.ok(out.includes("     initially: seen=0"), human.stdout);
-    assert.ok(out.some((l) => /^ {2}\d\. spinner: load\(flag\) {4}\[seen=0\]$/.test(l)));
+    assert.ok(
+      out.some((l) => /^ {2}\d\. spinner: load\(flag\) {4}\[seen=0\] {3,}spin_flag\.c:10$/.test(l)),
+      human.stdout,
+    );
     assert.ok(
       out.includes(
         `     => back to the state before step ${start}: steps ${start}..${report.trace.length} repeat forever`,
@@ -420,6 +438,7 @@ Deno.test("options a liveness check cannot honour are refused with one line (exi
       /^isomc: --ltl tells states apart by their 64-bit hashes/,
     ],
     [["--ltl=F done", "--max-executions=3"], /searches states, not executions/],
+    [["--non-progress", "--dot=g.dot"], /^isomc: --non-progress searches pairs of .*not with it$/],
     [
       ["--ltl=F done", "--non-progress"],
       /^isomc: check one property at a time: --ltl and --non-progress/,

@@ -4,7 +4,8 @@
  * counts the header derives, and every lasso found replays (`isomc replay`: its cycle comes back
  * to its first state). The examples that pass messages forever (the coordinators, the token
  * ring) need the runtime's memory canonical (tests/support/canonical.ts) to have finitely many
- * states: until then they are skipped.
+ * states: until then they are skipped. A real lasso goes through the pictures too: check --svg
+ * --html, then show and show --html of its trace file.
  */
 
 import assert from "node:assert/strict";
@@ -18,7 +19,7 @@ import { buildLassoTrace } from "../lib/report/liveness.ts";
 import { writeTrace } from "../lib/report/trace.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { canonicalRuntime } from "./support/canonical.ts";
-import { runCli } from "./support/cli.ts";
+import { lines, runCli } from "./support/cli.ts";
 
 const dir = join(repoRoot, "examples", "liveness");
 
@@ -169,4 +170,69 @@ Deno.test({
     assert.ok(cycle.some((s: { actor_name: string }) => s.actor_name === "client-2"));
     assert.ok(cycle.every((s: { actor_name: string }) => s.actor_name !== "client-1"));
   },
+});
+
+Deno.test("examples/liveness/spin_wait.c: check --svg --html draws the lasso, show says and draws it again from the trace", async () => {
+  const program = await buildProgram("examples/liveness/spin_wait.c");
+  const tmp = await Deno.makeTempDir({ prefix: "isomc-liveness-pictures-" });
+  try {
+    const at = (f: string): string => join(tmp, f);
+    const r = await runCli([
+      "check",
+      "--ltl=F served",
+      `--trace-out=${at("t.json")}`,
+      `--svg=${at("c.svg")}`,
+      `--html=${at("c.html")}`,
+      "--",
+      program,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const trace = JSON.parse(await Deno.readTextFile(at("t.json")));
+    const v = trace.violation;
+    const n = trace.steps.length;
+    assert.equal(v.kind, "liveness");
+    assert.equal(v.formula, "F served");
+    assert.equal(v.fairness, "none");
+    assert.deepEqual(v.initial_propositions, { served: 0 });
+    // The cycle is the consumer's load and yield; each step has its line and propositions.
+    const cycle = trace.steps.slice(v.cycle_start);
+    assert.deepEqual(cycle.map((s: { transition: string }) => s.transition).sort(), [
+      "load(ready)",
+      "yield()",
+    ]);
+    for (const s of trace.steps) {
+      assert.match(s.source, /^spin_wait\.c:\d+$/, s.transition);
+      assert.deepEqual(s.propositions, { served: 0 });
+    }
+    for (const s of cycle) assert.equal(s.source, "spin_wait.c:29");
+
+    // The chart brackets the cycle; the page marks its rows and shows the propositions.
+    const svg = await Deno.readTextFile(at("c.svg"));
+    assert.equal(svg.split('class="cycle"').length - 1, 1);
+    assert.ok(svg.includes(`steps ${v.cycle_start + 1} to ${n} repeat forever`), svg);
+    const page = await Deno.readTextFile(at("c.html"));
+    assert.equal(page.split('<tr class="cycle">').length - 1, n - v.cycle_start);
+    assert.ok(page.includes("<th>propositions</th>"));
+    assert.ok(page.includes("initially: <code>served=0</code>"));
+    assert.ok(page.includes("while (isomc_load(&amp;ready) == 0) isomc_yield();"));
+
+    // show: the report's words from the trace file alone, and the same pictures.
+    const shown = await runCli(["show", at("t.json")]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const said = lines(r.stdout);
+    const upTo = said.findIndex((l) => l.startsWith("Explored "));
+    assert.deepEqual(lines(shown.stdout).slice(0, upTo + 1), said.slice(0, upTo + 1));
+    assert.ok(said.includes(`     --- the cycle repeats from step ${v.cycle_start + 1} ---`));
+    const drawn = await runCli([
+      "show",
+      `--svg=${at("s.svg")}`,
+      `--html=${at("s.html")}`,
+      at("t.json"),
+    ]);
+    assert.equal(drawn.code, 0, drawn.stderr);
+    assert.equal(await Deno.readTextFile(at("s.svg")), svg);
+    assert.equal(await Deno.readTextFile(at("s.html")), page);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

@@ -56,7 +56,7 @@ async function programAutomaton(program: FakeProgram): Promise<Automaton> {
   const full = (1 << props.length) - 1;
   const edgesOf: { to: number; letter: number }[][] = [];
   const visit = (o: Outcome, path: Step[]): number => {
-    const key = o.kind === "done" ? -BigInt(letter()) - 1n : target.stateHash();
+    const key = o.kind === "done" ? -BigInt(letter()) - 1n : target.stateHash()!;
     let id = ids.get(key);
     if (id === undefined) {
       id = paths.length;

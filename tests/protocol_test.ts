@@ -142,6 +142,7 @@ interface StateRecordJson {
   object: number;
   arg0: string;
   arg1: string;
+  site?: number;
   extras: [number, boolean][];
 }
 
@@ -179,6 +180,7 @@ function expectedMessage(v: Vector): Message {
             object: a.object,
             arg0: BigInt(a.arg0),
             arg1: BigInt(a.arg1),
+            ...(a.site === undefined ? {} : { site: a.site }),
             extras: a.extras.map(([id, ready]) => ({ id, ready })),
           })),
         },
@@ -235,7 +237,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 5, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 6, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -299,9 +301,16 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     0x5555_0000_1000,
     -(2n ** 63n),
   ]);
+  // Version 5: each record's call site, absent when the runtime wrote 0.
+  assert.deepEqual(state.point.transitions.map((t) => t.site), [
+    undefined,
+    undefined,
+    0x5555_5555_8a3f,
+    0x101_f00d,
+  ]);
 });
 
-Deno.test("the vectors of protocol version 5 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 6 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -328,7 +337,7 @@ Deno.test("the vectors of protocol version 5 carry what the stateful checker dep
   assert.deepEqual(get("exiting"), { type: "exiting", status: 2, actor: 4 });
   assert.deepEqual(get("forked"), { type: "forked", pid: 31337 });
   assert.deepEqual(get("fdset"), { type: "fdset", errno: 9, failed: 2 });
-  // Version 5: PROP, a proposition's name and address, or the progress flag's (no name).
+  // Version 6: PROP, a proposition's name and address, or the progress flag's (no name).
   assert.deepEqual(get("prop"), {
     type: "prop",
     kind: "proposition",
@@ -395,6 +404,10 @@ Deno.test("field values the protocol forbids are refused", async () => {
   const noChoice = state.slice();
   new DataView(noChoice.buffer).setUint32(kindAt + 4, 0, true);
   assert.match(decodeError(noChoice).message, /0 choices/);
+  // A call site is an address: below 2^53 like the others.
+  const hugeSite = state.slice();
+  new DataView(hugeSite.buffer).setBigUint64(HEADER_SIZE + 16 + 40, 2n ** 53n, true);
+  assert.match(decodeError(hugeSite).message, /out of range/);
 
   const hello = fromHex(vectors.get("hello")!.hex);
   const badMagic = hello.slice();
@@ -618,15 +631,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 5);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0500" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 6);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0600" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0500" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0600" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0500" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0600" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -636,18 +649,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0500" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0600" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0500" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0500" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0600" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0600" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0500" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0600" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -731,7 +744,8 @@ function encodeMessage(m: Message): Uint8Array {
         .u32(m.point.transitions.length).u32(m.mapsChanged ? 1 : 0).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8((t.enabled ? 1 : 0) | (t.ready ? 2 : 0)).u16(t.extras.length)
-          .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1);
+          .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
+          .u64(BigInt(t.site ?? 0));
         for (const x of t.extras) b.u64(BigInt(x.id) | (x.ready ? 1n << 63n : 0n));
       }
       return b.frame();
@@ -815,6 +829,7 @@ function randomMessage(rand: () => number): Message {
             object: id(),
             arg0: i64(),
             arg1: i64(),
+            ...(rand() < 0.5 ? {} : { site: 1 + Math.floor(rand() * (2 ** 53 - 1)) }),
             extras: Array.from(
               { length: Math.floor(rand() * 3) },
               () => ({ id: id(), ready: rand() < 0.5 }),
@@ -934,12 +949,22 @@ class HandDriven {
     return new HandDriven(pid, pidfdOpen(pid), new NativeChannel(fd));
   }
 
+  /** Every record of a real runtime carries its call site: checked here, then set aside. */
+  readonly sites: number[] = [];
+
   receive(): Message | "closed" {
     const r = this.channel.receive(10_000);
     if (r.kind === "closed") return "closed";
     assert.equal(r.kind, "frame", `expected a frame, got ${JSON.stringify(r)}`);
     if (r.kind !== "frame") throw new Error("unreachable");
-    return decode(r.frame);
+    const m = decode(r.frame);
+    if (m.type !== "state") return m;
+    const transitions = m.point.transitions.map(({ site, ...rest }) => {
+      assert.ok(site !== undefined && site > 0, `a record without its call site`);
+      this.sites.push(site);
+      return rest;
+    });
+    return { ...m, point: { ...m.point, transitions } };
   }
 
   send(frame: Uint8Array): void {

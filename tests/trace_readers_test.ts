@@ -161,6 +161,16 @@ const accepted: readonly Accepted[] = [
     stdout: bFirst,
   },
   {
+    what: "structured steps (source, kind, what matched), of the right types or not",
+    text: trace({
+      steps: [
+        { actor: 2, kind: "yield", source: "a.c:3", partner: null, location: { file: "a.c" } },
+      ],
+      stats: { executions: "many" },
+    }),
+    stdout: bFirst,
+  },
+  {
     what: "a valid escape pair",
     text: trace({ steps: [{ actor: 1, actor_name: "\ud83d\ude00" }] }),
     stdout: "a1\nb1\na2\nb2\nend\n",

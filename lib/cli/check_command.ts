@@ -9,11 +9,19 @@ import { check } from "../check.ts";
 import { ExitCode } from "../errors.ts";
 import { installCleanup, onFatalSignal, onInterrupt } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
-import { jsonError, jsonReport } from "../report/json.ts";
+import { jsonError, jsonReport, statsJson } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
 import { buildLassoTrace } from "../report/liveness.ts";
-import { checkTraceOut, defaultTracePath, tryWriteTrace } from "../report/trace_out.ts";
+import {
+  checkOutputPath,
+  checkTraceOut,
+  defaultTracePath,
+  tryWriteTrace,
+} from "../report/trace_out.ts";
+import { graphDot } from "../report/dot.ts";
+import { StateGraph } from "../report/state_graph.ts";
+import { writeCharts } from "./charts.ts";
 import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
@@ -29,6 +37,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const { program, json } = request;
   const tracePath = request.traceOut ?? defaultTracePath(program);
   checkTraceOut(tracePath, program, request.traceOut === null);
+  if (request.svg !== null) checkOutputPath(request.svg, "svg");
+  if (request.html !== null) checkOutputPath(request.html, "html");
+  if (request.dot !== null) checkOutputPath(request.dot, "dot");
 
   installCleanup();
   const controller = new AbortController();
@@ -58,6 +69,7 @@ async function checkAndReport(
   progress: ProgressLine,
 ): Promise<number> {
   const { program, programArgs, json, timeoutMs } = request;
+  const graph = request.dot === null ? undefined : new StateGraph();
   let result;
   try {
     result = await check(program, programArgs, {
@@ -77,6 +89,7 @@ async function checkAndReport(
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
       liveness: request.liveness ?? undefined,
+      graph,
     });
   } finally {
     progress.clear();
@@ -88,10 +101,15 @@ async function checkAndReport(
   let written: string | null = null;
   const command = [program, ...programArgs];
   const lasso = result.liveness?.lasso ?? null;
+  const extras = {
+    sources: result.sources,
+    stderr: result.stderr,
+    stats: statsJson(result.stats, result.state, result.liveness),
+  };
   const trace = lasso !== null && result.liveness !== null
-    ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs)
+    ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)
     : result.violation !== null
-    ? buildTrace(command, result.violation, result.names, timeoutMs)
+    ? buildTrace(command, result.violation, result.names, timeoutMs, extras)
     : null;
   if (trace !== null) {
     const failed = tryWriteTrace(tracePath, traceText(trace));
@@ -100,12 +118,30 @@ async function checkAndReport(
     } else {
       console.error(`isomc: warning: cannot write the trace to ${tracePath}: ${failed}`);
     }
+    for (const w of writeCharts(trace, { svg: request.svg, html: request.html })) {
+      if (w.failed !== null) {
+        console.error(`isomc: warning: cannot write the ${w.what} to ${w.path}: ${w.failed}`);
+      }
+    }
+  } else if (request.svg !== null || request.html !== null) {
+    console.error("isomc: no counterexample: no chart written");
+  }
+  if (graph !== undefined && request.dot !== null) {
+    const text = graphDot(graph, result.names, command.join(" "));
+    const failed = tryWriteTrace(request.dot, text);
+    if (failed !== null) {
+      console.error(`isomc: warning: cannot write the state graph to ${request.dot}: ${failed}`);
+    }
   }
   if (json) {
     console.log(
-      JSON.stringify(
-        jsonReport(result, result.names, result.state, result.stderr, written, result.liveness),
-      ),
+      JSON.stringify(jsonReport(result, result.names, {
+        state: result.state,
+        stderr: result.stderr,
+        traceFile: written,
+        sources: result.sources,
+        liveness: result.liveness,
+      })),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {
@@ -116,6 +152,7 @@ async function checkAndReport(
       program: command,
       tracePath: written,
       liveness: result.liveness,
+      sources: result.sources,
     })));
   }
   if (result.verdict === "violation") return ExitCode.violation;

@@ -51,6 +51,11 @@ export interface CheckRequest {
   readonly showOutput: boolean;
   /** --ltl, --never or --non-progress: the liveness property to check, or null. */
   readonly liveness: LivenessCheck | null;
+  /** --svg, --html: where to draw the counterexample, if anywhere. */
+  readonly svg: string | null;
+  readonly html: string | null;
+  /** --dot: where to write the explored state graph (needs --visited). */
+  readonly dot: string | null;
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
@@ -75,6 +80,9 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     "non-progress": { type: "boolean" },
     fairness: { type: "string" },
     "no-deadlock": { type: "boolean" },
+    svg: { type: "string" },
+    html: { type: "string" },
+    dot: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -106,8 +114,13 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     everyEnd,
   });
   const timeout = positiveSeconds("timeout", values.timeout);
-  const traceOut = stringOption(values["trace-out"]) ?? null;
-  if (traceOut === "") throw new UsageError("--trace-out needs a file name");
+  const traceOut = fileOption("trace-out", values["trace-out"]);
+  const dot = fileOption("dot", values.dot);
+  if (dot !== null && !prunesVisited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   return {
     program,
     programArgs,
@@ -127,6 +140,9 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     traceOut,
     showOutput: values["show-output"] === true,
     liveness,
+    svg: fileOption("svg", values.svg),
+    html: fileOption("html", values.html),
+    dot,
   };
 }
 
@@ -232,6 +248,18 @@ function refuseWithLiveness(values: Values): void {
       `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
     );
   }
+  if (values.dot !== undefined) {
+    throw new UsageError(
+      `${what} searches pairs of a program state and an automaton state: --dot draws a safety search's states, not with it`,
+    );
+  }
+}
+
+/** An option naming a file: null when absent, refused when empty. */
+function fileOption(name: string, value: string | boolean | undefined): string | null {
+  const path = stringOption(value) ?? null;
+  if (path === "") throw new UsageError(`--${name} needs a file name`);
+  return path;
 }
 
 /** Options that only one restore strategy reads would be ignored by the others: refuse them. */

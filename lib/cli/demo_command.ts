@@ -36,7 +36,12 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const result = await check(program, []);
   const tracePath = `${dir}/philosophers.trace.json`;
   if (result.violation !== null) {
-    writeTrace(tracePath, buildTrace([show(program)], result.violation, result.names, 10_000));
+    writeTrace(
+      tracePath,
+      buildTrace([show(program)], result.violation, result.names, 10_000, {
+        sources: result.sources,
+      }),
+    );
   }
   console.log(
     formatReport(result, {
@@ -44,6 +49,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       command: invokedAs(),
       program: [show(program)],
       tracePath: result.violation === null ? null : show(tracePath),
+      sources: result.sources,
     }),
   );
   if (result.violation?.kind === "deadlock") {

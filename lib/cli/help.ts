@@ -11,6 +11,7 @@ Usage:
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
   isomc check --ltl=FORMULA -- PROGRAM     check an LTL property of PROGRAM's infinite executions
+  isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
   isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
 
@@ -57,6 +58,11 @@ Options:
   --trace-out=FILE      where to write the counterexample (default PROGRAM.isomc-trace.json,
                         after the program's file name, in the current directory)
   --show-output         print each execution's output, whole, when the search leaves it
+  --svg=FILE            draw the counterexample as a message-sequence chart (SVG)
+  --html=FILE           write the counterexample as one self-contained HTML page: the chart,
+                        every step with its source line, the statistics
+  --dot=FILE            with --visited: write the explored state graph (Graphviz dot), for
+                        small programs (refused above 10,000 states)
   -h, --help            this help
 
 Liveness (docs/liveness.md; each needs --reduction=none, the default with them, and
@@ -104,6 +110,23 @@ Options:
 Exit codes: 1 the violation was reproduced, 0 the program ran without it, 2 the trace does not
 parse or does not fit the program, 3 the program did something else (for a lasso: the state
 did not repeat).
+`;
+
+export const showHelp = `Usage: isomc show [options] TRACE
+
+Shows the counterexample recorded in TRACE (as written by isomc check) from the file alone,
+without the program: its steps, the line of the program each was made at, the violation and
+the statistics, as isomc check reported them.
+
+Options:
+  --svg=FILE            draw it as a message-sequence chart instead (one lifeline per actor,
+                        one row per step, messages, locks held, waits, the violation)
+  --html=FILE           write one self-contained HTML page instead: the chart, every step with
+                        its source line (and the line's text when the file is readable), the
+                        violation, the statistics
+  -h, --help            this help
+
+Exit codes: 0 shown or written, 2 the trace does not parse or a file cannot be written.
 `;
 
 export const ltlHelp = `Usage: isomc ltl [--dot] FORMULA

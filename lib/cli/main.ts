@@ -17,13 +17,24 @@ import { wantsJson } from "./args.ts";
 import { ccCommandMain } from "./cc_command.ts";
 import { checkCommand } from "./check_command.ts";
 import { demoCommand } from "./demo_command.ts";
-import { ccHelp, checkHelp, demoHelp, ltlHelp, mainHelp, replayHelp, VERSION } from "./help.ts";
+import {
+  ccHelp,
+  checkHelp,
+  demoHelp,
+  ltlHelp,
+  mainHelp,
+  replayHelp,
+  showHelp,
+  VERSION,
+} from "./help.ts";
 import { ltlCommand } from "./ltl_command.ts";
 import { replayCommand } from "./replay_command.ts";
+import { showCommand } from "./show_command.ts";
 
 const helps: Record<string, string> = {
   check: checkHelp,
   replay: replayHelp,
+  show: showHelp,
   cc: ccHelp,
   demo: demoHelp,
   ltl: ltlHelp,
@@ -54,6 +65,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await checkCommand(rest);
       case "replay":
         return await replayCommand(rest);
+      case "show":
+        return await showCommand(rest);
       case "cc":
         return await ccCommandMain(rest);
       case "demo":

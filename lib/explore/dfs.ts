@@ -6,7 +6,9 @@
  * also checks that it is the same state, not only the same hash.
  */
 
-import { enabledSteps, type Point, type Step } from "../model/transition.ts";
+import type { Point, Step, Transition } from "../model/transition.ts";
+import { PathPoints } from "./points.ts";
+import { EndlessWatch } from "./endless.ts";
 import {
   type ExplorationResult,
   type ExploreOptions,
@@ -21,17 +23,22 @@ import {
 } from "./result.ts";
 import type { ExactState, Outcome, Target } from "./target.ts";
 
-interface Frame {
-  readonly point: Point;
-  readonly alternatives: readonly Step[];
-  next: number;
+/**
+ * Where a state's branches stand: the last step taken from it (actor and choice), or none yet.
+ * The steps are not listed: they are walked in the point's order, actor then choice, one at a
+ * time, since a random can have millions of choices and a point thousands of actors.
+ */
+interface Cursor {
+  actor: number;
+  choice: number;
 }
 
 export async function exploreDfs(
   target: Target,
   options: ExploreOptions = {},
 ): Promise<ExplorationResult> {
-  const seen = options.visited ? new Visited(options.exactCompare ?? false) : null;
+  const bounded = (options.maxDepth ?? Infinity) < Infinity;
+  const seen = options.visited ? new Visited(options.exactCompare ?? false, bounded) : null;
   const startedMs = performance.now();
   const stats = newStats();
   try {
@@ -46,41 +53,52 @@ export async function exploreDfs(
 /**
  * The states a search has explored, by hash; with `exact`, each hash keeps the states
  * themselves, so that a state is taken for a known one only when it equals it, not when it
- * merely has its hash.
+ * merely has its hash. Under a depth bound each state keeps the shallowest depth it was explored
+ * from: reached again higher up, with more steps left before the bound, it is explored again
+ * (SPIN's depth-bounded search does the same), or a state first reached deep and cut off would
+ * hide everything it leads to within the bound.
  */
 class Visited {
-  private readonly hashes = new Set<bigint>();
-  private readonly states = new Map<bigint, ExactState[]>();
+  private readonly hashes = new Map<bigint, number>();
+  private readonly states = new Map<bigint, { state: ExactState; depth: number }[]>();
 
-  constructor(private readonly exact: boolean) {}
+  constructor(private readonly exact: boolean, private readonly bounded: boolean) {}
 
-  /** Notes the target's current state; true when it was seen before. */
-  arrive(target: Target, stats: Stats): boolean {
+  /**
+   * Notes the target's current state, reached at `depth`: "new" the first time, "known" when
+   * it was explored before with at least as many steps left (prune it), "again" when it was
+   * explored only deeper (explore it again, from here).
+   */
+  arrive(target: Target, stats: Stats, depth: number): "new" | "known" | "again" {
     const key = target.stateHash?.() ?? null;
-    if (key === null) return false;
+    if (key === null) return "new";
     if (!this.exact) {
-      if (this.hashes.has(key)) return true;
-      this.hashes.add(key);
-      return false;
+      const before = this.hashes.get(key);
+      if (before !== undefined && (!this.bounded || before <= depth)) return "known";
+      this.hashes.set(key, depth);
+      return before === undefined ? "new" : "again";
     }
     const state = target.exactState?.() ?? null;
     if (state === null) throw new Error("internal: --exact-compare needs the target's states");
     const same = this.states.get(key);
     if (same === undefined) {
-      this.states.set(key, [state]);
-      return false;
+      this.states.set(key, [{ state, depth }]);
+      return "new";
     }
-    if (same.some((s) => s.equals(state))) {
+    const equal = same.find((s) => s.state.equals(state));
+    if (equal !== undefined) {
       state.release();
-      return true;
+      if (!this.bounded || equal.depth <= depth) return "known";
+      equal.depth = depth;
+      return "again";
     }
     stats.hashCollisions++;
-    same.push(state);
-    return false;
+    same.push({ state, depth });
+    return "new";
   }
 
   release(): void {
-    for (const list of this.states.values()) for (const s of list) s.release();
+    for (const list of this.states.values()) for (const s of list) s.state.release();
     this.states.clear();
   }
 }
@@ -95,19 +113,24 @@ async function search(
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  // frames[i] is the state at depth i; path[i] the step taken from it.
-  const frames: Frame[] = [];
+  // points holds the state at each depth of the path, cursors[i] its branches; path[i] is the
+  // step taken from it and taken[i] the transition that step executed.
+  const points = new PathPoints();
+  const cursors: Cursor[] = [];
   const path: Step[] = [];
+  const taken: Transition[] = [];
   let depthCut = false;
   let atTop = false;
+  let deepestEnded = 0;
+  // An execution that goes on forever without repeating a state (that would be pruned) stops
+  // at the runaway bound.
+  const runaway = new EndlessWatch(target, options, false);
   /** Counts the state just reached; true when it was explored before (prune it). */
   const known = (): boolean => {
-    if (seen !== null && seen.arrive(target, stats)) {
-      stats.pruned++;
-      return true;
-    }
-    stats.states++;
-    return false;
+    const seenAt = seen === null ? "new" : seen.arrive(target, stats, path.length);
+    if (seenAt === "known") stats.pruned++;
+    if (seenAt === "new") stats.states++;
+    return seenAt === "known";
   };
   const arrive = (o: Outcome): boolean => {
     if (o.kind !== "violation") return known();
@@ -117,7 +140,6 @@ async function search(
 
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
-  const points = (): Point[] => frames.map((f) => f.point);
 
   let outcome = await target.start();
   let pruned = arrive(outcome);
@@ -127,24 +149,27 @@ async function search(
     } else if (outcome.kind === "violation") {
       stats.executions++;
       return finish("violation", {
-        violation: { ...outcome.violation, trace: traceOf(points(), path) },
+        violation: { ...outcome.violation, trace: traceOf(taken, path) },
       });
     } else if (outcome.kind === "done") {
       stats.executions++;
+      deepestEnded = Math.max(deepestEnded, path.length);
     } else {
       const point = outcome.point;
-      const alternatives = enabledSteps(point);
-      if (alternatives.length === 0) {
+      if (!point.transitions.some((t) => t.enabled)) {
         stats.executions++;
         return finish("violation", {
-          violation: foundDeadlock([...points(), point], path, target.names),
+          violation: foundDeadlock(point, taken, path, target.names),
         });
       }
+      const endless = await runaway.check(path, deepestEnded);
+      if (endless !== null) return finish("incomplete", { incomplete: "runaway", endless });
       if (path.length >= maxDepth) {
         stats.executions++;
         depthCut = true;
       } else {
-        frames.push({ point, alternatives, next: 0 });
+        points.push(point);
+        cursors.push({ actor: -1, choice: 0 });
         atTop = true;
       }
     }
@@ -153,20 +178,22 @@ async function search(
       return finish("incomplete", { incomplete: "max-executions" });
     }
     if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
-    if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
+    if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
 
-    while (frames.length > 0) {
-      const top = frames[frames.length - 1];
-      if (top.next < top.alternatives.length) break;
-      frames.pop();
+    let step: Step | null = null;
+    while (cursors.length > 0) {
+      step = nextStep(points.top, cursors[cursors.length - 1]);
+      if (step !== null) break;
+      cursors.pop();
+      points.pop();
       atTop = false;
     }
-    if (frames.length === 0) break;
-    const depth = frames.length - 1;
+    if (step === null) break;
+    const depth = cursors.length - 1;
     path.length = depth;
+    taken.length = depth;
     if (!atTop) await target.restore(path);
-    const frame = frames[depth];
-    const step = frame.alternatives[frame.next++];
+    taken.push(transitionAt(points.top, step.actor));
     path.push(step);
     outcome = await target.execute(step);
     atTop = false;
@@ -175,4 +202,40 @@ async function search(
     if (path.length > stats.maxDepth) stats.maxDepth = path.length;
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
+}
+
+/** The step after the cursor's at `point` (actor order, then choice order), or null. */
+function nextStep(point: Point, cursor: Cursor): Step | null {
+  const ts = point.transitions;
+  let at = 0;
+  if (cursor.actor >= 0) {
+    at = indexOf(ts, cursor.actor);
+    if (ts[at].choices > cursor.choice + 1) {
+      cursor.choice++;
+      return { actor: cursor.actor, choice: cursor.choice };
+    }
+    at++;
+  }
+  while (at < ts.length && !ts[at].enabled) at++;
+  if (at === ts.length) return null;
+  cursor.actor = ts[at].actor;
+  cursor.choice = 0;
+  return { actor: cursor.actor, choice: 0 };
+}
+
+/** The index of `actor`'s transition in `ts` (sorted by actor, as points are). */
+function indexOf(ts: readonly Transition[], actor: number): number {
+  let lo = 0;
+  let hi = ts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid].actor < actor) lo = mid + 1;
+    else hi = mid;
+  }
+  if (ts[lo]?.actor !== actor) throw new Error(`internal: actor ${actor} is not at this point`);
+  return lo;
+}
+
+function transitionAt(point: Point, actor: number): Transition {
+  return point.transitions[indexOf(point.transitions, actor)];
 }

@@ -12,9 +12,9 @@ import {
   type Point,
   type Step,
   type Transition,
-  transitionOf,
 } from "../model/transition.ts";
 import { Interrupted, type TargetCounters, type Violation } from "./target.ts";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
@@ -74,13 +74,91 @@ export interface FoundViolation extends Violation {
 }
 
 export type Verdict = "ok" | "violation" | "incomplete";
-export type IncompleteReason = "max-depth" | "max-executions" | "interrupted";
+export type IncompleteReason =
+  | "max-depth"
+  | "max-executions"
+  | "interrupted"
+  | "out-of-memory"
+  | "runaway";
+
+/**
+ * An execution found not to end. "repeats": the state after `steps[0]` steps is the state after
+ * `steps[1]` (its steps in between can repeat forever); "too-deep": it reached `steps[0]`
+ * steps, the runaway bound, without ending. `actors` moved in the repeated part (in the last
+ * thousand steps, for too-deep), by id.
+ */
+export interface EndlessExecution {
+  readonly kind: "repeats" | "too-deep";
+  readonly steps: readonly number[];
+  readonly actors: readonly number[];
+}
 
 export interface ExplorationResult {
   readonly verdict: Verdict;
   readonly violation: FoundViolation | null;
   readonly incomplete: IncompleteReason | null;
   readonly stats: Stats;
+  /** An execution found not to end, if one was (the reason for `fallback`, or for runaway). */
+  readonly endless?: EndlessExecution | null;
+  /**
+   * "stateful": a partial-order search met an execution that repeats its state and started
+   * over as the stateful exhaustive search (lib/explore/explore.ts).
+   */
+  readonly fallback?: "stateful" | null;
+}
+
+/**
+ * How deep an execution may go, unless --max-depth says otherwise, before the search stops
+ * (incomplete, runaway): deeper than this and than ten times the deepest execution that ended.
+ * Without it an execution that never ends nor repeats a state (a counter growing forever)
+ * would hold the checker forever and grow its memory without bound.
+ */
+export const runawaySteps = 100_000;
+
+export function runawayDepth(deepestEnded: number, steps = runawaySteps): number {
+  return Math.max(steps, 10 * deepestEnded);
+}
+
+/**
+ * From how deep a partial-order search hashes the states of its execution, to recognise one
+ * that repeats its state (lib/explore/dpor/explorer.ts): deeper than this and than four times
+ * the deepest execution that ended, so that executions of normal length pay nothing for it.
+ */
+export const hashingSteps = 1_000;
+
+export function hashingDepth(deepestEnded: number): number {
+  return Math.max(hashingSteps, 4 * deepestEnded);
+}
+
+/** Something a report must say beside the verdict (both reports print them). */
+export interface Warning {
+  readonly kind: "no-execution-ended";
+  readonly message: string;
+}
+
+/**
+ * What the result's verdict does not say by itself. No execution ended: every one was pruned
+ * at a known state or cut, so the program may never terminate; that is not a safety violation,
+ * and the verdict stays, but a person must hear it.
+ */
+export function warningsOf(result: ExplorationResult): Warning[] {
+  const out: Warning[] = [];
+  if (result.verdict === "ok" && result.stats.executions === 0 && result.stats.states > 0) {
+    out.push({
+      kind: "no-execution-ended",
+      message: "not one execution ended: from every state explored the program goes on " +
+        "forever. No violation is about safety only; whether it terminates or makes progress " +
+        "is a liveness property (isomc_prop)",
+    });
+  }
+  return out;
+}
+
+/** The actors that took the steps path[from..to), by id. */
+export function actorsOf(path: readonly Step[], from: number, to: number): number[] {
+  const set = new Set<number>();
+  for (let k = Math.max(0, from); k < to; k++) set.add(path[k].actor);
+  return [...set].sort((x, y) => x - y);
 }
 
 export interface ExploreOptions {
@@ -96,6 +174,14 @@ export interface ExploreOptions {
   readonly exactCompare?: boolean;
   /** Called with the running statistics about ten times a second. */
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /**
+   * Partial-order searches: when an execution repeats its state (the target must hash states),
+   * start over as the stateful exhaustive search (explore.ts); otherwise such an execution runs
+   * into the runaway bound.
+   */
+  readonly fallback?: boolean;
+  /** The runaway bound's least depth (default runawaySteps; smaller in tests). */
+  readonly runawaySteps?: number;
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */
@@ -112,21 +198,24 @@ export function deadlockAt(point: Point, names: NameTable): Violation {
   };
 }
 
-/** The deadlock found at the end of `path` (at `points`' last), with its counterexample. */
+/**
+ * The deadlock found at `blocked`, the end of `path`; `taken[i]` is the transition step i
+ * executed, as seen before it ran.
+ */
 export function foundDeadlock(
-  points: readonly Point[],
+  blocked: Point,
+  taken: readonly Transition[],
   path: readonly Step[],
   names: NameTable,
 ): FoundViolation {
-  const blocked = points[points.length - 1];
-  return { ...deadlockAt(blocked, names), trace: traceOf(points, path), blocked };
+  return { ...deadlockAt(blocked, names), trace: traceOf(taken, path), blocked };
 }
 
-/** The counterexample for a path, from the points the search went through. */
-export function traceOf(points: readonly Point[], path: readonly Step[]): TraceStep[] {
+/** The counterexample for a path, from the transition each step executed. */
+export function traceOf(taken: readonly Transition[], path: readonly Step[]): TraceStep[] {
   return path.map((step, i) => {
-    const transition = transitionOf(points[i], step.actor);
-    if (transition === undefined) {
+    const transition = taken[i];
+    if (transition === undefined || transition.actor !== step.actor) {
       throw new Error(`internal: step ${i + 1} moves actor ${step.actor}, absent from its point`);
     }
     return { step, transition };
@@ -178,16 +267,39 @@ export function finishStats(stats: Stats, startedMs: number, counters: TargetCou
 const progressIntervalMs = 100;
 
 /**
+ * V8 aborts the process, without a report (exit 133), when its old generation (every space but
+ * the young one) reaches --max-old-space-size. A search stops, out of memory, with its report,
+ * while the old generation still has this much room: a share of the limit, and at least room
+ * for a young generation's worth of objects promoted at once (one semi-space, 32 MiB) plus the
+ * report.
+ */
+export function heapNearlyFull(): boolean {
+  const young = new Set(["new_space", "new_large_object_space", "read_only_space"]);
+  let used = 0;
+  for (const s of getHeapSpaceStatistics()) if (!young.has(s.space_name)) used += s.space_used_size;
+  // heap_size_limit is the old generation's limit plus the young generation's, three
+  // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
+  const limit = getHeapStatistics().heap_size_limit - 96 * mib;
+  return limit - used < Math.max(0.15 * limit, 64 * mib);
+}
+
+const mib = 2 ** 20;
+
+/**
  * Paces a search: every ~100 ms it reports progress and yields to the event loop, so signal
- * handlers and timers run even while every step completes synchronously fast.
+ * handlers and timers run even while every step completes synchronously fast, and it watches
+ * the heap.
  */
 export class Heartbeat {
   private last = performance.now();
+  private full = false;
 
   constructor(private readonly options: ExploreOptions) {}
 
-  get interrupted(): boolean {
-    return this.options.signal?.aborted ?? false;
+  /** Why the search must stop now (an interrupt, the heap nearly full), or null. */
+  get stop(): "interrupted" | "out-of-memory" | null {
+    if (this.options.signal?.aborted) return "interrupted";
+    return this.full ? "out-of-memory" : null;
   }
 
   /** Cheap check, once per step: is it time to beat? */
@@ -195,8 +307,27 @@ export class Heartbeat {
     return performance.now() - this.last >= progressIntervalMs;
   }
 
+  /**
+   * Runs a long computation that pauses (yields) now and then, beating when due; false when
+   * it had to stop (see stop).
+   */
+  async drain(
+    work: Generator<void, void>,
+    stats: Readonly<Stats>,
+    startedMs: number,
+  ): Promise<boolean> {
+    while (!work.next().done) {
+      // A long analysis can allocate fast: the heap is looked at every pause, not every beat.
+      if (heapNearlyFull()) this.full = true;
+      if (this.due()) await this.beat(stats, startedMs);
+      if (this.stop !== null) return false;
+    }
+    return true;
+  }
+
   async beat(stats: Readonly<Stats>, startedMs: number): Promise<void> {
     this.last = performance.now();
+    if (heapNearlyFull()) this.full = true;
     this.options.onProgress?.({ ...stats, seconds: (this.last - startedMs) / 1000 });
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }

@@ -42,6 +42,12 @@ export interface Target {
    */
   stateHash?(): bigint | null;
   /**
+   * Turns state hashes on or off, for the states reached from now on (after a restore, the
+   * state restored); answers whether the target gives them. A search turns them on only where
+   * it needs them, since they cost (a snapshot of every state, for a real program).
+   */
+  hashStates?(on: boolean): boolean;
+  /**
    * The current state itself, for a search that confirms equal hashes (--exact-compare);
    * null or absent when the target cannot give it.
    */

@@ -10,7 +10,13 @@
 import type { TraceStep } from "../explore/result.ts";
 import type { Target } from "../explore/target.ts";
 import { allAcc, type Automaton, matches } from "../ltl/automaton.ts";
-import { enabledSteps, type Point, type Step, transitionOf } from "../model/transition.ts";
+import {
+  anyEnabled,
+  enabledSteps,
+  type Point,
+  type Step,
+  transitionOf,
+} from "../model/transition.ts";
 import type { Transition } from "../model/transition.ts";
 import type { Observed, Observer } from "./observe.ts";
 
@@ -134,7 +140,7 @@ export async function buildLasso(ctx: LassoContext): Promise<Lasso> {
       const outcome = await ctx.target.execute(step);
       // A step the search had not tried yet may fail: that state is outside the component.
       if (outcome.kind === "violation") continue;
-      const deadlock = outcome.kind === "point" && enabledSteps(outcome.point).length === 0;
+      const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
       const obs = ctx.observer.observe(outcome, deadlock && ctx.finiteDeadlocks);
       add(obs, step, transitionOf(x.obs.point, step.actor)!, [...x.path, step]);
     }

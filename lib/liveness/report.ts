@@ -6,53 +6,22 @@
  * reports and trace files carry.
  */
 
-import { actorName, describeTransition, type NameTable } from "../model/transition.ts";
+import type { NameTable } from "../model/transition.ts";
+import { counterexampleSteps } from "../report/counterexample.ts";
 import { type TraceStepJson, traceStepsJson } from "../report/trace.ts";
+import { noSources, type SourceResolver } from "../report/source.ts";
 import { type Lasso, type LassoState, lassoTrace } from "./lasso.ts";
 import { progressProp } from "./observe.ts";
 
 export type LassoKind = "liveness" | "non-progress";
 
-function values(l: Lasso, s: LassoState): string {
-  const shown = l.propositions.map((p, i) => ({ p, v: s.propositions[i] }))
-    .filter(({ p }) => p !== progressProp);
-  return shown.map(({ p, v }) => `${p}=${v ? 1 : 0}`).join(" ");
-}
-
-/** The lasso as numbered lines (no trailing newline). */
+/**
+ * The lasso as numbered lines (no trailing newline), as the reports say it
+ * (lib/report/counterexample.ts, from the same fields the trace file holds).
+ */
 export function formatLasso(l: Lasso, names: NameTable): string {
-  const { trace, cycleStart } = lassoTrace(l);
-  const lines: string[] = [];
-  const steps = (n: number): string => `${n} step${n === 1 ? "" : "s"}`;
-  const head = l.stutter
-    ? `Counterexample (${steps(trace.length)}, then the last state forever):`
-    : `Counterexample (${steps(cycleStart)}, then a cycle of ${
-      steps(l.cycle.length)
-    } repeated forever):`;
-  lines.push(head);
-  const width = String(Math.max(trace.length, 1)).length;
-  const pad = (n: number | string): string => String(n).padStart(width);
-  const initial = values(l, l.initial);
-  if (initial !== "") lines.push(`  ${pad("")}  initially: ${initial}`);
-  const all = [...l.prefix, ...l.cycle];
-  all.forEach((s, i) => {
-    if (i === cycleStart && !l.stutter) {
-      lines.push(`  ${pad("")}  --- the cycle repeats from step ${cycleStart + 1} ---`);
-    }
-    const what = `${actorName(names, s.step.actor)}: ${
-      describeTransition(s.transition, names, s.step.choice)
-    }`;
-    const v = values(l, s.after);
-    lines.push(`  ${pad(i + 1)}. ${what}${v === "" ? "" : `    [${v}]`}`);
-  });
-  lines.push(
-    l.stutter
-      ? `  ${pad("")}  => the run ends here (or deadlocks): its last state repeats forever`
-      : `  ${pad("")}  => back to the state before step ${cycleStart + 1}: steps ${
-        cycleStart + 1
-      }..${trace.length} repeat forever`,
-  );
-  return lines.join("\n");
+  const v = lassoViolationJson(l, names, "");
+  return counterexampleSteps(v, v.trace).join("\n");
 }
 
 /** A step of a lasso with the propositions' values (0 or 1) in the state it leads to. */
@@ -83,10 +52,14 @@ export function propositionsJson(l: Lasso, s: LassoState): Record<string, number
 }
 
 /** The lasso's steps (prefix, then cycle) as trace steps with their propositions. */
-export function lassoStepsJson(l: Lasso, names: NameTable): LassoStepJson[] {
+export function lassoStepsJson(
+  l: Lasso,
+  names: NameTable,
+  sources: SourceResolver = noSources,
+): LassoStepJson[] {
   const { trace } = lassoTrace(l);
   const states = [...l.prefix, ...l.cycle].map((s) => s.after);
-  return traceStepsJson(trace, names).map((s, i) => ({
+  return traceStepsJson(trace, names, sources).map((s, i) => ({
     ...s,
     propositions: propositionsJson(l, states[i]),
   }));
@@ -98,6 +71,7 @@ export function lassoViolationJson(
   names: NameTable,
   formula: string,
   kind: LassoKind = "liveness",
+  sources: SourceResolver = noSources,
 ): LassoViolationJson {
   const { cycleStart } = lassoTrace(l);
   const message = kind === "non-progress"
@@ -113,6 +87,6 @@ export function lassoViolationJson(
     cycle_start: cycleStart,
     stutter: l.stutter,
     initial_propositions: propositionsJson(l, l.initial),
-    trace: lassoStepsJson(l, names),
+    trace: lassoStepsJson(l, names, sources),
   };
 }

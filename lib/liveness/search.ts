@@ -23,7 +23,13 @@ import {
 } from "../explore/result.ts";
 import { Interrupted, type Target } from "../explore/target.ts";
 import { allAcc, type Automaton, type Edge, matches } from "../ltl/automaton.ts";
-import { enabledSteps, type Point, type Step } from "../model/transition.ts";
+import {
+  anyEnabled,
+  type Point,
+  type Step,
+  type Transition,
+  transitionOf,
+} from "../model/transition.ts";
 import { buildLasso, type Lasso, type PrefixState } from "./lasso.ts";
 import { type Observed, Observer } from "./observe.ts";
 import { HashSet64, ProductTable } from "./table.ts";
@@ -245,9 +251,9 @@ async function search(
   if (first.kind === "violation") {
     return finish("violation", { violation: { ...first.violation, trace: [] } });
   }
-  const startDeadlock = first.kind === "point" && enabledSteps(first.point).length === 0;
+  const startDeadlock = first.kind === "point" && !anyEnabled(first.point);
   if (startDeadlock && !finiteDeadlocks && first.kind === "point") {
-    return finish("violation", { violation: foundDeadlock([first.point], [], target.names) });
+    return finish("violation", { violation: foundDeadlock(first.point, [], [], target.names) });
   }
   const init = observer.observe(first, startDeadlock);
   position = { depth: 0, after: false };
@@ -260,7 +266,7 @@ async function search(
       stats.tableBytes = table.bytes + programStates.bytes;
       await heartbeat.beat(stats, startedMs);
     }
-    if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
+    if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
     const depth = frames.length - 1;
     const top = frames[depth];
 
@@ -288,16 +294,16 @@ async function search(
         stats.transitions++;
         position = { depth, after: true };
         // Copies of the path only for a counterexample: they are as long as the search is deep.
-        const points = (): Point[] => [...pathPoints, top.obs.point!];
+        const taken = (): Transition[] => takenAlong([...pathPoints, top.obs.point!], [...path, s]);
         if (outcome.kind === "violation") {
           return finish("violation", {
-            violation: { ...outcome.violation, trace: traceOf(points(), [...path, s]) },
+            violation: { ...outcome.violation, trace: traceOf(taken(), [...path, s]) },
           });
         }
-        const deadlock = outcome.kind === "point" && enabledSteps(outcome.point).length === 0;
+        const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
         if (deadlock && !finiteDeadlocks && outcome.kind === "point") {
           return finish("violation", {
-            violation: foundDeadlock([...points(), outcome.point], [...path, s], target.names),
+            violation: foundDeadlock(outcome.point, taken(), [...path, s], target.names),
           });
         }
         top.succ = observer.observe(outcome, deadlock);
@@ -385,4 +391,15 @@ function stepFrom(point: Point, ti: number, choice: number): { ti: number; step:
     if (t.enabled && choice < t.choices) return { ti: i, step: { actor: t.actor, choice } };
   }
   return null;
+}
+
+/** The transition each step of `path` executed, from the point it was taken at. */
+function takenAlong(points: readonly Point[], path: readonly Step[]): Transition[] {
+  return path.map((step, i) => {
+    const t = transitionOf(points[i], step.actor);
+    if (t === undefined) {
+      throw new Error(`internal: step ${i + 1} moves an actor absent from its point`);
+    }
+    return t;
+  });
 }

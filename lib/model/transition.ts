@@ -62,6 +62,11 @@ export interface Transition {
   readonly object: number;
   readonly arg0: bigint;
   readonly arg1: bigint;
+  /**
+   * Where the program made the call: the return address of its isomc_* call, as the runtime
+   * saw it; absent when unknown. lib/report/source.ts turns it into a file and line.
+   */
+  readonly site?: number;
   readonly extras: readonly WaitanyComm[];
 }
 
@@ -86,6 +91,14 @@ export function enabledSteps(point: Point): Step[] {
     for (let choice = 0; choice < t.choices; choice++) steps.push({ actor: t.actor, choice });
   }
   return steps;
+}
+
+/**
+ * Whether any step can be taken at a point (none: a deadlock, or the end). Cheaper than
+ * enabledSteps(point).length, which lists every choice (a random can have millions).
+ */
+export function anyEnabled(point: Point): boolean {
+  return point.transitions.some((t) => t.enabled && t.choices > 0);
 }
 
 export function transitionOf(point: Point, actor: number): Transition | undefined {

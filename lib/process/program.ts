@@ -17,7 +17,7 @@ import {
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { enabledSteps, type Step } from "../model/transition.ts";
+import { anyEnabled, type Step } from "../model/transition.ts";
 import { Interrupted, type Outcome } from "../explore/target.ts";
 import {
   decode,
@@ -460,7 +460,7 @@ export class ProgramRun {
 
 /** Whether an execution ends at `outcome`: done, a violation, or a point where nothing runs. */
 function endsExecution(outcome: Outcome): boolean {
-  return outcome.kind !== "point" || enabledSteps(outcome.point).length === 0;
+  return outcome.kind !== "point" || !anyEnabled(outcome.point);
 }
 
 type Received =

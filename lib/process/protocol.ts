@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -342,6 +342,7 @@ function decodeRecord(r: Reader): Transition {
   const object = r.id();
   const arg0 = r.i64();
   const arg1 = r.i64();
+  const site = r.id();
   const extras = [];
   for (let i = 0; i < extraCount; i++) {
     const raw = r.u64();
@@ -358,6 +359,8 @@ function decodeRecord(r: Reader): Transition {
     object,
     arg0,
     arg1,
+    // 0: the runtime does not know where the program made the call.
+    ...(site === 0 ? {} : { site }),
     extras,
   };
 }

@@ -1,22 +1,27 @@
 /**
  * What a liveness check (`isomc check --ltl`, `--never`, `--non-progress`) reports beyond a
- * safety search: the verdict in the property's words, the lasso as numbered steps with the
- * propositions' values and the cycle's marker (lib/liveness/report.ts), the product states
+ * safety search: the verdict in the property's words, the lasso as the trace file's violation
+ * and steps (which the human report formats, lib/report/counterexample.ts), the product states
  * searched, and the lasso as the JSON report and the trace file hold it.
  */
 
 import type { LivenessOutcome } from "../check.ts";
 import type { LivenessStats } from "../liveness/search.ts";
-import {
-  formatLasso,
-  lassoStepsJson,
-  type LassoViolationJson,
-  lassoViolationJson,
-} from "../liveness/report.ts";
+import type { Stats } from "../explore/result.ts";
+import { type LassoViolationJson, lassoViolationJson } from "../liveness/report.ts";
 import type { Lasso } from "../liveness/lasso.ts";
 import type { NameTable } from "../model/transition.ts";
 import { counted } from "./words.ts";
-import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from "./trace.ts";
+import { noSources, type SourceResolver } from "./source.ts";
+import {
+  actorsJson,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type TraceExtras,
+  type TraceFile,
+  type TraceStepJson,
+  type TraceViolationJson,
+} from "./trace.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -56,28 +61,44 @@ export function livenessVerdictLines(
   ];
 }
 
-/** The report's violation part for a lasso: what it violates, then the numbered steps. */
-export function lassoLines(l: LivenessOutcome, lasso: Lasso, names: NameTable): string[] {
-  const v = lassoViolationJson(lasso, names, l.formula, l.kind);
-  const fair = l.fairness === "weak"
-    ? " (weakly fair: no actor is enabled in all of the cycle's states without moving)"
-    : "";
-  return [
-    `isomc: violation found: ${l.kind}`,
-    `  ${v.message}${fair}`,
-    "",
-    formatLasso(lasso, names),
-  ];
+/** What a weakly fair search adds to a lasso's message in the human report. */
+export const weaklyFairNote =
+  "(weakly fair: no actor is enabled in all of the cycle's states without moving)";
+
+/** A lasso as the trace file's violation and steps (the human report formats these too). */
+export function lassoTraceParts(
+  l: LivenessOutcome,
+  lasso: Lasso,
+  names: NameTable,
+  sources: SourceResolver = noSources,
+): { violation: TraceViolationJson; steps: TraceStepJson[] } {
+  const v = lassoViolationJson(lasso, names, l.formula, l.kind, sources);
+  return {
+    violation: {
+      kind: v.kind,
+      message: v.message,
+      actor: null,
+      formula: v.formula,
+      cycle_start: v.cycle_start,
+      stutter: v.stutter,
+      initial_propositions: v.initial_propositions,
+      fairness: l.fairness,
+    },
+    steps: v.trace,
+  };
 }
 
 /** The JSON report's additions: the property checked, and the violation as a lasso. */
-export function livenessJson(l: LivenessOutcome, names: NameTable): {
+export function livenessJson(l: LivenessOutcome, names: NameTable, sources: SourceResolver): {
   property: { kind: string; formula: string; fairness: string };
-  violation: LassoViolationJson | null;
+  violation: (LassoViolationJson & { fairness: string }) | null;
 } {
   return {
     property: { kind: l.kind, formula: l.formula, fairness: l.fairness },
-    violation: l.lasso === null ? null : lassoViolationJson(l.lasso, names, l.formula, l.kind),
+    violation: l.lasso === null ? null : {
+      ...lassoViolationJson(l.lasso, names, l.formula, l.kind, sources),
+      fairness: l.fairness,
+    },
   };
 }
 
@@ -90,29 +111,42 @@ export function livenessStatsJson(s: Readonly<LivenessStats>): Record<string, nu
   };
 }
 
-/** The trace file of a lasso: its steps, where the cycle starts, the propositions' values. */
+/** A liveness search's statistics back from their JSON (a trace file's), or null. */
+export function livenessStatsFromJson(
+  stats: Stats,
+  j: Readonly<Record<string, unknown>>,
+): LivenessStats | null {
+  const n = (key: string): number | null => {
+    const v = j[key];
+    return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
+  };
+  const programStates = n("program_states");
+  const tableBytes = n("table_bytes");
+  if (n("product_states") === null || programStates === null || tableBytes === null) return null;
+  return { ...stats, programStates, tableBytes };
+}
+
+/**
+ * The trace file of a lasso: its steps with their source lines and propositions, where the
+ * cycle starts, the property and fairness, the actors, the stderr and the statistics.
+ */
 export function buildLassoTrace(
   program: readonly string[],
   l: LivenessOutcome,
   lasso: Lasso,
   names: NameTable,
   timeoutMs: number,
+  extras: TraceExtras = {},
 ): TraceFile {
-  const v = lassoViolationJson(lasso, names, l.formula, l.kind);
+  const { violation, steps } = lassoTraceParts(l, lasso, names, extras.sources);
   return {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     program: [...program],
-    violation: {
-      kind: v.kind,
-      message: v.message,
-      actor: null,
-      formula: v.formula,
-      cycle_start: v.cycle_start,
-      stutter: v.stutter,
-      initial_propositions: v.initial_propositions,
-    },
+    violation: { ...violation, ...(extras.stderr ? { stderr: extras.stderr } : {}) },
     timeout_ms: timeoutMs,
-    steps: lassoStepsJson(lasso, names),
+    steps,
+    actors: actorsJson(names),
+    ...(extras.stats === undefined ? {} : { stats: extras.stats }),
   };
 }

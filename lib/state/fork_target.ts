@@ -12,7 +12,7 @@
  */
 
 import { newCounters, type Outcome, type Target, type TargetCounters } from "../explore/target.ts";
-import { enabledSteps, type Step } from "../model/transition.ts";
+import type { Step } from "../model/transition.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type FdEntry, readPipes, refillPipes } from "./fds.ts";
 import { closeFd } from "../native/process.ts";
@@ -173,5 +173,11 @@ export class ForkTarget implements Target {
  * point to take another of its steps. Checkpoints elsewhere would never be used.
  */
 export function branches(outcome: Outcome): boolean {
-  return outcome.kind === "point" && enabledSteps(outcome.point).length > 1;
+  if (outcome.kind !== "point") return false;
+  // Counted, not listed: a random can offer millions of choices.
+  let steps = 0;
+  for (const t of outcome.point.transitions) {
+    if (t.enabled && (steps += t.choices) > 1) return true;
+  }
+  return false;
 }

@@ -77,6 +77,13 @@ export interface MemoryTargetOptions extends RunOptions {
  */
 export const defaultSnapshotSpacing = 8;
 
+/**
+ * The most snapshots kept on the path. A snapshot costs memory per mapping of the program (5,000
+ * actors: about 360 KB), so one every few steps of a deep path would grow with depth times
+ * actors; beyond this many, the upper half of the path loses every other snapshot (see thin).
+ */
+export const maxPathSnapshots = 256;
+
 /** What the snapshot engine did, summed over every program process of a check. */
 export interface StateStats extends EndStats {
   tracker: TrackerKind | "unknown";
@@ -106,6 +113,8 @@ export class MemoryTarget implements Target {
   private path: Step[] = [];
   /** snapshots[d]: the state after the first d steps of `path`. */
   private snapshots: (Snapshot | undefined)[] = [];
+  /** How many of `snapshots` are set. */
+  private liveSnapshots = 0;
   /** fdTables[d]: the fd table that goes with snapshots[d]. */
   private fdTables: (FdEntry[] | undefined)[] = [];
   /** outputs[d]: the sizes of the program's output files at snapshots[d]. */
@@ -119,6 +128,8 @@ export class MemoryTarget implements Target {
   private trackerKind: TrackerKind | "unknown" = "unknown";
   /** Snapshot every state (for state keys), not only those the search can come back to. */
   keyEveryState = false;
+  /** The running program reports its stacks at every point (it started with keyEveryState). */
+  private stacksReported = false;
   private readonly snapshotSpacing: number;
   /** The program's /proc/PID/fd, open while it runs. */
   private fdDir = -1;
@@ -153,6 +164,7 @@ export class MemoryTarget implements Target {
       this.names,
     );
     this.run = run;
+    this.stacksReported = this.keyEveryState;
     this.counters.restarts++;
     this.path = [];
     // A violation before the first choice leaves nothing to snapshot.
@@ -235,9 +247,11 @@ export class MemoryTarget implements Target {
       this.mapsStale = false;
       this.viewFresh = true;
       this.snapshots[this.path.length] = snap;
+      this.liveSnapshots++;
       const fds = this.readFds();
       this.fdTables[this.path.length] = fds;
       this.outputs[this.path.length] = this.options.output?.mark();
+      this.thin();
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
       if (this.keyEveryState) {
         this.keyFds = fdTableKey(fds);
@@ -280,6 +294,17 @@ export class MemoryTarget implements Target {
       this.keyStacks,
       this.keyFds,
     );
+  }
+
+  /**
+   * Hashes for the states reached from now on (after a restore: the state restored). A run
+   * started without stacks (the runtime sends them only when the handshake asked) cannot
+   * hash: it is let go, and the restore starts the program again and replays the path.
+   */
+  hashStates(on: boolean): boolean {
+    this.keyEveryState = on;
+    if (on && this.run !== null && !this.stacksReported) this.dispose();
+    return true;
   }
 
   /** The hash of the current state, for the search's visited set; null when unknown. */
@@ -401,10 +426,36 @@ export class MemoryTarget implements Target {
     return readFdTable(hello.pid, hello.pidfd, this.fdDir, new Set(hello.ownFds), contents);
   }
 
+  /**
+   * Keeps at most maxPathSnapshots snapshots: past that, every other one of the upper half of
+   * the path (the initial state's aside) goes. A depth-first search comes back mostly near the
+   * bottom of its path, where snapshots stay dense; going back higher replays the steps from
+   * the nearest snapshot above, which thinning after thinning spaces further apart the higher
+   * they are.
+   */
+  private thin(): void {
+    if (this.liveSnapshots <= maxPathSnapshots) return;
+    const depths: number[] = [];
+    for (let d = 1; d < this.snapshots.length; d++) {
+      if (this.snapshots[d] !== undefined) depths.push(d);
+    }
+    const upper = depths.slice(0, Math.floor(depths.length / 2));
+    for (let k = 0; k < upper.length; k += 2) {
+      this.engine?.drop(this.snapshots[upper[k]]!);
+      this.snapshots[upper[k]] = undefined;
+      this.fdTables[upper[k]] = undefined;
+      this.outputs[upper[k]] = undefined;
+      this.liveSnapshots--;
+    }
+  }
+
   private dropFrom(depth: number): void {
     for (let d = depth; d < this.snapshots.length; d++) {
       const s = this.snapshots[d];
-      if (s !== undefined) this.engine?.drop(s);
+      if (s !== undefined) {
+        this.engine?.drop(s);
+        this.liveSnapshots--;
+      }
     }
     this.snapshots.length = Math.min(this.snapshots.length, depth);
     this.fdTables.length = Math.min(this.fdTables.length, depth);

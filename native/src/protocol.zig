@@ -12,14 +12,14 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
 /// A frame longer than this is malformed, whatever it claims to carry.
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 /// Fixed part of a transition record inside a STATE message (extras follow it).
-pub const RECORD_SIZE: usize = 40;
+pub const RECORD_SIZE: usize = 48;
 
 /// Environment variables through which the checker and the user talk to the runtime.
 pub const ENV_FD = "ISOMC_FD";
@@ -153,6 +153,8 @@ pub const Record = struct {
     object: u64,
     arg0: i64,
     arg1: i64,
+    /// Where the program made the call: the return address of its isomc_* call (0: unknown).
+    site: u64 = 0,
     extras: []const u64,
 };
 pub const Violation = struct { kind: ViolationKind, actor: u32, steps: u32, message: []const u8 };

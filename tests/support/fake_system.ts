@@ -677,7 +677,7 @@ export class FakeTarget implements Target {
   }
 
   /** A 64-bit hash of stateKey(): equal states, equal hashes (two 32-bit FNV-1a halves). */
-  stateHash(): bigint {
+  stateHash(): bigint | null {
     const key = this.stateKey();
     let h1 = 0x811c9dc5;
     let h2 = 0x01000193 ^ key.length;

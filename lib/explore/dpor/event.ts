@@ -11,7 +11,9 @@ import {
   type Access,
   accessesOf,
   type CommDirectory,
+  type CommInfo,
   dependent,
+  postOf,
 } from "../../model/independence.ts";
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
 
@@ -85,4 +87,56 @@ export function stepFor(point: Point, ev: Event): Step {
   const choice = choiceFor(t, ev.alt);
   if (choice === null) throw new Error(`internal: dpor: ${what} has no alternative ${ev.alt}`);
   return { actor: ev.actor, choice };
+}
+
+/**
+ * Makes the events of one search: it learns where each communication was posted (a waitany's
+ * footprint needs it) and knows the actors seen creating actors (explorer.ts says why every
+ * step of such an actor writes the spawn cell).
+ */
+export class EventMaker {
+  private readonly comms = new Map<number, CommInfo>();
+  private readonly directory: CommDirectory = (c) => this.comms.get(c);
+
+  constructor(private readonly spawners: ReadonlySet<number>) {}
+
+  /** Notes the communications posted by the point's pending isend/irecv. */
+  learn(point: Point): void {
+    for (const t of point.transitions) {
+      const post = postOf(t);
+      if (post !== null) this.comms.set(post.comm, { mailbox: post.mailbox, side: post.side });
+    }
+  }
+
+  of(t: Transition, choice: number, created: readonly number[] = []): Event {
+    return makeEvent(t, choice, this.directory, created, this.spawners.has(t.actor));
+  }
+
+  /**
+   * The events of the other values a multi-valued event could have taken, those of choices
+   * from `from` to `to` (excluded), in choice order.
+   */
+  otherValues(ev: Event, from = 0, to = Infinity): Event[] {
+    const t = ev.transition;
+    if (t.choices <= 1) return [];
+    const taken = choiceFor(t, ev.alt);
+    const out: Event[] = [];
+    for (let c = from; c < Math.min(to, t.choices); c++) if (c !== taken) out.push(this.of(t, c));
+    return out;
+  }
+}
+
+/** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */
+export class EventSet {
+  private readonly byActor = new Map<number, Set<number>>();
+
+  has(ev: Event): boolean {
+    return this.byActor.get(ev.actor)?.has(ev.alt) ?? false;
+  }
+
+  add(ev: Event): void {
+    const alts = this.byActor.get(ev.actor);
+    if (alts === undefined) this.byActor.set(ev.actor, new Set([ev.alt]));
+    else alts.add(ev.alt);
+  }
 }

@@ -6,24 +6,21 @@
  * gets. sleep: every enabled step not asleep. sdpor: one step, plus one initial of each race
  * reversal found later (its backtrack set). odpor: the branches of its wakeup tree, or one
  * step when it has none; each race reversal found at the end of an execution is inserted in
- * the wakeup tree of the state before the race. Races come from lib/explore/dpor/races.ts.
+ * the wakeup tree of the state before the race. The node stack and the choice of branches are
+ * in stack.ts, what an execution's races add in reversals.ts, the races in races.ts.
  *
  * Local nondeterminism (isomc_random, isomc_waitany): each value is a distinct event of the
  * actor (event.ts). Every event that offered several values registers each other value as a
  * race with itself, reversed by notdep(event) then the event with that value (after Nidhugg's
  * treatment of nondeterministic events); sleep sets and wakeup trees then compare events by
- * actor and value. docs/independence.md explains the choices and what they cost.
+ * actor and value. Every execution of a multi-valued event registers its other values, not
+ * only those that took the first value as Nidhugg does: the random-program tests found traces
+ * lost that way. docs/independence.md explains the choices and what they cost.
  */
 
-import { type CommInfo, postOf } from "../../model/independence.ts";
+import { type Point, type Transition, transitionOf } from "../../model/transition.ts";
 import {
-  enabledSteps,
-  type Point,
-  type Step,
-  type Transition,
-  transitionOf,
-} from "../../model/transition.ts";
-import {
+  type EndlessExecution,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
@@ -36,30 +33,19 @@ import {
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
-import { choiceFor, type Event, makeEvent, sameEvent, stepFor } from "./event.ts";
-import { analyze } from "./happens_before.ts";
-import { alternatives, initials, races, reversal, reversalIndices } from "./races.ts";
-import { afterStep, isAsleep, wakesAll } from "./sleep.ts";
-import { insert, WakeupNode } from "./wakeup_tree.ts";
+import { EventMaker, stepFor } from "./event.ts";
+import { Reversals } from "./reversals.ts";
+import { EndlessWatch } from "../endless.ts";
+import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
 
-export type DporReduction = "sleep" | "sdpor" | "odpor";
+export type { DporReduction } from "./stack.ts";
 
-/** One state of the current execution and what remains to explore from it. */
-interface Node {
-  readonly point: Point;
-  /** Asleep here: inherited sleepers still independent, and the branches already explored. */
-  readonly sleep: Event[];
-  /** Pending branches (odpor: the wakeup tree; sleep and sdpor: single steps). */
-  readonly tree: WakeupNode;
-  /** Branches explored from this state (sdpor's backtrack set, with the pending ones). */
-  readonly done: Event[];
-  current: WakeupNode | null;
-  started: boolean;
-}
-
-function newActors(before: Point, after: Point): number[] {
-  const known = new Set(before.transitions.map((t) => t.actor));
-  return after.transitions.map((t) => t.actor).filter((a) => !known.has(a));
+/** The actors of `after` above `highest`, the last actor of the point before the step. */
+function newActors(highest: number, after: Point): number[] {
+  const out: number[] = [];
+  const ts = after.transitions;
+  for (let k = ts.length - 1; k >= 0 && ts[k].actor > highest; k--) out.unshift(ts[k].actor);
+  return out;
 }
 
 /** Restart the search: an actor was found to create actors. */
@@ -102,192 +88,81 @@ async function search(
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const comms = new Map<number, CommInfo>();
-  const directory = (c: number): CommInfo | undefined => comms.get(c);
-
-  // nodes[i] is the state at depth i; path[i] the step taken from it, events[i] its event.
-  const nodes: Node[] = [];
-  const path: Step[] = [];
-  const events: Event[] = [];
-  let nextSleep: Event[] = [];
-  let nextTree = new WakeupNode(null);
+  const maker = new EventMaker(spawners);
+  const reversals = new Reversals(reduction, maker, stats, maxDepth);
+  const stack = new ExecutionStack(reduction, maker, stats);
+  /**
+   * Analyses the current execution (`pending`: what is pending where the bound cut it); false
+   * when the search must stop (heartbeat.stop).
+   */
+  const analyze = (pending: readonly Transition[] = []): Promise<boolean> =>
+    heartbeat.drain(reversals.register(stack.nodes, stack.events, pending), stats, startedMs);
   let depthCut = false;
-  let atTop = false;
-
+  let deepestEnded = 0;
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
-  const points = (): Point[] => nodes.map((n) => n.point);
-
-  const learnComms = (point: Point): void => {
-    for (const t of point.transitions) {
-      const post = postOf(t);
-      if (post !== null) comms.set(post.comm, { mailbox: post.mailbox, side: post.side });
-    }
-  };
-
-  // Every execution of a multi-valued event registers its other values, not only those that
-  // took the first value as Nidhugg does: the random-program tests found traces lost that way.
-  const eventOf = (t: Transition, choice: number, created: readonly number[] = []): Event =>
-    makeEvent(t, choice, directory, created, spawners.has(t.actor));
-
-  const otherValues = (ev: Event): Event[] => {
-    const t = ev.transition;
-    if (t.choices <= 1) return [];
-    const taken = choiceFor(t, ev.alt);
-    const out: Event[] = [];
-    for (let c = 0; c < t.choices; c++) if (c !== taken) out.push(eventOf(t, c));
-    return out;
-  };
-
-  const inBacktrack = (node: Node, ev: Event): boolean =>
-    node.done.some((d) => sameEvent(d, ev)) ||
-    node.tree.children.some((c) => sameEvent(c.ev!, ev));
-
-  /** Race analysis of the current execution (complete, cut, or blocked by sleep sets). */
-  const analyzeExecution = (): void => {
-    if (reduction === "sleep") return;
-    const a = analyze(events);
-    for (const race of races(a)) {
-      const node = nodes[race.first];
-      if (reduction === "odpor") {
-        const v = reversal(a, race);
-        if (wakesAll(node.sleep, v) && insert(node.tree, v)) stats.wakeupInsertions++;
-      } else {
-        const starts = initials(a, reversalIndices(a, race)).map((k) => a.events[k]);
-        if (starts.some((ev) => inBacktrack(node, ev))) continue;
-        node.tree.append([starts[0]]);
-        stats.wakeupInsertions++;
-      }
-    }
-    for (const alt of alternatives(a, otherValues)) {
-      const node = nodes[alt.at];
-      if (reduction === "odpor") {
-        // No sleep-set test: a sleeper may be woken only by what the actor does after the
-        // new value, which this execution cannot tell (docs/independence.md).
-        if (insert(node.tree, alt.sequence)) stats.wakeupInsertions++;
-      } else {
-        const ev = alt.sequence[alt.sequence.length - 1];
-        if (inBacktrack(node, ev)) continue;
-        node.tree.append([ev]);
-        stats.wakeupInsertions++;
-      }
-    }
-  };
-
-  /** The branch to explore next from `node`, or null when it has none left. */
-  const nextBranch = (node: Node): WakeupNode | null => {
-    while (node.tree.children.length > 0) {
-      const first = node.tree.children[0];
-      if (!isAsleep(node.sleep, first.ev!)) {
-        node.started = true;
-        return first;
-      }
-      node.tree.children.shift();
-    }
-    if (node.started) return null;
-    node.started = true;
-    const candidates: Event[] = [];
-    for (const step of enabledSteps(node.point)) {
-      const ev = eventOf(transitionOf(node.point, step.actor)!, step.choice);
-      if (!isAsleep(node.sleep, ev)) candidates.push(ev);
-    }
-    if (candidates.length === 0) {
-      stats.sleepBlocked++;
-      analyzeExecution();
-      return null;
-    }
-    for (const ev of reduction === "sleep" ? candidates : candidates.slice(0, 1)) {
-      node.tree.append([ev]);
-    }
-    return node.tree.children[0];
-  };
-
-  const finishBranch = (node: Node): void => {
-    const branch = node.current!;
-    node.sleep.push(branch.ev!);
-    node.done.push(branch.ev!);
-    const at = node.tree.children.indexOf(branch);
-    if (at >= 0) node.tree.children.splice(at, 1);
-    node.current = null;
-  };
+  // A stateless reduction cannot end an execution that never ends: one found to repeat its
+  // state stops it (the caller then starts over statefully, explore.ts), as one too deep does.
+  const endless = new EndlessWatch(target, options, options.fallback === true);
+  let found: EndlessExecution | null = null;
 
   let outcome = await target.start();
   stats.states++;
   while (true) {
+    if (outcome.kind === "point") maker.learn(outcome.point);
     if (outcome.kind === "violation") {
       stats.executions++;
-      return finish("violation", {
-        violation: { ...outcome.violation, trace: traceOf(points(), path) },
-      });
-    }
-    if (outcome.kind === "done") {
+      const trace = traceOf(stack.taken, stack.path);
+      return finish("violation", { violation: { ...outcome.violation, trace } });
+    } else if (outcome.kind === "done") {
       stats.executions++;
-      analyzeExecution();
+      deepestEnded = Math.max(deepestEnded, stack.path.length);
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
+    } else if (!outcome.point.transitions.some((t) => t.enabled)) {
+      stats.executions++;
+      const deadlock = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
+      return finish("violation", { violation: deadlock });
+    } else if ((found = await endless.check(stack.path, deepestEnded)) !== null) {
+      return finish("incomplete", { incomplete: "runaway", endless: found });
+    } else if (stack.path.length >= maxDepth) {
+      stats.executions++;
+      depthCut = true;
+      if (!await analyze(outcome.point.transitions)) {
+        return finish("incomplete", { incomplete: heartbeat.stop! });
+      }
     } else {
-      const point = outcome.point;
-      learnComms(point);
-      if (enabledSteps(point).length === 0) {
-        stats.executions++;
-        return finish("violation", {
-          violation: foundDeadlock([...points(), point], path, target.names),
-        });
-      }
-      if (path.length >= maxDepth) {
-        stats.executions++;
-        depthCut = true;
-        analyzeExecution();
-      } else {
-        nodes.push({
-          point,
-          sleep: nextSleep,
-          tree: nextTree,
-          done: [],
-          current: null,
-          started: false,
-        });
-        atTop = true;
-      }
+      stack.push(outcome.point);
     }
-
     if (stats.executions >= maxExecutions) {
       return finish("incomplete", { incomplete: "max-executions" });
     }
     if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
-    if (heartbeat.interrupted) return finish("incomplete", { incomplete: "interrupted" });
+    if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
 
-    let branch: WakeupNode | null = null;
-    while (nodes.length > 0) {
-      const top = nodes[nodes.length - 1];
-      if (top.current !== null) finishBranch(top);
-      path.length = nodes.length - 1;
-      events.length = nodes.length - 1;
-      branch = nextBranch(top);
-      if (branch !== null) break;
-      nodes.pop();
-      atTop = false;
+    let branch = stack.nextBranch();
+    while (branch === blocked) {
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
+      branch = stack.nextBranch();
     }
     if (branch === null) break;
-    const depth = nodes.length - 1;
-    const top = nodes[depth];
-    if (!atTop) await target.restore(path);
-    const step = stepFor(top.point, branch.ev!);
-    top.current = branch;
-    path.push(step);
+    endless.backTo(stack.path.length, deepestEnded);
+    if (stack.needsRestore) await target.restore(stack.path);
+    const top = stack.top;
+    const step = stepFor(top, branch.ev!);
+    const transition = transitionOf(top, step.actor)!;
+    // Actor ids follow creation order: the actors the step creates come after every other.
+    const highest = top.transitions[top.transitions.length - 1].actor;
+    stack.begin(branch, step, transition);
     outcome = await target.execute(step);
-    atTop = false;
     stats.transitions++;
     stats.states++;
-    if (path.length > stats.maxDepth) stats.maxDepth = path.length;
-    const created = outcome.kind === "point" ? newActors(top.point, outcome.point) : [];
+    if (stack.path.length > stats.maxDepth) stats.maxDepth = stack.path.length;
+    const created = outcome.kind === "point" ? newActors(highest, outcome.point) : [];
     if (created.length > 0 && !spawners.has(step.actor)) {
       spawners.add(step.actor);
       return restart;
     }
-    const ev = eventOf(transitionOf(top.point, step.actor)!, step.choice, created);
-    branch.ev = ev;
-    events.push(ev);
-    nextSleep = afterStep(top.sleep, ev);
-    nextTree = reduction === "odpor" ? branch : new WakeupNode(null);
+    stack.ran(branch, maker.of(transition, step.choice, created));
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
 }

@@ -9,28 +9,42 @@
 
 import { Kind } from "../../model/transition.ts";
 import { enablerOf, postOf } from "../../model/independence.ts";
+import { type Clock, clockAt, copyClock, emptyClock, joinClock, setClock } from "./clock.ts";
 import type { Event } from "./event.ts";
 
 export interface Analysis {
   readonly events: readonly Event[];
+  /** Actor ids below this have a place in the clocks. */
+  readonly width: number;
   /** For each event, its position among its actor's events. */
   readonly actorIndex: Int32Array;
-  /**
-   * For each event, how many events of each actor happen before it or are it. Plain arrays:
-   * copying a short one is several times cheaper in V8 than slicing a typed array.
-   */
-  readonly clocks: readonly (readonly number[])[];
+  /** For each event, how many events of each actor happen before it or are it (clock.ts). */
+  readonly clocks: readonly Clock[];
   /** Program-order predecessor (or the creating step, for an actor's first event), or -1. */
   readonly base: Int32Array;
   /** The event of another actor this one waits for, or -1. */
   readonly enabler: Int32Array;
   /** Events of other actors whose footprint conflicts, not hidden behind a later conflict. */
   readonly conflicting: readonly (readonly number[])[];
+  /**
+   * Where one more event would stand if it ran right after the execution (an event still
+   * pending at its end), without changing the analysis.
+   */
+  readonly after: (ev: Event) => Links;
+}
+
+/** One event's place in the relation. */
+export interface Links {
+  readonly actorIndex: number;
+  readonly base: number;
+  readonly enabler: number;
+  readonly conflicting: readonly number[];
+  readonly clock: Clock;
 }
 
 /** Does event i happen before (or equal) event k? */
 export function happensBefore(a: Analysis, i: number, k: number): boolean {
-  return i === k || a.clocks[k][a.events[i].actor] > a.actorIndex[i];
+  return i === k || clockAt(a.clocks[k], a.events[i].actor) > a.actorIndex[i];
 }
 
 interface CellHistory {
@@ -38,113 +52,156 @@ interface CellHistory {
   readsSince: number[];
 }
 
-/** The enablers of wait, cond_wait's wake-up and barrier leave events, by simulation. */
-function enablers(events: readonly Event[]): Int32Array {
-  const out = new Int32Array(events.length).fill(-1);
-  // Mailboxes: the k-th send pairs with the k-th receive.
-  const posted = new Map<number, number>(); // comm -> post event
-  const partner = new Map<number, number>(); // comm -> partner comm
-  const queues = new Map<number, { sends: number[]; recvs: number[] }>();
-  // Conditions: waiting actors in order, and who signalled whom.
-  const waiters = new Map<number, number[]>();
-  const signaller = new Map<number, number>(); // actor -> signal event
-  // Barriers: the actors of the current round, and who completed each actor's round.
-  const rounds = new Map<number, number[]>();
-  const completer = new Map<number, number>(); // actor -> arrive event
-  events.forEach((ev, k) => {
+/**
+ * Who enables wait, cond_wait's wake-up and barrier leave events, by replaying the objects:
+ * the k-th send on a mailbox pairs with the k-th receive, a signal wakes the first waiter, the
+ * arrival that completes a round releases everyone in it.
+ */
+class Enablers {
+  private readonly posted = new Map<number, number>(); // comm -> post event
+  private readonly partner = new Map<number, number>(); // comm -> partner comm
+  private readonly queues = new Map<number, { sends: number[]; recvs: number[] }>();
+  private readonly waiters = new Map<number, number[]>(); // condition -> waiting actors
+  private readonly signaller = new Map<number, number>(); // actor -> signal event
+  private readonly rounds = new Map<number, number[]>(); // barrier -> actors of this round
+  private readonly completer = new Map<number, number>(); // actor -> arrive event
+
+  /** The event `ev` waits for, if it waits for one (k's own effects never matter to it). */
+  of(ev: Event): number {
+    const need = enablerOf(ev.transition);
+    if (need?.kind === "partner") {
+      const p = this.partner.get(need.comm);
+      return p === undefined ? -1 : this.posted.get(p) ?? -1;
+    }
+    if (need?.kind === "signal") return this.signaller.get(ev.actor) ?? -1;
+    if (need?.kind === "round") return this.completer.get(ev.actor) ?? -1;
+    return -1;
+  }
+
+  /** Replays event k's effect on the objects. */
+  step(ev: Event, k: number): void {
     const t = ev.transition;
     const post = postOf(t);
     if (post !== null) {
-      posted.set(post.comm, k);
-      let q = queues.get(post.mailbox);
-      if (q === undefined) queues.set(post.mailbox, q = { sends: [], recvs: [] });
+      this.posted.set(post.comm, k);
+      let q = this.queues.get(post.mailbox);
+      if (q === undefined) this.queues.set(post.mailbox, q = { sends: [], recvs: [] });
       const mine = post.side === "send" ? q.sends : q.recvs;
       const theirs = post.side === "send" ? q.recvs : q.sends;
       const other = theirs.shift();
       if (other === undefined) {
         mine.push(post.comm);
       } else {
-        partner.set(post.comm, other);
-        partner.set(other, post.comm);
+        this.partner.set(post.comm, other);
+        this.partner.set(other, post.comm);
       }
     }
     switch (t.kind) {
       case Kind.condWait: {
-        let w = waiters.get(t.object);
-        if (w === undefined) waiters.set(t.object, w = []);
+        let w = this.waiters.get(t.object);
+        if (w === undefined) this.waiters.set(t.object, w = []);
         w.push(ev.actor);
         break;
       }
       case Kind.condSignal: {
-        const first = waiters.get(t.object)?.shift();
-        if (first !== undefined) signaller.set(first, k);
+        const first = this.waiters.get(t.object)?.shift();
+        if (first !== undefined) this.signaller.set(first, k);
         break;
       }
       case Kind.condBroadcast: {
-        for (const a of waiters.get(t.object) ?? []) signaller.set(a, k);
-        waiters.set(t.object, []);
+        for (const a of this.waiters.get(t.object) ?? []) this.signaller.set(a, k);
+        this.waiters.set(t.object, []);
         break;
       }
       case Kind.barrierArrive: {
-        let r = rounds.get(t.object);
-        if (r === undefined) rounds.set(t.object, r = []);
+        let r = this.rounds.get(t.object);
+        if (r === undefined) this.rounds.set(t.object, r = []);
         r.push(ev.actor);
         // The record carries the round size (arg0) and the arrivals before this one (arg1).
         if (t.arg1 + 1n === t.arg0) {
-          for (const a of r) completer.set(a, k);
-          rounds.set(t.object, []);
+          for (const a of r) this.completer.set(a, k);
+          this.rounds.set(t.object, []);
         }
         break;
       }
     }
-    const need = enablerOf(t);
-    let from = -1;
-    if (need?.kind === "partner") {
-      const p = partner.get(need.comm);
-      if (p !== undefined) from = posted.get(p) ?? -1;
-    } else if (need?.kind === "signal") {
-      from = signaller.get(ev.actor) ?? -1;
-    } else if (need?.kind === "round") {
-      from = completer.get(ev.actor) ?? -1;
-    }
-    if (from >= 0 && events[from].actor !== ev.actor) out[k] = from;
-  });
-  return out;
+  }
 }
 
-export function analyze(events: readonly Event[]): Analysis {
+/** Events analysed between two pauses of a long analysis. */
+const chunk = 2048;
+
+export function analyze(events: readonly Event[], minWidth = 1): Analysis {
+  return drain(analyzing(events, minWidth));
+}
+
+/** Runs a computation that pauses now and then (see analyzing) to its end. */
+export function drain<T>(work: Generator<void, T>): T {
+  while (true) {
+    const r = work.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The analysis of an execution, pausing (yielding) every few thousand events so that the
+ * search can answer an interrupt during a long one. `minWidth` makes room in the clocks for
+ * actors that have not run (pending events passed to `after`).
+ */
+export function* analyzing(events: readonly Event[], minWidth = 1): Generator<void, Analysis> {
   const n = events.length;
-  let width = 1;
+  let width = minWidth;
   for (const ev of events) {
     width = Math.max(width, ev.actor + 1);
     for (const c of ev.created) width = Math.max(width, c + 1);
   }
   const actorIndex = new Int32Array(n);
   const base = new Int32Array(n).fill(-1);
+  const enabler = new Int32Array(n).fill(-1);
   const lastOf = new Map<number, number>();
   const creator = new Map<number, number>();
-  const enabler = enablers(events);
-  const clocks: number[][] = [];
+  const enablers = new Enablers();
+  const clocks: Clock[] = [];
   const conflicting: number[][] = [];
   const history = new Map<string, CellHistory>();
 
-  for (let j = 0; j < n; j++) {
-    const ev = events[j];
+  const links = (ev: Event): Links => {
     const prev = lastOf.get(ev.actor);
-    actorIndex[j] = prev === undefined ? 0 : actorIndex[prev] + 1;
-    base[j] = prev ?? creator.get(ev.actor) ?? -1;
-    lastOf.set(ev.actor, j);
-    for (const c of ev.created) creator.set(c, j);
-
+    const index = prev === undefined ? 0 : actorIndex[prev] + 1;
+    const from = prev ?? creator.get(ev.actor) ?? -1;
+    let waitsFor = enablers.of(ev);
+    if (waitsFor >= 0 && events[waitsFor].actor === ev.actor) waitsFor = -1;
     const found: number[] = [];
     for (const access of ev.accesses) {
-      let h = history.get(access.cell);
-      if (h === undefined) history.set(access.cell, h = { lastWrite: -1, readsSince: [] });
+      const h = history.get(access.cell);
+      if (h === undefined) continue;
       if (h.lastWrite >= 0) found.push(h.lastWrite);
       if (access.mode === "write") found.push(...h.readsSince);
     }
+    const others = [...new Set(found)].filter((i) => events[i].actor !== ev.actor);
+    others.sort((x, y) => y - x);
+    const clock = from >= 0 ? copyClock(clocks[from]) : emptyClock(width);
+    if (waitsFor >= 0) joinClock(clock, clocks[waitsFor]);
+    for (const i of others) joinClock(clock, clocks[i]);
+    setClock(clock, ev.actor, index + 1);
+    return { actorIndex: index, base: from, enabler: waitsFor, conflicting: others, clock };
+  };
+
+  for (let j = 0; j < n; j++) {
+    if (j % chunk === chunk - 1) yield;
+    const ev = events[j];
+    const l = links(ev);
+    actorIndex[j] = l.actorIndex;
+    base[j] = l.base;
+    enabler[j] = l.enabler;
+    conflicting.push(l.conflicting as number[]);
+    clocks.push(l.clock);
+    lastOf.set(ev.actor, j);
+    for (const c of ev.created) creator.set(c, j);
+    enablers.step(ev, j);
     for (const access of ev.accesses) {
-      const h = history.get(access.cell)!;
+      let h = history.get(access.cell);
+      if (h === undefined) history.set(access.cell, h = { lastWrite: -1, readsSince: [] });
       if (access.mode === "write") {
         h.lastWrite = j;
         h.readsSince = [];
@@ -152,25 +209,8 @@ export function analyze(events: readonly Event[]): Analysis {
         h.readsSince.push(j);
       }
     }
-    const others = [...new Set(found)].filter((i) => events[i].actor !== ev.actor);
-    others.sort((x, y) => y - x);
-    conflicting.push(others);
-
-    const clock = base[j] >= 0 ? clocks[base[j]].slice() : zeroClock(width);
-    if (enabler[j] >= 0) join(clock, clocks[enabler[j]]);
-    for (const i of others) join(clock, clocks[i]);
-    clock[ev.actor] = actorIndex[j] + 1;
-    clocks.push(clock);
   }
-  return { events, actorIndex, clocks, base, enabler, conflicting };
-}
-
-export function join(into: number[], other: readonly number[]): void {
-  for (let a = 0; a < into.length; a++) if (other[a] > into[a]) into[a] = other[a];
-}
-
-export function zeroClock(width: number): number[] {
-  return new Array<number>(width).fill(0);
+  return { events, width, actorIndex, clocks, base, enabler, conflicting, after: links };
 }
 
 /**

@@ -15,8 +15,9 @@
 
 import { Kind } from "../../model/transition.ts";
 import { cell, mutexEffect } from "../../model/independence.ts";
+import { clockAt, copyClock, emptyClock, joinClock } from "./clock.ts";
 import type { Event } from "./event.ts";
-import { type Analysis, happensBefore, join, zeroClock } from "./happens_before.ts";
+import { type Analysis, drain, happensBefore, type Links } from "./happens_before.ts";
 import { enabledAfter } from "./shadow.ts";
 
 export interface Race {
@@ -31,9 +32,15 @@ export function notDependent(a: Analysis, first: number, end: number): number[] 
   return out;
 }
 
-function reversible(a: Analysis, first: number, second: number): boolean {
+/** Can events[second] run where `first` ran, after notdep(first)? (`events` extends a's.) */
+function reversible(
+  a: Analysis,
+  events: readonly Event[],
+  first: number,
+  second: number,
+): boolean {
   return enabledAfter(
-    a.events,
+    events,
     second,
     (k) => k < first || (k > first && !happensBefore(a, first, k)),
   );
@@ -78,46 +85,78 @@ function undoneAcquisition(events: readonly Event[], release: number): number {
 }
 
 /**
- * Is `acquisition` a race with `second` once the object it was released through is set
- * aside: no other direct predecessor of `second` happens after it?
+ * Is `acquisition` a race with `second` (whose links are `l`) once the object it was released
+ * through is set aside: no other direct predecessor of `second` happens after it?
  */
-function chaseIsRace(a: Analysis, acquisition: number, second: number, via: string): boolean {
-  const events = a.events;
+function chaseIsRace(
+  a: Analysis,
+  events: readonly Event[],
+  acquisition: number,
+  second: number,
+  l: Links,
+  via: string,
+): boolean {
   if (events[acquisition].actor === events[second].actor) return false;
-  const width = a.clocks[second].length;
-  const clock = a.base[second] >= 0 ? a.clocks[a.base[second]].slice() : zeroClock(width);
-  if (a.enabler[second] >= 0) join(clock, a.clocks[a.enabler[second]]);
-  for (const i of a.conflicting[second]) {
-    if (!events[i].accesses.some((x) => x.cell === via)) join(clock, a.clocks[i]);
+  const clock = l.base >= 0 ? copyClock(a.clocks[l.base]) : emptyClock(a.width);
+  if (l.enabler >= 0) joinClock(clock, a.clocks[l.enabler]);
+  for (const i of l.conflicting) {
+    if (!events[i].accesses.some((x) => x.cell === via)) joinClock(clock, a.clocks[i]);
   }
-  if (clock[events[acquisition].actor] > a.actorIndex[acquisition]) return false;
-  return reversible(a, acquisition, second);
+  if (clockAt(clock, events[acquisition].actor) > a.actorIndex[acquisition]) return false;
+  return reversible(a, events, acquisition, second);
 }
+
+/**
+ * The first events of the races whose second event is events[j] (its links `l`; `events` is
+ * the execution, or the execution and one pending event after it, j being that event).
+ */
+function racesOf(a: Analysis, events: readonly Event[], j: number, l: Links): number[] {
+  const out: number[] = [];
+  const running = l.base >= 0 ? copyClock(a.clocks[l.base]) : emptyClock(a.width);
+  const candidates = [...l.conflicting];
+  if (l.enabler >= 0 && !candidates.includes(l.enabler)) candidates.push(l.enabler);
+  candidates.sort((x, y) => y - x);
+  for (const i of candidates) {
+    const covered = clockAt(running, events[i].actor) > a.actorIndex[i];
+    joinClock(running, a.clocks[i]);
+    if (covered || i === l.enabler && !l.conflicting.includes(i)) continue;
+    if (reversible(a, events, i, j)) {
+      out.push(i);
+      continue;
+    }
+    const via = releasedCell(events, i, j);
+    const acquisition = via === null ? -1 : undoneAcquisition(events, i);
+    if (acquisition >= 0 && chaseIsRace(a, events, acquisition, j, l, via!)) out.push(acquisition);
+  }
+  return out;
+}
+
+function linksAt(a: Analysis, j: number): Links {
+  return {
+    actorIndex: a.actorIndex[j],
+    base: a.base[j],
+    enabler: a.enabler[j],
+    conflicting: a.conflicting[j],
+    clock: a.clocks[j],
+  };
+}
+
+/** Events whose races are found between two pauses of a long search for them. */
+const chunk = 256;
 
 /** Every reversible race of the execution, each once, by increasing first event. */
 export function races(a: Analysis): Race[] {
+  return drain(findingRaces(a));
+}
+
+/** races(a), pausing now and then so that a long analysis can be interrupted. */
+export function* findingRaces(a: Analysis): Generator<void, Race[]> {
   const out: Race[] = [];
   const seen = new Set<number>();
   const n = a.events.length;
   for (let j = 0; j < n; j++) {
-    const width = a.clocks[j].length;
-    const running = a.base[j] >= 0 ? a.clocks[a.base[j]].slice() : zeroClock(width);
-    const candidates = [...a.conflicting[j]];
-    if (a.enabler[j] >= 0 && !candidates.includes(a.enabler[j])) candidates.push(a.enabler[j]);
-    candidates.sort((x, y) => y - x);
-    for (const i of candidates) {
-      const covered = running[a.events[i].actor] > a.actorIndex[i];
-      join(running, a.clocks[i]);
-      if (covered || i === a.enabler[j] && !a.conflicting[j].includes(i)) continue;
-      let first = -1;
-      if (reversible(a, i, j)) {
-        first = i;
-      } else {
-        const via = releasedCell(a.events, i, j);
-        const acquisition = via === null ? -1 : undoneAcquisition(a.events, i);
-        if (acquisition >= 0 && chaseIsRace(a, acquisition, j, via!)) first = acquisition;
-      }
-      if (first < 0) continue;
+    if (j % chunk === chunk - 1) yield;
+    for (const first of racesOf(a, a.events, j, linksAt(a, j))) {
       const key = first * n + j;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -125,6 +164,15 @@ export function races(a: Analysis): Race[] {
     }
   }
   return out.sort((x, y) => x.first - y.first || x.second - y.second);
+}
+
+/**
+ * The races of an event pending at the end of a cut execution, as if it ran next: the first
+ * events it would race with, in increasing order.
+ */
+export function pendingRaces(a: Analysis, ev: Event): number[] {
+  const firsts = racesOf(a, [...a.events, ev], a.events.length, a.after(ev));
+  return [...new Set(firsts)].sort((x, y) => x - y);
 }
 
 /** The sequence that reverses a race: notdep(first) then the second event. */
@@ -135,24 +183,25 @@ export function reversal(a: Analysis, race: Race): Event[] {
   ];
 }
 
-/** An event run with another of its alternatives, and the sequence that explores it. */
+/** An event that offered several alternatives, and what comes before its other ones. */
 export interface Alternative {
+  /** Its position in the execution (the node before it). */
   readonly at: number;
-  readonly sequence: Event[];
+  readonly event: Event;
+  /** notdep(event): the sequence that precedes each other alternative of it. */
+  readonly before: Event[];
 }
 
 /**
- * For each event that offered several alternatives, the sequences that take each other one
- * instead (`others` says which): notdep(event) then the event with that alternative.
+ * Each event that offered several alternatives: the sequences that take each other one
+ * instead are notdep(event) then the event with that alternative.
  */
-export function alternatives(a: Analysis, others: (ev: Event) => Event[]): Alternative[] {
+export function alternatives(a: Analysis): Alternative[] {
   const out: Alternative[] = [];
   const n = a.events.length;
-  a.events.forEach((ev, i) => {
-    const rest = others(ev);
-    if (rest.length === 0) return;
-    const before = notDependent(a, i, n).map((k) => a.events[k]);
-    for (const alt of rest) out.push({ at: i, sequence: [...before, alt] });
+  a.events.forEach((event, i) => {
+    if (event.transition.choices <= 1) return;
+    out.push({ at: i, event, before: notDependent(a, i, n).map((k) => a.events[k]) });
   });
   return out;
 }

@@ -2,30 +2,81 @@
  * Sleep sets: the events already explored from a state (or from an ancestor, and independent
  * of everything since). An event asleep at a state need not be explored there: every
  * execution it starts is equivalent to one explored before.
+ *
+ * The sleepers of one actor at a state are values of the same pending transition (they differ
+ * only by their alternative), so a set keeps, per actor, that transition's event and the set of
+ * its alternatives asleep: a random of N values asleep N times costs one dependence test per
+ * step, and membership is a lookup. Sets share their per-actor parts copy-on-write, because a
+ * state's sleepers pass on to the next state unchanged when independent of the step.
  */
 
-import { type Event, eventsDependent, sameEvent } from "./event.ts";
+import { type Event, eventsDependent } from "./event.ts";
 
-export function isAsleep(sleep: readonly Event[], ev: Event): boolean {
-  return sleep.some((s) => sameEvent(s, ev));
+interface Sleepers {
+  /** One of the actor's sleeping events: all have its transition and footprint. */
+  readonly representative: Event;
+  readonly alts: Set<number>;
+  /** Also held by another set: copy before adding to it. */
+  shared: boolean;
 }
 
-/** The sleep set after executing `ev`: the sleepers independent of it stay asleep. */
-export function afterStep(sleep: readonly Event[], ev: Event): Event[] {
-  return sleep.filter((s) => !eventsDependent(s, ev));
+export class SleepSet {
+  private constructor(private readonly byActor: Map<number, Sleepers>) {}
+
+  static empty(): SleepSet {
+    return new SleepSet(new Map());
+  }
+
+  get isEmpty(): boolean {
+    return this.byActor.size === 0;
+  }
+
+  has(ev: Event): boolean {
+    return this.hasAlt(ev.actor, ev.alt);
+  }
+
+  hasAlt(actor: number, alt: number): boolean {
+    return this.byActor.get(actor)?.alts.has(alt) ?? false;
+  }
+
+  add(ev: Event): void {
+    const mine = this.byActor.get(ev.actor);
+    if (mine === undefined) {
+      this.byActor.set(ev.actor, { representative: ev, alts: new Set([ev.alt]), shared: false });
+    } else if (mine.shared) {
+      const alts = new Set(mine.alts).add(ev.alt);
+      this.byActor.set(ev.actor, { representative: mine.representative, alts, shared: false });
+    } else {
+      mine.alts.add(ev.alt);
+    }
+  }
+
+  /** The sleep set after executing `ev`: the sleepers independent of it stay asleep. */
+  after(ev: Event): SleepSet {
+    const next = new Map<number, Sleepers>();
+    for (const [actor, s] of this.byActor) {
+      if (eventsDependent(s.representative, ev)) continue;
+      s.shared = true;
+      next.set(actor, s);
+    }
+    return new SleepSet(next);
+  }
 }
 
 /**
  * Does `sequence` wake every sleeper before reaching it? If a sleeper is reached while
  * asleep, or stays asleep to the end, it is a weak initial of the sequence (ODPOR's
- * sleep ∩ WI = ∅ test fails): everything the sequence starts was explored already.
+ * sleep ∩ WI = ∅ test fails): everything the sequence starts was explored already. Under a
+ * depth bound, with `room` steps left where the sequence starts, a sleeper that stays asleep is
+ * a weak initial only if it fits after the sequence: otherwise no bounded execution that starts
+ * with the sequence holds it, and the sleeper's executions do not cover them.
  */
-export function wakesAll(sleep: readonly Event[], sequence: readonly Event[]): boolean {
-  let asleep = [...sleep];
+export function wakesAll(sleep: SleepSet, sequence: readonly Event[], room = Infinity): boolean {
+  let asleep = sleep;
   for (const ev of sequence) {
-    if (asleep.length === 0) return true;
-    if (asleep.some((s) => sameEvent(s, ev))) return false;
-    asleep = asleep.filter((s) => !eventsDependent(s, ev));
+    if (asleep.isEmpty) return true;
+    if (asleep.has(ev)) return false;
+    asleep = asleep.after(ev);
   }
-  return asleep.length === 0;
+  return asleep.isEmpty || sequence.length + 1 > room;
 }

@@ -7,15 +7,45 @@
 import { type Event, eventsDependent } from "./event.ts";
 
 export class WakeupNode {
-  readonly children: WakeupNode[] = [];
+  /** The branches below, from `head` on: explored ones leave from the front, in O(1). */
+  private items: WakeupNode[] = [];
+  private head = 0;
   constructor(public ev: Event | null) {}
+
+  get count(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The i-th branch below, in order (the leftmost is explored first). */
+  child(i: number): WakeupNode {
+    return this.items[this.head + i];
+  }
 
   /** Adds `sequence` as a new rightmost branch below this node. */
   append(sequence: readonly Event[]): void {
     if (sequence.length === 0) return;
-    const child = new WakeupNode(sequence[0]);
-    this.children.push(child);
-    child.append(sequence.slice(1));
+    let node = new WakeupNode(sequence[0]);
+    this.items.push(node);
+    for (let k = 1; k < sequence.length; k++) {
+      const child = new WakeupNode(sequence[k]);
+      node.items.push(child);
+      node = child;
+    }
+  }
+
+  /** Removes a branch (explored, or asleep where it starts). */
+  remove(child: WakeupNode): void {
+    if (this.count > 0 && this.items[this.head] === child) {
+      this.head++;
+      // Compact now and then, so that the array does not keep what left it.
+      if (this.head > 64 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      return;
+    }
+    const at = this.items.indexOf(child, this.head);
+    if (at >= 0) this.items.splice(at, 1);
   }
 }
 
@@ -50,15 +80,29 @@ function fit(c: Event, v: readonly Event[]): Fit {
  * the only race that leads to them below that branch is cut by a sleep set (the random
  * program tests found such a case with two trylocks).
  */
-export function insert(root: WakeupNode, sequence: readonly Event[]): boolean {
+export function insert(
+  root: WakeupNode,
+  sequence: readonly Event[],
+  room = Infinity,
+): boolean {
+  return insertFrom(root, [...sequence], room);
+}
+
+/**
+ * insert(), `room` being the steps left below `root` before a depth bound: a branch independent
+ * of the rest of the sequence is a weak initial of it only when the rest still fits below it.
+ */
+function insertFrom(root: WakeupNode, v: Event[], room = Infinity): boolean {
   let node = root;
-  const v = [...sequence];
+  let used = 0;
   while (true) {
-    if (node.children.length === 0) return false;
+    if (node.count === 0) return false;
     let next: WakeupNode | null = null;
-    for (const child of node.children) {
+    for (let i = 0; i < node.count; i++) {
+      const child = node.child(i);
       const f = fit(child.ev!, v);
       if (f.kind === "conflict") continue;
+      if (f.kind === "independent" && used + 1 + v.length > room) continue;
       if (f.kind === "initial") {
         if (v.length === 1) return false;
         v.splice(f.at, 1);
@@ -71,5 +115,92 @@ export function insert(root: WakeupNode, sequence: readonly Event[]): boolean {
       return true;
     }
     node = next;
+    used++;
+  }
+}
+
+/**
+ * Inserts, for each event of `values` in turn, the sequence `prefix` then that event, exactly
+ * as that many calls of insert would, in one walk of the tree. The values are the other
+ * alternatives of one actor's transition (a random's other values), and `prefix` has no event
+ * of that actor (it is notdep of the event); then a branch of another actor fits every value
+ * alike, and a branch of that actor fits its own value only, so N values cost one walk and a
+ * lookup per branch instead of N walks. Returns how many sequences were added.
+ */
+export function insertValues(
+  root: WakeupNode,
+  prefix: readonly Event[],
+  values: readonly Event[],
+  room = Infinity,
+): number {
+  return new ValueInsertion(root, prefix, room).insert(values);
+}
+
+/**
+ * The other values of one event inserted slice after slice (insertValues over consecutive
+ * slices of the values is insertValues over all of them). The leaves a slice adds are values
+ * of the actor that no later slice holds, so later slices skip them instead of scanning them:
+ * each slice costs the tree as it was, not the values inserted before it.
+ */
+export class ValueInsertion {
+  /** Where this insertion's own leaves start, at each node that got some. */
+  private readonly ownLeavesFrom = new Map<WakeupNode, number>();
+
+  constructor(
+    private readonly root: WakeupNode,
+    private readonly prefix: readonly Event[],
+    /** Steps left below the root before a depth bound (see insert). */
+    private readonly room = Infinity,
+  ) {}
+
+  insert(values: readonly Event[]): number {
+    let added = 0;
+    const work: { node: WakeupNode; used: number; v: Event[]; values: Event[] }[] = [
+      { node: this.root, used: 0, v: [...this.prefix], values: [...values] },
+    ];
+    while (work.length > 0) {
+      const { node, used, v, values: left } = work.pop()!;
+      if (left.length === 0 || node.count === 0) continue;
+      const actor = left[0].actor;
+      // Whether an event of the prefix conflicts with the actor's transition (every value's).
+      const blocked = v.some((e) => eventsDependent(e, left[0]));
+      const unclaimed = new Map(left.map((ev) => [ev.alt, ev]));
+      const end = this.ownLeavesFrom.get(node) ?? node.count;
+      for (let i = 0; i < end && unclaimed.size > 0; i++) {
+        const child = node.child(i);
+        const c = child.ev!;
+        if (c.actor === actor) {
+          const ev = blocked ? undefined : unclaimed.get(c.alt);
+          if (ev === undefined) continue;
+          unclaimed.delete(c.alt);
+          // The value is this branch: what is left to insert below it is the prefix alone.
+          if (v.length > 0 && insertFrom(child, [...v], this.room - used - 1)) added++;
+          continue;
+        }
+        const f = fit(c, [...v, left[0]]);
+        if (f.kind === "conflict") continue;
+        if (f.kind === "independent" && used + 2 + v.length > this.room) continue;
+        const rest = [...v];
+        if (f.kind === "initial") rest.splice(f.at, 1);
+        work.push({ node: child, used: used + 1, v: rest, values: [...unclaimed.values()] });
+        unclaimed.clear();
+      }
+      // The first value left starts a new branch; the others, inserted after it, descend along
+      // its prefix and end as its siblings there.
+      let at = node;
+      for (const ev of unclaimed.values()) {
+        if (at === node && v.length > 0) {
+          node.append([...v, ev]);
+          at = node.child(node.count - 1);
+          for (let k = 1; k < v.length; k++) at = at.child(0);
+          if (!this.ownLeavesFrom.has(at)) this.ownLeavesFrom.set(at, 0);
+        } else {
+          if (!this.ownLeavesFrom.has(at)) this.ownLeavesFrom.set(at, at.count);
+          at.append([ev]);
+        }
+        added++;
+      }
+    }
+    return added;
   }
 }

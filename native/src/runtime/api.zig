@@ -132,7 +132,7 @@ fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
 export fn isomc_yield() void {
     const kk = enter("isomc_yield");
     _ = actorFor(kk, "isomc_yield");
-    _ = kk.perform(.yield);
+    _ = kk.perform(.yield, @returnAddress());
 }
 
 export fn isomc_random(min: c_int, max: c_int) c_int {
@@ -141,7 +141,7 @@ export fn isomc_random(min: c_int, max: c_int) c_int {
     if (min > max) kk.violation(null, .misuse, "isomc_random({d}, {d}): min is greater than max", .{ min, max });
     if (@as(i64, max) - @as(i64, min) >= 1 << 31)
         kk.violation(null, .misuse, "isomc_random({d}, {d}): more than 2^31 values to explore", .{ min, max });
-    return @intCast(kk.perform(.{ .random = .{ .min = min, .max = max } }));
+    return @intCast(kk.perform(.{ .random = .{ .min = min, .max = max } }, @returnAddress()));
 }
 
 export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*:0]const u8, line: c_int) noreturn {
@@ -238,26 +238,33 @@ fn checkMailbox(kk: *Kernel, mb: ?*objects.Mailbox, what: []const u8) *objects.M
 }
 
 export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
-    const kk = enter("isomc_isend");
+    return isend(enter("isomc_isend"), @returnAddress(), mb, data, size);
+}
+
+/// `site` is the program's call: isomc_isend's own, or isomc_send's.
+fn isend(kk: *Kernel, site: usize, mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
     const self = actorFor(kk, "isomc_isend");
     const m = checkMailbox(kk, mb, "isomc_isend");
     if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
     const r = newRequest(kk, self, .send, m);
     r.data = if (data) |d| @ptrCast(d) else "";
     r.size = size;
-    _ = kk.perform(.{ .isend = r });
+    _ = kk.perform(.{ .isend = r }, site);
     return r;
 }
 
 export fn isomc_irecv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
-    const kk = enter("isomc_irecv");
+    return irecv(enter("isomc_irecv"), @returnAddress(), mb, buf, cap);
+}
+
+fn irecv(kk: *Kernel, site: usize, mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
     const self = actorFor(kk, "isomc_irecv");
     const m = checkMailbox(kk, mb, "isomc_irecv");
     if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
     const r = newRequest(kk, self, .recv, m);
     r.buf = if (buf) |b| @ptrCast(b) else null;
     r.cap = cap;
-    _ = kk.perform(.{ .irecv = r });
+    _ = kk.perform(.{ .irecv = r }, site);
     return r;
 }
 
@@ -271,15 +278,18 @@ fn checkRequest(kk: *Kernel, self: *const Actor, comm: ?*Request, what: []const 
 }
 
 export fn isomc_wait(comm: ?*Request) usize {
-    const kk = enter("isomc_wait");
+    return wait(enter("isomc_wait"), @returnAddress(), comm);
+}
+
+fn wait(kk: *Kernel, site: usize, comm: ?*Request) usize {
     const self = actorFor(kk, "isomc_wait");
-    return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }));
+    return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }, site));
 }
 
 export fn isomc_test(comm: ?*Request) c_int {
     const kk = enter("isomc_test");
     const self = actorFor(kk, "isomc_test");
-    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }));
+    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }, @returnAddress()));
 }
 
 /// A waitany's comms travel in one STATE record, whose extras count is 16 bits.
@@ -304,17 +314,20 @@ export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
         any = true;
     }
     if (!any) return -1;
-    return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }));
+    return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }, @returnAddress()));
 }
 
+// Both halves of a blocking send or receive are at the program's one call.
 export fn isomc_send(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) void {
-    _ = enter("isomc_send");
-    _ = isomc_wait(isomc_isend(mb, data, size));
+    const kk = enter("isomc_send");
+    const site = @returnAddress();
+    _ = wait(kk, site, isend(kk, site, mb, data, size));
 }
 
 export fn isomc_recv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) usize {
-    _ = enter("isomc_recv");
-    return isomc_wait(isomc_irecv(mb, buf, cap));
+    const kk = enter("isomc_recv");
+    const site = @returnAddress();
+    return wait(kk, site, irecv(kk, site, mb, buf, cap));
 }
 
 // ---- Synchronisation ---------------------------------------------------------------------
@@ -337,13 +350,13 @@ export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
     // Ownership cannot change while the owner is parked, so checking at the call is exact.
     if (mutex.owner == self.id)
         kk.violation(null, .misuse, "isomc_mutex_lock: the actor already holds this mutex (it would wait for itself)", .{});
-    _ = kk.perform(.{ .mutex_lock = mutex });
+    _ = kk.perform(.{ .mutex_lock = mutex }, @returnAddress());
 }
 
 export fn isomc_mutex_trylock(m: ?*objects.Mutex) c_int {
     const kk = enter("isomc_mutex_trylock");
     _ = actorFor(kk, "isomc_mutex_trylock");
-    return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }));
+    return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }, @returnAddress()));
 }
 
 export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
@@ -354,7 +367,7 @@ export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
         if (mutex.owner == 0) kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is not locked", .{});
         kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is held by {s}, not by this actor", .{kk.actorName(mutex.owner)});
     }
-    _ = kk.perform(.{ .mutex_unlock = mutex });
+    _ = kk.perform(.{ .mutex_unlock = mutex }, @returnAddress());
 }
 
 export fn isomc_sem_create(initial: c_int) *objects.Semaphore {
@@ -372,13 +385,13 @@ fn checkSem(kk: *Kernel, s: ?*objects.Semaphore, what: []const u8) *objects.Sema
 export fn isomc_sem_acquire(s: ?*objects.Semaphore) void {
     const kk = enter("isomc_sem_acquire");
     _ = actorFor(kk, "isomc_sem_acquire");
-    _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") });
+    _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") }, @returnAddress());
 }
 
 export fn isomc_sem_release(s: ?*objects.Semaphore) void {
     const kk = enter("isomc_sem_release");
     _ = actorFor(kk, "isomc_sem_release");
-    _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") });
+    _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") }, @returnAddress());
 }
 
 export fn isomc_cond_create() *objects.Condition {
@@ -399,19 +412,19 @@ export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
     const mutex = checkMutex(kk, m, "isomc_cond_wait");
     if (mutex.owner != self.id)
         kk.violation(null, .misuse, "isomc_cond_wait: the actor does not hold the mutex", .{});
-    _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } });
+    _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } }, @returnAddress());
 }
 
 export fn isomc_cond_signal(c: ?*objects.Condition) void {
     const kk = enter("isomc_cond_signal");
     _ = actorFor(kk, "isomc_cond_signal");
-    _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") });
+    _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") }, @returnAddress());
 }
 
 export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
     const kk = enter("isomc_cond_broadcast");
     _ = actorFor(kk, "isomc_cond_broadcast");
-    _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") });
+    _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") }, @returnAddress());
 }
 
 export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
@@ -426,7 +439,7 @@ export fn isomc_barrier_wait(b: ?*objects.Barrier) c_int {
     const kk = enter("isomc_barrier_wait");
     _ = actorFor(kk, "isomc_barrier_wait");
     const barrier = b orelse kk.violation(null, .misuse, "isomc_barrier_wait: the barrier is NULL", .{});
-    return @intCast(kk.perform(.{ .barrier_arrive = barrier }));
+    return @intCast(kk.perform(.{ .barrier_arrive = barrier }, @returnAddress()));
 }
 
 // ---- Shared variables --------------------------------------------------------------------
@@ -443,22 +456,22 @@ fn checkAddress(kk: *Kernel, p: ?*align(1) const i64, comptime what: []const u8)
 
 export fn isomc_load(p: ?*align(1) const i64) i64 {
     const kk = enter("isomc_load");
-    return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") });
+    return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") }, @returnAddress());
 }
 
 export fn isomc_store(p: ?*align(1) i64, v: i64) void {
     const kk = enter("isomc_store");
-    _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } });
+    _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } }, @returnAddress());
 }
 
 export fn isomc_fetch_add(p: ?*align(1) i64, d: i64) i64 {
     const kk = enter("isomc_fetch_add");
-    return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } });
+    return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } }, @returnAddress());
 }
 
 export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
     const kk = enter("isomc_cas");
-    return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }));
+    return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }, @returnAddress()));
 }
 
 test {

@@ -40,6 +40,10 @@ pub const Actor = struct {
     op: transitions.Op = .none,
     /// What the last executed operation returns to the actor.
     result: i64 = 0,
+    /// Where the program called the API for `op`: the return address of its isomc_* call,
+    /// reported with the pending transition (0 while the actor runs). It adds nothing to the
+    /// state: the same address is on the actor's live stack.
+    site: usize = 0,
     /// Counter behind the canonical ids of the objects this actor creates.
     objects_created: u32 = 0,
     /// Set by cond_signal / cond_broadcast while the actor waits on a condition.
@@ -271,12 +275,14 @@ pub const Kernel = struct {
     }
 
     /// Called by the API, in the actor's context: parks the actor at a visible operation until
-    /// the maestro executes it, and returns the operation's result.
-    pub fn perform(k: *Kernel, op: transitions.Op) i64 {
+    /// the maestro executes it, and returns the operation's result. `site` is the program's
+    /// call site (the return address into the program of the isomc_* function it called).
+    pub fn perform(k: *Kernel, op: transitions.Op, site: usize) i64 {
         const actor = k.current orelse
             k.violation(null, .misuse, "isomc_{s} called outside an actor", .{@tagName(op)});
         std.debug.assert(actor.status == .running);
         actor.op = op;
+        actor.site = site;
         actor.status = .pending;
         context.swap(&actor.context, &k.maestro_context);
         std.debug.assert(k.current == actor);
@@ -290,6 +296,8 @@ pub const Kernel = struct {
         std.debug.assert(k.current == null);
         actor.status = .running;
         actor.op = .none;
+        // Like `op`: a finished actor keeps no trace of where it last called the API.
+        actor.site = 0;
         k.current = actor;
         context.swap(&k.maestro_context, &actor.context);
         k.current = null;
@@ -577,7 +585,8 @@ pub const Kernel = struct {
         var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         for (k.actors.items) |actor| {
             if (actor.status != .pending) continue;
-            const rec = transitions.record(actor, &k.book.extras);
+            var rec = transitions.record(actor, &k.book.extras);
+            rec.site = actor.site;
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }

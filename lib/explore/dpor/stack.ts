@@ -1,0 +1,162 @@
+/**
+ * The current execution of a DPOR search, as a stack of nodes: the state at each depth with
+ * its sleep set and its pending branches, and the step and event taken from it. It also
+ * chooses the branch to explore next when the search comes back to a node: the first branch
+ * of its wakeup tree that is not asleep, or, when it has none, the first enabled step not
+ * asleep (every such step for `sleep`).
+ */
+
+import type { Point, Step, Transition } from "../../model/transition.ts";
+import { PathPoints } from "../points.ts";
+import type { Stats } from "../result.ts";
+import { altOf, type Event, type EventMaker, EventSet } from "./event.ts";
+import { SleepSet } from "./sleep.ts";
+import { WakeupNode } from "./wakeup_tree.ts";
+
+export type DporReduction = "sleep" | "sdpor" | "odpor";
+
+/** nextBranch's answer when the top node has every enabled step asleep (see there). */
+export const blocked = Symbol("blocked");
+
+/**
+ * One state of the current execution and what remains to explore from it (its point is in
+ * the stack's PathPoints: only the top node's is at hand).
+ */
+export interface Node {
+  /** Asleep here: inherited sleepers still independent, and the branches already explored. */
+  readonly sleep: SleepSet;
+  /** Pending branches (odpor: the wakeup tree; sleep and sdpor: single steps). */
+  readonly tree: WakeupNode;
+  /** sdpor's backtrack set: every step added to the tree or explored from this state. */
+  readonly backtrack: EventSet;
+  /** What the other values of multi-valued events registered here (reversals.ts). */
+  readonly registered: Set<string>;
+  current: WakeupNode | null;
+  started: boolean;
+}
+
+export class ExecutionStack {
+  /**
+   * nodes[i] is the state at depth i; path[i] the step taken from it, taken[i] the transition
+   * it executed (as seen before), events[i] its event once it ran.
+   */
+  readonly nodes: Node[] = [];
+  readonly path: Step[] = [];
+  readonly taken: Transition[] = [];
+  readonly events: Event[] = [];
+  private readonly points = new PathPoints();
+  private nextSleep = SleepSet.empty();
+  private nextTree = new WakeupNode(null);
+  /** The target is at the top node's state (it was just pushed, nothing ran since). */
+  private fresh = false;
+
+  constructor(
+    private readonly reduction: DporReduction,
+    private readonly maker: EventMaker,
+    private readonly stats: Stats,
+  ) {}
+
+  /** The top node's point (a view, valid until the stack changes). */
+  get top(): Point {
+    return this.points.top;
+  }
+
+  /** Whether the target must be brought back to the top node's state before it steps. */
+  get needsRestore(): boolean {
+    return !this.fresh;
+  }
+
+  /** The state just reached becomes the top node. */
+  push(point: Point): void {
+    this.points.push(point);
+    this.nodes.push({
+      sleep: this.nextSleep,
+      tree: this.nextTree,
+      backtrack: new EventSet(),
+      registered: new Set(),
+      current: null,
+      started: false,
+    });
+    this.fresh = true;
+  }
+
+  /**
+   * Goes back to the deepest node with a branch left, popping the others, and returns that
+   * branch (the top node is then the node it starts from); null when none is left. When the
+   * top node turns out to have every enabled step asleep, the execution ends there: it answers
+   * `blocked`, so that the caller analyses the execution, then asks again.
+   */
+  nextBranch(): WakeupNode | null | typeof blocked {
+    while (this.nodes.length > 0) {
+      const top = this.nodes[this.nodes.length - 1];
+      if (top.current !== null) this.finishBranch(top);
+      this.path.length = this.nodes.length - 1;
+      this.taken.length = this.nodes.length - 1;
+      this.events.length = this.nodes.length - 1;
+      const branch = this.branchOf(top);
+      if (branch !== null) return branch;
+      this.nodes.pop();
+      this.points.pop();
+      this.fresh = false;
+    }
+    return null;
+  }
+
+  /** The top node's step along `branch`, about to run. */
+  begin(branch: WakeupNode, step: Step, transition: Transition): void {
+    this.nodes[this.nodes.length - 1].current = branch;
+    this.path.push(step);
+    this.taken.push(transition);
+    this.fresh = false;
+  }
+
+  /** The event of the step begun, once it ran; the next node inherits from it. */
+  ran(branch: WakeupNode, ev: Event): void {
+    const top = this.nodes[this.nodes.length - 1];
+    branch.ev = ev;
+    this.events.push(ev);
+    this.nextSleep = top.sleep.after(ev);
+    this.nextTree = this.reduction === "odpor" ? branch : new WakeupNode(null);
+  }
+
+  /** The branch to explore next from `node`, or null when it has none left. */
+  private branchOf(node: Node): WakeupNode | null | typeof blocked {
+    while (node.tree.count > 0) {
+      const first = node.tree.child(0);
+      if (!node.sleep.has(first.ev!)) {
+        node.started = true;
+        return first;
+      }
+      node.tree.remove(first);
+    }
+    if (node.started) return null;
+    node.started = true;
+    // The first enabled step not asleep (every one for sleep), in actor then choice order;
+    // choices are looked at one by one, not listed: a random can have millions.
+    let found = false;
+    for (const t of this.points.top.transitions) {
+      if (!t.enabled) continue;
+      for (let choice = 0; choice < t.choices; choice++) {
+        if (node.sleep.hasAlt(t.actor, altOf(t, choice))) continue;
+        const ev = this.maker.of(t, choice);
+        node.tree.append([ev]);
+        node.backtrack.add(ev);
+        found = true;
+        if (this.reduction !== "sleep") return node.tree.child(0);
+      }
+    }
+    if (!found) {
+      this.stats.sleepBlocked++;
+      return blocked;
+    }
+    return node.tree.child(0);
+  }
+
+  private finishBranch(node: Node): void {
+    const branch = node.current!;
+    node.sleep.add(branch.ev!);
+    node.backtrack.add(branch.ev!);
+    node.tree.remove(branch);
+    node.current = null;
+  }
+}
