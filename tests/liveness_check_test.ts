@@ -5,10 +5,10 @@
  * reports and the trace file, the options refused with it, and the misuses of isomc_prop. The
  * programs are in tests/programs/liveness/, each deriving its verdict in its header.
  *
- * Counts: until the runtime's memory is canonical (feat/canon: the stubs that clear the stack
- * below each API call), stale words in the actors' live frames tell apart states that are equal,
- * and a loop's first round differs from the next; `canonicalRuntime` says which counts hold.
- * With it, they are the ones the headers derive.
+ * Counts: the runtime's memory is canonical (docs/state.md: the entry stubs clear the stack below
+ * each API call and the scratch registers), so a loop's rounds come back to equal states and the
+ * counts are the ones the headers derive. (Before it, stale words in the actors' live frames told
+ * apart equal states: spin_flag had 3 states where it has 2.)
  */
 
 import assert from "node:assert/strict";
@@ -23,7 +23,6 @@ import { actorName, describeTransition } from "../lib/model/transition.ts";
 import { readTrace } from "../lib/report/trace.ts";
 import { buildProgram } from "./support/build.ts";
 import { type CliResult, lines, runCli } from "./support/cli.ts";
-import { canonicalRuntime } from "./support/canonical.ts";
 
 const programs = "tests/programs/liveness/";
 
@@ -99,28 +98,17 @@ Deno.test("F seen while a spinner waits for a flag: a lasso without fairness, ho
   assert.equal(r.violation, null);
   const s = lassoShape(r);
   // The spinner's load and yield forever, the setter never moving.
-  assert.deepEqual(
-    s.steps.slice(s.cycleStart),
-    canonicalRuntime
-      ? ["spinner: load(flag)", "spinner: yield()"]
-      : ["spinner: yield()", "spinner: load(flag)"],
-  );
-  assert.equal(s.cycleStart, canonicalRuntime ? 0 : 1);
+  assert.deepEqual(s.steps.slice(s.cycleStart), ["spinner: load(flag)", "spinner: yield()"]);
+  assert.equal(s.cycleStart, 0);
   assert.ok(r.liveness!.lasso!.cycle.every((c) => c.after.propositions.every((v) => !v)));
-  assert.deepEqual(
-    counts(r),
-    canonicalRuntime ? { product: 2, program: 2 } : { product: 3, program: 3 },
-  );
+  assert.deepEqual(counts(r), { product: 2, program: 2 });
 
   const fair = await live(program, ltl("F seen", "weak"));
   assert.equal(fair.verdict, "ok", fair.violation?.message);
   assert.equal(fair.liveness!.lasso, null);
   // (spinner at load | at yield) x (setter before | after its store), then the spinner past
   // its loop (seen = 1, where the automaton stops): 5.
-  assert.deepEqual(
-    counts(fair),
-    canonicalRuntime ? { product: 5, program: 5 } : { product: 7, program: 7 },
-  );
+  assert.deepEqual(counts(fair), { product: 5, program: 5 });
 });
 
 Deno.test("starvation at a mutex taken in a loop: F b_done fails without fairness and under weak fairness", async () => {
@@ -136,7 +124,7 @@ Deno.test("starvation at a mutex taken in a loop: F b_done fails without fairnes
       "A: mutex_lock",
       "A: mutex_unlock",
     ]);
-    assert.equal(counts(r).product, canonicalRuntime ? 2 : 3, fairness);
+    assert.equal(counts(r).product, 2, fairness);
   }
 });
 
@@ -216,10 +204,7 @@ Deno.test("--non-progress: a livelock of two polite diners; none when every retr
   // marker is part of the state: the same program states with and without it are two.
   const marked = await live(await build("livelock", ["-DPROGRESS_ON_RETRY"]), nonProgress());
   assert.equal(marked.verdict, "ok", marked.liveness?.lasso ? "a lasso" : "");
-  assert.deepEqual(
-    counts(marked),
-    canonicalRuntime ? { product: 52, program: 30 } : { product: 54, program: 32 },
-  );
+  assert.deepEqual(counts(marked), { product: 52, program: 30 });
 });
 
 Deno.test("isomc_prop misuse: a bad name, a keyword, twice, NULL, unaligned, after the first point", async () => {
@@ -283,19 +268,18 @@ Deno.test("isomc check --ltl: the lasso in the report, the JSON and the trace fi
     assert.equal(v.kind, "liveness");
     assert.equal(v.formula, "F seen");
     assert.equal(v.stutter, false);
-    assert.equal(v.cycle_start, canonicalRuntime ? 0 : 1);
+    assert.equal(v.cycle_start, 0);
     assert.deepEqual(v.initial_propositions, { seen: 0 });
     assert.deepEqual(report.trace, v.trace);
     assert.deepEqual(
       report.trace.map((s) => [s.actor_name, s.transition, s.propositions]),
       [
-        ...(canonicalRuntime ? [] : [["spinner", "load(flag)", { seen: 0 }]]),
-        ["spinner", canonicalRuntime ? "load(flag)" : "yield()", { seen: 0 }],
-        ["spinner", canonicalRuntime ? "yield()" : "load(flag)", { seen: 0 }],
+        ["spinner", "load(flag)", { seen: 0 }],
+        ["spinner", "yield()", { seen: 0 }],
       ],
     );
-    assert.equal(report.stats.product_states, canonicalRuntime ? 2 : 3);
-    assert.equal(report.stats.program_states, canonicalRuntime ? 2 : 3);
+    assert.equal(report.stats.product_states, 2);
+    assert.equal(report.stats.program_states, 2);
     assert.ok(report.stats.table_bytes > 0);
     assert.equal(report.stats.states, report.stats.product_states);
     assert.equal(report.trace_file, tracePath);

@@ -237,7 +237,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 6, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 7, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -310,7 +310,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 6 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 7 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -337,7 +337,7 @@ Deno.test("the vectors of protocol version 6 carry what the stateful checker dep
   assert.deepEqual(get("exiting"), { type: "exiting", status: 2, actor: 4 });
   assert.deepEqual(get("forked"), { type: "forked", pid: 31337 });
   assert.deepEqual(get("fdset"), { type: "fdset", errno: 9, failed: 2 });
-  // Version 6: PROP, a proposition's name and address, or the progress flag's (no name).
+  // Version 7: PROP, a proposition's name and address, or the progress flag's (no name).
   assert.deepEqual(get("prop"), {
     type: "prop",
     kind: "proposition",
@@ -631,15 +631,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 6);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0600" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 7);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0700" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0600" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0700" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0600" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0700" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -649,18 +649,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0600" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0700" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0600" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0600" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0700" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0700" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0600" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0700" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +

@@ -33,7 +33,7 @@ import {
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
-import { EventMaker, stepFor } from "./event.ts";
+import { stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
 import { EndlessWatch } from "../endless.ts";
 import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
@@ -88,9 +88,11 @@ async function search(
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const maker = new EventMaker(spawners);
+  // Events are made at the end of the current path, where its directory names the posts of
+  // comm ids that come back (event.ts).
+  const stack = new ExecutionStack(reduction, spawners, stats);
+  const maker = stack.maker;
   const reversals = new Reversals(reduction, maker, stats, maxDepth);
-  const stack = new ExecutionStack(reduction, maker, stats);
   /**
    * Analyses the current execution (`pending`: what is pending where the bound cut it); false
    * when the search must stop (heartbeat.stop).
@@ -109,7 +111,6 @@ async function search(
   let outcome = await target.start();
   stats.states++;
   while (true) {
-    if (outcome.kind === "point") maker.learn(outcome.point);
     if (outcome.kind === "violation") {
       stats.executions++;
       const trace = traceOf(stack.taken, stack.path);

@@ -52,15 +52,23 @@ interface CellHistory {
   readsSince: number[];
 }
 
+/** A post not matched yet: its event and its comm's id. */
+interface Posted {
+  readonly event: number;
+  readonly comm: number;
+}
+
 /**
  * Who enables wait, cond_wait's wake-up and barrier leave events, by replaying the objects:
  * the k-th send on a mailbox pairs with the k-th receive, a signal wakes the first waiter, the
  * arrival that completes a round releases everyone in it.
  */
 class Enablers {
-  private readonly posted = new Map<number, number>(); // comm -> post event
-  private readonly partner = new Map<number, number>(); // comm -> partner comm
-  private readonly queues = new Map<number, { sends: number[]; recvs: number[] }>();
+  // A comm's id comes back once the comm is released (docs/semantics.md), so posts are told
+  // apart by event index: queues hold unmatched posts, and a comm's entry is set when its
+  // current post is paired (before any wait on it, after its id's last reuse).
+  private readonly partnerPost = new Map<number, number>(); // comm -> post paired with its own
+  private readonly queues = new Map<number, { sends: Posted[]; recvs: Posted[] }>();
   private readonly waiters = new Map<number, number[]>(); // condition -> waiting actors
   private readonly signaller = new Map<number, number>(); // actor -> signal event
   private readonly rounds = new Map<number, number[]>(); // barrier -> actors of this round
@@ -69,10 +77,7 @@ class Enablers {
   /** The event `ev` waits for, if it waits for one (k's own effects never matter to it). */
   of(ev: Event): number {
     const need = enablerOf(ev.transition);
-    if (need?.kind === "partner") {
-      const p = this.partner.get(need.comm);
-      return p === undefined ? -1 : this.posted.get(p) ?? -1;
-    }
+    if (need?.kind === "partner") return this.partnerPost.get(need.comm) ?? -1;
     if (need?.kind === "signal") return this.signaller.get(ev.actor) ?? -1;
     if (need?.kind === "round") return this.completer.get(ev.actor) ?? -1;
     return -1;
@@ -83,17 +88,16 @@ class Enablers {
     const t = ev.transition;
     const post = postOf(t);
     if (post !== null) {
-      this.posted.set(post.comm, k);
       let q = this.queues.get(post.mailbox);
       if (q === undefined) this.queues.set(post.mailbox, q = { sends: [], recvs: [] });
       const mine = post.side === "send" ? q.sends : q.recvs;
       const theirs = post.side === "send" ? q.recvs : q.sends;
       const other = theirs.shift();
       if (other === undefined) {
-        mine.push(post.comm);
+        mine.push({ event: k, comm: post.comm });
       } else {
-        this.partner.set(post.comm, other);
-        this.partner.set(other, post.comm);
+        this.partnerPost.set(post.comm, other.event);
+        this.partnerPost.set(other.comm, k);
       }
     }
     switch (t.kind) {

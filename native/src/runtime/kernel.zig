@@ -20,6 +20,10 @@ const Link = @import("link.zig").Link;
 const control = @import("control.zig");
 const crash = @import("crash.zig");
 const malloc = @import("malloc.zig");
+const arena = @import("arena.zig");
+const Slots = @import("slots.zig").Slots;
+const Registry = @import("registry.zig").Registry;
+const entry = @import("entry.zig");
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -37,7 +41,7 @@ pub const Actor = struct {
     stack: ?context.Stack,
     status: Status = .created,
     /// The visible operation the actor is parked at, while `status == .pending`.
-    op: transitions.Op = .none,
+    op: transitions.StoredOp = .{},
     /// What the last executed operation returns to the actor.
     result: i64 = 0,
     /// Where the program called the API for `op`: the return address of its isomc_* call,
@@ -48,6 +52,10 @@ pub const Actor = struct {
     objects_created: u32 = 0,
     /// Set by cond_signal / cond_broadcast while the actor waits on a condition.
     signalled: bool = false,
+    /// The next actor waiting on the condition this one waits on (0: none; objects.Condition).
+    next_waiter: u32 = 0,
+    /// The communications this actor posted and has not released, by id.
+    comms: objects.LiveComms = .{},
 };
 
 pub const Mode = enum { checker, replay, standalone };
@@ -76,9 +84,20 @@ pub var progress_passed: c_int = 0;
 
 const maestro_stack_size = 1024 * 1024;
 
+/// Under the checker, each creator's objects (actors, requests and their payloads, mutexes...)
+/// live in an arena of its own, one slot each (0 for main), apart from the arena of its mallocs:
+/// the blocks other actors free there must not move the runtime's objects.
+const object_slot_size: usize = 256 << 20;
+
 pub const Kernel = struct {
     heap: Heap = .{},
+    /// The runtime's allocator for what belongs to no actor (the actor list, props): under the
+    /// checker main's object arena, where during the run only the actor list grows (with the
+    /// number of actors); alone or replayed the heap, which then holds everything.
     gpa: std.mem.Allocator = undefined,
+    /// Checker mode: the arenas of the objects each creator makes, so that their addresses
+    /// depend only on their creator's history (docs/state.md, "What is canonical").
+    object_arenas: ?Slots = null,
     options: Options,
     link: ?Link = null,
     replay: schedule.Schedule = .{ .steps = &.{} },
@@ -105,7 +124,7 @@ pub const Kernel = struct {
     is_tail: bool = false,
     last_index: ?usize = null,
     main_objects_created: u32 = 0,
-    mailboxes: std.StringHashMapUnmanaged(*objects.Mailbox) = .empty,
+    mailboxes: Registry = undefined,
     props: std.ArrayList(Prop) = .empty,
     /// The first scheduling point has been reached: the actors created before isomc_run have
     /// run to their first visible operation. Propositions are registered before it.
@@ -124,6 +143,7 @@ pub const Kernel = struct {
         k.book = k.control.book;
         k.heap.epoch = &k.book.maps_epoch;
         k.gpa = k.heap.allocator();
+        k.mailboxes = Registry.init(&k.book.maps_epoch) catch fatal(3, "cannot reserve address space for the mailboxes", .{});
         k.maestro_stack = context.Stack.init(maestro_stack_size) catch
             fatal(3, "cannot map the maestro's stack", .{});
         switch (options.mode) {
@@ -171,8 +191,13 @@ pub const Kernel = struct {
         k.stateful = flags & protocol.welcome_flag_stateful != 0;
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
         crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = sendCrash }, crash.mainStack());
-        malloc.enable(&k.book.maps_epoch, k.gpa, runningSlot) catch
+        malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
+        k.object_arenas = Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
+            fatal(3, "cannot reserve address space for the runtime's objects", .{});
+        k.gpa = k.allocatorOf(0);
+        ownStdioBuffers();
+        entry.enable();
     }
 
     /// The kernel, for the crash handler and malloc, which get no argument.
@@ -223,6 +248,55 @@ pub const Kernel = struct {
         return if (k.actorById(id)) |a| a.name else "main";
     }
 
+    /// Where the objects an actor creates are allocated (0: main).
+    pub fn allocatorOf(k: *Kernel, creator: u32) std.mem.Allocator {
+        const slots = if (k.object_arenas) |*s| s else return k.gpa;
+        const a = slots.get(creator) catch k.outOfMemory();
+        return a.allocator();
+    }
+
+    /// The allocator for objects the running actor creates (main's outside actors).
+    pub fn objectAllocator(k: *Kernel) std.mem.Allocator {
+        return k.allocatorOf(if (k.current) |a| a.id else 0);
+    }
+
+    /// A new request of `actor` on mailbox `mailbox_id`, with room for a payload of `capacity`
+    /// bytes, numbered after the actor's live communications (objects.LiveComms).
+    pub fn newRequest(k: *Kernel, actor: *Actor, side: objects.Side, mailbox_id: u64, capacity: usize) *objects.Request {
+        const al = k.allocatorOf(actor.id);
+        // Under the checker the arenas hand memory out zeroed, so the payload's part needs no
+        // clearing (a large one is not touched at all when the send is matched at once); alone,
+        // the payload is written before it is read. rawAlloc, not alloc: std.mem.Allocator
+        // fills what it hands out with undefined bytes. The header is written whole below.
+        const size = objects.Request.blockSize(capacity);
+        const bytes = al.rawAlloc(size, .of(objects.Request), @returnAddress()) orelse k.outOfMemory();
+        if (k.object_arenas != null) std.debug.assert(std.mem.allEqual(u8, bytes[0..@sizeOf(objects.Request)], 0));
+        const r: *objects.Request = @ptrCast(@alignCast(bytes));
+        r.* = .{ .id = 0, .side = side, .owner = actor.id, .mailbox = mailbox_id, .capacity = capacity };
+        actor.comms.add(actor.id, r);
+        return r;
+    }
+
+    /// Releases a completed request: it stops being live, its number is free again, and its
+    /// block goes back zeroed to its owner's arena.
+    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
+        std.debug.assert(r.isLive());
+        const owner = k.actorById(r.owner).?;
+        owner.comms.remove(r);
+        const block: [*]u8 = @ptrCast(r);
+        const size = objects.Request.blockSize(@intCast(r.capacity));
+        k.allocatorOf(r.owner).rawFree(block[0..size], .of(objects.Request), @returnAddress());
+    }
+
+    /// The mailbox a live request or a program's handle names (it was looked up before).
+    pub fn mailbox(k: *Kernel, id: u64) *objects.Mailbox {
+        return k.mailboxes.find(id).?;
+    }
+
+    pub fn mailboxName(k: *const Kernel, id: u64) [:0]const u8 {
+        return k.mailboxes.nameOf(id);
+    }
+
     pub fn newObjectId(k: *Kernel) u64 {
         if (k.current) |a| {
             a.objects_created += 1;
@@ -242,14 +316,23 @@ pub const Kernel = struct {
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
         if (k.actors.items.len + 1 >= objects.max_actors)
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
-        const actor = k.gpa.create(Actor) catch k.outOfMemory();
+        const id: u32 = @intCast(k.actors.items.len + 1);
+        const al = k.objectAllocator();
+        const actor = al.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
         k.book.maps_epoch +%= 1;
+        // An actor's arenas are set up at their first use, or when it is created if the checker
+        // compares states: whether an actor has ever allocated must not make two equal states
+        // differ, but an arena costs a mapping, which costs every snapshot a little.
+        if (k.report_stacks) {
+            _ = k.object_arenas.?.get(id) catch k.outOfMemory();
+            _ = malloc.arenaOf(id) orelse k.outOfMemory();
+        }
         actor.* = .{
             .kernel = k,
-            .id = @intCast(k.actors.items.len + 1),
+            .id = id,
             .parent = if (k.current) |c| c.id else 0,
-            .name = k.gpa.dupeZ(u8, name) catch k.outOfMemory(),
+            .name = al.dupeZ(u8, name) catch k.outOfMemory(),
             .code = code,
             .arg = arg,
             .stack = stack,
@@ -281,7 +364,7 @@ pub const Kernel = struct {
         const actor = k.current orelse
             k.violation(null, .misuse, "isomc_{s} called outside an actor", .{@tagName(op)});
         std.debug.assert(actor.status == .running);
-        actor.op = op;
+        transitions.setOp(actor, op);
         actor.site = site;
         actor.status = .pending;
         context.swap(&actor.context, &k.maestro_context);
@@ -295,11 +378,14 @@ pub const Kernel = struct {
     fn resumeActor(k: *Kernel, actor: *Actor) void {
         std.debug.assert(k.current == null);
         actor.status = .running;
-        actor.op = .none;
+        transitions.setOp(actor, .none);
         // Like `op`: a finished actor keeps no trace of where it last called the API.
         actor.site = 0;
         k.current = actor;
         context.swap(&k.maestro_context, &actor.context);
+        // Where the maestro's stack was when it switched: stale now, and different after
+        // different paths to the same state (the record is program state, the stack is not).
+        k.maestro_context = .{};
         k.current = null;
         // Under the checker a finished actor's stack stays mapped: a restore may bring the
         // actor back, and mappings that come and go cost the checker a re-read of the maps.
@@ -419,7 +505,7 @@ pub const Kernel = struct {
             const len = op.end - op.start;
             const rc = if (op.map)
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.READ | linux.PROT.WRITE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true }, -1, 0)
-            else if (malloc.reserved(op.start, op.end))
+            else if (k.isReserved(op.start, op.end))
                 // Uncommitted arena memory: back to reserved, the arena will commit it again.
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true, .NORESERVE = true }, -1, 0)
             else
@@ -428,6 +514,17 @@ pub const Kernel = struct {
             if (e != .SUCCESS) return @intCast(@intFromEnum(e));
         }
         return 0;
+    }
+
+    /// Is [start, end) in one of the reservations the runtime commits from (the arenas, the
+    /// mailbox registry)? Those are given back as reserved, never unmapped.
+    fn isReserved(k: *const Kernel, start: usize, end: usize) bool {
+        if (malloc.reserved(start, end)) return true;
+        if (k.object_arenas) |s| if (s.contains(start, end)) return true;
+        for ([_]*const arena.Reservation{ &k.mailboxes.entries, &k.mailboxes.names }) |r| {
+            if (r.contains(start) and end <= r.base + r.len) return true;
+        }
+        return false;
     }
 
     /// FDS: hands the fd changes to the agent (LD_PRELOAD'ed by the checker) and answers FDSET.
@@ -461,9 +558,14 @@ pub const Kernel = struct {
     }
 
     /// Every actor has returned (stateful): the stacks, all dead, so the checker can hash the
-    /// final state, then a point with no actor, which tells it the rest is main's.
+    /// final state, then a point with no actor, which tells it the rest is main's. What stdout
+    /// holds is flushed first, as FINISH would before it forks the rest of main: the final state
+    /// is then the same bytes whether the checker runs main's end from it or reuses a known one.
+    /// Only when it holds something: fflush takes glibc's locks, and a page written for nothing
+    /// costs a page read at the next snapshot.
     fn sendFinalPoint(k: *Kernel) void {
         const link = &k.link.?;
+        if (stdout != null and __fpending(stdout) > 0) _ = fflush(stdout);
         k.sendStacks();
         var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         link.send(w.finish());
@@ -482,18 +584,49 @@ pub const Kernel = struct {
     fn runTail(k: *Kernel) bool {
         const link = &k.link.?;
         _ = fflush(null);
+        // The copy's frames (DONE, a violation, CRASH...) go to a socket of this process, which
+        // passes them on once it has reaped the copy: told of the outcome by the copy itself,
+        // the checker could kill this process before it reaped the copy, whose zombie would go
+        // to whatever reaper is above (the test suite, a subreaper, finds it there).
+        var pair: [2]i32 = undefined;
+        if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
+            link.fail(.internal, "socketpair failed for the rest of main");
         const parent = linux.getpid();
         const pid = std.c.fork();
         if (pid < 0) link.fail(.internal, "fork failed for the rest of main");
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
+            _ = linux.close(pair[0]);
+            _ = linux.close(link.fd);
+            // The crash handler writes on link.fd too (sendCrash).
+            link.fd = pair[1];
             k.is_tail = true;
-            // The copy answers FINISH (DONE or VIOLATION); this process answers with TAIL
-            // once the copy has ended, and says nothing before.
+            // The copy answers FINISH (DONE or VIOLATION), through this process (above); this
+            // process then answers with TAIL, and says nothing before.
             link.answerInCopy();
             return true;
         }
+        _ = linux.close(pair[1]);
+        // The copy's frames are small (a violation's message is at most 2 KiB); the scratch for
+        // records is not in use at a final point.
+        const relay = std.mem.sliceAsBytes(&k.book.extras);
+        var have: usize = 0;
+        while (true) {
+            if (have == relay.len) {
+                link.relay(relay);
+                have = 0;
+            }
+            const rc = linux.read(pair[0], relay[have..].ptr, relay.len - have);
+            switch (linux.E.init(rc)) {
+                .SUCCESS => if (rc == 0) break else {
+                    have += rc;
+                },
+                .INTR => continue,
+                else => break,
+            }
+        }
+        _ = linux.close(pair[0]);
         var status: u32 = 0;
         while (true) {
             const rc = linux.waitpid(pid, &status, 0);
@@ -503,6 +636,7 @@ pub const Kernel = struct {
                 else => link.fail(.internal, "cannot wait for the copy that ran the rest of main"),
             }
         }
+        if (have > 0) link.relay(relay[0..have]);
         const signaled = linux.W.IFSIGNALED(status);
         const value: i32 = if (signaled) @intCast(linux.W.TERMSIG(status)) else @intCast(linux.W.EXITSTATUS(status));
         link.send(protocol.encodeTail(link.out, .{ .signaled = signaled, .value = value }));
@@ -684,11 +818,6 @@ pub const Kernel = struct {
 
     // ---- Violations --------------------------------------------------------------------
 
-    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
-        std.debug.assert(r.isLive());
-        k.gpa.destroy(r);
-    }
-
     /// Reports a violation found by the runtime and ends the execution.
     pub fn violation(
         k: *Kernel,
@@ -738,6 +867,26 @@ pub const Kernel = struct {
 };
 
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
+extern "c" fn setvbuf(stream: ?*anyopaque, buf: ?[*]u8, mode: c_int, size: usize) c_int;
+extern "c" fn __fbufsize(stream: ?*anyopaque) usize;
+extern "c" fn __fpending(stream: ?*anyopaque) usize;
+extern "c" var stdin: ?*anyopaque;
+extern "c" var stdout: ?*anyopaque;
+
+/// glibc allocates a stream's buffer at its first use, from the arena of whichever actor uses
+/// it first: which one depends on the interleaving. Under the checker, stdin's and stdout's
+/// buffers are allocated at isomc_init instead, from main's arena, in the mode glibc would
+/// have chosen (stdout is a file or /dev/null there, never a terminal: fully buffered).
+/// stderr has no buffer. A stream used before isomc_init keeps the buffer it has.
+fn ownStdioBuffers() void {
+    const full_buffering: c_int = 0; // _IOFBF
+    const size = 8192; // BUFSIZ
+    for ([_]?*anyopaque{ stdin, stdout }) |stream| {
+        if (stream == null or __fbufsize(stream) != 0) continue;
+        const buf: [*]u8 = @ptrCast(malloc.allocate(size) orelse continue);
+        _ = setvbuf(stream, buf, full_buffering, size);
+    }
+}
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
 /// A function of the agent the checker preloads (native/src/agent/), if it is there.

@@ -22,7 +22,7 @@ pub fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
     var buf: [4096]u8 = undefined;
     var w: std.Io.Writer = .fixed(&buf);
     // A transition too long for the line (a waitany on thousands of comms) is cut.
-    const cut = if (describe.describe(&w, actor, choice, names(k))) "" else |_| "...";
+    const cut = if (describe.describe(&w, actor, choice, names(k), &k.mailboxes)) "" else |_| "...";
     std.debug.print("[isomc] {d}. {s}: {s}{s}\n", .{ k.book.steps, actor.name, w.buffered(), cut });
 }
 
@@ -93,7 +93,7 @@ pub fn deadlock(k: *Kernel) noreturn {
     for (k.actors.items) |a| {
         if (a.status != .pending) continue;
         w.print("{s} {s} at ", .{ if (first) "" else ";", a.name }) catch break;
-        describe.describe(w, a, null, names(k)) catch break;
+        describe.describe(w, a, null, names(k), &k.mailboxes) catch break;
         first = false;
     }
     stop(k, "deadlock", w.buffered(), null);
