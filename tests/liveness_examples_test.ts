@@ -8,12 +8,13 @@
  * trace file.
  *
  * The counts are the program's states as compiled by `isomc cc` (-O0), and were derived apart
- * from isomc: an explicit-state model of each program over docs/semantics.md (FIFO matching at
- * the post, a wait enabled once matched, the local code after a transition run with it), its
- * product with the automaton `isomc ltl` prints, and Couvreur's search in isomc's order (actors
- * by id, then the automaton's transitions in order) gave every count below; for
- * coordinator_fixed.c the model was also matched state for state with the graph of
- * `isomc check --dot` (1,124 nodes, each one model state, every edge the model's step).
+ * from isomc by tests/models/liveness_examples.py (`python3 tests/models/liveness_examples.py`):
+ * an explicit-state model of each program over docs/semantics.md (FIFO matching at the post, a
+ * wait enabled once matched, the local code after a transition run with it), its product with
+ * the automaton `isomc ltl` prints, and Couvreur's search in isomc's order (actors by id, then
+ * the automaton's transitions in order) give every count below; for coordinator_fixed.c the
+ * model was also matched state for state with the graph of `isomc check --dot` (1,124 nodes,
+ * each one model state, every edge one of the model's steps).
  */
 
 import assert from "node:assert/strict";
@@ -63,15 +64,16 @@ const examples: readonly Example[] = [
     name: "coordinator_fixed",
     formula: "G(request_1 -> F cs_1)",
     stated: "ok with --fairness=weak",
-    // Weakly fair: the whole product is searched. 1,124 program states, not the 374 of the
-    // protocol alone (busy, the queue, the last message, each client's place, the mailboxes):
-    // at -O0 each local of coordinator() has its own slot in its frame, and the dead ones keep
-    // their last values there, in the state the checker hashes: the first branch's grant (the
-    // client last granted at once), the second's and `next` (the one last taken from the queue),
-    // `i` (how long the queue was then). The model with those slots has 1,124 states, without
-    // them 374. Product: 1,124 with the automaton's first state and the 801 reached from a state
-    // where request_1 && !cs_1 and kept while !cs_1, 1,925. Without fairness the search stops
-    // at its 181st state, on a cycle that client 1 could leave but is never scheduled in.
+    // Weakly fair: the whole product is searched. 1,124 program states, where the live data
+    // alone (the coordinator's place, busy, the queue's live slots, a message not yet read, the
+    // pending grant; each client's place; the mailboxes) take 286 values: at -O0 each local of
+    // coordinator() has its own slot in its frame, and the dead ones keep their last values
+    // there, in the state the checker hashes — the message last read, the first branch's grant
+    // (the client last granted at once), the second's and `next` (the one last taken from the
+    // queue), `i` (how long the queue was then). Product: the
+    // 1,124 with the automaton's first state and the 801 reached from a state where
+    // request_1 && !cs_1 and kept while !cs_1: 1,925. Without fairness the search stops at its
+    // 181st state, on a cycle that client 1 could leave but is never scheduled in.
     runs: [
       { fairness: "weak", verdict: "ok", product: 1925, program: 1124 },
       { fairness: "none", verdict: "violation", product: 181, program: 181 },
