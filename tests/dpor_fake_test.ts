@@ -11,6 +11,7 @@ import { type DporReduction, exploreDpor } from "../lib/explore/dpor/explorer.ts
 import type { ExplorationResult } from "../lib/explore/result.ts";
 import { postOf } from "../lib/model/independence.ts";
 import { type FakeProgram, FakeTarget, type Instr, yields } from "./support/fake_system.ts";
+import { lastzero, readers } from "./support/fake_programs.ts";
 import { type Flavour, randomProgram, RecordingTarget } from "./support/random_programs.ts";
 
 const odpor = (p: FakeProgram): Promise<ExplorationResult> =>
@@ -25,38 +26,6 @@ const storeLoad: FakeProgram = {
     },
   ],
 };
-
-/** lastzero(n): a reader scans a[n] .. a[0] down to the first zero; writer j stores a[j-1]+1. */
-function lastzero(n: number): FakeProgram {
-  const reader: Instr[] = [
-    { op: "set", reg: "i", value: n },
-    { op: "load", var: (r) => `a${r.i}`, into: "v" },
-    { op: "goto", to: 5, when: (r) => r.v === 0 },
-    { op: "set", reg: "i", value: (r) => r.i - 1 },
-    { op: "goto", to: 1 },
-  ];
-  const writers = Array.from({ length: n }, (_, k) => ({
-    name: `writer-${k + 1}`,
-    code: [
-      { op: "load", var: `a${k}`, into: "v" },
-      { op: "store", var: `a${k + 1}`, value: (r: Record<string, number>) => r.v + 1 },
-    ] as Instr[],
-  }));
-  return { actors: [{ name: "reader", code: reader }, ...writers] };
-}
-
-/** readers(n): one writer stores x, n readers load it. */
-function readers(n: number): FakeProgram {
-  return {
-    actors: [
-      { name: "writer", code: [{ op: "store", var: "x", value: 42 }] },
-      ...Array.from({ length: n }, (_, k) => ({
-        name: `reader-${k + 1}`,
-        code: [{ op: "load", var: "x", into: "v" }] as Instr[],
-      })),
-    ],
-  };
-}
 
 Deno.test("3 actors x 2 yields: 1 execution with odpor and sdpor, none sleep-blocked", async () => {
   for (const reduction of ["odpor", "sdpor"] as const) {

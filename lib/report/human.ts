@@ -25,17 +25,16 @@ import {
   livenessVerdictLines,
   weaklyFairNote,
 } from "./liveness.ts";
+import { formatCount } from "./count.ts";
 
 export { counted };
 
-const count = new Intl.NumberFormat("en-US");
-
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
-    ? ` (${count.format(Math.round(stats.transitions / stats.seconds))} transitions/s)`
+    ? ` (${formatCount(Math.round(stats.transitions / stats.seconds))} transitions/s)`
     : "";
   const reduction = stats.sleepBlocked + stats.wakeupInsertions > 0
-    ? `, ${count.format(stats.sleepBlocked)} sleep-blocked, ${
+    ? `, ${formatCount(stats.sleepBlocked)} sleep-blocked, ${
       counted(stats.wakeupInsertions, "wakeup insertion")
     }`
     : "";

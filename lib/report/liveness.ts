@@ -12,6 +12,7 @@ import { type LassoViolationJson, lassoViolationJson } from "../liveness/report.
 import type { Lasso } from "../liveness/lasso.ts";
 import type { NameTable } from "../model/transition.ts";
 import { counted } from "./words.ts";
+import { formatCount } from "./count.ts";
 import { noSources, type SourceResolver } from "./source.ts";
 import {
   actorsJson,
@@ -23,8 +24,6 @@ import {
   type TraceViolationJson,
 } from "./trace.ts";
 
-const count = new Intl.NumberFormat("en-US");
-
 /** What the reports call the property checked. */
 function property(l: LivenessOutcome): string {
   return l.kind === "non-progress" ? "non-progress cycles" : l.formula;
@@ -33,7 +32,7 @@ function property(l: LivenessOutcome): string {
 /** The statistics of a liveness search, in product states. */
 export function formatLivenessStats(s: Readonly<LivenessStats>): string {
   const rate = s.seconds > 0
-    ? ` (${count.format(Math.round(s.states / s.seconds))} product states/s)`
+    ? ` (${formatCount(Math.round(s.states / s.seconds))} product states/s)`
     : "";
   return `${counted(s.states, "product state")} (${counted(s.programStates, "program state")}, ${
     counted(s.pruned, "revisit")

@@ -6,8 +6,7 @@
 
 import type { Stats } from "../explore/result.ts";
 import { counted } from "./words.ts";
-
-const count = new Intl.NumberFormat("en-US");
+import { formatCount } from "./count.ts";
 
 /** What the line counts: executions, distinct states (visited states pruned), product states. */
 export type ProgressCount = boolean | "product";
@@ -25,7 +24,7 @@ export function progressText(stats: Readonly<Stats>, visited: ProgressCount): st
     ? `${counted(stats.states, "distinct state")} (${counted(stats.pruned, "revisit")} pruned)`
     : counted(stats.executions, "execution");
   return `isomc: ${done}, ${counted(stats.transitions, "transition")}, depth ${stats.maxDepth}, ${
-    count.format(rate)
+    formatCount(rate)
   } transitions/s, ${stats.seconds.toFixed(0)} s`;
 }
 

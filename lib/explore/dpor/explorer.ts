@@ -92,7 +92,7 @@ async function search(
   // comm ids that come back (event.ts).
   const stack = new ExecutionStack(reduction, spawners, stats);
   const maker = stack.maker;
-  const reversals = new Reversals(reduction, maker, stats, maxDepth);
+  const reversals = new Reversals(reduction, maker, stats, maxDepth, !options.wholeAnalysis);
   /**
    * Analyses the current execution (`pending`: what is pending where the bound cut it); false
    * when the search must stop (heartbeat.stop).
