@@ -76,8 +76,19 @@ void isomc_assert_fail(const char *expr, const char *msg, const char *file, int 
 #define isomc_assert_msg(cond, msg) \
   ((cond) ? (void)0 : isomc_assert_fail(#cond, (msg), __FILE__, __LINE__))
 
-/* Registers an atomic proposition named `name`, true when *addr != 0, for liveness checking. */
+/* Registers an atomic proposition named `name` for liveness checking (isomc check --ltl): true
+ * in a state when *addr != 0 there; the checker reads the int from the program's memory in
+ * every state. Not a transition. Register before isomc_run (or in an actor created before it,
+ * before its first visible operation): later is a misuse, and so are a name a formula cannot
+ * hold (letters, digits, _ and ., starting with a letter or _; not X F G U R V W true false),
+ * one registered twice, and a NULL or unaligned address. The int must outlive the run (a
+ * global, or memory never freed). */
 void isomc_prop(const char *name, const int *addr) ISOMC_ENTRY(prop);
+
+/* Not a transition: the transition running passes a progress marker (SPIN's progress labels).
+ * isomc check --non-progress finds the cycles of states none of which was reached through one:
+ * livelocks, spin loops. */
+void isomc_progress(void) ISOMC_ENTRY(progress);
 
 /* ---- Mailboxes: rendezvous points, FIFO matching per mailbox ------------------------------ */
 

@@ -203,10 +203,10 @@ Deno.test("a liveness lasso (hand-written): its cycle bracketed, show marks wher
       "",
       "Counterexample (1 step, then a cycle of 2 steps repeated forever):",
       "  1. client: yield()      ring.c:4",
-      "     --- the cycle repeats from here ---",
+      "     --- the cycle repeats from step 2 ---",
       "  2. server: load(turn)   ring.c:9",
       "  3. server: yield()      ring.c:10",
-      "     => liveness: an execution that violates G F served: a prefix, then a cycle forever",
+      "     => back to the state before step 2: steps 2..3 repeat forever",
     ]);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `isomc check`: explore a program, report the verdict, write the counterexample. The trace
- * path is checked before the search; Ctrl-C (or SIGTERM) stops the search, even in the middle
- * of a transition that never returns, and the report says so; a second one stops at once.
+ * `isomc check`: explore a program, report the verdict, write the counterexample (a lasso for a
+ * liveness check). The trace path is checked before the search; Ctrl-C (or SIGTERM) stops the
+ * search, even in the middle of a transition that never returns, and the report says so; a
+ * second one stops at once.
  */
 
 import { check } from "../check.ts";
@@ -11,6 +12,7 @@ import { formatReport } from "../report/human.ts";
 import { jsonError, jsonReport, statsJson } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
+import { buildLassoTrace } from "../report/liveness.ts";
 import {
   checkOutputPath,
   checkTraceOut,
@@ -42,7 +44,10 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   installCleanup();
   const controller = new AbortController();
   onInterrupt(() => controller.abort());
-  const progress = new ProgressLine(!json && Deno.stderr.isTerminal(), request.prunesVisited);
+  const progress = new ProgressLine(
+    !json && Deno.stderr.isTerminal(),
+    request.liveness !== null ? "product" : request.prunesVisited,
+  );
   onFatalSignal((signal, status) => {
     progress.clear();
     const again = controller.signal.aborted ? "a second " : "";
@@ -83,6 +88,7 @@ async function checkAndReport(
       showOutput: request.showOutput && (json ? "stderr" : true),
       signal: controller.signal,
       onProgress: (stats) => progress.update(stats),
+      liveness: request.liveness ?? undefined,
       graph,
     });
   } finally {
@@ -93,12 +99,19 @@ async function checkAndReport(
   // The result is not thrown away when the trace cannot be written: it is reported, with a
   // warning, and the exit status is the verdict's.
   let written: string | null = null;
-  if (result.violation !== null) {
-    const trace = buildTrace([program, ...programArgs], result.violation, result.names, timeoutMs, {
-      sources: result.sources,
-      stderr: result.stderr,
-      stats: statsJson(result.stats, result.state),
-    });
+  const command = [program, ...programArgs];
+  const lasso = result.liveness?.lasso ?? null;
+  const extras = {
+    sources: result.sources,
+    stderr: result.stderr,
+    stats: statsJson(result.stats, result.state, result.liveness),
+  };
+  const trace = lasso !== null && result.liveness !== null
+    ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)
+    : result.violation !== null
+    ? buildTrace(command, result.violation, result.names, timeoutMs, extras)
+    : null;
+  if (trace !== null) {
     const failed = tryWriteTrace(tracePath, traceText(trace));
     if (failed === null) {
       written = tracePath;
@@ -114,7 +127,7 @@ async function checkAndReport(
     console.error("isomc: no counterexample: no chart written");
   }
   if (graph !== undefined && request.dot !== null) {
-    const text = graphDot(graph, result.names, [program, ...programArgs].join(" "));
+    const text = graphDot(graph, result.names, command.join(" "));
     const failed = tryWriteTrace(request.dot, text);
     if (failed !== null) {
       console.error(`isomc: warning: cannot write the state graph to ${request.dot}: ${failed}`);
@@ -127,6 +140,7 @@ async function checkAndReport(
         stderr: result.stderr,
         traceFile: written,
         sources: result.sources,
+        liveness: result.liveness,
       })),
     );
   } else {
@@ -135,8 +149,9 @@ async function checkAndReport(
       command: invokedAs(),
       state: result.state,
       stderr: result.stderr,
-      program: [program, ...programArgs],
+      program: command,
       tracePath: written,
+      liveness: result.liveness,
       sources: result.sources,
     })));
   }

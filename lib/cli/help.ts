@@ -10,6 +10,7 @@ Usage:
   isomc cc [cc options] -o APP APP.c       compile a program against the isomc runtime
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
+  isomc check --ltl=FORMULA -- PROGRAM     check an LTL property of PROGRAM's infinite executions
   isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
   isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
@@ -21,7 +22,8 @@ error, 3 incomplete exploration or internal error.
 export const checkHelp = `Usage: isomc check [options] -- PROGRAM [ARGS...]
 
 Explores every interleaving of PROGRAM's actors and every value of its isomc_random calls,
-and stops at the first deadlock, failed assertion, crash, early exit or timeout.
+and stops at the first deadlock, failed assertion, crash, early exit or timeout; with --ltl,
+--never or --non-progress, also at the first infinite execution that violates the property.
 
 Options:
   --reduction=KIND      how much of the search to skip (default odpor):
@@ -64,6 +66,18 @@ Options:
                         small programs (refused above 10,000 states)
   -h, --help            this help
 
+Liveness (docs/liveness.md; each needs --reduction=none, the default with them, and
+--restore=memory; one property at a time):
+  --ltl=FORMULA         check an LTL formula over the propositions the program registers
+                        with isomc_prop (see isomc ltl --help for the grammar); a violation
+                        is a lasso: a prefix, then a cycle repeated forever
+  --never=FILE          check a SPIN never claim (as spin -f writes them) instead
+  --non-progress        find a cycle that passes no isomc_progress() marker (SPIN's -l)
+  --fairness=KIND       none (default): every cycle counts; weak: a cycle where some actor
+                        is enabled in every state but never moves does not (SPIN's -f)
+  --no-deadlock         a deadlocked run is one more run that ends (its last state repeats
+                        forever), not a violation
+
 Each option may be given once; --max-checkpoints, --every-end and --snapshot-spacing are
 refused where their strategy is not the one chosen. The program's stdin is /dev/null.
 
@@ -82,6 +96,12 @@ with, it says so first, and replays anyway. To debug the same run:
   ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
   ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
 
+A lasso (a liveness or non-progress violation) is replayed under the checker's control: the
+prefix, then the cycle twice, each step with the propositions' values; it is reproduced when
+the state after each round of the cycle is the one the cycle started from (for a run that
+ends, when it ends after the trace). Under ISOMC_REPLAY alone the program runs the prefix,
+then the cycle ISOMC_REPLAY_CYCLES times (default 3), and stops with abort().
+
 Options:
   --quiet               do not log the steps
   --timeout=SECONDS     give up after this long (default: none, or the checker's timeout
@@ -89,7 +109,8 @@ Options:
   -h, --help            this help
 
 Exit codes: 1 the violation was reproduced, 0 the program ran without it, 2 the trace does not
-parse or does not fit the program, 3 the program did something else.
+parse or does not fit the program, 3 the program did something else (for a lasso: the state
+did not repeat).
 `;
 
 export const showHelp = `Usage: isomc show [options] TRACE

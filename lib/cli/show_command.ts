@@ -8,7 +8,8 @@
 import { ExitCode, InputError, UsageError } from "../errors.ts";
 import { formatCounterexample, formatStats, replayHints } from "../report/human.ts";
 import { statsFromJson } from "../report/json.ts";
-import { readTrace, type TraceFile } from "../report/trace.ts";
+import { isLassoKind, readTrace, type TraceFile } from "../report/trace.ts";
+import { formatLivenessStats, livenessStatsFromJson } from "../report/liveness.ts";
 import { parse, stringOption } from "./args.ts";
 import { showHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
@@ -69,13 +70,20 @@ export function formatShow(trace: TraceFile, path: string, command: string): str
     lines.push(...formatCounterexample(trace.violation, trace.steps));
   }
   const stats = trace.stats === undefined ? null : statsFromJson(trace.stats);
+  // A liveness search's statistics count product states (and say so).
+  const product = stats === null || trace.stats === undefined
+    ? null
+    : livenessStatsFromJson(stats, trace.stats);
   if (stats !== null) {
     lines.push("");
-    lines.push(`Explored ${formatStats(stats)}.`);
+    lines.push(`Explored ${product === null ? formatStats(stats) : formatLivenessStats(product)}.`);
   }
   if (trace.program.length > 0) {
+    const lasso = isLassoKind(trace.violation?.kind);
     lines.push("");
-    lines.push(...replayHints(command, path, trace.program, "Replay it outside the checker:"));
+    lines.push(
+      ...replayHints(command, path, trace.program, "Replay it outside the checker:", lasso),
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -9,7 +9,7 @@
 import { InternalError } from "../errors.ts";
 import { realFile } from "./files.ts";
 
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 5;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -72,6 +72,10 @@ const symbols = {
   isomc_engine_hash: { parameters: ["pointer"], result: "u64" },
   isomc_engine_masked_hash: { parameters: ["pointer", "buffer", "usize"], result: "u64" },
   isomc_engine_snapshot: { parameters: ["pointer", "bool", "buffer"], result: "pointer" },
+  isomc_engine_read_words: {
+    parameters: ["pointer", "buffer", "usize", "bool", "buffer"],
+    result: "i64",
+  },
   isomc_snapshot_hash: { parameters: ["pointer"], result: "u64" },
   isomc_snapshot_pages: { parameters: ["pointer"], result: "u64" },
   isomc_engine_drop: { parameters: ["pointer", "pointer"], result: "void" },

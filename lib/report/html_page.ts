@@ -73,6 +73,17 @@ export function htmlPage(trace: TraceFile, lineText: LineText): string {
     if (v.formula !== undefined) {
       violation.push(html("p", {}, text("formula: "), html("code", {}, text(v.formula))));
     }
+    const initially = Object.entries(v.initial_propositions ?? {});
+    if (initially.length > 0) {
+      violation.push(
+        html(
+          "p",
+          {},
+          text("initially: "),
+          html("code", {}, text(initially.map(([p, x]) => `${p}=${x}`).join(" "))),
+        ),
+      );
+    }
     if (v.blocked !== undefined) {
       violation.push(html(
         "ul",
@@ -92,6 +103,8 @@ export function htmlPage(trace: TraceFile, lineText: LineText): string {
     }
   }
 
+  // A lasso's steps carry the propositions' values in the state each leads to.
+  const values = trace.steps.some((s) => s.propositions !== undefined);
   const rows = trace.steps.map((s, i) => {
     const loc = s.location;
     const line = loc === undefined ? undefined : lineText(loc.path, loc.line);
@@ -106,6 +119,13 @@ export function htmlPage(trace: TraceFile, lineText: LineText): string {
       html("td", {}, text(`${s.step}`)),
       html("td", { class: "actor" }, text(s.actor_name)),
       html("td", { class: "mono" }, text(s.transition)),
+      values
+        ? html(
+          "td",
+          { class: "mono" },
+          text(Object.entries(s.propositions ?? {}).map(([p, x]) => `${p}=${x}`).join(" ")),
+        )
+        : "",
       html(
         "td",
         { class: "mono" },
@@ -140,7 +160,8 @@ export function htmlPage(trace: TraceFile, lineText: LineText): string {
       html(
         "tr",
         {},
-        ...["#", "actor", "transition", "source", "line"].map((h) => html("th", {}, text(h))),
+        ...["#", "actor", "transition", ...(values ? ["propositions"] : []), "source", "line"]
+          .map((h) => html("th", {}, text(h))),
       ),
       ...rows,
     ),

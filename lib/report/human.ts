@@ -1,6 +1,7 @@
 /**
  * The report a person reads: the verdict, the counterexample as numbered steps, the blocked
- * actors of a deadlock, the statistics, and how to replay and debug what was found.
+ * actors of a deadlock, a lasso's cycle and propositions, the statistics, and how to replay
+ * and debug what was found.
  */
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
@@ -15,12 +16,18 @@ import {
   violationJson,
 } from "./trace.ts";
 import { searchNotes } from "./notes.ts";
+import { counterexampleSteps } from "./counterexample.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { counted } from "./words.ts";
+import {
+  formatLivenessStats,
+  lassoTraceParts,
+  livenessVerdictLines,
+  weaklyFairNote,
+} from "./liveness.ts";
 import { formatCount } from "./count.ts";
 
-/** "1 execution", "2 executions", "1,024 executions": every noun here takes an s. */
-export function counted(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
-}
+export { counted };
 
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
@@ -79,6 +86,8 @@ export interface ReportContext {
   readonly stderr?: string | null;
   /** Where each step was made in the source (absent: not said). */
   readonly sources?: SourceResolver;
+  /** What a liveness search found (--ltl, --never, --non-progress). */
+  readonly liveness?: LivenessOutcome | null;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
@@ -89,6 +98,9 @@ export function shellQuote(s: string): string {
 export function formatReport(result: ExplorationResult, ctx: ReportContext): string {
   const lines: string[] = [];
   const v = result.violation;
+  const l = ctx.liveness ?? null;
+  const sources = ctx.sources ?? noSources;
+  if (l !== null) return formatLivenessReport(result, l, ctx, sources);
   if (v === null) {
     if (result.verdict === "ok" && result.stats.pruned > 0) {
       lines.push(`isomc: no violation in ${counted(result.stats.states, "distinct state")}.`);
@@ -111,7 +123,6 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     return lines.join("\n") + "\n";
   }
 
-  const sources = ctx.sources ?? noSources;
   lines.push(
     ...formatCounterexample(
       { ...violationJson(v, ctx.names, sources), ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
@@ -126,26 +137,65 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   return lines.join("\n") + "\n";
 }
 
-/** How to replay and debug a trace outside the checker. */
+/**
+ * A liveness search's report: its verdict in the property's words, a lasso through the same
+ * formatter as `isomc show` (the trace file's fields), or a safety violation met on the way;
+ * the product's statistics.
+ */
+function formatLivenessReport(
+  result: ExplorationResult,
+  l: LivenessOutcome,
+  ctx: ReportContext,
+  sources: SourceResolver,
+): string {
+  const lines: string[] = [];
+  const v = result.violation;
+  const stderr = ctx.stderr ? { stderr: ctx.stderr } : {};
+  if (l.lasso !== null) {
+    const { violation, steps } = lassoTraceParts(l, l.lasso, ctx.names, sources);
+    lines.push(...formatCounterexample({ ...violation, ...stderr }, steps));
+  } else if (v !== null) {
+    lines.push(
+      ...formatCounterexample(
+        { ...violationJson(v, ctx.names, sources), ...stderr },
+        traceStepsJson(v.trace, ctx.names, sources),
+      ),
+    );
+  } else {
+    const why = incompleteText[result.incomplete ?? "interrupted"];
+    lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
+  }
+  if (v !== null || l.lasso !== null) lines.push("");
+  lines.push(`Explored ${formatLivenessStats(l.stats)}.`);
+  if (ctx.state) lines.push(formatStateStats(ctx.state));
+  if (ctx.tracePath !== null && (v !== null || l.lasso !== null)) {
+    lines.push(
+      ...replayHints(ctx.command, ctx.tracePath, ctx.program, undefined, l.lasso !== null),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** How to replay and debug a trace outside the checker; a lasso runs its cycle a few times. */
 export function replayHints(
   command: string,
   tracePath: string,
   program: readonly string[],
   heading = `Trace written to ${tracePath}. Replay it outside the checker:`,
+  lasso = false,
 ): string[] {
   const words = program.map(shellQuote).join(" ");
   const trace = shellQuote(tracePath);
   return [
     heading,
     `  ${command} replay ${trace} -- ${words}`,
-    "or debug it:",
+    lasso
+      ? "or debug it (the prefix, then the cycle ISOMC_REPLAY_CYCLES times, default 3):"
+      : "or debug it:",
     `  ISOMC_REPLAY=${trace} gdb --args ${words}`,
     `  ISOMC_REPLAY=${trace} valgrind ${words}`,
   ];
 }
-
-/** Widest a step's words are padded to, so that the source lines make a column. */
-const sourceColumn = 56;
 
 /**
  * The violation and its counterexample, as `isomc check` prints them and `isomc show` prints
@@ -164,29 +214,10 @@ export function formatCounterexample(
       lines.push(`    ${b.actor_name} waits at ${b.transition}${where}: ${b.reason}`);
     }
   } else {
-    lines.push(`  ${v.message}`);
+    lines.push(`  ${v.message}${v.fairness === "weak" ? ` ${weaklyFairNote}` : ""}`);
   }
   lines.push("");
-  const cycle = v.cycle_start;
-  lines.push(
-    cycle === undefined
-      ? `Counterexample (${counted(steps.length, "step")}):`
-      : `Counterexample (${counted(cycle, "step")}, then ${
-        v.stutter || cycle === steps.length
-          ? "the last state forever"
-          : `a cycle of ${counted(steps.length - cycle, "step")} repeated forever`
-      }):`,
-  );
-  const width = String(steps.length).length;
-  const said = steps.map((s) =>
-    `${String(s.step).padStart(width)}. ${s.actor_name}: ${s.transition}`
-  );
-  const column = Math.min(sourceColumn, Math.max(0, ...said.map((w) => w.length)));
-  steps.forEach((s, i) => {
-    if (i === cycle) lines.push(`  ${"".padStart(width)}  --- the cycle repeats from here ---`);
-    lines.push(`  ${s.source === undefined ? said[i] : `${said[i].padEnd(column)}   ${s.source}`}`);
-  });
-  if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
+  lines.push(...counterexampleSteps(v, steps));
   if (v.stderr) {
     lines.push("");
     lines.push(

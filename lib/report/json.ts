@@ -1,6 +1,7 @@
 /**
  * The machine-readable report of `isomc check --json`: one JSON object on stdout, documented in
- * the README (verdict, violation, stats, trace, trace_file) — or, when the check could not be
+ * the README (verdict, violation, stats, trace, trace_file; and for a liveness check the
+ * property, a lasso's violation and the product's figures) — or, when the check could not be
  * done, the error object (verdict "error", the error's kind and message, the exit status) —
  * and the statistics both ways (the trace file keeps them for `isomc show`).
  */
@@ -12,6 +13,8 @@ import type { StateStats } from "../state/memory_target.ts";
 import { noSources, type SourceResolver } from "./source.ts";
 import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { livenessJson, livenessStatsJson } from "./liveness.ts";
 
 export interface JsonReportContext {
   readonly state?: StateStats | null;
@@ -21,6 +24,8 @@ export interface JsonReportContext {
   readonly traceFile?: string | null;
   /** Where each step was made in the source. */
   readonly sources?: SourceResolver;
+  /** What a liveness search found. */
+  readonly liveness?: LivenessOutcome | null;
 }
 
 export function jsonReport(
@@ -29,7 +34,8 @@ export function jsonReport(
   ctx: JsonReportContext = {},
 ): Record<string, unknown> {
   const sources = ctx.sources ?? noSources;
-  return {
+  const liveness = ctx.liveness ?? null;
+  const report: Record<string, unknown> = {
     verdict: result.verdict,
     violation: result.violation === null ? null : {
       ...violationJson(result.violation, names, sources),
@@ -37,15 +43,32 @@ export function jsonReport(
       ...(ctx.stderr ? { stderr: ctx.stderr } : {}),
     },
     incomplete: result.incomplete,
-    stats: statsJson(result.stats, ctx.state ?? null),
+    stats: statsJson(result.stats, ctx.state ?? null, liveness),
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names, sources),
     trace_file: ctx.traceFile ?? null,
-    ...searchJson(result, names),
+    // The notes are the safety search's (an endless execution, no execution ended): a liveness
+    // search's executions never end by design.
+    ...(liveness === null
+      ? searchJson(result, names)
+      : { endless: null, fallback: null, warnings: [] }),
+  };
+  if (liveness === null) return report;
+  const { property, violation } = livenessJson(liveness, names, sources);
+  if (violation === null) return { ...report, property };
+  return {
+    ...report,
+    property,
+    violation: { ...violation, ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
+    trace: violation.trace,
   };
 }
 
-/** The statistics as `--json` and the trace file hold them. */
-export function statsJson(s: Readonly<Stats>, state: StateStats | null): Record<string, unknown> {
+/** The statistics as `--json` and the trace file hold them (a liveness search's figures too). */
+export function statsJson(
+  s: Readonly<Stats>,
+  state: StateStats | null,
+  liveness: LivenessOutcome | null = null,
+): Record<string, unknown> {
   return {
     executions: s.executions,
     states: s.states,
@@ -60,6 +83,7 @@ export function statsJson(s: Readonly<Stats>, state: StateStats | null): Record<
     restore_seconds: Number(s.restoreSeconds.toFixed(6)),
     sleep_blocked: s.sleepBlocked,
     wakeup_insertions: s.wakeupInsertions,
+    ...(liveness === null ? {} : livenessStatsJson(liveness.stats)),
     ...(state === null ? {} : { state: stateJson(state) }),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The counterexample file: written by `isomc check --trace-out`, read by `isomc replay`, by
  * `isomc show` and by the runtime itself when ISOMC_REPLAY names it (native/src/runtime/trace.zig,
- * which accepts exactly the files readTrace accepts; it uses each step's actor and choice, the
- * other fields are for people and pictures). Version 1 throughout: the fields added since (a
- * step's source and structure, a deadlock's blocked actors, the stderr, the statistics, a
- * lasso's cycle) are optional, and files without them still read.
+ * which accepts exactly the files readTrace accepts; it uses each step's actor and choice, and a
+ * lasso's cycle_start; the other fields are for people and pictures). Version 1 throughout: the
+ * fields added since (a step's source and structure, a deadlock's blocked actors, the stderr, the
+ * statistics, a lasso's cycle and propositions) are optional, and files without them still read.
+ * A liveness violation's trace is a lasso: its steps are the prefix then the cycle,
+ * `violation.cycle_start` the index of the cycle's first step (required for a lasso), and each
+ * step carries the propositions' values in the state it leads to.
  */
 
 import { InputError } from "../errors.ts";
@@ -26,8 +29,11 @@ export { type BlockedJson, type TraceStepJson, traceStepsJson };
 export const TRACE_FORMAT = "isomc-trace";
 export const TRACE_VERSION = 1;
 
-/** The kinds a trace may record: the safety violations, and the liveness branch's lassos. */
+/** The kinds a trace may record: the safety violations, and the liveness search's lassos. */
 export type TraceViolationKind = ViolationKind | "liveness" | "non-progress";
+
+/** What a trace records: a safety violation, or a lasso (an infinite execution). */
+export type TraceKind = ViolationKind | "liveness" | "non-progress";
 
 export interface TraceViolationJson {
   kind: TraceViolationKind;
@@ -37,10 +43,16 @@ export interface TraceViolationJson {
   blocked?: BlockedJson[];
   /** The last lines the failing execution wrote on stderr. */
   stderr?: string;
+  /** A lasso: the property (formula, never claim) it violates. */
+  formula?: string;
   /** A lasso: the index in `steps` of the cycle's first step (steps.length: the end stutters). */
   cycle_start?: number;
+  /** A lasso: the run ends after the prefix and its last state repeats forever. */
   stutter?: boolean;
-  formula?: string;
+  /** A lasso: the propositions' values in the initial state. */
+  initial_propositions?: Record<string, number>;
+  /** A lasso: the fairness the search assumed (weak: no actor enabled throughout never moves). */
+  fairness?: "none" | "weak";
 }
 
 export interface TraceFile {
@@ -54,6 +66,13 @@ export interface TraceFile {
   actors?: { id: number; name: string }[];
   /** The search's statistics, as `--json` gives them. */
   stats?: Record<string, unknown>;
+}
+
+/** Whether a trace records a lasso (a liveness or non-progress violation). */
+export function isLassoKind(
+  kind: TraceViolationKind | null | undefined,
+): kind is "liveness" | "non-progress" {
+  return kind === "liveness" || kind === "non-progress";
 }
 
 export function violationJson(
@@ -98,9 +117,14 @@ export function buildTrace(
     },
     timeout_ms: timeoutMs,
     steps: traceStepsJson(violation.trace, names, sources),
-    actors: [...names.actors].sort(([a], [b]) => a - b).map(([id, name]) => ({ id, name })),
+    actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
   };
+}
+
+/** Every actor the program created, by id: the trace file's `actors`. */
+export function actorsJson(names: NameTable): { id: number; name: string }[] {
+  return [...names.actors].sort(([a], [b]) => a - b).map(([id, name]) => ({ id, name }));
 }
 
 /** The trace file's text. */
@@ -186,8 +210,26 @@ function shapeProblem(data: unknown): string | null {
     if (!isRecord(v) || typeof v.kind !== "string" || !violationKinds.includes(v.kind)) {
       return `"violation.kind" is not one of ${violationKinds.join(", ")}`;
     }
+    const start = v.cycle_start;
+    if (
+      isLassoKind(v.kind as TraceViolationKind) &&
+      !(isCount(start, 0) && start <= data.steps.length)
+    ) {
+      return `"violation.cycle_start" is not a step index from 0 to ${data.steps.length}`;
+    }
   }
   return null;
+}
+
+/** A lasso step's propositions as written (0 or 1 by name), or undefined. */
+function propositionsOf(v: unknown): Record<string, number> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x !== 0 && x !== 1) return undefined;
+    out[k] = x;
+  }
+  return out;
 }
 
 /**
@@ -317,6 +359,7 @@ function stepFields(s: Record<string, unknown>, count: number): Partial<TraceSte
     mailbox: pick(s.mailbox, isId),
     partner: stepRef(s.partner, count),
     completes: stepRef(s.completes, count),
+    propositions: propositionsOf(s.propositions),
   });
 }
 
@@ -330,15 +373,24 @@ function violationFields(v: Record<string, unknown>, count: number): TraceViolat
       ...shapeFields(b),
     }))
     : undefined;
-  const cycle = isCount(v.cycle_start, 0) && v.cycle_start <= count ? v.cycle_start : undefined;
+  const kind = v.kind as TraceViolationKind;
+  // shapeProblem refused a lasso without a cycle_start in 0..count: a lasso has one.
+  const cycle = isLassoKind(kind) && isCount(v.cycle_start, 0) && v.cycle_start <= count
+    ? v.cycle_start
+    : undefined;
   return defined({
-    kind: v.kind as TraceViolationKind,
+    kind,
     message: typeof v.message === "string" ? v.message : "",
     actor: typeof v.actor === "string" ? v.actor : null,
     blocked,
     stderr: pick(v.stderr, isText),
-    cycle_start: cycle,
-    stutter: typeof v.stutter === "boolean" ? v.stutter : undefined,
-    formula: pick(v.formula, isText),
+    ...(cycle === undefined ? {} : {
+      formula: pick(v.formula, isText) ?? "",
+      cycle_start: cycle,
+      // A cycle of no steps: the run ends after the prefix and its last state repeats.
+      stutter: cycle === count,
+      initial_propositions: propositionsOf(v.initial_propositions) ?? {},
+      fairness: v.fairness === "weak" || v.fairness === "none" ? v.fairness : undefined,
+    }),
   });
 }

@@ -55,6 +55,8 @@ export interface TraceStepJson extends StepShape {
   partner?: number | null;
   /** A wait, a test that returned 1, a waitany: the step that posted the comm it took. */
   completes?: number | null;
+  /** A lasso's: the propositions' values (0 or 1) in the state the step leads to. */
+  propositions?: Record<string, number>;
 }
 
 /** An actor of a deadlock, at the transition it waits at. */

@@ -7,15 +7,20 @@
  *
  * When the program is gone (a violation killed it, a timeout) the next restore starts it again
  * and replays the path from the nearest snapshot it still has: the initial state.
+ *
+ * The propositions (isomc_prop) and the progress flag (isomc_progress) are read from the
+ * program's memory in each state, for the liveness search (lib/state/propositions.ts).
  */
 
 import {
   type ExactState,
   newCounters,
   type Outcome,
+  type PropositionValues,
   type Target,
   type TargetCounters,
 } from "../explore/target.ts";
+import { PropRegistry, type PropValues } from "./propositions.ts";
 import type { Step } from "../model/transition.ts";
 import { ProgramRun } from "../process/program.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
@@ -127,6 +132,11 @@ export class MemoryTarget implements Target {
   /** Re-read the program's maps at every snapshot and restore (ISOMC_CHECK_MAPS=1). */
   private readonly paranoid: boolean;
   private readonly knownEnds = new KnownEnds();
+  private readonly props = new PropRegistry();
+  /** The propositions' values in the current state, once read. */
+  private values: PropValues | null = null;
+  /** The engine's view is the program's memory now (a snapshot or restore since it ran). */
+  private viewFresh = false;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -143,6 +153,7 @@ export class MemoryTarget implements Target {
         stateful: true,
         reportStacks: this.keyEveryState,
         knownEnd: () => this.knownEnd(),
+        props: this.props,
       },
       this.names,
     );
@@ -170,6 +181,7 @@ export class MemoryTarget implements Target {
 
   async execute(step: Step): Promise<Outcome> {
     const run = this.current();
+    this.viewFresh = false;
     const outcome = await run.run([step], this.path.length);
     this.path.push(step);
     this.settle(outcome);
@@ -206,6 +218,8 @@ export class MemoryTarget implements Target {
   /** After an outcome: snapshot a live program, let go of a dead one. */
   private settle(outcome: Outcome): void {
     this.key = null;
+    this.values = null;
+    this.viewFresh = false;
     this.knownEnds.settle(outcome);
     // Mapping changes between two snapshots must not be forgotten by the next one. The rest
     // of main does not count: it runs in a forked copy, or not at all.
@@ -225,6 +239,7 @@ export class MemoryTarget implements Target {
       const mapsChanged = this.paranoid || this.mapsStale;
       const snap = this.engine!.snapshot(mapsChanged);
       this.mapsStale = false;
+      this.viewFresh = true;
       this.snapshots[this.path.length] = snap;
       this.liveSnapshots++;
       const fds = this.readFds();
@@ -289,6 +304,29 @@ export class MemoryTarget implements Target {
     return this.key;
   }
 
+  /** The propositions the program registered and their values now; null with no program. */
+  propositions(): PropositionValues | null {
+    const values = this.currentValues();
+    return values === null ? null : { names: this.props.names, values: values.props };
+  }
+
+  /** Whether the step into the current state passed isomc_progress(). */
+  progressed(): boolean {
+    return this.currentValues()?.progress ?? false;
+  }
+
+  private currentValues(): PropValues | null {
+    if (this.values !== null) return this.values;
+    if (this.engine === null || this.run === null || !this.run.isAlive) return null;
+    try {
+      this.values = this.props.read(this.engine, this.viewFresh);
+    } catch (e) {
+      if (!(e instanceof ProcessGone)) throw e;
+      return null;
+    }
+    return this.values;
+  }
+
   restore(path: readonly Step[]): Promise<void> {
     return timed(this.counters, () => this.restoreTo(path));
   }
@@ -296,6 +334,7 @@ export class MemoryTarget implements Target {
   private async restoreTo(path: readonly Step[]): Promise<void> {
     this.options.output?.endExecution();
     this.key = null;
+    this.values = null;
     // Snapshots are valid along the recorded path only.
     let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined);
     if (!(await this.restoreSnapshot(this.snapshots[depth], depth))) {
@@ -319,6 +358,7 @@ export class MemoryTarget implements Target {
       // plan() brought the engine's view up to date when it re-read the maps.
       this.engine.restore(snap, this.paranoid || ops.length > 0);
       this.mapsStale = false;
+      this.viewFresh = true;
       const want = this.fdTables[depth] ?? [];
       const changes = fdChanges(this.readFds(false), want);
       checkReopenable(changes);

@@ -255,6 +255,28 @@ export class Engine {
     this.check(native().isomc_engine_sync(this.pointer, mapsChanged), "reading the program");
   }
 
+  /**
+   * The 4-byte words at `addresses` (each a multiple of 4), unsigned: from the engine's view
+   * when `fromView` (it is the program's state now: no system call for a page it holds), else
+   * from the program; or the index of the first address that cannot be read.
+   */
+  readWords(addresses: readonly number[], fromView: boolean): Uint32Array | number {
+    const addrs = new BigUint64Array(addresses.map((a) => BigInt(a)));
+    const out = new Uint32Array(addresses.length);
+    const rc = Number(
+      native().isomc_engine_read_words(
+        this.pointer,
+        addrs,
+        BigInt(addresses.length),
+        fromView,
+        out,
+      ),
+    );
+    if (rc > 0) return rc - 1;
+    this.check(rc, "reading propositions");
+    return out;
+  }
+
   /** The hash of the last snapshot's memory without the dead part of the stacks. */
   stateHash(stacks: readonly StackInfo[]): bigint {
     const masks = masksOf(stacks);

@@ -52,6 +52,10 @@ export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
     if (envValue(protocol.ENV_STACK_SIZE)) |v| options.stack_size = parseSize(v, protocol.ENV_STACK_SIZE);
     if (envValue(protocol.ENV_VERBOSE)) |v| options.verbose = !std.mem.eql(u8, v, "0");
     options.report_path = envValue(protocol.ENV_REPORT);
+    if (envValue(protocol.ENV_REPLAY_CYCLES)) |v| {
+        options.replay_cycles = std.fmt.parseUnsigned(u32, v, 10) catch
+            fatal(2, "{s}: '{f}' is not a number of cycles (0, 1, 2...)", .{ protocol.ENV_REPLAY_CYCLES, printable.fmt(v) });
+    }
 
     // Take the runtime's own options out of argv, as SimGrid does with --cfg.
     if (argc != null and argv != null) {
@@ -151,11 +155,49 @@ export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*
     kk.violation(null, .assertion, "isomc_assert({s}) failed at {s}:{d}", .{ e, f, line });
 }
 
-export fn isomc_prop(name: ?[*:0]const u8, addr: ?*const c_int) void {
+/// Longest proposition name: formulas and reports name them in full.
+const max_prop_name = 128;
+
+/// Whether `name` reads as one proposition in a formula (lib/ltl/parser.ts): a word of letters,
+/// digits, `_` and `.` that starts with a letter or `_`, and neither an operator letter nor a
+/// constant.
+fn isPropositionName(name: []const u8) bool {
+    if (name.len == 0 or name.len > max_prop_name) return false;
+    if (!std.ascii.isAlphabetic(name[0]) and name[0] != '_') return false;
+    for (name) |c| if (!std.ascii.isAlphanumeric(c) and c != '_' and c != '.') return false;
+    const reserved = [_][]const u8{ "X", "F", "G", "U", "R", "V", "W", "true", "false" };
+    for (reserved) |r| if (std.mem.eql(u8, name, r)) return false;
+    return true;
+}
+
+/// Registration is a misuse after the first scheduling point: the checker reads the
+/// propositions from the first state on, and a formula naming one must find it there.
+export fn isomc_prop(name: ?[*:0]const u8, addr: ?*align(1) const c_int) void {
     const kk = enter("isomc_prop");
-    const a = addr orelse kk.violation(null, .misuse, "isomc_prop: the address is NULL", .{});
-    const n = kk.gpa.dupeZ(u8, if (name) |x| std.mem.sliceTo(x, 0) else "prop") catch kk.outOfMemory();
-    kk.props.append(kk.gpa, .{ .name = n, .addr = a }) catch kk.outOfMemory();
+    const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_prop: the name is NULL", .{}), 0);
+    if (!isPropositionName(n))
+        kk.violation(null, .misuse, "isomc_prop(\"{f}\"): not a proposition name (letters, digits, _ and ., starting with a letter or _, at most {d}; not X F G U R V W true false)", .{ printable.fmt(n[0..@min(n.len, max_prop_name)]), max_prop_name });
+    // align(1): the C caller may pass any address, and the check must not be assumed away.
+    const raw = @intFromPtr(addr orelse kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address is NULL", .{n}));
+    if (!std.mem.isAligned(raw, @alignOf(c_int)))
+        kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address 0x{x} is not aligned for an int", .{ n, raw });
+    const a: *const c_int = @ptrFromInt(raw);
+    if (kk.first_point)
+        kk.violation(null, .misuse, "isomc_prop(\"{s}\") after the first scheduling point: register propositions before isomc_run (or in an actor created before it, before its first visible operation)", .{n});
+    for (kk.props.items) |p| {
+        if (std.mem.eql(u8, p.name, n)) kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the name is registered twice", .{n});
+    }
+    const copy = kk.gpa.dupeZ(u8, n) catch kk.outOfMemory();
+    kk.props.append(kk.gpa, .{ .name = copy, .addr = a }) catch kk.outOfMemory();
+    if (kk.link) |*link| {
+        link.send(protocol.encodeProp(link.out, .{ .kind = .proposition, .address = @intFromPtr(a), .name = copy }));
+    }
+}
+
+/// Not a transition: the transition running passes a progress marker (SPIN's progress
+/// labels), for the search of non-progress cycles (isomc check --non-progress).
+export fn isomc_progress() void {
+    enter("isomc_progress").progress();
 }
 
 // ---- Mailboxes ---------------------------------------------------------------------------
@@ -444,4 +486,9 @@ test {
     _ = @import("describe.zig");
     _ = @import("link.zig");
     _ = @import("transitions.zig");
+}
+
+test "proposition names are those a formula reads as one" {
+    for ([_][]const u8{ "p", "in_cs", "_x", "a.b", "Fx", "GF", "request_1", "TRUE" }) |n| try std.testing.expect(isPropositionName(n));
+    for ([_][]const u8{ "", "1p", "in cs", "a-b", "F", "V", "true", "false", "x" ** 129 }) |n| try std.testing.expect(!isPropositionName(n));
 }

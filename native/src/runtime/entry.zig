@@ -56,8 +56,8 @@ const functions = [_]Function{
     f("load", 1, true),           f("store", 2, false),          f("fetch_add", 2, true),
     f("cas", 3, true),            f("mailbox", 1, true),         f("actor_create", 3, true),
     f("mutex_create", 0, true),   f("sem_create", 1, true),      f("cond_create", 0, true),
-    f("barrier_create", 1, true), f("prop", 2, false),           f("self", 0, true),
-    f("actor_name", 0, true),
+    f("barrier_create", 1, true), f("prop", 2, false),           f("progress", 0, false),
+    f("self", 0, true),           f("actor_name", 0, true),
 };
 
 /// The integer argument registers, in order (System V x86-64).

@@ -70,9 +70,17 @@ pub const Options = struct {
     report_path: ?[]const u8 = null,
     verbose: bool = false,
     stack_size: usize = 1024 * 1024,
+    /// Replaying a lasso: how many times its cycle runs before the runtime stops.
+    replay_cycles: u32 = 3,
 };
 
 pub const Prop = struct { name: [:0]const u8, addr: *const c_int };
+
+/// Set by isomc_progress(), cleared when the next transition starts: whether the transition
+/// that led to the current state passed a progress marker. It is program memory, hashed with
+/// the rest, so that equal states agree on it (docs/liveness.md, non-progress cycles); the
+/// checker reads it at the address the PROP frame of kind progress gives.
+pub var progress_passed: c_int = 0;
 
 const maestro_stack_size = 1024 * 1024;
 
@@ -118,6 +126,11 @@ pub const Kernel = struct {
     main_objects_created: u32 = 0,
     mailboxes: Registry = undefined,
     props: std.ArrayList(Prop) = .empty,
+    /// The first scheduling point has been reached: the actors created before isomc_run have
+    /// run to their first visible operation. Propositions are registered before it.
+    first_point: bool = false,
+    /// Replaying the trace of a liveness violation (ISOMC_REPLAY): which one.
+    lasso: ?trace.Lasso = null,
     enabled: std.ArrayList(bool) = .empty,
     /// The program's symbols, for the names in logs (read when first needed).
     symbols: ?symbols.Table = null,
@@ -145,12 +158,18 @@ pub const Kernel = struct {
                 // The words are readTrace's (lib/report/trace.ts), so that `isomc replay` and
                 // ISOMC_REPLAY refuse a trace with the same line.
                 var problem: trace.Problem = .{};
-                const steps = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
+                const loaded = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
                     error.Unreadable => fatal(2, "cannot read the trace {f}: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
                     error.NotATrace => fatal(2, "{f} is not an isomc trace: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
                     error.OutOfMemory => fatal(3, "out of memory reading the trace {f}", .{printable.fmt(path)}),
                 };
-                k.replay = .{ .steps = steps };
+                k.replay = .{ .steps = loaded.steps };
+                // A lasso: its prefix, then its cycle ISOMC_REPLAY_CYCLES times, then a stop.
+                if (loaded.lasso) |l| {
+                    k.lasso = l;
+                    k.replay.cycle_start = l.cycle_start;
+                    k.replay.cycles = options.replay_cycles;
+                }
             },
             .standalone => {},
         }
@@ -407,6 +426,7 @@ pub const Kernel = struct {
     fn maestroEntry(arg: *anyopaque) callconv(.c) noreturn {
         const k: *Kernel = @ptrCast(@alignCast(arg));
         k.startCreated();
+        k.first_point = true;
         switch (k.options.mode) {
             .checker => k.checkerLoop(),
             .replay, .standalone => k.localLoop(),
@@ -763,17 +783,21 @@ pub const Kernel = struct {
         return null;
     }
 
-    /// Replay and standalone modes: the trace first, then the default schedule.
+    /// Replay and standalone modes: the trace first, then the default schedule. A lasso's
+    /// trace ends the run instead, once its cycle has run ISOMC_REPLAY_CYCLES times.
     fn localLoop(k: *Kernel) void {
+        if (k.options.verbose and k.props.items.len > 0) local.logProps(k, "initially: ");
         while (k.alive > 0) {
             if (k.replay.pop()) |step| {
                 var why: [256]u8 = undefined;
                 if (k.checkStep(step, &why)) |message| local.stop(k, "diverged", message, null);
+                if (k.replay.entered and k.options.verbose) local.logCycle(k);
                 // The default schedule that follows a trace goes on after its last actor.
                 k.last_index = step.actor - 1;
                 k.execute(k.actorById(step.actor).?, step.choice);
                 continue;
             }
+            if (k.lasso != null) local.lassoDone(k);
             k.enabled.clearRetainingCapacity();
             for (k.actors.items) |a| {
                 k.enabled.append(k.gpa, a.status == .pending and transitions.isEnabled(a)) catch k.outOfMemory();
@@ -786,17 +810,37 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
+        // A lasso whose run ends (its last state repeats) stops where it ends, before main's end;
+        // one whose cycle still had steps to run does not fit the program.
+        if (k.lasso != null) {
+            if (k.replay.pop() == null) local.lassoDone(k);
+            var buf: [128]u8 = undefined;
+            local.stop(k, "diverged", std.fmt.bufPrint(&buf, "every actor has finished after {d} steps, before the lasso's cycle could repeat", .{k.book.steps}) catch &buf, null);
+        }
         if (k.options.report_path) |path| local.writeReport(path, "ok", "", "", k.book.steps);
     }
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
         if (k.options.verbose) local.logStep(k, actor, choice);
+        // Only when set: a store of 0 over 0 would still dirty its page for the write tracker.
+        if (progress_passed != 0) progress_passed = 0;
         switch (transitions.execute(k, actor, choice)) {
             .stay => {},
             .proceed => k.resumeActor(actor),
         }
         k.startCreated();
+        if (k.options.verbose and k.props.items.len > 0) local.logProps(k, "");
+    }
+
+    /// isomc_progress(): the current transition passes a progress marker. Under the checker,
+    /// the flag's address goes out once per process, at the first call (a PROP frame).
+    pub fn progress(k: *Kernel) void {
+        progress_passed = 1;
+        const link = if (k.link) |*l| l else return;
+        if (k.book.progress_announced) return;
+        k.book.progress_announced = true;
+        link.send(protocol.encodeProp(link.out, .{ .kind = .progress, .address = @intFromPtr(&progress_passed), .name = "" }));
     }
 
     // ---- Violations --------------------------------------------------------------------

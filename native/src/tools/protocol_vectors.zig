@@ -92,6 +92,12 @@ fn encodeAll(out: *std.Io.Writer) !void {
     try line(out, "fdset", protocol.encodeFdset(&buf, 9, 2),
         \\{"errno":9,"failed":2}
     );
+    try line(out, "prop", protocol.encodeProp(&buf, .{ .kind = .proposition, .address = 0x5555_5555_8010, .name = "in_cs" }),
+        \\{"kind":"proposition","address":93824992247824,"name":"in_cs"}
+    );
+    try line(out, "progress", protocol.encodeProp(&buf, .{ .kind = .progress, .address = 0x7fff_0000_0004, .name = "" }),
+        \\{"kind":"progress","address":140733193388036,"name":""}
+    );
 }
 
 fn decodeAll(arena: std.mem.Allocator, out: *std.Io.Writer) !void {
