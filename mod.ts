@@ -1,6 +1,8 @@
 /**
- * isomc as a library: check a program, replay a counterexample, compile against the runtime,
- * or run an exploration algorithm over your own Target (the interface every algorithm uses).
+ * isomc as a library: check a program (safety, or a liveness property), replay a
+ * counterexample, compile against the runtime, run an exploration algorithm over your own
+ * Target (the interface every algorithm uses), or draw a counterexample (chart, page, state
+ * graph).
  */
 
 export {
@@ -10,6 +12,8 @@ export {
   defaultReduction,
   defaultRestore,
   defaultTimeoutMs,
+  type LivenessCheck,
+  type LivenessOutcome,
   type Reduction,
   reductions,
   type Restore,
@@ -46,4 +50,21 @@ export {
   type Transition,
 } from "./lib/model/transition.ts";
 export { buildTrace, readTrace, type TraceFile, writeTrace } from "./lib/report/trace.ts";
+export { buildLassoTrace } from "./lib/report/liveness.ts";
+export { parseLtl } from "./lib/ltl/parser.ts";
+export { translateNegation } from "./lib/ltl/translate.ts";
+export { parseNever } from "./lib/ltl/never.ts";
+export { nonProgressAutomaton } from "./lib/liveness/progress.ts";
+export {
+  type Fairness,
+  type LivenessOptions,
+  type LivenessResult,
+  searchLiveness,
+} from "./lib/liveness/search.ts";
+export type { Lasso, LassoStep } from "./lib/liveness/lasso.ts";
+export { chartSvg } from "./lib/report/chart_svg.ts";
+export { fileLines, htmlPage } from "./lib/report/html_page.ts";
+export { readSources, type SourceLocation, type SourceResolver } from "./lib/report/source.ts";
+export { StateGraph } from "./lib/report/state_graph.ts";
+export { graphDot } from "./lib/report/dot.ts";
 export { ExitCode, InputError, InternalError } from "./lib/errors.ts";

@@ -6,6 +6,8 @@
  * run; bench/README.md records them with the machine they came from.
  *
  *   ./isomc bench [--quick] [--only=NAME,...]
+ *   ./isomc bench --peers [...]   side by side with Nidhugg and GenMC (bench/peers.ts)
+ *   ./isomc bench --breakdown     where one transition's time goes (bench/breakdown.ts)
  */
 
 import { parseArgs } from "node:util";
@@ -14,6 +16,8 @@ import { basename, join } from "node:path";
 import { compile } from "../lib/build/cc.ts";
 import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
+import { runPeers } from "./peers.ts";
+import { runBreakdown } from "./breakdown.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const resultsDir = join(root, "bench", "results");
@@ -194,4 +198,12 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  if (Deno.args.includes("--peers")) {
+    Deno.exit(await runPeers(Deno.args.filter((a) => a !== "--peers")));
+  }
+  if (Deno.args.includes("--breakdown")) {
+    Deno.exit(await runBreakdown(Deno.args.filter((a) => a !== "--breakdown")));
+  }
+  await main();
+}

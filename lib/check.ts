@@ -1,7 +1,8 @@
 /**
  * Checking a program, as a library call: resolve it, build the target for the chosen restore
- * strategy, run the chosen exploration, and always release the processes. The CLI's `check`
- * and `demo` and the tests all go through here.
+ * strategy, run the chosen exploration — a safety search, or the liveness search of an LTL
+ * formula, a never claim or non-progress cycles — and always release the processes. The CLI's
+ * `check` and `demo` and the tests all go through here.
  */
 
 import { explore } from "./explore/explore.ts";
@@ -14,8 +15,14 @@ import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
+import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
+import type { Automaton } from "./ltl/automaton.ts";
+import { type Fairness, type LivenessStats, searchLiveness } from "./liveness/search.ts";
+import type { Lasso } from "./liveness/lasso.ts";
+import type { LassoKind } from "./liveness/report.ts";
+import type { StateGraph } from "./report/state_graph.ts";
 import { drive, type ParallelReport } from "./parallel/drive.ts";
 import type { Address } from "./parallel/wire.ts";
 
@@ -33,7 +40,7 @@ export interface CheckOptions {
   readonly restore?: Restore;
   /**
    * Skip states already explored (needs a stateful restore and --reduction=none; default on
-   * for those).
+   * for --restore=memory --reduction=none).
    */
   readonly visited?: boolean;
   /** With visited states: confirm each hash match by comparing the states' memory and fds. */
@@ -58,12 +65,42 @@ export interface CheckOptions {
   readonly maxCheckpoints?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stats: Readonly<Stats>) => void;
+  /** Record the explored state graph here (--dot; the search must prune visited states). */
+  readonly graph?: StateGraph;
+  /**
+   * Check a liveness property instead of safety alone (docs/liveness.md): needs
+   * --restore=memory, --reduction=none and visited states (the defaults it implies).
+   */
+  readonly liveness?: LivenessCheck;
   /** --jobs=N: explore with N local worker processes (lib/parallel/). */
   readonly jobs?: number;
   /** --coordinator=HOST:PORT: listen there for workers started elsewhere. */
   readonly coordinator?: Address;
   /** --expect-workers=N: wait for N workers before handing out work. */
   readonly expectWorkers?: number;
+}
+
+/** The property a liveness search checks. */
+export interface LivenessCheck {
+  /** "liveness" for a formula or a never claim, "non-progress" for --non-progress. */
+  readonly kind: LassoKind;
+  /** The automaton of the executions to find (the negated formula's, the claim's). */
+  readonly automaton: Automaton;
+  /** What the reports call the property: the formula as given, or the claim's file. */
+  readonly formula: string;
+  readonly fairness?: Fairness;
+  /** A deadlock is one more run that ends, and stutters (--no-deadlock). */
+  readonly deadlockIsFinite?: boolean;
+}
+
+/** What a liveness search found beyond a safety search's result. */
+export interface LivenessOutcome {
+  readonly kind: LassoKind;
+  readonly formula: string;
+  readonly fairness: Fairness;
+  /** The execution that violates the property, when one was found. */
+  readonly lasso: Lasso | null;
+  readonly stats: LivenessStats;
 }
 
 export interface CheckResult extends ExplorationResult {
@@ -73,6 +110,10 @@ export interface CheckResult extends ExplorationResult {
   readonly state: StateStats | null;
   /** With a violation: the last lines the failing execution wrote on stderr ("" if none). */
   readonly stderr: string | null;
+  /** The liveness search's findings, when one ran. */
+  readonly liveness: LivenessOutcome | null;
+  /** Where in the program's source each step was made (read when first asked). */
+  readonly sources: SourceResolver;
   /** A parallel check's spread of the work. */
   readonly parallel?: ParallelReport;
 }
@@ -90,10 +131,14 @@ export async function check(
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const env = options.env ?? Deno.env.toObject();
-  const reduction = options.reduction ?? defaultReduction;
+  // A liveness search explores every interleaving and recognises states by their memory.
+  const reduction = options.reduction ?? (options.liveness ? "none" : defaultReduction);
   const restore = options.restore ?? defaultRestore;
-  if (options.visited && restore !== "memory") {
-    throw new UsageError("--visited needs --restore=memory (states are compared by their memory)");
+  if (options.liveness) refuseForLiveness(options, reduction, restore);
+  if (options.visited && restore === "replay") {
+    throw new UsageError(
+      "--visited needs --restore=memory or --restore=fork (states are compared by their memory)",
+    );
   }
   if (options.visited && reduction !== "none") {
     throw new UsageError(
@@ -106,16 +151,25 @@ export async function check(
       "--visited is not available with --jobs or --coordinator yet: two copies of a program do not hash equal states alike (docs/parallel.md)",
     );
   }
+  if (parallel && options.liveness) {
+    throw new UsageError("a liveness check is not available with --jobs or --coordinator yet");
+  }
+  if (parallel && options.graph !== undefined) {
+    throw new UsageError("--dot is not available with --jobs or --coordinator");
+  }
   const visited = !parallel && usesVisited(restore, reduction, options.visited);
+  if (options.graph !== undefined && !visited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
+    );
+  }
   if (options.exactCompare && !visited) {
     throw new UsageError(
-      "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory --reduction=none)",
+      "--exact-compare checks the states --visited prunes: it needs --visited (--restore=memory or fork, --reduction=none)",
     );
   }
   const spec = resolveProgram(program, args, env);
-  if (options.jobs !== undefined || options.coordinator !== undefined) {
-    return await checkParallel(spec, options, restore, reduction, visited);
-  }
+  if (parallel) return await checkParallel(spec, options, restore, reduction, visited);
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
@@ -153,10 +207,17 @@ export function openTarget(
     })
     : null;
   if (memory !== null) memory.keyEveryState = visited;
-  const target: Target = memory ??
-    (restore === "fork"
-      ? new ForkTarget(spec, { ...run, maxCheckpoints: options.maxCheckpoints })
-      : new ReplayTarget(spec, run));
+  const fork = restore === "fork"
+    ? new ForkTarget(spec, {
+      ...run,
+      maxCheckpoints: options.maxCheckpoints,
+      checkMaps: env.ISOMC_CHECK_MAPS === "1",
+      runEveryEnd: options.everyEnd ?? Boolean(options.showOutput),
+    })
+    : null;
+  // States are keyed as memory keys them (lib/state/state_key.ts): the same counts.
+  if (fork !== null) fork.keyEveryState = visited;
+  const target: Target = memory ?? fork ?? new ReplayTarget(spec, run);
   return { target, memory };
 }
 
@@ -168,30 +229,93 @@ async function checkWith(
   reduction: Reduction,
   visited: boolean,
 ): Promise<CheckResult> {
-  // Always false for now (check() refuses --visited in parallel): the split and the workers
-  // support it (claims, docs/parallel.md), the programs' state hashes do not yet.
   const { target, memory } = openTarget(spec, output, options, restore, visited);
-  let result;
+  // --dot watches the search through the target: the algorithms do not know it.
+  const explored = options.graph?.wrap(target) ?? target;
+  let result: ExplorationResult;
+  let liveness: LivenessOutcome | null = null;
   let state;
   try {
-    // A reduction that meets an execution repeating its state starts over statefully, when
-    // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
-    const fallback = restore === "memory" && options.visited !== false;
-    result = await explore(target, reduction, { ...options, visited, fallback });
+    if (options.liveness !== undefined && memory !== null) {
+      const l = options.liveness;
+      const found = await searchLiveness(memory, {
+        automaton: l.automaton,
+        source: l.formula,
+        fairness: l.fairness,
+        deadlockIsFinite: l.deadlockIsFinite,
+        maxDepth: options.maxDepth,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      result = found;
+      const fairness = l.fairness ?? "none";
+      liveness = {
+        kind: l.kind,
+        formula: l.formula,
+        fairness,
+        lasso: found.lasso,
+        stats: found.stats,
+      };
+    } else {
+      // A reduction that meets an execution repeating its state starts over statefully, when
+      // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
+      const fallback = restore === "memory" && options.visited !== false;
+      result = await explore(explored, reduction, { ...options, visited, fallback });
+    }
     state = memory?.stateStats() ?? null;
   } finally {
     await target.close();
   }
+  const failed = result.violation !== null || (liveness?.lasso ?? null) !== null;
   return {
     ...result,
     names: { ...target.names, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
     restore,
     state,
     // The search stops at the violation: the files hold the failing execution's output.
-    stderr: result.violation === null ? null : output.stderrTail(),
+    stderr: failed ? output.stderrTail() : null,
+    liveness,
   };
 }
 
+/**
+ * The options a liveness search cannot honour, refused with the reason: it needs every
+ * interleaving and states recognised by their memory, and has no executions to count.
+ */
+function refuseForLiveness(options: CheckOptions, reduction: Reduction, restore: Restore): void {
+  const what = options.liveness?.kind === "non-progress" ? "--non-progress" : "a liveness check";
+  if (reduction !== "none") {
+    throw new UsageError(
+      `${what} needs --reduction=none (partial-order reduction is not combined with liveness: it could hide the cycles), not --reduction=${reduction}`,
+    );
+  }
+  if (restore !== "memory") {
+    throw new UsageError(
+      `${what} needs --restore=memory (it recognises states by their memory to find cycles), not --restore=${restore}`,
+    );
+  }
+  if (options.visited === false) {
+    throw new UsageError(
+      `${what} needs visited states (a cycle is a state seen again): not with --no-visited`,
+    );
+  }
+  if (options.exactCompare) {
+    throw new UsageError(
+      `${what} tells states apart by their 64-bit hashes: --exact-compare is not available with it`,
+    );
+  }
+  if (options.maxExecutions !== undefined) {
+    throw new UsageError(
+      `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
+    );
+  }
+  if (options.graph !== undefined) {
+    throw new UsageError(
+      `${what} searches pairs of a state and an automaton state: --dot draws a safety search's states, not with it`,
+    );
+  }
+}
 /**
  * A parallel check (docs/parallel.md): the coordinator here, the workers local (--jobs) or
  * connecting (--coordinator); the same verdict and counts as the sequential search.
@@ -232,9 +356,11 @@ async function checkParallel(
   return {
     ...run.result,
     names: { actors: run.actors, objects: run.objects, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
     restore,
     state: null,
     stderr: run.result.violation === null ? null : "",
+    liveness: null,
     parallel: run.parallel,
   };
 }

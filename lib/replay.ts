@@ -2,7 +2,8 @@
  * Replaying a counterexample outside the checker: the program runs on its own with
  * ISOMC_REPLAY naming the trace, its runtime follows the recorded schedule, and the outcome
  * (the runtime's one-line report, or how the process ended) is compared with the violation
- * the trace records.
+ * the trace records. A lasso (a liveness violation) is replayed under the checker's control
+ * instead, so that its cycle can be seen to come back to the same state (lib/replay_lasso.ts).
  */
 
 import { basename, join } from "node:path";
@@ -19,7 +20,9 @@ import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
 import { printable } from "./report/printable.ts";
-import { readTrace } from "./report/trace.ts";
+import { isLassoKind, readTrace, type TraceFile, type TraceViolationKind } from "./report/trace.ts";
+import { replayLasso } from "./replay_lasso.ts";
+import type { ProgramSpec } from "./process/spec.ts";
 
 export interface ReplayOptions {
   /** Log every step on stderr (the runtime's default in replay mode). */
@@ -35,9 +38,9 @@ export interface ReplayOptions {
 
 export interface ReplayResult {
   /** What happened in the replay: a violation kind, or "none". */
-  readonly observed: ViolationKind | "none";
+  readonly observed: TraceViolationKind | "none";
   readonly message: string;
-  readonly expected: ViolationKind | null;
+  readonly expected: TraceViolationKind | null;
   readonly reproduced: boolean;
   readonly steps: number | null;
 }
@@ -105,6 +108,7 @@ export async function replay(
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);
+  if (isLassoKind(trace.violation?.kind)) return await replayLassoTrace(trace, spec, options);
   const dir = Deno.makeTempDirSync({ prefix: "isomc-replay-" });
   registerTemporary(dir);
   const reportPath = join(dir, "report.json");
@@ -167,4 +171,25 @@ export async function replay(
   } finally {
     removeTemporary(dir);
   }
+}
+
+/** A lasso's replay, in the terms of any replay: reproduced, or what happened instead. */
+async function replayLassoTrace(
+  trace: TraceFile,
+  spec: ProgramSpec,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
+  const expected = trace.violation!.kind;
+  const r = await replayLasso(trace, spec, {
+    log: options.verbose === false ? null : (line) => console.error(line),
+    timeoutMs: options.timeoutMs ?? trace.timeout_ms,
+    showOutput: !options.quietProgram,
+  });
+  return {
+    observed: r.reproduced ? expected : (r.violation?.kind as ViolationKind | undefined) ?? "none",
+    message: r.message,
+    expected,
+    reproduced: r.reproduced,
+    steps: r.steps,
+  };
 }

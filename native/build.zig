@@ -97,6 +97,9 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
             // Keeps std.valgrind's client requests in release builds: the actors' stacks must
             // be registered for programs to run cleanly under valgrind.
             .valgrind = true,
+            // entry.callSite reads the program's return address through the API function's
+            // frame pointer (entry.zig).
+            .omit_frame_pointer = false,
             .imports = imports,
         }),
         .checker = b.createModule(.{

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { exploreDfs } from "../lib/explore/dfs.ts";
 import { type DporReduction, exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import type { ExplorationResult } from "../lib/explore/result.ts";
+import { postOf } from "../lib/model/independence.ts";
 import { type FakeProgram, FakeTarget, type Instr, yields } from "./support/fake_system.ts";
+import { lastzero, readers } from "./support/fake_programs.ts";
 import { type Flavour, randomProgram, RecordingTarget } from "./support/random_programs.ts";
 
 const odpor = (p: FakeProgram): Promise<ExplorationResult> =>
@@ -24,38 +26,6 @@ const storeLoad: FakeProgram = {
     },
   ],
 };
-
-/** lastzero(n): a reader scans a[n] .. a[0] down to the first zero; writer j stores a[j-1]+1. */
-function lastzero(n: number): FakeProgram {
-  const reader: Instr[] = [
-    { op: "set", reg: "i", value: n },
-    { op: "load", var: (r) => `a${r.i}`, into: "v" },
-    { op: "goto", to: 5, when: (r) => r.v === 0 },
-    { op: "set", reg: "i", value: (r) => r.i - 1 },
-    { op: "goto", to: 1 },
-  ];
-  const writers = Array.from({ length: n }, (_, k) => ({
-    name: `writer-${k + 1}`,
-    code: [
-      { op: "load", var: `a${k}`, into: "v" },
-      { op: "store", var: `a${k + 1}`, value: (r: Record<string, number>) => r.v + 1 },
-    ] as Instr[],
-  }));
-  return { actors: [{ name: "reader", code: reader }, ...writers] };
-}
-
-/** readers(n): one writer stores x, n readers load it. */
-function readers(n: number): FakeProgram {
-  return {
-    actors: [
-      { name: "writer", code: [{ op: "store", var: "x", value: 42 }] },
-      ...Array.from({ length: n }, (_, k) => ({
-        name: `reader-${k + 1}`,
-        code: [{ op: "load", var: "x", into: "v" }] as Instr[],
-      })),
-    ],
-  };
-}
 
 Deno.test("3 actors x 2 yields: 1 execution with odpor and sdpor, none sleep-blocked", async () => {
   for (const reduction of ["odpor", "sdpor"] as const) {
@@ -239,6 +209,42 @@ Deno.test("waitany: each matched comm is its own branch", async () => {
   assert.equal(r.stats.executions, none.traces().size);
   // The first waitany returns 0 or 1: both reachable.
   assert.equal(new Set([...reduced.finals].map((f) => f.includes('"first",1'))).size, 2);
+});
+
+Deno.test("comm ids come back once released: each post is told apart from the last", async () => {
+  // R's comms are numbered as the runtime numbers them: the smallest number none of its live
+  // comms has (fake_system.ts). So c1 on m and c2 on n are both R's comm 1, and c3 on m its
+  // comm 1 again. A waitany on c2 reads mailbox n, not m; the wait for c3 is enabled by the
+  // second send on m, not the first. Every reduction must find what the exhaustive search finds.
+  const program: FakeProgram = {
+    actors: [
+      {
+        name: "R",
+        code: [
+          { op: "irecv", mailbox: "m", comm: "c1", into: "v1" },
+          { op: "wait", comm: "c1" },
+          { op: "irecv", mailbox: "n", comm: "c2", into: "v2" },
+          { op: "waitany", comms: ["c2"], into: "i" },
+          { op: "irecv", mailbox: "m", comm: "c3", into: "v3" },
+          { op: "wait", comm: "c3" },
+        ],
+      },
+      { name: "S", code: [{ op: "isend", mailbox: "m", value: 1, comm: "s1" }] },
+      { name: "T", code: [{ op: "isend", mailbox: "n", value: 2, comm: "s2" }] },
+      { name: "U", code: [{ op: "isend", mailbox: "m", value: 3, comm: "s3" }] },
+    ],
+  };
+  const none = new RecordingTarget(new FakeTarget(program));
+  await exploreDfs(none);
+  // The ids did come back: every post of R is its comm 1.
+  const posts = none.runs[0].events.filter((e) => e.actor === 1 && postOf(e.transition) !== null);
+  assert.ok(posts.length === 3 && posts.every((e) => e.transition.arg0 === BigInt(2 ** 32 + 1)));
+  for (const reduction of ["sleep", "sdpor", "odpor"] as const) {
+    const reduced = new RecordingTarget(new FakeTarget(program));
+    const r = await exploreDpor(reduced, reduction);
+    assert.deepEqual([...reduced.finals].sort(), [...none.finals].sort(), reduction);
+    if (reduction === "odpor") assert.equal(r.stats.executions, none.traces().size);
+  }
 });
 
 Deno.test("regression: a trylock race below an independent branch of the wakeup tree", async () => {

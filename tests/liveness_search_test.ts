@@ -240,6 +240,9 @@ Deno.test("non-progress cycles: a cycle passing no isomc_progress() marker", asy
   assert.deepEqual(s.steps.slice(s.cycleStart), ["A: yield()"]);
   // Under weak fairness B must move too, and it passes the marker: no non-progress cycle.
   assert.equal((await search(livelock, "weak")).r.verdict, "ok");
+  // A run that ends does not loop: its stutter is no non-progress cycle (as with SPIN's -l).
+  const ends: FakeProgram = { actors: [{ name: "A", code: [{ op: "yield" }, { op: "yield" }] }] };
+  assert.equal((await search(ends)).r.verdict, "ok");
 });
 
 Deno.test("safety violations are still found during a liveness search", async () => {

@@ -142,6 +142,7 @@ interface StateRecordJson {
   object: number;
   arg0: string;
   arg1: string;
+  site?: number;
   extras: [number, boolean][];
 }
 
@@ -179,6 +180,7 @@ function expectedMessage(v: Vector): Message {
             object: a.object,
             arg0: BigInt(a.arg0),
             arg1: BigInt(a.arg1),
+            ...(a.site === undefined ? {} : { site: a.site }),
             extras: a.extras.map(([id, ready]) => ({ id, ready })),
           })),
         },
@@ -222,11 +224,22 @@ function expectedMessage(v: Vector): Message {
       return { type: "forked", pid: f.pid as number };
     case "fdset":
       return { type: "fdset", errno: f.errno as number, failed: f.failed as number };
+    case "prop":
+    case "progress":
+      return {
+        type: "prop",
+        kind: f.kind as "proposition" | "progress",
+        address: f.address as number,
+        name: f.name as string,
+      };
   }
   throw new Error(`unknown vector ${v.name}`);
 }
 
-/** Every runtime->checker message of protocol version 4, in the fixture's order. */
+/**
+ * Every runtime->checker message of protocol version 7, in the fixture's order (PROP twice: a
+ * proposition and the progress flag).
+ */
 const runtimeMessages = [
   "hello",
   "actor",
@@ -242,6 +255,8 @@ const runtimeMessages = [
   "exiting",
   "forked",
   "fdset",
+  "prop",
+  "progress",
 ];
 
 Deno.test("every frame the Zig side encodes decodes to the fields it was written with", async () => {
@@ -249,7 +264,8 @@ Deno.test("every frame the Zig side encodes decodes to the fields it was written
   assert.deepEqual([...vectors.keys()], runtimeMessages);
   // Every runtime->checker type number of protocol.ts has its vector, and no other.
   assert.deepEqual(
-    runtimeMessages.map((name) => readHeader(fromHex(vectors.get(name)!.hex)).type).sort(),
+    [...new Set(runtimeMessages.map((name) => readHeader(fromHex(vectors.get(name)!.hex)).type))]
+      .sort(),
     Object.values(MessageType).filter((t) => t < 0x80).sort(),
   );
   for (const v of vectors.values()) {
@@ -285,9 +301,16 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     0x5555_0000_1000,
     -(2n ** 63n),
   ]);
+  // Version 5: each record's call site, absent when the runtime wrote 0.
+  assert.deepEqual(state.point.transitions.map((t) => t.site), [
+    undefined,
+    undefined,
+    0x5555_5555_8a3f,
+    0x101_f00d,
+  ]);
 });
 
-Deno.test("the vectors of protocol version 4 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 7 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -314,6 +337,19 @@ Deno.test("the vectors of protocol version 4 carry what the stateful checker dep
   assert.deepEqual(get("exiting"), { type: "exiting", status: 2, actor: 4 });
   assert.deepEqual(get("forked"), { type: "forked", pid: 31337 });
   assert.deepEqual(get("fdset"), { type: "fdset", errno: 9, failed: 2 });
+  // Version 7: PROP, a proposition's name and address, or the progress flag's (no name).
+  assert.deepEqual(get("prop"), {
+    type: "prop",
+    kind: "proposition",
+    address: 0x5555_5555_8010,
+    name: "in_cs",
+  });
+  assert.deepEqual(get("progress"), {
+    type: "prop",
+    kind: "progress",
+    address: 0x7fff_0000_0004,
+    name: "",
+  });
   // Negative numbers where the protocol has signed fields.
   const exiting = fromHex(vectors.get("exiting")!.hex);
   new DataView(exiting.buffer).setInt32(HEADER_SIZE, -1, true);
@@ -368,6 +404,10 @@ Deno.test("field values the protocol forbids are refused", async () => {
   const noChoice = state.slice();
   new DataView(noChoice.buffer).setUint32(kindAt + 4, 0, true);
   assert.match(decodeError(noChoice).message, /0 choices/);
+  // A call site is an address: below 2^53 like the others.
+  const hugeSite = state.slice();
+  new DataView(hugeSite.buffer).setBigUint64(HEADER_SIZE + 16 + 40, 2n ** 53n, true);
+  assert.match(decodeError(hugeSite).message, /out of range/);
 
   const hello = fromHex(vectors.get("hello")!.hex);
   const badMagic = hello.slice();
@@ -426,6 +466,25 @@ Deno.test("field values the protocol forbids are refused", async () => {
   assert.match(decodeError(crashWith(1, 2n ** 53n)).message, /out of range/);
   const plain = decode(crashWith(0xffff_fffe, 0n));
   assert.ok(plain.type === "crash" && !plain.overflow && plain.stackSize === 0);
+  // PROP: address, then kind (1 proposition, 2 progress), two reserved fields, the name. A
+  // proposition has a name, the progress flag none; an address is a multiple of 4 below 2^53.
+  const prop = fromHex(vectors.get("prop")!.hex);
+  const propWith = (address: bigint, kind: number): Uint8Array => {
+    const bad = prop.slice();
+    const view = new DataView(bad.buffer);
+    view.setBigUint64(HEADER_SIZE, address, true);
+    view.setUint8(HEADER_SIZE + 8, kind);
+    return bad;
+  };
+  assert.match(decodeError(propWith(0x1000n, 3)).message, /unknown proposition kind 3/);
+  assert.match(decodeError(propWith(0x1000n, 0)).message, /unknown proposition kind 0/);
+  assert.match(decodeError(propWith(0x1000n, 2)).message, /progress PROP with a name/);
+  assert.match(decodeError(propWith(0x1002n, 1)).message, /unaligned address/);
+  assert.match(decodeError(propWith(2n ** 53n, 1)).message, /out of range/);
+  const progress = fromHex(vectors.get("progress")!.hex);
+  const unnamed = progress.slice();
+  unnamed[HEADER_SIZE + 8] = 1;
+  assert.match(decodeError(unnamed).message, /proposition PROP without a name/);
 });
 
 // ---- TypeScript encodes, Zig decodes ------------------------------------------------------
@@ -572,15 +631,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 4);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0400" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 7);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0700" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0400" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0700" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0400" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0700" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -590,18 +649,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0400" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0700" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0400" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0400" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0700" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0700" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0400" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0700" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -685,7 +744,8 @@ function encodeMessage(m: Message): Uint8Array {
         .u32(m.point.transitions.length).u32(m.mapsChanged ? 1 : 0).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8((t.enabled ? 1 : 0) | (t.ready ? 2 : 0)).u16(t.extras.length)
-          .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1);
+          .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
+          .u64(BigInt(t.site ?? 0));
         for (const x of t.extras) b.u64(BigInt(x.id) | (x.ready ? 1n << 63n : 0n));
       }
       return b.frame();
@@ -718,6 +778,9 @@ function encodeMessage(m: Message): Uint8Array {
       return new FrameBuilder(MessageType.exiting).u32(m.status).u32(m.actor).frame();
     case "fdset":
       return new FrameBuilder(MessageType.fdset).u32(m.errno).u32(m.failed).frame();
+    case "prop":
+      return new FrameBuilder(MessageType.prop).u64(BigInt(m.address))
+        .u8(m.kind === "proposition" ? 1 : 2).u8(0).u16(0).string(m.name).frame();
   }
 }
 
@@ -766,6 +829,7 @@ function randomMessage(rand: () => number): Message {
             object: id(),
             arg0: i64(),
             arg1: i64(),
+            ...(rand() < 0.5 ? {} : { site: 1 + Math.floor(rand() * (2 ** 53 - 1)) }),
             extras: Array.from(
               { length: Math.floor(rand() * 3) },
               () => ({ id: id(), ready: rand() < 0.5 }),
@@ -821,8 +885,17 @@ function randomMessage(rand: () => number): Message {
       return { type: "exiting", status: i32(), actor: u32() };
     case 12:
       return { type: "forked", pid: u32() };
-    default:
+    case 13:
       return { type: "fdset", errno: i32(), failed: u32() };
+    default:
+      return rand() < 0.5
+        ? { type: "prop", kind: "progress", address: 4 * Math.floor(rand() * 2 ** 51), name: "" }
+        : {
+          type: "prop",
+          kind: "proposition",
+          address: 4 * Math.floor(rand() * 2 ** 51),
+          name: ["a", "in_cs", "é∀😀", "x".repeat(300)][Math.floor(rand() * 4)],
+        };
   }
 }
 
@@ -831,7 +904,7 @@ Deno.test("protocol.ts decodes 4000 random messages of every type back to what w
   const seen = new Set<string>();
   for (let i = 0; i < 4000; i++) {
     const m = randomMessage(rand);
-    seen.add(m.type);
+    seen.add(m.type === "prop" ? m.kind === "progress" ? "progress" : "prop" : m.type);
     assert.deepEqual(decode(encodeMessage(m)), m, `message ${i}`);
   }
   assert.deepEqual([...seen].sort(), [...runtimeMessages].sort());
@@ -876,12 +949,22 @@ class HandDriven {
     return new HandDriven(pid, pidfdOpen(pid), new NativeChannel(fd));
   }
 
+  /** Every record of a real runtime carries its call site: checked here, then set aside. */
+  readonly sites: number[] = [];
+
   receive(): Message | "closed" {
     const r = this.channel.receive(10_000);
     if (r.kind === "closed") return "closed";
     assert.equal(r.kind, "frame", `expected a frame, got ${JSON.stringify(r)}`);
     if (r.kind !== "frame") throw new Error("unreachable");
-    return decode(r.frame);
+    const m = decode(r.frame);
+    if (m.type !== "state") return m;
+    const transitions = m.point.transitions.map(({ site, ...rest }) => {
+      assert.ok(site !== undefined && site > 0, `a record without its call site`);
+      this.sites.push(site);
+      return rest;
+    });
+    return { ...m, point: { ...m.point, transitions } };
   }
 
   send(frame: Uint8Array): void {
@@ -900,7 +983,10 @@ class HandDriven {
       assert.notEqual(m, "closed", `the program closed the channel before a ${type} frame`);
       if (m === "closed") throw new Error("unreachable");
       if (m.type === type) return m as Extract<Message, { type: T }>;
-      assert.ok(m.type === "actor" || m.type === "object", `got ${m.type} before ${type}`);
+      assert.ok(
+        m.type === "actor" || m.type === "object" || m.type === "prop",
+        `got ${m.type} before ${type}`,
+      );
     }
   }
 
@@ -1184,6 +1270,56 @@ Deno.test("a RUN that does not fit the program is a diverged ERROR naming the st
   });
 });
 
+/** The int at `address` in process `pid`'s memory (the test runs as the program's parent). */
+function peekInt(pid: number, address: number): number {
+  const file = Deno.openSync(`/proc/${pid}/mem`);
+  try {
+    const buf = new Uint8Array(4);
+    file.seekSync(address, Deno.SeekMode.Start);
+    assert.equal(file.readSync(buf), 4);
+    return new DataView(buf.buffer).getInt32(0, true);
+  } finally {
+    file.close();
+  }
+}
+
+Deno.test("PROP: propositions before the first STATE, the progress flag's address once, at its first use", async () => {
+  await withProgram((path) => {
+    const run = HandDriven.start(path);
+    try {
+      run.until("hello");
+      run.send(encodeWelcome(WELCOME_STATEFUL));
+      const before = framesUntil(run, "state");
+      const props = before.filter((m) => m.type === "prop");
+      assert.deepEqual(props.map((m) => m.type === "prop" && [m.kind, m.name]), [
+        ["proposition", "p"],
+        ["proposition", "q"],
+      ]);
+      const [p, q] = props.map((m) => (m.type === "prop" ? m.address : 0));
+      assert.deepEqual([peekInt(run.pid, p), peekInt(run.pid, q)], [1, 0]);
+      // The first transition passes isomc_progress(): the flag's address comes with its answer.
+      run.send(encodeRun([{ actor: 1, choice: 0 }]));
+      const first = framesUntil(run, "state");
+      const announced = first.filter((m) => m.type === "prop");
+      assert.equal(announced.length, 1);
+      const flag = announced[0].type === "prop" ? announced[0] : null;
+      assert.ok(flag !== null && flag.kind === "progress" && flag.name === "");
+      assert.equal(peekInt(run.pid, flag.address), 1);
+      // Cleared by the next transition, set again by the third; never announced again.
+      const flags: number[] = [];
+      for (let i = 1; i < 4; i++) {
+        run.send(encodeRun([{ actor: 1, choice: 0 }], i));
+        const frames = framesUntil(run, "state");
+        assert.ok(frames.every((m) => m.type !== "prop"), frames.map((m) => m.type).join(" "));
+        flags.push(peekInt(run.pid, flag.address));
+      }
+      assert.deepEqual(flags, [0, 1, 0]);
+    } finally {
+      run.dispose();
+    }
+  }, "props.c");
+});
+
 Deno.test("a runtime whose checker hangs up mid-frame ends at once, without output", async () => {
   await withProgram((path) => {
     const run = HandDriven.start(path);
@@ -1444,7 +1580,7 @@ Deno.test("MAP creates and removes mappings and answers MAPPED with the first er
 
 Deno.test("FDS is carried out by the preloaded agent and answered by FDSET", async () => {
   await withProgram((path) => {
-    const run = HandDriven.start(path, [], { LD_PRELOAD: agentLibrary });
+    const run = HandDriven.start(path, [], { LD_PRELOAD: agentLibrary() });
     try {
       handshake(run, WELCOME_STATEFUL);
       const fd = 40;

@@ -216,6 +216,11 @@ const misuses: readonly { mode: string; message: string | RegExp; actor: string 
   },
   { mode: "null_mutex", message: "isomc_mutex_lock: the mutex is NULL", actor: "first" },
   {
+    mode: "bad_mailbox",
+    message: /^isomc_isend: 0x[0-9a-f]+ is not a mailbox \(isomc_mailbox returns them\)$/,
+    actor: "first",
+  },
+  {
     mode: "unaligned",
     message: /^isomc_load: the address 0x[0-9a-f]+ is not 8-byte aligned$/,
     actor: "first",

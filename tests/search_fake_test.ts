@@ -9,9 +9,8 @@ import { exploreDfs } from "../lib/explore/dfs.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import { explore } from "../lib/explore/explore.ts";
 import { hashingSteps, runawaySteps, warningsOf } from "../lib/explore/result.ts";
-import { type Event, makeEvent } from "../lib/explore/dpor/event.ts";
+import { directoryOf, type Event, makeEvent } from "../lib/explore/dpor/event.ts";
 import { analyze, happensBefore, traceKey } from "../lib/explore/dpor/happens_before.ts";
-import { type CommInfo, postOf } from "../lib/model/independence.ts";
 import { SleepSet } from "../lib/explore/dpor/sleep.ts";
 import {
   insert,
@@ -247,7 +246,6 @@ class BoundedRecorder implements Target {
   private readonly taken: { steps: Step[]; points: Point[]; after: Point | null }[] = [];
   private points: Point[] = [];
   private steps: Step[] = [];
-  private readonly comms = new Map<number, CommInfo>();
 
   constructor(private readonly inner: FakeTarget) {}
 
@@ -308,7 +306,11 @@ class BoundedRecorder implements Target {
     t: { steps: Step[]; points: Point[]; after: Point | null },
     spawners: ReadonlySet<number>,
   ): Event[] {
-    return t.steps.map((step, k) => {
+    // Comm ids come back once released: a waitany's comms are looked up among the posts
+    // before it on this path (event.ts directoryOf), as the explorers do.
+    const out: Event[] = [];
+    const directory = directoryOf(out);
+    t.steps.forEach((step, k) => {
       const before = t.points[k];
       const after = k + 1 < t.steps.length ? t.points[k + 1] : t.after;
       const known = new Set(before.transitions.map((x) => x.actor));
@@ -316,24 +318,13 @@ class BoundedRecorder implements Target {
         ? []
         : after.transitions.map((x) => x.actor).filter((x) => !known.has(x));
       const transition = before.transitions.find((x) => x.actor === step.actor)!;
-      return makeEvent(
-        transition,
-        step.choice,
-        (c) => this.comms.get(c),
-        created,
-        spawners.has(step.actor),
-      );
+      out.push(makeEvent(transition, step.choice, directory, created, spawners.has(step.actor)));
     });
+    return out;
   }
 
   private note(o: Outcome): Outcome {
-    if (o.kind === "point") {
-      this.points[this.steps.length] = o.point;
-      for (const t of o.point.transitions) {
-        const p = postOf(t);
-        if (p !== null) this.comms.set(p.comm, { mailbox: p.mailbox, side: p.side });
-      }
-    }
+    if (o.kind === "point") this.points[this.steps.length] = o.point;
     const stuck = o.kind === "point" && !o.point.transitions.some((t) => t.enabled);
     if (o.kind !== "point" || stuck) this.terminal.add(`${o.kind} ${this.inner.stateKey()}`);
     return o;

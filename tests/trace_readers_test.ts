@@ -112,8 +112,21 @@ const refused: readonly Refused[] = [
     .map(([what, violation]) => ({
       what: `a violation with ${what}`,
       text: trace({ violation }),
-      why: '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout',
+      why:
+        '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress',
     })),
+  // A lasso says where its cycle starts: an index into the steps, from 0 to their number.
+  ...([
+    ["no cycle_start", {}],
+    ["cycle_start past the steps", { cycle_start: 2 }],
+    ["cycle_start -1", { cycle_start: -1 }],
+    ["cycle_start 0.5", { cycle_start: 0.5 }],
+    ['cycle_start "0"', { cycle_start: "0" }],
+  ] as const).map(([what, fields]) => ({
+    what: `a lasso with ${what}`,
+    text: trace({ steps: [{ actor: 1 }], violation: { kind: "liveness", ...fields } }),
+    why: '"violation.cycle_start" is not a step index from 0 to 1',
+  })),
 ];
 
 interface Accepted {
@@ -148,6 +161,16 @@ const accepted: readonly Accepted[] = [
     stdout: bFirst,
   },
   {
+    what: "structured steps (source, kind, what matched), of the right types or not",
+    text: trace({
+      steps: [
+        { actor: 2, kind: "yield", source: "a.c:3", partner: null, location: { file: "a.c" } },
+      ],
+      stats: { executions: "many" },
+    }),
+    stdout: bFirst,
+  },
+  {
     what: "a valid escape pair",
     text: trace({ steps: [{ actor: 1, actor_name: "\ud83d\ude00" }] }),
     stdout: "a1\nb1\na2\nb2\nend\n",
@@ -167,6 +190,7 @@ function cleanEnv(extra: Readonly<Record<string, string>>): Record<string, strin
 
 interface Outcome {
   readonly code: number;
+  readonly signal?: Deno.Signal | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -190,7 +214,12 @@ async function bothReaders(
   }).output();
   return {
     cli,
-    runtime: { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) },
+    runtime: {
+      code: out.code,
+      signal: out.signal,
+      stdout: text.decode(out.stdout),
+      stderr: text.decode(out.stderr),
+    },
   };
 }
 
@@ -251,6 +280,42 @@ Deno.test("both trace readers follow each valid variation of a trace the same wa
       assert.equal(cli.code, 0, `${row.what} (isomc replay): ${cli.stderr}`);
       assert.equal(cli.stdout, row.stdout, `${row.what} (isomc replay)`);
     }
+  });
+});
+
+Deno.test("both trace readers follow a lasso's trace: to its end, or until its cycle cannot repeat", async () => {
+  const bin = await buildProgram(source);
+  await inTempDir(async (dir) => {
+    // b's two steps, then a's; the run ends there, and its last state repeats forever.
+    const steps = [{ actor: 2 }, { actor: 2 }, { actor: 1 }, { actor: 1 }];
+    const lasso = (cycleStart: number): string =>
+      trace({ steps, violation: { kind: "liveness", cycle_start: cycleStart, formula: "F x" } });
+    write(`${dir}/t.json`, lasso(4));
+    const { cli, runtime } = await bothReaders(bin, dir, "t.json");
+    assert.equal(runtime.signal, "SIGABRT", runtime.stderr);
+    assert.equal(runtime.stdout, "b1\nb2\na1\na2\n");
+    assert.deepEqual(lines(runtime.stderr), [
+      "isomc: liveness: the trace's 4 steps are done: the run ends here, and its last state repeats forever (step 4)",
+    ]);
+    // isomc replay runs the rest of main, as the check did to see the run end cleanly; the
+    // runtime alone stops when the last actor returns, where the last state repeats.
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.equal(cli.stdout, "b1\nb2\na1\na2\nend\n");
+    assert.equal(
+      lines(cli.stderr).at(-1),
+      "isomc: replay reproduced the liveness violation: the run ends after the trace's 4 steps: its last state repeats forever",
+    );
+    // A cycle of a's two steps cannot run twice: a has finished. Both say so.
+    write(`${dir}/t.json`, lasso(2));
+    const again = await bothReaders(bin, dir, "t.json");
+    assert.equal(again.runtime.signal, "SIGABRT");
+    assert.deepEqual(lines(again.runtime.stderr), [
+      "isomc: diverged: every actor has finished after 4 steps, before the lasso's cycle could repeat (step 4)",
+    ]);
+    assert.equal(again.cli.code, 2);
+    assert.deepEqual(lines(again.cli.stderr), [
+      "isomc: the trace does not fit this program: the run ended after 4 of the trace's 4 steps",
+    ]);
   });
 });
 

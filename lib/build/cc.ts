@@ -1,38 +1,15 @@
 /**
- * `isomc cc`: compiles and links a C program against the isomc runtime with `zig cc`, like
- * SimGrid's smpicc. It adds the include directory, the runtime library (when linking), debug
- * information, and turns off zig cc's default UB-sanitizer traps so that a bug reads as the
- * crash it would be with gcc (pass -fsanitize=undefined to get them back). Missing inputs and
- * sanitizers the runtime cannot have are refused before zig runs (lib/build/cc_args.ts).
+ * `isomc cc`: compiles and links a C program against the isomc runtime, like SimGrid's smpicc,
+ * with `zig cc` or the system's C compiler (lib/build/compiler.ts chooses). It adds the include
+ * directory, the runtime library (when linking) and debug information. Missing inputs and
+ * sanitizers the runtime cannot have are refused before the compiler runs
+ * (lib/build/cc_args.ts).
  */
 
-import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.ts";
-import { runtimeLibrary } from "../native/library.ts";
-import { ccArgsProblem, type PathKind } from "./cc_args.ts";
-
-export const includeDir = fileURLToPath(new URL("../../include/", import.meta.url));
-
-export function zigPath(): string {
-  return Deno.env.get("ISOMC_ZIG") ?? "zig";
-}
-
-/** The full zig command line for `isomc cc ARGS`. */
-export function ccCommand(args: readonly string[]): string[] {
-  const linking = !args.some((a) =>
-    a === "-c" || a === "-S" || a === "-E" || a === "-M" || a === "-MM"
-  );
-  const userSanitize = args.some((a) => a.startsWith("-fsanitize"));
-  return [
-    zigPath(),
-    "cc",
-    "-g",
-    ...(userSanitize ? [] : ["-fno-sanitize=undefined"]),
-    `-I${includeDir}`,
-    ...args,
-    ...(linking ? [runtimeLibrary] : []),
-  ];
-}
+import { includeDir, runtimeLibrary } from "../native/library.ts";
+import { ccArgsProblem, type PathKind, takeCompilerOption } from "./cc_args.ts";
+import { chooseCompiler, type Compiler, compilerCommand } from "./compiler.ts";
 
 function pathKind(path: string): PathKind {
   try {
@@ -42,14 +19,49 @@ function pathKind(path: string): PathKind {
   }
 }
 
-/** Refuses, with one line, what zig would fail on without saying why. */
+function isExecutable(path: string): boolean {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile && info.mode !== null && (info.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The compiler for this run: `explicit` (--cc=PATH) or the first of zig, cc, gcc, clang. */
+export function findCompiler(explicit: string | null = null): Compiler {
+  const found = chooseCompiler(explicit, {
+    zig: Deno.env.get("ISOMC_ZIG"),
+    path: Deno.env.get("PATH") ?? "",
+  }, isExecutable);
+  if ("problem" in found) throw new InputError(`cc: ${found.problem}`);
+  return found;
+}
+
+/**
+ * The command that compiles plain C (no runtime), with the compiler `isomc cc` would choose:
+ * `zig cc` or the system's. For the benchmarks' helper programs.
+ */
+export function plainCompilerCommand(compiler: Compiler = findCompiler()): string[] {
+  return compiler.kind === "zig" ? [compiler.path, "cc"] : [compiler.path];
+}
+
+/** Refuses, with one line, what the compiler would fail on without saying why. */
 function checkArgs(args: readonly string[]): void {
   const problem = ccArgsProblem(args, pathKind);
   if (problem !== null) throw new InputError(`cc: ${problem}`);
 }
 
-/** Runs a zig command, turning a missing zig into one clear line. */
-async function runZig(
+/** The full command line for `isomc cc ARGS` (without --cc) with `compiler`. */
+export function ccCommand(
+  args: readonly string[],
+  compiler: Compiler = findCompiler(),
+): string[] {
+  return compilerCommand(compiler, args, { includeDir: includeDir(), library: runtimeLibrary() });
+}
+
+/** Runs a compiler command, turning a missing executable into one clear line. */
+async function runCompiler(
   command: string[],
   options: Deno.CommandOptions,
 ): Promise<Deno.CommandOutput | Deno.CommandStatus> {
@@ -58,29 +70,31 @@ async function runZig(
     const child = new Deno.Command(cmd, { ...options, args: rest });
     return options.stdout === "piped" ? await child.output() : await child.spawn().status;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(`${cmd} not found; run isomc through ./isomc, which installs Zig`);
-    }
+    if (e instanceof Deno.errors.NotFound) throw new InputError(`cc: ${cmd} not found`);
     throw e;
   }
 }
 
-/** Runs `zig cc` with the user's terminal; returns its exit status. */
+/** Runs the compiler with the user's terminal; returns its exit status. */
 export async function cc(args: readonly string[]): Promise<number> {
-  if (args.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
-  checkArgs(args);
-  return (await runZig(ccCommand(args), {})).code;
+  const taken = takeCompilerOption(args);
+  if ("problem" in taken) throw new InputError(`cc: ${taken.problem}`);
+  if (taken.rest.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
+  checkArgs(taken.rest);
+  const compiler = findCompiler(taken.compiler);
+  return (await runCompiler(ccCommand(taken.rest, compiler), {})).code;
 }
 
-/** Compiles sources into `output`, quietly; throws with zig's messages on failure. */
+/** Compiles sources into `output`, quietly; throws with the compiler's messages on failure. */
 export async function compile(
   sources: readonly string[],
   output: string,
   extra: readonly string[] = [],
+  compiler: Compiler = findCompiler(),
 ): Promise<void> {
   const args = [...extra, "-o", output, ...sources];
   checkArgs(args);
-  const out = await runZig(ccCommand(args), {
+  const out = await runCompiler(ccCommand(args, compiler), {
     stdout: "piped",
     stderr: "piped",
   }) as Deno.CommandOutput;

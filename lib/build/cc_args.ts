@@ -115,3 +115,29 @@ export function ccArgsProblem(
   }
   return null;
 }
+
+/** `--cc=PATH`, isomc's own option (the compiler to use), taken out of the arguments. */
+export function takeCompilerOption(
+  args: readonly string[],
+): { compiler: string | null; rest: string[] } | { problem: string } {
+  let compiler: string | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (a === "--cc") return { problem: "--cc needs a value: --cc=PATH (e.g. --cc=gcc)" };
+    if (a.startsWith("--cc=")) {
+      const value = a.slice("--cc=".length);
+      if (value === "") return { problem: "--cc needs a value: --cc=PATH (e.g. --cc=gcc)" };
+      compiler = value;
+      continue;
+    }
+    rest.push(a);
+    // Keep an option's value whole, even one that looks like --cc=... (`-o --cc=x`).
+    if (takesValue.has(a) && i + 1 < args.length) rest.push(args[++i]);
+  }
+  return { compiler, rest };
+}

@@ -1,4 +1,4 @@
-/** `isomc cc`: zig cc with the runtime; its exit status is zig's. */
+/** `isomc cc`: the C compiler with the runtime; its exit status is the compiler's. */
 
 import { cc } from "../build/cc.ts";
 import { ExitCode } from "../errors.ts";

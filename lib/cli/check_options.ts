@@ -1,23 +1,34 @@
 /**
  * `isomc check`'s command line: its options parsed, checked against each other (an option that
  * would be silently ignored in the combination given is a usage error), and turned into what
- * the check needs.
+ * the check needs — for a liveness check, the automaton of its property, built before the
+ * program runs so that a bad formula or claim is refused first.
  */
 
 import {
   defaultReduction,
   defaultRestore,
   defaultTimeoutMs,
+  type LivenessCheck,
   type Reduction,
   reductions,
   type Restore,
   restores,
   usesVisited,
 } from "../check.ts";
-import { UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
+import type { Fairness } from "../liveness/search.ts";
+import { nonProgressAutomaton } from "../liveness/progress.ts";
+import { parseNever } from "../ltl/never.ts";
+import { parseLtl } from "../ltl/parser.ts";
+import { simplifyAutomaton } from "../ltl/simplify.ts";
+import { translateNegation } from "../ltl/translate.ts";
 import { parse, positiveInteger, positiveSeconds, stringOption } from "./args.ts";
 import type { Address } from "../parallel/wire.ts";
 import { parallelOptions } from "../parallel/options.ts";
+
+/** What the reports call the property of --non-progress. */
+export const nonProgressFormula = "G F @progress";
 
 export interface CheckRequest {
   readonly program: string;
@@ -45,6 +56,13 @@ export interface CheckRequest {
   /** --coordinator=HOST:PORT: workers connect there. */
   readonly coordinator: Address | undefined;
   readonly expectWorkers: number | undefined;
+  /** --ltl, --never or --non-progress: the liveness property to check, or null. */
+  readonly liveness: LivenessCheck | null;
+  /** --svg, --html: where to draw the counterexample, if anywhere. */
+  readonly svg: string | null;
+  readonly html: string | null;
+  /** --dot: where to write the explored state graph (needs --visited). */
+  readonly dot: string | null;
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
@@ -67,12 +85,22 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     jobs: { type: "string" },
     coordinator: { type: "string" },
     "expect-workers": { type: "string" },
+    ltl: { type: "string" },
+    never: { type: "string" },
+    "non-progress": { type: "boolean" },
+    fairness: { type: "string" },
+    "no-deadlock": { type: "boolean" },
+    svg: { type: "string" },
+    html: { type: "string" },
+    dot: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
   const [program, ...programArgs] = positionals;
   if (program === undefined) throw new UsageError("check: no program given (isomc check -- ./app)");
-  const reduction = stringOption(values.reduction) ?? defaultReduction;
+  const liveness = livenessOf(values);
+  if (liveness !== null) refuseWithLiveness(values);
+  const reduction = stringOption(values.reduction) ?? (liveness ? "none" : defaultReduction);
   if (!(reductions as readonly string[]).includes(reduction)) {
     throw new UsageError(
       `--reduction must be one of: ${reductions.join(", ")} (not '${reduction}')`,
@@ -109,8 +137,13 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     everyEnd,
   });
   const timeout = positiveSeconds("timeout", values.timeout);
-  const traceOut = stringOption(values["trace-out"]) ?? null;
-  if (traceOut === "") throw new UsageError("--trace-out needs a file name");
+  const traceOut = fileOption("trace-out", values["trace-out"]);
+  const dot = fileOption("dot", values.dot);
+  if (dot !== null && !prunesVisited) {
+    throw new UsageError(
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+    );
+  }
   return {
     program,
     programArgs,
@@ -130,7 +163,127 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     traceOut,
     showOutput: values["show-output"] === true,
     ...parallel,
+    liveness,
+    svg: fileOption("svg", values.svg),
+    html: fileOption("html", values.html),
+    dot,
   };
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/**
+ * The liveness check the options ask for (one of --ltl, --never, --non-progress, with
+ * --fairness and --no-deadlock), its automaton built now: a formula or claim that does not
+ * parse is refused before the program runs.
+ */
+function livenessOf(values: Values): LivenessCheck | null {
+  const given = ["ltl", "never", "non-progress"].filter((o) => values[o] !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(
+      `check one property at a time: ${given.map((o) => `--${o}`).join(" and ")} were both given`,
+    );
+  }
+  const fairnessText = stringOption(values.fairness);
+  if (given.length === 0) {
+    const stray = fairnessText !== undefined
+      ? "--fairness"
+      : values["no-deadlock"]
+      ? "--no-deadlock"
+      : null;
+    if (stray !== null) {
+      throw new UsageError(
+        `${stray} is for liveness checks: give --ltl=FORMULA, --never=FILE or --non-progress with it`,
+      );
+    }
+    return null;
+  }
+  if (fairnessText !== undefined && fairnessText !== "none" && fairnessText !== "weak") {
+    throw new UsageError(`--fairness must be one of: none, weak (not '${fairnessText}')`);
+  }
+  const common = {
+    fairness: (fairnessText ?? "none") as Fairness,
+    deadlockIsFinite: values["no-deadlock"] === true,
+  };
+  const ltl = stringOption(values.ltl);
+  if (ltl !== undefined) {
+    return {
+      kind: "liveness",
+      automaton: translateNegation(parseLtl(ltl)),
+      formula: ltl,
+      ...common,
+    };
+  }
+  const never = stringOption(values.never);
+  if (never !== undefined) {
+    if (never === "") throw new UsageError("--never needs a file name");
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(never);
+    } catch (e) {
+      throw new InputError(`cannot read the never claim ${never}: ${(e as Error).message}`);
+    }
+    const automaton = simplifyAutomaton(parseNever(text, never));
+    return { kind: "liveness", automaton, formula: `never claim ${never}`, ...common };
+  }
+  return {
+    kind: "non-progress",
+    automaton: nonProgressAutomaton(),
+    formula: nonProgressFormula,
+    ...common,
+  };
+}
+
+/**
+ * The options a liveness check cannot honour: it explores every interleaving (no reduction),
+ * finds cycles as states seen again (memory restores, visited states, their hashes), and counts
+ * states, not executions.
+ */
+function refuseWithLiveness(values: Values): void {
+  const what = values["non-progress"]
+    ? "--non-progress"
+    : values.ltl !== undefined
+    ? "--ltl"
+    : "--never";
+  const reduction = stringOption(values.reduction);
+  if (reduction !== undefined && reduction !== "none") {
+    throw new UsageError(
+      `${what} needs --reduction=none (partial-order reduction is not combined with liveness: it could hide the cycles), not --reduction=${reduction}`,
+    );
+  }
+  const restore = stringOption(values.restore);
+  if (restore !== undefined && restore !== "memory") {
+    throw new UsageError(
+      `${what} needs --restore=memory (a cycle is a state seen again, recognised by its memory), not --restore=${restore}`,
+    );
+  }
+  if (values["no-visited"]) {
+    throw new UsageError(
+      `${what} needs visited states (a cycle is a state seen again): not --no-visited`,
+    );
+  }
+  if (values["exact-compare"]) {
+    throw new UsageError(
+      `${what} tells states apart by their 64-bit hashes: not with --exact-compare`,
+    );
+  }
+  if (values["max-executions"] !== undefined) {
+    throw new UsageError(
+      `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
+    );
+  }
+  if (values.dot !== undefined) {
+    throw new UsageError(
+      `${what} searches pairs of a program state and an automaton state: --dot draws a safety search's states, not with it`,
+    );
+  }
+}
+
+/** An option naming a file: null when absent, refused when empty. */
+function fileOption(name: string, value: string | boolean | undefined): string | null {
+  const path = stringOption(value) ?? null;
+  if (path === "") throw new UsageError(`--${name} needs a file name`);
+  return path;
 }
 
 /** Options that only one restore strategy reads would be ignored by the others: refuse them. */
@@ -144,9 +297,11 @@ function refuseIgnored(
       `--max-checkpoints bounds the frozen processes of --restore=fork; it does nothing with --restore=${restore}`,
     );
   }
-  if (given.everyEnd && restore !== "memory") {
+  if (given.everyEnd && restore !== "memory" && !(restore === "fork" && prunesVisited)) {
     throw new UsageError(
-      `--every-end is for --restore=memory (the other strategies run main's end after every execution); not with --restore=${restore}`,
+      `--every-end is for --restore=memory, or fork with --visited (the others run main's end after every execution); not with --restore=${restore}${
+        restore === "fork" ? " without --visited" : ""
+      }`,
     );
   }
   if (given.snapshotSpacing && (restore !== "memory" || prunesVisited)) {

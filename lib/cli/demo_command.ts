@@ -3,18 +3,16 @@
  * program, checks it, and shows the deadlock it finds with the commands to replay it.
  */
 
-import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { compile } from "../build/cc.ts";
 import { check } from "../check.ts";
 import { ExitCode, UsageError } from "../errors.ts";
+import { realFile, workFolder } from "../native/files.ts";
 import { installCleanup } from "../process/cleanup.ts";
 import { formatReport } from "../report/human.ts";
 import { buildTrace, writeTrace } from "../report/trace.ts";
 import { demoHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
 
 export async function demoCommand(args: readonly string[]): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
@@ -23,8 +21,9 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   }
   if (args.length > 0) throw new UsageError(`demo: takes no arguments (not '${args[0]}')`);
   installCleanup();
-  const source = `${root}examples/philosophers.c`;
-  const dir = `${root}.isomc/demo`;
+  // In the single binary both are in the cache folder: the compiler cannot read its files.
+  const source = realFile("examples/philosophers.c");
+  const dir = `${workFolder()}/demo`;
   Deno.mkdirSync(dir, { recursive: true });
   const program = `${dir}/philosophers`;
   const show = (p: string): string => relative(Deno.cwd(), p) || p;
@@ -36,7 +35,12 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const result = await check(program, []);
   const tracePath = `${dir}/philosophers.trace.json`;
   if (result.violation !== null) {
-    writeTrace(tracePath, buildTrace([show(program)], result.violation, result.names, 10_000));
+    writeTrace(
+      tracePath,
+      buildTrace([show(program)], result.violation, result.names, 10_000, {
+        sources: result.sources,
+      }),
+    );
   }
   console.log(
     formatReport(result, {
@@ -44,6 +48,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       command: invokedAs(),
       program: [show(program)],
       tracePath: result.violation === null ? null : show(tracePath),
+      sources: result.sources,
     }),
   );
   if (result.violation?.kind === "deadlock") {

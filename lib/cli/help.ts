@@ -7,9 +7,11 @@ export const mainHelp =
 
 Usage:
   isomc demo                               build and check the bundled example, show its bug
-  isomc cc [zig cc options] -o APP APP.c   compile a program against the isomc runtime
+  isomc cc [cc options] -o APP APP.c       compile a program against the isomc runtime
   isomc check [options] -- PROGRAM [ARGS]  explore every interleaving of PROGRAM's actors
   isomc replay TRACE -- PROGRAM [ARGS]     re-run a counterexample outside the checker
+  isomc check --ltl=FORMULA -- PROGRAM     check an LTL property of PROGRAM's infinite executions
+  isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
   isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
 
@@ -20,7 +22,8 @@ error, 3 incomplete exploration or internal error.
 export const checkHelp = `Usage: isomc check [options] -- PROGRAM [ARGS...]
 
 Explores every interleaving of PROGRAM's actors and every value of its isomc_random calls,
-and stops at the first deadlock, failed assertion, crash, early exit or timeout.
+and stops at the first deadlock, failed assertion, crash, early exit or timeout; with --ltl,
+--never or --non-progress, also at the first infinite execution that violates the property.
 
 Options:
   --reduction=KIND      how much of the search to skip (default odpor):
@@ -34,14 +37,15 @@ Options:
                           fork    fork again from a frozen copy of the process
                           replay  start the program again and replay the steps
   --visited             skip states already explored (default with --restore=memory and
-                        --reduction=none; makes programs that never end checkable)
+                        --reduction=none; --restore=fork too when asked); makes programs
+                        that never end checkable
   --no-visited          explore every execution even through known states
   --exact-compare       with --visited, prune a state only when its memory and descriptors
                         equal a known state's, not merely its 64-bit hash
   --no-pin              let the program run on any CPU (by default it shares the checker's)
-  --every-end           --restore=memory runs main's code after isomc_run once per distinct
-                        final state (equal states end alike); this runs it after every
-                        execution (implied by --show-output)
+  --every-end           --restore=memory (and fork with --visited) runs main's code after
+                        isomc_run once per distinct final state (equal states end alike);
+                        this runs it after every execution (implied by --show-output)
   --snapshot-spacing=N  --restore=memory without --visited: snapshot at most every N steps
                         and replay the steps in between to go back (default 8; 1: snapshot
                         every point where the search branches)
@@ -55,7 +59,24 @@ Options:
   --trace-out=FILE      where to write the counterexample (default PROGRAM.isomc-trace.json,
                         after the program's file name, in the current directory)
   --show-output         print each execution's output, whole, when the search leaves it
+  --svg=FILE            draw the counterexample as a message-sequence chart (SVG)
+  --html=FILE           write the counterexample as one self-contained HTML page: the chart,
+                        every step with its source line, the statistics
+  --dot=FILE            with --visited: write the explored state graph (Graphviz dot), for
+                        small programs (refused above 10,000 states)
   -h, --help            this help
+
+Liveness (docs/liveness.md; each needs --reduction=none, the default with them, and
+--restore=memory; one property at a time):
+  --ltl=FORMULA         check an LTL formula over the propositions the program registers
+                        with isomc_prop (see isomc ltl --help for the grammar); a violation
+                        is a lasso: a prefix, then a cycle repeated forever
+  --never=FILE          check a SPIN never claim (as spin -f writes them) instead
+  --non-progress        find a cycle that passes no isomc_progress() marker (SPIN's -l)
+  --fairness=KIND       none (default): every cycle counts; weak: a cycle where some actor
+                        is enabled in every state but never moves does not (SPIN's -f)
+  --no-deadlock         a deadlocked run is one more run that ends (its last state repeats
+                        forever), not a violation
 
 Each option may be given once; --max-checkpoints, --every-end and --snapshot-spacing are
 refused where their strategy is not the one chosen. The program's stdin is /dev/null.
@@ -75,6 +96,12 @@ with, it says so first, and replays anyway. To debug the same run:
   ISOMC_REPLAY=TRACE gdb --args PROGRAM [ARGS...]
   ISOMC_REPLAY=TRACE valgrind PROGRAM [ARGS...]
 
+A lasso (a liveness or non-progress violation) is replayed under the checker's control: the
+prefix, then the cycle twice, each step with the propositions' values; it is reproduced when
+the state after each round of the cycle is the one the cycle started from (for a run that
+ends, when it ends after the trace). Under ISOMC_REPLAY alone the program runs the prefix,
+then the cycle ISOMC_REPLAY_CYCLES times (default 3), and stops with abort().
+
 Options:
   --quiet               do not log the steps
   --timeout=SECONDS     give up after this long (default: none, or the checker's timeout
@@ -82,7 +109,25 @@ Options:
   -h, --help            this help
 
 Exit codes: 1 the violation was reproduced, 0 the program ran without it, 2 the trace does not
-parse or does not fit the program, 3 the program did something else.
+parse or does not fit the program, 3 the program did something else (for a lasso: the state
+did not repeat).
+`;
+
+export const showHelp = `Usage: isomc show [options] TRACE
+
+Shows the counterexample recorded in TRACE (as written by isomc check) from the file alone,
+without the program: its steps, the line of the program each was made at, the violation and
+the statistics, as isomc check reported them.
+
+Options:
+  --svg=FILE            draw it as a message-sequence chart instead (one lifeline per actor,
+                        one row per step, messages, locks held, waits, the violation)
+  --html=FILE           write one self-contained HTML page instead: the chart, every step with
+                        its source line (and the line's text when the file is readable), the
+                        violation, the statistics
+  -h, --help            this help
+
+Exit codes: 0 shown or written, 2 the trace does not parse or a file cannot be written.
 `;
 
 export const ltlHelp = `Usage: isomc ltl [--dot] FORMULA
@@ -106,13 +151,15 @@ Options:
 Exit codes: 0 printed, 2 the formula or the claim does not parse (the message says where).
 `;
 
-export const ccHelp = `Usage: isomc cc [zig cc options] -o APP SOURCE.c...
+export const ccHelp = `Usage: isomc cc [--cc=PATH] [compiler options] -o APP SOURCE.c...
 
-Compiles and links a C program against the isomc runtime with zig cc, adding -g, the
-include directory for <isomc.h> and the runtime library. zig cc's default UB-sanitizer traps
-are turned off unless you pass a -fsanitize option yourself. UBSan (-fsanitize=undefined)
-works; AddressSanitizer and the other sanitizers with a runtime (thread, memory, leak) are
-refused. A missing input file is refused before zig runs (exit 2).
+Compiles and links a C program against the isomc runtime, adding -g, the include directory
+for <isomc.h> and the runtime library. The compiler is zig cc when Zig is there (./isomc
+installs it), otherwise the system's cc, gcc or clang; --cc=PATH chooses one (gcc, clang-19,
+/usr/bin/cc, or a zig binary). zig cc's default UB-sanitizer traps are turned off unless you
+pass a -fsanitize option yourself. UBSan (-fsanitize=undefined) works; AddressSanitizer and
+the other sanitizers with a runtime (thread, memory, leak) are refused. A missing input file
+is refused before the compiler runs (exit 2).
 `;
 
 export const demoHelp = `Usage: isomc demo
@@ -121,3 +168,10 @@ Builds examples/philosophers.c (three dining philosophers who each take their le
 first), checks it, prints the deadlock it finds as a counterexample and how to replay it.
 Exits 0 when the known deadlock was found and shown.
 `;
+
+export const workerHelp = `isomc worker --connect=ADDR -- PROGRAM [ARGS]
+
+One worker of a parallel check (isomc check --jobs=N starts its own; on a cluster, start
+them with srun or ssh, see examples/slurm/). ADDR is HOST:PORT (TCP) or unix:PATH. The worker
+explores the jobs the coordinator sends with its own copy of PROGRAM, and exits when the
+coordinator ends or goes away.`;

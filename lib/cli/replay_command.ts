@@ -1,4 +1,7 @@
-/** `isomc replay`: re-run a counterexample outside the checker and say if it happened again. */
+/**
+ * `isomc replay`: re-run a counterexample outside the checker and say if it happened again; a
+ * lasso (liveness, non-progress) is re-run under the checker's control, its cycle twice.
+ */
 
 import { ExitCode, UsageError } from "../errors.ts";
 import { installCleanup } from "../process/cleanup.ts";
@@ -31,7 +34,10 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
     notice: (message) => console.error(`isomc: ${message}`),
   });
   if (result.reproduced) {
-    console.error(`isomc: replay reproduced the ${result.observed}: ${result.message}`);
+    const what = result.observed === "liveness" || result.observed === "non-progress"
+      ? `${result.observed} violation`
+      : result.observed;
+    console.error(`isomc: replay reproduced the ${what}: ${result.message}`);
     return ExitCode.violation;
   }
   if (result.observed === "none") {

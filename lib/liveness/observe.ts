@@ -50,15 +50,19 @@ export class Observer {
     return this.automaton.props.map((p) => (p === progressProp ? -1 : names.indexOf(p)));
   }
 
-  /** The current letter. The first call checks the names (at the first state). */
-  letter(): number {
+  /**
+   * The current letter. The first call checks the names (at the first state). A terminal
+   * state counts as progress: a run that ends (or deadlocks, as a finite run) does not loop,
+   * so its stutter is no non-progress cycle (as with SPIN's -l).
+   */
+  letter(terminal = false): number {
     this.index ??= this.bind();
     if (this.index.length === 0) return 0;
     const values = this.target.propositions?.()?.values ?? [];
     let letter = 0;
     for (let i = 0; i < this.index.length; i++) {
       const at = this.index[i];
-      const v = at < 0 ? (this.target.progressed?.() ?? false) : values[at];
+      const v = at < 0 ? (terminal || (this.target.progressed?.() ?? false)) : values[at];
       if (v) letter |= 1 << i;
     }
     return letter;
@@ -70,10 +74,9 @@ export class Observer {
    */
   observe(outcome: Outcome, terminal: boolean): Observed {
     if (outcome.kind === "violation") throw new Error("internal: observe a violation");
-    const letter = this.letter();
-    if (outcome.kind === "done" || terminal) {
-      return { lo: letter, hi: terminalHi, point: null, letter, enabled: 0n };
-    }
+    const end = outcome.kind === "done" || terminal;
+    const letter = this.letter(end);
+    if (end) return { lo: letter, hi: terminalHi, point: null, letter, enabled: 0n };
     const hash = this.target.stateHash?.() ?? null;
     if (hash === null) {
       throw new InputError(

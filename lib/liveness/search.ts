@@ -21,7 +21,7 @@ import {
   traceOf,
   type Verdict,
 } from "../explore/result.ts";
-import type { Target } from "../explore/target.ts";
+import { Interrupted, type Target } from "../explore/target.ts";
 import { allAcc, type Automaton, type Edge, matches } from "../ltl/automaton.ts";
 import {
   anyEnabled,
@@ -95,14 +95,36 @@ export async function searchLiveness(
   target: Target,
   options: LivenessOptions,
 ): Promise<LivenessResult> {
+  const stats: LivenessStats = { ...newStats(), programStates: 0, tableBytes: 0 };
   const startedMs = performance.now();
+  try {
+    return await search(target, options, stats, startedMs);
+  } catch (e) {
+    // Ctrl-C while a transition ran: the program was killed, the search ends there.
+    if (!(e instanceof Interrupted)) throw e;
+    stats.seconds = (performance.now() - startedMs) / 1000;
+    return {
+      verdict: "incomplete",
+      violation: null,
+      lasso: null,
+      incomplete: "interrupted",
+      stats,
+    };
+  }
+}
+
+async function search(
+  target: Target,
+  options: LivenessOptions,
+  stats: LivenessStats,
+  startedMs: number,
+): Promise<LivenessResult> {
   const aut = options.automaton;
   const all = allAcc(aut);
   const weak = (options.fairness ?? "none") === "weak";
   const finiteDeadlocks = options.deadlockIsFinite ?? false;
   const maxDepth = options.maxDepth ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const stats: LivenessStats = { ...newStats(), programStates: 0, tableBytes: 0 };
   const observer = new Observer(target, aut, options.source);
   const table = new ProductTable();
   const programStates = new HashSet64();
@@ -238,7 +260,12 @@ export async function searchLiveness(
   push(init, aut.initial, null, 0, 0n);
 
   while (frames.length > 0) {
-    if (heartbeat.due()) await heartbeat.beat(stats, startedMs);
+    if (heartbeat.due()) {
+      // Kept current for the progress line, and for a search an interrupt ends by throwing.
+      stats.programStates = programStates.count;
+      stats.tableBytes = table.bytes + programStates.bytes;
+      await heartbeat.beat(stats, startedMs);
+    }
     if (heartbeat.stop !== null) return finish("incomplete", { incomplete: heartbeat.stop });
     const depth = frames.length - 1;
     const top = frames[depth];

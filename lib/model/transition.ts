@@ -62,6 +62,11 @@ export interface Transition {
   readonly object: number;
   readonly arg0: bigint;
   readonly arg1: bigint;
+  /**
+   * Where the program made the call: the return address of its isomc_* call, as the runtime
+   * saw it; absent when unknown. lib/report/source.ts turns it into a file and line.
+   */
+  readonly site?: number;
   readonly extras: readonly WaitanyComm[];
 }
 

@@ -6,10 +6,10 @@
  * stale build is refused with a clear message instead of misbehaving.
  */
 
-import { fileURLToPath } from "node:url";
 import { InternalError } from "../errors.ts";
+import { realFile } from "./files.ts";
 
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 5;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -72,6 +72,10 @@ const symbols = {
   isomc_engine_hash: { parameters: ["pointer"], result: "u64" },
   isomc_engine_masked_hash: { parameters: ["pointer", "buffer", "usize"], result: "u64" },
   isomc_engine_snapshot: { parameters: ["pointer", "bool", "buffer"], result: "pointer" },
+  isomc_engine_read_words: {
+    parameters: ["pointer", "buffer", "usize", "bool", "buffer"],
+    result: "i64",
+  },
   isomc_snapshot_hash: { parameters: ["pointer"], result: "u64" },
   isomc_snapshot_pages: { parameters: ["pointer"], result: "u64" },
   isomc_engine_drop: { parameters: ["pointer", "pointer"], result: "void" },
@@ -91,16 +95,43 @@ const symbols = {
 
 type Native = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
-export const nativeDir = fileURLToPath(new URL("../../native/zig-out/", import.meta.url));
-export const runtimeLibrary = `${nativeDir}lib/libisomc.a`;
-export const agentLibrary = `${nativeDir}lib/libisomc_agent.so`;
-const checkerLibrary = `${nativeDir}lib/libisomc_checker.so`;
+// Paths relative to the repository root; lib/native/files.ts turns them into real files (in the
+// single binary, copies in the cache folder: a child process cannot see its virtual files).
+export const runtimeLibraryPath = "native/zig-out/lib/libisomc.a";
+export const agentLibraryPath = "native/zig-out/lib/libisomc_agent.so";
+export const checkerLibraryPath = "native/zig-out/lib/libisomc_checker.so";
+export const headerPath = "include/isomc.h";
+
+/** The runtime that `isomc cc` links into checked programs (a static library). */
+export function runtimeLibrary(): string {
+  return realFile(runtimeLibraryPath);
+}
+
+/** The fd agent preloaded into checked programs. */
+export function agentLibrary(): string {
+  const path = realFile(agentLibraryPath);
+  // LD_PRELOAD separates its entries with spaces and colons: such a path cannot be given.
+  if (/[ :]/.test(path)) {
+    throw new InternalError(
+      `the fd agent's path ${path} has a space or ':', which LD_PRELOAD cannot carry ` +
+        "(set XDG_CACHE_HOME to a folder without one)",
+    );
+  }
+  return path;
+}
+
+/** The folder holding isomc.h, for `-I`. */
+export function includeDir(): string {
+  const header = realFile(headerPath);
+  return header.slice(0, header.lastIndexOf("/") + 1);
+}
 
 let loaded: Native | null = null;
 
 /** The raw symbols, for the typed wrappers of lib/native/ and lib/state/. */
 export function native(): Native {
   if (loaded !== null) return loaded;
+  const checkerLibrary = realFile(checkerLibraryPath);
   let lib: Deno.DynamicLibrary<typeof symbols>;
   try {
     lib = Deno.dlopen(checkerLibrary, symbols);

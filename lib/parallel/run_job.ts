@@ -56,17 +56,18 @@ async function run(
 ): Promise<JobOutcome> {
   if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
   const spawners = new Set(job.spawners);
-  const maker = new EventMaker(spawners);
   const dpor = config.reduction !== "none";
   const points: Point[] = [];
   const events: Event[] = [];
+  // The prefix's events as they are made: the directory of each point is that of the events
+  // before it (comm ids come back, event.ts).
+  const maker = new EventMaker(spawners, events);
   const trace: TraceStep[] = [];
   let sleep = SleepSet.empty();
   let outcome = await target.start();
   for (const step of job.prefix) {
     if (outcome.kind !== "point") throw new Error("internal: parallel: a job's prefix ended");
     const point = outcome.point;
-    maker.learn(point);
     points.push(point);
     const transition = transitionOf(point, step.actor);
     if (transition === undefined) throw new Error("internal: parallel: a job's step is absent");

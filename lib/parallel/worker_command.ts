@@ -11,19 +11,13 @@ import { openTarget } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
 import type { Target } from "../explore/target.ts";
 import { parse, stringOption } from "../cli/args.ts";
+import { workerHelp } from "../cli/help.ts";
 import { installCleanup, releaseAll } from "../process/cleanup.ts";
 import { ProgramOutput } from "../process/output.ts";
 import { resolveProgram } from "../process/resolve.ts";
 import type { Job, SplitConfig } from "./job.ts";
 import { runJob } from "./run_job.ts";
 import { Connection, parseAddress, type ToWorker, wireVersion } from "./wire.ts";
-
-export const workerHelp = `isomc worker --connect=ADDR -- PROGRAM [ARGS]
-
-One worker of a parallel check (isomc check --jobs=N starts its own; on a cluster, start
-them with srun or ssh, see examples/slurm/). ADDR is HOST:PORT (TCP) or unix:PATH. The worker
-explores the jobs the coordinator sends with its own copy of PROGRAM, and exits when the
-coordinator ends or goes away.`;
 
 export async function workerCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse("worker", args, {

@@ -16,7 +16,8 @@ export function programEnvironment(
 /** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */
 function preloadAgent(env: Readonly<Record<string, string>>): Record<string, string> {
   const current = env.LD_PRELOAD;
-  return { LD_PRELOAD: current ? `${agentLibrary} ${current}` : agentLibrary };
+  const agent = agentLibrary();
+  return { LD_PRELOAD: current ? `${agent} ${current}` : agent };
 }
 
 /**

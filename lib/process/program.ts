@@ -279,6 +279,9 @@ export class ProgramRun {
         case "object":
           this.names.objects.set(m.id, m.name);
           break;
+        case "prop":
+          this.options.props?.record(m);
+          break;
         case "state":
           // Stateful: a point with no actor is the final point; the rest of main runs on FINISH.
           this.mapsChanged = m.mapsChanged;

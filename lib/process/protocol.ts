@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 7;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -15,6 +15,7 @@ export const ENV_FD = "ISOMC_FD";
 export const ENV_REPLAY = "ISOMC_REPLAY";
 export const ENV_REPORT = "ISOMC_REPORT";
 export const ENV_VERBOSE = "ISOMC_VERBOSE";
+export const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 
 export const MessageType = {
   hello: 0x01,
@@ -31,6 +32,7 @@ export const MessageType = {
   forked: 0x0c,
   exiting: 0x0d,
   fdset: 0x0e,
+  prop: 0x0f,
   welcome: 0x81,
   run: 0x82,
   map: 0x83,
@@ -48,6 +50,8 @@ const STATE_MAPS_CHANGED = 1;
 const CRASH_OVERFLOW = 1;
 
 export const ViolationKind = { assertion: 1, misuse: 2 } as const;
+/** PROP's kinds: a proposition (isomc_prop, named), the progress flag (isomc_progress). */
+const PROP_KINDS = { 1: "proposition", 2: "progress" } as const;
 export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
 
 const FLAG_ENABLED = 1;
@@ -68,6 +72,15 @@ export type Message =
   | { type: "hello"; pid: number; uffd: number; ignored: [number, number][] }
   | { type: "actor"; id: number; parent: number; name: string }
   | { type: "object"; id: number; kind: number; name: string }
+  | {
+    type: "prop";
+    /** A proposition registered by isomc_prop, or the flag isomc_progress() sets. */
+    kind: "proposition" | "progress";
+    /** Where the int lives in the program's memory. */
+    address: number;
+    /** The proposition's name; "" for the progress flag. */
+    name: string;
+  }
   | { type: "state"; point: Point; mapsChanged: boolean }
   | { type: "stacks"; stacks: StackInfo[] }
   | { type: "tail"; signaled: boolean; value: number }
@@ -230,6 +243,22 @@ function decodeBody(type: number, r: Reader): Message {
       r.u16();
       return { type: "object", id, kind, name: r.string() };
     }
+    case MessageType.prop: {
+      const address = r.id();
+      const code = r.u8();
+      r.u8();
+      r.u16();
+      const name = r.string();
+      const kind = PROP_KINDS[code as keyof typeof PROP_KINDS];
+      if (kind === undefined) throw new ProtocolError(`unknown proposition kind ${code}`);
+      if ((kind === "progress") !== (name === "")) {
+        throw new ProtocolError(
+          `a ${kind} PROP ${kind === "progress" ? "with" : "without"} a name`,
+        );
+      }
+      if (address % 4 !== 0) throw new ProtocolError(`a PROP at the unaligned address ${address}`);
+      return { type: "prop", kind, address, name };
+    }
     case MessageType.state: {
       const steps = r.u32();
       const n = r.u32();
@@ -313,6 +342,7 @@ function decodeRecord(r: Reader): Transition {
   const object = r.id();
   const arg0 = r.i64();
   const arg1 = r.i64();
+  const site = r.id();
   const extras = [];
   for (let i = 0; i < extraCount; i++) {
     const raw = r.u64();
@@ -329,6 +359,8 @@ function decodeRecord(r: Reader): Transition {
     object,
     arg0,
     arg1,
+    // 0: the runtime does not know where the program made the call.
+    ...(site === 0 ? {} : { site }),
     extras,
   };
 }

@@ -6,6 +6,7 @@
 
 import type { Outcome } from "../explore/target.ts";
 import type { ProgramOutput } from "./output.ts";
+import type { Message } from "./protocol.ts";
 
 export interface ProgramSpec {
   /** Resolved path of the executable. */
@@ -40,6 +41,11 @@ export interface RunOptions {
    * then does not run; null has the program run it (FINISH) in a forked copy.
    */
   readonly knownEnd?: () => Outcome | null;
+  /**
+   * Where the PROP frames go (propositions and the progress flag: lib/state/propositions.ts);
+   * without it they are not kept.
+   */
+  readonly props?: { record(m: Extract<Message, { type: "prop" }>): void };
   /**
    * Run the program on the checker's CPU (default true): a blocking round trip between two
    * processes is several times cheaper on one CPU than across two.

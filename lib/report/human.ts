@@ -1,32 +1,40 @@
 /**
  * The report a person reads: the verdict, the counterexample as numbered steps, the blocked
- * actors of a deadlock, the statistics, and how to replay and debug what was found.
+ * actors of a deadlock, a lasso's cycle and propositions, the statistics, and how to replay
+ * and debug what was found.
  */
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { StateStats } from "../state/memory_target.ts";
 import { stderrTailLines } from "../process/output.ts";
+import type { NameTable } from "../model/transition.ts";
+import { noSources, type SourceResolver } from "./source.ts";
 import {
-  actorName,
-  blockedReason,
-  describeTransition,
-  type NameTable,
-} from "../model/transition.ts";
+  type TraceStepJson,
+  traceStepsJson,
+  type TraceViolationJson,
+  violationJson,
+} from "./trace.ts";
 import { searchNotes } from "./notes.ts";
+import { counterexampleSteps } from "./counterexample.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { counted } from "./words.ts";
+import {
+  formatLivenessStats,
+  lassoTraceParts,
+  livenessVerdictLines,
+  weaklyFairNote,
+} from "./liveness.ts";
+import { formatCount } from "./count.ts";
 
-const count = new Intl.NumberFormat("en-US");
-
-/** "1 execution", "2 executions", "1,024 executions": every noun here takes an s. */
-export function counted(n: number, noun: string): string {
-  return `${count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
-}
+export { counted };
 
 export function formatStats(stats: Readonly<Stats>): string {
   const rate = stats.seconds > 0
-    ? ` (${count.format(Math.round(stats.transitions / stats.seconds))} transitions/s)`
+    ? ` (${formatCount(Math.round(stats.transitions / stats.seconds))} transitions/s)`
     : "";
   const reduction = stats.sleepBlocked + stats.wakeupInsertions > 0
-    ? `, ${count.format(stats.sleepBlocked)} sleep-blocked, ${
+    ? `, ${formatCount(stats.sleepBlocked)} sleep-blocked, ${
       counted(stats.wakeupInsertions, "wakeup insertion")
     }`
     : "";
@@ -76,6 +84,10 @@ export interface ReportContext {
   readonly state?: StateStats | null;
   /** The last lines the failing execution wrote on stderr. */
   readonly stderr?: string | null;
+  /** Where each step was made in the source (absent: not said). */
+  readonly sources?: SourceResolver;
+  /** What a liveness search found (--ltl, --never, --non-progress). */
+  readonly liveness?: LivenessOutcome | null;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
@@ -86,6 +98,9 @@ export function shellQuote(s: string): string {
 export function formatReport(result: ExplorationResult, ctx: ReportContext): string {
   const lines: string[] = [];
   const v = result.violation;
+  const l = ctx.liveness ?? null;
+  const sources = ctx.sources ?? noSources;
+  if (l !== null) return formatLivenessReport(result, l, ctx, sources);
   if (v === null) {
     if (result.verdict === "ok" && result.stats.pruned > 0) {
       lines.push(`isomc: no violation in ${counted(result.stats.states, "distinct state")}.`);
@@ -108,50 +123,107 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
     return lines.join("\n") + "\n";
   }
 
-  const who = v.actor === null ? "" : ` in ${actorName(ctx.names, v.actor)}`;
-  lines.push(`isomc: violation found: ${v.kind}${who}`);
-  if (v.blocked !== undefined) {
-    lines.push("  every unfinished actor is blocked:");
-    for (const t of v.blocked.transitions) {
-      lines.push(
-        `    ${actorName(ctx.names, t.actor)} waits at ${describeTransition(t, ctx.names)}: ${
-          blockedReason(t, ctx.names)
-        }`,
-      );
-    }
-  } else {
-    lines.push(`  ${v.message}`);
-  }
-  lines.push("");
-  lines.push(`Counterexample (${v.trace.length} step${v.trace.length === 1 ? "" : "s"}):`);
-  const width = String(v.trace.length).length;
-  v.trace.forEach((s, i) => {
-    lines.push(
-      `  ${String(i + 1).padStart(width)}. ${actorName(ctx.names, s.step.actor)}: ${
-        describeTransition(s.transition, ctx.names, s.step.choice)
-      }`,
-    );
-  });
-  if (v.blocked === undefined) lines.push(`  ${"".padStart(width)}  => ${v.kind}: ${v.message}`);
-  if (ctx.stderr) {
-    lines.push("");
-    lines.push(
-      `The program's stderr in this execution (its last ${stderrTailLines} lines at most):`,
-    );
-    for (const l of ctx.stderr.split("\n")) lines.push(`  | ${l}`);
-  }
+  lines.push(
+    ...formatCounterexample(
+      { ...violationJson(v, ctx.names, sources), ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
+      traceStepsJson(v.trace, ctx.names, sources),
+    ),
+  );
   lines.push("");
   lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
-  if (ctx.tracePath !== null) {
-    const program = ctx.program.map(shellQuote).join(" ");
-    const trace = shellQuote(ctx.tracePath);
-    lines.push(`Trace written to ${ctx.tracePath}. Replay it outside the checker:`);
-    lines.push(`  ${ctx.command} replay ${trace} -- ${program}`);
-    lines.push("or debug it:");
-    lines.push(`  ISOMC_REPLAY=${trace} gdb --args ${program}`);
-    lines.push(`  ISOMC_REPLAY=${trace} valgrind ${program}`);
+  if (ctx.tracePath !== null) lines.push(...replayHints(ctx.command, ctx.tracePath, ctx.program));
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * A liveness search's report: its verdict in the property's words, a lasso through the same
+ * formatter as `isomc show` (the trace file's fields), or a safety violation met on the way;
+ * the product's statistics.
+ */
+function formatLivenessReport(
+  result: ExplorationResult,
+  l: LivenessOutcome,
+  ctx: ReportContext,
+  sources: SourceResolver,
+): string {
+  const lines: string[] = [];
+  const v = result.violation;
+  const stderr = ctx.stderr ? { stderr: ctx.stderr } : {};
+  if (l.lasso !== null) {
+    const { violation, steps } = lassoTraceParts(l, l.lasso, ctx.names, sources);
+    lines.push(...formatCounterexample({ ...violation, ...stderr }, steps));
+  } else if (v !== null) {
+    lines.push(
+      ...formatCounterexample(
+        { ...violationJson(v, ctx.names, sources), ...stderr },
+        traceStepsJson(v.trace, ctx.names, sources),
+      ),
+    );
+  } else {
+    const why = incompleteText[result.incomplete ?? "interrupted"];
+    lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
+  }
+  if (v !== null || l.lasso !== null) lines.push("");
+  lines.push(`Explored ${formatLivenessStats(l.stats)}.`);
+  if (ctx.state) lines.push(formatStateStats(ctx.state));
+  if (ctx.tracePath !== null && (v !== null || l.lasso !== null)) {
+    lines.push(
+      ...replayHints(ctx.command, ctx.tracePath, ctx.program, undefined, l.lasso !== null),
+    );
   }
   return lines.join("\n") + "\n";
+}
+
+/** How to replay and debug a trace outside the checker; a lasso runs its cycle a few times. */
+export function replayHints(
+  command: string,
+  tracePath: string,
+  program: readonly string[],
+  heading = `Trace written to ${tracePath}. Replay it outside the checker:`,
+  lasso = false,
+): string[] {
+  const words = program.map(shellQuote).join(" ");
+  const trace = shellQuote(tracePath);
+  return [
+    heading,
+    `  ${command} replay ${trace} -- ${words}`,
+    lasso
+      ? "or debug it (the prefix, then the cycle ISOMC_REPLAY_CYCLES times, default 3):"
+      : "or debug it:",
+    `  ISOMC_REPLAY=${trace} gdb --args ${words}`,
+    `  ISOMC_REPLAY=${trace} valgrind ${words}`,
+  ];
+}
+
+/**
+ * The violation and its counterexample, as `isomc check` prints them and `isomc show` prints
+ * them again from the trace file: the same words from the same fields.
+ */
+export function formatCounterexample(
+  v: TraceViolationJson,
+  steps: readonly TraceStepJson[],
+): string[] {
+  const lines: string[] = [];
+  lines.push(`isomc: violation found: ${v.kind}${v.actor === null ? "" : ` in ${v.actor}`}`);
+  if (v.blocked !== undefined) {
+    lines.push("  every unfinished actor is blocked:");
+    for (const b of v.blocked) {
+      const where = b.source === undefined ? "" : ` (${b.source})`;
+      lines.push(`    ${b.actor_name} waits at ${b.transition}${where}: ${b.reason}`);
+    }
+  } else {
+    lines.push(`  ${v.message}${v.fairness === "weak" ? ` ${weaklyFairNote}` : ""}`);
+  }
+  lines.push("");
+  lines.push(...counterexampleSteps(v, steps));
+  if (v.stderr) {
+    lines.push("");
+    lines.push(
+      `The program's stderr in this execution (its last ${stderrTailLines} lines at most):`,
+    );
+    for (const l of v.stderr.split("\n")) lines.push(`  | ${l}`);
+  }
+  return lines;
 }

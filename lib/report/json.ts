@@ -1,54 +1,116 @@
 /**
  * The machine-readable report of `isomc check --json`: one JSON object on stdout, documented in
- * the README (verdict, violation, stats, trace, trace_file) — or, when the check could not be
- * done, the error object (verdict "error", the error's kind and message, the exit status).
+ * the README (verdict, violation, stats, trace, trace_file; and for a liveness check the
+ * property, a lasso's violation and the product's figures) — or, when the check could not be
+ * done, the error object (verdict "error", the error's kind and message, the exit status) —
+ * and the statistics both ways (the trace file keeps them for `isomc show`).
  */
 
 import type { ErrorKind } from "../errors.ts";
-import type { ExplorationResult } from "../explore/result.ts";
+import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
+import { noSources, type SourceResolver } from "./source.ts";
 import { searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
+import type { LivenessOutcome } from "../check.ts";
+import { livenessJson, livenessStatsJson } from "./liveness.ts";
+
+export interface JsonReportContext {
+  readonly state?: StateStats | null;
+  /** The last lines the failing execution wrote on stderr. */
+  readonly stderr?: string | null;
+  /** Where the counterexample was written, or null. */
+  readonly traceFile?: string | null;
+  /** Where each step was made in the source. */
+  readonly sources?: SourceResolver;
+  /** What a liveness search found. */
+  readonly liveness?: LivenessOutcome | null;
+}
 
 export function jsonReport(
   result: ExplorationResult,
   names: NameTable,
-  state: StateStats | null = null,
-  /** The last lines the failing execution wrote on stderr. */
-  stderr: string | null = null,
-  /** Where the counterexample was written, or null. */
-  traceFile: string | null = null,
+  ctx: JsonReportContext = {},
 ): Record<string, unknown> {
-  const s = result.stats;
-  return {
+  const sources = ctx.sources ?? noSources;
+  const liveness = ctx.liveness ?? null;
+  const report: Record<string, unknown> = {
     verdict: result.verdict,
     violation: result.violation === null ? null : {
-      ...violationJson(result.violation, names),
+      ...violationJson(result.violation, names, sources),
       // Only when the failing execution wrote on stderr.
-      ...(stderr ? { stderr } : {}),
+      ...(ctx.stderr ? { stderr: ctx.stderr } : {}),
     },
     incomplete: result.incomplete,
-    stats: {
-      executions: s.executions,
-      states: s.states,
-      pruned: s.pruned,
-      hash_collisions: s.hashCollisions,
-      transitions: s.transitions,
-      max_depth: s.maxDepth,
-      seconds: Number(s.seconds.toFixed(6)),
-      replayed_transitions: s.replayedTransitions,
-      restarts: s.restarts,
-      restores: s.restores,
-      restore_seconds: Number(s.restoreSeconds.toFixed(6)),
-      sleep_blocked: s.sleepBlocked,
-      wakeup_insertions: s.wakeupInsertions,
-      ...(state === null ? {} : { state: stateJson(state) }),
-    },
-    trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names),
-    trace_file: traceFile,
-    ...searchJson(result, names),
+    stats: statsJson(result.stats, ctx.state ?? null, liveness),
+    trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names, sources),
+    trace_file: ctx.traceFile ?? null,
+    // The notes are the safety search's (an endless execution, no execution ended): a liveness
+    // search's executions never end by design.
+    ...(liveness === null
+      ? searchJson(result, names)
+      : { endless: null, fallback: null, warnings: [] }),
   };
+  if (liveness === null) return report;
+  const { property, violation } = livenessJson(liveness, names, sources);
+  if (violation === null) return { ...report, property };
+  return {
+    ...report,
+    property,
+    violation: { ...violation, ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
+    trace: violation.trace,
+  };
+}
+
+/** The statistics as `--json` and the trace file hold them (a liveness search's figures too). */
+export function statsJson(
+  s: Readonly<Stats>,
+  state: StateStats | null,
+  liveness: LivenessOutcome | null = null,
+): Record<string, unknown> {
+  return {
+    executions: s.executions,
+    states: s.states,
+    pruned: s.pruned,
+    hash_collisions: s.hashCollisions,
+    transitions: s.transitions,
+    max_depth: s.maxDepth,
+    seconds: Number(s.seconds.toFixed(6)),
+    replayed_transitions: s.replayedTransitions,
+    restarts: s.restarts,
+    restores: s.restores,
+    restore_seconds: Number(s.restoreSeconds.toFixed(6)),
+    sleep_blocked: s.sleepBlocked,
+    wakeup_insertions: s.wakeupInsertions,
+    ...(liveness === null ? {} : livenessStatsJson(liveness.stats)),
+    ...(state === null ? {} : { state: stateJson(state) }),
+  };
+}
+
+/** The statistics back from their JSON (a trace file's), or null when a count is missing. */
+export function statsFromJson(j: Readonly<Record<string, unknown>>): Stats | null {
+  const n = (key: string): number | null => {
+    const v = j[key];
+    return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
+  };
+  const counts = {
+    executions: n("executions"),
+    states: n("states"),
+    pruned: n("pruned"),
+    hashCollisions: n("hash_collisions"),
+    transitions: n("transitions"),
+    maxDepth: n("max_depth"),
+    seconds: n("seconds"),
+    replayedTransitions: n("replayed_transitions"),
+    restarts: n("restarts"),
+    restores: n("restores"),
+    restoreSeconds: n("restore_seconds"),
+    sleepBlocked: n("sleep_blocked"),
+    wakeupInsertions: n("wakeup_insertions"),
+  };
+  if (Object.values(counts).some((v) => v === null)) return null;
+  return counts as Stats;
 }
 
 /** The one object printed instead of a report when the check fails (usage, input, ...). */

@@ -6,8 +6,7 @@
 
 import { type ExplorationResult, warningsOf } from "../explore/result.ts";
 import { actorName, type NameTable } from "../model/transition.ts";
-
-const count = new Intl.NumberFormat("en-US");
+import { formatCount } from "./count.ts";
 
 function list(actors: readonly number[], names: NameTable): string {
   const all = actors.map((a) => actorName(names, a));
@@ -29,12 +28,10 @@ export function searchNotes(
   const e = result.endless ?? null;
   if (e !== null && e.kind === "repeats") {
     const [later, earlier] = e.steps;
-    const at = earlier === 0
-      ? "the initial state"
-      : `the state after step ${count.format(earlier)}`;
+    const at = earlier === 0 ? "the initial state" : `the state after step ${formatCount(earlier)}`;
     lines.push(
       `Note: ${who(e.actors, names)} forever: the state after step ${
-        count.format(later)
+        formatCount(later)
       } is ${at}.` + (result.fallback === "stateful"
         ? " Partial-order reduction cannot end such an execution, so the search started over" +
           " as the stateful exhaustive search (--reduction=none --visited)."
@@ -42,7 +39,7 @@ export function searchNotes(
     );
   } else if (e !== null) {
     lines.push(
-      `Note: an execution ran ${count.format(e.steps[0])} steps without ending (its last ` +
+      `Note: an execution ran ${formatCount(e.steps[0])} steps without ending (its last ` +
         `thousand steps: ${list(e.actors, names)}); it may never end.` +
         " --max-depth=N explores executions cut at N steps" +
         (canHash ? "." : ", and --restore=memory recognises executions that repeat a state."),

@@ -5,18 +5,26 @@
  */
 
 import type { Stats } from "../explore/result.ts";
-import { counted } from "./human.ts";
+import { counted } from "./words.ts";
+import { formatCount } from "./count.ts";
 
-const count = new Intl.NumberFormat("en-US");
+/** What the line counts: executions, distinct states (visited states pruned), product states. */
+export type ProgressCount = boolean | "product";
 
-/** The line's text. A search that prunes visited states counts states: executions end rarely. */
-export function progressText(stats: Readonly<Stats>, visited: boolean): string {
+/**
+ * The line's text. A search that prunes visited states counts states (executions end rarely),
+ * a liveness search product states (program state, automaton state) and program states.
+ */
+export function progressText(stats: Readonly<Stats>, visited: ProgressCount): string {
   const rate = stats.seconds > 0 ? Math.round(stats.transitions / stats.seconds) : 0;
-  const done = visited
+  const programStates = "programStates" in stats ? Number(stats.programStates) : 0;
+  const done = visited === "product"
+    ? `${counted(stats.states, "product state")} (${counted(programStates, "program state")})`
+    : visited
     ? `${counted(stats.states, "distinct state")} (${counted(stats.pruned, "revisit")} pruned)`
     : counted(stats.executions, "execution");
   return `isomc: ${done}, ${counted(stats.transitions, "transition")}, depth ${stats.maxDepth}, ${
-    count.format(rate)
+    formatCount(rate)
   } transitions/s, ${stats.seconds.toFixed(0)} s`;
 }
 
@@ -27,8 +35,8 @@ export class ProgressLine {
 
   constructor(
     private readonly enabled: boolean = Deno.stderr.isTerminal(),
-    /** Whether the search prunes visited states (the line then counts states). */
-    private readonly visited: boolean = false,
+    /** Whether the search prunes visited states (the line then counts states), or is a liveness search. */
+    private readonly visited: ProgressCount = false,
     private readonly write: (bytes: Uint8Array) => void = (b) => Deno.stderr.writeSync(b),
   ) {}
 

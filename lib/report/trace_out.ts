@@ -77,6 +77,29 @@ export function checkTraceOut(path: string, program: string, isDefault: boolean)
   }
 }
 
+/**
+ * Refuses, before any search, an output file (--svg, --html, --dot) that cannot be written;
+ * nothing is left behind.
+ */
+export function checkOutputPath(path: string, option: string): void {
+  let exists = false;
+  try {
+    const info = Deno.statSync(path);
+    exists = true;
+    if (info.isDirectory) {
+      throw new InputError(`cannot write --${option} to ${path}: it is a directory`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+  }
+  try {
+    Deno.openSync(path, { write: true, create: true }).close();
+    if (!exists) Deno.removeSync(path);
+  } catch (e) {
+    throw new InputError(`cannot write --${option} to ${path}: ${reason(e, path)}`);
+  }
+}
+
 /** Writes the trace; returns why it could not, or null (the result is not thrown away). */
 export function tryWriteTrace(path: string, text: string): string | null {
   try {

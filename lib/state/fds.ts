@@ -60,6 +60,11 @@ export function readFdTable(
   own: ReadonlySet<number>,
   /** Read the pipes' content (not needed to compute the changes a restore makes). */
   contents = true,
+  /**
+   * Refuse what a memory restore cannot reopen (false for --restore=fork, which reads the
+   * table only for state keys: its copies keep their checkpoint's descriptors).
+   */
+  strict = true,
 ): FdEntry[] {
   const entries: FdEntry[] = [];
   // Stdio and the runtime's own descriptors only: nothing to list.
@@ -67,6 +72,10 @@ export function readFdTable(
     if (own.has(fd)) continue;
     const e = describeFd(pid, fd);
     if (e === null) continue; // closed meanwhile
+    if (!strict) {
+      entries.push(e);
+      continue;
+    }
     if (e.path.startsWith("/") && e.path.endsWith(deletedSuffix)) {
       const path = e.path.slice(0, -deletedSuffix.length);
       throw new UnrestorableFd(

@@ -7,15 +7,20 @@
  *
  * When the program is gone (a violation killed it, a timeout) the next restore starts it again
  * and replays the path from the nearest snapshot it still has: the initial state.
+ *
+ * The propositions (isomc_prop) and the progress flag (isomc_progress) are read from the
+ * program's memory in each state, for the liveness search (lib/state/propositions.ts).
  */
 
 import {
   type ExactState,
   newCounters,
   type Outcome,
+  type PropositionValues,
   type Target,
   type TargetCounters,
 } from "../explore/target.ts";
+import { PropRegistry, type PropValues } from "./propositions.ts";
 import type { Step } from "../model/transition.ts";
 import { ProgramRun } from "../process/program.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
@@ -23,14 +28,8 @@ import type { StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
-import {
-  checkReopenable,
-  fdChanges,
-  type FdEntry,
-  fdTableKey,
-  readFdTable,
-  refillPipes,
-} from "./fds.ts";
+import { checkReopenable, fdChanges, type FdEntry, readFdTable, refillPipes } from "./fds.ts";
+import { deadStacks, endKey, MemoryState, stateKey } from "./state_key.ts";
 import { closeFd } from "../native/process.ts";
 import { emptyMark, type OutputMark } from "../process/output.ts";
 import { openFdDir } from "../native/fds.ts";
@@ -133,6 +132,11 @@ export class MemoryTarget implements Target {
   /** Re-read the program's maps at every snapshot and restore (ISOMC_CHECK_MAPS=1). */
   private readonly paranoid: boolean;
   private readonly knownEnds = new KnownEnds();
+  private readonly props = new PropRegistry();
+  /** The propositions' values in the current state, once read. */
+  private values: PropValues | null = null;
+  /** The engine's view is the program's memory now (a snapshot or restore since it ran). */
+  private viewFresh = false;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -149,6 +153,7 @@ export class MemoryTarget implements Target {
         stateful: true,
         reportStacks: this.keyEveryState,
         knownEnd: () => this.knownEnd(),
+        props: this.props,
       },
       this.names,
     );
@@ -176,6 +181,7 @@ export class MemoryTarget implements Target {
 
   async execute(step: Step): Promise<Outcome> {
     const run = this.current();
+    this.viewFresh = false;
     const outcome = await run.run([step], this.path.length);
     this.path.push(step);
     this.settle(outcome);
@@ -200,9 +206,9 @@ export class MemoryTarget implements Target {
     try {
       const snap = this.engine.snapshot(this.paranoid || this.mapsStale || this.run.mapsChanged);
       this.mapsStale = false;
-      const hash = this.engine.stateHash(this.run.stacks.map((s) => ({ ...s, sp: s.hi })));
+      const key = endKey(this.engine, this.run.stacks, this.readFds());
       this.engine.drop(snap);
-      return `${hash.toString(16)} ${fdTableKey(this.readFds())}`;
+      return key;
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       return null;
@@ -212,6 +218,8 @@ export class MemoryTarget implements Target {
   /** After an outcome: snapshot a live program, let go of a dead one. */
   private settle(outcome: Outcome): void {
     this.key = null;
+    this.values = null;
+    this.viewFresh = false;
     this.knownEnds.settle(outcome);
     // Mapping changes between two snapshots must not be forgotten by the next one. The rest
     // of main does not count: it runs in a forked copy, or not at all.
@@ -224,13 +232,14 @@ export class MemoryTarget implements Target {
     const stacks: readonly StackInfo[] = outcome.kind === "point"
       ? this.run.stacks
       // Every actor has finished: every stack is dead.
-      : this.run.stacks.map((s) => ({ ...s, sp: s.hi }));
+      : deadStacks(this.run.stacks);
     try {
       // The runtime flags mapping changes it made or saw; the paranoid mode re-reads the
       // maps every time.
       const mapsChanged = this.paranoid || this.mapsStale;
       const snap = this.engine!.snapshot(mapsChanged);
       this.mapsStale = false;
+      this.viewFresh = true;
       this.snapshots[this.path.length] = snap;
       this.liveSnapshots++;
       const fds = this.readFds();
@@ -239,11 +248,9 @@ export class MemoryTarget implements Target {
       this.thin();
       // Descriptors are state too (offsets, pipe contents): equal memory is not enough.
       if (this.keyEveryState) {
-        this.keyFds = fdTableKey(fds);
-        this.key = withFdTable(
-          this.engine!.stateHash(stacks),
-          fds.length === 0 ? null : this.keyFds,
-        );
+        const { key, fds: text } = stateKey(this.engine!, stacks, fds);
+        this.key = key;
+        this.keyFds = text;
         this.keyStacks = stacks;
       }
     } catch (e) {
@@ -297,6 +304,29 @@ export class MemoryTarget implements Target {
     return this.key;
   }
 
+  /** The propositions the program registered and their values now; null with no program. */
+  propositions(): PropositionValues | null {
+    const values = this.currentValues();
+    return values === null ? null : { names: this.props.names, values: values.props };
+  }
+
+  /** Whether the step into the current state passed isomc_progress(). */
+  progressed(): boolean {
+    return this.currentValues()?.progress ?? false;
+  }
+
+  private currentValues(): PropValues | null {
+    if (this.values !== null) return this.values;
+    if (this.engine === null || this.run === null || !this.run.isAlive) return null;
+    try {
+      this.values = this.props.read(this.engine, this.viewFresh);
+    } catch (e) {
+      if (!(e instanceof ProcessGone)) throw e;
+      return null;
+    }
+    return this.values;
+  }
+
   restore(path: readonly Step[]): Promise<void> {
     return timed(this.counters, () => this.restoreTo(path));
   }
@@ -304,6 +334,7 @@ export class MemoryTarget implements Target {
   private async restoreTo(path: readonly Step[]): Promise<void> {
     this.options.output?.endExecution();
     this.key = null;
+    this.values = null;
     // Snapshots are valid along the recorded path only.
     let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined);
     if (!(await this.restoreSnapshot(this.snapshots[depth], depth))) {
@@ -327,6 +358,7 @@ export class MemoryTarget implements Target {
       // plan() brought the engine's view up to date when it re-read the maps.
       this.engine.restore(snap, this.paranoid || ops.length > 0);
       this.mapsStale = false;
+      this.viewFresh = true;
       const want = this.fdTables[depth] ?? [];
       const changes = fdChanges(this.readFds(false), want);
       checkReopenable(changes);
@@ -433,36 +465,5 @@ export class MemoryTarget implements Target {
     this.fdDir = -1;
     this.run?.kill();
     this.run = null;
-  }
-}
-
-/** A state's key: its memory's hash, mixed with its fd table's (fdTableKey text) if any. */
-function withFdTable(memory: bigint, fds: string | null): bigint {
-  if (fds === null) return memory;
-  // FNV-1a over the table's description, then mixed in: equal tables give equal keys.
-  let h = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(fds)) {
-    h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
-  }
-  return BigInt.asUintN(64, memory ^ (h * 0x9e3779b97f4a7c15n));
-}
-
-/** A state of the program as --exact-compare keeps it. */
-class MemoryState implements ExactState {
-  constructor(
-    private readonly store: PageStore,
-    private readonly snapshot: Snapshot,
-    private readonly stacks: readonly StackInfo[],
-    private readonly fds: string,
-  ) {}
-
-  equals(other: ExactState): boolean {
-    if (!(other instanceof MemoryState)) return false;
-    return this.fds === other.fds &&
-      this.store.equal(this.snapshot, this.stacks, other.snapshot, other.stacks);
-  }
-
-  release(): void {
-    this.store.release(this.snapshot);
   }
 }

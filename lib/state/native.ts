@@ -41,7 +41,12 @@ function whyText(n: number): string {
   return new TextDecoder().decode(whyBuffer.subarray(0, n));
 }
 
-function check(code: number, what: string, why?: () => string): void {
+function check(
+  code: number,
+  what: string,
+  why?: () => string,
+  restore: "memory" | "fork" = "memory",
+): void {
   switch (code) {
     case 0:
       return;
@@ -56,7 +61,7 @@ function check(code: number, what: string, why?: () => string): void {
     case -5:
       throw new InternalError(`${what}: /proc/PID/maps could not be parsed`);
     case -6:
-      throw new UnrestorableMapping(refusal(why?.() ?? "memory", "memory"));
+      throw new UnrestorableMapping(refusal(why?.() ?? "memory", restore));
     default:
       throw new InternalError(`${what}: native error ${code}`);
   }
@@ -175,13 +180,17 @@ export interface EngineOptions {
   readonly ignored: readonly (readonly [number, number])[];
   /** The best tracker allowed. */
   readonly tracker?: TrackerKind;
+  /** The strategy a refused mapping is named with (default memory). */
+  readonly restore?: "memory" | "fork";
 }
 
 /** The snapshot engine of one program process. */
 export class Engine {
   private handle: Deno.PointerValue;
+  private readonly restoreName: "memory" | "fork";
 
   constructor(readonly store: PageStore, options: EngineOptions) {
+    this.restoreName = options.restore ?? "memory";
     const ignored = new BigUint64Array(options.ignored.length * 2);
     options.ignored.forEach(([a, b], i) => {
       ignored[2 * i] = BigInt(a);
@@ -202,7 +211,12 @@ export class Engine {
       whyLength,
     );
     if (this.handle === null) {
-      check(err[0], "starting the snapshot engine", () => whyText(Number(whyLength[0])));
+      check(
+        err[0],
+        "starting the snapshot engine",
+        () => whyText(Number(whyLength[0])),
+        this.restoreName,
+      );
     }
   }
 
@@ -213,7 +227,7 @@ export class Engine {
         native().isomc_engine_why(this.pointer, whyBuffer, BigInt(whyBuffer.length)),
       );
       return whyText(n);
-    });
+    }, this.restoreName);
   }
 
   private get pointer(): NonNullable<Deno.PointerValue> {
@@ -234,6 +248,33 @@ export class Engine {
       throw new InternalError("taking a snapshot failed");
     }
     return new Snapshot(p, native().isomc_snapshot_hash(p) as bigint);
+  }
+
+  /** Brings the engine's view up to date with the program (stopped at a scheduling point). */
+  sync(mapsChanged: boolean): void {
+    this.check(native().isomc_engine_sync(this.pointer, mapsChanged), "reading the program");
+  }
+
+  /**
+   * The 4-byte words at `addresses` (each a multiple of 4), unsigned: from the engine's view
+   * when `fromView` (it is the program's state now: no system call for a page it holds), else
+   * from the program; or the index of the first address that cannot be read.
+   */
+  readWords(addresses: readonly number[], fromView: boolean): Uint32Array | number {
+    const addrs = new BigUint64Array(addresses.map((a) => BigInt(a)));
+    const out = new Uint32Array(addresses.length);
+    const rc = Number(
+      native().isomc_engine_read_words(
+        this.pointer,
+        addrs,
+        BigInt(addresses.length),
+        fromView,
+        out,
+      ),
+    );
+    if (rc > 0) return rc - 1;
+    this.check(rc, "reading propositions");
+    return out;
   }
 
   /** The hash of the last snapshot's memory without the dead part of the stacks. */

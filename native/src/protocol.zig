@@ -12,14 +12,14 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 7;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
 /// A frame longer than this is malformed, whatever it claims to carry.
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 /// Fixed part of a transition record inside a STATE message (extras follow it).
-pub const RECORD_SIZE: usize = 40;
+pub const RECORD_SIZE: usize = 48;
 
 /// Environment variables through which the checker and the user talk to the runtime.
 pub const ENV_FD = "ISOMC_FD";
@@ -27,6 +27,8 @@ pub const ENV_REPLAY = "ISOMC_REPLAY";
 pub const ENV_REPORT = "ISOMC_REPORT";
 pub const ENV_VERBOSE = "ISOMC_VERBOSE";
 pub const ENV_STACK_SIZE = "ISOMC_STACK_SIZE";
+/// How many times a replayed lasso runs its cycle before the runtime stops (default 3).
+pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 
 pub const MessageType = enum(u16) {
     // runtime -> checker
@@ -44,6 +46,7 @@ pub const MessageType = enum(u16) {
     forked = 0x0c,
     exiting = 0x0d,
     fdset = 0x0e,
+    prop = 0x0f,
     // checker -> runtime
     welcome = 0x81,
     run = 0x82,
@@ -90,6 +93,14 @@ pub const ObjectKind = enum(u8) {
     _,
 };
 
+/// What a PROP frame announces: an isomc_prop proposition (named), or the progress flag
+/// isomc_progress() sets (unnamed). Either way an int the checker reads from the program's memory.
+pub const PropKind = enum(u8) {
+    proposition = 1,
+    progress = 2,
+    _,
+};
+
 pub const ViolationKind = enum(u8) {
     /// isomc_assert / isomc_assert_msg failed.
     assertion = 1,
@@ -131,6 +142,9 @@ pub const Range = struct { start: u64, end: u64 };
 pub const Hello = struct { pid: u32, uffd: i32, ignored: []const Range };
 pub const ActorInfo = struct { id: u32, parent: u32, name: []const u8 };
 pub const ObjectInfo = struct { id: u64, kind: ObjectKind, name: []const u8 };
+/// An int of the program the checker reads in every state: a proposition's (its name as
+/// registered) or the progress flag's (no name).
+pub const PropInfo = struct { kind: PropKind, address: u64, name: []const u8 };
 pub const Record = struct {
     actor: u32,
     kind: Kind,
@@ -139,6 +153,8 @@ pub const Record = struct {
     object: u64,
     arg0: i64,
     arg1: i64,
+    /// Where the program made the call: the return address of its isomc_* call (0: unknown).
+    site: u64 = 0,
     extras: []const u64,
 };
 pub const Violation = struct { kind: ViolationKind, actor: u32, steps: u32, message: []const u8 };
@@ -175,6 +191,7 @@ pub const StacksWriter = points.StacksWriter;
 pub const encodeHello = runtime_frames.encodeHello;
 pub const encodeActor = runtime_frames.encodeActor;
 pub const encodeObject = runtime_frames.encodeObject;
+pub const encodeProp = runtime_frames.encodeProp;
 pub const encodeViolation = runtime_frames.encodeViolation;
 pub const encodeTail = runtime_frames.encodeTail;
 pub const encodeCrash = runtime_frames.encodeCrash;

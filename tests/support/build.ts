@@ -9,8 +9,8 @@
 
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile, includeDir } from "../../lib/build/cc.ts";
-import { runtimeLibrary } from "../../lib/native/library.ts";
+import { compile } from "../../lib/build/cc.ts";
+import { includeDir, runtimeLibrary } from "../../lib/native/library.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const cacheDir = join(repoRoot, ".isomc", "test-build");
@@ -37,8 +37,8 @@ async function sha256(parts: readonly Uint8Array[]): Promise<string> {
 function runtimeHash(): Promise<string> {
   runtimeKey ??= (async (): Promise<string> =>
     await sha256([
-      await Deno.readFile(runtimeLibrary),
-      await Deno.readFile(join(includeDir, "isomc.h")),
+      await Deno.readFile(runtimeLibrary()),
+      await Deno.readFile(join(includeDir(), "isomc.h")),
     ]))();
   return runtimeKey;
 }

@@ -94,8 +94,6 @@ interface ActorState {
   signalled: boolean;
   /** Barrier round this actor arrived in. */
   round: number;
-  /** Counter behind the ids of the comms it creates, as the runtime's object counter. */
-  objects: number;
 }
 
 interface Comm {
@@ -237,7 +235,7 @@ export class FakeTarget implements Target {
   }
 
   private newActor(a: FakeActor): ActorState {
-    return { code: a.code, pc: 0, regs: {}, phase: 0, signalled: false, round: 0, objects: 0 };
+    return { code: a.code, pc: 0, regs: {}, phase: 0, signalled: false, round: 0 };
   }
 
   start(): Promise<Outcome> {
@@ -371,7 +369,7 @@ export class FakeTarget implements Target {
       case "isend":
       case "irecv": {
         const side = instr.op === "isend" ? "send" : "recv";
-        const id = (step.actor * 2 ** 32) + ++a.objects;
+        const id = this.nextCommId(step.actor);
         r[instr.comm] = id;
         s.comms.set(id, {
           owner: step.actor,
@@ -427,10 +425,23 @@ export class FakeTarget implements Target {
     recv.value = send.value;
   }
 
+  /** Completing a comm releases it: its id is free again (nextCommId). */
   private complete(a: ActorState, id: number): void {
     const c = this.state.comms.get(id);
     if (c === undefined || !c.matched) throw new Error(`fake: comm ${id} completed unmatched`);
     if (c.into) a.regs[c.into] = c.value;
+    this.state.comms.delete(id);
+  }
+
+  /**
+   * The id the actor's next comm gets: (actor << 32) | n, n the smallest number none of its
+   * live comms has, as the runtime numbers them (native/src/runtime/objects.zig): ids come
+   * back once comms are released.
+   */
+  private nextCommId(actor: number): number {
+    let n = 1;
+    while (this.state.comms.has(actor * 2 ** 32 + n)) n++;
+    return actor * 2 ** 32 + n;
   }
 
   /** Is the actor's current instruction a transition (a waitany of NULLs is not)? */
@@ -604,7 +615,7 @@ export class FakeTarget implements Target {
           ...base,
           kind: instr.op === "isend" ? Kind.isend : Kind.irecv,
           object: this.id("mailbox", instr.mailbox),
-          arg0: BigInt((index + 1) * 2 ** 32 + a.objects + 1),
+          arg0: BigInt(this.nextCommId(index + 1)),
           arg1: 8n,
         };
       case "wait":

@@ -4,11 +4,9 @@
  * tests compare the exhaustive search with the reduced ones on many of them.
  */
 
-import type { CommInfo } from "../../lib/model/independence.ts";
-import { postOf } from "../../lib/model/independence.ts";
 import { type Point, type Step, transitionOf } from "../../lib/model/transition.ts";
 import type { Outcome, Target } from "../../lib/explore/target.ts";
-import { type Event, makeEvent } from "../../lib/explore/dpor/event.ts";
+import { directoryOf, type Event, makeEvent } from "../../lib/explore/dpor/event.ts";
 import { analyze, traceKey } from "../../lib/explore/dpor/happens_before.ts";
 import type { FakeActor, FakeProgram, FakeTarget, Instr } from "./fake_system.ts";
 
@@ -237,7 +235,6 @@ export class RecordingTarget implements Target {
   tag = "";
   private points: Point[] = [];
   private steps: Step[] = [];
-  private readonly comms = new Map<number, CommInfo>();
 
   /** `keep`: a new start does not forget the runs (a parallel worker starts once per job). */
   constructor(private readonly inner: FakeTarget, private readonly keep = false) {}
@@ -286,15 +283,18 @@ export class RecordingTarget implements Target {
   traces(runs = this.runs, spawners = spawnersOf(runs)): Map<string, number> {
     const out = new Map<string, number>();
     for (const run of runs) {
-      const events = run.events.map((e) =>
-        makeEvent(
-          e.transition,
-          run.steps[run.events.indexOf(e)].choice,
-          (c) => this.comms.get(c),
-          e.created,
-          spawners.has(e.actor),
-        )
-      );
+      const events: Event[] = [];
+      run.events.forEach((e, k) => {
+        events.push(
+          makeEvent(
+            e.transition,
+            run.steps[k].choice,
+            directoryOf(events),
+            e.created,
+            spawners.has(e.actor),
+          ),
+        );
+      });
       const key = traceKey(analyze(events));
       out.set(key, (out.get(key) ?? 0) + 1);
     }
@@ -302,13 +302,7 @@ export class RecordingTarget implements Target {
   }
 
   private note(o: Outcome): Outcome {
-    if (o.kind === "point") {
-      this.points[this.steps.length] = o.point;
-      for (const t of o.point.transitions) {
-        const p = postOf(t);
-        if (p !== null) this.comms.set(p.comm, { mailbox: p.mailbox, side: p.side });
-      }
-    }
+    if (o.kind === "point") this.points[this.steps.length] = o.point;
     if (o.kind === "done") {
       this.finals.add(this.inner.finalState());
       this.runs.push({ steps: [...this.steps], events: this.events(o), tag: this.tag });
@@ -317,7 +311,8 @@ export class RecordingTarget implements Target {
   }
 
   private events(end: Outcome): Event[] {
-    return this.steps.map((step, k) => {
+    const events: Event[] = [];
+    this.steps.forEach((step, k) => {
       const before = this.points[k];
       const after = k + 1 < this.steps.length
         ? this.points[k + 1]
@@ -328,13 +323,11 @@ export class RecordingTarget implements Target {
       const created = after === null
         ? []
         : after.transitions.map((t) => t.actor).filter((a) => !known.has(a));
-      return makeEvent(
-        transitionOf(before, step.actor)!,
-        step.choice,
-        (c) => this.comms.get(c),
-        created,
+      events.push(
+        makeEvent(transitionOf(before, step.actor)!, step.choice, directoryOf(events), created),
       );
     });
+    return events;
   }
 }
 

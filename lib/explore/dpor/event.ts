@@ -48,6 +48,22 @@ export function choiceFor(t: Transition, alt: number): number | null {
   return alt === 0 ? 0 : null;
 }
 
+/**
+ * Where the comms posted in `events` were posted (as it is when asked, so a growing path can
+ * keep one directory): each comm's last post there. A comm's id comes back once the comm is
+ * released (docs/semantics.md), so the directory of a point is that of the events before it,
+ * never one kept across executions or past the point.
+ */
+export function directoryOf(events: readonly Event[]): CommDirectory {
+  return (comm: number): CommInfo | undefined => {
+    for (let k = events.length - 1; k >= 0; k--) {
+      const post = postOf(events[k].transition);
+      if (post?.comm === comm) return { mailbox: post.mailbox, side: post.side };
+    }
+    return undefined;
+  };
+}
+
 /** The event of `t` with `choice`; `spawner` when its actor creates actors (explorer.ts). */
 export function makeEvent(
   t: Transition,
@@ -90,38 +106,48 @@ export function stepFor(point: Point, ev: Event): Step {
 }
 
 /**
- * Makes the events of one search: it learns where each communication was posted (a waitany's
- * footprint needs it) and knows the actors seen creating actors (explorer.ts says why every
- * step of such an actor writes the spawn cell).
+ * Makes the events of one search at the end of its current path `events` (the stack's, which
+ * grows and shrinks with it): a waitany's footprint needs where its comms were posted, found
+ * there (directoryOf), since comm ids come back. It knows the actors seen creating actors
+ * (explorer.ts says why every step of such an actor writes the spawn cell).
  */
 export class EventMaker {
-  private readonly comms = new Map<number, CommInfo>();
-  private readonly directory: CommDirectory = (c) => this.comms.get(c);
+  private readonly directory: CommDirectory;
 
-  constructor(private readonly spawners: ReadonlySet<number>) {}
-
-  /** Notes the communications posted by the point's pending isend/irecv. */
-  learn(point: Point): void {
-    for (const t of point.transitions) {
-      const post = postOf(t);
-      if (post !== null) this.comms.set(post.comm, { mailbox: post.mailbox, side: post.side });
-    }
+  /**
+   * `events` is the current path (as it grows); `prefix`, the events above it that are not on
+   * it (a parallel job's prefix, lib/parallel/): a comm posted there is looked up there next.
+   */
+  constructor(
+    private readonly spawners: ReadonlySet<number>,
+    events: readonly Event[],
+    prefix: readonly Event[] = [],
+  ) {
+    const onPath = directoryOf(events);
+    const above = directoryOf(prefix);
+    this.directory = prefix.length === 0 ? onPath : (comm) => onPath(comm) ?? above(comm);
   }
 
+  /** The event of `t` with `choice`, `t` pending at the end of the current path. */
   of(t: Transition, choice: number, created: readonly number[] = []): Event {
     return makeEvent(t, choice, this.directory, created, this.spawners.has(t.actor));
   }
 
   /**
    * The events of the other values a multi-valued event could have taken, those of choices
-   * from `from` to `to` (excluded), in choice order.
+   * from `from` to `to` (excluded), in choice order. An other value has the event's footprint
+   * (a random has none, a waitany reads all its comms whichever it takes), taken from the
+   * event: the analysis asks past the event's point, where the path's directory may name
+   * other posts of the same ids.
    */
   otherValues(ev: Event, from = 0, to = Infinity): Event[] {
     const t = ev.transition;
     if (t.choices <= 1) return [];
     const taken = choiceFor(t, ev.alt);
     const out: Event[] = [];
-    for (let c = from; c < Math.min(to, t.choices); c++) if (c !== taken) out.push(this.of(t, c));
+    for (let c = from; c < Math.min(to, t.choices); c++) {
+      if (c !== taken) out.push({ ...ev, alt: altOf(t, c), created: [] });
+    }
     return out;
   }
 }

@@ -33,7 +33,7 @@ import {
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
-import { type Event, EventMaker, EventSet, stepFor } from "./event.ts";
+import { type Event, EventSet, stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
 import { EndlessWatch } from "../endless.ts";
 import { blocked, type DporReduction, ExecutionStack, type Node } from "./stack.ts";
@@ -115,11 +115,18 @@ async function search(
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
-  const maker = new EventMaker(spawners);
+  // Events are made at the end of the current path, where its directory names the posts of
+  // comm ids that come back (event.ts); a job's prefix (above its root) is looked up next.
   const above = root?.events ?? [];
-  const reversals = new Reversals(reduction, maker, stats, maxDepth + above.length);
-  const stack = new ExecutionStack(reduction, maker, stats, root?.sleep);
-  for (const point of root?.points ?? []) maker.learn(point);
+  const stack = new ExecutionStack(reduction, spawners, stats, root?.sleep, above);
+  const maker = stack.maker;
+  const reversals = new Reversals(
+    reduction,
+    maker,
+    stats,
+    maxDepth + above.length,
+    !options.wholeAnalysis,
+  );
   // Below a root, the nodes above it take no reversal: an empty wakeup tree takes no
   // insertion, and what sdpor adds there is dropped (the other jobs explore it).
   const placeholders: Node[] = above.map(() => ({
@@ -156,7 +163,6 @@ async function search(
   let outcome = await target.start();
   stats.states++;
   while (true) {
-    if (outcome.kind === "point") maker.learn(outcome.point);
     if (outcome.kind === "violation") {
       stats.executions++;
       const trace = traceOf(stack.taken, stack.path);

@@ -14,6 +14,11 @@ import type { Event } from "./event.ts";
 
 export interface Analysis {
   readonly events: readonly Event[];
+  /**
+   * The first events whose analysis is the last execution's (HappensBefore): the races among
+   * them, and the sequences that reverse them, were found then. 0 for a fresh analysis.
+   */
+  readonly reused: number;
   /** Actor ids below this have a place in the clocks. */
   readonly width: number;
   /** For each event, its position among its actor's events. */
@@ -52,15 +57,23 @@ interface CellHistory {
   readsSince: number[];
 }
 
+/** A post not matched yet: its event and its comm's id. */
+interface Posted {
+  readonly event: number;
+  readonly comm: number;
+}
+
 /**
  * Who enables wait, cond_wait's wake-up and barrier leave events, by replaying the objects:
  * the k-th send on a mailbox pairs with the k-th receive, a signal wakes the first waiter, the
  * arrival that completes a round releases everyone in it.
  */
 class Enablers {
-  private readonly posted = new Map<number, number>(); // comm -> post event
-  private readonly partner = new Map<number, number>(); // comm -> partner comm
-  private readonly queues = new Map<number, { sends: number[]; recvs: number[] }>();
+  // A comm's id comes back once the comm is released (docs/semantics.md), so posts are told
+  // apart by event index: queues hold unmatched posts, and a comm's entry is set when its
+  // current post is paired (before any wait on it, after its id's last reuse).
+  private readonly partnerPost = new Map<number, number>(); // comm -> post paired with its own
+  private readonly queues = new Map<number, { sends: Posted[]; recvs: Posted[] }>();
   private readonly waiters = new Map<number, number[]>(); // condition -> waiting actors
   private readonly signaller = new Map<number, number>(); // actor -> signal event
   private readonly rounds = new Map<number, number[]>(); // barrier -> actors of this round
@@ -69,13 +82,17 @@ class Enablers {
   /** The event `ev` waits for, if it waits for one (k's own effects never matter to it). */
   of(ev: Event): number {
     const need = enablerOf(ev.transition);
-    if (need?.kind === "partner") {
-      const p = this.partner.get(need.comm);
-      return p === undefined ? -1 : this.posted.get(p) ?? -1;
-    }
+    if (need?.kind === "partner") return this.partnerPost.get(need.comm) ?? -1;
     if (need?.kind === "signal") return this.signaller.get(ev.actor) ?? -1;
     if (need?.kind === "round") return this.completer.get(ev.actor) ?? -1;
     return -1;
+  }
+
+  /** Whether step() changes anything for `ev` (most events neither post, wait nor arrive). */
+  static affects(ev: Event): boolean {
+    const k = ev.transition.kind;
+    return postOf(ev.transition) !== null || k === Kind.condWait || k === Kind.condSignal ||
+      k === Kind.condBroadcast || k === Kind.barrierArrive;
   }
 
   /** Replays event k's effect on the objects. */
@@ -83,17 +100,16 @@ class Enablers {
     const t = ev.transition;
     const post = postOf(t);
     if (post !== null) {
-      this.posted.set(post.comm, k);
       let q = this.queues.get(post.mailbox);
       if (q === undefined) this.queues.set(post.mailbox, q = { sends: [], recvs: [] });
       const mine = post.side === "send" ? q.sends : q.recvs;
       const theirs = post.side === "send" ? q.recvs : q.sends;
       const other = theirs.shift();
       if (other === undefined) {
-        mine.push(post.comm);
+        mine.push({ event: k, comm: post.comm });
       } else {
-        this.partner.set(post.comm, other);
-        this.partner.set(other, post.comm);
+        this.partnerPost.set(post.comm, other.event);
+        this.partnerPost.set(other.comm, k);
       }
     }
     switch (t.kind) {
@@ -148,69 +164,192 @@ export function drain<T>(work: Generator<void, T>): T {
  * search can answer an interrupt during a long one. `minWidth` makes room in the clocks for
  * actors that have not run (pending events passed to `after`).
  */
-export function* analyzing(events: readonly Event[], minWidth = 1): Generator<void, Analysis> {
-  const n = events.length;
+export function analyzing(events: readonly Event[], minWidth = 1): Generator<void, Analysis> {
+  return new HappensBefore().analyzing(events, minWidth);
+}
+
+/** The clock width an execution needs: every actor that ran or was created, and `minWidth`. */
+function widthOf(events: readonly Event[], minWidth: number): number {
   let width = minWidth;
   for (const ev of events) {
-    width = Math.max(width, ev.actor + 1);
-    for (const c of ev.created) width = Math.max(width, c + 1);
+    if (ev.actor + 1 > width) width = ev.actor + 1;
+    for (const c of ev.created) if (c + 1 > width) width = c + 1;
   }
-  const actorIndex = new Int32Array(n);
-  const base = new Int32Array(n).fill(-1);
-  const enabler = new Int32Array(n).fill(-1);
-  const lastOf = new Map<number, number>();
-  const creator = new Map<number, number>();
-  const enablers = new Enablers();
-  const clocks: Clock[] = [];
-  const conflicting: number[][] = [];
-  const history = new Map<string, CellHistory>();
+  return width;
+}
 
-  const links = (ev: Event): Links => {
-    const prev = lastOf.get(ev.actor);
-    const index = prev === undefined ? 0 : actorIndex[prev] + 1;
-    const from = prev ?? creator.get(ev.actor) ?? -1;
-    let waitsFor = enablers.of(ev);
-    if (waitsFor >= 0 && events[waitsFor].actor === ev.actor) waitsFor = -1;
-    const found: number[] = [];
-    for (const access of ev.accesses) {
-      const h = history.get(access.cell);
-      if (h === undefined) continue;
-      if (h.lastWrite >= 0) found.push(h.lastWrite);
-      if (access.mode === "write") found.push(...h.readsSince);
+/** What event k changed in a cell's history, to undo it (a read's push is undone by a pop). */
+interface CellUndo {
+  readonly h: CellHistory;
+  readonly lastWrite: number;
+  readonly readsSince: number[];
+}
+
+/**
+ * The analysis of the executions of one search, one after the other. A DPOR search explores
+ * executions that share a prefix with the one before (it backs up to a node and goes on from
+ * there), and an event's place in the relation depends only on the events before it: so the
+ * prefix shared with the last execution analysed (the same Event objects, as the node stack
+ * keeps them) keeps its links and clocks, and only the new suffix is analysed. The objects'
+ * state after the prefix (each cell's history, each actor's last event, the actors' creators)
+ * is rolled back with an undo log kept per event; the enablers are replayed over the prefix
+ * when an event rolled back had changed them (one that posts, waits or arrives). A change of width (a new
+ * actor) starts over. The Analysis returned is valid until the next call.
+ */
+export class HappensBefore {
+  private width = 0;
+  /** The events analysed so far, the state below is that after all of them. */
+  private readonly done: Event[] = [];
+  private actorIndex = new Int32Array(64);
+  private base = new Int32Array(64);
+  private enabler = new Int32Array(64);
+  /** Each event's actor's event before it, or -1: what lastOf was before it. */
+  private previous = new Int32Array(64);
+  private readonly clocks: Clock[] = [];
+  private readonly conflicting: number[][] = [];
+  private readonly undo: (CellUndo[] | null)[] = [];
+  private readonly lastOf = new Map<number, number>();
+  private readonly creator = new Map<number, number>();
+  private readonly history = new Map<string, CellHistory>();
+  private enablers = new Enablers();
+  /** Events whose analysis was reused, and analysed anew, over every call (for tests). */
+  reused = 0;
+  analysed = 0;
+
+  *analyzing(events: readonly Event[], minWidth = 1): Generator<void, Analysis> {
+    const n = events.length;
+    const width = widthOf(events, minWidth);
+    let keep = 0;
+    if (width === this.width) {
+      const most = Math.min(n, this.done.length);
+      while (keep < most && events[keep] === this.done[keep]) keep++;
+    } else {
+      keep = 0;
+      this.width = width;
     }
-    const others = [...new Set(found)].filter((i) => events[i].actor !== ev.actor);
-    others.sort((x, y) => y - x);
-    const clock = from >= 0 ? copyClock(clocks[from]) : emptyClock(width);
-    if (waitsFor >= 0) joinClock(clock, clocks[waitsFor]);
-    for (const i of others) joinClock(clock, clocks[i]);
-    setClock(clock, ev.actor, index + 1);
-    return { actorIndex: index, base: from, enabler: waitsFor, conflicting: others, clock };
-  };
+    this.rollBack(keep, events);
+    this.reserve(n);
+    this.reused += keep;
+    this.analysed += n - keep;
+    for (let j = keep; j < n; j++) {
+      if (j % chunk === chunk - 1) yield;
+      this.add(events, j);
+    }
+    const links = (ev: Event): Links => this.links(events, ev);
+    return {
+      events,
+      reused: keep,
+      width,
+      actorIndex: this.actorIndex.subarray(0, n),
+      clocks: this.clocks,
+      base: this.base.subarray(0, n),
+      enabler: this.enabler.subarray(0, n),
+      conflicting: this.conflicting,
+      after: links,
+    };
+  }
 
-  for (let j = 0; j < n; j++) {
-    if (j % chunk === chunk - 1) yield;
+  /** Brings the state back to that after the first `keep` events. */
+  private rollBack(keep: number, events: readonly Event[]): void {
+    const had = this.done.length;
+    if (keep === had) return;
+    let enablersChanged = false;
+    for (let k = had - 1; k >= keep; k--) {
+      const ev = this.done[k];
+      if (!enablersChanged && Enablers.affects(ev)) enablersChanged = true;
+      // The accesses in reverse: a write gets back the history it replaced, a read pops itself.
+      const undo = this.undo[k];
+      let u = undo === null ? 0 : undo.length;
+      for (let x = ev.accesses.length - 1; x >= 0; x--) {
+        const access = ev.accesses[x];
+        if (access.mode === "write") {
+          const was = undo![--u];
+          was.h.lastWrite = was.lastWrite;
+          was.h.readsSince = was.readsSince;
+        } else {
+          this.history.get(access.cell)!.readsSince.pop();
+        }
+      }
+      for (const c of ev.created) this.creator.delete(c);
+      if (this.previous[k] < 0) this.lastOf.delete(ev.actor);
+      else this.lastOf.set(ev.actor, this.previous[k]);
+    }
+    this.done.length = keep;
+    this.clocks.length = keep;
+    this.conflicting.length = keep;
+    this.undo.length = keep;
+    if (!enablersChanged) return;
+    this.enablers = new Enablers();
+    for (let k = 0; k < keep; k++) this.enablers.step(events[k], k);
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.actorIndex.length) return;
+    let size = this.actorIndex.length;
+    while (size < n) size *= 2;
+    const grow = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.actorIndex = grow(this.actorIndex);
+    this.base = grow(this.base);
+    this.enabler = grow(this.enabler);
+    this.previous = grow(this.previous);
+  }
+
+  /** Analyses events[j], the state being that after the events before it. */
+  private add(events: readonly Event[], j: number): void {
     const ev = events[j];
-    const l = links(ev);
-    actorIndex[j] = l.actorIndex;
-    base[j] = l.base;
-    enabler[j] = l.enabler;
-    conflicting.push(l.conflicting as number[]);
-    clocks.push(l.clock);
-    lastOf.set(ev.actor, j);
-    for (const c of ev.created) creator.set(c, j);
-    enablers.step(ev, j);
+    const l = this.links(events, ev);
+    this.actorIndex[j] = l.actorIndex;
+    this.base[j] = l.base;
+    this.enabler[j] = l.enabler;
+    this.previous[j] = this.lastOf.get(ev.actor) ?? -1;
+    this.conflicting.push(l.conflicting as number[]);
+    this.clocks.push(l.clock);
+    this.done.push(ev);
+    this.lastOf.set(ev.actor, j);
+    for (const c of ev.created) this.creator.set(c, j);
+    this.enablers.step(ev, j);
+    let undo: CellUndo[] | null = null;
     for (const access of ev.accesses) {
-      let h = history.get(access.cell);
-      if (h === undefined) history.set(access.cell, h = { lastWrite: -1, readsSince: [] });
+      let h = this.history.get(access.cell);
+      if (h === undefined) this.history.set(access.cell, h = { lastWrite: -1, readsSince: [] });
       if (access.mode === "write") {
+        (undo ??= []).push({ h, lastWrite: h.lastWrite, readsSince: h.readsSince });
         h.lastWrite = j;
         h.readsSince = [];
       } else {
         h.readsSince.push(j);
       }
     }
+    this.undo.push(undo);
   }
-  return { events, width, actorIndex, clocks, base, enabler, conflicting, after: links };
+
+  /** Where `ev` stands if it runs after the events analysed (the state now). */
+  private links(events: readonly Event[], ev: Event): Links {
+    const prev = this.lastOf.get(ev.actor);
+    const index = prev === undefined ? 0 : this.actorIndex[prev] + 1;
+    const from = prev ?? this.creator.get(ev.actor) ?? -1;
+    let waitsFor = this.enablers.of(ev);
+    if (waitsFor >= 0 && events[waitsFor].actor === ev.actor) waitsFor = -1;
+    const found: number[] = [];
+    for (const access of ev.accesses) {
+      const h = this.history.get(access.cell);
+      if (h === undefined) continue;
+      if (h.lastWrite >= 0) found.push(h.lastWrite);
+      if (access.mode === "write") found.push(...h.readsSince);
+    }
+    const others = [...new Set(found)].filter((i) => events[i].actor !== ev.actor);
+    others.sort((x, y) => y - x);
+    const clocks = this.clocks;
+    const clock = from >= 0 ? copyClock(clocks[from]) : emptyClock(this.width);
+    if (waitsFor >= 0) joinClock(clock, clocks[waitsFor]);
+    for (const i of others) joinClock(clock, clocks[i]);
+    setClock(clock, ev.actor, index + 1);
+    return { actorIndex: index, base: from, enabler: waitsFor, conflicting: others, clock };
+  }
 }
 
 /**

@@ -144,17 +144,20 @@ function linksAt(a: Analysis, j: number): Links {
 /** Events whose races are found between two pauses of a long search for them. */
 const chunk = 256;
 
-/** Every reversible race of the execution, each once, by increasing first event. */
-export function races(a: Analysis): Race[] {
-  return drain(findingRaces(a));
+/**
+ * Every reversible race of the execution whose second event is at `from` or after, each once,
+ * by increasing first event. A race depends only on the events up to its second one.
+ */
+export function races(a: Analysis, from = 0): Race[] {
+  return drain(findingRaces(a, from));
 }
 
-/** races(a), pausing now and then so that a long analysis can be interrupted. */
-export function* findingRaces(a: Analysis): Generator<void, Race[]> {
+/** races(a, from), pausing now and then so that a long analysis can be interrupted. */
+export function* findingRaces(a: Analysis, from = 0): Generator<void, Race[]> {
   const out: Race[] = [];
   const seen = new Set<number>();
   const n = a.events.length;
-  for (let j = 0; j < n; j++) {
+  for (let j = from; j < n; j++) {
     if (j % chunk === chunk - 1) yield;
     for (const first of racesOf(a, a.events, j, linksAt(a, j))) {
       const key = first * n + j;
@@ -193,16 +196,17 @@ export interface Alternative {
 }
 
 /**
- * Each event that offered several alternatives: the sequences that take each other one
- * instead are notdep(event) then the event with that alternative.
+ * Each event at `from` or after that offered several alternatives: the sequences that take
+ * each other one instead are notdep(event) then the event with that alternative.
  */
-export function alternatives(a: Analysis): Alternative[] {
+export function alternatives(a: Analysis, from = 0): Alternative[] {
   const out: Alternative[] = [];
   const n = a.events.length;
-  a.events.forEach((event, i) => {
-    if (event.transition.choices <= 1) return;
+  for (let i = from; i < n; i++) {
+    const event = a.events[i];
+    if (event.transition.choices <= 1) continue;
     out.push({ at: i, event, before: notDependent(a, i, n).map((k) => a.events[k]) });
-  });
+  }
   return out;
 }
 

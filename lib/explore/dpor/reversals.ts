@@ -14,7 +14,7 @@ import { Kind, type Transition } from "../../model/transition.ts";
 import type { Stats } from "../result.ts";
 import { clockAt } from "./clock.ts";
 import type { Event, EventMaker } from "./event.ts";
-import { type Analysis, analyzing, happensBefore } from "./happens_before.ts";
+import { type Analysis, HappensBefore, happensBefore } from "./happens_before.ts";
 import {
   alternatives,
   findingRaces,
@@ -35,12 +35,17 @@ const pause = 64;
 const valuesPerSlice = 4096;
 
 export class Reversals {
+  /** The clocks of the prefix shared with the last execution are kept (happens_before.ts). */
+  readonly relation = new HappensBefore();
+
   constructor(
     private readonly reduction: DporReduction,
     private readonly maker: EventMaker,
     private readonly stats: Stats,
     /** The depth bound (--max-depth): sequences must fit above it. */
     private readonly maxDepth = Infinity,
+    /** Only the races and values of events after the shared prefix (see register). */
+    private readonly incremental = true,
   ) {}
 
   /**
@@ -55,8 +60,18 @@ export class Reversals {
   ): Generator<void, void> {
     if (this.reduction === "sleep") return;
     const width = pending.reduce((w, t) => Math.max(w, t.actor + 1), 1);
-    const a = yield* analyzing(events, width);
-    const found = yield* findingRaces(a);
+    const a = yield* this.relation.analyzing(events, width);
+    // The races whose second event is in the prefix shared with the last execution analysed
+    // were registered then, at nodes still on the stack (the same events: none of those nodes
+    // has moved to another branch since), and a race and its reversal depend only on the
+    // events up to its second one. Registering them again adds nothing: a reversal is still in
+    // the wakeup tree of its node (only the branch being explored there has been taken out,
+    // and it conflicts with the reversal) or was refused by a sleep set, which has only grown.
+    // So only the new suffix's races are looked for (not so the other values of multi-valued
+    // events: what precedes them, notdep, runs to the end of the execution); tests/happens_before_incremental_test.ts checks that against
+    // whole analyses.
+    const from = this.incremental ? a.reused : 0;
+    const found = yield* findingRaces(a, from);
     let count = 0;
     for (const race of found) {
       if (++count % pause === 0) yield;

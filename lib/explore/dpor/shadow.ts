@@ -79,9 +79,12 @@ function roundComplete(events: readonly Event[], j: number, barrier: number, kee
 }
 
 function commMatched(events: readonly Event[], j: number, comm: number, keep: Keep): boolean {
-  const own = events.find((e) => postOf(e.transition)?.comm === comm);
-  const mailbox = own === undefined ? null : postOf(own.transition)!.mailbox;
-  if (mailbox === null) return false;
+  // The comm's post: the last one with its id before j (an id comes back once its comm is
+  // released, and the owner's own events are all kept). Posts are followed by event index.
+  let own = j - 1;
+  while (own >= 0 && postOf(events[own].transition)?.comm !== comm) own--;
+  if (own < 0) return false;
+  const mailbox = postOf(events[own].transition)!.mailbox;
   const sends: number[] = [];
   const recvs: number[] = [];
   for (let k = 0; k < j; k++) {
@@ -92,8 +95,8 @@ function commMatched(events: readonly Event[], j: number, comm: number, keep: Ke
     const theirs = post.side === "send" ? recvs : sends;
     const other = theirs.shift();
     if (other === undefined) {
-      mine.push(post.comm);
-    } else if (other === comm || post.comm === comm) {
+      mine.push(k);
+    } else if (other === own || k === own) {
       return true;
     }
   }

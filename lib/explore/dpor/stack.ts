@@ -9,7 +9,7 @@
 import type { Point, Step, Transition } from "../../model/transition.ts";
 import { PathPoints } from "../points.ts";
 import type { Stats } from "../result.ts";
-import { altOf, type Event, type EventMaker, EventSet } from "./event.ts";
+import { altOf, type Event, EventMaker, EventSet } from "./event.ts";
 import { SleepSet } from "./sleep.ts";
 import { WakeupNode } from "./wakeup_tree.ts";
 
@@ -44,6 +44,8 @@ export class ExecutionStack {
   readonly path: Step[] = [];
   readonly taken: Transition[] = [];
   readonly events: Event[] = [];
+  /** Makes the events at the end of the current path (event.ts: where comms were posted). */
+  readonly maker: EventMaker;
   private readonly points = new PathPoints();
   private nextSleep = SleepSet.empty();
   private nextTree = new WakeupNode(null);
@@ -52,11 +54,14 @@ export class ExecutionStack {
 
   constructor(
     private readonly reduction: DporReduction,
-    private readonly maker: EventMaker,
+    spawners: ReadonlySet<number>,
     private readonly stats: Stats,
     /** The sleep set at the root (a parallel job's, lib/parallel/), empty by default. */
     rootSleep?: SleepSet,
+    /** The events above the root (a parallel job's prefix), for the comms posted there. */
+    prefix: readonly Event[] = [],
   ) {
+    this.maker = new EventMaker(spawners, this.events, prefix);
     if (rootSleep !== undefined) {
       this.nextSleep = rootSleep;
       this.wideAtSleepers = reduction === "odpor";

@@ -33,9 +33,16 @@ export class WakeupNode {
     }
   }
 
-  /** Removes a branch (explored, or asleep where it starts). */
+  /**
+   * Removes a branch (explored, or asleep where it starts). Its slot is cleared at once: a
+   * removed branch holds its whole explored subtree (each explored node's tree is the branch
+   * that led to it), and a node with few branches is never compacted, so the slots left
+   * behind kept every execution explored alive (lastzero(13) on the fake system: the live
+   * heap grew by 7 MiB per thousand executions).
+   */
   remove(child: WakeupNode): void {
     if (this.count > 0 && this.items[this.head] === child) {
+      this.items[this.head] = removed;
       this.head++;
       // Compact now and then, so that the array does not keep what left it.
       if (this.head > 64 && this.head * 2 > this.items.length) {
@@ -48,6 +55,9 @@ export class WakeupNode {
     if (at >= 0) this.items.splice(at, 1);
   }
 }
+
+/** What a removed branch's slot holds until the array is compacted. */
+const removed = new WakeupNode(null);
 
 type Fit = { readonly kind: "conflict" } | { readonly kind: "initial"; readonly at: number } | {
   readonly kind: "independent";

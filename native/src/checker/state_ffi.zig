@@ -204,6 +204,14 @@ export fn isomc_engine_masked_hash(e: *const Engine, masks: [*]const u64, n: usi
     return h;
 }
 
+/// The 4-byte words at the n addresses `addrs` (propositions, the progress flag), into `out`:
+/// from the engine's view when `from_view` (it is the program's state now), else from the
+/// program. Returns 0; a negative state_error_*; or k > 0 when address k - 1 cannot be read.
+export fn isomc_engine_read_words(e: *Engine, addrs: [*]const u64, n: usize, from_view: bool, out: [*]u32) i64 {
+    const bad = e.readWords(addrs[0..n], from_view, out[0..n]) catch |x| return code(x);
+    return if (bad) |i| @intCast(i + 1) else 0;
+}
+
 export fn isomc_engine_snapshot(e: *Engine, maps_changed: bool, err: *i32) ?*Layout {
     const snap = e.snapshot(maps_changed) catch |x| {
         err.* = code(x);

@@ -42,6 +42,7 @@ pub const StateWriter = struct {
         s.w.int(u64, r.object);
         s.w.int(i64, r.arg0);
         s.w.int(i64, r.arg1);
+        s.w.int(u64, r.site);
         for (r.extras) |e| s.w.int(u64, e);
         s.count += 1;
     }
@@ -106,4 +107,15 @@ test "state writer counts records and lays out extras" {
     try testing.expectEqual(@as(u32, 5), try r.int(u32));
     try testing.expectEqual(@as(u32, 2), try r.int(u32));
     try testing.expectEqual(p.state_flag_maps_changed, try r.int(u32));
+}
+
+test "a record carries its call site after arg1, before the extras" {
+    var buf: [256]u8 = undefined;
+    var s = StateWriter.begin(&buf, 1, 0);
+    s.record(.{ .actor = 3, .kind = .waitany, .flags = 0, .choices = 1, .object = 0, .arg0 = 1, .arg1 = 0, .site = 0x40_1234, .extras = &.{9} });
+    const frame = s.finish();
+    try testing.expectEqual(HEADER_SIZE + 16 + RECORD_SIZE + 8, frame.len);
+    const record_at = HEADER_SIZE + 16;
+    try testing.expectEqual(@as(u64, 0x40_1234), std.mem.readInt(u64, frame[record_at + 40 ..][0..8], .little));
+    try testing.expectEqual(@as(u64, 9), std.mem.readInt(u64, frame[record_at + RECORD_SIZE ..][0..8], .little));
 }

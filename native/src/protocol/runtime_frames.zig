@@ -9,6 +9,7 @@ const MAGIC = p.MAGIC;
 const Range = p.Range;
 const ActorInfo = p.ActorInfo;
 const ObjectInfo = p.ObjectInfo;
+const PropInfo = p.PropInfo;
 const Violation = p.Violation;
 const TailEnd = p.TailEnd;
 const Crash = p.Crash;
@@ -41,6 +42,19 @@ pub fn encodeActor(buf: []u8, info: ActorInfo) []const u8 {
 pub fn encodeObject(buf: []u8, info: ObjectInfo) []const u8 {
     var w = FrameWriter.begin(buf, .object);
     w.int(u64, info.id);
+    w.int(u8, @intFromEnum(info.kind));
+    w.int(u8, 0);
+    w.int(u16, 0);
+    w.string(info.name);
+    return w.finish();
+}
+
+/// A proposition registered by isomc_prop, or the progress flag's address (first
+/// isomc_progress call): the checker reads the int there in every state.
+pub fn encodeProp(buf: []u8, info: PropInfo) []const u8 {
+    std.debug.assert((info.kind == .progress) == (info.name.len == 0));
+    var w = FrameWriter.begin(buf, .prop);
+    w.int(u64, info.address);
     w.int(u8, @intFromEnum(info.kind));
     w.int(u8, 0);
     w.int(u16, 0);

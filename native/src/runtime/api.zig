@@ -6,6 +6,7 @@ const std = @import("std");
 const protocol = @import("protocol");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
+const entry = @import("entry.zig");
 const printable = @import("printable.zig");
 
 const Kernel = kernel_mod.Kernel;
@@ -51,6 +52,10 @@ export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
     if (envValue(protocol.ENV_STACK_SIZE)) |v| options.stack_size = parseSize(v, protocol.ENV_STACK_SIZE);
     if (envValue(protocol.ENV_VERBOSE)) |v| options.verbose = !std.mem.eql(u8, v, "0");
     options.report_path = envValue(protocol.ENV_REPORT);
+    if (envValue(protocol.ENV_REPLAY_CYCLES)) |v| {
+        options.replay_cycles = std.fmt.parseUnsigned(u32, v, 10) catch
+            fatal(2, "{s}: '{f}' is not a number of cycles (0, 1, 2...)", .{ protocol.ENV_REPLAY_CYCLES, printable.fmt(v) });
+    }
 
     // Take the runtime's own options out of argv, as SimGrid does with --cfg.
     if (argc != null and argv != null) {
@@ -128,7 +133,7 @@ fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
 export fn isomc_yield() void {
     const kk = enter("isomc_yield");
     _ = actorFor(kk, "isomc_yield");
-    _ = kk.perform(.yield);
+    _ = kk.perform(.yield, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_random(min: c_int, max: c_int) c_int {
@@ -137,7 +142,7 @@ export fn isomc_random(min: c_int, max: c_int) c_int {
     if (min > max) kk.violation(null, .misuse, "isomc_random({d}, {d}): min is greater than max", .{ min, max });
     if (@as(i64, max) - @as(i64, min) >= 1 << 31)
         kk.violation(null, .misuse, "isomc_random({d}, {d}): more than 2^31 values to explore", .{ min, max });
-    return @intCast(kk.perform(.{ .random = .{ .min = min, .max = max } }));
+    return @intCast(kk.perform(.{ .random = .{ .min = min, .max = max } }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
 export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*:0]const u8, line: c_int) noreturn {
@@ -150,11 +155,49 @@ export fn isomc_assert_fail(expr: ?[*:0]const u8, msg: ?[*:0]const u8, file: ?[*
     kk.violation(null, .assertion, "isomc_assert({s}) failed at {s}:{d}", .{ e, f, line });
 }
 
-export fn isomc_prop(name: ?[*:0]const u8, addr: ?*const c_int) void {
+/// Longest proposition name: formulas and reports name them in full.
+const max_prop_name = 128;
+
+/// Whether `name` reads as one proposition in a formula (lib/ltl/parser.ts): a word of letters,
+/// digits, `_` and `.` that starts with a letter or `_`, and neither an operator letter nor a
+/// constant.
+fn isPropositionName(name: []const u8) bool {
+    if (name.len == 0 or name.len > max_prop_name) return false;
+    if (!std.ascii.isAlphabetic(name[0]) and name[0] != '_') return false;
+    for (name) |c| if (!std.ascii.isAlphanumeric(c) and c != '_' and c != '.') return false;
+    const reserved = [_][]const u8{ "X", "F", "G", "U", "R", "V", "W", "true", "false" };
+    for (reserved) |r| if (std.mem.eql(u8, name, r)) return false;
+    return true;
+}
+
+/// Registration is a misuse after the first scheduling point: the checker reads the
+/// propositions from the first state on, and a formula naming one must find it there.
+export fn isomc_prop(name: ?[*:0]const u8, addr: ?*align(1) const c_int) void {
     const kk = enter("isomc_prop");
-    const a = addr orelse kk.violation(null, .misuse, "isomc_prop: the address is NULL", .{});
-    const n = kk.gpa.dupeZ(u8, if (name) |x| std.mem.sliceTo(x, 0) else "prop") catch kk.outOfMemory();
-    kk.props.append(kk.gpa, .{ .name = n, .addr = a }) catch kk.outOfMemory();
+    const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_prop: the name is NULL", .{}), 0);
+    if (!isPropositionName(n))
+        kk.violation(null, .misuse, "isomc_prop(\"{f}\"): not a proposition name (letters, digits, _ and ., starting with a letter or _, at most {d}; not X F G U R V W true false)", .{ printable.fmt(n[0..@min(n.len, max_prop_name)]), max_prop_name });
+    // align(1): the C caller may pass any address, and the check must not be assumed away.
+    const raw = @intFromPtr(addr orelse kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address is NULL", .{n}));
+    if (!std.mem.isAligned(raw, @alignOf(c_int)))
+        kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the address 0x{x} is not aligned for an int", .{ n, raw });
+    const a: *const c_int = @ptrFromInt(raw);
+    if (kk.first_point)
+        kk.violation(null, .misuse, "isomc_prop(\"{s}\") after the first scheduling point: register propositions before isomc_run (or in an actor created before it, before its first visible operation)", .{n});
+    for (kk.props.items) |p| {
+        if (std.mem.eql(u8, p.name, n)) kk.violation(null, .misuse, "isomc_prop(\"{s}\"): the name is registered twice", .{n});
+    }
+    const copy = kk.gpa.dupeZ(u8, n) catch kk.outOfMemory();
+    kk.props.append(kk.gpa, .{ .name = copy, .addr = a }) catch kk.outOfMemory();
+    if (kk.link) |*link| {
+        link.send(protocol.encodeProp(link.out, .{ .kind = .proposition, .address = @intFromPtr(a), .name = copy }));
+    }
+}
+
+/// Not a transition: the transition running passes a progress marker (SPIN's progress
+/// labels), for the search of non-progress cycles (isomc check --non-progress).
+export fn isomc_progress() void {
+    enter("isomc_progress").progress();
 }
 
 // ---- Mailboxes ---------------------------------------------------------------------------
@@ -165,57 +208,59 @@ fn fnv1a(s: []const u8) u64 {
     return h;
 }
 
-export fn isomc_mailbox(name: ?[*:0]const u8) *objects.Mailbox {
+/// The program's handle on a mailbox is its id (registry.zig says why).
+export fn isomc_mailbox(name: ?[*:0]const u8) *objects.MailboxHandle {
     const kk = enter("isomc_mailbox");
     const n = std.mem.sliceTo(name orelse kk.violation(null, .misuse, "isomc_mailbox: the name is NULL", .{}), 0);
-    if (kk.mailboxes.get(n)) |mb| return mb;
     // The id comes from the name, so it does not depend on which actor looked it up first.
     // Bit 52 marks the mailbox space; ids stay below 2^53 so JavaScript numbers hold them.
     const id = (fnv1a(n) & ((1 << 52) - 1)) | (1 << 52);
-    var it = kk.mailboxes.valueIterator();
-    while (it.next()) |other| {
-        if (other.*.id == id) fatal(3, "mailbox names '{s}' and '{s}' collide; rename one", .{ n, other.*.name });
+    switch (kk.mailboxes.lookup(id, n) catch kk.outOfMemory()) {
+        .existing => {},
+        .created => if (kk.link) |*link| {
+            link.send(protocol.encodeObject(link.out, .{ .id = id, .kind = .mailbox, .name = kk.mailboxName(id) }));
+        },
+        .collision => |other| fatal(3, "mailbox names '{s}' and '{s}' collide; rename one", .{ n, other }),
     }
-    const mb = kk.gpa.create(objects.Mailbox) catch kk.outOfMemory();
-    mb.* = .{ .id = id, .name = kk.gpa.dupeZ(u8, n) catch kk.outOfMemory() };
-    kk.mailboxes.put(kk.gpa, mb.name, mb) catch kk.outOfMemory();
-    if (kk.link) |*link| {
-        link.send(protocol.encodeObject(link.out, .{ .id = id, .kind = .mailbox, .name = mb.name }));
-    }
-    return mb;
+    return objects.mailboxHandle(id);
 }
 
-fn newRequest(kk: *Kernel, self: *Actor, side: objects.Side, mb: *objects.Mailbox) *Request {
-    const r = kk.gpa.create(Request) catch kk.outOfMemory();
-    r.* = .{ .id = kk.newObjectId(), .side = side, .owner = self.id, .mailbox = mb };
-    return r;
+/// The id of a mailbox handle, checked: it must come from isomc_mailbox.
+fn checkMailbox(kk: *Kernel, mb: ?*objects.MailboxHandle, what: []const u8) u64 {
+    const h = mb orelse kk.violation(null, .misuse, "{s}: the mailbox is NULL", .{what});
+    const id = objects.mailboxIdOf(h);
+    if (kk.mailboxes.find(id) == null) kk.violation(null, .misuse, "{s}: 0x{x} is not a mailbox (isomc_mailbox returns them)", .{ what, id });
+    return id;
 }
 
-fn checkMailbox(kk: *Kernel, mb: ?*objects.Mailbox, what: []const u8) *objects.Mailbox {
-    return mb orelse kk.violation(null, .misuse, "{s}: the mailbox is NULL", .{what});
+export fn isomc_isend(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) *Request {
+    return isend(enter("isomc_isend"), entry.callSite(@returnAddress(), @frameAddress()), mb, data, size);
 }
 
-export fn isomc_isend(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) *Request {
-    const kk = enter("isomc_isend");
+/// `site` is the program's call: isomc_isend's own, or isomc_send's.
+fn isend(kk: *Kernel, site: usize, mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) *Request {
     const self = actorFor(kk, "isomc_isend");
     const m = checkMailbox(kk, mb, "isomc_isend");
     if (data == null and size > 0) kk.violation(null, .misuse, "isomc_isend: data is NULL but size is {d}", .{size});
-    const r = newRequest(kk, self, .send, m);
+    const r = kk.newRequest(self, .send, m, size);
     r.data = if (data) |d| @ptrCast(d) else "";
     r.size = size;
-    _ = kk.perform(.{ .isend = r });
+    _ = kk.perform(.{ .isend = r }, site);
     return r;
 }
 
-export fn isomc_irecv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) *Request {
-    const kk = enter("isomc_irecv");
+export fn isomc_irecv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) *Request {
+    return irecv(enter("isomc_irecv"), entry.callSite(@returnAddress(), @frameAddress()), mb, buf, cap);
+}
+
+fn irecv(kk: *Kernel, site: usize, mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) *Request {
     const self = actorFor(kk, "isomc_irecv");
     const m = checkMailbox(kk, mb, "isomc_irecv");
     if (buf == null and cap > 0) kk.violation(null, .misuse, "isomc_irecv: buf is NULL but cap is {d}", .{cap});
-    const r = newRequest(kk, self, .recv, m);
+    const r = kk.newRequest(self, .recv, m, 0);
     r.buf = if (buf) |b| @ptrCast(b) else null;
     r.cap = cap;
-    _ = kk.perform(.{ .irecv = r });
+    _ = kk.perform(.{ .irecv = r }, site);
     return r;
 }
 
@@ -229,15 +274,18 @@ fn checkRequest(kk: *Kernel, self: *const Actor, comm: ?*Request, what: []const 
 }
 
 export fn isomc_wait(comm: ?*Request) usize {
-    const kk = enter("isomc_wait");
+    return wait(enter("isomc_wait"), entry.callSite(@returnAddress(), @frameAddress()), comm);
+}
+
+fn wait(kk: *Kernel, site: usize, comm: ?*Request) usize {
     const self = actorFor(kk, "isomc_wait");
-    return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }));
+    return @intCast(kk.perform(.{ .wait = checkRequest(kk, self, comm, "isomc_wait") }, site));
 }
 
 export fn isomc_test(comm: ?*Request) c_int {
     const kk = enter("isomc_test");
     const self = actorFor(kk, "isomc_test");
-    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }));
+    return @intCast(kk.perform(.{ .@"test" = checkRequest(kk, self, comm, "isomc_test") }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
 /// A waitany's comms travel in one STATE record, whose extras count is 16 bits.
@@ -262,24 +310,27 @@ export fn isomc_waitany(comms: ?[*]?*Request, n: c_int) c_int {
         any = true;
     }
     if (!any) return -1;
-    return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }));
+    return @intCast(kk.perform(.{ .waitany = .{ .comms = array, .n = @intCast(n) } }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
-export fn isomc_send(mb: ?*objects.Mailbox, data: ?*const anyopaque, size: usize) void {
-    _ = enter("isomc_send");
-    _ = isomc_wait(isomc_isend(mb, data, size));
+// Both halves of a blocking send or receive are at the program's one call.
+export fn isomc_send(mb: ?*objects.MailboxHandle, data: ?*const anyopaque, size: usize) void {
+    const kk = enter("isomc_send");
+    const site = entry.callSite(@returnAddress(), @frameAddress());
+    _ = wait(kk, site, isend(kk, site, mb, data, size));
 }
 
-export fn isomc_recv(mb: ?*objects.Mailbox, buf: ?*anyopaque, cap: usize) usize {
-    _ = enter("isomc_recv");
-    return isomc_wait(isomc_irecv(mb, buf, cap));
+export fn isomc_recv(mb: ?*objects.MailboxHandle, buf: ?*anyopaque, cap: usize) usize {
+    const kk = enter("isomc_recv");
+    const site = entry.callSite(@returnAddress(), @frameAddress());
+    return wait(kk, site, irecv(kk, site, mb, buf, cap));
 }
 
 // ---- Synchronisation ---------------------------------------------------------------------
 
 export fn isomc_mutex_create() *objects.Mutex {
     const kk = enter("isomc_mutex_create");
-    const m = kk.gpa.create(objects.Mutex) catch kk.outOfMemory();
+    const m = kk.objectAllocator().create(objects.Mutex) catch kk.outOfMemory();
     m.* = .{ .id = kk.newObjectId() };
     return m;
 }
@@ -295,13 +346,13 @@ export fn isomc_mutex_lock(m: ?*objects.Mutex) void {
     // Ownership cannot change while the owner is parked, so checking at the call is exact.
     if (mutex.owner == self.id)
         kk.violation(null, .misuse, "isomc_mutex_lock: the actor already holds this mutex (it would wait for itself)", .{});
-    _ = kk.perform(.{ .mutex_lock = mutex });
+    _ = kk.perform(.{ .mutex_lock = mutex }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_mutex_trylock(m: ?*objects.Mutex) c_int {
     const kk = enter("isomc_mutex_trylock");
     _ = actorFor(kk, "isomc_mutex_trylock");
-    return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }));
+    return @intCast(kk.perform(.{ .mutex_trylock = checkMutex(kk, m, "isomc_mutex_trylock") }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
 export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
@@ -312,13 +363,13 @@ export fn isomc_mutex_unlock(m: ?*objects.Mutex) void {
         if (mutex.owner == 0) kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is not locked", .{});
         kk.violation(null, .misuse, "isomc_mutex_unlock: the mutex is held by {s}, not by this actor", .{kk.actorName(mutex.owner)});
     }
-    _ = kk.perform(.{ .mutex_unlock = mutex });
+    _ = kk.perform(.{ .mutex_unlock = mutex }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_sem_create(initial: c_int) *objects.Semaphore {
     const kk = enter("isomc_sem_create");
     if (initial < 0) kk.violation(null, .misuse, "isomc_sem_create({d}): negative initial value", .{initial});
-    const s = kk.gpa.create(objects.Semaphore) catch kk.outOfMemory();
+    const s = kk.objectAllocator().create(objects.Semaphore) catch kk.outOfMemory();
     s.* = .{ .id = kk.newObjectId(), .value = initial };
     return s;
 }
@@ -330,18 +381,18 @@ fn checkSem(kk: *Kernel, s: ?*objects.Semaphore, what: []const u8) *objects.Sema
 export fn isomc_sem_acquire(s: ?*objects.Semaphore) void {
     const kk = enter("isomc_sem_acquire");
     _ = actorFor(kk, "isomc_sem_acquire");
-    _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") });
+    _ = kk.perform(.{ .sem_acquire = checkSem(kk, s, "isomc_sem_acquire") }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_sem_release(s: ?*objects.Semaphore) void {
     const kk = enter("isomc_sem_release");
     _ = actorFor(kk, "isomc_sem_release");
-    _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") });
+    _ = kk.perform(.{ .sem_release = checkSem(kk, s, "isomc_sem_release") }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_cond_create() *objects.Condition {
     const kk = enter("isomc_cond_create");
-    const c = kk.gpa.create(objects.Condition) catch kk.outOfMemory();
+    const c = kk.objectAllocator().create(objects.Condition) catch kk.outOfMemory();
     c.* = .{ .id = kk.newObjectId() };
     return c;
 }
@@ -357,25 +408,25 @@ export fn isomc_cond_wait(c: ?*objects.Condition, m: ?*objects.Mutex) void {
     const mutex = checkMutex(kk, m, "isomc_cond_wait");
     if (mutex.owner != self.id)
         kk.violation(null, .misuse, "isomc_cond_wait: the actor does not hold the mutex", .{});
-    _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } });
+    _ = kk.perform(.{ .cond_wait = .{ .cond = cond, .mutex = mutex } }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_cond_signal(c: ?*objects.Condition) void {
     const kk = enter("isomc_cond_signal");
     _ = actorFor(kk, "isomc_cond_signal");
-    _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") });
+    _ = kk.perform(.{ .cond_signal = checkCond(kk, c, "isomc_cond_signal") }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_cond_broadcast(c: ?*objects.Condition) void {
     const kk = enter("isomc_cond_broadcast");
     _ = actorFor(kk, "isomc_cond_broadcast");
-    _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") });
+    _ = kk.perform(.{ .cond_broadcast = checkCond(kk, c, "isomc_cond_broadcast") }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_barrier_create(count: c_uint) *objects.Barrier {
     const kk = enter("isomc_barrier_create");
     if (count == 0) kk.violation(null, .misuse, "isomc_barrier_create(0): a barrier needs at least one actor", .{});
-    const b = kk.gpa.create(objects.Barrier) catch kk.outOfMemory();
+    const b = kk.objectAllocator().create(objects.Barrier) catch kk.outOfMemory();
     b.* = .{ .id = kk.newObjectId(), .count = count };
     return b;
 }
@@ -384,7 +435,7 @@ export fn isomc_barrier_wait(b: ?*objects.Barrier) c_int {
     const kk = enter("isomc_barrier_wait");
     _ = actorFor(kk, "isomc_barrier_wait");
     const barrier = b orelse kk.violation(null, .misuse, "isomc_barrier_wait: the barrier is NULL", .{});
-    return @intCast(kk.perform(.{ .barrier_arrive = barrier }));
+    return @intCast(kk.perform(.{ .barrier_arrive = barrier }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
 // ---- Shared variables --------------------------------------------------------------------
@@ -401,26 +452,31 @@ fn checkAddress(kk: *Kernel, p: ?*align(1) const i64, comptime what: []const u8)
 
 export fn isomc_load(p: ?*align(1) const i64) i64 {
     const kk = enter("isomc_load");
-    return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") });
+    return kk.perform(.{ .load = checkAddress(kk, p, "isomc_load") }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_store(p: ?*align(1) i64, v: i64) void {
     const kk = enter("isomc_store");
-    _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } });
+    _ = kk.perform(.{ .store = .{ .ptr = checkAddress(kk, p, "isomc_store"), .value = v } }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_fetch_add(p: ?*align(1) i64, d: i64) i64 {
     const kk = enter("isomc_fetch_add");
-    return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } });
+    return kk.perform(.{ .fetch_add = .{ .ptr = checkAddress(kk, p, "isomc_fetch_add"), .delta = d } }, entry.callSite(@returnAddress(), @frameAddress()));
 }
 
 export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
     const kk = enter("isomc_cas");
-    return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }));
+    return @intCast(kk.perform(.{ .cas = .{ .ptr = checkAddress(kk, p, "isomc_cas"), .expected = expected, .desired = desired } }, entry.callSite(@returnAddress(), @frameAddress())));
 }
 
 test {
     _ = @import("heap.zig");
+    _ = @import("arena.zig");
+    _ = @import("slots.zig");
+    _ = @import("reservation.zig");
+    _ = @import("registry.zig");
+    _ = @import("entry.zig");
     _ = @import("context.zig");
     _ = @import("objects.zig");
     _ = @import("schedule.zig");
@@ -430,4 +486,9 @@ test {
     _ = @import("describe.zig");
     _ = @import("link.zig");
     _ = @import("transitions.zig");
+}
+
+test "proposition names are those a formula reads as one" {
+    for ([_][]const u8{ "p", "in_cs", "_x", "a.b", "Fx", "GF", "request_1", "TRUE" }) |n| try std.testing.expect(isPropositionName(n));
+    for ([_][]const u8{ "", "1p", "in cs", "a-b", "F", "V", "true", "false", "x" ** 129 }) |n| try std.testing.expect(!isPropositionName(n));
 }

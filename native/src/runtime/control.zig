@@ -29,6 +29,8 @@ pub const Bookkeeping = struct {
     maps_epoch: u64 = 0,
     /// The epoch last reported to the checker.
     reported_epoch: u64 = 0,
+    /// The progress flag's address was sent (PROP): once per process, whatever the restores.
+    progress_announced: bool = false,
     /// Scratch for the extras of the record being built.
     extras: [max_extras]u64 = undefined,
     /// Scratch for the crash handler's frame.

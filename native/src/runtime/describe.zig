@@ -8,6 +8,8 @@ const std = @import("std");
 const objects = @import("objects.zig");
 const kernel_mod = @import("kernel.zig");
 const symbols = @import("symbols.zig");
+const Registry = @import("registry.zig").Registry;
+const transitions = @import("transitions.zig");
 
 const Actor = kernel_mod.Actor;
 const Writer = std.Io.Writer;
@@ -28,9 +30,11 @@ fn sideName(side: objects.Side) []const u8 {
 }
 
 /// Writes the actor's pending transition; `choice` is the alternative a step takes (null in a
-/// deadlock report, where nothing is taken).
-pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const symbols.Table) Writer.Error!void {
-    switch (actor.op) {
+/// deadlock report, where nothing is taken). A request names its mailbox by id, looked up in
+/// `mailboxes` (registry.zig).
+pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const symbols.Table, mailboxes: *const Registry) Writer.Error!void {
+    const op = actor.op.get();
+    switch (op) {
         .none => try w.writeAll("nothing"),
         .yield => try w.writeAll("yield()"),
         .random => |r| {
@@ -38,18 +42,18 @@ pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const sym
             if (choice) |c| try w.print(" = {d}", .{@as(i64, r.min) + c});
         },
         .isend => |r| {
-            try w.print("isend(mailbox '{s}', {d} bytes) -> comm ", .{ r.mailbox.name, r.size });
+            try w.print("isend(mailbox '{s}', {d} bytes) -> comm ", .{ mailboxes.nameOf(r.mailbox), r.size });
             try id(w, r.id);
         },
         .irecv => |r| {
-            try w.print("irecv(mailbox '{s}', {d}-byte buffer) -> comm ", .{ r.mailbox.name, r.cap });
+            try w.print("irecv(mailbox '{s}', {d}-byte buffer) -> comm ", .{ mailboxes.nameOf(r.mailbox), r.cap });
             try id(w, r.id);
         },
         .wait, .@"test" => |r| {
-            try w.writeAll(if (actor.op == .wait) "wait(comm " else "test(comm ");
+            try w.writeAll(if (op == .wait) "wait(comm " else "test(comm ");
             try id(w, r.id);
-            try w.print(": {s} on mailbox '{s}')", .{ sideName(r.side), r.mailbox.name });
-            if (actor.op == .@"test") try w.writeAll(if (r.state == .matched) " = 1" else " = 0");
+            try w.print(": {s} on mailbox '{s}')", .{ sideName(r.side), mailboxes.nameOf(r.mailbox) });
+            if (op == .@"test") try w.writeAll(if (r.state == .matched) " = 1" else " = 0");
         },
         .waitany => |wa| {
             try w.writeAll("waitany([");
@@ -89,19 +93,19 @@ pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const sym
             try w.writeByte(')');
         },
         .sem_acquire, .sem_release => |s| {
-            try w.writeAll(if (actor.op == .sem_acquire) "sem_acquire(sem " else "sem_release(sem ");
+            try w.writeAll(if (op == .sem_acquire) "sem_acquire(sem " else "sem_release(sem ");
             try id(w, s.id);
             try w.writeByte(')');
         },
         .cond_wait, .cond_wake => |c| {
-            try w.writeAll(if (actor.op == .cond_wait) "cond_wait(cond " else "cond_wait returns(cond ");
+            try w.writeAll(if (op == .cond_wait) "cond_wait(cond " else "cond_wait returns(cond ");
             try id(w, c.cond.id);
             try w.writeAll(", mutex ");
             try id(w, c.mutex.id);
             try w.writeByte(')');
         },
         .cond_signal, .cond_broadcast => |c| {
-            try w.writeAll(if (actor.op == .cond_signal) "cond_signal(cond " else "cond_broadcast(cond ");
+            try w.writeAll(if (op == .cond_signal) "cond_signal(cond " else "cond_broadcast(cond ");
             try id(w, c.id);
             try w.writeByte(')');
         },
@@ -144,13 +148,28 @@ const testing = std.testing;
 
 fn noCode(_: ?*anyopaque) callconv(.c) void {}
 
-fn described(op: @import("transitions.zig").Op, choice: ?u32) ![]const u8 {
+/// The mailboxes the tests' requests name ("m", "box"), looked up once.
+fn testMailboxes() !*const Registry {
+    const S = struct {
+        var epoch: u64 = 0;
+        var registry: ?Registry = null;
+    };
+    if (S.registry == null) {
+        S.registry = try Registry.init(&S.epoch);
+        _ = try S.registry.?.lookup(1 << 52, "m");
+        _ = try S.registry.?.lookup((1 << 52) + 1, "box");
+    }
+    return &S.registry.?;
+}
+
+fn described(op: transitions.Op, choice: ?u32) ![]const u8 {
     const S = struct {
         var buf: [256]u8 = undefined;
     };
-    const actor = Actor{ .kernel = undefined, .id = 1, .parent = 0, .name = "t", .code = noCode, .arg = null, .stack = null, .status = .pending, .op = op };
+    var actor = Actor{ .kernel = undefined, .id = 1, .parent = 0, .name = "t", .code = noCode, .arg = null, .stack = null, .status = .pending };
+    transitions.setOp(&actor, op);
     var w: Writer = .fixed(&S.buf);
-    try describe(&w, &actor, choice, &.{});
+    try describe(&w, &actor, choice, &.{}, try testMailboxes());
     return w.buffered();
 }
 
@@ -160,12 +179,12 @@ test "random shows its range and the value a step picks" {
 }
 
 test "waitany lists its comms, marks the matched ones and names the one a step takes" {
-    var mb = objects.Mailbox{ .id = 1 << 52, .name = "m" };
-    var a = objects.Request{ .id = objects.objectId(2, 1), .side = .recv, .owner = 2, .mailbox = &mb, .state = .matched };
-    var b = objects.Request{ .id = objects.objectId(2, 2), .side = .recv, .owner = 2, .mailbox = &mb, .state = .matched };
-    var c = objects.Request{ .id = objects.objectId(2, 3), .side = .recv, .owner = 2, .mailbox = &mb };
+    const mb: u64 = 1 << 52;
+    var a = objects.Request{ .id = objects.objectId(2, 1), .side = .recv, .owner = 2, .mailbox = mb, .state = .matched };
+    var b = objects.Request{ .id = objects.objectId(2, 2), .side = .recv, .owner = 2, .mailbox = mb, .state = .matched };
+    var c = objects.Request{ .id = objects.objectId(2, 3), .side = .recv, .owner = 2, .mailbox = mb };
     var comms = [_]?*objects.Request{ &a, null, &c, &b };
-    const op: @import("transitions.zig").Op = .{ .waitany = .{ .comms = &comms, .n = comms.len } };
+    const op: transitions.Op = .{ .waitany = .{ .comms = &comms, .n = comms.len } };
     try testing.expectEqualStrings("waitany([2.1*, 2.3, 2.2*])", try described(op, null));
     try testing.expectEqualStrings("waitany([2.1*, 2.3, 2.2*]) -> comm 2.2", try described(op, 1));
 }
@@ -175,9 +194,9 @@ test "mutexes, tests and barriers read as in a counterexample" {
     try testing.expectEqualStrings("mutex_trylock(mutex 3) = 1", try described(.{ .mutex_trylock = &m }, 0));
     m.owner = 2;
     try testing.expectEqualStrings("mutex_trylock(mutex 3) = 0", try described(.{ .mutex_trylock = &m }, 0));
-    var mb = objects.Mailbox{ .id = 1 << 52, .name = "box" };
-    var r = objects.Request{ .id = objects.objectId(1, 4), .side = .send, .owner = 1, .mailbox = &mb };
+    var r = objects.Request{ .id = objects.objectId(1, 4), .side = .send, .owner = 1, .mailbox = (1 << 52) + 1 };
     try testing.expectEqualStrings("test(comm 1.4: send on mailbox 'box') = 0", try described(.{ .@"test" = &r }, 0));
+    try testing.expectEqualStrings("isend(mailbox 'box', 0 bytes) -> comm 1.4", try described(.{ .isend = &r }, 0));
     var bar = objects.Barrier{ .id = 5, .count = 3, .arrived = 1 };
     try testing.expectEqualStrings("barrier_wait arrives(barrier 5, 2 of 3)", try described(.{ .barrier_arrive = &bar }, 0));
 }

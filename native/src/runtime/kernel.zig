@@ -20,6 +20,10 @@ const Link = @import("link.zig").Link;
 const control = @import("control.zig");
 const crash = @import("crash.zig");
 const malloc = @import("malloc.zig");
+const arena = @import("arena.zig");
+const Slots = @import("slots.zig").Slots;
+const Registry = @import("registry.zig").Registry;
+const entry = @import("entry.zig");
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -37,13 +41,21 @@ pub const Actor = struct {
     stack: ?context.Stack,
     status: Status = .created,
     /// The visible operation the actor is parked at, while `status == .pending`.
-    op: transitions.Op = .none,
+    op: transitions.StoredOp = .{},
     /// What the last executed operation returns to the actor.
     result: i64 = 0,
+    /// Where the program called the API for `op`: the return address of its isomc_* call,
+    /// reported with the pending transition (0 while the actor runs). It adds nothing to the
+    /// state: the same address is on the actor's live stack.
+    site: usize = 0,
     /// Counter behind the canonical ids of the objects this actor creates.
     objects_created: u32 = 0,
     /// Set by cond_signal / cond_broadcast while the actor waits on a condition.
     signalled: bool = false,
+    /// The next actor waiting on the condition this one waits on (0: none; objects.Condition).
+    next_waiter: u32 = 0,
+    /// The communications this actor posted and has not released, by id.
+    comms: objects.LiveComms = .{},
 };
 
 pub const Mode = enum { checker, replay, standalone };
@@ -58,15 +70,34 @@ pub const Options = struct {
     report_path: ?[]const u8 = null,
     verbose: bool = false,
     stack_size: usize = 1024 * 1024,
+    /// Replaying a lasso: how many times its cycle runs before the runtime stops.
+    replay_cycles: u32 = 3,
 };
 
 pub const Prop = struct { name: [:0]const u8, addr: *const c_int };
 
+/// Set by isomc_progress(), cleared when the next transition starts: whether the transition
+/// that led to the current state passed a progress marker. It is program memory, hashed with
+/// the rest, so that equal states agree on it (docs/liveness.md, non-progress cycles); the
+/// checker reads it at the address the PROP frame of kind progress gives.
+pub var progress_passed: c_int = 0;
+
 const maestro_stack_size = 1024 * 1024;
+
+/// Under the checker, each creator's objects (actors, requests and their payloads, mutexes...)
+/// live in an arena of its own, one slot each (0 for main), apart from the arena of its mallocs:
+/// the blocks other actors free there must not move the runtime's objects.
+const object_slot_size: usize = 256 << 20;
 
 pub const Kernel = struct {
     heap: Heap = .{},
+    /// The runtime's allocator for what belongs to no actor (the actor list, props): under the
+    /// checker main's object arena, where during the run only the actor list grows (with the
+    /// number of actors); alone or replayed the heap, which then holds everything.
     gpa: std.mem.Allocator = undefined,
+    /// Checker mode: the arenas of the objects each creator makes, so that their addresses
+    /// depend only on their creator's history (docs/state.md, "What is canonical").
+    object_arenas: ?Slots = null,
     options: Options,
     link: ?Link = null,
     replay: schedule.Schedule = .{ .steps = &.{} },
@@ -93,11 +124,21 @@ pub const Kernel = struct {
     is_tail: bool = false,
     last_index: ?usize = null,
     main_objects_created: u32 = 0,
-    mailboxes: std.StringHashMapUnmanaged(*objects.Mailbox) = .empty,
+    mailboxes: Registry = undefined,
     props: std.ArrayList(Prop) = .empty,
+    /// The first scheduling point has been reached: the actors created before isomc_run have
+    /// run to their first visible operation. Propositions are registered before it.
+    first_point: bool = false,
+    /// Replaying the trace of a liveness violation (ISOMC_REPLAY): which one.
+    lasso: ?trace.Lasso = null,
     enabled: std.ArrayList(bool) = .empty,
     /// The program's symbols, for the names in logs (read when first needed).
     symbols: ?symbols.Table = null,
+    /// Looked up once, at the handshake: a lookup bumps the dynamic linker's counters, which
+    /// are program memory, so one at every FDS or FORK would make equal states differ by
+    /// their history (the number of restores or checkpoints behind them).
+    agent_apply_fds: ?*const ApplyFds = null,
+    agent_detach_files: ?*const DetachFiles = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -107,6 +148,7 @@ pub const Kernel = struct {
         k.book = k.control.book;
         k.heap.epoch = &k.book.maps_epoch;
         k.gpa = k.heap.allocator();
+        k.mailboxes = Registry.init(&k.book.maps_epoch) catch fatal(3, "cannot reserve address space for the mailboxes", .{});
         k.maestro_stack = context.Stack.init(maestro_stack_size) catch
             fatal(3, "cannot map the maestro's stack", .{});
         switch (options.mode) {
@@ -116,12 +158,18 @@ pub const Kernel = struct {
                 // The words are readTrace's (lib/report/trace.ts), so that `isomc replay` and
                 // ISOMC_REPLAY refuse a trace with the same line.
                 var problem: trace.Problem = .{};
-                const steps = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
+                const loaded = trace.loadTrace(k.gpa, path, &problem) catch |err| switch (err) {
                     error.Unreadable => fatal(2, "cannot read the trace {f}: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
                     error.NotATrace => fatal(2, "{f} is not an isomc trace: {f}", .{ printable.fmt(path), printable.fmt(problem.text()) }),
                     error.OutOfMemory => fatal(3, "out of memory reading the trace {f}", .{printable.fmt(path)}),
                 };
-                k.replay = .{ .steps = steps };
+                k.replay = .{ .steps = loaded.steps };
+                // A lasso: its prefix, then its cycle ISOMC_REPLAY_CYCLES times, then a stop.
+                if (loaded.lasso) |l| {
+                    k.lasso = l;
+                    k.replay.cycle_start = l.cycle_start;
+                    k.replay.cycles = options.replay_cycles;
+                }
             },
             .standalone => {},
         }
@@ -147,9 +195,16 @@ pub const Kernel = struct {
         const flags = protocol.decodeWelcome(frame.body) catch link.fail(.malformed, "malformed WELCOME");
         k.stateful = flags & protocol.welcome_flag_stateful != 0;
         k.report_stacks = k.stateful and flags & protocol.welcome_flag_stacks != 0;
+        k.agent_apply_fds = agent(ApplyFds, "isomc_agent_apply_fds");
+        k.agent_detach_files = agent(DetachFiles, "isomc_agent_detach_files");
         crash.install(k.control.altstack, .{ .actor = runningActor, .stack = runningStack, .steps = stepsSoFar, .report = sendCrash }, crash.mainStack());
-        malloc.enable(&k.book.maps_epoch, k.gpa, runningSlot) catch
+        malloc.enable(&k.book.maps_epoch, runningSlot) catch
             fatal(3, "cannot reserve address space for the actors' heaps", .{});
+        k.object_arenas = Slots.init(object_slot_size, malloc.slot_count, &k.book.maps_epoch) catch
+            fatal(3, "cannot reserve address space for the runtime's objects", .{});
+        k.gpa = k.allocatorOf(0);
+        ownStdioBuffers();
+        entry.enable();
     }
 
     /// The kernel, for the crash handler and malloc, which get no argument.
@@ -200,6 +255,55 @@ pub const Kernel = struct {
         return if (k.actorById(id)) |a| a.name else "main";
     }
 
+    /// Where the objects an actor creates are allocated (0: main).
+    pub fn allocatorOf(k: *Kernel, creator: u32) std.mem.Allocator {
+        const slots = if (k.object_arenas) |*s| s else return k.gpa;
+        const a = slots.get(creator) catch k.outOfMemory();
+        return a.allocator();
+    }
+
+    /// The allocator for objects the running actor creates (main's outside actors).
+    pub fn objectAllocator(k: *Kernel) std.mem.Allocator {
+        return k.allocatorOf(if (k.current) |a| a.id else 0);
+    }
+
+    /// A new request of `actor` on mailbox `mailbox_id`, with room for a payload of `capacity`
+    /// bytes, numbered after the actor's live communications (objects.LiveComms).
+    pub fn newRequest(k: *Kernel, actor: *Actor, side: objects.Side, mailbox_id: u64, capacity: usize) *objects.Request {
+        const al = k.allocatorOf(actor.id);
+        // Under the checker the arenas hand memory out zeroed, so the payload's part needs no
+        // clearing (a large one is not touched at all when the send is matched at once); alone,
+        // the payload is written before it is read. rawAlloc, not alloc: std.mem.Allocator
+        // fills what it hands out with undefined bytes. The header is written whole below.
+        const size = objects.Request.blockSize(capacity);
+        const bytes = al.rawAlloc(size, .of(objects.Request), @returnAddress()) orelse k.outOfMemory();
+        if (k.object_arenas != null) std.debug.assert(std.mem.allEqual(u8, bytes[0..@sizeOf(objects.Request)], 0));
+        const r: *objects.Request = @ptrCast(@alignCast(bytes));
+        r.* = .{ .id = 0, .side = side, .owner = actor.id, .mailbox = mailbox_id, .capacity = capacity };
+        actor.comms.add(actor.id, r);
+        return r;
+    }
+
+    /// Releases a completed request: it stops being live, its number is free again, and its
+    /// block goes back zeroed to its owner's arena.
+    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
+        std.debug.assert(r.isLive());
+        const owner = k.actorById(r.owner).?;
+        owner.comms.remove(r);
+        const block: [*]u8 = @ptrCast(r);
+        const size = objects.Request.blockSize(@intCast(r.capacity));
+        k.allocatorOf(r.owner).rawFree(block[0..size], .of(objects.Request), @returnAddress());
+    }
+
+    /// The mailbox a live request or a program's handle names (it was looked up before).
+    pub fn mailbox(k: *Kernel, id: u64) *objects.Mailbox {
+        return k.mailboxes.find(id).?;
+    }
+
+    pub fn mailboxName(k: *const Kernel, id: u64) [:0]const u8 {
+        return k.mailboxes.nameOf(id);
+    }
+
     pub fn newObjectId(k: *Kernel) u64 {
         if (k.current) |a| {
             a.objects_created += 1;
@@ -219,14 +323,23 @@ pub const Kernel = struct {
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
         if (k.actors.items.len + 1 >= objects.max_actors)
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
-        const actor = k.gpa.create(Actor) catch k.outOfMemory();
+        const id: u32 = @intCast(k.actors.items.len + 1);
+        const al = k.objectAllocator();
+        const actor = al.create(Actor) catch k.outOfMemory();
         var stack = context.Stack.init(k.options.stack_size) catch k.outOfMemory();
         k.book.maps_epoch +%= 1;
+        // An actor's arenas are set up at their first use, or when it is created if the checker
+        // compares states: whether an actor has ever allocated must not make two equal states
+        // differ, but an arena costs a mapping, which costs every snapshot a little.
+        if (k.report_stacks) {
+            _ = k.object_arenas.?.get(id) catch k.outOfMemory();
+            _ = malloc.arenaOf(id) orelse k.outOfMemory();
+        }
         actor.* = .{
             .kernel = k,
-            .id = @intCast(k.actors.items.len + 1),
+            .id = id,
             .parent = if (k.current) |c| c.id else 0,
-            .name = k.gpa.dupeZ(u8, name) catch k.outOfMemory(),
+            .name = al.dupeZ(u8, name) catch k.outOfMemory(),
             .code = code,
             .arg = arg,
             .stack = stack,
@@ -252,12 +365,14 @@ pub const Kernel = struct {
     }
 
     /// Called by the API, in the actor's context: parks the actor at a visible operation until
-    /// the maestro executes it, and returns the operation's result.
-    pub fn perform(k: *Kernel, op: transitions.Op) i64 {
+    /// the maestro executes it, and returns the operation's result. `site` is the program's
+    /// call site (the return address into the program of the isomc_* function it called).
+    pub fn perform(k: *Kernel, op: transitions.Op, site: usize) i64 {
         const actor = k.current orelse
             k.violation(null, .misuse, "isomc_{s} called outside an actor", .{@tagName(op)});
         std.debug.assert(actor.status == .running);
-        actor.op = op;
+        transitions.setOp(actor, op);
+        actor.site = site;
         actor.status = .pending;
         context.swap(&actor.context, &k.maestro_context);
         std.debug.assert(k.current == actor);
@@ -270,9 +385,14 @@ pub const Kernel = struct {
     fn resumeActor(k: *Kernel, actor: *Actor) void {
         std.debug.assert(k.current == null);
         actor.status = .running;
-        actor.op = .none;
+        transitions.setOp(actor, .none);
+        // Like `op`: a finished actor keeps no trace of where it last called the API.
+        actor.site = 0;
         k.current = actor;
         context.swap(&k.maestro_context, &actor.context);
+        // Where the maestro's stack was when it switched: stale now, and different after
+        // different paths to the same state (the record is program state, the stack is not).
+        k.maestro_context = .{};
         k.current = null;
         // Under the checker a finished actor's stack stays mapped: a restore may bring the
         // actor back, and mappings that come and go cost the checker a re-read of the maps.
@@ -306,6 +426,7 @@ pub const Kernel = struct {
     fn maestroEntry(arg: *anyopaque) callconv(.c) noreturn {
         const k: *Kernel = @ptrCast(@alignCast(arg));
         k.startCreated();
+        k.first_point = true;
         switch (k.options.mode) {
             .checker => k.checkerLoop(),
             .replay, .standalone => k.localLoop(),
@@ -391,7 +512,7 @@ pub const Kernel = struct {
             const len = op.end - op.start;
             const rc = if (op.map)
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.READ | linux.PROT.WRITE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true }, -1, 0)
-            else if (malloc.reserved(op.start, op.end))
+            else if (k.isReserved(op.start, op.end))
                 // Uncommitted arena memory: back to reserved, the arena will commit it again.
                 linux.mmap(@ptrFromInt(op.start), len, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true, .NORESERVE = true }, -1, 0)
             else
@@ -400,6 +521,17 @@ pub const Kernel = struct {
             if (e != .SUCCESS) return @intCast(@intFromEnum(e));
         }
         return 0;
+    }
+
+    /// Is [start, end) in one of the reservations the runtime commits from (the arenas, the
+    /// mailbox registry)? Those are given back as reserved, never unmapped.
+    fn isReserved(k: *const Kernel, start: usize, end: usize) bool {
+        if (malloc.reserved(start, end)) return true;
+        if (k.object_arenas) |s| if (s.contains(start, end)) return true;
+        for ([_]*const arena.Reservation{ &k.mailboxes.entries, &k.mailboxes.names }) |r| {
+            if (r.contains(start) and end <= r.base + r.len) return true;
+        }
+        return false;
     }
 
     /// FDS: hands the fd changes to the agent (LD_PRELOAD'ed by the checker) and answers FDSET.
@@ -423,7 +555,7 @@ pub const Kernel = struct {
             used += c.path.len + 1;
             n += 1;
         }
-        const apply = agent(fn ([*]const control.FdOp, usize, *i32) callconv(.c) usize, "isomc_agent_apply_fds") orelse {
+        const apply = k.agent_apply_fds orelse {
             link.send(protocol.encodeFdset(link.out, @intFromEnum(linux.E.NOSYS), 1));
             return;
         };
@@ -433,9 +565,14 @@ pub const Kernel = struct {
     }
 
     /// Every actor has returned (stateful): the stacks, all dead, so the checker can hash the
-    /// final state, then a point with no actor, which tells it the rest is main's.
+    /// final state, then a point with no actor, which tells it the rest is main's. What stdout
+    /// holds is flushed first, as FINISH would before it forks the rest of main: the final state
+    /// is then the same bytes whether the checker runs main's end from it or reuses a known one.
+    /// Only when it holds something: fflush takes glibc's locks, and a page written for nothing
+    /// costs a page read at the next snapshot.
     fn sendFinalPoint(k: *Kernel) void {
         const link = &k.link.?;
+        if (stdout != null and __fpending(stdout) > 0) _ = fflush(stdout);
         k.sendStacks();
         var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         link.send(w.finish());
@@ -454,18 +591,49 @@ pub const Kernel = struct {
     fn runTail(k: *Kernel) bool {
         const link = &k.link.?;
         _ = fflush(null);
+        // The copy's frames (DONE, a violation, CRASH...) go to a socket of this process, which
+        // passes them on once it has reaped the copy: told of the outcome by the copy itself,
+        // the checker could kill this process before it reaped the copy, whose zombie would go
+        // to whatever reaper is above (the test suite, a subreaper, finds it there).
+        var pair: [2]i32 = undefined;
+        if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
+            link.fail(.internal, "socketpair failed for the rest of main");
         const parent = linux.getpid();
         const pid = std.c.fork();
         if (pid < 0) link.fail(.internal, "fork failed for the rest of main");
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
+            _ = linux.close(pair[0]);
+            _ = linux.close(link.fd);
+            // The crash handler writes on link.fd too (sendCrash).
+            link.fd = pair[1];
             k.is_tail = true;
-            // The copy answers FINISH (DONE or VIOLATION); this process answers with TAIL
-            // once the copy has ended, and says nothing before.
+            // The copy answers FINISH (DONE or VIOLATION), through this process (above); this
+            // process then answers with TAIL, and says nothing before.
             link.answerInCopy();
             return true;
         }
+        _ = linux.close(pair[1]);
+        // The copy's frames are small (a violation's message is at most 2 KiB); the scratch for
+        // records is not in use at a final point.
+        const relay = std.mem.sliceAsBytes(&k.book.extras);
+        var have: usize = 0;
+        while (true) {
+            if (have == relay.len) {
+                link.relay(relay);
+                have = 0;
+            }
+            const rc = linux.read(pair[0], relay[have..].ptr, relay.len - have);
+            switch (linux.E.init(rc)) {
+                .SUCCESS => if (rc == 0) break else {
+                    have += rc;
+                },
+                .INTR => continue,
+                else => break,
+            }
+        }
+        _ = linux.close(pair[0]);
         var status: u32 = 0;
         while (true) {
             const rc = linux.waitpid(pid, &status, 0);
@@ -475,6 +643,7 @@ pub const Kernel = struct {
                 else => link.fail(.internal, "cannot wait for the copy that ran the rest of main"),
             }
         }
+        if (have > 0) link.relay(relay[0..have]);
         const signaled = linux.W.IFSIGNALED(status);
         const value: i32 = if (signaled) @intCast(linux.W.TERMSIG(status)) else @intCast(linux.W.EXITSTATUS(status));
         link.send(protocol.encodeTail(link.out, .{ .signaled = signaled, .value = value }));
@@ -488,10 +657,21 @@ pub const Kernel = struct {
         var pair: [2]i32 = undefined;
         if (linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)) != .SUCCESS)
             link.fail(.internal, "socketpair failed for FORK");
-        _ = fflush(null);
+        // No fflush: what stdio buffers is program memory, which each copy has as its
+        // checkpoint had it, as a memory restore puts it back; the checker truncates the
+        // output files to the checkpoint's sizes. Flushing here would make a state's memory
+        // depend on whether a checkpoint was taken after its last print.
         const parent = linux.getpid();
-        const pid = std.c.fork();
-        if (pid < 0) link.fail(.internal, "fork failed for FORK");
+        // The fork system call, not glibc's fork(): glibc's updates program memory in the
+        // copy (its thread id in struct pthread, a fork generation counter that grows with
+        // every fork behind a process) and runs the program's atfork handlers, so a copy's
+        // memory would differ from its checkpoint's by the checkpoints behind it, and equal
+        // states would not hash equal (--visited, docs/state.md). One thread, no lock held at
+        // a scheduling point: nothing of what glibc's fork resets needs it. glibc's calls on
+        // the calling thread ask the kernel for its id (raise, pthread_kill).
+        const forked = linux.fork();
+        if (linux.E.init(forked) != .SUCCESS) link.fail(.internal, "fork failed for FORK");
+        const pid: linux.pid_t = @intCast(forked);
         if (pid == 0) {
             _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
             if (linux.getppid() != parent) std.c._exit(0);
@@ -504,11 +684,20 @@ pub const Kernel = struct {
             var default_action = linux.Sigaction{ .handler = .{ .handler = linux.SIG.DFL }, .mask = linux.sigemptyset(), .flags = 0 };
             _ = linux.sigaction(linux.SIG.CHLD, &default_action, null);
             _ = linux.close(pair[0]);
-            _ = linux.close(link.fd);
-            link.fd = pair[1];
+            // The copy's channel takes the number the checkpoint's had: the copy's descriptors
+            // are its checkpoint's number for number, and the program's next open gets the
+            // number it gets in the first process (fd tables are state, keyed by number).
+            const fd_flags = linux.fcntl(link.fd, linux.F.GETFD, 0);
+            const cloexec: u32 = if (linux.E.init(fd_flags) == .SUCCESS and fd_flags & linux.FD_CLOEXEC != 0)
+                @bitCast(linux.O{ .CLOEXEC = true })
+            else
+                0;
+            if (linux.E.init(linux.dup3(pair[1], link.fd, cloexec)) != .SUCCESS)
+                link.fail(.internal, "dup3 failed for the copy forked by FORK");
+            _ = linux.close(pair[1]);
             // Open files are shared with the frozen parent (same offsets): the agent gives
             // the copy descriptions of its own.
-            if (agent(fn ([*]const i32, usize) callconv(.c) usize, "isomc_agent_detach_files")) |detach| {
+            if (k.agent_detach_files) |detach| {
                 const keep = [_]i32{link.fd};
                 _ = detach(&keep, keep.len);
             }
@@ -557,7 +746,8 @@ pub const Kernel = struct {
         var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
         for (k.actors.items) |actor| {
             if (actor.status != .pending) continue;
-            const rec = transitions.record(actor, &k.book.extras);
+            var rec = transitions.record(actor, &k.book.extras);
+            rec.site = actor.site;
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }
@@ -593,17 +783,21 @@ pub const Kernel = struct {
         return null;
     }
 
-    /// Replay and standalone modes: the trace first, then the default schedule.
+    /// Replay and standalone modes: the trace first, then the default schedule. A lasso's
+    /// trace ends the run instead, once its cycle has run ISOMC_REPLAY_CYCLES times.
     fn localLoop(k: *Kernel) void {
+        if (k.options.verbose and k.props.items.len > 0) local.logProps(k, "initially: ");
         while (k.alive > 0) {
             if (k.replay.pop()) |step| {
                 var why: [256]u8 = undefined;
                 if (k.checkStep(step, &why)) |message| local.stop(k, "diverged", message, null);
+                if (k.replay.entered and k.options.verbose) local.logCycle(k);
                 // The default schedule that follows a trace goes on after its last actor.
                 k.last_index = step.actor - 1;
                 k.execute(k.actorById(step.actor).?, step.choice);
                 continue;
             }
+            if (k.lasso != null) local.lassoDone(k);
             k.enabled.clearRetainingCapacity();
             for (k.actors.items) |a| {
                 k.enabled.append(k.gpa, a.status == .pending and transitions.isEnabled(a)) catch k.outOfMemory();
@@ -616,25 +810,40 @@ pub const Kernel = struct {
             k.last_index = index;
             k.execute(k.actors.items[index], 0);
         }
+        // A lasso whose run ends (its last state repeats) stops where it ends, before main's end;
+        // one whose cycle still had steps to run does not fit the program.
+        if (k.lasso != null) {
+            if (k.replay.pop() == null) local.lassoDone(k);
+            var buf: [128]u8 = undefined;
+            local.stop(k, "diverged", std.fmt.bufPrint(&buf, "every actor has finished after {d} steps, before the lasso's cycle could repeat", .{k.book.steps}) catch &buf, null);
+        }
         if (k.options.report_path) |path| local.writeReport(path, "ok", "", "", k.book.steps);
     }
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
         if (k.options.verbose) local.logStep(k, actor, choice);
+        // Only when set: a store of 0 over 0 would still dirty its page for the write tracker.
+        if (progress_passed != 0) progress_passed = 0;
         switch (transitions.execute(k, actor, choice)) {
             .stay => {},
             .proceed => k.resumeActor(actor),
         }
         k.startCreated();
+        if (k.options.verbose and k.props.items.len > 0) local.logProps(k, "");
+    }
+
+    /// isomc_progress(): the current transition passes a progress marker. Under the checker,
+    /// the flag's address goes out once per process, at the first call (a PROP frame).
+    pub fn progress(k: *Kernel) void {
+        progress_passed = 1;
+        const link = if (k.link) |*l| l else return;
+        if (k.book.progress_announced) return;
+        k.book.progress_announced = true;
+        link.send(protocol.encodeProp(link.out, .{ .kind = .progress, .address = @intFromPtr(&progress_passed), .name = "" }));
     }
 
     // ---- Violations --------------------------------------------------------------------
-
-    pub fn releaseRequest(k: *Kernel, r: *objects.Request) void {
-        std.debug.assert(r.isLive());
-        k.gpa.destroy(r);
-    }
 
     /// Reports a violation found by the runtime and ends the execution.
     pub fn violation(
@@ -685,7 +894,30 @@ pub const Kernel = struct {
 };
 
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
+extern "c" fn setvbuf(stream: ?*anyopaque, buf: ?[*]u8, mode: c_int, size: usize) c_int;
+extern "c" fn __fbufsize(stream: ?*anyopaque) usize;
+extern "c" fn __fpending(stream: ?*anyopaque) usize;
+extern "c" var stdin: ?*anyopaque;
+extern "c" var stdout: ?*anyopaque;
+
+/// glibc allocates a stream's buffer at its first use, from the arena of whichever actor uses
+/// it first: which one depends on the interleaving. Under the checker, stdin's and stdout's
+/// buffers are allocated at isomc_init instead, from main's arena, in the mode glibc would
+/// have chosen (stdout is a file or /dev/null there, never a terminal: fully buffered).
+/// stderr has no buffer. A stream used before isomc_init keeps the buffer it has.
+fn ownStdioBuffers() void {
+    const full_buffering: c_int = 0; // _IOFBF
+    const size = 8192; // BUFSIZ
+    for ([_]?*anyopaque{ stdin, stdout }) |stream| {
+        if (stream == null or __fbufsize(stream) != 0) continue;
+        const buf: [*]u8 = @ptrCast(malloc.allocate(size) orelse continue);
+        _ = setvbuf(stream, buf, full_buffering, size);
+    }
+}
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
+
+const ApplyFds = fn ([*]const control.FdOp, usize, *i32) callconv(.c) usize;
+const DetachFiles = fn ([*]const i32, usize) callconv(.c) usize;
 
 /// A function of the agent the checker preloads (native/src/agent/), if it is there.
 fn agent(comptime F: type, comptime name: [:0]const u8) ?*const F {

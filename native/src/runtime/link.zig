@@ -105,6 +105,15 @@ pub const Link = struct {
         link.noteAnswer(frame);
     }
 
+    /// Passes on bytes another process wrote as frames (the copy that runs the rest of main,
+    /// kernel.zig's runTail), under the lock, as they came: a relayed chunk need not end on a
+    /// frame's boundary, and none of it is this process's answer (TAIL, sent after, is).
+    pub fn relay(link: *Link, bytes: []const u8) void {
+        link.lock();
+        defer link.unlock();
+        link.write(bytes);
+    }
+
     /// STATE answers a RUN, TAIL a FINISH: the checker takes no VIOLATION until the next one.
     fn noteAnswer(link: *Link, frame: []const u8) void {
         const header = protocol.parseHeader(frame[0..protocol.HEADER_SIZE]) catch unreachable;

@@ -22,8 +22,45 @@ pub fn logStep(k: *Kernel, actor: *const Actor, choice: u32) void {
     var buf: [4096]u8 = undefined;
     var w: std.Io.Writer = .fixed(&buf);
     // A transition too long for the line (a waitany on thousands of comms) is cut.
-    const cut = if (describe.describe(&w, actor, choice, names(k))) "" else |_| "...";
+    const cut = if (describe.describe(&w, actor, choice, names(k), &k.mailboxes)) "" else |_| "...";
     std.debug.print("[isomc] {d}. {s}: {s}{s}\n", .{ k.book.steps, actor.name, w.buffered(), cut });
+}
+
+/// The propositions' values in the state the last step led to (or the initial one), when the
+/// program registers any: `[isomc]    request_1=1 cs_1=0`.
+pub fn logProps(k: *Kernel, label: []const u8) void {
+    var buf: [4096]u8 = undefined;
+    var w: std.Io.Writer = .fixed(&buf);
+    for (k.props.items, 0..) |p, i| {
+        w.print("{s}{s}={d}", .{ if (i == 0) "" else " ", p.name, @intFromBool(p.addr.* != 0) }) catch break;
+    }
+    std.debug.print("[isomc]    {s}{s}\n", .{ if (label.len == 0) "-> " else label, w.buffered() });
+}
+
+/// Replaying a lasso: the step about to run is the cycle's first, once more.
+pub fn logCycle(k: *Kernel) void {
+    const r = k.replay;
+    std.debug.print("[isomc] --- the cycle repeats from step {d} (round {d} of {d}) ---\n", .{ r.cycle_start.? + 1, r.round, r.cycles });
+}
+
+/// Replaying a lasso (a liveness or non-progress violation): its prefix and its cycle, the
+/// given number of times, are done. The run stops here as at any violation (abort, so that a
+/// debugger shows every stack), since the cycle would repeat forever.
+pub fn lassoDone(k: *Kernel) noreturn {
+    const l = k.lasso.?;
+    const r = k.replay;
+    var buf: [512]u8 = undefined;
+    const message = if (l.cycle_start == r.steps.len)
+        std.fmt.bufPrint(&buf, "the trace's {d} step{s} are done: the run ends here, and its last state repeats forever", .{ r.steps.len, plural(r.steps.len) }) catch &buf
+    else
+        std.fmt.bufPrint(&buf, "the prefix ({d} step{s}) and the cycle (steps {d}..{d}) {d} time{s} ({s}) are done: the cycle repeats forever", .{
+            l.cycle_start, plural(l.cycle_start), l.cycle_start + 1, r.steps.len, r.cycles, plural(r.cycles), protocol.ENV_REPLAY_CYCLES,
+        }) catch &buf;
+    stop(k, l.name(), message, null);
+}
+
+fn plural(n: usize) []const u8 {
+    return if (n == 1) "" else "s";
 }
 
 /// The program's symbols, read the first time a line needs them.
@@ -56,7 +93,7 @@ pub fn deadlock(k: *Kernel) noreturn {
     for (k.actors.items) |a| {
         if (a.status != .pending) continue;
         w.print("{s} {s} at ", .{ if (first) "" else ";", a.name }) catch break;
-        describe.describe(w, a, null, names(k)) catch break;
+        describe.describe(w, a, null, names(k), &k.mailboxes) catch break;
         first = false;
     }
     stop(k, "deadlock", w.buffered(), null);

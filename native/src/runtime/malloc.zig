@@ -1,7 +1,8 @@
 //! The program's malloc family, and its mmap family. Under the checker every allocation comes
 //! from the arena of the actor that makes it (main's arena outside actors): one slot each of a
 //! single address-space reservation, so an allocation's address depends only on its actor's
-//! history (arena.zig). Run on its own or replayed, the program gets glibc's malloc untouched,
+//! history, and a block another actor frees goes back to its owner's sorted free list
+//! (arena.zig). Run on its own or replayed, the program gets glibc's malloc untouched,
 //! which valgrind watches. Memory allocated before isomc_init, by glibc, is given back to glibc.
 //!
 //! mmap, munmap and mremap are wrapped only to tell the checker that the mappings changed.
@@ -9,6 +10,7 @@
 const std = @import("std");
 const linux = std.os.linux;
 const arena_mod = @import("arena.zig");
+const Slots = @import("slots.zig").Slots;
 
 const Arena = arena_mod.Arena;
 
@@ -19,40 +21,30 @@ extern "c" fn __libc_realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque;
 extern "c" fn __libc_memalign(alignment: usize, size: usize) ?*anyopaque;
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
 
-/// One slot per arena; slot 0 is main's, slot i is actor i's.
+/// One slot per arena; slot 0 is main's, slot i is actor i's (slots.zig). The runtime
+/// keeps the objects an actor creates in its arena too (kernel.zig).
 pub const slot_size: usize = 1 << 30;
-pub const slot_count: usize = 1 << 14;
+pub const slot_count: usize = Slots.max_count;
 
 const Arenas = struct {
-    base: usize,
-    /// Arenas made so far (slots are used in order, as actors are created).
-    arenas: []?*Arena,
+    slots: Slots,
     /// Returns the slot of the running actor (0 outside actors).
     current: *const fn () usize,
-    epoch: *u64,
-    backing: std.mem.Allocator,
 };
 
 var state: ?Arenas = null;
 
 /// Turns the arenas on (checker mode). `current` gives the running actor's id.
-pub fn enable(epoch: *u64, backing: std.mem.Allocator, current: *const fn () usize) !void {
-    const rc = linux.mmap(null, slot_size * slot_count, linux.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true }, -1, 0);
-    if (linux.E.init(rc) != .SUCCESS) return error.OutOfMemory;
-    epoch.* +%= 1;
-    const arenas = try backing.alloc(?*Arena, slot_count);
-    @memset(arenas, null);
-    state = .{ .base = rc, .arenas = arenas, .current = current, .epoch = epoch, .backing = backing };
+pub fn enable(epoch: *u64, current: *const fn () usize) !void {
+    state = .{ .slots = try Slots.init(slot_size, slot_count, epoch), .current = current };
     main_thread = pthread_self();
 }
 
-fn arenaOfSlot(s: *Arenas, slot: usize) ?*Arena {
-    if (slot >= slot_count) return arenaOfSlot(s, 0);
-    if (s.arenas[slot]) |a| return a;
-    const a = s.backing.create(Arena) catch return null;
-    a.* = Arena.within(s.base + slot * slot_size, slot_size, s.epoch);
-    s.arenas[slot] = a;
-    return a;
+/// The arena of an actor (0: main's), set up at its first use; null outside checker mode or
+/// when its first page cannot be mapped.
+pub fn arenaOf(slot: usize) ?*Arena {
+    const s = if (state) |*x| x else return null;
+    return s.slots.get(slot) catch null;
 }
 
 /// The thread the runtime runs on; set by enable().
@@ -65,29 +57,40 @@ fn foreign() bool {
     return pthread_self() != main_thread;
 }
 
+/// Whether glibc's malloc serves this call: outside checker mode, or on another OS thread.
+fn glibcServes() bool {
+    return state == null or foreign();
+}
+
+/// Where the running actor allocates; null outside checker mode, on another OS thread, or
+/// when the arena's first page cannot be mapped.
 fn currentArena() ?*Arena {
     const s = if (state) |*x| x else return null;
     if (foreign()) return null;
-    return arenaOfSlot(s, s.current());
+    return s.slots.get(s.current()) catch null;
 }
 
 /// Is [start, end) inside the arenas' reservation? Such memory is given back by making it
 /// inaccessible again, never unmapped: the reservation must stay whole.
 pub fn reserved(start: usize, end: usize) bool {
     const s = state orelse return false;
-    return start >= s.base and end <= s.base + slot_size * slot_count;
+    return s.slots.contains(start, end);
 }
 
 /// The arena a block belongs to, or null when glibc's malloc made it.
 fn ownerOf(ptr: *const anyopaque) ?*Arena {
     const s = if (state) |*x| x else return null;
-    const p = @intFromPtr(ptr);
-    if (p < s.base or p >= s.base + slot_size * slot_count) return null;
-    return s.arenas[(p - s.base) / slot_size];
+    return s.slots.owner(@intFromPtr(ptr));
+}
+
+/// malloc, for the runtime (from the running actor's arena, main's outside actors).
+pub fn allocate(size: usize) ?*anyopaque {
+    return malloc(size);
 }
 
 export fn malloc(size: usize) ?*anyopaque {
-    const a = currentArena() orelse return __libc_malloc(size);
+    if (glibcServes()) return __libc_malloc(size);
+    const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.alloc(size) orelse return setNoMem());
 }
 
@@ -102,11 +105,11 @@ export fn free(ptr: ?*anyopaque) void {
 }
 
 export fn calloc(n: usize, size: usize) ?*anyopaque {
-    const a = currentArena() orelse return __libc_calloc(n, size);
+    if (glibcServes()) return __libc_calloc(n, size);
+    const a = currentArena() orelse return setNoMem();
     const total = std.math.mul(usize, n, size) catch return setNoMem();
-    const p = a.alloc(total) orelse return setNoMem();
-    @memset(p[0..total], 0);
-    return @ptrCast(p);
+    // Arena memory is handed out zeroed (arena.zig).
+    return @ptrCast(a.alloc(total) orelse return setNoMem());
 }
 
 export fn realloc(ptr: ?*anyopaque, size: usize) ?*anyopaque {
@@ -132,7 +135,8 @@ export fn reallocarray(ptr: ?*anyopaque, n: usize, size: usize) ?*anyopaque {
 
 export fn memalign(alignment: usize, size: usize) ?*anyopaque {
     if (!std.math.isPowerOfTwo(alignment)) return setErrno(.INVAL);
-    const a = currentArena() orelse return __libc_memalign(alignment, size);
+    if (glibcServes()) return __libc_memalign(alignment, size);
+    const a = currentArena() orelse return setNoMem();
     return @ptrCast(a.allocAligned(size, alignment) orelse return setNoMem());
 }
 
@@ -178,7 +182,7 @@ fn setErrno(e: linux.E) ?*anyopaque {
 // ---- mmap family: tell the checker the mappings changed ----------------------------------
 
 fn mappingsChanged() void {
-    if (state) |s| s.epoch.* +%= 1;
+    if (state) |s| s.slots.epoch.* +%= 1;
 }
 
 fn syscallResult(rc: usize) isize {

@@ -4,7 +4,9 @@
 //! malformed traces): UTF-8 JSON, an object whose "format" is "isomc-trace" and "version" 1,
 //! "steps" an array of objects each with an integer "actor" >= 1 and an optional integer
 //! "choice" >= 0 (both below 2^32), and "violation" null, absent, or an object whose "kind" is
-//! one of the five. What is wrong is said in one line that prints no raw byte of the file.
+//! one of the seven; a lasso's ("liveness", "non-progress") also has "cycle_start", an integer
+//! from 0 to the number of steps: where its cycle starts. What is wrong is said in one line that
+//! prints no raw byte of the file.
 
 const std = @import("std");
 const protocol = @import("protocol");
@@ -13,7 +15,29 @@ pub const TraceError = error{ Unreadable, NotATrace, OutOfMemory };
 
 pub const version: f64 = 1;
 const format = "isomc-trace";
-const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout" };
+const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout", "liveness", "non-progress" };
+const kinds_text = "deadlock, assertion, crash, exit, timeout, liveness, non-progress";
+
+/// What a lasso's trace adds: which property it violates, and where its cycle starts.
+pub const Lasso = struct {
+    kind: enum { liveness, non_progress },
+    /// Index in the steps of the cycle's first step; steps.len when the last state repeats.
+    cycle_start: u32,
+
+    pub fn name(l: Lasso) []const u8 {
+        return switch (l.kind) {
+            .liveness => "liveness",
+            .non_progress => "non-progress",
+        };
+    }
+};
+
+/// A trace as the runtime follows it: its steps (owned by the reader's allocator) and, for a
+/// lasso, where the cycle starts.
+pub const Trace = struct {
+    steps: []protocol.Step,
+    lasso: ?Lasso = null,
+};
 /// The largest trace read: far more steps than any search reaches.
 const max_bytes = 256 * 1024 * 1024;
 
@@ -54,7 +78,7 @@ fn count(v: std.json.Value, min: f64) ?u32 {
 }
 
 /// Parses and validates a trace; the returned steps are owned by `gpa`.
-pub fn parseTrace(gpa: std.mem.Allocator, raw: []const u8, problem: *Problem) TraceError![]protocol.Step {
+pub fn parseTrace(gpa: std.mem.Allocator, raw: []const u8, problem: *Problem) TraceError!Trace {
     // A byte-order mark is dropped, as the checker's UTF-8 decoder drops it.
     const text = if (std.mem.startsWith(u8, raw, "\xef\xbb\xbf")) raw[3..] else raw;
     if (!std.unicode.utf8ValidateSlice(text)) return refuse(problem, "not UTF-8 text", .{});
@@ -105,6 +129,7 @@ pub fn parseTrace(gpa: std.mem.Allocator, raw: []const u8, problem: *Problem) Tr
             return refuse(problem, "step {d} needs an \"actor\" (>= 1) and a \"choice\" (>= 0)", .{i});
         out.* = .{ .actor = actor.?, .choice = choice.? };
     }
+    var lasso: ?Lasso = null;
     if (data.get("violation")) |v| switch (v) {
         .null => {},
         .object => |o| {
@@ -112,15 +137,22 @@ pub fn parseTrace(gpa: std.mem.Allocator, raw: []const u8, problem: *Problem) Tr
             const known = kind == .string and for (violation_kinds) |k| {
                 if (std.mem.eql(u8, k, kind.string)) break true;
             } else false;
-            if (!known) return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout", .{});
+            if (!known) return refuse(problem, "\"violation.kind\" is not one of " ++ kinds_text, .{});
+            const liveness = std.mem.eql(u8, kind.string, "liveness");
+            if (liveness or std.mem.eql(u8, kind.string, "non-progress")) {
+                const start = count(o.get("cycle_start") orelse .null, 0);
+                if (start == null or start.? > steps.len)
+                    return refuse(problem, "\"violation.cycle_start\" is not a step index from 0 to {d}", .{steps.len});
+                lasso = .{ .kind = if (liveness) .liveness else .non_progress, .cycle_start = start.? };
+            }
         },
-        else => return refuse(problem, "\"violation.kind\" is not one of deadlock, assertion, crash, exit, timeout", .{}),
+        else => return refuse(problem, "\"violation.kind\" is not one of " ++ kinds_text, .{}),
     };
-    return steps;
+    return .{ .steps = steps, .lasso = lasso };
 }
 
 /// Reads and validates the trace at `path`; an unreadable file is explained in `problem`.
-pub fn loadTrace(gpa: std.mem.Allocator, path: []const u8, problem: *Problem) TraceError![]protocol.Step {
+pub fn loadTrace(gpa: std.mem.Allocator, path: []const u8, problem: *Problem) TraceError!Trace {
     const text = std.fs.cwd().readFileAlloc(gpa, path, max_bytes) catch |err| {
         switch (err) {
             error.OutOfMemory => return error.OutOfMemory,
@@ -144,8 +176,8 @@ fn refused(text: []const u8) ![]const u8 {
     const S = struct {
         var problem: Problem = .{};
     };
-    if (parseTrace(testing.allocator, text, &S.problem)) |steps| {
-        testing.allocator.free(steps);
+    if (parseTrace(testing.allocator, text, &S.problem)) |t| {
+        testing.allocator.free(t.steps);
         return error.TestExpectedRefusal;
     } else |err| try testing.expectEqual(error.NotATrace, err);
     return S.problem.text();
@@ -158,8 +190,10 @@ test "trace steps are read and other fields ignored" {
         \\           {"actor": 3.0, "choice": null}]}
     ;
     var problem: Problem = .{};
-    const steps = try parseTrace(testing.allocator, text, &problem);
+    const trace = try parseTrace(testing.allocator, text, &problem);
+    const steps = trace.steps;
     defer testing.allocator.free(steps);
+    try testing.expectEqual(@as(?Lasso, null), trace.lasso);
     try testing.expectEqual(@as(usize, 3), steps.len);
     try testing.expectEqual(protocol.Step{ .actor = 2, .choice = 1 }, steps[0]);
     try testing.expectEqual(protocol.Step{ .actor = 1, .choice = 0 }, steps[1]);
@@ -175,4 +209,18 @@ test "what readTrace refuses is refused, with its words" {
     try testing.expectEqualStrings("step 1 needs an \"actor\" (>= 1) and a \"choice\" (>= 0)", try refused("{\"format\": \"isomc-trace\", \"version\": 1, \"steps\": [{\"actor\": \"1\"}]}"));
     try testing.expectEqualStrings("step 2 needs an \"actor\" (>= 1) and a \"choice\" (>= 0)", try refused("{\"format\": \"isomc-trace\", \"version\": 1, \"steps\": [{\"actor\": 1}, {\"actor\": 1, \"choice\": -1}]}"));
     try testing.expectEqualStrings("not UTF-8 text", try refused("{\"format\": \"\xff\"}"));
+}
+
+test "a lasso's trace says where its cycle starts" {
+    var problem: Problem = .{};
+    const text =
+        \\{"format": "isomc-trace", "version": 1, "steps": [{"actor": 1}, {"actor": 2}],
+        \\ "violation": {"kind": "non-progress", "cycle_start": 2, "formula": "G F @progress"}}
+    ;
+    const trace = try parseTrace(testing.allocator, text, &problem);
+    defer testing.allocator.free(trace.steps);
+    try testing.expectEqual(@as(u32, 2), trace.lasso.?.cycle_start);
+    try testing.expectEqualStrings("non-progress", trace.lasso.?.name());
+    try testing.expectEqualStrings("\"violation.cycle_start\" is not a step index from 0 to 1", try refused("{\"format\": \"isomc-trace\", \"version\": 1, \"steps\": [{\"actor\": 1}], \"violation\": {\"kind\": \"liveness\", \"cycle_start\": 2}}"));
+    try testing.expectEqualStrings("\"violation.cycle_start\" is not a step index from 0 to 0", try refused("{\"format\": \"isomc-trace\", \"version\": 1, \"steps\": [], \"violation\": {\"kind\": \"liveness\"}}"));
 }

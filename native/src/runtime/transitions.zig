@@ -15,8 +15,36 @@ const Request = objects.Request;
 /// Operands of both phases of isomc_cond_wait.
 pub const CondWait = struct { cond: *objects.Condition, mutex: *objects.Mutex };
 
-/// What an actor waits to do: its pending visible operation and its operands.
-pub const Op = union(enum) {
+/// The kinds of Op, as StoredOp keeps them.
+pub const OpKind = enum(u64) {
+    none,
+    yield,
+    random,
+    isend,
+    irecv,
+    wait,
+    @"test",
+    waitany,
+    mutex_lock,
+    mutex_trylock,
+    mutex_unlock,
+    sem_acquire,
+    sem_release,
+    cond_wait,
+    cond_wake,
+    cond_signal,
+    cond_broadcast,
+    barrier_arrive,
+    barrier_leave,
+    load,
+    store,
+    fetch_add,
+    cas,
+};
+
+/// What an actor waits to do: its pending visible operation and its operands. Every payload is
+/// free of padding (see StoredOp).
+pub const Op = union(OpKind) {
     none,
     yield,
     random: struct { min: i32, max: i32 },
@@ -35,12 +63,61 @@ pub const Op = union(enum) {
     cond_signal: *objects.Condition,
     cond_broadcast: *objects.Condition,
     barrier_arrive: *objects.Barrier,
-    barrier_leave: struct { barrier: *objects.Barrier, generation: u32 },
+    barrier_leave: struct { barrier: *objects.Barrier, generation: u64 },
     load: *const i64,
     store: struct { ptr: *i64, value: i64 },
     fetch_add: struct { ptr: *i64, delta: i64 },
     cas: struct { ptr: *i64, expected: i64, desired: i64 },
 };
+
+/// An Op as an actor's record keeps it: its kind, then its payload's bytes, then zeros. An
+/// actor's record is program state: what an earlier, larger operation left in a union, or the
+/// undefined bytes of the temporary it was copied from (the compiler copies whole unions),
+/// must not make two equal states differ, so the record never holds a Zig union.
+pub const StoredOp = extern struct {
+    kind: OpKind = .none,
+    words: [3]u64 = @splat(0),
+
+    pub fn get(s: *const StoredOp) Op {
+        switch (s.kind) {
+            inline else => |tag| {
+                const T = @FieldType(Op, @tagName(tag));
+                if (T == void) return @unionInit(Op, @tagName(tag), {});
+                var payload: T = undefined;
+                @memcpy(std.mem.asBytes(&payload), std.mem.asBytes(&s.words)[0..@sizeOf(T)]);
+                return @unionInit(Op, @tagName(tag), payload);
+            },
+        }
+    }
+
+    pub fn set(s: *StoredOp, op: Op) void {
+        s.* = .{};
+        switch (op) {
+            inline else => |payload, tag| {
+                s.kind = tag;
+                const T = @TypeOf(payload);
+                if (T != void) @memcpy(std.mem.asBytes(&s.words)[0..@sizeOf(T)], std.mem.asBytes(&payload));
+            },
+        }
+    }
+};
+
+comptime {
+    // Every payload fits the stored words and has no padding, so its bytes are its fields'.
+    for (std.meta.fields(Op)) |f| {
+        std.debug.assert(@sizeOf(f.type) <= @sizeOf([3]u64));
+        if (@typeInfo(f.type) == .@"struct") {
+            var sum: usize = 0;
+            for (std.meta.fields(f.type)) |g| sum += @sizeOf(g.type);
+            std.debug.assert(sum == @sizeOf(f.type));
+        }
+    }
+}
+
+/// Sets the actor's pending operation (StoredOp).
+pub fn setOp(actor: *Actor, op: Op) void {
+    actor.op.set(op);
+}
 
 pub fn kindOf(op: Op) protocol.Kind {
     return switch (op) {
@@ -71,7 +148,7 @@ pub fn kindOf(op: Op) protocol.Kind {
 }
 
 pub fn isEnabled(actor: *const Actor) bool {
-    return switch (actor.op) {
+    return switch (actor.op.get()) {
         .none => false,
         .wait => |r| r.state == .matched,
         .waitany => |w| readyCount(w.comms, w.n) > 0,
@@ -85,7 +162,7 @@ pub fn isEnabled(actor: *const Actor) bool {
 
 /// How many alternatives executing this transition offers (the checker explores each).
 pub fn choiceCount(actor: *const Actor) u32 {
-    return switch (actor.op) {
+    return switch (actor.op.get()) {
         .random => |r| @intCast(@as(i64, r.max) - @as(i64, r.min) + 1),
         .waitany => |w| @max(readyCount(w.comms, w.n), 1),
         else => 1,
@@ -114,27 +191,30 @@ pub const After = enum {
 pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
     std.debug.assert(isEnabled(actor));
     std.debug.assert(choice < choiceCount(actor));
-    switch (actor.op) {
+    switch (actor.op.get()) {
         .none => unreachable,
         .yield => {},
         .random => |r| actor.result = @as(i64, r.min) + choice,
         .isend => |s| {
-            if (s.mailbox.recvs.pop()) |r| {
+            const mb = k.mailbox(s.mailbox);
+            if (mb.recvs.pop()) |r| {
                 match(k, actor, s, r);
             } else {
+                // The payload was allocated with the request (objects.Request).
                 const data = s.data orelse unreachable;
-                s.payload = k.gpa.dupe(u8, data[0..s.size]) catch k.outOfMemory();
+                @memcpy(s.payload()[0..@intCast(s.size)], data[0..@intCast(s.size)]);
                 s.data = null;
                 s.state = .queued;
-                s.mailbox.sends.push(s);
+                mb.sends.push(s);
             }
         },
         .irecv => |r| {
-            if (r.mailbox.sends.pop()) |s| {
+            const mb = k.mailbox(r.mailbox);
+            if (mb.sends.pop()) |s| {
                 match(k, actor, s, r);
             } else {
                 r.state = .queued;
-                r.mailbox.recvs.push(r);
+                mb.recvs.push(r);
             }
         },
         .wait => |r| {
@@ -181,9 +261,9 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
         .cond_wait => |c| {
             std.debug.assert(c.mutex.owner == actor.id);
             c.mutex.owner = 0;
-            c.cond.waiters.append(k.gpa, actor.id) catch k.outOfMemory();
+            enqueueWaiter(k, c.cond, actor);
             actor.signalled = false;
-            actor.op = .{ .cond_wake = c };
+            setOp(actor, .{ .cond_wake = c });
             return .stay;
         },
         .cond_wake => |c| {
@@ -191,14 +271,10 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
             actor.signalled = false;
         },
         .cond_signal => |c| {
-            if (c.waiters.items.len > 0) {
-                const id = c.waiters.orderedRemove(0);
-                k.actorById(id).?.signalled = true;
-            }
+            if (dequeueWaiter(k, c)) |w| w.signalled = true;
         },
         .cond_broadcast => |c| {
-            for (c.waiters.items) |id| k.actorById(id).?.signalled = true;
-            c.waiters.clearRetainingCapacity();
+            while (dequeueWaiter(k, c)) |w| w.signalled = true;
         },
         .barrier_arrive => |b| {
             const generation = b.generation;
@@ -210,7 +286,7 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
             } else {
                 actor.result = 0;
             }
-            actor.op = .{ .barrier_leave = .{ .barrier = b, .generation = generation } };
+            setOp(actor, .{ .barrier_leave = .{ .barrier = b, .generation = generation } });
             return .stay;
         },
         .barrier_leave => {},
@@ -232,22 +308,46 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
     return .proceed;
 }
 
-/// Pairs a send with a receive: copies the message into the receiver's buffer.
+/// Pairs a send with a receive: copies the message into the receiver's buffer. A queued send's
+/// payload is zeroed once delivered: a matched send is then the same bytes whether it was
+/// queued first or matched at once.
 fn match(k: *Kernel, actor: *Actor, s: *Request, r: *Request) void {
     std.debug.assert(s.side == .send and r.side == .recv);
     if (s.size > r.cap) {
         k.violation(actor, .misuse, "message of {d} bytes sent by {s} on mailbox '{s}' does not fit the {d}-byte buffer of {s}", .{
-            s.size, k.actorName(s.owner), s.mailbox.name, r.cap, k.actorName(r.owner),
+            s.size, k.actorName(s.owner), k.mailboxName(s.mailbox), r.cap, k.actorName(r.owner),
         });
     }
-    const source: []const u8 = if (s.state == .queued) s.payload else (s.data orelse unreachable)[0..s.size];
-    if (s.size > 0) @memcpy((r.buf orelse unreachable)[0..s.size], source);
+    const size: usize = @intCast(s.size);
+    const source: []const u8 = if (s.state == .queued) s.payload()[0..size] else (s.data orelse unreachable)[0..size];
+    if (size > 0) @memcpy((r.buf orelse unreachable)[0..size], source);
+    if (s.state == .queued) @memset(s.payload(), 0);
     r.size = s.size;
-    if (s.payload.len > 0) k.gpa.free(s.payload);
-    s.payload = &.{};
     s.data = null;
     s.state = .matched;
     r.state = .matched;
+}
+
+/// Appends an actor to a condition's waiters (objects.Condition); `actors` finds actors by id.
+fn enqueueWaiter(actors: anytype, c: *objects.Condition, actor: *Actor) void {
+    std.debug.assert(actor.next_waiter == 0 and actor.id != c.last);
+    if (c.last == 0) c.first = actor.id else actors.actorById(c.last).?.next_waiter = actor.id;
+    c.last = actor.id;
+    c.waiting += 1;
+}
+
+/// Takes the longest-waiting actor off a condition's waiters, its link cleared.
+fn dequeueWaiter(actors: anytype, c: *objects.Condition) ?*Actor {
+    if (c.first == 0) {
+        std.debug.assert(c.last == 0 and c.waiting == 0);
+        return null;
+    }
+    const w = actors.actorById(c.first).?;
+    c.first = w.next_waiter;
+    if (c.first == 0) c.last = 0;
+    w.next_waiter = 0;
+    c.waiting -= 1;
+    return w;
 }
 
 /// The record that describes this actor's pending transition to the checker. Its extras are
@@ -258,7 +358,7 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
     var arg0: i64 = 0;
     var arg1: i64 = 0;
     var n_extras: usize = 0;
-    switch (actor.op) {
+    switch (actor.op.get()) {
         .none => unreachable,
         .yield => {},
         .barrier_leave => |b| object = b.barrier.id,
@@ -267,13 +367,13 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
             arg1 = r.max;
         },
         .isend, .irecv => |r| {
-            object = r.mailbox.id;
+            object = r.mailbox;
             arg0 = @bitCast(r.id);
             arg1 = @intCast(if (r.side == .send) r.size else r.cap);
         },
         .wait, .@"test" => |r| {
             object = r.id;
-            arg0 = @bitCast(r.mailbox.id);
+            arg0 = @bitCast(r.mailbox);
             arg1 = @intFromEnum(r.side);
             if (r.state == .matched) flags |= protocol.record_flag_ready;
         },
@@ -300,7 +400,7 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
         },
         .cond_signal, .cond_broadcast => |c| {
             object = c.id;
-            arg0 = @intCast(c.waiters.items.len);
+            arg0 = c.waiting;
         },
         .barrier_arrive => |b| {
             object = b.id;
@@ -324,7 +424,7 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
     }
     return .{
         .actor = actor.id,
-        .kind = kindOf(actor.op),
+        .kind = kindOf(actor.op.get()),
         .flags = flags,
         .choices = choiceCount(actor),
         .object = object,
@@ -341,7 +441,9 @@ const testing = std.testing;
 fn noCode(_: ?*anyopaque) callconv(.c) void {}
 
 fn parked(op: Op) Actor {
-    return .{ .kernel = undefined, .id = 1, .parent = 0, .name = "t", .code = noCode, .arg = null, .stack = null, .status = .pending, .op = op };
+    var a = Actor{ .kernel = undefined, .id = 1, .parent = 0, .name = "t", .code = noCode, .arg = null, .stack = null, .status = .pending };
+    setOp(&a, op);
+    return a;
 }
 
 test "mutex_lock is enabled when the mutex is free; trylock and unlock always" {
@@ -386,9 +488,9 @@ test "barrier_leave waits for its generation to complete" {
 }
 
 test "wait needs a matched comm; waitany offers one choice per matched comm" {
-    var mb = objects.Mailbox{ .id = 1 << 52, .name = "mb" };
-    var r1 = Request{ .id = 11, .side = .recv, .owner = 1, .mailbox = &mb, .state = .queued };
-    var r2 = Request{ .id = 12, .side = .recv, .owner = 1, .mailbox = &mb, .state = .queued };
+    const mb: u64 = 1 << 52;
+    var r1 = Request{ .id = 11, .side = .recv, .owner = 1, .mailbox = mb, .state = .queued };
+    var r2 = Request{ .id = 12, .side = .recv, .owner = 1, .mailbox = mb, .state = .queued };
     try testing.expect(!isEnabled(&parked(.{ .wait = &r1 })));
     try testing.expect(isEnabled(&parked(.{ .@"test" = &r1 })));
     var comms = [_]?*Request{ &r1, null, &r2 };
@@ -413,3 +515,44 @@ test "random offers max - min + 1 choices" {
 }
 
 var extras_for_tests: [8]u64 = undefined;
+
+test "a stored operation keeps only its own bytes" {
+    var a = parked(.none);
+    @memset(std.mem.asBytes(&a.op), 0xaa);
+    var s = objects.Semaphore{ .id = 1, .value = 0 };
+    setOp(&a, .{ .sem_acquire = &s });
+    try testing.expectEqual(OpKind.sem_acquire, a.op.kind);
+    try testing.expectEqual(@intFromPtr(&s), a.op.words[0]);
+    try testing.expectEqualSlices(u64, &.{ 0, 0 }, a.op.words[1..]);
+    try testing.expectEqual(&s, a.op.get().sem_acquire);
+    setOp(&a, .{ .cas = .{ .ptr = @ptrFromInt(0x1000), .expected = -1, .desired = 2 } });
+    setOp(&a, .yield);
+    try testing.expectEqualSlices(u64, &.{ 0, 0, 0 }, &a.op.words);
+    setOp(&a, .{ .barrier_leave = .{ .barrier = @ptrFromInt(0x2000), .generation = 7 } });
+    try testing.expectEqual(@as(u64, 7), a.op.get().barrier_leave.generation);
+    try testing.expectEqual(@as(u64, 0), a.op.words[2]);
+}
+
+test "condition waiters: a FIFO through the actors' records, nothing left behind" {
+    const Table = struct {
+        actors: [4]Actor,
+        fn actorById(t: *@This(), id: u32) ?*Actor {
+            return if (id == 0 or id > t.actors.len) null else &t.actors[id - 1];
+        }
+    };
+    var t = Table{ .actors = undefined };
+    for (&t.actors, 1..) |*a, id| {
+        a.* = parked(.yield);
+        a.id = @intCast(id);
+    }
+    var c = objects.Condition{ .id = 9 };
+    for ([_]u32{ 3, 1, 4 }) |id| enqueueWaiter(&t, &c, &t.actors[id - 1]);
+    try testing.expectEqual(@as(u32, 3), c.waiting);
+    try testing.expectEqual(@as(u32, 3), dequeueWaiter(&t, &c).?.id);
+    enqueueWaiter(&t, &c, &t.actors[1]);
+    for ([_]u32{ 1, 4, 2 }) |id| try testing.expectEqual(id, dequeueWaiter(&t, &c).?.id);
+    try testing.expectEqual(@as(?*Actor, null), dequeueWaiter(&t, &c));
+    // Emptied, the condition and every record are as if nobody had ever waited.
+    try testing.expectEqual(objects.Condition{ .id = 9 }, c);
+    for (t.actors) |a| try testing.expectEqual(@as(u32, 0), a.next_waiter);
+}

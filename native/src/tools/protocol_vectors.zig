@@ -49,14 +49,14 @@ fn encodeAll(out: *std.Io.Writer) !void {
     var s = protocol.StateWriter.begin(&buf, 12, protocol.state_flag_maps_changed);
     s.record(.{ .actor = 1, .kind = .yield, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 0, .arg1 = 0, .extras = &.{} });
     s.record(.{ .actor = 2, .kind = .random, .flags = protocol.record_flag_enabled, .choices = 3, .object = 0, .arg0 = -1, .arg1 = 1, .extras = &.{} });
-    s.record(.{ .actor = 3, .kind = .waitany, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .extras = &.{ 0x1_0000_0001, 0x1_0000_0002 | protocol.extra_ready_bit } });
-    s.record(.{ .actor = 4, .kind = .store, .flags = 0, .choices = 1, .object = 0x5555_0000_1000, .arg0 = std.math.minInt(i64), .arg1 = 0, .extras = &.{} });
+    s.record(.{ .actor = 3, .kind = .waitany, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .site = 0x5555_5555_8a3f, .extras = &.{ 0x1_0000_0001, 0x1_0000_0002 | protocol.extra_ready_bit } });
+    s.record(.{ .actor = 4, .kind = .store, .flags = 0, .choices = 1, .object = 0x5555_0000_1000, .arg0 = std.math.minInt(i64), .arg1 = 0, .site = 0x101_f00d, .extras = &.{} });
     try line(out, "state", s.finish(),
         \\{"steps":12,"mapsChanged":true,"actors":[
         \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
         \\{"actor":2,"kind":2,"enabled":true,"ready":false,"choices":3,"object":0,"arg0":"-1","arg1":"1","extras":[]},
-        \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","extras":[[4294967297,false],[4294967298,true]]},
-        \\{"actor":4,"kind":20,"enabled":false,"ready":false,"choices":1,"object":93823560585216,"arg0":"-9223372036854775808","arg1":"0","extras":[]}]}
+        \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","site":93824992250431,"extras":[[4294967297,false],[4294967298,true]]},
+        \\{"actor":4,"kind":20,"enabled":false,"ready":false,"choices":1,"object":93823560585216,"arg0":"-9223372036854775808","arg1":"0","site":16904205,"extras":[]}]}
     );
     try line(out, "violation", protocol.encodeViolation(&buf, .{ .kind = .assertion, .actor = 2, .steps = 9, .message = "isomc_assert(x == 1) failed at a.c:3" }),
         \\{"kind":1,"actor":2,"steps":9,"message":"isomc_assert(x == 1) failed at a.c:3"}
@@ -91,6 +91,12 @@ fn encodeAll(out: *std.Io.Writer) !void {
     );
     try line(out, "fdset", protocol.encodeFdset(&buf, 9, 2),
         \\{"errno":9,"failed":2}
+    );
+    try line(out, "prop", protocol.encodeProp(&buf, .{ .kind = .proposition, .address = 0x5555_5555_8010, .name = "in_cs" }),
+        \\{"kind":"proposition","address":93824992247824,"name":"in_cs"}
+    );
+    try line(out, "progress", protocol.encodeProp(&buf, .{ .kind = .progress, .address = 0x7fff_0000_0004, .name = "" }),
+        \\{"kind":"progress","address":140733193388036,"name":""}
     );
 }
 

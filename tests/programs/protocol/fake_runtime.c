@@ -16,7 +16,7 @@ enum {
   DONE = 0x06,
   ERROR = 0x07,
   STACKS = 0x08,
-  VERSION = 4,
+  VERSION = 7,
   MAGIC = 0x434d5349
 };
 
@@ -143,6 +143,7 @@ int main(int argc, char **argv) {
     put(0, 4);
     put(0, 8); /* object */
     put(0, 16); /* arg0, arg1 */
+    put(0, 8); /* call site */
     finish();
     send_bytes(len);
   } else if (strcmp(s, "stacks-inverted") == 0) {

@@ -52,6 +52,9 @@ static void first(void *arg) {
     isomc_sem_create(-1);
   } else if (is("barrier_zero")) {
     isomc_barrier_create(0);
+  } else if (is("bad_mailbox")) {
+    static int not_a_mailbox;
+    isomc_isend((isomc_mailbox_t)&not_a_mailbox, "x", 2);
   } else if (is("waitany_duplicate")) {
     char buf[4];
     isomc_comm_t comm = isomc_irecv(mb, buf, sizeof buf);

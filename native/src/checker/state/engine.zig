@@ -270,6 +270,36 @@ pub const Engine = struct {
         std.debug.assert(e.buffer.items.len <= read_batch_pages * page_size);
     }
 
+    /// Reads the 4-byte words at `addrs` (each 4-byte aligned) as the program holds them now:
+    /// from the view's pages when `from_view` (the view is up to date: nothing ran since the
+    /// last sync or restore), reading from the program only the words the view has no page for
+    /// (memory that is not state: read-only, ignored), in one system call; without
+    /// `from_view`, every word from the program. Returns null, or the index of a word that
+    /// cannot be read.
+    pub fn readWords(e: *Engine, addrs: []const u64, from_view: bool, out: []u32) EngineError!?usize {
+        std.debug.assert(addrs.len == out.len);
+        var missing: std.ArrayList(usize) = .empty;
+        defer missing.deinit(e.gpa);
+        for (addrs, out, 0..) |addr, *o, i| {
+            std.debug.assert(addr % 4 == 0);
+            const at = if (from_view) e.current.find(addr) else null;
+            if (at) |where| {
+                const page = e.store.data(e.current.get(where.region, where.page));
+                const off: usize = @intCast(addr % page_size);
+                o.* = std.mem.readInt(u32, page[off..][0..4], .little);
+            } else try missing.append(e.gpa, i);
+        }
+        if (missing.items.len == 0) return null;
+        const where = try e.gpa.alloc(u64, missing.items.len);
+        defer e.gpa.free(where);
+        const got = try e.gpa.alloc(u32, missing.items.len);
+        defer e.gpa.free(got);
+        for (missing.items, where) |i, *w| w.* = addrs[i];
+        if (try remote.readWords(e.pid, where, got, &e.stats.read)) |bad| return missing.items[bad];
+        for (missing.items, got) |i, v| out[i] = v;
+        return null;
+    }
+
     /// Takes a snapshot of the program as it is now. The caller owns it (release with drop()).
     pub fn snapshot(e: *Engine, maps_changed: bool) EngineError!*Layout {
         try e.sync(maps_changed);

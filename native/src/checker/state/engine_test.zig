@@ -290,3 +290,31 @@ test "shared memory is state: not write-tracked, read and restored whole, in the
     defer e.drop(s2);
     try testing.expectEqual(s1.hash, s2.hash);
 }
+
+test "words are read from the view's pages after a sync, and from the program otherwise" {
+    var child = try startChild();
+    defer child.stop();
+    var store = try page_store.PageStore.init(testing.allocator);
+    defer store.deinit();
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp, null);
+    defer e.deinit();
+    child.poke(child.region + 2 * page_size + 8, 5);
+    const s0 = try e.snapshot(false);
+    defer e.drop(s0);
+    const reads = e.stats.read.calls;
+    // A word in a state page and one in the ignored stack (no page in the view).
+    const addrs = [_]u64{ child.region + 2 * page_size + 8, child.stack.start + 64 * page_size };
+    var out: [2]u32 = undefined;
+    try testing.expectEqual(@as(?usize, null), try e.readWords(addrs[0..1], true, out[0..1]));
+    try testing.expectEqual(@as(u32, 5), out[0]);
+    try testing.expectEqual(reads, e.stats.read.calls);
+    try testing.expectEqual(@as(?usize, null), try e.readWords(&addrs, true, &out));
+    try testing.expectEqual(reads + 1, e.stats.read.calls);
+    // The view is stale once the program moved: read from the program.
+    child.poke(child.region + 2 * page_size + 8, 6);
+    try testing.expectEqual(@as(?usize, null), try e.readWords(addrs[0..1], false, out[0..1]));
+    try testing.expectEqual(@as(u32, 6), out[0]);
+    // An address nothing maps is named by its index.
+    const bad = [_]u64{ child.region + 8, 4096 };
+    try testing.expectEqual(@as(?usize, 1), try e.readWords(&bad, true, &out));
+}

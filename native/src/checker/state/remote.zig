@@ -74,6 +74,33 @@ pub fn writePages(pid: linux.pid_t, addrs: []const u64, pages: []const *const [p
     }
 }
 
+/// Reads the 4-byte words at `addrs` (any order) into `out`, in as few calls as IOV_MAX allows.
+/// Returns null, or the index of the first word that cannot be read (not mapped, not
+/// readable); error.ProcessGone when the process is.
+pub fn readWords(pid: linux.pid_t, addrs: []const u64, out: []u32, traffic: *Traffic) RemoteError!?usize {
+    std.debug.assert(out.len == addrs.len);
+    var remote: [iov_max]posix.iovec_const = undefined;
+    var i: usize = 0;
+    while (i < addrs.len) {
+        const n: usize = @min(iov_max, addrs.len - i);
+        for (addrs[i..][0..n], remote[0..n]) |a, *r| r.* = .{ .base = @ptrFromInt(a), .len = 4 };
+        const local = [_]posix.iovec{.{ .base = @ptrCast(out[i..].ptr), .len = 4 * n }};
+        const rc = linux.process_vm_readv(pid, &local, remote[0..n], 0);
+        traffic.calls += 1;
+        switch (linux.E.init(rc)) {
+            .SUCCESS => {},
+            // The first remote iovec failed: that word is not readable.
+            .FAULT, .PERM, .NOMEM => return i,
+            else => return error.ProcessGone,
+        }
+        traffic.bytes += rc;
+        // A partial transfer stops at the first iovec that failed.
+        if (rc < 4 * n) return i + rc / 4;
+        i += n;
+    }
+    return null;
+}
+
 // ---- Tests -------------------------------------------------------------------------------
 
 const testing = std.testing;
@@ -109,4 +136,17 @@ test "an unmapped page is an error, not garbage" {
     var traffic = Traffic{};
     const addrs = [_]u64{page_size}; // page 1 is never mapped
     try testing.expectError(error.ProcessGone, readPages(linux.getpid(), &addrs, &out, &traffic));
+}
+
+test "words are read from anywhere, and an unmapped one is named by its index" {
+    var words = [_]u32{ 7, 0, 0xdead_beef };
+    const addrs = [_]u64{ @intFromPtr(&words[2]), @intFromPtr(&words[0]), @intFromPtr(&words[1]) };
+    var out: [3]u32 = undefined;
+    var traffic = Traffic{};
+    try testing.expectEqual(@as(?usize, null), try readWords(linux.getpid(), &addrs, &out, &traffic));
+    try testing.expectEqualSlices(u32, &.{ 0xdead_beef, 7, 0 }, &out);
+    const bad = [_]u64{ @intFromPtr(&words[0]), page_size + 8 };
+    var two: [2]u32 = undefined;
+    try testing.expectEqual(@as(?usize, 1), try readWords(linux.getpid(), &bad, &two, &traffic));
+    try testing.expectEqual(@as(?usize, 0), try readWords(linux.getpid(), bad[1..], two[0..1], &traffic));
 }

@@ -1,0 +1,231 @@
+/**
+ * `./isomc bench --peers`: isomc side by side with Nidhugg (optimal DPOR) and GenMC on the
+ * classic DPOR benchmarks, on this machine, in one run. It finds or builds the peers
+ * (bench/peers/install.ts), builds isomc's ports with `isomc cc -O2`, then runs the tools
+ * alternately — isomc, Nidhugg, GenMC, isomc, ... on each program — timing whole commands with
+ * bench/peers/measure.c, checks that every run reports the same trace count, and writes
+ * bench/results/peers.{json,md} (--quick, --only: partial-peers.{json,md}, ignored by git).
+ *
+ * Exit status: 0 every run agreed, 1 some run failed or reported another count, 2 usage,
+ * 3 a peer or an input could not be found or built.
+ */
+
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { compile, plainCompilerCommand } from "../lib/build/cc.ts";
+import { InputError } from "../lib/errors.ts";
+import { describeMachine } from "./machine.ts";
+import { parsePeerOptions, type PeerOptions, peerUsage, PeerUsageError } from "./peers/options.ts";
+import { locatePeers, PeerSetupError, peerVersions } from "./peers/install.ts";
+import {
+  type PeerProgram,
+  quickPrograms,
+  toolCommand,
+  type ToolName,
+  type ToolPaths,
+} from "./peers/programs.ts";
+import { disagreement, parseReport } from "./peers/parse.ts";
+import {
+  allAgree,
+  markdownTable,
+  type Measurement,
+  type RunRecord,
+  summarize,
+} from "./peers/table.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const text = new TextDecoder();
+/** The warm-up program: the smallest, whatever the run measures. */
+const warm = quickPrograms[0];
+
+async function loadAverage(): Promise<number[]> {
+  const s = await Deno.readTextFile("/proc/loadavg").catch(() => "");
+  return s.split(" ").slice(0, 3).map(Number);
+}
+
+async function buildMeasure(buildDir: string): Promise<string> {
+  const bin = join(buildDir, "measure");
+  const [cc, ...ccArgs] = plainCompilerCommand();
+  const r = await new Deno.Command(cc, {
+    args: [...ccArgs, "-O2", "-o", bin, join(root, "bench", "peers", "measure.c")],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!r.success) throw new PeerSetupError(`cannot build measure.c: ${text.decode(r.stderr)}`);
+  return bin;
+}
+
+/** isomc's ports, one binary per source (the size is an argument). */
+async function buildPorts(
+  buildDir: string,
+  programs: readonly PeerProgram[],
+): Promise<Map<string, string>> {
+  const bins = new Map<string, string>();
+  for (const p of programs) {
+    if (bins.has(p.isomcSource)) continue;
+    const out = join(buildDir, p.isomcSource.replaceAll("/", "_").replace(/\.c$/, ""));
+    await compile([join(root, p.isomcSource)], out, ["-O2"]);
+    bins.set(p.isomcSource, out);
+  }
+  return bins;
+}
+
+async function measured(
+  measure: string,
+  command: readonly string[],
+): Promise<{ m: Measurement; stdout: string; stderr: string }> {
+  const out = `${measure}.json`;
+  const r = await new Deno.Command(measure, {
+    args: [out, "--", ...command],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (r.code !== 0) {
+    throw new PeerSetupError(`measure failed on ${command.join(" ")}: ${text.decode(r.stderr)}`);
+  }
+  const m = JSON.parse(await Deno.readTextFile(out)) as Measurement;
+  return { m, stdout: text.decode(r.stdout), stderr: text.decode(r.stderr) };
+}
+
+const labels: Record<ToolName, string> = { isomc: "isomc", nidhugg: "Nidhugg", genmc: "GenMC" };
+
+async function runAll(
+  options: PeerOptions,
+  paths: ToolPaths,
+  bins: Map<string, string>,
+  measure: string,
+): Promise<RunRecord[]> {
+  const command = (tool: ToolName, p: PeerProgram): string[] =>
+    toolCommand(tool, p, paths, bins.get(p.isomcSource)!);
+  // One unrecorded run of each tool first: caches (Deno's, the page cache) are warm for all.
+  for (const tool of options.tools) await measured(measure, command(tool, warm));
+  const runs: RunRecord[] = [];
+  for (const p of options.programs) {
+    for (let round = 1; round <= options.runs; round++) {
+      for (const tool of options.tools) {
+        const load1 = (await loadAverage())[0];
+        const { m, stdout, stderr } = await measured(measure, command(tool, p));
+        const report = parseReport(tool, stdout);
+        const problem = disagreement(report, p.traces, m.exit);
+        runs.push({ ...m, program: p.key, tool, round, report, problem, load1 });
+        console.log(
+          `${p.label} ${labels[tool]} run ${round}: ${m.wall_s.toFixed(2)} s, ${
+            report.traces?.toLocaleString("en-US") ?? "?"
+          } traces, ${Math.round(m.max_rss_kib / 1024)} MiB, load ${load1}${
+            problem === null ? "" : ` — does not count: ${problem}`
+          }`,
+        );
+        if (problem !== null && stderr.trim() !== "") {
+          console.log(stderr.trim().split("\n").slice(-5).map((l) => `  | ${l}`).join("\n"));
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+async function isomcVersion(): Promise<string> {
+  try {
+    const r = await new Deno.Command("git", {
+      args: ["describe", "--always", "--dirty"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return r.success ? `isomc ${text.decode(r.stdout).trim()}` : "isomc (no git)";
+  } catch {
+    return "isomc (no git)";
+  }
+}
+
+function header(
+  machine: Awaited<ReturnType<typeof describeMachine>>,
+  date: string,
+  load: { min: number; max: number; before: number[]; after: number[] },
+  versions: Record<string, string>,
+  runs: number,
+): string {
+  return [
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Linux ${machine.kernel}; Deno ${machine.deno}, Zig ${machine.zig}.`,
+    `Date: ${date}. Load average (1 min) during the run: ${load.min.toFixed(2)}-${
+      load.max.toFixed(2)
+    } (before: ${load.before.join(" ")}; after: ${load.after.join(" ")}).`,
+    `Tools: ${Object.values(versions).join("; ")}.`,
+    `Whole-command wall time, median of ${runs} alternating run${runs === 1 ? "" : "s"} per tool.`,
+  ].join("\n");
+}
+
+export async function runPeers(args: readonly string[]): Promise<number> {
+  let options: PeerOptions;
+  try {
+    options = parsePeerOptions(args, Deno.env.toObject(), root);
+  } catch (e) {
+    if (!(e instanceof PeerUsageError)) throw e;
+    console.error(`isomc bench --peers: ${e.message} (see --peers --help)`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(peerUsage);
+    return 0;
+  }
+  // The ports and the timer are built per run: two runs at once must not share binaries.
+  const buildDir = await Deno.makeTempDir({ prefix: "isomc-peers-" });
+  try {
+    return await measurePeers(options, buildDir);
+  } catch (e) {
+    if (!(e instanceof PeerSetupError || e instanceof InputError)) throw e;
+    console.error(`isomc bench --peers: ${e.message}`);
+    return 3;
+  } finally {
+    await Deno.remove(buildDir, { recursive: true });
+  }
+}
+
+async function measurePeers(options: PeerOptions, buildDir: string): Promise<number> {
+  const dirs = await locatePeers(options, root);
+  const measure = await buildMeasure(buildDir);
+  const ports = options.tools.includes("isomc") ? [warm, ...options.programs] : [];
+  const bins = await buildPorts(buildDir, ports);
+  const paths: ToolPaths = {
+    isomc: join(root, "isomc"),
+    nidhugg: dirs.nidhugg ?? "",
+    genmc: dirs.genmc ?? "",
+    python: "python3",
+  };
+  const machine = await describeMachine();
+  const versions = {
+    isomc: await isomcVersion(),
+    ...await peerVersions(dirs, paths.python),
+  };
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Linux ${machine.kernel}`);
+  console.log(`tools: ${Object.values(versions).join("; ")}`);
+  const before = await loadAverage();
+  const date = new Date().toISOString();
+  const runs = await runAll(options, paths, bins, measure);
+  const after = await loadAverage();
+  const loads = runs.map((r) => r.load1);
+  const load = { min: Math.min(...loads), max: Math.max(...loads), before, after };
+  const rows = summarize(options.programs, options.tools, runs);
+  const stem = options.partial ? "partial-peers" : "peers";
+  const md = `${header(machine, date, load, versions, options.runs)}\n\n${markdownTable(rows)}\n`;
+  const out = join(options.resultsDir, stem);
+  await Deno.mkdir(options.resultsDir, { recursive: true });
+  await Deno.writeTextFile(
+    `${out}.json`,
+    JSON.stringify(
+      { date, machine, versions, load, runs_per_tool: options.runs, rows, runs },
+      null,
+      2,
+    ) + "\n",
+  );
+  await Deno.writeTextFile(`${out}.md`, md);
+  console.log(`\n${md}\nwritten: ${out}.json, ${out}.md`);
+  if (!allAgree(rows)) {
+    console.error("isomc bench --peers: some runs failed or reported another trace count");
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await runPeers(Deno.args));

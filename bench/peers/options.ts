@@ -1,0 +1,147 @@
+/**
+ * The options of `./isomc bench --peers`, from the command line and the environment: which
+ * programs, how many alternating runs, and where Nidhugg and GenMC are (or are to be built).
+ * Pure: a usage error is a PeerUsageError with one line to print (exit 2).
+ */
+
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import {
+  fullPrograms,
+  type PeerProgram,
+  quickPrograms,
+  type ToolName,
+  toolNames,
+} from "./programs.ts";
+
+export class PeerUsageError extends Error {
+  override name = "PeerUsageError";
+}
+
+export interface PeerOptions {
+  readonly programs: readonly PeerProgram[];
+  readonly runs: number;
+  readonly tools: readonly ToolName[];
+  /** --quick or --only: the results go beside the full ones, not over them. */
+  readonly partial: boolean;
+  /** Where DIR/nidhugg and DIR/genmc are found, or built when missing. */
+  readonly peersDir: string;
+  /** A built Nidhugg checkout given explicitly (never built into), or null. */
+  readonly nidhugg: string | null;
+  readonly genmc: string | null;
+  /** The folder of the source snapshots (nidhugg-*.tar.gz, genmc-*.tar.gz), or null: search. */
+  readonly peersSrc: string | null;
+  /** Where peers.json and peers.md go (default bench/results/). */
+  readonly resultsDir: string;
+  readonly help: boolean;
+}
+
+export const peerUsage = `usage: ./isomc bench --peers [--quick] [--runs=N] [--only=PROGRAM,...]
+       [--tools=isomc,nidhugg,genmc] [--peers-dir=DIR] [--nidhugg=DIR] [--genmc=DIR]
+       [--peers-src=DIR] [--results=DIR]
+
+Times isomc, Nidhugg (optimal DPOR) and GenMC alternately on the same DPOR benchmarks,
+checks that they report the same trace counts, and writes bench/results/peers.{json,md}
+(--quick and --only: partial-peers.{json,md}).
+
+  --quick           small sizes, one run each
+  --runs=N          alternating runs per tool and program (default 3, the median is kept)
+  --only=P,...      some programs: ${fullPrograms.map((p) => p.key).join(", ")}
+                    (with --quick: ${quickPrograms.map((p) => p.key).join(", ")})
+  --tools=T,...     some tools (default isomc,nidhugg,genmc)
+  --peers-dir=DIR   where DIR/nidhugg and DIR/genmc are, built there from the source
+                    snapshots when missing (default .bench-peers/; env ISOMC_PEERS_DIR)
+  --nidhugg=DIR     a built Nidhugg checkout (env ISOMC_NIDHUGG)
+  --genmc=DIR       a built GenMC checkout (env ISOMC_GENMC)
+  --peers-src=DIR   the source snapshots nidhugg-*.tar.gz and genmc-*.tar.gz
+                    (env ISOMC_PEERS_SRC; default ../shared/peers beside the main checkout)
+  --results=DIR     where the results go (default bench/results/)`;
+
+function positiveInt(text: string, what: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new PeerUsageError(`${what} must be a positive integer`);
+  return Number(text);
+}
+
+function list(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+export function parsePeerOptions(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  root: string,
+): PeerOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        quick: { type: "boolean" },
+        runs: { type: "string" },
+        only: { type: "string" },
+        tools: { type: "string" },
+        "peers-dir": { type: "string" },
+        nidhugg: { type: "string" },
+        genmc: { type: "string" },
+        "peers-src": { type: "string" },
+        results: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new PeerUsageError((e as Error).message.split("\n")[0]);
+  }
+  const quick = values.quick === true;
+  const set = quick ? quickPrograms : fullPrograms;
+  let programs = set;
+  if (values.only !== undefined) {
+    const keys = list(values.only);
+    if (keys.length === 0) throw new PeerUsageError("--only needs at least one program");
+    const unknown = keys.filter((k) => !set.some((p) => p.key === k));
+    if (unknown.length > 0) {
+      throw new PeerUsageError(
+        `--only: unknown program ${unknown.join(", ")} (${quick ? "--quick " : ""}programs: ${
+          set.map((p) => p.key).join(", ")
+        })`,
+      );
+    }
+    programs = set.filter((p) => keys.includes(p.key));
+  }
+  let tools = toolNames;
+  if (values.tools !== undefined) {
+    const names = list(values.tools);
+    const unknown = names.filter((n) => !(toolNames as readonly string[]).includes(n));
+    if (names.length === 0 || unknown.length > 0) {
+      throw new PeerUsageError(
+        `--tools: ${
+          unknown.length > 0 ? `unknown tool ${unknown.join(", ")}` : "none given"
+        } (tools: ${toolNames.join(", ")})`,
+      );
+    }
+    tools = toolNames.filter((t) => names.includes(t));
+  }
+  type DirOption = "peers-dir" | "nidhugg" | "genmc" | "peers-src" | "results";
+  const dir = (option: DirOption, variable: string | null): string | null => {
+    const flag = values[option];
+    const v = flag ?? (variable === null ? undefined : env[variable]);
+    if (v === undefined) return null;
+    if (v === "") {
+      throw new PeerUsageError(`${flag === undefined ? variable : `--${option}`} is empty`);
+    }
+    return resolve(v);
+  };
+  return {
+    programs,
+    runs: values.runs !== undefined ? positiveInt(values.runs, "--runs") : quick ? 1 : 3,
+    tools,
+    partial: quick || values.only !== undefined,
+    peersDir: dir("peers-dir", "ISOMC_PEERS_DIR") ?? join(root, ".bench-peers"),
+    nidhugg: dir("nidhugg", "ISOMC_NIDHUGG"),
+    genmc: dir("genmc", "ISOMC_GENMC"),
+    peersSrc: dir("peers-src", "ISOMC_PEERS_SRC"),
+    resultsDir: dir("results", null) ?? join(root, "bench", "results"),
+    help: values.help === true,
+  };
+}
