@@ -23,6 +23,8 @@ import { type Fairness, type LivenessStats, searchLiveness } from "./liveness/se
 import type { Lasso } from "./liveness/lasso.ts";
 import type { LassoKind } from "./liveness/report.ts";
 import type { StateGraph } from "./report/state_graph.ts";
+import { drive, type ParallelReport } from "./parallel/drive.ts";
+import type { Address } from "./parallel/wire.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -70,6 +72,12 @@ export interface CheckOptions {
    * --restore=memory, --reduction=none and visited states (the defaults it implies).
    */
   readonly liveness?: LivenessCheck;
+  /** --jobs=N: explore with N local worker processes (lib/parallel/). */
+  readonly jobs?: number;
+  /** --coordinator=HOST:PORT: listen there for workers started elsewhere. */
+  readonly coordinator?: Address;
+  /** --expect-workers=N: wait for N workers before handing out work. */
+  readonly expectWorkers?: number;
 }
 
 /** The property a liveness search checks. */
@@ -106,6 +114,8 @@ export interface CheckResult extends ExplorationResult {
   readonly liveness: LivenessOutcome | null;
   /** Where in the program's source each step was made (read when first asked). */
   readonly sources: SourceResolver;
+  /** A parallel check's spread of the work. */
+  readonly parallel?: ParallelReport;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -135,7 +145,19 @@ export async function check(
       "--visited needs --reduction=none (skipping visited states is not sound with partial-order reduction)",
     );
   }
-  const visited = usesVisited(restore, reduction, options.visited);
+  const parallel = options.jobs !== undefined || options.coordinator !== undefined;
+  if (parallel && options.visited) {
+    throw new UsageError(
+      "--visited is not available with --jobs or --coordinator yet: two copies of a program do not hash equal states alike (docs/parallel.md)",
+    );
+  }
+  if (parallel && options.liveness) {
+    throw new UsageError("a liveness check is not available with --jobs or --coordinator yet");
+  }
+  if (parallel && options.graph !== undefined) {
+    throw new UsageError("--dot is not available with --jobs or --coordinator");
+  }
+  const visited = !parallel && usesVisited(restore, reduction, options.visited);
   if (options.graph !== undefined && !visited) {
     throw new UsageError(
       "--dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
@@ -147,6 +169,7 @@ export async function check(
     );
   }
   const spec = resolveProgram(program, args, env);
+  if (parallel) return await checkParallel(spec, options, restore, reduction, visited);
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
@@ -156,14 +179,17 @@ export async function check(
   }
 }
 
-async function checkWith(
+/**
+ * The target for a restore strategy (a parallel worker opens its own the same way,
+ * lib/parallel/worker_command.ts); `memory` is the same target when it snapshots memory.
+ */
+export function openTarget(
   spec: ProgramSpec,
   output: ProgramOutput,
   options: CheckOptions,
   restore: Restore,
-  reduction: Reduction,
   visited: boolean,
-): Promise<CheckResult> {
+): { target: Target; memory: MemoryTarget | null } {
   const env = options.env ?? Deno.env.toObject();
   const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -192,6 +218,18 @@ async function checkWith(
   // States are keyed as memory keys them (lib/state/state_key.ts): the same counts.
   if (fork !== null) fork.keyEveryState = visited;
   const target: Target = memory ?? fork ?? new ReplayTarget(spec, run);
+  return { target, memory };
+}
+
+async function checkWith(
+  spec: ProgramSpec,
+  output: ProgramOutput,
+  options: CheckOptions,
+  restore: Restore,
+  reduction: Reduction,
+  visited: boolean,
+): Promise<CheckResult> {
+  const { target, memory } = openTarget(spec, output, options, restore, visited);
   // --dot watches the search through the target: the algorithms do not know it.
   const explored = options.graph?.wrap(target) ?? target;
   let result: ExplorationResult;
@@ -277,4 +315,52 @@ function refuseForLiveness(options: CheckOptions, reduction: Reduction, restore:
       `${what} searches pairs of a state and an automaton state: --dot draws a safety search's states, not with it`,
     );
   }
+}
+/**
+ * A parallel check (docs/parallel.md): the coordinator here, the workers local (--jobs) or
+ * connecting (--coordinator); the same verdict and counts as the sequential search.
+ */
+async function checkParallel(
+  spec: ProgramSpec,
+  options: CheckOptions,
+  restore: Restore,
+  reduction: Reduction,
+  visited: boolean,
+): Promise<CheckResult> {
+  // Always false for now (check() refuses --visited in parallel): the split and the workers
+  // support it (claims, docs/parallel.md), the programs' state hashes do not yet.
+  if (options.maxExecutions !== undefined) {
+    throw new UsageError("--max-executions is not available with --jobs or --coordinator");
+  }
+  if (options.showOutput) {
+    throw new UsageError("--show-output is not available with --jobs or --coordinator");
+  }
+  const run = await drive({
+    reduction,
+    setup: {
+      restore,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      pinCpu: options.pinCpu ?? true,
+      snapshotSpacing: options.snapshotSpacing,
+      maxCheckpoints: options.maxCheckpoints,
+    },
+    maxDepth: options.maxDepth,
+    visited,
+    jobs: options.jobs,
+    listen: options.coordinator,
+    expectWorkers: options.expectWorkers,
+    program: [spec.path, ...spec.args],
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  return {
+    ...run.result,
+    names: { actors: run.actors, objects: run.objects, symbol: readSymbols(spec.path) },
+    sources: readSources(spec.path),
+    restore,
+    state: null,
+    stderr: run.result.violation === null ? null : "",
+    liveness: null,
+    parallel: run.parallel,
+  };
 }

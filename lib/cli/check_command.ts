@@ -90,6 +90,9 @@ async function checkAndReport(
       onProgress: (stats) => progress.update(stats),
       liveness: request.liveness ?? undefined,
       graph,
+      jobs: request.jobs,
+      coordinator: request.coordinator,
+      expectWorkers: request.expectWorkers,
     });
   } finally {
     progress.clear();
@@ -135,13 +138,16 @@ async function checkAndReport(
   }
   if (json) {
     console.log(
-      JSON.stringify(jsonReport(result, result.names, {
-        state: result.state,
-        stderr: result.stderr,
-        traceFile: written,
-        sources: result.sources,
-        liveness: result.liveness,
-      })),
+      JSON.stringify({
+        ...jsonReport(result, result.names, {
+          state: result.state,
+          stderr: result.stderr,
+          traceFile: written,
+          sources: result.sources,
+          liveness: result.liveness,
+        }),
+        ...(result.parallel === undefined ? {} : { parallel: result.parallel }),
+      }),
     );
   } else {
     Deno.stdout.writeSync(encoder.encode(formatReport(result, {

@@ -24,6 +24,8 @@ import { parseLtl } from "../ltl/parser.ts";
 import { simplifyAutomaton } from "../ltl/simplify.ts";
 import { translateNegation } from "../ltl/translate.ts";
 import { parse, positiveInteger, positiveSeconds, stringOption } from "./args.ts";
+import type { Address } from "../parallel/wire.ts";
+import { parallelOptions } from "../parallel/options.ts";
 
 /** What the reports call the property of --non-progress. */
 export const nonProgressFormula = "G F @progress";
@@ -49,6 +51,11 @@ export interface CheckRequest {
   /** --trace-out as given, or null for the default (named after the program). */
   readonly traceOut: string | null;
   readonly showOutput: boolean;
+  /** --jobs=N: local worker processes (lib/parallel/). */
+  readonly jobs: number | undefined;
+  /** --coordinator=HOST:PORT: workers connect there. */
+  readonly coordinator: Address | undefined;
+  readonly expectWorkers: number | undefined;
   /** --ltl, --never or --non-progress: the liveness property to check, or null. */
   readonly liveness: LivenessCheck | null;
   /** --svg, --html: where to draw the counterexample, if anywhere. */
@@ -75,6 +82,9 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: { type: "boolean" },
     "trace-out": { type: "string" },
     "show-output": { type: "boolean" },
+    jobs: { type: "string" },
+    coordinator: { type: "string" },
+    "expect-workers": { type: "string" },
     ltl: { type: "string" },
     never: { type: "string" },
     "non-progress": { type: "boolean" },
@@ -104,7 +114,20 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     throw new UsageError("--visited and --no-visited contradict each other");
   }
   const visited = values.visited ? true : values["no-visited"] ? false : undefined;
-  const prunesVisited = usesVisited(restore as Restore, reduction as Reduction, visited);
+  const parallel = parallelOptions(
+    positiveInteger("jobs", values.jobs),
+    stringOption(values.coordinator),
+    positiveInteger("expect-workers", values["expect-workers"]),
+    {
+      maxExecutions: values["max-executions"] !== undefined,
+      showOutput: values["show-output"] === true,
+      everyEnd: values["every-end"] === true,
+    },
+  );
+  const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;
+  // A parallel check does not prune visited states (docs/parallel.md): not even by default.
+  const prunesVisited = !inParallel &&
+    usesVisited(restore as Restore, reduction as Reduction, visited);
   const snapshotSpacing = positiveInteger("snapshot-spacing", values["snapshot-spacing"]);
   const maxCheckpoints = positiveInteger("max-checkpoints", values["max-checkpoints"]);
   const everyEnd = values["every-end"] === true;
@@ -139,6 +162,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     json: values.json === true,
     traceOut,
     showOutput: values["show-output"] === true,
+    ...parallel,
     liveness,
     svg: fileOption("svg", values.svg),
     html: fileOption("html", values.html),

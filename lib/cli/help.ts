@@ -168,3 +168,10 @@ Builds examples/philosophers.c (three dining philosophers who each take their le
 first), checks it, prints the deadlock it finds as a counterexample and how to replay it.
 Exits 0 when the known deadlock was found and shown.
 `;
+
+export const workerHelp = `isomc worker --connect=ADDR -- PROGRAM [ARGS]
+
+One worker of a parallel check (isomc check --jobs=N starts its own; on a cluster, start
+them with srun or ssh, see examples/slurm/). ADDR is HOST:PORT (TCP) or unix:PATH. The worker
+explores the jobs the coordinator sends with its own copy of PROGRAM, and exits when the
+coordinator ends or goes away.`;

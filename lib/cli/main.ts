@@ -26,6 +26,7 @@ import {
   replayHelp,
   showHelp,
   VERSION,
+  workerHelp,
 } from "./help.ts";
 
 const helps: Record<string, string> = {
@@ -35,6 +36,7 @@ const helps: Record<string, string> = {
   cc: ccHelp,
   demo: demoHelp,
   ltl: ltlHelp,
+  worker: workerHelp,
 };
 
 type Command = (args: readonly string[]) => Promise<number> | number;
@@ -47,10 +49,11 @@ const commands: Record<string, () => Promise<Command>> = {
   cc: async () => (await import("./cc_command.ts")).ccCommandMain,
   demo: async () => (await import("./demo_command.ts")).demoCommand,
   ltl: async () => (await import("./ltl_command.ts")).ltlCommand,
+  worker: async () => (await import("../parallel/worker_command.ts")).workerCommand,
 };
 
 /** Commands that start programs: whatever way they end, nothing they started may outlive them. */
-const startsPrograms = new Set(["check", "replay", "demo"]);
+const startsPrograms = new Set(["check", "replay", "demo", "worker"]);
 
 export async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;

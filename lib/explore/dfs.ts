@@ -126,13 +126,23 @@ async function search(
   // at the runaway bound.
   const runaway = new EndlessWatch(target, options, false);
   /** Counts the state just reached; true when it was explored before (prune it). */
-  const known = (): boolean => {
+  const claim = options.claim;
+  const known = (): boolean | Promise<boolean> => {
     const seenAt = seen === null ? "new" : seen.arrive(target, stats, path.length);
+    const key = seenAt === "new" && claim !== undefined ? target.stateHash?.() ?? null : null;
+    if (key !== null) return claimed(key);
     if (seenAt === "known") stats.pruned++;
     if (seenAt === "new") stats.states++;
     return seenAt === "known";
   };
-  const arrive = (o: Outcome): boolean => {
+  /** A state new here, that another search (a parallel job) may have explored. */
+  const claimed = async (key: bigint): Promise<boolean> => {
+    const mine = await claim!(key);
+    if (mine) stats.states++;
+    else stats.pruned++;
+    return !mine;
+  };
+  const arrive = (o: Outcome): boolean | Promise<boolean> => {
     if (o.kind !== "violation") return known();
     stats.states++;
     return false;
@@ -142,7 +152,8 @@ async function search(
     resultOf(verdict, stats, startedMs, target.counters, rest);
 
   let outcome = await target.start();
-  let pruned = arrive(outcome);
+  let arrived = arrive(outcome);
+  let pruned = typeof arrived === "boolean" ? arrived : await arrived;
   while (true) {
     if (pruned) {
       // Already explored from here.
@@ -198,7 +209,8 @@ async function search(
     outcome = await target.execute(step);
     atTop = false;
     stats.transitions++;
-    pruned = arrive(outcome);
+    arrived = arrive(outcome);
+    pruned = typeof arrived === "boolean" ? arrived : await arrived;
     if (path.length > stats.maxDepth) stats.maxDepth = path.length;
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");

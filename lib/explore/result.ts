@@ -183,6 +183,11 @@ export interface ExploreOptions {
   /** The runaway bound's least depth (default runawaySteps; smaller in tests). */
   readonly runawaySteps?: number;
   /**
+   * With `visited`, the states are shared with other searches (parallel jobs, lib/parallel/):
+   * a state new to this search is explored only if claiming its hash answers true.
+   */
+  readonly claim?: (hash: bigint) => boolean | Promise<boolean>;
+  /**
    * DPOR searches: look for the races of every execution whole, not only of the suffix after
    * the prefix shared with the one before (tests cross-check the two; the same search).
    */

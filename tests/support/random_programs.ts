@@ -230,11 +230,14 @@ export function randomProgram(
 export class RecordingTarget implements Target {
   readonly finals = new Set<string>();
   /** Every completed execution: its steps and its events. */
-  readonly runs: { steps: Step[]; events: Event[] }[] = [];
+  readonly runs: { steps: Step[]; events: Event[]; tag: string }[] = [];
+  /** Set by a test on each run recorded (a parallel job's attempt, tests/parallel_test.ts). */
+  tag = "";
   private points: Point[] = [];
   private steps: Step[] = [];
 
-  constructor(private readonly inner: FakeTarget) {}
+  /** `keep`: a new start does not forget the runs (a parallel worker starts once per job). */
+  constructor(private readonly inner: FakeTarget, private readonly keep = false) {}
 
   get names(): Target["names"] {
     return this.inner.names;
@@ -247,8 +250,10 @@ export class RecordingTarget implements Target {
   async start(): Promise<Outcome> {
     this.points = [];
     this.steps = [];
-    this.finals.clear();
-    this.runs.length = 0;
+    if (!this.keep) {
+      this.finals.clear();
+      this.runs.length = 0;
+    }
     return this.note(await this.inner.start());
   }
 
@@ -267,16 +272,17 @@ export class RecordingTarget implements Target {
     return this.inner.close();
   }
 
+  stateHash(): bigint | null {
+    return this.inner.stateHash();
+  }
+
   /**
    * How many completed executions each trace had, by trace. Steps of the actors that created
    * actors in any execution are dependent, as in the explorers.
    */
-  traces(): Map<string, number> {
-    const spawners = new Set(
-      this.runs.flatMap((r) => r.events.filter((e) => e.created.length > 0).map((e) => e.actor)),
-    );
+  traces(runs = this.runs, spawners = spawnersOf(runs)): Map<string, number> {
     const out = new Map<string, number>();
-    for (const run of this.runs) {
+    for (const run of runs) {
       const events: Event[] = [];
       run.events.forEach((e, k) => {
         events.push(
@@ -299,7 +305,7 @@ export class RecordingTarget implements Target {
     if (o.kind === "point") this.points[this.steps.length] = o.point;
     if (o.kind === "done") {
       this.finals.add(this.inner.finalState());
-      this.runs.push({ steps: [...this.steps], events: this.events(o) });
+      this.runs.push({ steps: [...this.steps], events: this.events(o), tag: this.tag });
     }
     return o;
   }
@@ -323,4 +329,11 @@ export class RecordingTarget implements Target {
     });
     return events;
   }
+}
+
+/** The actors seen creating actors in `runs` (their steps are all dependent, as in the explorers). */
+export function spawnersOf(runs: readonly { events: readonly Event[] }[]): Set<number> {
+  return new Set(
+    runs.flatMap((r) => r.events.filter((e) => e.created.length > 0).map((e) => e.actor)),
+  );
 }

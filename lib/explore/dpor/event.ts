@@ -114,8 +114,18 @@ export function stepFor(point: Point, ev: Event): Step {
 export class EventMaker {
   private readonly directory: CommDirectory;
 
-  constructor(private readonly spawners: ReadonlySet<number>, events: readonly Event[]) {
-    this.directory = directoryOf(events);
+  /**
+   * `events` is the current path (as it grows); `prefix`, the events above it that are not on
+   * it (a parallel job's prefix, lib/parallel/): a comm posted there is looked up there next.
+   */
+  constructor(
+    private readonly spawners: ReadonlySet<number>,
+    events: readonly Event[],
+    prefix: readonly Event[] = [],
+  ) {
+    const onPath = directoryOf(events);
+    const above = directoryOf(prefix);
+    this.directory = prefix.length === 0 ? onPath : (comm) => onPath(comm) ?? above(comm);
   }
 
   /** The event of `t` with `choice`, `t` pending at the end of the current path. */

@@ -33,15 +33,39 @@ import {
   type Verdict,
 } from "../result.ts";
 import type { Target } from "../target.ts";
-import { stepFor } from "./event.ts";
+import { type Event, EventSet, stepFor } from "./event.ts";
 import { Reversals } from "./reversals.ts";
 import { EndlessWatch } from "../endless.ts";
-import { blocked, type DporReduction, ExecutionStack } from "./stack.ts";
+import { blocked, type DporReduction, ExecutionStack, type Node } from "./stack.ts";
+import { SleepSet } from "./sleep.ts";
+import { WakeupNode } from "./wakeup_tree.ts";
 
 export type { DporReduction } from "./stack.ts";
 
-/** The actors of `after` above `highest`, the last actor of the point before the step. */
-function newActors(highest: number, after: Point): number[] {
+/**
+ * Where a search that explores one subtree (a parallel job, lib/parallel/) starts: the points
+ * of the prefix above its root (for the communications posted there), the sleep set at its
+ * root, and the actors known to create actors (shared: a job that finds a new one throws
+ * SpawnerFound, since the whole split was made with the old relation).
+ */
+export interface DporRoot {
+  readonly points: readonly Point[];
+  /** The prefix's events: races are found over whole executions, but only reversed below it. */
+  readonly events: readonly Event[];
+  readonly sleep: SleepSet;
+  readonly spawners: Set<number>;
+}
+
+/** A subtree search (DporRoot) found an actor creating actors: the split must start over. */
+export class SpawnerFound extends Error {
+  override name = "SpawnerFound";
+  constructor() {
+    super("an actor was found to create actors");
+  }
+}
+
+/** The actors of `after` above `highest`, the last actor of the point before the step (the ones it created). */
+export function newActors(highest: number, after: Point): number[] {
   const out: number[] = [];
   const ts = after.transitions;
   for (let k = ts.length - 1; k >= 0 && ts[k].actor > highest; k--) out.unshift(ts[k].actor);
@@ -62,18 +86,20 @@ export async function exploreDpor(
   target: Target,
   reduction: DporReduction,
   options: ExploreOptions = {},
+  root?: DporRoot,
 ): Promise<ExplorationResult> {
   const startedMs = performance.now();
-  const spawners = new Set<number>();
+  const spawners = root?.spawners ?? new Set<number>();
   while (true) {
     const stats = newStats();
     let r;
     try {
-      r = await search(target, reduction, options, startedMs, spawners, stats);
+      r = await search(target, reduction, options, startedMs, spawners, stats, root);
     } catch (e) {
       return interruptedResult(e, stats, startedMs, target.counters);
     }
     if (r !== restart) return r;
+    if (root !== undefined) throw new SpawnerFound();
   }
 }
 
@@ -84,21 +110,47 @@ async function search(
   startedMs: number,
   spawners: Set<number>,
   stats: Stats,
+  root: DporRoot | undefined,
 ): Promise<ExplorationResult | typeof restart> {
   const maxDepth = options.maxDepth ?? Infinity;
   const maxExecutions = options.maxExecutions ?? Infinity;
   const heartbeat = new Heartbeat(options);
   // Events are made at the end of the current path, where its directory names the posts of
-  // comm ids that come back (event.ts).
-  const stack = new ExecutionStack(reduction, spawners, stats);
+  // comm ids that come back (event.ts); a job's prefix (above its root) is looked up next.
+  const above = root?.events ?? [];
+  const stack = new ExecutionStack(reduction, spawners, stats, root?.sleep, above);
   const maker = stack.maker;
-  const reversals = new Reversals(reduction, maker, stats, maxDepth, !options.wholeAnalysis);
+  const reversals = new Reversals(
+    reduction,
+    maker,
+    stats,
+    maxDepth + above.length,
+    !options.wholeAnalysis,
+  );
+  // Below a root, the nodes above it take no reversal: an empty wakeup tree takes no
+  // insertion, and what sdpor adds there is dropped (the other jobs explore it).
+  const placeholders: Node[] = above.map(() => ({
+    sleep: SleepSet.empty(),
+    tree: new WakeupNode(null),
+    backtrack: new EventSet(),
+    registered: new Set(),
+    current: null,
+    started: true,
+  }));
   /**
    * Analyses the current execution (`pending`: what is pending where the bound cut it); false
    * when the search must stop (heartbeat.stop).
    */
-  const analyze = (pending: readonly Transition[] = []): Promise<boolean> =>
-    heartbeat.drain(reversals.register(stack.nodes, stack.events, pending), stats, startedMs);
+  const analyze = (pending: readonly Transition[] = []): Promise<boolean> => {
+    const work = root === undefined
+      ? reversals.register(stack.nodes, stack.events, pending)
+      : reversals.register(
+        [...placeholders, ...stack.nodes],
+        [...above, ...stack.events],
+        pending,
+      );
+    return heartbeat.drain(work, stats, startedMs);
+  };
   let depthCut = false;
   let deepestEnded = 0;
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>

@@ -1,0 +1,305 @@
+/**
+ * The coordinator process of a parallel check: it listens (a Unix socket in a private
+ * directory for --jobs, TCP for --coordinator=HOST:PORT), starts the local workers itself for
+ * --jobs, and feeds the coordinator (coordinator.ts) with what the connections bring: a worker
+ * that connects gets jobs, one at a time; a worker whose connection drops loses its job to
+ * the next free one. Local workers are started under the kernel's parent-death signal and
+ * each on its own CPU, and are waited for: none outlives the check.
+ */
+
+import { fileURLToPath } from "node:url";
+import type { Reduction } from "../explore/explore.ts";
+import type { ExplorationResult, Stats } from "../explore/result.ts";
+import { InputError, InternalError, UsageError } from "../errors.ts";
+import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
+import { Coordinator } from "./coordinator.ts";
+import type { Job, SplitConfig } from "./job.ts";
+import {
+  type Address,
+  Connection,
+  type ToCoordinator,
+  wireVersion,
+  type WorkerSetup,
+} from "./wire.ts";
+
+/** How the work was spread (--json's `parallel`). */
+export interface ParallelReport {
+  readonly workers: number;
+  readonly jobs: number;
+  readonly steals: number;
+  readonly idle_seconds: number;
+  readonly messages: number;
+}
+
+export interface ParallelRun {
+  readonly result: ExplorationResult;
+  readonly actors: Map<number, string>;
+  readonly objects: Map<number, string>;
+  readonly parallel: ParallelReport;
+}
+
+export interface DriveOptions {
+  readonly reduction: Reduction;
+  readonly setup: Omit<WorkerSetup, "split">;
+  readonly maxDepth?: number;
+  /** Prune visited states (--reduction=none): claimed from the coordinator. */
+  readonly visited?: boolean;
+  /** Start this many local workers (--jobs), or none: they connect (--coordinator). */
+  readonly jobs?: number;
+  /** --coordinator=ADDR: listen there (TCP) for workers started elsewhere. */
+  readonly listen?: Address;
+  /** --expect-workers: how many to wait for before the first job is handed out. */
+  readonly expectWorkers?: number;
+  /** The program and its arguments, for local workers' command line. */
+  readonly program: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (stats: Readonly<Stats>) => void;
+}
+
+/** Levels of the tree split into jobs, and the widest node split (docs/parallel.md). */
+export const splitDepth = 4;
+export const maxFanout = 64;
+
+export async function drive(options: DriveOptions): Promise<ParallelRun> {
+  const split: SplitConfig = {
+    reduction: options.reduction,
+    splitDepth,
+    maxFanout,
+    maxDepth: options.maxDepth,
+    visited: options.visited,
+  };
+  const startedMs = performance.now();
+  const coordinator = new Coordinator(split);
+  const dir = options.listen === undefined ? Deno.makeTempDirSync({ prefix: "isomc-" }) : null;
+  if (dir !== null) registerTemporary(dir);
+  const listener = listen(options.listen ?? { transport: "unix", path: `${dir}/coordinator` });
+  const actors = new Map<number, string>();
+  const objects = new Map<number, string>();
+  const children: Deno.ChildProcess[] = [];
+  const links = new Set<Connection>();
+  let failure: Error | null = null;
+  let connected = 0;
+  let everConnected = 0;
+  let idleMs = 0;
+  let messages = 0;
+  // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
+  let changed: () => void = () => {};
+  let change = new Promise<void>((resolve) => (changed = resolve));
+  const notify = (): void => {
+    changed();
+    change = new Promise<void>((resolve) => (changed = resolve));
+  };
+  const expected = options.jobs ?? options.expectWorkers ?? 1;
+  const over = (): boolean =>
+    coordinator.finished || failure !== null || (options.signal?.aborted ?? false);
+
+  const serveWorker = async (link: Connection, id: number): Promise<void> => {
+    const hello = await link.receive() as ToCoordinator | null;
+    if (hello === null || hello.type !== "hello") return;
+    if (hello.version !== wireVersion) {
+      await link.send({
+        type: "refused",
+        message: `protocol version ${hello.version}, the coordinator speaks ${wireVersion}`,
+      });
+      return;
+    }
+    await link.send({ type: "setup", version: wireVersion, setup: { ...options.setup, split } });
+    connected++;
+    everConnected++;
+    notify();
+    try {
+      while (connected < expected && everConnected < expected && !over()) await change;
+      while (!over()) {
+        const job: Job | null = coordinator.next(id);
+        if (job === null) {
+          const idleFrom = performance.now();
+          await change;
+          idleMs += performance.now() - idleFrom;
+          continue;
+        }
+        await link.send({ type: "job", job });
+        let m = await link.receive() as ToCoordinator | null;
+        while (m !== null && m.type === "claim") {
+          await link.send({ type: "claimed", mine: coordinator.claim(m.hash, m.epoch) });
+          m = await link.receive() as ToCoordinator | null;
+        }
+        if (m === null) break;
+        if (m.type === "failed") {
+          failure = m.exit === 2 ? new InputError(m.message) : new InternalError(m.message);
+          break;
+        }
+        if (m.type !== "outcome") break;
+        for (const [k, v] of m.actors) actors.set(k, v);
+        for (const [k, v] of m.objects) objects.set(k, v);
+        coordinator.complete(id, job, m.outcome);
+        if (options.onProgress !== undefined) {
+          options.onProgress({
+            ...coordinator.result((performance.now() - startedMs) / 1000).stats,
+          });
+        }
+        notify();
+      }
+      // The search is over (or failed): the worker is told to stop, and ends.
+      await link.send({ type: "stop" }).catch(() => {});
+      await link.closeWrite();
+      while (await link.receive() !== null) {
+        // what it sent before it heard: of no use now
+      }
+    } finally {
+      connected--;
+      coordinator.lost(id);
+      messages += link.messages;
+      notify();
+    }
+  };
+
+  const accepting = (async () => {
+    let id = 0;
+    const serving: Promise<void>[] = [];
+    try {
+      for await (const conn of listener) {
+        const link = new Connection(conn);
+        links.add(link);
+        serving.push(
+          serveWorker(link, id++).catch(() => {}).finally(() => {
+            link.close();
+            links.delete(link);
+          }),
+        );
+      }
+    } catch {
+      // the listener was closed
+    }
+    await Promise.all(serving);
+  })();
+
+  const address = `unix:${dir}/coordinator`;
+  if (options.jobs !== undefined) {
+    for (let k = 0; k < options.jobs; k++) {
+      children.push(startWorker(address, options.program, k, options.setup.pinCpu));
+    }
+  }
+  const exits = children.map((c) =>
+    c.status.then(() => {
+      notify();
+    })
+  );
+  const abort = (): void => notify();
+  options.signal?.addEventListener("abort", abort);
+  try {
+    while (!over()) {
+      // Local workers all gone, with work left: nobody will do it.
+      if (options.jobs !== undefined && connected === 0 && everConnected > 0) {
+        const alive = await Promise.race([
+          Promise.all(children.map((c) => c.status)).then(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(true), 2000)),
+        ]);
+        if (!alive && connected === 0) {
+          failure = new InternalError("every worker was lost before the search ended");
+          break;
+        }
+      }
+      await Promise.race([change, new Promise((r) => setTimeout(r, 500))]);
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", abort);
+    // Each worker is told to stop, then ends and closes its side (closing ours at once could
+    // reset the connection under its last message); one that does not is cut off.
+    for (const link of links) {
+      await link.send({ type: "stop" }).catch(() => {});
+      await link.closeWrite();
+    }
+    listener.close();
+    const cut = setTimeout(() => {
+      for (const link of links) link.close();
+    }, 5000);
+    await accepting;
+    clearTimeout(cut);
+    for (const c of children) {
+      const t = setTimeout(() => {
+        try {
+          c.kill("SIGKILL");
+        } catch {
+          // it ended
+        }
+      }, 5000);
+      await c.status;
+      clearTimeout(t);
+    }
+    await Promise.all(exits);
+    if (dir !== null) removeTemporary(dir);
+  }
+  if (failure !== null) throw failure;
+  const seconds = (performance.now() - startedMs) / 1000;
+  let result = coordinator.result(seconds);
+  if (options.signal?.aborted && !coordinator.finished) {
+    result = { ...result, verdict: "incomplete", violation: null, incomplete: "interrupted" };
+  }
+  const m = coordinator.metrics;
+  return {
+    result,
+    actors,
+    objects,
+    parallel: {
+      workers: everConnected,
+      jobs: m.jobs,
+      steals: m.steals,
+      idle_seconds: Number((idleMs / 1000).toFixed(3)),
+      messages,
+    },
+  };
+}
+
+function listen(address: Address): Deno.Listener {
+  try {
+    return address.transport === "unix"
+      ? Deno.listen({ transport: "unix", path: address.path })
+      : Deno.listen({ hostname: address.hostname, port: address.port });
+  } catch (e) {
+    throw new UsageError(`cannot listen for workers: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A local worker: this same isomc, as a worker, on CPU k (when pinned), under the parent-death
+ * signal (setpriv), its output on our stderr.
+ */
+function startWorker(
+  address: string,
+  program: readonly string[],
+  k: number,
+  pin: boolean,
+): Deno.ChildProcess {
+  const self = selfCommand();
+  const argv = [...self, "worker", `--connect=${address}`, "--", ...program];
+  const cpus = navigator.hardwareConcurrency;
+  const wrapped = [
+    ...(has("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : []),
+    ...(pin && has("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", String(k % cpus)] : []),
+    ...argv,
+  ];
+  return new Deno.Command(wrapped[0], {
+    args: wrapped.slice(1),
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+/**
+ * How to run this isomc again: Deno with the CLI's script (from a library caller too, a test),
+ * or the compiled binary itself.
+ */
+function selfCommand(): string[] {
+  const exe = Deno.execPath();
+  if (!/(^|\/)deno$/.test(exe)) return [exe];
+  return [exe, "run", "-A", fileURLToPath(new URL("../../cli.ts", import.meta.url))];
+}
+
+function has(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}

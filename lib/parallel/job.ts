@@ -1,0 +1,55 @@
+/**
+ * The unit of parallel work and what comes back from it. A job is a replayable prefix of steps
+ * from the initial state (never a memory image): any worker with its own copy of the program
+ * can run it. docs/parallel.md says why a prefix is enough for every reduction.
+ */
+
+import type { Reduction } from "../explore/explore.ts";
+import type { EndlessExecution, FoundViolation, Stats } from "../explore/result.ts";
+import type { Step } from "../model/transition.ts";
+
+/** What every job of one search shares. */
+export interface SplitConfig {
+  readonly reduction: Reduction;
+  /** Nodes shallower than this are split into one job per branch (the top of the tree). */
+  readonly splitDepth: number;
+  /** A node with more branches than this is not split (a random of a million values). */
+  readonly maxFanout: number;
+  readonly maxDepth?: number;
+  readonly runawaySteps?: number;
+  /** --reduction=none --visited: states are claimed from the coordinator, explored once. */
+  readonly visited?: boolean;
+}
+
+/** Asks the coordinator whether this job explores the state of hash `hash` (first to ask). */
+export type Claim = (hash: bigint) => boolean | Promise<boolean>;
+
+export interface Job {
+  /** Its place in the job tree: the branch index at each split level (DFS order = its order). */
+  readonly id: readonly number[];
+  readonly prefix: readonly Step[];
+  /** Actors known to create actors (DPOR's dependence relation, explorer.ts). */
+  readonly spawners: readonly number[];
+  /** The attempt it belongs to: a new spawner starts the split over, with a new epoch. */
+  readonly epoch: number;
+}
+
+/** What running a job gives. */
+export type JobOutcome =
+  /** The job's node is split: one job per branch, in the order the sequential search takes. */
+  | { readonly kind: "split"; readonly branches: readonly Step[][]; readonly stats: Stats }
+  /** The job's subtree was explored (or it ended here); `result` counts its part. */
+  | { readonly kind: "explored"; readonly part: JobPart }
+  /** An actor was found creating actors: the whole split starts over with `spawners`. */
+  | { readonly kind: "spawner"; readonly spawners: readonly number[] };
+
+/** A subtree's share of the search's result. */
+export interface JobPart {
+  readonly stats: Stats;
+  /** The first violation in the subtree (sequential order), its trace from the initial state. */
+  readonly violation: FoundViolation | null;
+  /** Why the subtree's search stopped early, other than a violation. */
+  readonly stopped: "runaway" | "interrupted" | "out-of-memory" | null;
+  readonly depthCut: boolean;
+  readonly endless: EndlessExecution | null;
+}

@@ -1,0 +1,256 @@
+/**
+ * Running one job on a worker's own target: replay the prefix, recomputing on the way the sleep
+ * set the sequential search has there (the top of the tree is searched with sleep sets alone,
+ * docs/parallel.md), then either split the node into one job per branch or explore its subtree
+ * with the chosen reduction, started from that sleep set. Pure over Target: the in-process
+ * simulation and the worker processes run the same code.
+ */
+
+import { exploreDfs } from "../explore/dfs.ts";
+import { exploreDpor, newActors, SpawnerFound } from "../explore/dpor/explorer.ts";
+import { altOf, type Event, EventMaker } from "../explore/dpor/event.ts";
+import { SleepSet } from "../explore/dpor/sleep.ts";
+import {
+  type ExplorationResult,
+  type ExploreOptions,
+  foundDeadlock,
+  newStats,
+  type Stats,
+  type TraceStep,
+} from "../explore/result.ts";
+import type { Outcome, Target, TargetCounters } from "../explore/target.ts";
+import { type Point, type Step, transitionOf } from "../model/transition.ts";
+import type { Claim, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+
+/** Runs `job` on `target` (a worker's own). `signal` stops a subtree's search (interrupted). */
+export async function runJob(
+  target: Target,
+  config: SplitConfig,
+  job: Job,
+  signal?: AbortSignal,
+  claim?: Claim,
+): Promise<JobOutcome> {
+  const before = { ...target.counters };
+  const outcome = await run(target, config, job, signal, claim);
+  if (outcome.kind === "spawner") return outcome;
+  // The target's counters run over every job of the worker: a job reports its own share.
+  const c = target.counters;
+  const share = (s: Stats): Stats => ({
+    ...s,
+    replayedTransitions: c.replayedSteps - before.replayedSteps,
+    restarts: c.restarts - before.restarts,
+    restores: c.restores - before.restores,
+    restoreSeconds: c.restoreSeconds - before.restoreSeconds,
+  });
+  return outcome.kind === "split"
+    ? { ...outcome, stats: share(outcome.stats) }
+    : { kind: "explored", part: { ...outcome.part, stats: share(outcome.part.stats) } };
+}
+
+async function run(
+  target: Target,
+  config: SplitConfig,
+  job: Job,
+  signal: AbortSignal | undefined,
+  claim: Claim | undefined,
+): Promise<JobOutcome> {
+  if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
+  const spawners = new Set(job.spawners);
+  const dpor = config.reduction !== "none";
+  const points: Point[] = [];
+  const events: Event[] = [];
+  // The prefix's events as they are made: the directory of each point is that of the events
+  // before it (comm ids come back, event.ts).
+  const maker = new EventMaker(spawners, events);
+  const trace: TraceStep[] = [];
+  let sleep = SleepSet.empty();
+  let outcome = await target.start();
+  for (const step of job.prefix) {
+    if (outcome.kind !== "point") throw new Error("internal: parallel: a job's prefix ended");
+    const point = outcome.point;
+    points.push(point);
+    const transition = transitionOf(point, step.actor);
+    if (transition === undefined) throw new Error("internal: parallel: a job's step is absent");
+    if (dpor) {
+      // The branches the sequential search took before this one are asleep below it.
+      for (const b of branchesOf(point, sleep, true)) {
+        if (b.actor === step.actor && b.choice === step.choice) break;
+        sleep.add(maker.of(transitionOf(point, b.actor)!, b.choice));
+      }
+    }
+    const highest = point.transitions[point.transitions.length - 1].actor;
+    trace.push({ step, transition });
+    outcome = await target.execute(step);
+    const created = outcome.kind === "point" ? newActors(highest, outcome.point) : [];
+    if (dpor && created.length > 0 && !spawners.has(step.actor)) {
+      spawners.add(step.actor);
+      return { kind: "spawner", spawners: [...spawners] };
+    }
+    const ev = maker.of(transition, step.choice, created);
+    events.push(ev);
+    if (dpor) sleep = sleep.after(ev);
+  }
+  const depth = job.prefix.length;
+  const stats = newStats();
+  stats.states = 1;
+  stats.transitions = depth > 0 ? 1 : 0;
+  stats.maxDepth = depth;
+  const ended = (part: Partial<JobPart>): JobOutcome => ({
+    kind: "explored",
+    part: { stats, violation: null, stopped: null, depthCut: false, endless: null, ...part },
+  });
+  if (outcome.kind === "violation") {
+    stats.executions = 1;
+    return ended({ violation: { ...outcome.violation, trace } });
+  }
+  /**
+   * With --visited: whether this job explores the node's state (no other job did), as the
+   * sequential search asks its visited set first. A node searched as a subtree is asked by
+   * the subtree's search instead.
+   */
+  const mine = async (): Promise<boolean> => {
+    if (!config.visited) return true;
+    // A state without a hash (a program's initial state) is new, as the sequential search has it.
+    const key = target.stateHash?.() ?? null;
+    if (key === null || await claim!(key)) return true;
+    stats.states = 0;
+    stats.pruned = 1;
+    return false;
+  };
+  if (outcome.kind === "done") {
+    if (await mine()) stats.executions = 1;
+    return ended({});
+  }
+  const point = outcome.point;
+  const splits = depth < config.splitDepth;
+  const branches = splits ? branchesOf(point, sleep, dpor, config.maxFanout + 1) : [];
+  const searched = !splits || branches.length > config.maxFanout;
+  if (searched && point.transitions.some((t) => t.enabled)) {
+    // searched below, claimed there
+  } else if (!await mine()) {
+    return ended({});
+  }
+  if (!point.transitions.some((t) => t.enabled)) {
+    stats.executions = 1;
+    const taken = trace.map((s) => s.transition);
+    return ended({ violation: foundDeadlock(point, taken, [...job.prefix], target.names) });
+  }
+  if (depth >= (config.maxDepth ?? Infinity)) {
+    stats.executions = 1;
+    return ended({ depthCut: true });
+  }
+  if (!searched) {
+    if (branches.length === 0) {
+      stats.sleepBlocked = 1;
+      return ended({});
+    }
+    return { kind: "split", branches: branches.map((b) => [...job.prefix, b]), stats };
+  }
+  // The subtree, searched as the sequential search does below this node.
+  const sub = new SubTarget(target, job.prefix, outcome);
+  const options: ExploreOptions = {
+    maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
+    runawaySteps: config.runawaySteps,
+    signal,
+  };
+  let r: ExplorationResult;
+  try {
+    r = dpor
+      ? await exploreDpor(sub, config.reduction as "sleep", options, {
+        points,
+        events,
+        sleep,
+        spawners,
+      })
+      : await exploreDfs(sub, config.visited ? { ...options, visited: true, claim } : options);
+  } catch (e) {
+    if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...spawners] };
+    throw e;
+  }
+  return { kind: "explored", part: partOf(r, depth, trace) };
+}
+
+/** The subtree's result as a part: counts from the job's node, traces from the initial state. */
+function partOf(r: ExplorationResult, depth: number, above: readonly TraceStep[]): JobPart {
+  const stats: Stats = {
+    ...r.stats,
+    transitions: r.stats.transitions + (depth > 0 ? 1 : 0),
+    maxDepth: r.stats.maxDepth + depth,
+  };
+  const v = r.violation;
+  return {
+    stats,
+    violation: v === null ? null : { ...v, trace: [...above, ...v.trace] },
+    stopped: r.incomplete === "runaway" || r.incomplete === "interrupted" ||
+        r.incomplete === "out-of-memory"
+      ? r.incomplete
+      : null,
+    depthCut: r.incomplete === "max-depth",
+    endless: r.endless ?? null,
+  };
+}
+
+/**
+ * The branches of `point` in the sequential search's order (actor, then choice): every enabled
+ * step, or with `sleeping` every one not asleep (sleep sets alone: every branch not asleep is
+ * explored). At most `limit` are listed.
+ */
+function branchesOf(point: Point, sleep: SleepSet, sleeping: boolean, limit = Infinity): Step[] {
+  const out: Step[] = [];
+  for (const t of point.transitions) {
+    if (!t.enabled) continue;
+    for (let choice = 0; choice < t.choices && out.length < limit; choice++) {
+      if (sleeping && sleep.hasAlt(t.actor, altOf(t, choice))) continue;
+      out.push({ actor: t.actor, choice });
+    }
+  }
+  return out;
+}
+
+/**
+ * The target seen from a job's node: its start is the node (reached by the prefix), and paths
+ * are relative to it. The first start finds the target there already.
+ */
+class SubTarget implements Target {
+  private fresh = true;
+
+  constructor(
+    private readonly inner: Target,
+    private readonly prefix: readonly Step[],
+    private readonly at: Outcome,
+  ) {}
+
+  get names(): Target["names"] {
+    return this.inner.names;
+  }
+
+  get counters(): TargetCounters {
+    return this.inner.counters;
+  }
+
+  async start(): Promise<Outcome> {
+    if (!this.fresh) await this.inner.restore(this.prefix);
+    this.fresh = false;
+    return this.at;
+  }
+
+  execute(step: Step): Promise<Outcome> {
+    return this.inner.execute(step);
+  }
+
+  restore(path: readonly Step[]): Promise<void> {
+    return this.inner.restore([...this.prefix, ...path]);
+  }
+
+  stateHash(): bigint | null {
+    return this.inner.stateHash?.() ?? null;
+  }
+
+  hashStates(on: boolean): boolean {
+    return this.inner.hashStates?.(on) ?? false;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The coordinator<->worker protocol, defined once (docs/parallel.md): frames of a 4-byte
+ * big-endian length then that many bytes of UTF-8 JSON, one message each; bigints (transition
+ * arguments) travel as {"$bigint": "decimal"}. The worker's first message says the version; a
+ * coordinator of another version answers with an error and closes.
+ */
+
+import type { Job, JobOutcome, SplitConfig } from "./job.ts";
+
+export const wireVersion = 1;
+
+/** Largest frame either side accepts (a job's prefix, a counterexample, names). */
+export const maxFrame = 64 * 2 ** 20;
+
+/** What a worker needs beside its own program: how to search, and how its target restores. */
+export interface WorkerSetup {
+  readonly split: SplitConfig;
+  readonly restore: "memory" | "fork" | "replay";
+  readonly timeoutMs: number;
+  readonly pinCpu: boolean;
+  readonly snapshotSpacing?: number;
+  readonly maxCheckpoints?: number;
+}
+
+export type ToCoordinator =
+  | { readonly type: "hello"; readonly version: number; readonly pid: number }
+  | {
+    readonly type: "outcome";
+    readonly job: Job;
+    readonly outcome: JobOutcome;
+    /** Actor names the worker's program told it (ids are the same in every copy). */
+    readonly actors: readonly [number, string][];
+    readonly objects: readonly [number, string][];
+  }
+  | { readonly type: "failed"; readonly message: string; readonly exit: number }
+  /** --visited: may this job explore the state of this hash (is it the first to ask)? */
+  | { readonly type: "claim"; readonly hash: bigint; readonly epoch: number };
+
+export type ToWorker =
+  | { readonly type: "setup"; readonly version: number; readonly setup: WorkerSetup }
+  | { readonly type: "job"; readonly job: Job }
+  | { readonly type: "claimed"; readonly mine: boolean }
+  | { readonly type: "stop" }
+  | { readonly type: "refused"; readonly message: string };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One message as a frame. */
+export function encodeFrame(message: ToCoordinator | ToWorker): Uint8Array {
+  const body = encoder.encode(
+    JSON.stringify(message, (_k, v) => typeof v === "bigint" ? { $bigint: v.toString() } : v),
+  );
+  if (body.length > maxFrame) throw new Error(`a message of ${body.length} bytes is too large`);
+  const frame = new Uint8Array(4 + body.length);
+  new DataView(frame.buffer).setUint32(0, body.length);
+  frame.set(body, 4);
+  return frame;
+}
+
+/** A frame's body as the message it holds. */
+export function decodeBody(body: Uint8Array): unknown {
+  return JSON.parse(
+    decoder.decode(body),
+    (_k, v) =>
+      v !== null && typeof v === "object" && typeof v.$bigint === "string" &&
+        Object.keys(v).length === 1
+        ? BigInt(v.$bigint)
+        : v,
+  );
+}
+
+/** Cuts a byte stream into frames' bodies, as chunks arrive. */
+export class FrameReader {
+  private buffer = new Uint8Array(0);
+
+  /** Adds `chunk`; returns the bodies now complete. Throws on a frame larger than maxFrame. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const joined = new Uint8Array(this.buffer.length + chunk.length);
+    joined.set(this.buffer);
+    joined.set(chunk, this.buffer.length);
+    const out: Uint8Array[] = [];
+    let at = 0;
+    while (joined.length - at >= 4) {
+      const length = new DataView(joined.buffer, at, 4).getUint32(0);
+      if (length > maxFrame) throw new Error(`a frame of ${length} bytes is too large`);
+      if (joined.length - at - 4 < length) break;
+      out.push(joined.slice(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    this.buffer = joined.slice(at);
+    return out;
+  }
+
+  /** Bytes held of a frame not yet complete. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+}
+
+/** Reads messages from a connection until it closes (null then). */
+export class Connection {
+  private readonly reader = new FrameReader();
+  private readonly ready: Uint8Array[] = [];
+  messages = 0;
+
+  constructor(readonly conn: Deno.Conn) {}
+
+  async send(message: ToCoordinator | ToWorker): Promise<void> {
+    const frame = encodeFrame(message);
+    let at = 0;
+    while (at < frame.length) at += await this.conn.write(frame.subarray(at));
+    this.messages++;
+  }
+
+  /** The next message, or null when the other side closed (or the connection failed). */
+  async receive(): Promise<unknown | null> {
+    const chunk = new Uint8Array(65536);
+    while (this.ready.length === 0) {
+      let n: number | null;
+      try {
+        n = await this.conn.read(chunk);
+      } catch {
+        return null;
+      }
+      if (n === null) return null;
+      this.ready.push(...this.reader.push(chunk.subarray(0, n)));
+    }
+    this.messages++;
+    return decodeBody(this.ready.shift()!);
+  }
+
+  /** Says no more is coming, and lets the other side end (its last words still arrive). */
+  async closeWrite(): Promise<void> {
+    try {
+      await this.conn.closeWrite();
+    } catch {
+      // closed already
+    }
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // closed already
+    }
+  }
+}
+
+/** Where to connect or listen: "unix:PATH", or "HOST:PORT" for TCP. */
+export type Address = { transport: "unix"; path: string } | {
+  transport: "tcp";
+  hostname: string;
+  port: number;
+};
+
+export function parseAddress(text: string): Address | null {
+  if (text.startsWith("unix:") && text.length > 5) {
+    return { transport: "unix", path: text.slice(5) };
+  }
+  const m = /^(.*):(\d{1,5})$/.exec(text);
+  if (m === null || m[1] === "") return null;
+  const port = Number(m[2]);
+  if (port > 65535) return null;
+  return { transport: "tcp", hostname: m[1].replace(/^\[(.*)\]$/, "$1"), port };
+}

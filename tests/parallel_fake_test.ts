@@ -1,0 +1,207 @@
+/**
+ * The parallel split (lib/parallel/) on in-memory programs, with simulated workers finishing
+ * their jobs in seeded random orders, some dying mid-job: on hundreds of random programs, for
+ * every reduction and 1 to 8 workers, the counts, the verdict and the counterexample are the
+ * sequential search's (docs/parallel.md says which counts for sdpor and odpor), and every
+ * Mazurkiewicz trace is explored exactly once.
+ */
+
+import assert from "node:assert/strict";
+import { exploreDfs } from "../lib/explore/dfs.ts";
+import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
+import type { Reduction } from "../lib/explore/explore.ts";
+import type { ExplorationResult } from "../lib/explore/result.ts";
+import type { SplitConfig } from "../lib/parallel/job.ts";
+import type { ParallelMetrics } from "../lib/parallel/coordinator.ts";
+import { simulate } from "../lib/parallel/simulate.ts";
+import { FakeTarget, yields } from "./support/fake_system.ts";
+import {
+  type Flavour,
+  randomProgram,
+  RecordingTarget,
+  spawnersOf,
+} from "./support/random_programs.ts";
+import type { FakeProgram } from "./support/fake_system.ts";
+
+const reductionsAll: Reduction[] = ["none", "sleep", "sdpor", "odpor"];
+
+function sequential(program: FakeProgram, reduction: Reduction): Promise<ExplorationResult> {
+  const t = new FakeTarget(program);
+  return reduction === "none" ? exploreDfs(t) : exploreDpor(t, reduction);
+}
+
+const steps = (r: ExplorationResult): string =>
+  JSON.stringify(r.violation?.trace.map((s) => s.step) ?? null);
+
+interface ParallelRun {
+  readonly result: ExplorationResult;
+  readonly metrics: ParallelMetrics;
+  /** How many explored executions each Mazurkiewicz trace had. */
+  readonly traces: Map<string, number>;
+}
+
+/** A parallel run on `workers` simulated workers; its result and the traces its executions had. */
+async function parallel(
+  program: FakeProgram,
+  config: SplitConfig,
+  workers: number,
+  seed: number,
+  deathRate = 0,
+  maxDeaths = Infinity,
+): Promise<ParallelRun> {
+  const recorders: RecordingTarget[] = [];
+  let epoch = 0;
+  const { result, metrics } = await simulate(
+    (w) => (recorders[w] = new RecordingTarget(new FakeTarget(program), true)),
+    config,
+    {
+      workers,
+      seed,
+      deathRate,
+      maxDeaths,
+      onJob: (w, job) => {
+        epoch = Math.max(epoch, job.epoch);
+        recorders[w].tag = String(job.epoch);
+      },
+    },
+  );
+  // Executions of an attempt the split started over (an actor found creating actors) do not
+  // count, as the sequential search's first attempts do not.
+  const runs = (r: RecordingTarget): RecordingTarget["runs"] =>
+    r.runs.filter((x) => x.tag === String(epoch));
+  const spawners = spawnersOf(recorders.flatMap(runs));
+  const traces = new Map<string, number>();
+  for (const r of recorders) {
+    for (const [k, n] of r.traces(runs(r), spawners)) traces.set(k, (traces.get(k) ?? 0) + n);
+  }
+  return { result, metrics, traces };
+}
+
+const config = (reduction: Reduction, splitDepth = 2): SplitConfig => ({
+  reduction,
+  splitDepth,
+  maxFanout: 16,
+});
+
+Deno.test("3 actors x 2 yields: every reduction and 1..8 workers count what the sequential search counts", async () => {
+  const program = yields(3, 2);
+  for (const reduction of reductionsAll) {
+    const seq = await sequential(program, reduction);
+    for (let workers = 1; workers <= 8; workers++) {
+      const { result, metrics } = await parallel(program, config(reduction, 3), workers, workers);
+      const what = `${reduction} on ${workers} workers`;
+      assert.equal(result.stats.executions, seq.stats.executions, what);
+      if (reduction === "none" || reduction === "sleep") {
+        assert.equal(result.stats.transitions, seq.stats.transitions, what);
+        assert.equal(result.stats.states, seq.stats.states, what);
+      }
+      assert.ok(metrics.jobs > 1 || reduction !== "none", what);
+    }
+  }
+  // 6!/(2!2!2!) = 90 interleavings of three actors' two yields each.
+  const none = await parallel(program, config("none", 3), 4, 7);
+  assert.equal(none.result.stats.executions, 90);
+});
+
+Deno.test("random programs: parallel counts, verdicts, counterexamples and traces are the sequential ones", async () => {
+  const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "spawn", "choices", "mixed"];
+  let compared = 0;
+  let violations = 0;
+  for (const flavour of flavours) {
+    for (let seed = 1; seed <= 40; seed++) {
+      const program = randomProgram(seed, flavour);
+      const full = new RecordingTarget(new FakeTarget(program));
+      const exhaustive = await exploreDfs(full, { maxExecutions: 800 });
+      if (exhaustive.verdict === "incomplete") continue;
+      compared++;
+      if (exhaustive.verdict === "violation") violations++;
+      const allTraces = exhaustive.verdict === "ok" ? [...full.traces().keys()].sort() : [];
+      for (const reduction of reductionsAll) {
+        const seq = await sequential(program, reduction);
+        // Two worker counts per program and reduction: over the programs, every count 1..8.
+        // The split (not the worker count) decides which counterexample a reduction reports.
+        const splitDepth = 1 + seed % 3;
+        let first: ExplorationResult | null = null;
+        for (const workers of new Set([1 + seed % 8, 1 + (seed + 3 + flavour.length) % 8])) {
+          const what = `${flavour} seed ${seed} ${reduction} on ${workers} workers`;
+          const { result, traces } = await parallel(
+            program,
+            config(reduction, splitDepth),
+            workers,
+            seed * 8 + workers,
+            workers > 1 ? 0.1 : 0,
+          );
+          assert.equal(result.verdict, seq.verdict, what);
+          assert.equal(result.violation?.kind, seq.violation?.kind, what);
+          if (reduction === "none" || reduction === "sleep") {
+            // The same tree in the same order: every count and the counterexample are equal.
+            assert.equal(result.stats.executions, seq.stats.executions, what);
+            assert.equal(result.stats.transitions, seq.stats.transitions, what);
+            assert.equal(result.stats.states, seq.stats.states, what);
+            assert.equal(result.stats.maxDepth, seq.stats.maxDepth, what);
+            assert.equal(result.stats.sleepBlocked, seq.stats.sleepBlocked, what);
+            assert.equal(steps(result), steps(seq), what);
+          }
+          // Whatever the workers and the order their jobs end in, the same counterexample.
+          first ??= result;
+          assert.equal(steps(result), steps(first), what);
+          assert.equal(result.stats.executions, first.stats.executions, what);
+          if (seq.verdict !== "ok") continue;
+          assert.equal(result.stats.executions, seq.stats.executions, what);
+          if (reduction !== "none") {
+            // No trace lost, none explored twice.
+            assert.deepEqual([...traces.keys()].sort(), allTraces, what);
+            if (reduction !== "sdpor") assert.ok([...traces.values()].every((n) => n === 1), what);
+          }
+        }
+      }
+    }
+  }
+  assert.ok(compared >= 140, `only ${compared} programs compared`);
+  assert.ok(violations >= 10, `only ${violations} programs with a violation`);
+});
+
+Deno.test("--visited in parallel: 3 actors x 2 yields has 27 states and 54 transitions, on 1..8 workers", async () => {
+  const program = yields(3, 2);
+  const seq = await exploreDfs(new FakeTarget(program), { visited: true });
+  // Each actor at one of 3 places: 3^3 states; from each, one step per unfinished actor.
+  assert.equal(seq.stats.states, 27);
+  assert.equal(seq.stats.transitions, 54);
+  for (let workers = 1; workers <= 8; workers++) {
+    const { result } = await parallel(program, { ...config("none", 3), visited: true }, workers, 9);
+    assert.equal(result.stats.states, 27, `${workers} workers`);
+    assert.equal(result.stats.transitions, 54, `${workers} workers`);
+    assert.equal(result.stats.pruned, seq.stats.pruned, `${workers} workers`);
+    assert.equal(result.stats.executions, 1, `${workers} workers`);
+  }
+});
+
+Deno.test("--visited in parallel on random programs: the sequential state counts, dying workers too", async () => {
+  const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "choices", "mixed"];
+  let compared = 0;
+  for (const flavour of flavours) {
+    for (let seed = 1; seed <= 15; seed++) {
+      const program = randomProgram(seed, flavour);
+      const seq = await exploreDfs(new FakeTarget(program), { visited: true });
+      const workers = 1 + seed % 8;
+      const what = `${flavour} seed ${seed} on ${workers} workers`;
+      const { result } = await parallel(
+        program,
+        { ...config("none", 1 + seed % 3), visited: true },
+        workers,
+        seed,
+        workers > 1 ? 0.05 : 0,
+        2,
+      );
+      assert.equal(result.verdict, seq.verdict, what);
+      assert.equal(result.violation?.kind, seq.violation?.kind, what);
+      if (seq.verdict !== "ok") continue;
+      compared++;
+      assert.equal(result.stats.states, seq.stats.states, what);
+      assert.equal(result.stats.transitions, seq.stats.transitions, what);
+      assert.equal(result.stats.executions, seq.stats.executions, what);
+      assert.equal(result.stats.pruned, seq.stats.pruned, what);
+    }
+  }
+  assert.ok(compared >= 50, `only ${compared} programs compared`);
+});

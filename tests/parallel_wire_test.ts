@@ -1,0 +1,91 @@
+/**
+ * The coordinator<->worker protocol (lib/parallel/wire.ts): its frames byte for byte, frames
+ * cut anywhere by the transport, bigints across, sizes refused, addresses; and through the
+ * CLI, a worker of another version refused with one line.
+ */
+
+import assert from "node:assert/strict";
+import {
+  Connection,
+  decodeBody,
+  encodeFrame,
+  FrameReader,
+  maxFrame,
+  parseAddress,
+  wireVersion,
+} from "../lib/parallel/wire.ts";
+import { startCli } from "./support/cli.ts";
+import { buildProgram, repoRoot } from "./support/build.ts";
+import { join } from "node:path";
+
+Deno.test("protocol version 1: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 1);
+  const frame = encodeFrame({ type: "stop" });
+  const body = new TextEncoder().encode('{"type":"stop"}');
+  assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
+  assert.deepEqual(frame.subarray(4), body);
+});
+
+Deno.test("frames cut at every byte come out whole, bigints and all", () => {
+  const messages = [
+    { type: "hello", version: 1, pid: 42 },
+    { type: "job", job: { id: [1, 2], prefix: [{ actor: 3, choice: 0 }], spawners: [], epoch: 0 } },
+    { type: "failed", message: "é \u{1F600}", exit: 2, big: -(2n ** 63n) },
+  ] as const;
+  const bytes = new Uint8Array(
+    messages.flatMap((m) => [...encodeFrame(m as Parameters<typeof encodeFrame>[0])]),
+  );
+  for (let cut = 1; cut < bytes.length; cut += 7) {
+    const reader = new FrameReader();
+    const bodies = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))];
+    assert.equal(reader.pending, 0);
+    assert.deepEqual(bodies.map(decodeBody), messages);
+  }
+});
+
+Deno.test("a frame larger than the limit is refused, not buffered", () => {
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, maxFrame + 1);
+  assert.throws(() => new FrameReader().push(header), /too large/);
+});
+
+Deno.test("addresses: HOST:PORT, [v6]:PORT, unix:PATH; others refused", () => {
+  assert.deepEqual(parseAddress("node1:7400"), { transport: "tcp", hostname: "node1", port: 7400 });
+  assert.deepEqual(parseAddress("[::1]:7400"), { transport: "tcp", hostname: "::1", port: 7400 });
+  assert.deepEqual(parseAddress("unix:/tmp/s"), { transport: "unix", path: "/tmp/s" });
+  for (const bad of ["node1", ":7400", "node1:99999", "unix:", "node1:port"]) {
+    assert.equal(parseAddress(bad), null, bad);
+  }
+});
+
+Deno.test("a worker of another protocol version is refused; the coordinator stops on SIGTERM", async () => {
+  const bank = await buildProgram(join(repoRoot, "examples", "bank.c"));
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const coordinator = startCli([
+    "check",
+    "--json",
+    `--coordinator=127.0.0.1:${port}`,
+    "--expect-workers=1",
+    "--",
+    bank,
+  ]);
+  let conn: Deno.Conn | null = null;
+  for (let i = 0; i < 200 && conn === null; i++) {
+    conn = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => null);
+    if (conn === null) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(conn !== null, "the coordinator listens");
+  const link = new Connection(conn);
+  await link.send({ type: "hello", version: 99, pid: 1 });
+  const answer = await link.receive() as { type: string; message: string };
+  assert.equal(answer.type, "refused");
+  assert.match(answer.message, /version 99/);
+  assert.equal(await link.receive(), null, "and it closes");
+  link.close();
+  coordinator.child.kill("SIGTERM");
+  const r = await coordinator.result;
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(JSON.parse(r.stdout).incomplete, "interrupted");
+});
