@@ -119,11 +119,46 @@ function failedCases(xml: string): string[] {
   return names;
 }
 
+/**
+ * What the checkout holds besides its tracked files, as `git status` sees it (untracked and
+ * ignored), build caches aside: a run of the suite must leave it as it found it (a test that
+ * runs the CLI here would leave its counterexamples behind). null outside a git checkout.
+ */
+const caches = [".tools", ".isomc", ".zig-cache", "native/zig-out", "native/.zig-cache", "dist"];
+function checkoutExtras(): Set<string> | null {
+  let out: Deno.CommandOutput;
+  try {
+    out = new Deno.Command("git", {
+      args: ["status", "--porcelain", "--ignored", "--untracked-files=all"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+  } catch {
+    return null;
+  }
+  if (!out.success) return null;
+  const entries = new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.startsWith("?? ") || l.startsWith("!! "))
+    .map((l) => l.slice(3))
+    .filter((path) => !caches.some((c) => path === c || path.startsWith(`${c}/`)));
+  return new Set(entries);
+}
+
+const extrasBefore = checkoutExtras();
 if (filters.length === 0) {
   await zigTests();
   await denoChecks();
 }
 await denoTests();
+
+if (extrasBefore !== null) {
+  const left = [...(checkoutExtras() ?? [])].filter((path) => !extrasBefore.has(path)).sort();
+  if (left.length > 0) {
+    console.log(`== the run left ${left.length} new file(s) in the checkout: ${left.join(", ")}`);
+  }
+  check(`files left in the checkout (${left.join(", ")})`, left.length === 0);
+}
 
 if (failures.length > 0) console.log(`\nFailed: ${failures.join("; ")}`);
 console.log(`${passed} passed, ${failed} failed`);
