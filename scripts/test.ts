@@ -13,6 +13,17 @@ const deno = Deno.execPath();
 const zig = Deno.env.get("ISOMC_ZIG") ?? "zig";
 const filters = Deno.args;
 
+if (filters.includes("--help") || filters.includes("-h")) {
+  console.log(`Usage: isomc test [FILES...]
+
+Runs the whole test suite: the Zig unit tests (Debug and ReleaseSafe), deno fmt --check,
+deno lint, deno check and the Deno tests, then one line: N passed, N failed. With FILES, only
+those Deno tests (e.g. tests/cli_test.ts). A run that leaves new files in the checkout fails.
+
+Exit codes: 0 all passed, 1 something failed.`);
+  Deno.exit(0);
+}
+
 let passed = 0;
 let failed = 0;
 const failures: string[] = [];

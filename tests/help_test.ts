@@ -1,0 +1,83 @@
+/**
+ * The help texts against README.md's reference: every option a command's README row or the
+ * `isomc check` options table names is in that command's --help, and the other way round for
+ * check; the wrapper's own commands (test, bench, dist) answer --help with their usage (exit 0)
+ * and an unknown option with one line (exit 2), never a stack trace.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { repoRoot } from "./support/build.ts";
+import { runCli } from "./support/cli.ts";
+
+const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+
+/** The `--name` options a piece of text names, without their values. */
+const optionsIn = (text: string): Set<string> =>
+  new Set([...text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]));
+
+/** The first cell of each row of the README table under `heading`. */
+function firstCells(heading: string): string[] {
+  const start = readme.indexOf(heading);
+  assert.ok(start >= 0, heading);
+  const rows = readme.slice(start).split("\n\n")[1].split("\n").slice(2);
+  return rows.map((row) => row.split(/(?<!\\)\|/)[1].trim());
+}
+
+Deno.test("each command's README row names only options its --help knows", async () => {
+  const commands = firstCells("### Commands").filter((c) =>
+    /^`isomc (cc|replay|ltl|show)\b/.test(c)
+  );
+  assert.equal(commands.length, 4, commands.join("\n"));
+  for (const cell of commands) {
+    const name = cell.match(/^`isomc (\w+)/)![1];
+    const help = await runCli([name, "--help"]);
+    assert.equal(help.code, 0, `${name} --help: ${help.stderr}`);
+    for (const option of optionsIn(cell)) {
+      assert.ok(optionsIn(help.stdout).has(option), `isomc ${name} --help lacks --${option}`);
+    }
+  }
+});
+
+Deno.test("README's isomc check options table and isomc check --help name the same options", async () => {
+  const table = new Set(firstCells("### `isomc check` options").flatMap((c) => [...optionsIn(c)]));
+  const help = await runCli(["check", "--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  const helped = optionsIn(help.stdout.split("\nOptions:\n")[1]);
+  helped.delete("help");
+  assert.deepEqual([...helped].sort(), [...table].sort());
+});
+
+async function wrapper(
+  args: readonly string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const out = await new Deno.Command(join(repoRoot, "isomc"), {
+    args: [...args],
+    cwd: repoRoot,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, out: text.decode(out.stdout), err: text.decode(out.stderr) };
+}
+
+Deno.test("./isomc test, bench and dist: --help is their usage, an unknown option one line (exit 2)", async () => {
+  for (const command of ["test", "bench", "dist"]) {
+    const help = await wrapper([command, "--help"]);
+    assert.equal(help.code, 0, `${command}: ${help.err}`);
+    assert.ok(help.out.startsWith(`Usage: isomc ${command}`), help.out);
+    // The README's row for it names only options the usage shows.
+    const row = firstCells("### Commands").find((c) => c.startsWith(`\`./isomc ${command}`));
+    assert.ok(row !== undefined, command);
+    for (const option of optionsIn(row)) assert.ok(optionsIn(help.out).has(option), option);
+  }
+  for (
+    const args of [["bench", "--frob"], ["bench", "--breakdown", "--frob"], ["dist", "--frob"]]
+  ) {
+    const r = await wrapper(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.out, "");
+    assert.match(r.err, /^isomc (bench|dist)[^\n]*--frob[^\n]*\n$/, args.join(" "));
+  }
+});
