@@ -292,3 +292,17 @@ Deno.test("docs/protocol.md: the message types are the code's, and the versions 
   const versions = [...history.matchAll(/^Version (\d+) /gm)].map((m) => Number(m[1]));
   assert.deepEqual(versions, Array.from({ length: PROTOCOL_VERSION - 1 }, (_, i) => i + 2));
 });
+
+Deno.test("the README's gdb frame names the line of api.zig that reports a failed isomc_assert", async () => {
+  const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+  const shown = readme.match(/api\.isomc_assert_fail \(.*\) at api\.zig:(\d+)\n/)?.[1];
+  assert.ok(shown !== undefined, "the tour's gdb frame");
+  const api = (await Deno.readTextFile(join(repoRoot, "native/src/runtime/api.zig"))).split("\n");
+  const start = api.findIndex((l) => l.startsWith("export fn isomc_assert_fail("));
+  const call = api.findIndex((l, i) =>
+    i > start && l.includes('kk.violation(null, .assertion, "isomc_assert({s}) failed')
+  );
+  assert.ok(start >= 0 && call > start, "isomc_assert_fail's report in api.zig");
+  // gdb's frame is at the call that reports the violation (and aborts under ISOMC_REPLAY).
+  assert.equal(Number(shown), call + 1);
+});
