@@ -2,7 +2,8 @@
  * The help texts against README.md's reference: every option a command's README row or the
  * `isomc check` options table names is in that command's --help, and the other way round for
  * check; the wrapper's own commands (test, bench, dist) answer --help with their usage (exit 0)
- * and an unknown option with one line (exit 2), never a stack trace.
+ * and an unknown option with one line (exit 2), never a stack trace, and `./isomc help X` is
+ * `./isomc X --help` for them; `isomc help` names every command the README's table has.
  */
 
 import assert from "node:assert/strict";
@@ -79,5 +80,20 @@ Deno.test("./isomc test, bench and dist: --help is their usage, an unknown optio
     assert.equal(r.code, 2, args.join(" "));
     assert.equal(r.out, "");
     assert.match(r.err, /^isomc (bench|dist)[^\n]*--frob[^\n]*\n$/, args.join(" "));
+  }
+});
+
+Deno.test("isomc help names every command of README's table", async () => {
+  const help = await runCli(["help"]);
+  assert.equal(help.code, 0, help.stderr);
+  const named = new Set(
+    [...help.stdout.matchAll(/^ {2}(?:\.\/)?isomc ([a-z]+)/gm)].map((m) => m[1]),
+  );
+  for (const cell of firstCells("### Commands")) {
+    for (const m of cell.matchAll(/`(?:\.\/)?isomc ([a-z]+)/g)) {
+      if (m[1] === "help" || named.has(m[1])) continue;
+      // The wrapper's commands share one line: ./isomc test | bench | dist.
+      assert.match(help.stdout, new RegExp(`\\| ${m[1]}\\b|isomc ${m[1]} \\|`), m[1]);
+    }
   }
 });

@@ -14,6 +14,8 @@ Usage:
   isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
   isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
   isomc help COMMAND                       help on one command
+  ./isomc test | bench | dist              in a checkout (its wrapper): the test suite, the
+                                           benchmarks, the single binary; each has --help
 
 Exit codes: 0 no violation (complete), 1 violation found (or reproduced), 2 usage or input
 error, 3 incomplete exploration or internal error.
