@@ -269,6 +269,23 @@ Deno.test("the README's tour: spin_wait's lasso is the one the README shows, and
     const sample = lines(report);
     assertSample(sample, lines(lasso.stdout).slice(0, sample.length));
     assert.match(lasso.stdout.split("\n")[sample.length + 1] ?? "", /^Explored \d+ product states/);
+    // Its --json has the fields the README's "--json output" lists for a lasso.
+    const json = await check("./spin_wait", ["--json", ...runs[0].options], dir);
+    assert.equal(json.code, 1, json.stderr);
+    const j = JSON.parse(json.stdout);
+    const section = readme.slice(readme.indexOf("A liveness check adds\n"));
+    const keysOf = (text: string): string[] =>
+      [...text.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]).sort();
+    const property = section.match(/`"property": (\{[^`]*\})`/)?.[1];
+    const violation = section.match(/A lasso's violation is\n`(\{[^`]*\})`/)?.[1];
+    assert.ok(property !== undefined && violation !== undefined, "the README's lasso fields");
+    assert.deepEqual(Object.keys(j.property).sort(), keysOf(property));
+    assert.deepEqual(Object.keys(j.violation).sort(), keysOf(violation).filter((k) => k !== "p"));
+    assert.equal(j.violation.cycle_start, 1);
+    assert.deepEqual(j.violation.trace[0].propositions, { served: 0 });
+    for (const stat of ["product_states", "program_states", "table_bytes"]) {
+      assert.ok(stat in j.stats, stat);
+    }
     const fair = await check("./spin_wait", runs[1].options, dir);
     assert.equal(fair.code, runs[1].code, fair.stderr);
     assert.ok(
