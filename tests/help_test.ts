@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot } from "./support/build.ts";
-import { runCli } from "./support/cli.ts";
+import { lines, runCli } from "./support/cli.ts";
 
 const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
 
@@ -95,5 +95,30 @@ Deno.test("isomc help names every command of README's table", async () => {
       // The wrapper's commands share one line: ./isomc test | bench | dist.
       assert.match(help.stdout, new RegExp(`\\| ${m[1]}\\b|isomc ${m[1]} \\|`), m[1]);
     }
+  }
+});
+
+Deno.test("the exit codes README gives for ltl and cc: 0 printed, 2 a bad formula, claim or input", async () => {
+  assert.match(
+    readme,
+    /`isomc ltl` exits 0 when it printed the automaton, 2 when the formula\s+does not parse/,
+  );
+  const printed = await runCli(["ltl", "F p"]);
+  assert.equal(printed.code, 0, printed.stderr);
+  for (const args of [["ltl", "F ("], ["ltl", "--never=/nonexistent/claim.pml"]]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+  }
+  assert.match(readme, /`isomc cc` exits with the compiler's\s+status, or 2 before running it/);
+  const refused = [
+    ["cc", "-o", "app", "missing.c"],
+    ["cc", "-fsanitize=address", "-o", "app", join(repoRoot, "examples/bank.c")],
+  ];
+  for (const args of refused) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /^isomc: cc: (no such file|-fsanitize=address is not supported)/);
   }
 });
