@@ -123,11 +123,41 @@ async function floor(): Promise<Record<string, number>> {
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { quick: { type: "boolean" }, only: { type: "string" } },
-  });
+const usage = `Usage: isomc bench [--quick] [--only=NAME,...]
+       isomc bench --peers [--help] [...]
+       isomc bench --breakdown [--quick]
+
+Runs the benchmarks (bench/README.md) and writes their results under bench/results/:
+  (none)        isomc's restore strategies and reductions against each other
+  --peers       isomc side by side with Nidhugg and GenMC (see --peers --help)
+  --breakdown   where one transition's time goes, the start-up, memory as executions grow
+  --quick       run less (each case once, smaller inputs), into results/partial*
+  --only=NAMES  run only these cases (bench/cases.ts), into results/partial*
+  -h, --help    this help
+
+Exit codes: 0 done, 2 usage.`;
+
+/**
+ * What `parse` returns, or null after one line on stderr when an option is unknown: parseArgs
+ * throws a TypeError, whose stack is no answer to a typing mistake.
+ */
+function parsed<T>(mode: string, parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    console.error(`isomc bench${mode}: ${e.message} (see isomc bench --help)`);
+    return null;
+  }
+}
+
+async function main(): Promise<number> {
+  const values = parsed("", () =>
+    parseArgs({
+      args: Deno.args,
+      options: { quick: { type: "boolean" }, only: { type: "string" } },
+    }).values);
+  if (values === null) return 2;
   const only = values.only?.split(",");
   // A partial or quick run must not replace the full results the README quotes.
   const stem = values.quick || only !== undefined ? "partial" : "latest";
@@ -196,14 +226,24 @@ async function main(): Promise<void> {
       basename(hyperfineDir)
     }/*.json`,
   );
+  return 0;
 }
 
 if (import.meta.main) {
   if (Deno.args.includes("--peers")) {
     Deno.exit(await runPeers(Deno.args.filter((a) => a !== "--peers")));
   }
-  if (Deno.args.includes("--breakdown")) {
-    Deno.exit(await runBreakdown(Deno.args.filter((a) => a !== "--breakdown")));
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(usage);
+    Deno.exit(0);
   }
-  await main();
+  if (Deno.args.includes("--breakdown")) {
+    const rest = Deno.args.filter((a) => a !== "--breakdown");
+    const known = { quick: { type: "boolean" } } as const;
+    if (parsed(" --breakdown", () => parseArgs({ args: rest, options: known })) === null) {
+      Deno.exit(2);
+    }
+    Deno.exit(await runBreakdown(rest));
+  }
+  Deno.exit(await main());
 }

@@ -215,8 +215,20 @@ function writeManifest(): void {
   Deno.renameSync(temporary, target);
 }
 
+const usage = `Usage: isomc dist [--output=PATH]
+
+Builds the single binary (default dist/isomc-x86_64-linux): the checker, the runtime, the fd
+agent and the demo's source in one file, with deno compile of the Deno pinned in toolchain.env
+(DIST_DENO_VERSION). The first run downloads that Deno and its runtime into .tools/.
+
+Exit codes: 0 written, 2 usage, 3 the build failed.`;
+
 function outputOption(args: readonly string[]): string {
   let output = join(root, "dist", "isomc-x86_64-linux");
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(usage);
+    Deno.exit(0);
+  }
   for (const a of args) {
     if (a.startsWith("--output=") && a.length > "--output=".length) {
       output = a.slice("--output=".length);

@@ -13,6 +13,17 @@ const deno = Deno.execPath();
 const zig = Deno.env.get("ISOMC_ZIG") ?? "zig";
 const filters = Deno.args;
 
+if (filters.includes("--help") || filters.includes("-h")) {
+  console.log(`Usage: isomc test [FILES...]
+
+Runs the whole test suite: the Zig unit tests (Debug and ReleaseSafe), deno fmt --check,
+deno lint, deno check and the Deno tests, then one line: N passed, N failed. With FILES, only
+those Deno tests (e.g. tests/cli_test.ts). A run that leaves new files in the checkout fails.
+
+Exit codes: 0 all passed, 1 something failed.`);
+  Deno.exit(0);
+}
+
 let passed = 0;
 let failed = 0;
 const failures: string[] = [];
@@ -119,11 +130,46 @@ function failedCases(xml: string): string[] {
   return names;
 }
 
+/**
+ * What the checkout holds besides its tracked files, as `git status` sees it (untracked and
+ * ignored), build caches aside: a run of the suite must leave it as it found it (a test that
+ * runs the CLI here would leave its counterexamples behind). null outside a git checkout.
+ */
+const caches = [".tools", ".isomc", ".zig-cache", "native/zig-out", "native/.zig-cache", "dist"];
+function checkoutExtras(): Set<string> | null {
+  let out: Deno.CommandOutput;
+  try {
+    out = new Deno.Command("git", {
+      args: ["status", "--porcelain", "--ignored", "--untracked-files=all"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+  } catch {
+    return null;
+  }
+  if (!out.success) return null;
+  const entries = new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.startsWith("?? ") || l.startsWith("!! "))
+    .map((l) => l.slice(3))
+    .filter((path) => !caches.some((c) => path === c || path.startsWith(`${c}/`)));
+  return new Set(entries);
+}
+
+const extrasBefore = checkoutExtras();
 if (filters.length === 0) {
   await zigTests();
   await denoChecks();
 }
 await denoTests();
+
+if (extrasBefore !== null) {
+  const left = [...(checkoutExtras() ?? [])].filter((path) => !extrasBefore.has(path)).sort();
+  if (left.length > 0) {
+    console.log(`== the run left ${left.length} new file(s) in the checkout: ${left.join(", ")}`);
+  }
+  check(`files left in the checkout (${left.join(", ")})`, left.length === 0);
+}
 
 if (failures.length > 0) console.log(`\nFailed: ${failures.join("; ")}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -2,14 +2,15 @@
  * What the CLI prints and writes (issue 8, items 16, 19, 22 and 23), through the real CLI: the
  * default trace is named after the program and never takes another program's place, the
  * report speaks in singulars where counts are 1, an assertion after isomc_run is the actor
- * "main"'s, the program's stdin is /dev/null, and the README's tour and docs/protocol.md say
+ * "main"'s, the program's stdin is /dev/null, and the README's tour (transfer.c's report, spin_wait's
+ * lasso) and docs/protocol.md (its version, its message types, its version history) say
  * what the code does.
  */
 
 import assert from "node:assert/strict";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROTOCOL_VERSION } from "../lib/process/protocol.ts";
+import { MessageType, PROTOCOL_VERSION } from "../lib/process/protocol.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import {
   becomeSubreaper,
@@ -238,4 +239,87 @@ Deno.test("the README's tour: transfer.c's report is the one the README shows", 
     assertSample(lines(report), lines(r.stdout));
     assert.ok(files(dir).includes("transfer.isomc-trace.json"));
   });
+});
+
+Deno.test("the README's tour: spin_wait's lasso is the one the README shows, and weak fairness holds", async () => {
+  const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+  const tour = readme.slice(readme.indexOf("### 5. Check a liveness property"));
+  const commands = tour.match(/```sh\n([\s\S]*?)```/)?.[1];
+  const report = tour.match(/```\n(isomc: violation found: liveness\n[\s\S]*?)```/)?.[1];
+  assert.ok(
+    commands !== undefined && report !== undefined,
+    "the tour's liveness commands and lasso",
+  );
+  // The two commands as the README gives them: their options and the exit codes it says.
+  const shown = lines(commands).map((l) =>
+    l.match(/^\.\/isomc check (.*) -- \.\/spin_wait +# .*exit (\d)$/)
+  );
+  assert.ok(shown.every((m) => m !== null), commands);
+  const runs = shown.map((m) => ({
+    options: m![1].match(/(?:[^\s']+|'[^']*')+/g)!.map((o) => o.replaceAll("'", "")),
+    code: Number(m![2]),
+  }));
+  assert.deepEqual(runs.map((r) => r.code), [1, 0]);
+  const program = await buildProgram("examples/liveness/spin_wait.c");
+  await inTempDir(async (dir) => {
+    await Deno.copyFile(program, `${dir}/spin_wait`);
+    const lasso = await check("./spin_wait", runs[0].options, dir);
+    assert.equal(lasso.code, runs[0].code, lasso.stderr);
+    // The README shows the report up to the lasso's end; the statistics and the hint follow.
+    const sample = lines(report);
+    assertSample(sample, lines(lasso.stdout).slice(0, sample.length));
+    assert.match(lasso.stdout.split("\n")[sample.length + 1] ?? "", /^Explored \d+ product states/);
+    // Its --json has the fields the README's "--json output" lists for a lasso.
+    const json = await check("./spin_wait", ["--json", ...runs[0].options], dir);
+    assert.equal(json.code, 1, json.stderr);
+    const j = JSON.parse(json.stdout);
+    const section = readme.slice(readme.indexOf("A liveness check adds\n"));
+    const keysOf = (text: string): string[] =>
+      [...text.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]).sort();
+    const property = section.match(/`"property": (\{[^`]*\})`/)?.[1];
+    const violation = section.match(/A lasso's violation is\n`(\{[^`]*\})`/)?.[1];
+    assert.ok(property !== undefined && violation !== undefined, "the README's lasso fields");
+    assert.deepEqual(Object.keys(j.property).sort(), keysOf(property));
+    assert.deepEqual(Object.keys(j.violation).sort(), keysOf(violation).filter((k) => k !== "p"));
+    assert.equal(j.violation.cycle_start, 1);
+    assert.deepEqual(j.violation.trace[0].propositions, { served: 0 });
+    for (const stat of ["product_states", "program_states", "table_bytes"]) {
+      assert.ok(stat in j.stats, stat);
+    }
+    const fair = await check("./spin_wait", runs[1].options, dir);
+    assert.equal(fair.code, runs[1].code, fair.stderr);
+    assert.ok(
+      fair.stdout.startsWith(
+        "isomc: the property holds in every weakly fair execution: F served\n",
+      ),
+    );
+  });
+});
+
+Deno.test("docs/protocol.md: the message types are the code's, and the versions read in order", async () => {
+  const doc = await Deno.readTextFile(join(repoRoot, "docs/protocol.md"));
+  const table = [...doc.matchAll(/^\| (0x[0-9a-f]{2}) \| ([A-Z]+) +\|/gm)].map((
+    m,
+  ) => [m[2].toLowerCase(), Number(m[1])]);
+  assert.deepEqual(
+    table.sort((a, b) => Number(a[1]) - Number(b[1])),
+    Object.entries(MessageType).sort((a, b) => a[1] - b[1]),
+  );
+  const history = doc.slice(doc.indexOf("## Versions"), doc.indexOf("## Errors"));
+  const versions = [...history.matchAll(/^Version (\d+) /gm)].map((m) => Number(m[1]));
+  assert.deepEqual(versions, Array.from({ length: PROTOCOL_VERSION - 1 }, (_, i) => i + 2));
+});
+
+Deno.test("the README's gdb frame names the line of api.zig that reports a failed isomc_assert", async () => {
+  const readme = await Deno.readTextFile(join(repoRoot, "README.md"));
+  const shown = readme.match(/api\.isomc_assert_fail \(.*\) at api\.zig:(\d+)\n/)?.[1];
+  assert.ok(shown !== undefined, "the tour's gdb frame");
+  const api = (await Deno.readTextFile(join(repoRoot, "native/src/runtime/api.zig"))).split("\n");
+  const start = api.findIndex((l) => l.startsWith("export fn isomc_assert_fail("));
+  const call = api.findIndex((l, i) =>
+    i > start && l.includes('kk.violation(null, .assertion, "isomc_assert({s}) failed')
+  );
+  assert.ok(start >= 0 && call > start, "isomc_assert_fail's report in api.zig");
+  // gdb's frame is at the call that reports the violation (and aborts under ISOMC_REPLAY).
+  assert.equal(Number(shown), call + 1);
 });

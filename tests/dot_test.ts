@@ -210,7 +210,7 @@ Deno.test("a violation is a node of its own; --dot needs --visited; past 10,000 
     const none = await runCli(["check", "--dot=x.dot", "--", picker], { cwd: dir });
     assert.equal(none.code, 2);
     assert.deepEqual(lines(none.stderr), [
-      "isomc: --dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+      "isomc: --dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
     ]);
 
     const many = await buildProgram(join(repoRoot, "tests/programs/cli/many_states.c"));

@@ -265,3 +265,17 @@ Deno.test("fork --visited --dot: the state graph memory draws, byte for byte", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fork without --visited keys no states: a repeating program runs to the runaway bound, no fallback", async () => {
+  // Under memory the default search meets cyclic.c's repeating execution and starts over as
+  // --reduction=none --visited (docs/independence.md); fork keys states only for --visited.
+  const binary = await program("tests/programs/state/cyclic.c");
+  const memory = await check(binary, [], { restore: "memory" });
+  assert.equal(memory.verdict, "ok");
+  assert.equal(memory.fallback, "stateful");
+  const fork = await check(binary, [], { restore: "fork" });
+  assert.equal(fork.verdict, "incomplete");
+  assert.equal(fork.incomplete, "runaway");
+  assert.equal(fork.fallback ?? null, null);
+  assert.equal(fork.endless?.kind, "too-deep");
+});

@@ -141,7 +141,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
   const dot = fileOption("dot", values.dot);
   if (dot !== null && !prunesVisited) {
     throw new UsageError(
-      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory --reduction=none)",
+      "--dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
     );
   }
   return {

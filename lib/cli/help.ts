@@ -13,7 +13,10 @@ Usage:
   isomc check --ltl=FORMULA -- PROGRAM     check an LTL property of PROGRAM's infinite executions
   isomc show [--svg=F] [--html=F] TRACE    a counterexample again, in words or as a chart
   isomc ltl FORMULA                        show the Büchi automaton of an LTL formula's negation
+  isomc worker --connect=ADDR -- PROGRAM   one worker of a parallel check (--coordinator)
   isomc help COMMAND                       help on one command
+  ./isomc test | bench | dist              in a checkout (its wrapper): the test suite, the
+                                           benchmarks, the single binary; each has --help
 
 Exit codes: 0 no violation (complete), 1 violation found (or reproduced), 2 usage or input
 error, 3 incomplete exploration or internal error.
@@ -77,6 +80,13 @@ Liveness (docs/liveness.md; each needs --reduction=none, the default with them, 
                         is enabled in every state but never moves does not (SPIN's -f)
   --no-deadlock         a deadlocked run is one more run that ends (its last state repeats
                         forever), not a violation
+  --jobs=N              explore with N worker processes on this machine, each with its own
+                        program, on its own CPU: the sequential verdict and counts
+                        (docs/parallel.md); not with --visited, --max-executions,
+                        --show-output, --every-end
+  --coordinator=HOST:PORT  the same with workers started elsewhere (isomc worker, by
+                        srun or ssh), connecting over TCP
+  --expect-workers=N    with --coordinator: hand out work once N workers are connected
 
 Each option may be given once; --max-checkpoints, --every-end and --snapshot-spacing are
 refused where their strategy is not the one chosen. The program's stdin is /dev/null.

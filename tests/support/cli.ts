@@ -17,16 +17,38 @@ export interface CliResult {
 }
 
 export interface CliOptions {
+  /** Where the CLI runs (default: a folder of this test process's own, see `scratch`). */
   readonly cwd?: string;
   readonly env?: Record<string, string>;
   /** What the CLI reads on stdin (default: /dev/null). */
   readonly stdin?: string;
 }
 
+/**
+ * The default working folder of the CLIs a test runs: a checker writes its counterexample in its
+ * current folder, and a run of the suite must leave the checkout as it found it. One folder per
+ * test process, made on first use and removed when the process ends.
+ */
+let scratchDir: string | undefined;
+function scratch(): string {
+  if (scratchDir === undefined) {
+    const dir = Deno.makeTempDirSync({ prefix: "isomc-cli-" });
+    scratchDir = dir;
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // Already gone: nothing to clean.
+      }
+    });
+  }
+  return scratchDir;
+}
+
 function command(args: readonly string[], options: CliOptions): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", cli, ...args],
-    cwd: options.cwd,
+    cwd: options.cwd ?? scratch(),
     env: options.env,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
