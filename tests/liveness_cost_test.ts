@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { check } from "../lib/check.ts";
+import { exploreDfs } from "../lib/explore/dfs.ts";
 import type { Outcome, Target } from "../lib/explore/target.ts";
 import { parseLtl } from "../lib/ltl/parser.ts";
 import { translateNegation } from "../lib/ltl/translate.ts";
@@ -123,6 +124,17 @@ Deno.test("the liveness search promises a restore only steps the target is on, n
       JSON.stringify({ r: target.restores, p: target.promised, q: target.requested }),
     );
   }
+});
+
+Deno.test("the safety search with visited states promises a restore its whole path, rightly", async () => {
+  const target = new Promised(counters(3, 3));
+  const r = await exploreDfs(target, { visited: true });
+  assert.deepEqual(target.broken, []);
+  assert.equal(r.verdict, "ok");
+  // Every state is explored once (216); the first of its three steps continues the path.
+  assert.equal(r.stats.states, 216);
+  assert.ok(target.restores > 0);
+  assert.equal(target.promised, target.requested);
 });
 
 Deno.test("counters.c 9 under --ltl: 9^3 states, 2 restores a state, each replaying under the spacing", async () => {
