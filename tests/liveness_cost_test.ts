@@ -11,7 +11,8 @@
 import assert from "node:assert/strict";
 import { check } from "../lib/check.ts";
 import { exploreDfs } from "../lib/explore/dfs.ts";
-import type { Outcome, Target } from "../lib/explore/target.ts";
+import type { Outcome, PropositionValues, Target, TargetCounters } from "../lib/explore/target.ts";
+import type { NameTable } from "../lib/model/transition.ts";
 import { parseLtl } from "../lib/ltl/parser.ts";
 import { translateNegation } from "../lib/ltl/translate.ts";
 import { searchLiveness } from "../lib/liveness/search.ts";
@@ -53,10 +54,10 @@ class Promised implements Target {
   constructor(program: FakeProgram) {
     this.inner = new FakeTarget(program);
   }
-  get names() {
+  get names(): NameTable {
     return this.inner.names;
   }
-  get counters() {
+  get counters(): TargetCounters {
     return this.inner.counters;
   }
   async start(): Promise<Outcome> {
@@ -87,7 +88,7 @@ class Promised implements Target {
   stateHash(): bigint | null {
     return this.inner.stateHash();
   }
-  propositions() {
+  propositions(): PropositionValues | null {
     return this.inner.propositions();
   }
   progressed(): boolean {

@@ -266,9 +266,9 @@ export class MemoryTarget implements Target {
   /**
    * Hashing takes a snapshot of every state, but one is kept only where it is worth it: the
    * snapshot of the state just left (one step above the new one) goes unless no other is
-   * less than `snapshotSpacing` steps above it. A restore replays at most that many steps
-   * from the nearest; a state restored to keeps its snapshot (the search comes back there to
-   * try its other steps). Keeping every one cost about 7 KB per state of the path
+   * less than `snapshotSpacing` steps above it. A restore then replays fewer steps than that
+   * from the nearest (unless thinning spaced them further); a state restored to keeps its snapshot (the search comes back there to
+   * try its other steps). Keeping every one cost about 12 KB per state of the path
    * (its copy-on-write chunks of page ids), and the count cap then thinned them to gaps of
    * thousands of steps on a deep path (bench/README.md, "Liveness on real programs").
    */
