@@ -203,7 +203,9 @@ async function search(
     const depth = cursors.length - 1;
     path.length = depth;
     taken.length = depth;
-    if (!atTop) await target.restore(path);
+    // The target is on `path` (every step it executed was pushed, every restore was to it):
+    // it need not compare the path again, whose length can be the state count (--visited).
+    if (!atTop) await target.restore(path, path.length);
     taken.push(transitionAt(points.top, step.actor));
     path.push(step);
     outcome = await target.execute(step);

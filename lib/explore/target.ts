@@ -32,9 +32,13 @@ export interface Target {
   /**
    * Returns to the state reached from the initial state by `path` (a prefix of steps already
    * explored, each of which led to a point). How is the target's business: re-execution,
-   * a memory snapshot, a forked copy.
+   * a memory snapshot, a forked copy. `known`, when given, is the caller's promise that the
+   * first `known` steps of `path` are those of the target's own path (the steps of its last
+   * start or restore and those executed since): a target that compares paths then checks only
+   * the rest, so that a restore on a deep path does not cost its depth (the liveness search's
+   * path can hold every state).
    */
-  restore(path: readonly Step[]): Promise<void>;
+  restore(path: readonly Step[], known?: number): Promise<void>;
   /**
    * A hash of the current state (after start or execute), equal for equal states however
    * they were reached; null or absent when the target cannot tell. Used to prune states the

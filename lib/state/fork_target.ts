@@ -264,14 +264,14 @@ export class ForkTarget implements Target {
     }
   }
 
-  restore(path: readonly Step[]): Promise<void> {
-    return timed(this.counters, () => this.restoreTo(path));
+  restore(path: readonly Step[], known = 0): Promise<void> {
+    return timed(this.counters, () => this.restoreTo(path, known));
   }
 
-  private async restoreTo(path: readonly Step[]): Promise<void> {
+  private async restoreTo(path: readonly Step[], known: number): Promise<void> {
     this.options.output?.endExecution();
     this.key = null;
-    let depth = deepestSaved(path, this.path, (d) => this.usable(d));
+    let depth = deepestSaved(path, this.path, (d) => this.usable(d), known);
     this.freeEngine();
     this.running?.kill();
     this.running = null;

@@ -137,6 +137,8 @@ export class MemoryTarget implements Target {
   private values: PropValues | null = null;
   /** The engine's view is the program's memory now (a snapshot or restore since it ran). */
   private viewFresh = false;
+  /** The depth of the last state hashed, whose snapshot may go once the path moves on. */
+  private transient = -1;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -229,6 +231,7 @@ export class MemoryTarget implements Target {
       return;
     }
     if (!this.keyEveryState && !this.worthSnapshot(outcome)) return;
+    if (this.keyEveryState) this.dropTransient();
     const stacks: readonly StackInfo[] = outcome.kind === "point"
       ? this.run.stacks
       // Every actor has finished: every stack is dead.
@@ -242,6 +245,7 @@ export class MemoryTarget implements Target {
       this.viewFresh = true;
       this.snapshots[this.path.length] = snap;
       this.liveSnapshots++;
+      if (this.keyEveryState) this.transient = this.path.length;
       const fds = this.readFds();
       this.fdTables[this.path.length] = fds;
       this.outputs[this.path.length] = this.options.output?.mark();
@@ -256,6 +260,27 @@ export class MemoryTarget implements Target {
     } catch (e) {
       if (!(e instanceof ProcessGone)) throw e;
       this.dispose();
+    }
+  }
+
+  /**
+   * Hashing takes a snapshot of every state, but one is kept only where it is worth it: the
+   * snapshot of the state just left (one step above the new one) goes unless no other is
+   * less than `snapshotSpacing` steps above it. A restore then replays fewer steps than that
+   * from the nearest (unless thinning spaced them further); a state restored to keeps its snapshot (the search comes back there to
+   * try its other steps). Keeping every one cost about 12 KB per state of the path
+   * (its copy-on-write chunks of page ids), and the count cap then thinned them to gaps of
+   * thousands of steps on a deep path (bench/README.md, "Liveness on real programs").
+   */
+  private dropTransient(): void {
+    const d = this.transient;
+    this.transient = -1;
+    if (d <= 0 || d !== this.path.length - 1 || this.snapshots[d] === undefined) return;
+    for (let up = d - 1; up > d - this.snapshotSpacing && up >= 0; up--) {
+      if (this.snapshots[up] !== undefined) {
+        this.dropAt(d);
+        return;
+      }
     }
   }
 
@@ -327,22 +352,32 @@ export class MemoryTarget implements Target {
     return this.values;
   }
 
-  restore(path: readonly Step[]): Promise<void> {
-    return timed(this.counters, () => this.restoreTo(path));
+  restore(path: readonly Step[], known = 0): Promise<void> {
+    return timed(this.counters, () => this.restoreTo(path, known));
   }
 
-  private async restoreTo(path: readonly Step[]): Promise<void> {
+  private async restoreTo(path: readonly Step[], known: number): Promise<void> {
     this.options.output?.endExecution();
     this.key = null;
     this.values = null;
     // Snapshots are valid along the recorded path only.
-    let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined);
+    let depth = deepestSaved(path, this.path, (d) => this.snapshots[d] !== undefined, known);
     if (!(await this.restoreSnapshot(this.snapshots[depth], depth))) {
       await this.start();
       depth = 0;
     }
-    if (depth < path.length) {
-      this.settle(await replayFrom(this.current(), path, depth, this.path, this.counters));
+    // A state restored to keeps its snapshot: the search comes back there for its other steps.
+    this.transient = -1;
+    // When states are hashed (a depth-first search over a deep path), a long replay leaves a
+    // snapshot every `snapshotSpacing` steps: the search's next restores are to the states just
+    // above this one, and each then replays a few steps, not the whole gap again (gaps grow to
+    // thousands of steps on a path thinned to maxPathSnapshots).
+    const segment = this.keyEveryState ? this.snapshotSpacing : Infinity;
+    while (depth < path.length) {
+      const end = Math.min(path.length, depth + segment);
+      this.settle(await replayFrom(this.current(), path, depth, this.path, this.counters, end));
+      this.transient = -1;
+      depth = end;
     }
   }
 
@@ -432,13 +467,15 @@ export class MemoryTarget implements Target {
       if (this.snapshots[d] !== undefined) depths.push(d);
     }
     const upper = depths.slice(0, Math.floor(depths.length / 2));
-    for (let k = 0; k < upper.length; k += 2) {
-      this.engine?.drop(this.snapshots[upper[k]]!);
-      this.snapshots[upper[k]] = undefined;
-      this.fdTables[upper[k]] = undefined;
-      this.outputs[upper[k]] = undefined;
-      this.liveSnapshots--;
-    }
+    for (let k = 0; k < upper.length; k += 2) this.dropAt(upper[k]);
+  }
+
+  private dropAt(d: number): void {
+    this.engine?.drop(this.snapshots[d]!);
+    this.snapshots[d] = undefined;
+    this.fdTables[d] = undefined;
+    this.outputs[d] = undefined;
+    this.liveSnapshots--;
   }
 
   private dropFrom(depth: number): void {

@@ -8,13 +8,17 @@ import type { Outcome, TargetCounters } from "../explore/target.ts";
 import type { Step } from "../model/transition.ts";
 import type { ProgramRun } from "../process/program.ts";
 
-/** The deepest depth d <= path.length on the recorded path for which `saved(d)`. */
+/**
+ * The deepest depth d <= path.length on the recorded path for which `saved(d)`; the first
+ * `known` steps are the caller's promise (Target.restore) and are not compared again.
+ */
 export function deepestSaved(
   path: readonly Step[],
   recorded: readonly Step[],
   saved: (depth: number) => boolean,
+  known = 0,
 ): number {
-  let common = 0;
+  let common = Math.max(0, Math.min(known, path.length, recorded.length));
   while (
     common < path.length && common < recorded.length &&
     path[common].actor === recorded[common].actor && path[common].choice === recorded[common].choice
@@ -25,8 +29,8 @@ export function deepestSaved(
 }
 
 /**
- * Replays `path` from `depth` (where the program stands) and appends the steps to `recorded`;
- * the outcome must be a point, as it was when the path was first explored.
+ * Replays `path` from `depth` (where the program stands) up to `end` and appends the steps to
+ * `recorded`; the outcome must be a point, as it was when the path was first explored.
  */
 export async function replayFrom(
   run: ProgramRun,
@@ -34,8 +38,9 @@ export async function replayFrom(
   depth: number,
   recorded: Step[],
   counters: TargetCounters,
+  end = path.length,
 ): Promise<Outcome> {
-  const rest = path.slice(depth);
+  const rest = path.slice(depth, end);
   const outcome = await run.run(rest, depth);
   counters.replayedSteps += rest.length;
   recorded.push(...rest);
