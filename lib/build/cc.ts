@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.ts";
 import { runtimeLibrary } from "../native/library.ts";
 import { ccArgsProblem, type PathKind } from "./cc_args.ts";
+import { unsupportedProblem } from "./pthread_check.ts";
 
 export const includeDir = fileURLToPath(new URL("../../include/", import.meta.url));
 
@@ -65,11 +66,30 @@ async function runZig(
   }
 }
 
+/** Where a link writes its program: `-o FILE`, else a.out; null when it does not link. */
+function linkOutput(args: readonly string[]): string | null {
+  if (!ccCommand(args).includes(runtimeLibrary)) return null;
+  const o = args.lastIndexOf("-o");
+  return o >= 0 && o + 1 < args.length ? args[o + 1] : "a.out";
+}
+
+/** A linked pthread program that uses a pthread function isomc cannot model is removed. */
+async function refuseUnsupported(args: readonly string[]): Promise<void> {
+  const output = linkOutput(args);
+  if (output === null) return;
+  const problem = unsupportedProblem(output, await Deno.readFile(output));
+  if (problem === null) return;
+  await Deno.remove(output);
+  throw new InputError(`cc: ${problem}`);
+}
+
 /** Runs `zig cc` with the user's terminal; returns its exit status. */
 export async function cc(args: readonly string[]): Promise<number> {
   if (args.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
   checkArgs(args);
-  return (await runZig(ccCommand(args), {})).code;
+  const code = (await runZig(ccCommand(args), {})).code;
+  if (code === 0) await refuseUnsupported(args);
+  return code;
 }
 
 /** Compiles sources into `output`, quietly; throws with zig's messages on failure. */
@@ -88,4 +108,5 @@ export async function compile(
     const text = new TextDecoder().decode(out.stderr).trim();
     throw new InputError(`compiling ${sources.join(" ")} failed:\n${text}`);
   }
+  await refuseUnsupported(args);
 }
