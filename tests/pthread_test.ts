@@ -149,3 +149,18 @@ Deno.test("a pthread function isomc does not model: isomc cc names it in one lin
     await assert.rejects(Deno.stat(`${dir}/app`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("exit(0) after joining every thread is the normal end; exit while a thread runs cuts it", async () => {
+  assert.equal(await executions("exit_after_join", "odpor"), 1);
+  await inTempDir(async (dir) => {
+    for (const reduction of ["none", "odpor"] as const) {
+      const { code, report } = await check("exit_cut", reduction, dir);
+      assert.equal(code, 1);
+      assert.equal(report.violation?.kind, "exit");
+      assert.equal(
+        report.violation?.message,
+        "actor main called exit(0), leaving thread-1 unfinished",
+      );
+    }
+  });
+});

@@ -458,4 +458,5 @@ test {
     _ = @import("link.zig");
     _ = @import("transitions.zig");
     _ = @import("os_thread.zig");
+    _ = @import("pthread.zig");
 }
