@@ -38,18 +38,23 @@ async function check(
   name: string,
   reduction: "none" | "odpor",
   dir: string,
+  extra: readonly string[] = [],
 ): Promise<{ code: number; report: Report; program: string }> {
   const program = await buildProgram(`${programs}${name}.c`);
   const r = await runCli(
-    ["check", "--json", `--reduction=${reduction}`, "--no-visited", "--", program],
+    ["check", "--json", `--reduction=${reduction}`, "--no-visited", ...extra, "--", program],
     { cwd: dir },
   );
   return { code: r.code, report: JSON.parse(r.stdout) as Report, program };
 }
 
-async function executions(name: string, reduction: "none" | "odpor"): Promise<number> {
+async function executions(
+  name: string,
+  reduction: "none" | "odpor",
+  extra: readonly string[] = [],
+): Promise<number> {
   return await inTempDir(async (dir) => {
-    const { code, report } = await check(name, reduction, dir);
+    const { code, report } = await check(name, reduction, dir, extra);
     assert.equal(code, 0, `${name} under ${reduction}: ${JSON.stringify(report.violation)}`);
     assert.equal(report.verdict, "ok");
     return report.stats.executions;
@@ -64,6 +69,13 @@ Deno.test("two threads increment a counter under a mutex: ok, 15 interleavings, 
   // odpor the only races are on the mutex: 2 traces, one per lock order.
   assert.equal(await executions("mutex_counter", "none"), 15);
   assert.equal(await executions("mutex_counter", "odpor"), 2);
+});
+
+Deno.test("the counter's counts are the same whichever way states are restored", async () => {
+  for (const restore of ["--restore=fork", "--restore=replay"]) {
+    assert.equal(await executions("mutex_counter", "none", [restore]), 15);
+    assert.equal(await executions("mutex_counter", "odpor", [restore]), 2);
+  }
 });
 
 Deno.test("errno is per thread: a yield between setting and reading it keeps each thread's own", async () => {
