@@ -176,3 +176,8 @@ Deno.test("exit(0) after joining every thread is the normal end; exit while a th
     }
   });
 });
+
+Deno.test("an exit handler locking the threads' mutex runs after they ended, without waiting forever", async () => {
+  // Before: the C library's lock read the runtime's record in the mutex as held (a timeout).
+  assert.equal(await executions("atexit_lock", "odpor"), 2);
+});

@@ -144,6 +144,15 @@ fn real(comptime name: [:0]const u8, comptime F: type) *const F {
     return S.f.?;
 }
 
+/// A call on a synchronisation object outside any thread: the C library's in a program the
+/// runtime does not run as pthreads; in one it does, nothing (0): only an exit handler or a
+/// destructor runs then, with no thread left to synchronise with, and the C library's own
+/// functions would misread the kernel's records in the object (a lock would wait forever).
+fn outside(comptime name: [:0]const u8, comptime F: type, args: std.meta.ArgsTuple(F)) c_int {
+    if (pthread_mode) return 0;
+    return @call(.auto, real(name, F), args);
+}
+
 /// The calling actor when the runtime runs this program as pthreads, else null: the call is
 /// the C library's (a program of the API), or there is no thread left to synchronise with
 /// (an exit handler after main's end).
@@ -323,7 +332,7 @@ fn mutexOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *Mutex {
 }
 
 fn mutexInit(p: ?*anyopaque, attr: ?*const anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_mutex_init", @TypeOf(mutexInit))(p, attr);
+    if (actor() == null) return outside("pthread_mutex_init", @TypeOf(mutexInit), .{ p, attr });
     const kk = api.enter("pthread_mutex_init");
     const m: *Mutex = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "pthread_mutex_init: the mutex is NULL", .{})));
     var kind: c_int = 0;
@@ -335,7 +344,7 @@ fn mutexInit(p: ?*anyopaque, attr: ?*const anyopaque) callconv(.c) c_int {
 }
 
 fn mutexDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_mutex_destroy", @TypeOf(mutexDestroy))(p);
+    if (actor() == null) return outside("pthread_mutex_destroy", @TypeOf(mutexDestroy), .{p});
     const m = mutexOf(api.enter("pthread_mutex_destroy"), p, "pthread_mutex_destroy");
     if (m.m.owner != 0) return EBUSY;
     m.* = .{ .m = .{ .id = 0 }, .kind = 0, .count = 0 };
@@ -343,7 +352,7 @@ fn mutexDestroy(p: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn mutexLock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return real("pthread_mutex_lock", @TypeOf(mutexLock))(p);
+    const self = actor() orelse return outside("pthread_mutex_lock", @TypeOf(mutexLock), .{p});
     const kk = api.enter("pthread_mutex_lock");
     const m = mutexOf(kk, p, "pthread_mutex_lock");
     // Ownership cannot change while the owner is parked, so checking at the call is exact.
@@ -360,7 +369,7 @@ fn mutexLock(p: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn mutexTrylock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return real("pthread_mutex_trylock", @TypeOf(mutexTrylock))(p);
+    const self = actor() orelse return outside("pthread_mutex_trylock", @TypeOf(mutexTrylock), .{p});
     const kk = api.enter("pthread_mutex_trylock");
     const m = mutexOf(kk, p, "pthread_mutex_trylock");
     if (m.m.owner == self.id) {
@@ -372,7 +381,7 @@ fn mutexTrylock(p: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn mutexUnlock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return real("pthread_mutex_unlock", @TypeOf(mutexUnlock))(p);
+    const self = actor() orelse return outside("pthread_mutex_unlock", @TypeOf(mutexUnlock), .{p});
     const kk = api.enter("pthread_mutex_unlock");
     const m = mutexOf(kk, p, "pthread_mutex_unlock");
     if (m.m.owner != self.id) {
@@ -397,14 +406,14 @@ fn condOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Condi
 }
 
 fn condInit(p: ?*anyopaque, attr: ?*const anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_cond_init", @TypeOf(condInit))(p, attr);
+    if (actor() == null) return outside("pthread_cond_init", @TypeOf(condInit), .{ p, attr });
     const c = condOf(api.enter("pthread_cond_init"), p, "pthread_cond_init");
     c.* = .{ .id = idOf(c) };
     return 0;
 }
 
 fn condDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_cond_destroy", @TypeOf(condDestroy))(p);
+    if (actor() == null) return outside("pthread_cond_destroy", @TypeOf(condDestroy), .{p});
     const c = condOf(api.enter("pthread_cond_destroy"), p, "pthread_cond_destroy");
     if (c.waiting != 0) return EBUSY;
     c.* = .{ .id = 0 };
@@ -412,7 +421,7 @@ fn condDestroy(p: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn condWait(p: ?*anyopaque, mp: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return real("pthread_cond_wait", @TypeOf(condWait))(p, mp);
+    const self = actor() orelse return outside("pthread_cond_wait", @TypeOf(condWait), .{ p, mp });
     const kk = api.enter("pthread_cond_wait");
     const c = condOf(kk, p, "pthread_cond_wait");
     const m = mutexOf(kk, mp, "pthread_cond_wait");
@@ -426,14 +435,14 @@ fn condWait(p: ?*anyopaque, mp: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn condSignal(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_cond_signal", @TypeOf(condSignal))(p);
+    if (actor() == null) return outside("pthread_cond_signal", @TypeOf(condSignal), .{p});
     const kk = api.enter("pthread_cond_signal");
     _ = step(kk, .{ .cond_signal = condOf(kk, p, "pthread_cond_signal") }, @returnAddress());
     return 0;
 }
 
 fn condBroadcast(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_cond_broadcast", @TypeOf(condBroadcast))(p);
+    if (actor() == null) return outside("pthread_cond_broadcast", @TypeOf(condBroadcast), .{p});
     const kk = api.enter("pthread_cond_broadcast");
     _ = step(kk, .{ .cond_broadcast = condOf(kk, p, "pthread_cond_broadcast") }, @returnAddress());
     return 0;
@@ -448,7 +457,7 @@ fn semOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Semaph
 }
 
 fn semInit(p: ?*anyopaque, shared: c_int, value: c_uint) callconv(.c) c_int {
-    if (actor() == null) return real("sem_init", @TypeOf(semInit))(p, shared, value);
+    if (actor() == null) return outside("sem_init", @TypeOf(semInit), .{ p, shared, value });
     const kk = api.enter("sem_init");
     const s: *objects.Semaphore = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "sem_init: the semaphore is NULL", .{})));
     s.* = .{ .id = idOf(s), .value = value };
@@ -456,21 +465,21 @@ fn semInit(p: ?*anyopaque, shared: c_int, value: c_uint) callconv(.c) c_int {
 }
 
 fn semDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("sem_destroy", @TypeOf(semDestroy))(p);
+    if (actor() == null) return outside("sem_destroy", @TypeOf(semDestroy), .{p});
     const s = semOf(api.enter("sem_destroy"), p, "sem_destroy");
     s.* = .{ .id = 0, .value = 0 };
     return 0;
 }
 
 fn semWait(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("sem_wait", @TypeOf(semWait))(p);
+    if (actor() == null) return outside("sem_wait", @TypeOf(semWait), .{p});
     const kk = api.enter("sem_wait");
     _ = step(kk, .{ .sem_acquire = semOf(kk, p, "sem_wait") }, @returnAddress());
     return 0;
 }
 
 fn semPost(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("sem_post", @TypeOf(semPost))(p);
+    if (actor() == null) return outside("sem_post", @TypeOf(semPost), .{p});
     const kk = api.enter("sem_post");
     _ = step(kk, .{ .sem_release = semOf(kk, p, "sem_post") }, @returnAddress());
     return 0;
@@ -485,7 +494,7 @@ fn barrierOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Ba
 }
 
 fn barrierInit(p: ?*anyopaque, attr: ?*const anyopaque, count: c_uint) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_barrier_init", @TypeOf(barrierInit))(p, attr, count);
+    if (actor() == null) return outside("pthread_barrier_init", @TypeOf(barrierInit), .{ p, attr, count });
     const kk = api.enter("pthread_barrier_init");
     const b: *objects.Barrier = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "pthread_barrier_init: the barrier is NULL", .{})));
     if (count == 0) return EINVAL;
@@ -494,7 +503,7 @@ fn barrierInit(p: ?*anyopaque, attr: ?*const anyopaque, count: c_uint) callconv(
 }
 
 fn barrierDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_barrier_destroy", @TypeOf(barrierDestroy))(p);
+    if (actor() == null) return outside("pthread_barrier_destroy", @TypeOf(barrierDestroy), .{p});
     const b = barrierOf(api.enter("pthread_barrier_destroy"), p, "pthread_barrier_destroy");
     if (b.arrived != 0) return EBUSY;
     b.* = .{ .id = 0, .count = 0 };
@@ -502,7 +511,7 @@ fn barrierDestroy(p: ?*anyopaque) callconv(.c) c_int {
 }
 
 fn barrierWait(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("pthread_barrier_wait", @TypeOf(barrierWait))(p);
+    if (actor() == null) return outside("pthread_barrier_wait", @TypeOf(barrierWait), .{p});
     const kk = api.enter("pthread_barrier_wait");
     const last = step(kk, .{ .barrier_arrive = barrierOf(kk, p, "pthread_barrier_wait") }, @returnAddress());
     return if (last == 1) PTHREAD_BARRIER_SERIAL_THREAD else 0;
