@@ -11,7 +11,8 @@
 //! with dlsym(RTLD_NEXT)), so those programs behave as before. The runtime itself never calls
 //! any of them (os_thread.zig stands for pthread_self).
 //!
-//! The objects live in the program's own pthread_mutex_t, pthread_cond_t, sem_t and
+//! This file owns the start-up, the threads and the mode; pthread_sync.zig the synchronisation
+//! objects and the yields. The objects live in the program's own pthread_mutex_t, pthread_cond_t, sem_t and
 //! pthread_barrier_t: the kernel's records (objects.zig) are smaller than glibc's types, and
 //! the zero bytes of PTHREAD_MUTEX_INITIALIZER / PTHREAD_COND_INITIALIZER read as a free mutex
 //! and an empty condition. An object's id is its address (with bit 51 set, above every id of
@@ -28,38 +29,13 @@ const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
 const fatal = kernel_mod.fatal;
 
-// glibc's x86_64 sizes of the types whose storage the kernel's records take.
-const mutex_size = 40;
-const cond_size = 48;
-const sem_size = 32;
-const barrier_size = 32;
-
-const EBUSY = 16;
-const EINVAL = 22;
-const EDEADLK = 35;
-const EPERM = 1;
-const ESRCH = 3;
-const PTHREAD_BARRIER_SERIAL_THREAD: c_int = -1;
+pub const EBUSY = 16;
+pub const EINVAL = 22;
+pub const EDEADLK = 35;
+pub const EPERM = 1;
+pub const ESRCH = 3;
+pub const PTHREAD_BARRIER_SERIAL_THREAD: c_int = -1;
 const PTHREAD_CREATE_DETACHED: c_int = 1;
-
-/// A pthread mutex: the kernel's mutex, then glibc's `__kind` at the same offset (16), so that
-/// PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP work too.
-const Mutex = extern struct {
-    m: objects.Mutex,
-    kind: i32,
-    /// Holds of a recursive mutex beyond the first: not transitions, nobody else can see them.
-    count: u32,
-};
-const kind_recursive = 1;
-const kind_errorcheck = 2;
-
-comptime {
-    std.debug.assert(@offsetOf(Mutex, "kind") == 16);
-    std.debug.assert(@sizeOf(Mutex) <= mutex_size);
-    std.debug.assert(@sizeOf(objects.Condition) <= cond_size);
-    std.debug.assert(@sizeOf(objects.Semaphore) <= sem_size);
-    std.debug.assert(@sizeOf(objects.Barrier) <= barrier_size);
-}
 
 const StartFn = *const fn (?*anyopaque) callconv(.c) ?*anyopaque;
 
@@ -121,7 +97,7 @@ fn programMain() MainFn {
     return @ptrFromInt(weakAddress("main"));
 }
 
-fn idOf(p: *const anyopaque) u64 {
+pub fn idOf(p: *const anyopaque) u64 {
     const addr: u64 = @intFromPtr(p);
     std.debug.assert(addr < 1 << 51);
     return (1 << 51) | addr;
@@ -129,11 +105,10 @@ fn idOf(p: *const anyopaque) u64 {
 
 extern "c" fn __errno_location() *c_int;
 extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
-extern "c" fn pthread_mutexattr_gettype(attr: *const anyopaque, kind: *c_int) c_int;
 extern "c" fn pthread_attr_getdetachstate(attr: *const anyopaque, state: *c_int) c_int;
 
 /// The C library's definition of `name`, for programs the runtime does not run as pthreads.
-fn real(comptime name: [:0]const u8, comptime F: type) *const F {
+pub fn real(comptime name: [:0]const u8, comptime F: type) *const F {
     const S = struct {
         var f: ?*const F = null;
     };
@@ -148,7 +123,7 @@ fn real(comptime name: [:0]const u8, comptime F: type) *const F {
 /// runtime does not run as pthreads; in one it does, nothing (0): only an exit handler or a
 /// destructor runs then, with no thread left to synchronise with, and the C library's own
 /// functions would misread the kernel's records in the object (a lock would wait forever).
-fn outside(comptime name: [:0]const u8, comptime F: type, args: std.meta.ArgsTuple(F)) c_int {
+pub fn outside(comptime name: [:0]const u8, comptime F: type, args: std.meta.ArgsTuple(F)) c_int {
     if (pthread_mode) return 0;
     return @call(.auto, real(name, F), args);
 }
@@ -156,14 +131,14 @@ fn outside(comptime name: [:0]const u8, comptime F: type, args: std.meta.ArgsTup
 /// The calling actor when the runtime runs this program as pthreads, else null: the call is
 /// the C library's (a program of the API), or there is no thread left to synchronise with
 /// (an exit handler after main's end).
-fn actor() ?*Actor {
+pub fn actor() ?*Actor {
     if (!pthread_mode) return null;
     return api.currentActor();
 }
 
 /// A visible transition; errno is the thread's own across it (actors share one OS thread, and
 /// the others run while this one is parked).
-fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
+pub fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
     const e = __errno_location();
     const saved = e.*;
     const result = kk.perform(op, site);
@@ -323,236 +298,6 @@ fn pthreadOnce(control: ?*c_int, routine: ?*const fn () callconv(.c) void) callc
     return 0;
 }
 
-// ---- Mutexes -------------------------------------------------------------------------------
-
-fn mutexOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *Mutex {
-    const m: *Mutex = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, what ++ ": the mutex is NULL", .{})));
-    if (m.m.id == 0) m.m.id = idOf(m);
-    return m;
-}
-
-fn mutexInit(p: ?*anyopaque, attr: ?*const anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_mutex_init", @TypeOf(mutexInit), .{ p, attr });
-    const kk = api.enter("pthread_mutex_init");
-    const m: *Mutex = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "pthread_mutex_init: the mutex is NULL", .{})));
-    var kind: c_int = 0;
-    if (attr) |a| {
-        if (pthread_mutexattr_gettype(a, &kind) != 0) kind = 0;
-    }
-    m.* = .{ .m = .{ .id = idOf(m) }, .kind = kind, .count = 0 };
-    return 0;
-}
-
-fn mutexDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_mutex_destroy", @TypeOf(mutexDestroy), .{p});
-    const m = mutexOf(api.enter("pthread_mutex_destroy"), p, "pthread_mutex_destroy");
-    if (m.m.owner != 0) return EBUSY;
-    m.* = .{ .m = .{ .id = 0 }, .kind = 0, .count = 0 };
-    return 0;
-}
-
-fn mutexLock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return outside("pthread_mutex_lock", @TypeOf(mutexLock), .{p});
-    const kk = api.enter("pthread_mutex_lock");
-    const m = mutexOf(kk, p, "pthread_mutex_lock");
-    // Ownership cannot change while the owner is parked, so checking at the call is exact.
-    if (m.m.owner == self.id) switch (m.kind) {
-        kind_recursive => {
-            m.count += 1;
-            return 0;
-        },
-        kind_errorcheck => return EDEADLK,
-        else => kk.violation(null, .misuse, "pthread_mutex_lock: {s} already holds this mutex (a normal mutex: it would wait for itself forever)", .{self.name}),
-    };
-    _ = step(kk, .{ .mutex_lock = &m.m }, @returnAddress());
-    return 0;
-}
-
-fn mutexTrylock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return outside("pthread_mutex_trylock", @TypeOf(mutexTrylock), .{p});
-    const kk = api.enter("pthread_mutex_trylock");
-    const m = mutexOf(kk, p, "pthread_mutex_trylock");
-    if (m.m.owner == self.id) {
-        if (m.kind != kind_recursive) return EBUSY;
-        m.count += 1;
-        return 0;
-    }
-    return if (step(kk, .{ .mutex_trylock = &m.m }, @returnAddress()) == 1) 0 else EBUSY;
-}
-
-fn mutexUnlock(p: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return outside("pthread_mutex_unlock", @TypeOf(mutexUnlock), .{p});
-    const kk = api.enter("pthread_mutex_unlock");
-    const m = mutexOf(kk, p, "pthread_mutex_unlock");
-    if (m.m.owner != self.id) {
-        if (m.kind == kind_recursive or m.kind == kind_errorcheck) return EPERM;
-        if (m.m.owner == 0) kk.violation(null, .misuse, "pthread_mutex_unlock: the mutex is not locked", .{});
-        kk.violation(null, .misuse, "pthread_mutex_unlock: the mutex is held by {s}, not by {s}", .{ kk.actorName(m.m.owner), self.name });
-    }
-    if (m.count > 0) {
-        m.count -= 1;
-        return 0;
-    }
-    _ = step(kk, .{ .mutex_unlock = &m.m }, @returnAddress());
-    return 0;
-}
-
-// ---- Condition variables -------------------------------------------------------------------
-
-fn condOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Condition {
-    const c: *objects.Condition = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, what ++ ": the condition variable is NULL", .{})));
-    if (c.id == 0) c.id = idOf(c);
-    return c;
-}
-
-fn condInit(p: ?*anyopaque, attr: ?*const anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_cond_init", @TypeOf(condInit), .{ p, attr });
-    const c = condOf(api.enter("pthread_cond_init"), p, "pthread_cond_init");
-    c.* = .{ .id = idOf(c) };
-    return 0;
-}
-
-fn condDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_cond_destroy", @TypeOf(condDestroy), .{p});
-    const c = condOf(api.enter("pthread_cond_destroy"), p, "pthread_cond_destroy");
-    if (c.waiting != 0) return EBUSY;
-    c.* = .{ .id = 0 };
-    return 0;
-}
-
-fn condWait(p: ?*anyopaque, mp: ?*anyopaque) callconv(.c) c_int {
-    const self = actor() orelse return outside("pthread_cond_wait", @TypeOf(condWait), .{ p, mp });
-    const kk = api.enter("pthread_cond_wait");
-    const c = condOf(kk, p, "pthread_cond_wait");
-    const m = mutexOf(kk, mp, "pthread_cond_wait");
-    if (m.m.owner != self.id) {
-        if (m.kind == kind_errorcheck or m.kind == kind_recursive) return EPERM;
-        kk.violation(null, .misuse, "pthread_cond_wait: {s} does not hold the mutex", .{self.name});
-    }
-    if (m.count > 0) kk.violation(null, .misuse, "pthread_cond_wait: the recursive mutex is held {d} times; waiting releases it once", .{m.count + 1});
-    _ = step(kk, .{ .cond_wait = .{ .cond = c, .mutex = &m.m } }, @returnAddress());
-    return 0;
-}
-
-fn condSignal(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_cond_signal", @TypeOf(condSignal), .{p});
-    const kk = api.enter("pthread_cond_signal");
-    _ = step(kk, .{ .cond_signal = condOf(kk, p, "pthread_cond_signal") }, @returnAddress());
-    return 0;
-}
-
-fn condBroadcast(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_cond_broadcast", @TypeOf(condBroadcast), .{p});
-    const kk = api.enter("pthread_cond_broadcast");
-    _ = step(kk, .{ .cond_broadcast = condOf(kk, p, "pthread_cond_broadcast") }, @returnAddress());
-    return 0;
-}
-
-// ---- Semaphores (unnamed) ------------------------------------------------------------------
-
-fn semOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Semaphore {
-    const s: *objects.Semaphore = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, what ++ ": the semaphore is NULL", .{})));
-    if (s.id != idOf(s)) kk.violation(null, .misuse, what ++ ": the semaphore was not initialised by sem_init", .{});
-    return s;
-}
-
-fn semInit(p: ?*anyopaque, shared: c_int, value: c_uint) callconv(.c) c_int {
-    if (actor() == null) return outside("sem_init", @TypeOf(semInit), .{ p, shared, value });
-    const kk = api.enter("sem_init");
-    const s: *objects.Semaphore = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "sem_init: the semaphore is NULL", .{})));
-    s.* = .{ .id = idOf(s), .value = value };
-    return 0;
-}
-
-fn semDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("sem_destroy", @TypeOf(semDestroy), .{p});
-    const s = semOf(api.enter("sem_destroy"), p, "sem_destroy");
-    s.* = .{ .id = 0, .value = 0 };
-    return 0;
-}
-
-fn semWait(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("sem_wait", @TypeOf(semWait), .{p});
-    const kk = api.enter("sem_wait");
-    _ = step(kk, .{ .sem_acquire = semOf(kk, p, "sem_wait") }, @returnAddress());
-    return 0;
-}
-
-fn semPost(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("sem_post", @TypeOf(semPost), .{p});
-    const kk = api.enter("sem_post");
-    _ = step(kk, .{ .sem_release = semOf(kk, p, "sem_post") }, @returnAddress());
-    return 0;
-}
-
-// ---- Barriers ------------------------------------------------------------------------------
-
-fn barrierOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Barrier {
-    const b: *objects.Barrier = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, what ++ ": the barrier is NULL", .{})));
-    if (b.id != idOf(b)) kk.violation(null, .misuse, what ++ ": the barrier was not initialised by pthread_barrier_init", .{});
-    return b;
-}
-
-fn barrierInit(p: ?*anyopaque, attr: ?*const anyopaque, count: c_uint) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_barrier_init", @TypeOf(barrierInit), .{ p, attr, count });
-    const kk = api.enter("pthread_barrier_init");
-    const b: *objects.Barrier = @ptrCast(@alignCast(p orelse kk.violation(null, .misuse, "pthread_barrier_init: the barrier is NULL", .{})));
-    if (count == 0) return EINVAL;
-    b.* = .{ .id = idOf(b), .count = count };
-    return 0;
-}
-
-fn barrierDestroy(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_barrier_destroy", @TypeOf(barrierDestroy), .{p});
-    const b = barrierOf(api.enter("pthread_barrier_destroy"), p, "pthread_barrier_destroy");
-    if (b.arrived != 0) return EBUSY;
-    b.* = .{ .id = 0, .count = 0 };
-    return 0;
-}
-
-fn barrierWait(p: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return outside("pthread_barrier_wait", @TypeOf(barrierWait), .{p});
-    const kk = api.enter("pthread_barrier_wait");
-    const last = step(kk, .{ .barrier_arrive = barrierOf(kk, p, "pthread_barrier_wait") }, @returnAddress());
-    return if (last == 1) PTHREAD_BARRIER_SERIAL_THREAD else 0;
-}
-
-// ---- Yields: no time passes, another thread may run ----------------------------------------
-
-fn yieldHere(site: usize) void {
-    _ = step(api.enter("sched_yield"), .yield, site);
-}
-
-fn schedYield() callconv(.c) c_int {
-    if (actor() == null) return real("sched_yield", @TypeOf(schedYield))();
-    yieldHere(@returnAddress());
-    return 0;
-}
-
-fn pthreadYield() callconv(.c) c_int {
-    if (actor() == null) return real("pthread_yield", @TypeOf(pthreadYield))();
-    yieldHere(@returnAddress());
-    return 0;
-}
-
-fn usleepYield(us: c_uint) callconv(.c) c_int {
-    if (actor() == null) return real("usleep", @TypeOf(usleepYield))(us);
-    yieldHere(@returnAddress());
-    return 0;
-}
-
-fn sleepYield(s: c_uint) callconv(.c) c_uint {
-    if (actor() == null) return real("sleep", @TypeOf(sleepYield))(s);
-    yieldHere(@returnAddress());
-    return 0;
-}
-
-fn nanosleepYield(req: ?*const anyopaque, rem: ?*anyopaque) callconv(.c) c_int {
-    if (actor() == null) return real("nanosleep", @TypeOf(nanosleepYield))(req, rem);
-    yieldHere(@returnAddress());
-    return 0;
-}
-
 comptime {
     // Not in the runtime's own unit tests: the test runner is no checked program.
     if (!builtin.is_test) {
@@ -565,33 +310,15 @@ comptime {
         @export(&pthreadSelf, .{ .name = "pthread_self" });
         @export(&pthreadEqual, .{ .name = "pthread_equal" });
         @export(&pthreadOnce, .{ .name = "pthread_once" });
-        @export(&mutexInit, .{ .name = "pthread_mutex_init" });
-        @export(&mutexDestroy, .{ .name = "pthread_mutex_destroy" });
-        @export(&mutexLock, .{ .name = "pthread_mutex_lock" });
-        @export(&mutexTrylock, .{ .name = "pthread_mutex_trylock" });
-        @export(&mutexUnlock, .{ .name = "pthread_mutex_unlock" });
-        @export(&condInit, .{ .name = "pthread_cond_init" });
-        @export(&condDestroy, .{ .name = "pthread_cond_destroy" });
-        @export(&condWait, .{ .name = "pthread_cond_wait" });
-        @export(&condSignal, .{ .name = "pthread_cond_signal" });
-        @export(&condBroadcast, .{ .name = "pthread_cond_broadcast" });
-        @export(&semInit, .{ .name = "sem_init" });
-        @export(&semDestroy, .{ .name = "sem_destroy" });
-        @export(&semWait, .{ .name = "sem_wait" });
-        @export(&semPost, .{ .name = "sem_post" });
-        @export(&barrierInit, .{ .name = "pthread_barrier_init" });
-        @export(&barrierDestroy, .{ .name = "pthread_barrier_destroy" });
-        @export(&barrierWait, .{ .name = "pthread_barrier_wait" });
-        @export(&schedYield, .{ .name = "sched_yield" });
-        @export(&pthreadYield, .{ .name = "pthread_yield" });
-        @export(&usleepYield, .{ .name = "usleep" });
-        @export(&sleepYield, .{ .name = "sleep" });
-        @export(&nanosleepYield, .{ .name = "nanosleep" });
     }
 }
 
+comptime {
+    _ = @import("pthread_sync.zig");
+}
+
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {
-    var m: Mutex = undefined;
+    var m: objects.Mutex = undefined;
     const id = idOf(&m);
     try std.testing.expect(id >= 1 << 51);
     try std.testing.expect(id > objects.objectId(objects.max_actors / 2 - 1, std.math.maxInt(u32)));
