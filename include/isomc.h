@@ -30,6 +30,12 @@ extern "C" {
 #define ISOMC_ENTRY(name)
 #endif
 
+/* Marks a program of this API: its pthread calls stay the C library's, and main is not an
+ * actor (include/pthread.h marks pthread programs; this mark wins). Weak: every file that
+ * includes this header defines it, and the link keeps one. */
+extern const char isomc_api_program;
+__attribute__((weak, used)) const char isomc_api_program = 1;
+
 typedef struct isomc_actor *isomc_actor_t;
 typedef struct isomc_mailbox *isomc_mailbox_t;
 typedef struct isomc_comm *isomc_comm_t;

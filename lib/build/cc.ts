@@ -9,7 +9,8 @@
 import { InputError } from "../errors.ts";
 import { includeDir, runtimeLibrary } from "../native/library.ts";
 import { ccArgsProblem, type PathKind, takeCompilerOption } from "./cc_args.ts";
-import { chooseCompiler, type Compiler, compilerCommand } from "./compiler.ts";
+import { chooseCompiler, type Compiler, compilerCommand, isLinking } from "./compiler.ts";
+import { unsupportedProblem } from "./pthread_check.ts";
 
 function pathKind(path: string): PathKind {
   try {
@@ -75,6 +76,23 @@ async function runCompiler(
   }
 }
 
+/** Where a link writes its program: `-o FILE`, else a.out; null when it does not link. */
+function linkOutput(args: readonly string[]): string | null {
+  if (!isLinking(args)) return null;
+  const o = args.lastIndexOf("-o");
+  return o >= 0 && o + 1 < args.length ? args[o + 1] : "a.out";
+}
+
+/** A linked pthread program that uses a pthread function isomc cannot model is removed. */
+async function refuseUnsupported(args: readonly string[]): Promise<void> {
+  const output = linkOutput(args);
+  if (output === null) return;
+  const problem = unsupportedProblem(output, await Deno.readFile(output));
+  if (problem === null) return;
+  await Deno.remove(output);
+  throw new InputError(`cc: ${problem}`);
+}
+
 /** Runs the compiler with the user's terminal; returns its exit status. */
 export async function cc(args: readonly string[]): Promise<number> {
   const taken = takeCompilerOption(args);
@@ -82,7 +100,9 @@ export async function cc(args: readonly string[]): Promise<number> {
   if (taken.rest.length === 0) throw new InputError("cc: no input (e.g. isomc cc -o app app.c)");
   checkArgs(taken.rest);
   const compiler = findCompiler(taken.compiler);
-  return (await runCompiler(ccCommand(taken.rest, compiler), {})).code;
+  const code = (await runCompiler(ccCommand(taken.rest, compiler), {})).code;
+  if (code === 0) await refuseUnsupported(taken.rest);
+  return code;
 }
 
 /** Compiles sources into `output`, quietly; throws with the compiler's messages on failure. */
@@ -102,4 +122,5 @@ export async function compile(
     const text = new TextDecoder().decode(out.stderr).trim();
     throw new InputError(`compiling ${sources.join(" ")} failed:\n${text}`);
   }
+  await refuseUnsupported(args);
 }

@@ -127,6 +127,15 @@ export function formatObjectId(id: number): string {
   return creator === 0 ? `${counter}` : `${creator}.${counter}`;
 }
 
+/** Ids from 2^51 up to mailboxes' 2^52 are addresses: pthread objects (native/src/runtime/pthread.zig). */
+const addressIds = 2 ** 51;
+
+/** An object as a step names it: the program's variable for a pthread object, else its id. */
+function objectName(id: number, names: NameTable): string {
+  if (id < addressIds || id >= 2 * addressIds) return formatObjectId(id);
+  return address(id - addressIds, names);
+}
+
 function mailbox(names: NameTable, id: number): string {
   const name = names.objects.get(id);
   return name === undefined ? `mailbox #${id}` : `mailbox '${name}'`;
@@ -138,7 +147,7 @@ function address(a: number, names: NameTable): string {
 
 /** How the transition reads in a counterexample; `choice` shows the value a step picked. */
 export function describeTransition(t: Transition, names: NameTable, choice?: number): string {
-  const id = formatObjectId(t.object);
+  const id = objectName(t.object, names);
   switch (t.kind) {
     case Kind.yield:
       return "yield()";
@@ -179,9 +188,9 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
     case Kind.semRelease:
       return `sem_release(sem ${id})`;
     case Kind.condWait:
-      return `cond_wait(cond ${id}, mutex ${formatObjectId(Number(t.arg0))})`;
+      return `cond_wait(cond ${id}, mutex ${objectName(Number(t.arg0), names)})`;
     case Kind.condWake:
-      return `cond_wait returns(cond ${id}, mutex ${formatObjectId(Number(t.arg0))})`;
+      return `cond_wait returns(cond ${id}, mutex ${objectName(Number(t.arg0), names)})`;
     case Kind.condSignal:
       return `cond_signal(cond ${id})`;
     case Kind.condBroadcast:

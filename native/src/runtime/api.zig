@@ -16,15 +16,28 @@ const fatal = kernel_mod.fatal;
 
 var kernel: Kernel = undefined;
 var initialized = false;
+
+/// The running actor, or null before isomc_init, outside actors, or on another OS thread: the
+/// pthread layer (pthread.zig) asks before it intercepts a call.
+pub fn currentActor() ?*Actor {
+    if (!initialized or pthread_self() != main_thread) return null;
+    return kernel.current;
+}
+
+comptime {
+    // Unmodified pthread programs: main as an actor, pthread calls as transitions.
+    _ = @import("pthread.zig");
+}
 /// The thread that called isomc_init (pthread_self: unlike a thread id, it stays the same in a
 /// forked copy). Actors are contexts of this thread; no other thread may enter the runtime.
 var main_thread: usize = 0;
 
-extern "c" fn pthread_self() usize;
+/// Not the C function: programs get the runtime's own (pthread.zig), which names actors.
+const pthread_self = @import("os_thread.zig").current;
 
 /// Every entry point: the runtime is set up, and the caller is the thread that set it up. A
 /// call from another OS thread (a pthread the program made) is a misuse named after the call.
-fn enter(comptime what: []const u8) *Kernel {
+pub fn enter(comptime what: []const u8) *Kernel {
     if (!initialized) fatal(2, "isomc_init must be called before any other isomc function", .{});
     if (pthread_self() != main_thread) kernel.foreignThread(what);
     return &kernel;
@@ -41,7 +54,7 @@ fn parseSize(text: []const u8, what: []const u8) usize {
     return std.fmt.parseUnsigned(usize, text, 10) catch fatal(2, "{s}: '{f}' is not a size in bytes", .{ what, printable.fmt(text) });
 }
 
-export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
+pub export fn isomc_init(argc: ?*c_int, argv: ?[*]?[*:0]u8) void {
     if (initialized) {
         if (pthread_self() != main_thread) kernel.foreignThread("isomc_init");
         fatal(2, "isomc_init called twice", .{});
@@ -109,7 +122,7 @@ export fn isomc_actor_create(name: ?[*:0]const u8, code: ?kernel_mod.ActorCode, 
     return kk.createActor(actor_name, c, arg);
 }
 
-export fn isomc_run() c_int {
+pub export fn isomc_run() c_int {
     enter("isomc_run").run();
     return 0;
 }
@@ -124,7 +137,7 @@ export fn isomc_actor_name() [*:0]const u8 {
 
 /// The calling actor. A visible operation outside an actor (in main, before or after
 /// isomc_run) has nobody to schedule: it is a misuse, named after the API function called.
-fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
+pub fn actorFor(kk: *Kernel, comptime what: []const u8) *Actor {
     return kk.current orelse kk.violation(null, .misuse, what ++ " called outside an actor", .{});
 }
 
@@ -486,6 +499,8 @@ test {
     _ = @import("describe.zig");
     _ = @import("link.zig");
     _ = @import("transitions.zig");
+    _ = @import("os_thread.zig");
+    _ = @import("pthread.zig");
 }
 
 test "proposition names are those a formula reads as one" {

@@ -66,7 +66,8 @@ pub fn mainStack() ?StackBounds {
 }
 
 const PthreadAttr = extern struct { bytes: [64]u8 align(8) };
-extern "c" fn pthread_self() usize;
+/// Not the C function: programs get the runtime's own (pthread.zig), which names actors.
+const pthread_self = @import("os_thread.zig").current;
 extern "c" fn pthread_getattr_np(thread: usize, attr: *PthreadAttr) c_int;
 extern "c" fn pthread_attr_getstack(attr: *const PthreadAttr, addr: *?*anyopaque, size: *usize) c_int;
 extern "c" fn pthread_attr_destroy(attr: *PthreadAttr) c_int;

@@ -357,7 +357,14 @@ pub const Kernel = struct {
     fn actorEntry(arg: *anyopaque) callconv(.c) noreturn {
         const actor: *Actor = @ptrCast(@alignCast(arg));
         actor.code(actor.arg);
-        const k = actor.kernel;
+        actor.kernel.finishCurrent();
+    }
+
+    /// Ends the running actor where it stands, as if its code returned (its code's return, or
+    /// pthread_exit from any depth: the frames left on its stack are dead).
+    pub fn finishCurrent(k: *Kernel) noreturn {
+        const actor = k.current.?;
+        std.debug.assert(actor.status == .running);
         actor.status = .finished;
         k.alive -= 1;
         context.swap(&actor.context, &k.maestro_context);

@@ -259,7 +259,8 @@ fn checkerGone() noreturn {
     std.c._exit(0);
 }
 
-extern "c" fn pthread_self() usize;
+/// Not the C function: programs get the runtime's own (pthread.zig), which names actors.
+const pthread_self = @import("os_thread.zig").current;
 
 // ---- Tests -------------------------------------------------------------------------------
 

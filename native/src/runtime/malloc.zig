@@ -49,7 +49,8 @@ pub fn arenaOf(slot: usize) ?*Arena {
 
 /// The thread the runtime runs on; set by enable().
 var main_thread: usize = 0;
-extern "c" fn pthread_self() usize;
+/// Not the C function: programs get the runtime's own (pthread.zig), which names actors.
+const pthread_self = @import("os_thread.zig").current;
 
 /// Another OS thread (a pthread the program made, which the runtime reports as soon as it calls
 /// an isomc function) gets glibc's malloc: the arenas are not thread-safe.
