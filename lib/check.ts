@@ -279,42 +279,55 @@ async function checkWith(
   };
 }
 
+/** What a liveness search is given that it cannot honour (as the user wrote it, or not given). */
+export interface LivenessGiven {
+  readonly reduction?: string;
+  readonly restore?: string;
+  readonly noVisited: boolean;
+  readonly exactCompare: boolean;
+  readonly maxExecutions: boolean;
+  readonly dot: boolean;
+}
+
 /**
- * The options a liveness search cannot honour, refused with the reason: it needs every
- * interleaving and states recognised by their memory, and has no executions to count.
+ * Why a liveness search (`what`: the option that asked for it) cannot honour `given`, or null.
+ * It explores every interleaving (no reduction), finds cycles as states seen again (memory
+ * restores, visited states, their hashes), and counts states, not executions. One definition
+ * for the library and the command line (lib/cli/check_options.ts).
  */
+export function livenessRefusal(what: string, given: LivenessGiven): string | null {
+  if (given.reduction !== undefined && given.reduction !== "none") {
+    return `${what} needs --reduction=none (partial-order reduction is not combined with liveness: it could hide the cycles), not --reduction=${given.reduction}`;
+  }
+  if (given.restore !== undefined && given.restore !== "memory") {
+    return `${what} needs --restore=memory (a cycle is a state seen again, recognised by its memory), not --restore=${given.restore}`;
+  }
+  if (given.noVisited) {
+    return `${what} needs visited states (a cycle is a state seen again): not --no-visited`;
+  }
+  if (given.exactCompare) {
+    return `${what} tells states apart by their 64-bit hashes: not with --exact-compare`;
+  }
+  if (given.maxExecutions) {
+    return `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`;
+  }
+  if (given.dot) {
+    return `${what} searches pairs of a program state and an automaton state: --dot draws a safety search's states, not with it`;
+  }
+  return null;
+}
+
 function refuseForLiveness(options: CheckOptions, reduction: Reduction, restore: Restore): void {
   const what = options.liveness?.kind === "non-progress" ? "--non-progress" : "a liveness check";
-  if (reduction !== "none") {
-    throw new UsageError(
-      `${what} needs --reduction=none (partial-order reduction is not combined with liveness: it could hide the cycles), not --reduction=${reduction}`,
-    );
-  }
-  if (restore !== "memory") {
-    throw new UsageError(
-      `${what} needs --restore=memory (it recognises states by their memory to find cycles), not --restore=${restore}`,
-    );
-  }
-  if (options.visited === false) {
-    throw new UsageError(
-      `${what} needs visited states (a cycle is a state seen again): not with --no-visited`,
-    );
-  }
-  if (options.exactCompare) {
-    throw new UsageError(
-      `${what} tells states apart by their 64-bit hashes: --exact-compare is not available with it`,
-    );
-  }
-  if (options.maxExecutions !== undefined) {
-    throw new UsageError(
-      `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
-    );
-  }
-  if (options.graph !== undefined) {
-    throw new UsageError(
-      `${what} searches pairs of a state and an automaton state: --dot draws a safety search's states, not with it`,
-    );
-  }
+  const problem = livenessRefusal(what, {
+    reduction,
+    restore,
+    noVisited: options.visited === false,
+    exactCompare: options.exactCompare === true,
+    maxExecutions: options.maxExecutions !== undefined,
+    dot: options.graph !== undefined,
+  });
+  if (problem !== null) throw new UsageError(problem);
 }
 /**
  * A parallel check (docs/parallel.md): the coordinator here, the workers local (--jobs) or

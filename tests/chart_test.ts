@@ -13,24 +13,12 @@ import { chartSvg } from "../lib/report/chart_svg.ts";
 import { escapeXml, num } from "../lib/report/svg.ts";
 import type { TraceFile, TraceViolationJson } from "../lib/report/trace.ts";
 import { blockedJson, traceStepsJson } from "../lib/report/trace_steps.ts";
+import { transition } from "./support/transitions.ts";
 
 const M = 2 ** 52 + 1;
 const MUTEX = 1;
 
-function t(actor: number, kind: Kind, fields: Partial<Transition> = {}): Transition {
-  return {
-    actor,
-    kind,
-    enabled: true,
-    ready: false,
-    choices: 1,
-    object: 0,
-    arg0: 0n,
-    arg1: 0n,
-    extras: [],
-    ...fields,
-  };
-}
+const t = transition;
 
 const step = (transition: Transition, choice = 0): TraceStep => ({
   step: { actor: transition.actor, choice },

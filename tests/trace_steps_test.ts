@@ -13,23 +13,11 @@ import { kindSlug, traceStepsJson } from "../lib/report/trace_steps.ts";
 import { readTrace } from "../lib/report/trace.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { runCli } from "./support/cli.ts";
+import { transition } from "./support/transitions.ts";
 
 const M = 2 ** 52 + 7;
 
-function t(actor: number, kind: Kind, fields: Partial<Transition> = {}): Transition {
-  return {
-    actor,
-    kind,
-    enabled: true,
-    ready: false,
-    choices: 1,
-    object: 0,
-    arg0: 0n,
-    arg1: 0n,
-    extras: [],
-    ...fields,
-  };
-}
+const t = transition;
 
 function step(transition: Transition, choice = 0): TraceStep {
   return { step: { actor: transition.actor, choice }, transition };

@@ -10,6 +10,7 @@ import {
   defaultRestore,
   defaultTimeoutMs,
   type LivenessCheck,
+  livenessRefusal,
   type Reduction,
   reductions,
   type Restore,
@@ -234,49 +235,22 @@ function livenessOf(values: Values): LivenessCheck | null {
   };
 }
 
-/**
- * The options a liveness check cannot honour: it explores every interleaving (no reduction),
- * finds cycles as states seen again (memory restores, visited states, their hashes), and counts
- * states, not executions.
- */
+/** The options a liveness check cannot honour, refused before the program runs. */
 function refuseWithLiveness(values: Values): void {
   const what = values["non-progress"]
     ? "--non-progress"
     : values.ltl !== undefined
     ? "--ltl"
     : "--never";
-  const reduction = stringOption(values.reduction);
-  if (reduction !== undefined && reduction !== "none") {
-    throw new UsageError(
-      `${what} needs --reduction=none (partial-order reduction is not combined with liveness: it could hide the cycles), not --reduction=${reduction}`,
-    );
-  }
-  const restore = stringOption(values.restore);
-  if (restore !== undefined && restore !== "memory") {
-    throw new UsageError(
-      `${what} needs --restore=memory (a cycle is a state seen again, recognised by its memory), not --restore=${restore}`,
-    );
-  }
-  if (values["no-visited"]) {
-    throw new UsageError(
-      `${what} needs visited states (a cycle is a state seen again): not --no-visited`,
-    );
-  }
-  if (values["exact-compare"]) {
-    throw new UsageError(
-      `${what} tells states apart by their 64-bit hashes: not with --exact-compare`,
-    );
-  }
-  if (values["max-executions"] !== undefined) {
-    throw new UsageError(
-      `${what} searches states, not executions: --max-executions does not apply (use --max-depth)`,
-    );
-  }
-  if (values.dot !== undefined) {
-    throw new UsageError(
-      `${what} searches pairs of a program state and an automaton state: --dot draws a safety search's states, not with it`,
-    );
-  }
+  const problem = livenessRefusal(what, {
+    reduction: stringOption(values.reduction),
+    restore: stringOption(values.restore),
+    noVisited: values["no-visited"] === true,
+    exactCompare: values["exact-compare"] === true,
+    maxExecutions: values["max-executions"] !== undefined,
+    dot: values.dot !== undefined,
+  });
+  if (problem !== null) throw new UsageError(problem);
 }
 
 /** An option naming a file: null when absent, refused when empty. */
