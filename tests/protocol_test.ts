@@ -47,6 +47,7 @@ import {
 } from "../lib/process/protocol.ts";
 import { Kind, type Step, type Transition } from "../lib/model/transition.ts";
 import { buildProgram } from "./support/build.ts";
+import { transition } from "./support/transitions.ts";
 import {
   becomeSubreaper,
   eventually,
@@ -1054,24 +1055,7 @@ function fdTarget(pid: number, fd: number): string | null {
 const ids = { a: 1, b: 2 } as const;
 
 /** A STATE record as steps.c and endings.c produce them: enabled, one choice, no object. */
-function record(
-  actor: number,
-  kind: Transition["kind"],
-  extra: Partial<Transition> = {},
-): Transition {
-  return {
-    actor,
-    kind,
-    enabled: true,
-    ready: false,
-    choices: 1,
-    object: 0,
-    arg0: 0n,
-    arg1: 0n,
-    extras: [],
-    ...extra,
-  };
-}
+const record = transition;
 
 /** The point with no actor that ends a stateful execution before the rest of main runs. */
 function endPoint(steps: number): Message {
