@@ -79,13 +79,15 @@ function symbolNames(elf: Elf): [Set<string>, Set<string>] {
 
 /**
  * The unsupported pthread functions a linked program imports, sorted; empty when it is not a
- * pthread program (include/pthread.h's mark, without isomc.h's) or not an ELF file.
+ * pthread program (include/pthread.h's mark or an SV-COMP task's, without isomc.h's) or not
+ * an ELF file.
  */
 export function unsupportedImports(bytes: Uint8Array): string[] {
   const elf = parseElf(bytes);
   if (elf === null) return [];
   const [defined, imported] = symbolNames(elf);
-  if (!defined.has("isomc_pthread_program") || defined.has("isomc_api_program")) return [];
+  const marked = defined.has("isomc_pthread_program") || defined.has("isomc_svcomp_program");
+  if (!marked || defined.has("isomc_api_program")) return [];
   return [...imported].filter((n) => unsupportedPthreadFunctions.has(n)).sort();
 }
 

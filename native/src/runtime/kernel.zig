@@ -585,11 +585,13 @@ pub const Kernel = struct {
         link.send(w.finish());
     }
 
-    /// STATE's flags: whether mappings changed since the last STATE.
+    /// STATE's flags: whether mappings changed since the last STATE, and whether a value was
+    /// ever drawn from the nondet range in this process (svcomp.zig).
     fn stateFlags(k: *Kernel) u32 {
-        if (k.book.maps_epoch == k.book.reported_epoch) return 0;
+        const range: u32 = if (k.book.nondet_range_used) protocol.state_flag_nondet_range else 0;
+        if (k.book.maps_epoch == k.book.reported_epoch) return range;
         k.book.reported_epoch = k.book.maps_epoch;
-        return protocol.state_flag_maps_changed;
+        return protocol.state_flag_maps_changed | range;
     }
 
     /// FINISH: main's remaining code runs in a forked copy, which ends with DONE (or a
@@ -877,9 +879,32 @@ pub const Kernel = struct {
         const kind_name = switch (kind) {
             .assertion => "assertion",
             .misuse => "misuse",
+            .assume => "assume",
             _ => "violation",
         };
         local.stop(k, kind_name, message, who);
+    }
+
+    /// Cuts the execution where it stands, without a violation: an assumption failed
+    /// (__VERIFIER_assume, svcomp.zig). Under the checker a VIOLATION of kind `assume`, which the
+    /// checker counts apart and ends the execution with; alone, a line on stderr and exit 0.
+    pub fn cut(k: *Kernel, comptime fmt: []const u8, args: anytype) noreturn {
+        var buf: [512]u8 = undefined;
+        const message = std.fmt.bufPrint(&buf, fmt, args) catch buf[0..];
+        if (k.link) |*link| {
+            link.send(protocol.encodeViolation(link.out, .{
+                .kind = .assume,
+                .actor = if (k.current) |a| a.id else 0,
+                .steps = k.book.steps,
+                .message = message,
+            }));
+            if (k.is_tail) std.c._exit(0);
+            link.waitForEnd();
+        }
+        _ = fflush(null);
+        std.debug.print("isomc: {s}: the execution ends here (step {d})\n", .{ message, k.book.steps });
+        if (k.options.report_path) |path| local.writeReport(path, "assume", message, if (k.current) |a| a.name else "", k.book.steps);
+        std.c._exit(0);
     }
 
     /// An OS thread other than the one that called isomc_init (a pthread of the program) called

@@ -82,15 +82,19 @@ comptime {
         \\.weak main
         \\.weak isomc_pthread_program
         \\.weak isomc_api_program
+        \\.weak isomc_svcomp_program
     );
 }
 
 // isomc_pthread_program is defined by include/pthread.h in every file that includes
 // <pthread.h> (isomc cc puts the include directory first), isomc_api_program by isomc.h in
-// programs of the API, which win.
+// programs of the API, which win. isomc_svcomp_program is defined by `isomc cc` when it links
+// an SV-COMP task (a `.i` file, or an input naming __VERIFIER_ or reach_error: lib/build/
+// cc.ts): preprocessed elsewhere, such a task never included isomc's <pthread.h>, and even a
+// sequential one needs main as an actor for its nondet choices.
 fn isPthreadProgram() bool {
-    return weakAddress("isomc_api_program") == 0 and weakAddress("isomc_pthread_program") != 0 and
-        weakAddress("main") != 0;
+    const marked = weakAddress("isomc_pthread_program") != 0 or weakAddress("isomc_svcomp_program") != 0;
+    return weakAddress("isomc_api_program") == 0 and marked and weakAddress("main") != 0;
 }
 
 fn programMain() MainFn {
@@ -169,7 +173,8 @@ fn constructor(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c)
     main_argc = n;
     main_argv = argv;
     main_envp = envp;
-    _ = newThread(api.enter("main"), null, null, "main", mainCode);
+    const kk = api.enter("main");
+    _ = newThread(kk, null, null, "main", mainCode);
     _ = api.isomc_run();
     real("exit", @TypeOf(exitCall))(main_status);
 }
@@ -315,6 +320,7 @@ comptime {
 
 comptime {
     _ = @import("pthread_sync.zig");
+    _ = @import("svcomp.zig");
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {
