@@ -87,6 +87,17 @@ Deno.test("errno is per thread: a yield between setting and reading it keeps eac
   assert.equal(await executions("errno_per_thread", "odpor"), 1);
 });
 
+Deno.test("__thread and _Thread_local variables are per thread, whichever way states are restored", async () => {
+  // Each worker: L U L U E (two critical sections on one mutex, its own values set in the
+  // first and checked in the second), main J1 J2. The same memoised walk gives 58
+  // interleavings; under odpor one trace per order of the four sections (C(4,2) = 6). With the
+  // TLS block shared by the actors, the first worker's initial-value check already fails.
+  for (const restore of ["--restore=memory", "--restore=fork", "--restore=replay"]) {
+    assert.equal(await executions("tls_per_thread", "none", [restore]), 58, restore);
+    assert.equal(await executions("tls_per_thread", "odpor", [restore]), 6, restore);
+  }
+});
+
 Deno.test("a barrier of three: ok, one trace per order of the arrivals (3! = 6)", async () => {
   assert.equal(await executions("barrier", "odpor"), 6);
   await executions("barrier", "none");

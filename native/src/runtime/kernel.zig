@@ -24,6 +24,7 @@ const arena = @import("arena.zig");
 const Slots = @import("slots.zig").Slots;
 const Registry = @import("registry.zig").Registry;
 const entry = @import("entry.zig");
+const tls_mod = @import("tls.zig");
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -56,6 +57,9 @@ pub const Actor = struct {
     next_waiter: u32 = 0,
     /// The communications this actor posted and has not released, by id.
     comms: objects.LiveComms = .{},
+    /// Its image of the executable's TLS block, when the kernel switches TLS per actor
+    /// (tls.zig; pthread programs).
+    tls: ?[*]u8 = null,
 };
 
 pub const Mode = enum { checker, replay, standalone };
@@ -139,6 +143,8 @@ pub const Kernel = struct {
     /// their history (the number of restores or checkpoints behind them).
     agent_apply_fds: ?*const ApplyFds = null,
     agent_detach_files: ?*const DetachFiles = null,
+    /// Set by enableTls (pthread programs): each actor has its own `__thread` variables.
+    tls: ?tls_mod.Block = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -320,6 +326,14 @@ pub const Kernel = struct {
 
     // ---- Actors ------------------------------------------------------------------------
 
+    /// From now on each actor created gets its own copy of the executable's TLS block (tls.zig):
+    /// the first a copy of the block as it is (main's, set by the constructors that ran), the
+    /// others the segment's initial image, as a new thread does.
+    pub fn enableTls(k: *Kernel) void {
+        std.debug.assert(k.actors.items.len == 0);
+        k.tls = tls_mod.find();
+    }
+
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
         if (k.actors.items.len + 1 >= objects.max_actors)
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
@@ -345,6 +359,11 @@ pub const Kernel = struct {
             .stack = stack,
         };
         actor.context = context.make(stack.usable, actorEntry, actor);
+        if (k.tls) |*b| {
+            const image = al.alloc(u8, b.live.len) catch k.outOfMemory();
+            if (k.actors.items.len == 0) @memcpy(image, b.live) else b.fresh(image);
+            actor.tls = image.ptr;
+        }
         k.actors.append(k.gpa, actor) catch k.outOfMemory();
         k.alive += 1;
         if (k.link) |*link| {
@@ -396,7 +415,10 @@ pub const Kernel = struct {
         // Like `op`: a finished actor keeps no trace of where it last called the API.
         actor.site = 0;
         k.current = actor;
+        if (k.tls) |*b| b.load(actor.tls.?[0..b.live.len]);
         context.swap(&k.maestro_context, &actor.context);
+        // Saved and cleared: the live block holds nobody's variables while the maestro runs.
+        if (k.tls) |*b| b.save(actor.tls.?[0..b.live.len]);
         // Where the maestro's stack was when it switched: stale now, and different after
         // different paths to the same state (the record is program state, the stack is not).
         k.maestro_context = .{};

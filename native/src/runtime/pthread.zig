@@ -174,6 +174,7 @@ fn constructor(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c)
     main_argv = argv;
     main_envp = envp;
     const kk = api.enter("main");
+    kk.enableTls();
     _ = newThread(kk, null, null, "main", mainCode);
     _ = api.isomc_run();
     real("exit", @TypeOf(exitCall))(main_status);
