@@ -24,6 +24,7 @@ const api = @import("api.zig");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
+const more = @import("pthread_more.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -51,7 +52,10 @@ const Thread = extern struct {
     arg: ?*anyopaque,
     result: ?*anyopaque = null,
     done: objects.Semaphore,
+    /// Its thread-specific values, by key (pthread_more.zig), once it set one.
+    specific: ?*Specific = null,
 };
+const Specific = [more.max_keys]?*anyopaque;
 const thread_magic: u32 = 0x7468_7264;
 
 /// Set by the constructor: the program is a pthread program and the runtime runs it.
@@ -150,6 +154,18 @@ pub fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
     return result;
 }
 
+/// The thread's values of the keys, null until it sets one.
+pub fn specificOf(a: *const Actor) ?*Specific {
+    return threadOf(a).specific;
+}
+
+pub fn newSpecific(kk: *Kernel, a: *const Actor) *Specific {
+    const values = kk.objectAllocator().create(Specific) catch kk.outOfMemory();
+    values.* = @splat(null);
+    threadOf(a).specific = values;
+    return values;
+}
+
 fn threadOf(a: *const Actor) *Thread {
     const t: *Thread = @ptrCast(@alignCast(a.arg.?));
     std.debug.assert(t.magic == thread_magic);
@@ -198,6 +214,7 @@ fn threadCode(arg: ?*anyopaque) callconv(.c) void {
     const t: *Thread = @ptrCast(@alignCast(arg.?));
     __errno_location().* = 0;
     t.result = t.start.?(t.arg);
+    more.runDestructors(api.currentActor().?);
     threadEnd(api.enter("pthread_exit"), t, 0);
 }
 
@@ -250,6 +267,7 @@ fn pthreadExit(value: ?*anyopaque) callconv(.c) noreturn {
         main_status = 0;
     } else {
         t.result = value;
+        more.runDestructors(self);
         threadEnd(kk, t, @returnAddress());
     }
     kk.finishCurrent();
@@ -322,6 +340,7 @@ comptime {
 comptime {
     _ = @import("pthread_sync.zig");
     _ = @import("svcomp.zig");
+    _ = @import("pthread_more.zig");
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {
