@@ -7,7 +7,7 @@
  */
 
 import { InputError } from "../errors.ts";
-import { includeDir, runtimeLibrary } from "../native/library.ts";
+import { includeDir, runtimeLibrary, svcompMark } from "../native/library.ts";
 import { ccArgsProblem, inputFiles, type PathKind, takeCompilerOption } from "./cc_args.ts";
 import { type Input, svcompOptions } from "./svcomp_inputs.ts";
 import { chooseCompiler, type Compiler, compilerCommand, isLinking } from "./compiler.ts";
@@ -70,8 +70,8 @@ export function ccCommand(
   args: readonly string[],
   compiler: Compiler = findCompiler(),
 ): string[] {
-  const mark = `${includeDir()}/isomc_svcomp.c`;
-  const svcomp = svcompOptions(inputFiles(args).map(readInput), isLinking(args), mark);
+  const inputs = inputFiles(args).map(readInput);
+  const svcomp = svcompOptions(inputs, isLinking(args), inputs.length > 0 ? svcompMark() : "");
   // The mark is C whatever -x the user gave last (`-x none` resets it).
   const files = svcomp.files.length > 0 ? ["-x", "none", ...svcomp.files] : [];
   return compilerCommand(compiler, [...svcomp.options, ...args, ...files], {
