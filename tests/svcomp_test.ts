@@ -244,7 +244,8 @@ Deno.test("isomc cc takes what a C compiler driver does: -c, .o, .a, -l, -L, -I,
 
 Deno.test("isomc cc recognises a task by its inputs, and passes .i files to zig cc as C", () => {
   const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-  const mark = "/inc/isomc_svcomp.c";
+  const markPath = "/inc/isomc_svcomp.c";
+  const mark = (): string => markPath;
   const plain = { path: "a.c", bytes: bytes("int main(void) { return 0; }") };
   const task = { path: "t.c", bytes: bytes("extern int __VERIFIER_nondet_int(void);") };
   const atomic = { path: "t.c", bytes: bytes("void __VERIFIER_atomic_inc(void) {}") };
@@ -255,14 +256,14 @@ Deno.test("isomc cc recognises a task by its inputs, and passes .i files to zig 
   assert.deepEqual(svcompOptions([plain], true, mark), { options: [], files: [] });
   assert.deepEqual(svcompOptions([{ path: "x.i", bytes: null }], true, mark), {
     options: [],
-    files: [mark],
+    files: [markPath],
   });
-  assert.deepEqual(svcompOptions([task], true, mark), { options: [], files: [mark] });
+  assert.deepEqual(svcompOptions([task], true, mark), { options: [], files: [markPath] });
   assert.deepEqual(svcompOptions([task], false, mark), { options: [], files: [] });
-  assert.deepEqual(svcompOptions([section], true, mark), { options: [], files: [mark] });
+  assert.deepEqual(svcompOptions([section], true, mark), { options: [], files: [markPath] });
   assert.deepEqual(svcompOptions([atomic], true, mark), {
     options: ["-finstrument-functions", "-rdynamic"],
-    files: [mark],
+    files: [markPath],
   });
   assert.deepEqual(svcompOptions([atomic], false, mark), {
     options: ["-finstrument-functions"],

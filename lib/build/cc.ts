@@ -70,8 +70,7 @@ export function ccCommand(
   args: readonly string[],
   compiler: Compiler = findCompiler(),
 ): string[] {
-  const inputs = inputFiles(args).map(readInput);
-  const svcomp = svcompOptions(inputs, isLinking(args), inputs.length > 0 ? svcompMark() : "");
+  const svcomp = svcompOptions(inputFiles(args).map(readInput), isLinking(args), svcompMark);
   // The mark is C whatever -x the user gave last (`-x none` resets it).
   const files = svcomp.files.length > 0 ? ["-x", "none", ...svcomp.files] : [];
   return compilerCommand(compiler, [...svcomp.options, ...args, ...files], {

@@ -65,19 +65,20 @@ export function namesAtomicFunction(input: Input): boolean {
 
 /**
  * What `isomc cc` adds for these inputs (nothing for a program that is no task): options before
- * the user's, and files after them (`mark`: include/isomc_svcomp.c).
+ * the user's, and files after them (`mark` gives include/isomc_svcomp.c's path, asked only for a
+ * task: the single binary writes the file out when first asked).
  */
 export function svcompOptions(
   inputs: readonly Input[],
   linking: boolean,
-  mark: string,
+  mark: () => string,
 ): { options: string[]; files: string[] } {
   const options: string[] = [];
   const files: string[] = [];
   const atomic = inputs.some(namesAtomicFunction);
   if (atomic) options.push("-finstrument-functions");
   if (linking && inputs.some(isSvcompInput)) {
-    files.push(mark);
+    files.push(mark());
     if (atomic) options.push("-rdynamic");
   }
   return { options, files };
