@@ -25,6 +25,8 @@ import type { LassoKind } from "./liveness/report.ts";
 import type { StateGraph } from "./report/state_graph.ts";
 import { drive, type ParallelReport } from "./parallel/drive.ts";
 import type { Address } from "./parallel/wire.ts";
+import { ENV_NONDET_RANGE, ENV_SVCOMP } from "./process/protocol.ts";
+import { OutcomeWatch } from "./explore/outcome_watch.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
 export type Restore = typeof restores[number];
@@ -78,6 +80,27 @@ export interface CheckOptions {
   readonly coordinator?: Address;
   /** --expect-workers=N: wait for N workers before handing out work. */
   readonly expectWorkers?: number;
+  /** --nondet-range=LO..HI: the values of a wide __VERIFIER_nondet_* (docs/svcomp.md). */
+  readonly nondetRange?: readonly [number, number];
+  /** --svcomp: abort() ends the execution quietly, as SV-COMP tasks mean it. */
+  readonly svcomp?: boolean;
+}
+
+/** The range a wide __VERIFIER_nondet_* takes its values from without --nondet-range. */
+export const defaultNondetRange: readonly [number, number] = [-2, 2];
+
+/** The environment the program runs with: the caller's, and the SV-COMP options' variables. */
+export function programEnv(
+  env: Readonly<Record<string, string>>,
+  options: Pick<CheckOptions, "nondetRange" | "svcomp">,
+): Record<string, string> {
+  const out = { ...env };
+  delete out[ENV_NONDET_RANGE];
+  delete out[ENV_SVCOMP];
+  const [lo, hi] = options.nondetRange ?? defaultNondetRange;
+  out[ENV_NONDET_RANGE] = `${lo}..${hi}`;
+  if (options.svcomp === true) out[ENV_SVCOMP] = "1";
+  return out;
 }
 
 /** The property a liveness search checks. */
@@ -130,7 +153,7 @@ export async function check(
   args: readonly string[],
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const env = options.env ?? Deno.env.toObject();
+  const env = programEnv(options.env ?? Deno.env.toObject(), options);
   // A liveness search explores every interleaving and recognises states by their memory.
   const reduction = options.reduction ?? (options.liveness ? "none" : defaultReduction);
   const restore = options.restore ?? defaultRestore;
@@ -169,7 +192,7 @@ export async function check(
     );
   }
   const spec = resolveProgram(program, args, env);
-  if (parallel) return await checkParallel(spec, options, restore, reduction, visited);
+  if (parallel) return await checkParallel(spec, { ...options, env }, restore, reduction, visited);
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
@@ -230,8 +253,10 @@ async function checkWith(
   visited: boolean,
 ): Promise<CheckResult> {
   const { target, memory } = openTarget(spec, output, options, restore, visited);
-  // --dot watches the search through the target: the algorithms do not know it.
-  const explored = options.graph?.wrap(target) ?? target;
+  // --dot and the SV-COMP conventions watch the search through the target: the algorithms do
+  // not know them.
+  const watch = new OutcomeWatch();
+  const explored = watch.wrap(options.graph?.wrap(target) ?? target);
   let result: ExplorationResult;
   let liveness: LivenessOutcome | null = null;
   let state;
@@ -260,7 +285,7 @@ async function checkWith(
       // A reduction that meets an execution repeating its state starts over statefully, when
       // states can be compared and --no-visited did not forbid it (lib/explore/explore.ts).
       const fallback = restore === "memory" && options.visited !== false;
-      result = await explore(explored, reduction, { ...options, visited, fallback });
+      result = watch.apply(await explore(explored, reduction, { ...options, visited, fallback }));
     }
     state = memory?.stateStats() ?? null;
   } finally {
@@ -347,6 +372,11 @@ async function checkParallel(
   }
   if (options.showOutput) {
     throw new UsageError("--show-output is not available with --jobs or --coordinator");
+  }
+  if (options.nondetRange !== undefined || options.svcomp === true) {
+    throw new UsageError(
+      "--nondet-range and --svcomp are not available with --jobs or --coordinator yet (docs/svcomp.md)",
+    );
   }
   const run = await drive({
     reduction,

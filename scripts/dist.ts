@@ -26,6 +26,7 @@ import {
   checkerLibraryPath,
   headerPath,
   runtimeLibraryPath,
+  svcompMarkPath,
 } from "../lib/native/library.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -37,6 +38,7 @@ const bundled: readonly string[] = [
   agentLibraryPath,
   runtimeLibraryPath,
   headerPath,
+  svcompMarkPath,
   "examples/philosophers.c",
 ];
 

@@ -186,6 +186,7 @@ function expectedMessage(v: Vector): Message {
           })),
         },
         mapsChanged: f.mapsChanged as boolean,
+        ...(f.nondetRange === true ? { nondetRange: true } : {}),
       };
     case "violation":
       return {
@@ -238,7 +239,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 7, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 8, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -285,6 +286,8 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const [yieldRec, random, waitany, store] = state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
+  // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
+  assert.equal(state.nondetRange, true);
   assert.equal(state.point.transitions.length, 4);
   assert.equal(yieldRec.kind, Kind.yield);
   assert.deepEqual([random.kind, random.choices, random.arg0, random.arg1], [
@@ -311,7 +314,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 7 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 8 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -360,15 +363,22 @@ Deno.test("the vectors of protocol version 7 carry what the stateful checker dep
   const decoded = decode(noUffd);
   assert.ok(decoded.type === "hello");
   assert.equal(decoded.uffd, -1);
-  // STATE's flags: only bit 0 means something; without it the mappings did not change.
+  // STATE's flags: bit 0, the mappings changed; bit 1 (version 8), the nondet range was used.
   const state = fromHex(vectors.get("state")!.hex);
   for (
-    const [flags, changed] of [[0, false], [1, true], [2, false], [0xffff_ffff, true]] as const
+    const [flags, changed, range] of [
+      [0, false, false],
+      [1, true, false],
+      [2, false, true],
+      [4, false, false],
+      [0xffff_ffff, true, true],
+    ] as const
   ) {
     new DataView(state.buffer).setUint32(HEADER_SIZE + 8, flags, true);
     const m = decode(state);
     assert.ok(m.type === "state");
     assert.equal(m.mapsChanged, changed, `flags ${flags}`);
+    assert.equal(m.nondetRange === true, range, `flags ${flags}`);
   }
 });
 
@@ -632,15 +642,15 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 7);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0700" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 8);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0800" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0700" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0800" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0700" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0800" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -650,18 +660,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0700" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0800" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0700" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0700" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0800" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0800" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0700" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0800" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -742,7 +752,9 @@ function encodeMessage(m: Message): Uint8Array {
         .string(m.name).frame();
     case "state": {
       const b = new FrameBuilder(MessageType.state).u32(m.point.steps)
-        .u32(m.point.transitions.length).u32(m.mapsChanged ? 1 : 0).u32(0);
+        .u32(m.point.transitions.length).u32(
+          (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0),
+        ).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8((t.enabled ? 1 : 0) | (t.ready ? 2 : 0)).u16(t.extras.length)
           .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)

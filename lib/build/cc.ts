@@ -7,8 +7,9 @@
  */
 
 import { InputError } from "../errors.ts";
-import { includeDir, runtimeLibrary } from "../native/library.ts";
-import { ccArgsProblem, type PathKind, takeCompilerOption } from "./cc_args.ts";
+import { includeDir, runtimeLibrary, svcompMark } from "../native/library.ts";
+import { ccArgsProblem, inputFiles, type PathKind, takeCompilerOption } from "./cc_args.ts";
+import { type Input, svcompOptions } from "./svcomp_inputs.ts";
 import { chooseCompiler, type Compiler, compilerCommand, isLinking } from "./compiler.ts";
 import { unsupportedProblem } from "./pthread_check.ts";
 
@@ -53,12 +54,29 @@ function checkArgs(args: readonly string[]): void {
   if (problem !== null) throw new InputError(`cc: ${problem}`);
 }
 
-/** The full command line for `isomc cc ARGS` (without --cc) with `compiler`. */
+function readInput(path: string): Input {
+  try {
+    return { path, bytes: Deno.readFileSync(path) };
+  } catch {
+    return { path, bytes: null };
+  }
+}
+
+/**
+ * The full command line for `isomc cc ARGS` (without --cc) with `compiler`, SV-COMP tasks'
+ * options included (lib/build/svcomp_inputs.ts).
+ */
 export function ccCommand(
   args: readonly string[],
   compiler: Compiler = findCompiler(),
 ): string[] {
-  return compilerCommand(compiler, args, { includeDir: includeDir(), library: runtimeLibrary() });
+  const svcomp = svcompOptions(inputFiles(args).map(readInput), isLinking(args), svcompMark);
+  // The mark is C whatever -x the user gave last (`-x none` resets it).
+  const files = svcomp.files.length > 0 ? ["-x", "none", ...svcomp.files] : [];
+  return compilerCommand(compiler, [...svcomp.options, ...args, ...files], {
+    includeDir: includeDir(),
+    library: runtimeLibrary(),
+  });
 }
 
 /** Runs a compiler command, turning a missing executable into one clear line. */

@@ -67,6 +67,29 @@ export function inputFiles(args: readonly string[]): string[] {
   return inputs;
 }
 
+/**
+ * The arguments with each preprocessed input (`.i`) as C for zig cc, which does not know the
+ * extension (`-x c FILE.i -x none`: the C compiler reads it as it is, with no #include left).
+ */
+export function preprocessedAsC(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      for (const f of args.slice(i + 1)) {
+        out.push(...(f.endsWith(".i") ? ["-x", "c", f, "-x", "none"] : [f]));
+      }
+      break;
+    }
+    if (takesValue.has(a) && i + 1 < args.length) {
+      out.push(a, args[++i]);
+      continue;
+    }
+    out.push(...(!a.startsWith("-") && a.endsWith(".i") ? ["-x", "c", a, "-x", "none"] : [a]));
+  }
+  return out;
+}
+
 /** Sanitizers with a runtime of their own, which programs built by `isomc cc` cannot have. */
 const refused: ReadonlyMap<string, string> = new Map([
   ["address", "AddressSanitizer"],

@@ -7,6 +7,8 @@
  * parameter.
  */
 
+import { preprocessedAsC } from "./cc_args.ts";
+
 export type CompilerKind = "zig" | "system";
 
 export interface Compiler {
@@ -89,7 +91,7 @@ export function compilerCommand(
       "-g",
       ...(userSanitize ? [] : ["-fno-sanitize=undefined"]),
       include,
-      ...args,
+      ...preprocessedAsC(args),
       ...(linking ? [runtime.library] : []),
     ];
   }

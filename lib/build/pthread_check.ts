@@ -2,7 +2,7 @@
  * The pthread functions isomc does not model yet (docs/pthreads.md), and the check `isomc cc`
  * makes after linking a pthread program: one that imports any of them from the C library is
  * refused, naming the first, rather than checked with a call the checker cannot see (a real
- * rwlock taken by one actor would block the one OS thread all actors share). Pure functions of
+ * semaphore wait by one actor would block the one OS thread all actors share). Pure functions of
  * the linked file's bytes.
  */
 
@@ -10,31 +10,13 @@ import { cString, type Elf, parseElf } from "../report/elf.ts";
 
 /** What the runtime does not intercept yet: each would run the C library's real one. */
 export const unsupportedPthreadFunctions: ReadonlySet<string> = new Set([
-  "pthread_mutex_timedlock",
   "pthread_mutex_clocklock",
   "pthread_mutex_consistent",
-  "pthread_cond_timedwait",
   "pthread_cond_clockwait",
-  "pthread_rwlock_init",
-  "pthread_rwlock_destroy",
-  "pthread_rwlock_rdlock",
-  "pthread_rwlock_wrlock",
-  "pthread_rwlock_tryrdlock",
-  "pthread_rwlock_trywrlock",
   "pthread_rwlock_timedrdlock",
   "pthread_rwlock_timedwrlock",
   "pthread_rwlock_clockrdlock",
   "pthread_rwlock_clockwrlock",
-  "pthread_rwlock_unlock",
-  "pthread_spin_init",
-  "pthread_spin_destroy",
-  "pthread_spin_lock",
-  "pthread_spin_trylock",
-  "pthread_spin_unlock",
-  "pthread_key_create",
-  "pthread_key_delete",
-  "pthread_getspecific",
-  "pthread_setspecific",
   "pthread_cancel",
   "pthread_kill",
   "pthread_tryjoin_np",
@@ -79,13 +61,15 @@ function symbolNames(elf: Elf): [Set<string>, Set<string>] {
 
 /**
  * The unsupported pthread functions a linked program imports, sorted; empty when it is not a
- * pthread program (include/pthread.h's mark, without isomc.h's) or not an ELF file.
+ * pthread program (include/pthread.h's mark or an SV-COMP task's, without isomc.h's) or not
+ * an ELF file.
  */
 export function unsupportedImports(bytes: Uint8Array): string[] {
   const elf = parseElf(bytes);
   if (elf === null) return [];
   const [defined, imported] = symbolNames(elf);
-  if (!defined.has("isomc_pthread_program") || defined.has("isomc_api_program")) return [];
+  const marked = defined.has("isomc_pthread_program") || defined.has("isomc_svcomp_program");
+  if (!marked || defined.has("isomc_api_program")) return [];
   return [...imported].filter((n) => unsupportedPthreadFunctions.has(n)).sort();
 }
 

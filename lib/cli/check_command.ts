@@ -93,6 +93,8 @@ async function checkAndReport(
       jobs: request.jobs,
       coordinator: request.coordinator,
       expectWorkers: request.expectWorkers,
+      nondetRange: request.nondetRange,
+      svcomp: request.svcomp,
     });
   } finally {
     progress.clear();

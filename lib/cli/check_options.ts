@@ -64,6 +64,36 @@ export interface CheckRequest {
   readonly html: string | null;
   /** --dot: where to write the explored state graph (needs --visited). */
   readonly dot: string | null;
+  /** --nondet-range=LO..HI as given (undefined: the default, docs/svcomp.md). */
+  readonly nondetRange: readonly [number, number] | undefined;
+  /** --svcomp: abort() ends the execution quietly. */
+  readonly svcomp: boolean;
+}
+
+/** The most values --nondet-range may give a choice: each is explored. */
+export const maxNondetValues = 65536;
+
+/** --nondet-range=LO..HI: two integers, LO <= HI, at most maxNondetValues values. */
+export function nondetRangeOption(
+  value: string | boolean | undefined,
+): [number, number] | undefined {
+  const text = stringOption(value);
+  if (text === undefined) return undefined;
+  const m = /^(-?\d+)\.\.(-?\d+)$/.exec(text);
+  const bad =
+    `--nondet-range must be LO..HI, two integers with LO <= HI (e.g. --nondet-range=-2..2), not '${text}'`;
+  if (m === null) throw new UsageError(bad);
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo > hi) throw new UsageError(bad);
+  if (hi - lo + 1 > maxNondetValues) {
+    throw new UsageError(
+      `--nondet-range=${text} gives ${
+        hi - lo + 1
+      } values to every wide __VERIFIER_nondet_*; at most ${maxNondetValues}`,
+    );
+  }
+  return [lo, hi];
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
@@ -94,6 +124,8 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     svg: { type: "string" },
     html: { type: "string" },
     dot: { type: "string" },
+    "nondet-range": { type: "string" },
+    svcomp: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -168,6 +200,8 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     svg: fileOption("svg", values.svg),
     html: fileOption("html", values.html),
     dot,
+    nondetRange: nondetRangeOption(values["nondet-range"]),
+    svcomp: values.svcomp === true,
   };
 }
 

@@ -69,6 +69,12 @@ Options:
                         small programs (refused above 10,000 states)
   -h, --help            this help
 
+SV-COMP tasks (docs/svcomp.md):
+  --nondet-range=LO..HI the values a wide __VERIFIER_nondet_* (int, long...) takes (default
+                        -2..2); a search that drew from it ends incomplete, never ok
+  --svcomp              abort() ends the execution quietly, as the tasks mean it (without
+                        it, abort() is a crash)
+
 Liveness (docs/liveness.md; each needs --reduction=none, the default with them, and
 --restore=memory; one property at a time):
   --ltl=FORMULA         check an LTL formula over the propositions the program registers
@@ -169,7 +175,10 @@ installs it), otherwise the system's cc, gcc or clang; --cc=PATH chooses one (gc
 /usr/bin/cc, or a zig binary). zig cc's default UB-sanitizer traps are turned off unless you
 pass a -fsanitize option yourself. UBSan (-fsanitize=undefined) works; AddressSanitizer and
 the other sanitizers with a runtime (thread, memory, leak) are refused. A missing input file
-is refused before the compiler runs (exit 2).
+is refused before the compiler runs (exit 2). It takes what a C compiler driver takes: several
+sources, preprocessed .i files, .o and .a files, -c, -l, -L, -I, -D, warning options. SV-COMP
+tasks (.i files, or inputs naming __VERIFIER_ or reach_error) run main as an actor
+(docs/svcomp.md).
 `;
 
 export const demoHelp = `Usage: isomc demo

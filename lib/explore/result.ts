@@ -41,6 +41,8 @@ export interface Stats {
   sleepBlocked: number;
   /** Sequences added to wakeup trees (odpor) or steps added to backtrack sets (sdpor). */
   wakeupInsertions: number;
+  /** Executions cut by a failed assumption (__VERIFIER_assume, docs/svcomp.md); in `executions`. */
+  assumesFailed: number;
 }
 
 export function newStats(): Stats {
@@ -58,6 +60,7 @@ export function newStats(): Stats {
     restoreSeconds: 0,
     sleepBlocked: 0,
     wakeupInsertions: 0,
+    assumesFailed: 0,
   };
 }
 
@@ -79,7 +82,8 @@ export type IncompleteReason =
   | "max-executions"
   | "interrupted"
   | "out-of-memory"
-  | "runaway";
+  | "runaway"
+  | "nondet-range";
 
 /**
  * An execution found not to end. "repeats": the state after `steps[0]` steps is the state after

@@ -18,8 +18,17 @@ export interface Violation {
 
 /** What executing a step (or starting) leads to. */
 export type Outcome =
-  | { readonly kind: "point"; readonly point: Point }
-  | { readonly kind: "done" }
+  | {
+    readonly kind: "point";
+    readonly point: Point;
+    /**
+     * The program drew a value from the nondet range (a wide __VERIFIER_nondet_*, docs/svcomp.md)
+     * at or before this point: the search covers that range only, so it cannot end `ok`.
+     */
+    readonly nondetRange?: boolean;
+  }
+  /** Every actor finished; `cut`: the execution was cut by a failed assumption instead. */
+  | { readonly kind: "done"; readonly cut?: "assume" }
   | { readonly kind: "violation"; readonly violation: Violation };
 
 export interface Target {

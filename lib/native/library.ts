@@ -101,6 +101,8 @@ export const runtimeLibraryPath = "native/zig-out/lib/libisomc.a";
 export const agentLibraryPath = "native/zig-out/lib/libisomc_agent.so";
 export const checkerLibraryPath = "native/zig-out/lib/libisomc_checker.so";
 export const headerPath = "include/isomc.h";
+/** The mark `isomc cc` links into SV-COMP tasks (lib/build/svcomp_inputs.ts). */
+export const svcompMarkPath = "include/isomc_svcomp.c";
 
 /** The runtime that `isomc cc` links into checked programs (a static library). */
 export function runtimeLibrary(): string {
@@ -118,6 +120,11 @@ export function agentLibrary(): string {
     );
   }
   return path;
+}
+
+/** The SV-COMP mark's source, for `isomc cc` to compile into a task's link. */
+export function svcompMark(): string {
+  return realFile(svcompMarkPath);
 }
 
 /** The folder holding isomc.h, for `-I`. */

@@ -294,7 +294,9 @@ export class ProgramRun {
           }
           this.allFinished = false;
           this.unfinished = m.point.transitions.map((t) => t.actor);
-          return { kind: "point", point: m.point };
+          return m.nondetRange
+            ? { kind: "point", point: m.point, nondetRange: true }
+            : { kind: "point", point: m.point };
         case "stacks":
           this.stacks = m.stacks;
           break;
@@ -317,6 +319,8 @@ export class ProgramRun {
           // the copy before its parent reaps it.
           if (this.options.stateful && this.allFinished) await this.awaitTail();
           this.kill();
+          // Not a violation: the program assumed something false, and the execution ends.
+          if (m.kind === ViolationKind.assume) return { kind: "done", cut: "assume" };
           return {
             kind: "violation",
             violation: {

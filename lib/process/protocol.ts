@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -16,6 +16,10 @@ export const ENV_REPLAY = "ISOMC_REPLAY";
 export const ENV_REPORT = "ISOMC_REPORT";
 export const ENV_VERBOSE = "ISOMC_VERBOSE";
 export const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
+/** The values a wide __VERIFIER_nondet_* takes, "LO..HI" (docs/svcomp.md). */
+export const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
+/** "1": abort() ends the execution quietly (--svcomp). */
+export const ENV_SVCOMP = "ISOMC_SVCOMP";
 
 export const MessageType = {
   hello: 0x01,
@@ -46,10 +50,11 @@ export const WELCOME_STATEFUL = 1;
 /** WELCOME flag: send STACKS before every STATE (the checker hashes states). */
 export const WELCOME_STACKS = 2;
 const STATE_MAPS_CHANGED = 1;
+const STATE_NONDET_RANGE = 2;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
-export const ViolationKind = { assertion: 1, misuse: 2 } as const;
+export const ViolationKind = { assertion: 1, misuse: 2, assume: 3 } as const;
 /** PROP's kinds: a proposition (isomc_prop, named), the progress flag (isomc_progress). */
 const PROP_KINDS = { 1: "proposition", 2: "progress" } as const;
 export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
@@ -81,7 +86,13 @@ export type Message =
     /** The proposition's name; "" for the progress flag. */
     name: string;
   }
-  | { type: "state"; point: Point; mapsChanged: boolean }
+  | {
+    type: "state";
+    point: Point;
+    mapsChanged: boolean;
+    /** A value was drawn from the nondet range in this process (a wide __VERIFIER_nondet_*). */
+    nondetRange?: boolean;
+  }
   | { type: "stacks"; stacks: StackInfo[] }
   | { type: "tail"; signaled: boolean; value: number }
   | {
@@ -270,6 +281,8 @@ function decodeBody(type: number, r: Reader): Message {
         type: "state",
         point: { steps, transitions },
         mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
+        // Present only when set, as the other optional fields of a message.
+        ...((flags & STATE_NONDET_RANGE) !== 0 ? { nondetRange: true } : {}),
       };
     }
     case MessageType.stacks: {

@@ -44,7 +44,12 @@ export function formatStats(stats: Readonly<Stats>): string {
   const pruned = stats.pruned > 0 || collisions !== ""
     ? ` (${counted(stats.pruned, "revisit")} pruned${collisions})`
     : "";
-  return `${counted(stats.executions, "execution")}, ${counted(stats.states, "state")}${pruned}, ${
+  const assumes = stats.assumesFailed > 0
+    ? ` (${formatCount(stats.assumesFailed)} cut by a failed assumption)`
+    : "";
+  return `${counted(stats.executions, "execution")}${assumes}, ${
+    counted(stats.states, "state")
+  }${pruned}, ${
     counted(stats.transitions, "transition")
   }, max depth ${stats.maxDepth}${reduction}, ${stats.seconds.toFixed(2)} s${rate}`;
 }
@@ -70,6 +75,8 @@ const incompleteText = {
   "out-of-memory":
     "the checker ran out of memory (DENO_V8_FLAGS=--max-old-space-size=MIB gives it more)",
   "runaway": "an execution did not end",
+  "nondet-range":
+    "wide __VERIFIER_nondet_* values came from --nondet-range only, not every value of their type",
 } as const;
 
 export interface ReportContext {

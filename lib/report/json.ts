@@ -83,6 +83,7 @@ export function statsJson(
     restore_seconds: Number(s.restoreSeconds.toFixed(6)),
     sleep_blocked: s.sleepBlocked,
     wakeup_insertions: s.wakeupInsertions,
+    assumes_failed: s.assumesFailed,
     ...(liveness === null ? {} : livenessStatsJson(liveness.stats)),
     ...(state === null ? {} : { state: stateJson(state) }),
   };
@@ -108,6 +109,8 @@ export function statsFromJson(j: Readonly<Record<string, unknown>>): Stats | nul
     restoreSeconds: n("restore_seconds"),
     sleepBlocked: n("sleep_blocked"),
     wakeupInsertions: n("wakeup_insertions"),
+    // Absent from the trace files written before it was counted.
+    assumesFailed: j["assumes_failed"] === undefined ? 0 : n("assumes_failed"),
   };
   if (Object.values(counts).some((v) => v === null)) return null;
   return counts as Stats;

@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 7;
+pub const PROTOCOL_VERSION: u16 = 8;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -29,6 +29,10 @@ pub const ENV_VERBOSE = "ISOMC_VERBOSE";
 pub const ENV_STACK_SIZE = "ISOMC_STACK_SIZE";
 /// How many times a replayed lasso runs its cycle before the runtime stops (default 3).
 pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
+/// The values a wide __VERIFIER_nondet_* (int, long...) takes: "LO..HI" (docs/svcomp.md).
+pub const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
+/// "1": abort() ends the execution quietly, as SV-COMP tasks mean it (--svcomp).
+pub const ENV_SVCOMP = "ISOMC_SVCOMP";
 
 pub const MessageType = enum(u16) {
     // runtime -> checker
@@ -106,6 +110,8 @@ pub const ViolationKind = enum(u8) {
     assertion = 1,
     /// The program used the API against its rules (oversized message, unlock by a non-owner...).
     misuse = 2,
+    /// Not a violation: an assumption (__VERIFIER_assume) failed and the execution is cut there.
+    assume = 3,
     _,
 };
 
@@ -125,6 +131,9 @@ pub const welcome_flag_stateful: u32 = 1 << 0;
 pub const welcome_flag_stacks: u32 = 1 << 1;
 /// STATE flag: the runtime's mappings changed since the previous STATE.
 pub const state_flag_maps_changed: u32 = 1 << 0;
+/// STATE flag: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*) in this
+/// process: the search covers that range only, not every value of the type.
+pub const state_flag_nondet_range: u32 = 1 << 1;
 /// CRASH flag: the signal is a stack overflow (a fault in the stack's guard region, or with the
 /// stack pointer below the stack).
 pub const crash_flag_overflow: u32 = 1 << 0;

@@ -484,6 +484,7 @@ export fn isomc_cas(p: ?*align(1) i64, expected: i64, desired: i64) c_int {
 }
 
 test {
+    _ = @import("tls.zig");
     _ = @import("heap.zig");
     _ = @import("arena.zig");
     _ = @import("slots.zig");

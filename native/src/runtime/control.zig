@@ -31,6 +31,12 @@ pub const Bookkeeping = struct {
     reported_epoch: u64 = 0,
     /// The progress flag's address was sent (PROP): once per process, whatever the restores.
     progress_announced: bool = false,
+    /// A wide __VERIFIER_nondet_* drew from the nondet range (svcomp.zig): every later STATE
+    /// says so, whatever the restores, so the checker never calls the search complete.
+    nondet_range_used: bool = false,
+    /// Which functions -finstrument-functions reported are __VERIFIER_atomic_* (svcomp.zig):
+    /// what paths called first differs, so it is not program state.
+    atomic_functions: FunctionCache = .{},
     /// Scratch for the extras of the record being built.
     extras: [max_extras]u64 = undefined,
     /// Scratch for the crash handler's frame.
@@ -38,6 +44,12 @@ pub const Bookkeeping = struct {
     /// Scratch for FDS: the changes for the agent, and their NUL-terminated paths.
     fd_ops: [max_fd_ops]FdOp = undefined,
     fd_paths: [max_fd_ops * 256]u8 = undefined,
+};
+
+pub const FunctionCache = struct {
+    /// Addresses, bit 63 set for the atomic ones.
+    entries: [256]usize = undefined,
+    len: usize = 0,
 };
 
 const altstack_size = 64 * 1024;

@@ -24,6 +24,7 @@ const arena = @import("arena.zig");
 const Slots = @import("slots.zig").Slots;
 const Registry = @import("registry.zig").Registry;
 const entry = @import("entry.zig");
+const tls_mod = @import("tls.zig");
 const linux = std.os.linux;
 
 pub const ActorCode = *const fn (arg: ?*anyopaque) callconv(.c) void;
@@ -56,6 +57,9 @@ pub const Actor = struct {
     next_waiter: u32 = 0,
     /// The communications this actor posted and has not released, by id.
     comms: objects.LiveComms = .{},
+    /// Its image of the executable's TLS block, when the kernel switches TLS per actor
+    /// (tls.zig; pthread programs).
+    tls: ?[*]u8 = null,
 };
 
 pub const Mode = enum { checker, replay, standalone };
@@ -139,6 +143,8 @@ pub const Kernel = struct {
     /// their history (the number of restores or checkpoints behind them).
     agent_apply_fds: ?*const ApplyFds = null,
     agent_detach_files: ?*const DetachFiles = null,
+    /// Set by enableTls (pthread programs): each actor has its own `__thread` variables.
+    tls: ?tls_mod.Block = null,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -320,6 +326,14 @@ pub const Kernel = struct {
 
     // ---- Actors ------------------------------------------------------------------------
 
+    /// From now on each actor created gets its own copy of the executable's TLS block (tls.zig):
+    /// the first a copy of the block as it is (main's, set by the constructors that ran), the
+    /// others the segment's initial image, as a new thread does.
+    pub fn enableTls(k: *Kernel) void {
+        std.debug.assert(k.actors.items.len == 0);
+        k.tls = tls_mod.find();
+    }
+
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
         if (k.actors.items.len + 1 >= objects.max_actors)
             fatal(3, "a program may create at most {d} actors", .{objects.max_actors - 1});
@@ -345,6 +359,11 @@ pub const Kernel = struct {
             .stack = stack,
         };
         actor.context = context.make(stack.usable, actorEntry, actor);
+        if (k.tls) |*b| {
+            const image = al.alloc(u8, b.live.len) catch k.outOfMemory();
+            if (k.actors.items.len == 0) @memcpy(image, b.live) else b.fresh(image);
+            actor.tls = image.ptr;
+        }
         k.actors.append(k.gpa, actor) catch k.outOfMemory();
         k.alive += 1;
         if (k.link) |*link| {
@@ -396,7 +415,10 @@ pub const Kernel = struct {
         // Like `op`: a finished actor keeps no trace of where it last called the API.
         actor.site = 0;
         k.current = actor;
+        if (k.tls) |*b| b.load(actor.tls.?[0..b.live.len]);
         context.swap(&k.maestro_context, &actor.context);
+        // Saved and cleared: the live block holds nobody's variables while the maestro runs.
+        if (k.tls) |*b| b.save(actor.tls.?[0..b.live.len]);
         // Where the maestro's stack was when it switched: stale now, and different after
         // different paths to the same state (the record is program state, the stack is not).
         k.maestro_context = .{};
@@ -585,11 +607,13 @@ pub const Kernel = struct {
         link.send(w.finish());
     }
 
-    /// STATE's flags: whether mappings changed since the last STATE.
+    /// STATE's flags: whether mappings changed since the last STATE, and whether a value was
+    /// ever drawn from the nondet range in this process (svcomp.zig).
     fn stateFlags(k: *Kernel) u32 {
-        if (k.book.maps_epoch == k.book.reported_epoch) return 0;
+        const range: u32 = if (k.book.nondet_range_used) protocol.state_flag_nondet_range else 0;
+        if (k.book.maps_epoch == k.book.reported_epoch) return range;
         k.book.reported_epoch = k.book.maps_epoch;
-        return protocol.state_flag_maps_changed;
+        return protocol.state_flag_maps_changed | range;
     }
 
     /// FINISH: main's remaining code runs in a forked copy, which ends with DONE (or a
@@ -877,9 +901,32 @@ pub const Kernel = struct {
         const kind_name = switch (kind) {
             .assertion => "assertion",
             .misuse => "misuse",
+            .assume => "assume",
             _ => "violation",
         };
         local.stop(k, kind_name, message, who);
+    }
+
+    /// Cuts the execution where it stands, without a violation: an assumption failed
+    /// (__VERIFIER_assume, svcomp.zig). Under the checker a VIOLATION of kind `assume`, which the
+    /// checker counts apart and ends the execution with; alone, a line on stderr and exit 0.
+    pub fn cut(k: *Kernel, comptime fmt: []const u8, args: anytype) noreturn {
+        var buf: [512]u8 = undefined;
+        const message = std.fmt.bufPrint(&buf, fmt, args) catch buf[0..];
+        if (k.link) |*link| {
+            link.send(protocol.encodeViolation(link.out, .{
+                .kind = .assume,
+                .actor = if (k.current) |a| a.id else 0,
+                .steps = k.book.steps,
+                .message = message,
+            }));
+            if (k.is_tail) std.c._exit(0);
+            link.waitForEnd();
+        }
+        _ = fflush(null);
+        std.debug.print("isomc: {s}: the execution ends here (step {d})\n", .{ message, k.book.steps });
+        if (k.options.report_path) |path| local.writeReport(path, "assume", message, if (k.current) |a| a.name else "", k.book.steps);
+        std.c._exit(0);
     }
 
     /// An OS thread other than the one that called isomc_init (a pthread of the program) called

@@ -24,6 +24,7 @@ const api = @import("api.zig");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
+const more = @import("pthread_more.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -51,7 +52,10 @@ const Thread = extern struct {
     arg: ?*anyopaque,
     result: ?*anyopaque = null,
     done: objects.Semaphore,
+    /// Its thread-specific values, by key (pthread_more.zig), once it set one.
+    specific: ?*Specific = null,
 };
+const Specific = [more.max_keys]?*anyopaque;
 const thread_magic: u32 = 0x7468_7264;
 
 /// Set by the constructor: the program is a pthread program and the runtime runs it.
@@ -82,15 +86,19 @@ comptime {
         \\.weak main
         \\.weak isomc_pthread_program
         \\.weak isomc_api_program
+        \\.weak isomc_svcomp_program
     );
 }
 
 // isomc_pthread_program is defined by include/pthread.h in every file that includes
 // <pthread.h> (isomc cc puts the include directory first), isomc_api_program by isomc.h in
-// programs of the API, which win.
+// programs of the API, which win. isomc_svcomp_program is defined by `isomc cc` when it links
+// an SV-COMP task (a `.i` file, or an input naming __VERIFIER_ or reach_error: lib/build/
+// cc.ts): preprocessed elsewhere, such a task never included isomc's <pthread.h>, and even a
+// sequential one needs main as an actor for its nondet choices.
 fn isPthreadProgram() bool {
-    return weakAddress("isomc_api_program") == 0 and weakAddress("isomc_pthread_program") != 0 and
-        weakAddress("main") != 0;
+    const marked = weakAddress("isomc_pthread_program") != 0 or weakAddress("isomc_svcomp_program") != 0;
+    return weakAddress("isomc_api_program") == 0 and marked and weakAddress("main") != 0;
 }
 
 fn programMain() MainFn {
@@ -146,6 +154,18 @@ pub fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
     return result;
 }
 
+/// The thread's values of the keys, null until it sets one.
+pub fn specificOf(a: *const Actor) ?*Specific {
+    return threadOf(a).specific;
+}
+
+pub fn newSpecific(kk: *Kernel, a: *const Actor) *Specific {
+    const values = kk.objectAllocator().create(Specific) catch kk.outOfMemory();
+    values.* = @splat(null);
+    threadOf(a).specific = values;
+    return values;
+}
+
 fn threadOf(a: *const Actor) *Thread {
     const t: *Thread = @ptrCast(@alignCast(a.arg.?));
     std.debug.assert(t.magic == thread_magic);
@@ -169,7 +189,9 @@ fn constructor(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c)
     main_argc = n;
     main_argv = argv;
     main_envp = envp;
-    _ = newThread(api.enter("main"), null, null, "main", mainCode);
+    const kk = api.enter("main");
+    kk.enableTls();
+    _ = newThread(kk, null, null, "main", mainCode);
     _ = api.isomc_run();
     real("exit", @TypeOf(exitCall))(main_status);
 }
@@ -192,6 +214,7 @@ fn threadCode(arg: ?*anyopaque) callconv(.c) void {
     const t: *Thread = @ptrCast(@alignCast(arg.?));
     __errno_location().* = 0;
     t.result = t.start.?(t.arg);
+    more.runDestructors(api.currentActor().?);
     threadEnd(api.enter("pthread_exit"), t, 0);
 }
 
@@ -244,6 +267,7 @@ fn pthreadExit(value: ?*anyopaque) callconv(.c) noreturn {
         main_status = 0;
     } else {
         t.result = value;
+        more.runDestructors(self);
         threadEnd(kk, t, @returnAddress());
     }
     kk.finishCurrent();
@@ -315,6 +339,8 @@ comptime {
 
 comptime {
     _ = @import("pthread_sync.zig");
+    _ = @import("svcomp.zig");
+    _ = @import("pthread_more.zig");
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {

@@ -10,6 +10,7 @@ const api = @import("api.zig");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
 const core = @import("pthread.zig");
+const svcomp = @import("svcomp.zig");
 
 const Kernel = kernel_mod.Kernel;
 const real = core.real;
@@ -247,7 +248,10 @@ fn barrierWait(p: ?*anyopaque) callconv(.c) c_int {
 // ---- Yields: no time passes, another thread may run ----------------------------------------
 
 fn yieldHere(site: usize) void {
-    _ = step(api.enter("sched_yield"), .yield, site);
+    const kk = api.enter("sched_yield");
+    // Inside an SV-COMP atomic section nobody else may run: no step.
+    if (svcomp.inAtomic(kk.current.?)) return;
+    _ = step(kk, .yield, site);
 }
 
 fn schedYield() callconv(.c) c_int {

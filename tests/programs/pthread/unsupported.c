@@ -1,13 +1,20 @@
 /*
- * A pthread function isomc does not model yet (a read-write lock). Expected: `isomc cc`
- * refuses it with one line naming pthread_rwlock_rdlock, exit 2, and leaves no binary.
+ * A pthread function isomc does not model yet (cancelling a thread, a semaphore's try).
+ * Expected: `isomc cc` refuses it with one line naming pthread_cancel (and sem_trywait),
+ * exit 2, and leaves no binary.
  */
 #include <pthread.h>
+#include <semaphore.h>
 
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static sem_t s;
+
+static void *idle(void *arg) { return arg; }
 
 int main(void) {
-  pthread_rwlock_rdlock(&lock);
-  pthread_rwlock_unlock(&lock);
+  pthread_t t;
+  pthread_create(&t, 0, idle, 0);
+  pthread_cancel(t);
+  sem_init(&s, 0, 0);
+  sem_trywait(&s);
   return 0;
 }
