@@ -13,6 +13,7 @@ import { resolveProgram } from "./process/resolve.ts";
 import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
 import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
+import { type RaceContext, RaceWatch } from "./explore/race_watch.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
 import { readSources, type SourceResolver } from "./report/source.ts";
@@ -34,8 +35,18 @@ export const reductions = ["none", "sleep", "sdpor", "odpor"] as const;
 export type Reduction = typeof reductions[number];
 export const defaultReduction: Reduction = "odpor";
 
+export const memoryModes = ["all", "sync"] as const;
+/** Which memory accesses of pthread programs are steps (docs/pthreads.md). */
+export type MemoryMode = typeof memoryModes[number];
+export const raceModes = ["report", "ignore"] as const;
+export type RaceMode = typeof raceModes[number];
+
 export interface CheckOptions {
   readonly reduction?: Reduction;
+  /** --memory: every shared access of a pthread program is a step (all), or atomics only. */
+  readonly memory?: MemoryMode;
+  /** --races: data races are violations (report, the default), or not looked for. */
+  readonly races?: RaceMode;
   /** How earlier states are restored: re-execution, or memory snapshots. */
   readonly restore?: Restore;
   /**
@@ -130,7 +141,9 @@ export async function check(
   args: readonly string[],
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const env = options.env ?? Deno.env.toObject();
+  // The runtime reads the memory mode from its environment (native/src/runtime/tsan.zig).
+  const env = { ...(options.env ?? Deno.env.toObject()), ISOMC_MEMORY: options.memory ?? "all" };
+  options = { ...options, env };
   // A liveness search explores every interleaving and recognises states by their memory.
   const reduction = options.reduction ?? (options.liveness ? "none" : defaultReduction);
   const restore = options.restore ?? defaultRestore;
@@ -230,8 +243,14 @@ async function checkWith(
   visited: boolean,
 ): Promise<CheckResult> {
   const { target, memory } = openTarget(spec, output, options, restore, visited);
-  // --dot watches the search through the target: the algorithms do not know it.
-  const explored = options.graph?.wrap(target) ?? target;
+  // --dot and the race watch see the search through the target: the algorithms do not know it.
+  let raceContext: RaceContext | undefined;
+  const context = (): RaceContext =>
+    raceContext ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) };
+  const watched = options.races === "ignore" || options.liveness !== undefined
+    ? target
+    : new RaceWatch(target, context);
+  const explored = options.graph?.wrap(watched) ?? watched;
   let result: ExplorationResult;
   let liveness: LivenessOutcome | null = null;
   let state;

@@ -24,6 +24,7 @@ const api = @import("api.zig");
 const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
+const tsan = @import("tsan.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -141,6 +142,7 @@ pub fn actor() ?*Actor {
 pub fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
     const e = __errno_location();
     const saved = e.*;
+    if (op != .access) tsan.forget(kk.current.?);
     const result = kk.perform(op, site);
     e.* = saved;
     return result;
@@ -315,6 +317,7 @@ comptime {
 
 comptime {
     _ = @import("pthread_sync.zig");
+    _ = tsan;
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {
