@@ -8,9 +8,10 @@
 
 import { InputError } from "../errors.ts";
 import { includeDir, runtimeLibrary } from "../native/library.ts";
-import { ccArgsProblem, type PathKind, takeCompilerOption } from "./cc_args.ts";
+import { ccArgsProblem, inputFiles, type PathKind, takeCompilerOption } from "./cc_args.ts";
 import { chooseCompiler, type Compiler, compilerCommand, isLinking } from "./compiler.ts";
 import { unsupportedProblem } from "./pthread_check.ts";
+import { instruments, isCSource } from "./instrument.ts";
 
 function pathKind(path: string): PathKind {
   try {
@@ -58,7 +59,19 @@ export function ccCommand(
   args: readonly string[],
   compiler: Compiler = findCompiler(),
 ): string[] {
-  return compilerCommand(compiler, args, { includeDir: includeDir(), library: runtimeLibrary() });
+  const sources = inputFiles(args).filter(isCSource).map((f) => {
+    try {
+      return Deno.readTextFileSync(f);
+    } catch {
+      return ""; // the compiler says why it cannot read it
+    }
+  });
+  return compilerCommand(
+    compiler,
+    args,
+    { includeDir: includeDir(), library: runtimeLibrary() },
+    instruments(sources),
+  );
 }
 
 /** Runs a compiler command, turning a missing executable into one clear line. */

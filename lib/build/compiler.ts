@@ -95,12 +95,17 @@ export function instrumentation(compiler: Compiler): string[] {
   return [];
 }
 
-/** The full command line for `isomc cc ARGS` with `compiler`. */
+/**
+ * The full command line for `isomc cc ARGS` with `compiler`; `instrument`: with the memory
+ * instrumentation (lib/build/instrument.ts says when).
+ */
 export function compilerCommand(
   compiler: Compiler,
   args: readonly string[],
   runtime: RuntimeFiles,
+  instrument = false,
 ): string[] {
+  const memory = instrument ? instrumentation(compiler) : [];
   const linking = isLinking(args);
   const include = `-I${runtime.includeDir}`;
   if (compiler.kind === "zig") {
@@ -112,7 +117,7 @@ export function compilerCommand(
       "cc",
       "-g",
       ...(userSanitize ? [] : ["-fno-sanitize=undefined"]),
-      ...instrumentation(compiler),
+      ...memory,
       include,
       ...args,
       ...(linking ? [runtime.library] : []),
@@ -121,7 +126,7 @@ export function compilerCommand(
   return [
     compiler.path,
     "-g",
-    ...instrumentation(compiler),
+    ...memory,
     include,
     ...args,
     // After the user's objects, so that the archive resolves what they call.
