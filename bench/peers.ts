@@ -55,13 +55,25 @@ async function buildMeasure(buildDir: string): Promise<string> {
   return bin;
 }
 
-/** isomc's ports, one binary per source (the size is an argument). */
+/**
+ * isomc's ports, one binary per source (the size is an argument), keyed by source; or, with
+ * --same-c, the peers' own files, one binary per program (the size a -D macro), keyed by
+ * program.
+ */
 async function buildPorts(
   buildDir: string,
   programs: readonly PeerProgram[],
+  sameC: string | null,
 ): Promise<Map<string, string>> {
   const bins = new Map<string, string>();
   for (const p of programs) {
+    if (sameC !== null) {
+      const out = join(buildDir, `same-c-${p.key}`);
+      const define = `-D${p.sizeMacro}=${p.size}`;
+      if (!bins.has(p.key)) await compile([join(sameC, p.peerSource)], out, ["-w", define]);
+      bins.set(p.key, out);
+      continue;
+    }
     if (bins.has(p.isomcSource)) continue;
     const out = join(buildDir, p.isomcSource.replaceAll("/", "_").replace(/\.c$/, ""));
     await compile([join(root, p.isomcSource)], out, ["-O2"]);
@@ -97,7 +109,7 @@ async function runAll(
   measure: string,
 ): Promise<RunRecord[]> {
   const command = (tool: ToolName, p: PeerProgram): string[] =>
-    toolCommand(tool, p, paths, bins.get(p.isomcSource)!);
+    toolCommand(tool, p, paths, bins.get(options.sameC ? p.key : p.isomcSource)!, options.sameC);
   // One unrecorded run of each tool first: caches (Deno's, the page cache) are warm for all.
   for (const tool of options.tools) await measured(measure, command(tool, warm));
   const runs: RunRecord[] = [];
@@ -186,7 +198,10 @@ async function measurePeers(options: PeerOptions, buildDir: string): Promise<num
   const dirs = await locatePeers(options, root);
   const measure = await buildMeasure(buildDir);
   const ports = options.tools.includes("isomc") ? [warm, ...options.programs] : [];
-  const bins = await buildPorts(buildDir, ports);
+  if (options.sameC && dirs.nidhugg === null) {
+    throw new PeerSetupError("--same-c needs Nidhugg's checkout: its benchmarks/ are the C files");
+  }
+  const bins = await buildPorts(buildDir, ports, options.sameC ? dirs.nidhugg : null);
   const paths: ToolPaths = {
     isomc: join(root, "isomc"),
     nidhugg: dirs.nidhugg ?? "",
@@ -207,7 +222,7 @@ async function measurePeers(options: PeerOptions, buildDir: string): Promise<num
   const loads = runs.map((r) => r.load1);
   const load = { min: Math.min(...loads), max: Math.max(...loads), before, after };
   const rows = summarize(options.programs, options.tools, runs);
-  const stem = options.partial ? "partial-peers" : "peers";
+  const stem = `${options.partial ? "partial-" : ""}${options.sameC ? "same-c-" : ""}peers`;
   const md = `${header(machine, date, load, versions, options.runs)}\n\n${markdownTable(rows)}\n`;
   const out = join(options.resultsDir, stem);
   await Deno.mkdir(options.resultsDir, { recursive: true });

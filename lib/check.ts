@@ -13,6 +13,7 @@ import { resolveProgram } from "./process/resolve.ts";
 import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
 import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
+import { type RaceContext, RaceWatch } from "./explore/race_watch.ts";
 import { UsageError } from "./errors.ts";
 import { readSymbols } from "./report/symbols.ts";
 import { readSources, type SourceResolver } from "./report/source.ts";
@@ -36,8 +37,18 @@ export const reductions = ["none", "sleep", "sdpor", "odpor"] as const;
 export type Reduction = typeof reductions[number];
 export const defaultReduction: Reduction = "odpor";
 
+export const memoryModes = ["all", "sync"] as const;
+/** Which memory accesses of pthread programs are steps (docs/pthreads.md). */
+export type MemoryMode = typeof memoryModes[number];
+export const raceModes = ["report", "ignore"] as const;
+export type RaceMode = typeof raceModes[number];
+
 export interface CheckOptions {
   readonly reduction?: Reduction;
+  /** --memory: every shared access of a pthread program is a step (all), or atomics only. */
+  readonly memory?: MemoryMode;
+  /** --races: data races are violations (report, the default), or not looked for. */
+  readonly races?: RaceMode;
   /** How earlier states are restored: re-execution, or memory snapshots. */
   readonly restore?: Restore;
   /**
@@ -92,9 +103,11 @@ export const defaultNondetRange: readonly [number, number] = [-2, 2];
 /** The environment the program runs with: the caller's, and the SV-COMP options' variables. */
 export function programEnv(
   env: Readonly<Record<string, string>>,
-  options: Pick<CheckOptions, "nondetRange" | "svcomp">,
+  options: Pick<CheckOptions, "nondetRange" | "svcomp" | "memory">,
 ): Record<string, string> {
   const out = { ...env };
+  // The runtime reads the memory mode from its environment (native/src/runtime/tsan.zig).
+  out.ISOMC_MEMORY = options.memory ?? "all";
   delete out[ENV_NONDET_RANGE];
   delete out[ENV_SVCOMP];
   const [lo, hi] = options.nondetRange ?? defaultNondetRange;
@@ -154,6 +167,7 @@ export async function check(
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const env = programEnv(options.env ?? Deno.env.toObject(), options);
+  options = { ...options, env };
   // A liveness search explores every interleaving and recognises states by their memory.
   const reduction = options.reduction ?? (options.liveness ? "none" : defaultReduction);
   const restore = options.restore ?? defaultRestore;
@@ -253,10 +267,16 @@ async function checkWith(
   visited: boolean,
 ): Promise<CheckResult> {
   const { target, memory } = openTarget(spec, output, options, restore, visited);
-  // --dot and the SV-COMP conventions watch the search through the target: the algorithms do
-  // not know them.
+  // --dot, the race watch and the SV-COMP conventions see the search through the target: the
+  // algorithms do not know them.
+  let raceContext: RaceContext | undefined;
+  const context = (): RaceContext =>
+    raceContext ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) };
+  const watched = options.races === "ignore" || options.liveness !== undefined
+    ? target
+    : new RaceWatch(target, context);
   const watch = new OutcomeWatch();
-  const explored = watch.wrap(options.graph?.wrap(target) ?? target);
+  const explored = watch.wrap(options.graph?.wrap(watched) ?? watched);
   let result: ExplorationResult;
   let liveness: LivenessOutcome | null = null;
   let state;

@@ -104,7 +104,8 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
-  const env = options.env ?? Deno.env.toObject();
+  // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it).
+  const env = { ...(options.env ?? Deno.env.toObject()), ISOMC_MEMORY: trace.memory ?? "all" };
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);
@@ -160,6 +161,14 @@ export async function replay(
         observed = "none";
         message = `the program finished normally (status ${status.code})`;
       }
+    }
+    // A data race is two steps the checker sees unordered, not something the program does:
+    // replaying it is running every step of the trace as recorded (no divergence, above).
+    const raceReplayed = expected === "data-race" && status.state !== "running" &&
+      (report?.steps ?? 0) >= trace.steps.length;
+    if (raceReplayed) {
+      observed = "data-race";
+      message = `${trace.violation!.message} (its ${trace.steps.length} steps ran as recorded)`;
     }
     return {
       observed,

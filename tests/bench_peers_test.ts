@@ -240,6 +240,17 @@ Deno.test("--peers commands: isomc runs its port, the peers their source with th
   ]);
 });
 
+Deno.test("--peers --same-c: isomc runs the peers' own file, built with its size, no argument", () => {
+  const indexer = fullPrograms.find((p) => p.key === "indexer15")!;
+  assert.deepEqual(toolCommand("isomc", indexer, paths, "/tmp/same-c-indexer15", true).slice(-2), [
+    "--",
+    "/tmp/same-c-indexer15",
+  ]);
+  const o = parsePeerOptions(["--same-c", "--quick"], {}, "/repo");
+  assert.equal(o.sameC, true);
+  assert.equal(parsePeerOptions([], {}, "/repo").sameC, false);
+});
+
 Deno.test("--peers programs: each port exists, and the peers' four sources take their size", async () => {
   for (const p of [...fullPrograms, ...quickPrograms]) {
     assert.ok((await Deno.stat(join(root, p.isomcSource))).isFile, p.isomcSource);

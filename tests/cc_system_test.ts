@@ -6,6 +6,7 @@
  * .comment section (zig cc's clang names zig-bootstrap; Debian's clang names its version).
  */
 
+import { instruments } from "../lib/build/instrument.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { takeCompilerOption } from "../lib/build/cc_args.ts";
@@ -51,6 +52,42 @@ Deno.test("compiler choice: --cc first, then ./isomc's zig, zig on PATH, cc, gcc
     (chooseCompiler(null, { path: "/nowhere" }, has) as { problem: string }).problem,
     /^no C compiler: neither zig nor cc, gcc or clang is on PATH/,
   );
+});
+
+Deno.test("compiler command: the memory instrumentation without the sanitizer's runtime, for clang's front end", () => {
+  const runtime = { includeDir: "/inc/", library: "/lib/libisomc.a" };
+  const flags = [
+    "-Xclang",
+    "-fsanitize=thread",
+    "-mllvm",
+    "-tsan-instrument-read-before-write",
+    "-mllvm",
+    "-tsan-instrument-func-entry-exit=false",
+  ];
+  const zig = compilerCommand({ kind: "zig", path: "zig" }, ["-o", "app", "app.c"], runtime, true);
+  assert.deepEqual(zig.slice(4, 4 + flags.length), flags);
+  const clang = compilerCommand(
+    { kind: "system", path: "/usr/bin/clang-19" },
+    ["app.c"],
+    runtime,
+    true,
+  );
+  assert.deepEqual(clang.slice(2, 2 + flags.length), flags);
+  // gcc cannot have the instrumentation without its runtime: none.
+  assert.equal(
+    compilerCommand({ kind: "system", path: "gcc" }, ["app.c"], runtime, true).includes("-Xclang"),
+    false,
+  );
+});
+
+Deno.test("a source that includes isomc.h is a program of the API: not instrumented", () => {
+  assert.equal(instruments(['#include "isomc.h"\nint main(void) {}']), false);
+  assert.equal(
+    instruments(["#include <pthread.h>\n", "  # include <../include/isomc.h>\n"]),
+    false,
+  );
+  assert.equal(instruments(["#include <pthread.h>\nint x;"]), true);
+  assert.equal(instruments(['// #include "isomc.h" in a comment is not at a line start\n']), true);
 });
 
 Deno.test("compiler command: the system cc gets -g, -I, the runtime and libc's pthread and dl", () => {

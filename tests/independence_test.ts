@@ -358,3 +358,46 @@ Deno.test("adjacent steps unordered by happens-before commute (fake runtime, ran
   }
   assert.ok(checked > 1000, `only ${checked} pairs checked`);
 });
+
+/** A pthread program's access (native/src/runtime/tsan.zig): arg1 is size | atomic << 12. */
+function access(
+  actor: number,
+  kind: Kind,
+  address: number,
+  size: number,
+  atomic = false,
+): Transition {
+  return tr(actor, kind, { object: address, arg1: BigInt(size) | (atomic ? 1n << 12n : 0n) });
+}
+
+const accesses = [Kind.read, Kind.write, Kind.rmw];
+
+Deno.test("row 23: two reads of overlapping bytes are independent", () => {
+  assert.equal(dependent(access(1, Kind.read, 8, 4), access(2, Kind.read, 8, 4)), false);
+  assert.equal(dependent(access(1, Kind.read, 8, 8), access(2, Kind.read, 12, 4, true)), false);
+});
+
+Deno.test("row 24: accesses to overlapping bytes are dependent when one writes", () => {
+  for (const a of accesses) {
+    for (const b of accesses) {
+      const writes = a !== Kind.read || b !== Kind.read;
+      // The same int; an int inside a long; the last byte of one and the first of the other.
+      for (const [p, n, q, m] of [[8, 4, 8, 4], [8, 8, 12, 4], [8, 4, 11, 2]]) {
+        assert.equal(dependent(access(1, a, p, n), access(2, b, q, m)), writes, `${a}/${b}`);
+      }
+    }
+  }
+});
+
+Deno.test("row 25: accesses to disjoint bytes, or with anything but an access, are independent", () => {
+  for (const a of accesses) {
+    for (const b of accesses) {
+      // Two ints side by side, two chars side by side.
+      assert.equal(dependent(access(1, a, 8, 4), access(2, b, 12, 4)), false);
+      assert.equal(dependent(access(1, a, 8, 1), access(2, b, 9, 1)), false);
+    }
+    for (const other of all(2).filter((t) => !memory.has(t.kind))) {
+      assert.equal(dependent(access(1, a, 0x1000, 4), other), false, `${a} / ${other.kind}`);
+    }
+  }
+});

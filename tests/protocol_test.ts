@@ -144,6 +144,7 @@ interface StateRecordJson {
   arg0: string;
   arg1: string;
   site?: number;
+  spin?: boolean;
   extras: [number, boolean][];
 }
 
@@ -177,6 +178,7 @@ function expectedMessage(v: Vector): Message {
             kind: a.kind as Transition["kind"],
             enabled: a.enabled,
             ready: a.ready,
+            ...(a.spin === true ? { spin: true } : {}),
             choices: a.choices,
             object: a.object,
             arg0: BigInt(a.arg0),
@@ -239,7 +241,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 8, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 9, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -283,12 +285,20 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const state = decode(fromHex((await zigVectors()).get("state")!.hex));
   assert.equal(state.type, "state");
   if (state.type !== "state") return;
-  const [yieldRec, random, waitany, store] = state.point.transitions;
+  const [yieldRec, random, waitany, store, spinning] = state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
   // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
   assert.equal(state.nondetRange, true);
-  assert.equal(state.point.transitions.length, 4);
+  assert.equal(state.point.transitions.length, 5);
+  // Version 9: a memory access of a pthread program, its size in arg1, spinning.
+  assert.deepEqual([spinning.kind, spinning.enabled, spinning.spin, spinning.arg0, spinning.arg1], [
+    Kind.read,
+    false,
+    true,
+    7n,
+    4n | 1n << 13n,
+  ]);
   assert.equal(yieldRec.kind, Kind.yield);
   assert.deepEqual([random.kind, random.choices, random.arg0, random.arg1], [
     Kind.random,
@@ -311,10 +321,11 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     undefined,
     0x5555_5555_8a3f,
     0x101_f00d,
+    0x101_f0f0,
   ]);
 });
 
-Deno.test("the vectors of protocol version 8 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 9 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -407,7 +418,7 @@ Deno.test("field values the protocol forbids are refused", async () => {
   // The first record starts after the header, steps, count, flags and a reserved u32; its kind
   // is its 5th byte.
   const kindAt = HEADER_SIZE + 16 + 4;
-  for (const kind of [0, 23, 99, 255]) {
+  for (const kind of [0, 26, 99, 255]) {
     const bad = state.slice();
     bad[kindAt] = kind;
     assert.match(decodeError(bad).message, new RegExp(`unknown transition kind ${kind}$`));
@@ -642,15 +653,16 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 8);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0800" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 9);
+  const ver = "0900"; // the version, little-endian u16
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0800" + "49534d43" + "03000000",
+    "10000000" + "8100" + ver + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0800" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + ver + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
   );
   assert.equal(
@@ -660,18 +672,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0800" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + ver + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0800" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0800" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + ver + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + ver + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0800" + "03000000" + "00000000" +
+    "66000000" + "8500" + ver + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -756,7 +768,9 @@ function encodeMessage(m: Message): Uint8Array {
           (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0),
         ).u32(0);
       for (const t of m.point.transitions) {
-        b.u32(t.actor).u8(t.kind).u8((t.enabled ? 1 : 0) | (t.ready ? 2 : 0)).u16(t.extras.length)
+        b.u32(t.actor).u8(t.kind).u8(
+          (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === true ? 4 : 0),
+        ).u16(t.extras.length)
           .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
           .u64(BigInt(t.site ?? 0));
         for (const x of t.extras) b.u64(BigInt(x.id) | (x.ready ? 1n << 63n : 0n));
@@ -1699,9 +1713,11 @@ const fakeCases: readonly FakeCase[] = [
   {
     scenario: "hello-version",
     code: 2,
-    line: new RegExp(`speaks protocol version 9, this checker speaks ${PROTOCOL_VERSION}: rebuild`),
+    line: new RegExp(
+      `speaks protocol version 99, this checker speaks ${PROTOCOL_VERSION}: rebuild`,
+    ),
   },
-  { scenario: "hello-version-huge", code: 2, line: /speaks protocol version 9/ },
+  { scenario: "hello-version-huge", code: 2, line: /speaks protocol version 99/ },
   { scenario: "short-header", code: 3, line: /frame with an impossible header/ },
   { scenario: "too-large", code: 3, line: /frame with an impossible header/ },
   { scenario: "unknown-type", code: 3, line: /malformed frame .*unknown message type 0x55$/ },

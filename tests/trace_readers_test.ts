@@ -113,7 +113,7 @@ const refused: readonly Refused[] = [
       what: `a violation with ${what}`,
       text: trace({ violation }),
       why:
-        '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout, liveness, non-progress',
+        '"violation.kind" is not one of deadlock, assertion, crash, exit, timeout, data-race, liveness, non-progress',
     })),
   // A lasso says where its cycle starts: an index into the steps, from 0 to their number.
   ...([

@@ -24,6 +24,11 @@ export interface PeerOptions {
   readonly tools: readonly ToolName[];
   /** --quick or --only: the results go beside the full ones, not over them. */
   readonly partial: boolean;
+  /**
+   * --same-c: isomc checks the peers' own C files (built by `isomc cc`, the size a -D macro)
+   * instead of its ports of them; the results are same-c-peers.{json,md}.
+   */
+  readonly sameC: boolean;
   /** Where DIR/nidhugg and DIR/genmc are found, or built when missing. */
   readonly peersDir: string;
   /** A built Nidhugg checkout given explicitly (never built into), or null. */
@@ -36,7 +41,8 @@ export interface PeerOptions {
   readonly help: boolean;
 }
 
-export const peerUsage = `usage: ./isomc bench --peers [--quick] [--runs=N] [--only=PROGRAM,...]
+export const peerUsage =
+  `usage: ./isomc bench --peers [--quick] [--same-c] [--runs=N] [--only=PROGRAM,...]
        [--tools=isomc,nidhugg,genmc] [--peers-dir=DIR] [--nidhugg=DIR] [--genmc=DIR]
        [--peers-src=DIR] [--results=DIR]
 
@@ -45,6 +51,8 @@ checks that they report the same trace counts, and writes bench/results/peers.{j
 (--quick and --only: partial-peers.{json,md}).
 
   --quick           small sizes, one run each
+  --same-c          isomc on the peers' own C files (unmodified pthread programs, every
+                    shared access a step) instead of its ports; results: same-c-peers.*
   --runs=N          alternating runs per tool and program (default 3, the median is kept)
   --only=P,...      some programs: ${fullPrograms.map((p) => p.key).join(", ")}
                     (with --quick: ${quickPrograms.map((p) => p.key).join(", ")})
@@ -77,6 +85,7 @@ export function parsePeerOptions(
       args: [...args],
       options: {
         quick: { type: "boolean" },
+        "same-c": { type: "boolean" },
         runs: { type: "string" },
         only: { type: "string" },
         tools: { type: "string" },
@@ -137,6 +146,7 @@ export function parsePeerOptions(
     runs: values.runs !== undefined ? positiveInt(values.runs, "--runs") : quick ? 1 : 3,
     tools,
     partial: quick || values.only !== undefined,
+    sameC: values["same-c"] === true,
     peersDir: dir("peers-dir", "ISOMC_PEERS_DIR") ?? join(root, ".bench-peers"),
     nidhugg: dir("nidhugg", "ISOMC_NIDHUGG"),
     genmc: dir("genmc", "ISOMC_GENMC"),

@@ -107,6 +107,7 @@ export function toolCommand(
   program: PeerProgram,
   paths: ToolPaths,
   isomcBinary: string,
+  sameC = false,
 ): string[] {
   const define = `-D${program.sizeMacro}=${program.size}`;
   const source = `${paths.nidhugg}/${program.peerSource}`;
@@ -119,7 +120,8 @@ export function toolCommand(
         "--trace-out=/dev/null",
         "--",
         isomcBinary,
-        String(program.size),
+        // The peers' own file has its size built in (sameC); a port takes it as an argument.
+        ...(sameC ? [] : [String(program.size)]),
       ];
     case "nidhugg":
       return [

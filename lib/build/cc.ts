@@ -12,6 +12,7 @@ import { ccArgsProblem, inputFiles, type PathKind, takeCompilerOption } from "./
 import { type Input, svcompOptions } from "./svcomp_inputs.ts";
 import { chooseCompiler, type Compiler, compilerCommand, isLinking } from "./compiler.ts";
 import { unsupportedProblem } from "./pthread_check.ts";
+import { instruments, isCSource } from "./instrument.ts";
 
 function pathKind(path: string): PathKind {
   try {
@@ -70,13 +71,19 @@ export function ccCommand(
   args: readonly string[],
   compiler: Compiler = findCompiler(),
 ): string[] {
-  const svcomp = svcompOptions(inputFiles(args).map(readInput), isLinking(args), svcompMark);
+  const inputs = inputFiles(args).map(readInput);
+  const svcomp = svcompOptions(inputs, isLinking(args), svcompMark);
   // The mark is C whatever -x the user gave last (`-x none` resets it).
   const files = svcomp.files.length > 0 ? ["-x", "none", ...svcomp.files] : [];
-  return compilerCommand(compiler, [...svcomp.options, ...args, ...files], {
-    includeDir: includeDir(),
-    library: runtimeLibrary(),
-  });
+  // An unreadable source reads as empty: the compiler says why it cannot read it.
+  const sources = inputs.filter((i) => isCSource(i.path))
+    .map((i) => i.bytes === null ? "" : new TextDecoder().decode(i.bytes));
+  return compilerCommand(
+    compiler,
+    [...svcomp.options, ...args, ...files],
+    { includeDir: includeDir(), library: runtimeLibrary() },
+    instruments(sources),
+  );
 }
 
 /** Runs a compiler command, turning a missing executable into one clear line. */

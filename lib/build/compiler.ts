@@ -73,12 +73,41 @@ export function isLinking(args: readonly string[]): boolean {
   return !args.some((a) => a === "-c" || a === "-S" || a === "-E" || a === "-M" || a === "-MM");
 }
 
-/** The full command line for `isomc cc ARGS` with `compiler`. */
+/**
+ * The thread-sanitizer's instrumentation without its runtime: every load, store and atomic of
+ * the program calls `__tsan_*`, which the isomc runtime defines (native/src/runtime/tsan.zig)
+ * to make them visible steps. Given to clang's front end (`-Xclang`), so that the driver does
+ * not link the sanitizer's own runtime (zig cc would, whatever else it is told); gcc has no
+ * such way, so programs built with gcc run their plain accesses unseen (docs/pthreads.md).
+ */
+export function instrumentation(compiler: Compiler): string[] {
+  if (compiler.kind === "zig" || baseName(compiler.path).includes("clang")) {
+    return [
+      "-Xclang",
+      "-fsanitize=thread",
+      // Without it a read followed by a write of the same place (`x++`) is not instrumented
+      // (enough for a race detector, not for steps: the read would run unseen, a step early).
+      "-mllvm",
+      "-tsan-instrument-read-before-write",
+      // Function entries and exits are no steps: not calling them saves two calls per call.
+      "-mllvm",
+      "-tsan-instrument-func-entry-exit=false",
+    ];
+  }
+  return [];
+}
+
+/**
+ * The full command line for `isomc cc ARGS` with `compiler`; `instrument`: with the memory
+ * instrumentation (lib/build/instrument.ts says when).
+ */
 export function compilerCommand(
   compiler: Compiler,
   args: readonly string[],
   runtime: RuntimeFiles,
+  instrument = false,
 ): string[] {
+  const memory = instrument ? instrumentation(compiler) : [];
   const linking = isLinking(args);
   const include = `-I${runtime.includeDir}`;
   if (compiler.kind === "zig") {
@@ -90,6 +119,7 @@ export function compilerCommand(
       "cc",
       "-g",
       ...(userSanitize ? [] : ["-fno-sanitize=undefined"]),
+      ...memory,
       include,
       ...preprocessedAsC(args),
       ...(linking ? [runtime.library] : []),
@@ -98,6 +128,7 @@ export function compilerCommand(
   return [
     compiler.path,
     "-g",
+    ...memory,
     include,
     ...args,
     // After the user's objects, so that the archive resolves what they call.

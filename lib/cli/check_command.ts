@@ -75,6 +75,8 @@ async function checkAndReport(
     result = await check(program, programArgs, {
       reduction: request.reduction,
       restore: request.restore,
+      memory: request.memory,
+      races: request.races,
       visited: request.visited,
       exactCompare: request.exactCompare,
       pinCpu: request.pinCpu,
@@ -110,6 +112,7 @@ async function checkAndReport(
     sources: result.sources,
     stderr: result.stderr,
     stats: statsJson(result.stats, result.state, result.liveness),
+    memory: request.memory,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)

@@ -11,6 +11,10 @@ import {
   defaultTimeoutMs,
   type LivenessCheck,
   livenessRefusal,
+  type MemoryMode,
+  memoryModes,
+  type RaceMode,
+  raceModes,
   type Reduction,
   reductions,
   type Restore,
@@ -36,6 +40,8 @@ export interface CheckRequest {
   readonly programArgs: readonly string[];
   readonly reduction: Reduction;
   readonly restore: Restore;
+  readonly memory: MemoryMode;
+  readonly races: RaceMode;
   /** As asked (undefined: the default for the restore and reduction). */
   readonly visited: boolean | undefined;
   /** Whether the search prunes visited states, as asked or by default. */
@@ -100,6 +106,8 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
   const { values, positionals } = parse("check", args, {
     reduction: { type: "string" },
     restore: { type: "string" },
+    memory: { type: "string" },
+    races: { type: "string" },
     visited: { type: "boolean" },
     "no-visited": { type: "boolean" },
     "exact-compare": { type: "boolean" },
@@ -138,6 +146,14 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     throw new UsageError(
       `--reduction must be one of: ${reductions.join(", ")} (not '${reduction}')`,
     );
+  }
+  const memory = stringOption(values.memory) ?? "all";
+  if (!(memoryModes as readonly string[]).includes(memory)) {
+    throw new UsageError(`--memory must be one of: ${memoryModes.join(", ")} (not '${memory}')`);
+  }
+  const races = stringOption(values.races) ?? "report";
+  if (!(raceModes as readonly string[]).includes(races)) {
+    throw new UsageError(`--races must be one of: ${raceModes.join(", ")} (not '${races}')`);
   }
   const restore = stringOption(values.restore) ?? defaultRestore;
   if (!(restores as readonly string[]).includes(restore)) {
@@ -182,6 +198,8 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     programArgs,
     reduction: reduction as Reduction,
     restore: restore as Restore,
+    memory: memory as MemoryMode,
+    races: races as RaceMode,
     visited,
     prunesVisited,
     exactCompare: values["exact-compare"] === true,

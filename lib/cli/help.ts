@@ -25,7 +25,7 @@ error, 3 incomplete exploration or internal error.
 export const checkHelp = `Usage: isomc check [options] -- PROGRAM [ARGS...]
 
 Explores every interleaving of PROGRAM's actors and every value of its isomc_random calls,
-and stops at the first deadlock, failed assertion, crash, early exit or timeout; with --ltl,
+and stops at the first deadlock, failed assertion, crash, early exit, timeout or data race; with --ltl,
 --never or --non-progress, also at the first infinite execution that violates the property.
 
 Options:
@@ -39,6 +39,10 @@ Options:
                           memory  write back the pages that differ from a snapshot
                           fork    fork again from a frozen copy of the process
                           replay  start the program again and replay the steps
+  --memory=WHICH        which memory accesses of pthread programs are steps (default all):
+                          all   every load, store and atomic of shared memory
+                          sync  atomics only (plain accesses run between the steps)
+  --races=report|ignore data races of pthread programs are violations (default report)
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; --restore=fork too when asked); makes programs
                         that never end checkable

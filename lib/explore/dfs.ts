@@ -17,6 +17,7 @@ import {
   interruptedResult,
   newStats,
   resultOf,
+  spinCut,
   type Stats,
   traceOf,
   type Verdict,
@@ -167,15 +168,20 @@ async function search(
       deepestEnded = Math.max(deepestEnded, path.length);
     } else {
       const point = outcome.point;
-      if (!point.transitions.some((t) => t.enabled)) {
+      const stuck = !point.transitions.some((t) => t.enabled);
+      if (stuck && !spinCut(point)) {
         stats.executions++;
         return finish("violation", {
           violation: foundDeadlock(point, taken, path, target.names),
         });
       }
-      const endless = await runaway.check(path, deepestEnded);
+      const endless = stuck ? null : await runaway.check(path, deepestEnded);
       if (endless !== null) return finish("incomplete", { incomplete: "runaway", endless });
-      if (path.length >= maxDepth) {
+      if (stuck) {
+        // Cut at a spin loop (result.ts, spinCut): an end, apart from the executions.
+        stats.spinBlocked++;
+        deepestEnded = Math.max(deepestEnded, path.length);
+      } else if (path.length >= maxDepth) {
         stats.executions++;
         depthCut = true;
       } else {

@@ -39,6 +39,12 @@ export interface Stats {
   restoreSeconds: number;
   /** Executions abandoned because every enabled step was asleep (never for odpor). */
   sleepBlocked: number;
+  /**
+   * Executions cut because every actor left was spinning in an await loop (docs/pthreads.md,
+   * "Spin loops"), or blocked with at least one spinning: not in `executions`, as GenMC counts
+   * its blocked executions apart.
+   */
+  spinBlocked: number;
   /** Sequences added to wakeup trees (odpor) or steps added to backtrack sets (sdpor). */
   wakeupInsertions: number;
   /** Executions cut by a failed assumption (__VERIFIER_assume, docs/svcomp.md); in `executions`. */
@@ -59,6 +65,7 @@ export function newStats(): Stats {
     restores: 0,
     restoreSeconds: 0,
     sleepBlocked: 0,
+    spinBlocked: 0,
     wakeupInsertions: 0,
     assumesFailed: 0,
   };
@@ -196,6 +203,16 @@ export interface ExploreOptions {
    * the prefix shared with the one before (tests cross-check the two; the same search).
    */
   readonly wholeAnalysis?: boolean;
+}
+
+/**
+ * Whether a point where no actor is enabled ends an execution cut at a spin loop rather than a
+ * deadlock: an actor spinning (its iteration would repeat) could only go on once another
+ * changes what it reads, and the executions where one does are explored from the race between
+ * that write and the spinning actor's reads.
+ */
+export function spinCut(point: Point): boolean {
+  return point.transitions.some((t) => t.spin === true);
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

@@ -7,7 +7,7 @@
 
 import type { NameTable, Point, Step } from "../model/transition.ts";
 
-export type ViolationKind = "deadlock" | "assertion" | "crash" | "exit" | "timeout";
+export type ViolationKind = "deadlock" | "assertion" | "crash" | "exit" | "timeout" | "data-race";
 
 export interface Violation {
   readonly kind: ViolationKind;

@@ -9,7 +9,7 @@
  * the reason for each row; native/src/runtime/transitions.zig is what it is derived from.
  */
 
-import { Kind, type Transition } from "./transition.ts";
+import { accessOf, Kind, type Transition } from "./transition.ts";
 
 export type AccessMode = "read" | "write";
 
@@ -84,6 +84,18 @@ function footprint(t: Transition, comms: CommDirectory): Access[] {
     case Kind.cas:
       // A failed cas writes nothing, but the checker cannot tell before it runs.
       return [write(cell.memory(t.object))];
+    case Kind.read:
+    case Kind.write:
+    case Kind.rmw: {
+      // One cell per byte: accesses of different sizes conflict exactly when they overlap.
+      const a = accessOf(t)!;
+      const out: Access[] = [];
+      for (let i = 0; i < a.size; i++) {
+        const c = cell.memory(a.address + i);
+        out.push(a.write ? write(c) : read(c));
+      }
+      return out;
+    }
     case Kind.mutexLock:
     case Kind.mutexTrylock:
     case Kind.mutexUnlock:

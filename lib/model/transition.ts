@@ -28,6 +28,10 @@ export const Kind = {
   store: 20,
   fetchAdd: 21,
   cas: 22,
+  /** Memory accesses of pthread programs (native/src/runtime/tsan.zig): see accessOf. */
+  read: 23,
+  write: 24,
+  rmw: 25,
 } as const;
 export type Kind = typeof Kind[keyof typeof Kind];
 
@@ -68,6 +72,34 @@ export interface Transition {
    */
   readonly site?: number;
   readonly extras: readonly WaitanyComm[];
+  /**
+   * For a read: the actor spins (an await loop's iteration would repeat, docs/pthreads.md);
+   * never enabled, and an execution where only such actors are left is cut as blocked.
+   */
+  readonly spin?: boolean;
+}
+
+/** What a memory access (read, write, rmw) touches: arg1 is size | mode << 8 | atomic << 12. */
+export interface MemoryAccess {
+  readonly address: number;
+  readonly size: number;
+  readonly write: boolean;
+  readonly atomic: boolean;
+}
+
+export function isAccess(kind: Kind): boolean {
+  return kind === Kind.read || kind === Kind.write || kind === Kind.rmw;
+}
+
+/** The access a transition makes, or null when it is no memory access of a pthread program. */
+export function accessOf(t: Transition): MemoryAccess | null {
+  if (!isAccess(t.kind)) return null;
+  return {
+    address: t.object,
+    size: Number(t.arg1 & 0xffn),
+    write: t.kind !== Kind.read,
+    atomic: (t.arg1 & 0x1000n) !== 0n,
+  };
 }
 
 /** A scheduling point: the pending transition of every unfinished actor. */
@@ -207,7 +239,21 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
       return `fetch_add(${address(t.object, names)}, ${t.arg0})`;
     case Kind.cas:
       return `cas(${address(t.object, names)}, ${t.arg0}, ${t.arg1})`;
+    case Kind.read:
+    case Kind.write:
+    case Kind.rmw:
+      return describeAccess(t, names);
   }
+}
+
+function describeAccess(t: Transition, names: NameTable): string {
+  const a = accessOf(t)!;
+  const at = `${address(a.address, names)}${a.size === 4 ? "" : `, ${a.size} bytes`}`;
+  const prefix = a.atomic ? "atomic_" : "";
+  // A read's value is the one in memory at the point: what it reads when taken there.
+  if (t.kind === Kind.read) return `${prefix}read(${at}) = ${t.arg0}`;
+  if (t.kind === Kind.rmw) return `atomic_rmw(${at}, ${t.arg0})`;
+  return a.atomic ? `atomic_write(${at}, ${t.arg0})` : `write(${at})`;
 }
 
 /** Why a blocked transition is not enabled, for deadlock reports. */
@@ -225,6 +271,10 @@ export function blockedReason(t: Transition, names: NameTable): string {
       return "no signal arrived (or the mutex is held)";
     case Kind.barrierLeave:
       return "not every actor has arrived";
+    case Kind.read:
+    case Kind.rmw:
+      if (t.spin === true) return "it spins: its await loop's next iteration would repeat the last";
+      return "not enabled";
     default:
       return "not enabled";
   }

@@ -221,5 +221,6 @@ function add(total: Stats, s: Stats): void {
   total.restores += s.restores;
   total.restoreSeconds += s.restoreSeconds;
   total.sleepBlocked += s.sleepBlocked;
+  total.spinBlocked += s.spinBlocked;
   total.wakeupInsertions += s.wakeupInsertions;
 }

@@ -15,6 +15,7 @@ import {
   type ExploreOptions,
   foundDeadlock,
   newStats,
+  spinCut,
   type Stats,
   type TraceStep,
 } from "../explore/result.ts";
@@ -128,6 +129,10 @@ async function run(
   if (searched && point.transitions.some((t) => t.enabled)) {
     // searched below, claimed there
   } else if (!await mine()) {
+    return ended({});
+  }
+  if (!point.transitions.some((t) => t.enabled) && spinCut(point)) {
+    stats.spinBlocked = 1;
     return ended({});
   }
   if (!point.transitions.some((t) => t.enabled)) {

@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -61,6 +61,8 @@ export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } 
 
 const FLAG_ENABLED = 1;
 const FLAG_READY = 2;
+/** For a read: the actor spins (native/src/runtime/tsan.zig). */
+const FLAG_SPIN = 4;
 const EXTRA_READY_BIT = 1n << 63n;
 
 /** The channel carried something the protocol does not allow. */
@@ -368,6 +370,7 @@ function decodeRecord(r: Reader): Transition {
     kind,
     enabled: (flags & FLAG_ENABLED) !== 0,
     ready: (flags & FLAG_READY) !== 0,
+    ...((flags & FLAG_SPIN) !== 0 ? { spin: true } : {}),
     choices,
     object,
     arg0,

@@ -38,6 +38,9 @@ export function formatStats(stats: Readonly<Stats>): string {
       counted(stats.wakeupInsertions, "wakeup insertion")
     }`
     : "";
+  const spins = stats.spinBlocked > 0
+    ? `, ${formatCount(stats.spinBlocked)} cut at spin loops`
+    : "";
   const collisions = stats.hashCollisions > 0
     ? `, ${counted(stats.hashCollisions, "hash collision")} told apart`
     : "";
@@ -51,7 +54,7 @@ export function formatStats(stats: Readonly<Stats>): string {
     counted(stats.states, "state")
   }${pruned}, ${
     counted(stats.transitions, "transition")
-  }, max depth ${stats.maxDepth}${reduction}, ${stats.seconds.toFixed(2)} s${rate}`;
+  }, max depth ${stats.maxDepth}${reduction}${spins}, ${stats.seconds.toFixed(2)} s${rate}`;
 }
 
 /** One line on what the snapshot engine did (stateful restores). */

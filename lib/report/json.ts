@@ -82,6 +82,7 @@ export function statsJson(
     restores: s.restores,
     restore_seconds: Number(s.restoreSeconds.toFixed(6)),
     sleep_blocked: s.sleepBlocked,
+    spin_blocked: s.spinBlocked,
     wakeup_insertions: s.wakeupInsertions,
     assumes_failed: s.assumesFailed,
     ...(liveness === null ? {} : livenessStatsJson(liveness.stats)),
@@ -113,7 +114,8 @@ export function statsFromJson(j: Readonly<Record<string, unknown>>): Stats | nul
     assumesFailed: j["assumes_failed"] === undefined ? 0 : n("assumes_failed"),
   };
   if (Object.values(counts).some((v) => v === null)) return null;
-  return counts as Stats;
+  // Absent from the traces written before spin loops were cut.
+  return { ...counts, spinBlocked: n("spin_blocked") ?? 0 } as Stats;
 }
 
 /** The one object printed instead of a report when the check fails (usage, input, ...). */

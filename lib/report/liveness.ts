@@ -147,5 +147,6 @@ export function buildLassoTrace(
     steps,
     actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
+    ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
   };
 }

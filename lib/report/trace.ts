@@ -66,6 +66,11 @@ export interface TraceFile {
   actors?: { id: number; name: string }[];
   /** The search's statistics, as `--json` gives them. */
   stats?: Record<string, unknown>;
+  /**
+   * `--memory=sync`: the plain accesses of a pthread program were no steps (absent: every
+   * shared access was one). A replay must take the same steps, so it runs the program so too.
+   */
+  memory?: "sync";
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -97,6 +102,8 @@ export interface TraceExtras {
   readonly stderr?: string | null;
   /** The statistics as `--json` has them. */
   readonly stats?: Record<string, unknown>;
+  /** The check's --memory. */
+  readonly memory?: "all" | "sync";
 }
 
 export function buildTrace(
@@ -119,6 +126,7 @@ export function buildTrace(
     steps: traceStepsJson(violation.trace, names, sources),
     actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
+    ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
   };
 }
 
@@ -146,6 +154,7 @@ const violationKinds: readonly string[] = [
   "crash",
   "exit",
   "timeout",
+  "data-race",
   "liveness",
   "non-progress",
 ];
@@ -292,6 +301,7 @@ export function readTrace(path: string): TraceFile {
     steps,
     ...(actorsOf(data.actors) ?? {}),
     ...(isRecord(data.stats) ? { stats: data.stats } : {}),
+    ...(data.memory === "sync" ? { memory: "sync" as const } : {}),
   };
 }
 

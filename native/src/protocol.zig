@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 8;
+pub const PROTOCOL_VERSION: u16 = 9;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -85,6 +85,11 @@ pub const Kind = enum(u8) {
     store = 20,
     fetch_add = 21,
     cas = 22,
+    /// Memory accesses of pthread programs (runtime/tsan.zig): object is the address, arg0 the
+    /// value, arg1 size | mode << 8 | atomic << 12 | spin << 13 (runtime/transitions.zig).
+    access_read = 23,
+    access_write = 24,
+    access_rmw = 25,
     _,
 };
 
@@ -141,6 +146,8 @@ pub const crash_flag_overflow: u32 = 1 << 0;
 pub const record_flag_enabled: u8 = 1 << 0;
 /// For test/wait: the communication is already matched.
 pub const record_flag_ready: u8 = 1 << 1;
+/// For an access: the actor spins (an await loop's iteration would repeat); never enabled.
+pub const record_flag_spin: u8 = 1 << 2;
 /// In a waitany record's extras: the communication is matched.
 pub const extra_ready_bit: u64 = 1 << 63;
 

@@ -1,7 +1,8 @@
 /**
  * Test programs compiled once: `buildProgram(source, flags)` compiles a C file against the
  * runtime (lib/build/cc.ts) into .isomc/test-build/, keyed by a hash of the source, the extra
- * compiler flags, the runtime library and its header, so a binary is rebuilt exactly when one
+ * compiler flags, the runtime library and its header, and isomc cc's own command line
+ * (lib/build/compiler.ts, instrument.ts), so a binary is rebuilt exactly when one
  * of them changed. Concurrent
  * test processes may build the same key: each compiles to its own temporary name and renames
  * it into place, which is atomic.
@@ -39,6 +40,9 @@ function runtimeHash(): Promise<string> {
     await sha256([
       await Deno.readFile(runtimeLibrary()),
       await Deno.readFile(join(includeDir(), "isomc.h")),
+      // How isomc cc compiles (its flags, the memory instrumentation) is part of the binary too.
+      await Deno.readFile(join(repoRoot, "lib", "build", "compiler.ts")),
+      await Deno.readFile(join(repoRoot, "lib", "build", "instrument.ts")),
     ]))();
   return runtimeKey;
 }

@@ -28,6 +28,7 @@ import {
   interruptedResult,
   newStats,
   resultOf,
+  spinCut,
   type Stats,
   traceOf,
   type Verdict,
@@ -169,6 +170,10 @@ async function search(
       return finish("violation", { violation: { ...outcome.violation, trace } });
     } else if (outcome.kind === "done") {
       stats.executions++;
+      deepestEnded = Math.max(deepestEnded, stack.path.length);
+      if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
+    } else if (!outcome.point.transitions.some((t) => t.enabled) && spinCut(outcome.point)) {
+      stats.spinBlocked++;
       deepestEnded = Math.max(deepestEnded, stack.path.length);
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
     } else if (!outcome.point.transitions.some((t) => t.enabled)) {

@@ -139,6 +139,16 @@ pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const sym
             try names.write(w, @intFromPtr(c.ptr));
             try w.print(", {d}, {d})", .{ c.expected, c.desired });
         },
+        .access => |a| {
+            const mode = transitions.accessMode(a);
+            try w.writeAll(switch (mode) {
+                .read => "read(",
+                .write => "write(",
+                .rmw => "rmw(",
+            });
+            try names.write(w, a.ptr);
+            try w.print(", {d} bytes)", .{a.info & transitions.access_size_mask});
+        },
     }
 }
 

@@ -25,6 +25,7 @@ const kernel_mod = @import("kernel.zig");
 const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
 const more = @import("pthread_more.zig");
+const tsan = @import("tsan.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -149,6 +150,7 @@ pub fn actor() ?*Actor {
 pub fn step(kk: *Kernel, op: transitions.Op, site: usize) i64 {
     const e = __errno_location();
     const saved = e.*;
+    if (op != .access) tsan.forget(kk.current.?);
     const result = kk.perform(op, site);
     e.* = saved;
     return result;
@@ -341,6 +343,7 @@ comptime {
     _ = @import("pthread_sync.zig");
     _ = @import("svcomp.zig");
     _ = @import("pthread_more.zig");
+    _ = tsan;
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {

@@ -4,7 +4,7 @@
 //! malformed traces): UTF-8 JSON, an object whose "format" is "isomc-trace" and "version" 1,
 //! "steps" an array of objects each with an integer "actor" >= 1 and an optional integer
 //! "choice" >= 0 (both below 2^32), and "violation" null, absent, or an object whose "kind" is
-//! one of the seven; a lasso's ("liveness", "non-progress") also has "cycle_start", an integer
+//! one of the eight; a lasso's ("liveness", "non-progress") also has "cycle_start", an integer
 //! from 0 to the number of steps: where its cycle starts. What is wrong is said in one line that
 //! prints no raw byte of the file.
 
@@ -15,8 +15,8 @@ pub const TraceError = error{ Unreadable, NotATrace, OutOfMemory };
 
 pub const version: f64 = 1;
 const format = "isomc-trace";
-const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout", "liveness", "non-progress" };
-const kinds_text = "deadlock, assertion, crash, exit, timeout, liveness, non-progress";
+const violation_kinds = [_][]const u8{ "deadlock", "assertion", "crash", "exit", "timeout", "data-race", "liveness", "non-progress" };
+const kinds_text = "deadlock, assertion, crash, exit, timeout, data-race, liveness, non-progress";
 
 /// What a lasso's trace adds: which property it violates, and where its cycle starts.
 pub const Lasso = struct {

@@ -40,6 +40,7 @@ pub const OpKind = enum(u64) {
     store,
     fetch_add,
     cas,
+    access,
 };
 
 /// What an actor waits to do: its pending visible operation and its operands. Every payload is
@@ -68,7 +69,26 @@ pub const Op = union(OpKind) {
     store: struct { ptr: *i64, value: i64 },
     fetch_add: struct { ptr: *i64, delta: i64 },
     cas: struct { ptr: *i64, expected: i64, desired: i64 },
+    /// A memory access of a pthread program (tsan.zig): nothing happens when it executes, the
+    /// program makes the access itself once it runs again (atomics included), so its value is
+    /// the one at the time it runs.
+    access: Access,
 };
+
+/// A memory access as a step: its address, its value (the one read, or written by an atomic
+/// store or read-modify-write's operand), and `info` (size, mode, atomic, spin; below).
+pub const Access = extern struct { ptr: usize, value: u64, info: u64 };
+pub const access_size_mask: u64 = 0xff;
+pub const access_mode_shift = 8;
+pub const AccessMode = enum(u64) { read = 0, write = 1, rmw = 2 };
+pub const access_atomic: u64 = 1 << 12;
+/// A read that would start again an iteration identical to the last one (tsan.zig): the
+/// actor spins, and the step is never enabled (its execution is cut as blocked).
+pub const access_spin: u64 = 1 << 13;
+
+pub fn accessMode(a: Access) AccessMode {
+    return @enumFromInt((a.info >> access_mode_shift) & 0xf);
+}
 
 /// An Op as an actor's record keeps it: its kind, then its payload's bytes, then zeros. An
 /// actor's record is program state: what an earlier, larger operation left in a union, or the
@@ -144,6 +164,11 @@ pub fn kindOf(op: Op) protocol.Kind {
         .store => .store,
         .fetch_add => .fetch_add,
         .cas => .cas,
+        .access => |a| switch (accessMode(a)) {
+            .read => .access_read,
+            .write => .access_write,
+            .rmw => .access_rmw,
+        },
     };
 }
 
@@ -156,6 +181,7 @@ pub fn isEnabled(actor: *const Actor) bool {
         .sem_acquire => |s| s.value > 0,
         .cond_wake => |c| actor.signalled and c.mutex.owner == 0,
         .barrier_leave => |b| b.barrier.generation != b.generation,
+        .access => |a| a.info & access_spin == 0,
         else => true,
     };
 }
@@ -304,6 +330,7 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
                 actor.result = 0;
             }
         },
+        .access => {},
     }
     return .proceed;
 }
@@ -420,6 +447,12 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
             object = @intFromPtr(c.ptr);
             arg0 = c.expected;
             arg1 = c.desired;
+        },
+        .access => |a| {
+            object = a.ptr;
+            arg0 = @bitCast(a.value);
+            arg1 = @bitCast(a.info);
+            if (a.info & access_spin != 0) flags |= protocol.record_flag_spin;
         },
     }
     return .{

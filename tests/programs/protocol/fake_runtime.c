@@ -16,7 +16,7 @@ enum {
   DONE = 0x06,
   ERROR = 0x07,
   STACKS = 0x08,
-  VERSION = 8,
+  VERSION = 9,
   MAGIC = 0x434d5349
 };
 
@@ -79,15 +79,15 @@ int main(int argc, char **argv) {
   fd = atoi(env);
   const char *s = argv[1];
   if (strcmp(s, "hello-version") == 0) {
-    /* SCENARIOS: a HELLO of protocol version 9. */
-    begin(HELLO, 9);
+    /* SCENARIOS: a HELLO of protocol version 99 (never the checker's). */
+    begin(HELLO, 99);
     put(MAGIC, 4);
     put(0, 12);
     finish();
     send_bytes(len);
   } else if (strcmp(s, "hello-version-huge") == 0) {
-    /* A header of version 9 announcing a 4 GiB frame: the version must still be named. */
-    begin(HELLO, 9);
+    /* A header of version 99 announcing a 4 GiB frame: the version must still be named. */
+    begin(HELLO, 99);
     memset(frame, 0xff, 4);
     send_bytes(8);
   } else if (strcmp(s, "short-header") == 0) {
