@@ -13,7 +13,7 @@ import type { ExplorationResult, Stats } from "../explore/result.ts";
 import { InputError, InternalError, UsageError } from "../errors.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
 import { Coordinator } from "./coordinator.ts";
-import type { Job, SplitConfig } from "./job.ts";
+import type { Job, SplitConfig, StartImage } from "./job.ts";
 import {
   type Address,
   Connection,
@@ -44,6 +44,10 @@ export interface DriveOptions {
   readonly maxDepth?: number;
   /** Prune visited states (--reduction=none): claimed from the coordinator. */
   readonly visited?: boolean;
+  /** With visited: how every copy starts (reference.ts). */
+  readonly start?: StartImage;
+  /** With visited: the program's environment, the same on every worker (it is on its stack). */
+  readonly programEnv?: Readonly<Record<string, string>>;
   /** Start this many local workers (--jobs), or none: they connect (--coordinator). */
   readonly jobs?: number;
   /** --coordinator=ADDR: listen there (TCP) for workers started elsewhere. */
@@ -67,6 +71,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     maxFanout,
     maxDepth: options.maxDepth,
     visited: options.visited,
+    start: options.start,
   };
   const startedMs = performance.now();
   const coordinator = new Coordinator(split);
@@ -103,7 +108,11 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       });
       return;
     }
-    await link.send({ type: "setup", version: wireVersion, setup: { ...options.setup, split } });
+    await link.send({
+      type: "setup",
+      version: wireVersion,
+      setup: { ...options.setup, split, programEnv: options.programEnv },
+    });
     connected++;
     everConnected++;
     notify();

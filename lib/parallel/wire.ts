@@ -20,6 +20,8 @@ export interface WorkerSetup {
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;
   readonly maxCheckpoints?: number;
+  /** With visited: the program's environment, the coordinator's (the same stack everywhere). */
+  readonly programEnv?: Readonly<Record<string, string>>;
 }
 
 export type ToCoordinator =
