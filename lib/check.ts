@@ -376,6 +376,7 @@ async function checkParallel(
       pinCpu: options.pinCpu ?? true,
       snapshotSpacing: options.snapshotSpacing,
       maxCheckpoints: options.maxCheckpoints,
+      everyEnd: options.everyEnd,
     },
     maxDepth: options.maxDepth,
     visited,

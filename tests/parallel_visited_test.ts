@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildProgram, repoRoot } from "./support/build.ts";
-import { liveProcessesOf, processes, runCli, startCli } from "./support/cli.ts";
+import { liveProcessesOf, processes, runCli, runningProgram, startCli } from "./support/cli.ts";
 
 const example = (name: string): Promise<string> =>
   buildProgram(join(repoRoot, "examples", `${name}.c`));
@@ -89,7 +89,11 @@ Deno.test("--visited with a worker killed mid-run: the search starts over, the c
     workers = workersOf(pid);
   }
   assert.equal(workers.length, 2, "two workers");
-  await new Promise((r) => setTimeout(r, 1000));
+  // Connected and at work: a worker's program runs (the reference copies are gone by then).
+  while (runningProgram(lastzero).length < 2 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 300));
   Deno.kill(workers[0], "SIGKILL");
   const r = await run.result;
   assert.equal(r.code, 0, r.stderr);
@@ -182,4 +186,51 @@ Deno.test("--visited in parallel: what stays refused is one line and exit 2", as
     assert.match(r.stderr, message, args.join(" "));
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
+});
+
+Deno.test("--every-end with --jobs=2: main's end runs after every execution, on every worker", async () => {
+  const program = await buildProgram(join(repoRoot, "tests/programs/parallel/end_count.c"));
+  const dir = Deno.makeTempDirSync({ prefix: "isomc-ends-" });
+  try {
+    const ends = async (args: readonly string[], name: string): Promise<number> => {
+      const file = join(dir, name);
+      const r = await runCli(["check", "--json", "--reduction=none", ...args, "--", program, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).stats.executions, 6, args.join(" "));
+      return Deno.readTextFileSync(file).split("\n").filter((l) => l === "end").length;
+    };
+    assert.equal(await ends(["--no-visited"], "seq"), 1, "sequential: the end is known after one");
+    assert.equal(await ends(["--no-visited", "--every-end"], "seq-every"), 6);
+    assert.equal(await ends(["--jobs=2", "--no-pin", "--every-end"], "par-every"), 6);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("--jobs=2: a worker killed before it connects does not hang the check", async () => {
+  const lastzero = await example("dpor/lastzero");
+  const run = startCli([
+    "check",
+    "--json",
+    "--reduction=none",
+    "--jobs=2",
+    "--no-pin",
+    "--",
+    lastzero,
+    "3",
+  ]);
+  const pid = run.child.pid;
+  const end = Date.now() + 60_000;
+  let workers: number[] = [];
+  // At once: a worker is a Deno process that takes a while to start and connect.
+  while (workers.length < 1 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 5));
+    workers = workersOf(pid);
+  }
+  Deno.kill(workers[0], "SIGKILL");
+  const r = await run.result;
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.verdict, "ok");
+  assert.equal(json.parallel.workers, 1, "one worker did the search");
 });

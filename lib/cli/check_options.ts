@@ -122,7 +122,6 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     {
       maxExecutions: values["max-executions"] !== undefined,
       showOutput: values["show-output"] === true,
-      everyEnd: values["every-end"] === true,
     },
   );
   const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;

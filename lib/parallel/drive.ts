@@ -85,6 +85,9 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let failure: Error | null = null;
   let connected = 0;
   let everConnected = 0;
+  /** The pids that said hello, and the local workers that ended before they did. */
+  const greeted = new Set<number>();
+  let diedUnconnected = 0;
   let idleMs = 0;
   let messages = 0;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
@@ -115,9 +118,14 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     });
     connected++;
     everConnected++;
+    greeted.add(hello.pid);
     notify();
     try {
-      while (connected < expected && everConnected < expected && !over()) await change;
+      // A local worker that died before it connected never will: the others do not wait for it.
+      while (
+        connected < expected - diedUnconnected && everConnected < expected - diedUnconnected &&
+        !over()
+      ) await change;
       while (!over()) {
         const job: Job | null = coordinator.next(id);
         if (job === null) {
@@ -190,6 +198,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   }
   const exits = children.map((c) =>
     c.status.then(() => {
+      if (!greeted.has(c.pid)) diedUnconnected++;
       notify();
     })
   );
@@ -198,11 +207,14 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   try {
     while (!over()) {
       // Local workers all gone, with work left: nobody will do it.
-      if (options.jobs !== undefined && connected === 0 && everConnected > 0) {
+      // (Before any connected too: workers that all die while starting would hang the check.)
+      if (options.jobs !== undefined && connected === 0) {
+        let timer = 0;
         const alive = await Promise.race([
           Promise.all(children.map((c) => c.status)).then(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(true), 2000)),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000))),
         ]);
+        clearTimeout(timer);
         if (!alive && connected === 0) {
           failure = new InternalError("every worker was lost before the search ended");
           break;

@@ -63,6 +63,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
       pinCpu: setup.pinCpu,
       snapshotSpacing: setup.snapshotSpacing,
       maxCheckpoints: setup.maxCheckpoints,
+      everyEnd: setup.everyEnd,
     },
     setup.restore,
     setup.split.visited ?? false,
