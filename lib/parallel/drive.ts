@@ -209,7 +209,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       // Local workers all gone, with work left: nobody will do it.
       // (Before any connected too: workers that all die while starting would hang the check.)
       if (options.jobs !== undefined && connected === 0) {
-        let timer = 0;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const alive = await Promise.race([
           Promise.all(children.map((c) => c.status)).then(() => false),
           new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000))),
