@@ -223,6 +223,8 @@ export class ProgramRun {
     );
     copy.adopted = true;
     copy.hello = this.hello;
+    // Its memory is its checkpoint's: the fixed AT_RANDOM bytes too.
+    copy.randomFixed = this.randomFixed;
     copy.stacks = this.stacks;
     copy.unfinished = this.unfinished;
     copy.lastActor = this.lastActor;
