@@ -215,7 +215,8 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
           new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000))),
         ]);
         clearTimeout(timer);
-        if (!alive && connected === 0) {
+        // The search may have ended while this waited (workers leave when told to stop).
+        if (!alive && connected === 0 && !over()) {
           failure = new InternalError("every worker was lost before the search ended");
           break;
         }
