@@ -25,6 +25,8 @@ import type { Lasso } from "./liveness/lasso.ts";
 import type { LassoKind } from "./liveness/report.ts";
 import type { StateGraph } from "./report/state_graph.ts";
 import { drive, type ParallelReport } from "./parallel/drive.ts";
+import { referenceStart } from "./parallel/reference.ts";
+import type { StartWords } from "./state/alike.ts";
 import type { Address } from "./parallel/wire.ts";
 import { ENV_NONDET_RANGE, ENV_SVCOMP } from "./process/protocol.ts";
 import { OutcomeWatch } from "./explore/outcome_watch.ts";
@@ -183,10 +185,9 @@ export async function check(
     );
   }
   const parallel = options.jobs !== undefined || options.coordinator !== undefined;
-  if (parallel && options.visited) {
-    throw new UsageError(
-      "--visited is not available with --jobs or --coordinator yet: two copies of a program do not hash equal states alike (docs/parallel.md)",
-    );
+  if (parallel && options.exactCompare) {
+    // The coordinator keeps the hashes of the states claimed, not the states.
+    throw new UsageError("--exact-compare is not available with --jobs or --coordinator");
   }
   if (parallel && options.liveness) {
     throw new UsageError("a liveness check is not available with --jobs or --coordinator yet");
@@ -194,7 +195,11 @@ export async function check(
   if (parallel && options.graph !== undefined) {
     throw new UsageError("--dot is not available with --jobs or --coordinator");
   }
-  const visited = !parallel && usesVisited(restore, reduction, options.visited);
+  // In parallel, --visited is asked for, not a default: each new state costs a claim (a
+  // round trip to the coordinator), and the coordinator starts reference copies first.
+  const visited = parallel
+    ? options.visited === true
+    : usesVisited(restore, reduction, options.visited);
   if (options.graph !== undefined && !visited) {
     throw new UsageError(
       "--dot draws the states --visited tells apart: it needs --visited (--restore=memory or fork, --reduction=none)",
@@ -226,7 +231,8 @@ export function openTarget(
   options: CheckOptions,
   restore: Restore,
   visited: boolean,
-): { target: Target; memory: MemoryTarget | null } {
+  startAlike: StartWords | null = null,
+): OpenedTarget {
   const env = options.env ?? Deno.env.toObject();
   const run = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -254,8 +260,17 @@ export function openTarget(
     : null;
   // States are keyed as memory keys them (lib/state/state_key.ts): the same counts.
   if (fork !== null) fork.keyEveryState = visited;
-  const target: Target = memory ?? fork ?? new ReplayTarget(spec, run);
-  return { target, memory };
+  const stateful = memory ?? fork;
+  if (stateful !== null) stateful.startAlike = startAlike;
+  const target: Target = stateful ?? new ReplayTarget(spec, run);
+  return { target, memory, stateful };
+}
+
+/** A target for a restore strategy, and the stateful one it is (memory or fork), if any. */
+export interface OpenedTarget {
+  readonly target: Target;
+  readonly memory: MemoryTarget | null;
+  readonly stateful: MemoryTarget | ForkTarget | null;
 }
 
 async function checkWith(
@@ -385,8 +400,6 @@ async function checkParallel(
   reduction: Reduction,
   visited: boolean,
 ): Promise<CheckResult> {
-  // Always false for now (check() refuses --visited in parallel): the split and the workers
-  // support it (claims, docs/parallel.md), the programs' state hashes do not yet.
   if (options.maxExecutions !== undefined) {
     throw new UsageError("--max-executions is not available with --jobs or --coordinator");
   }
@@ -398,14 +411,22 @@ async function checkParallel(
       "--nondet-range and --svcomp are not available with --jobs or --coordinator yet (docs/svcomp.md)",
     );
   }
+  // Every copy of the program starts as a reference copy does (lib/state/alike.ts), checked
+  // by the initial state's key in each: equal states then have equal keys in every worker.
+  const start = visited
+    ? await referenceStart((output) => openTarget(spec, output, options, restore, true))
+    : undefined;
   const run = await drive({
     reduction,
+    start,
+    programEnv: visited ? spec.env : undefined,
     setup: {
       restore,
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       pinCpu: options.pinCpu ?? true,
       snapshotSpacing: options.snapshotSpacing,
       maxCheckpoints: options.maxCheckpoints,
+      everyEnd: options.everyEnd,
     },
     maxDepth: options.maxDepth,
     visited,

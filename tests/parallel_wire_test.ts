@@ -18,8 +18,8 @@ import { startCli } from "./support/cli.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 
-Deno.test("protocol version 1: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 1);
+Deno.test("protocol version 2: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 2);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -41,6 +41,33 @@ Deno.test("frames cut at every byte come out whole, bigints and all", () => {
     assert.equal(reader.pending, 0);
     assert.deepEqual(bodies.map(decodeBody), messages);
   }
+});
+
+Deno.test("version 2's setup: the reference start's words and key, the program's environment", () => {
+  const setup = {
+    type: "setup",
+    version: 2,
+    setup: {
+      split: {
+        reduction: "none",
+        splitDepth: 4,
+        maxFanout: 64,
+        visited: true,
+        start: { words: [[0x7ffff7d93a10n, 0x4635n]], key: 2n ** 64n - 1n },
+      },
+      restore: "memory",
+      timeoutMs: 10000,
+      pinCpu: true,
+      programEnv: { PATH: "/usr/bin", HOME: "/root" },
+    },
+  } as const;
+  const body = new TextDecoder().decode(encodeFrame(setup).subarray(4));
+  assert.match(
+    body,
+    /"start":\{"words":\[\[\{"\$bigint":"140737351596560"\},\{"\$bigint":"17973"\}\]\],"key":\{"\$bigint":"18446744073709551615"\}\}/,
+  );
+  assert.match(body, /"programEnv":\{"PATH":"\/usr\/bin","HOME":"\/root"\}/);
+  assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
 });
 
 Deno.test("a frame larger than the limit is refused, not buffered", () => {

@@ -170,13 +170,14 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     {
       maxExecutions: values["max-executions"] !== undefined,
       showOutput: values["show-output"] === true,
-      everyEnd: values["every-end"] === true,
     },
   );
   const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;
-  // A parallel check does not prune visited states (docs/parallel.md): not even by default.
-  const prunesVisited = !inParallel &&
-    usesVisited(restore as Restore, reduction as Reduction, visited);
+  // A parallel check prunes visited states only when asked (docs/parallel.md): each new
+  // state costs a claim at the coordinator.
+  const prunesVisited = inParallel
+    ? visited === true
+    : usesVisited(restore as Restore, reduction as Reduction, visited);
   const snapshotSpacing = positiveInteger("snapshot-spacing", values["snapshot-spacing"]);
   const maxCheckpoints = positiveInteger("max-checkpoints", values["max-checkpoints"]);
   const everyEnd = values["every-end"] === true;

@@ -38,10 +38,19 @@ export interface SpawnRequest {
   /** Run the child on the caller's CPU, and keep the caller there (faster round trips). */
   readonly pinCpu?: boolean;
   readonly keepAslr?: boolean;
+  /**
+   * Start the copy as every other copy starts: the kept descriptor at `channelFdInChild`, fixed
+   * bytes at AT_RANDOM (native/src/checker/exec_random.zig), so that equal states of two
+   * copies are equal bytes (docs/state.md, "Copies of one program").
+   */
+  readonly alike?: boolean;
 }
 
+/** The number the kept descriptor has in a child started `alike`. */
+export const channelFdInChild = 3;
+
 export type SpawnResult =
-  | { ok: true; pid: number; pidfd: number }
+  | { ok: true; pid: number; pidfd: number; randomFixed: boolean }
   | { ok: false; errno: number };
 
 let subreaper = false;
@@ -54,10 +63,14 @@ export function spawn(req: SpawnRequest): SpawnResult {
     subreaper = true;
   }
   const argv = cstrings(req.argv);
-  const env = cstrings(Object.entries(req.env).map(([k, v]) => `${k}=${v}`));
+  // Alike, in one order: Deno.env.toObject() lists the variables in no fixed order, and the
+  // strings are on the program's stack.
+  const entries = Object.entries(req.env);
+  if (req.alike) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const env = cstrings(entries.map(([k, v]) => `${k}=${v}`));
   const flags = (req.inheritOutput ? 1 : 0) | (req.keepAslr ? 2 : 0) |
-    (req.inheritOutput === "stderr" ? 4 : 0) | (req.pinCpu ? 8 : 0);
-  const out = new Int32Array(2);
+    (req.inheritOutput === "stderr" ? 4 : 0) | (req.pinCpu ? 8 : 0) | (req.alike ? 16 : 0);
+  const out = new Int32Array(3);
   const rc = native().isomc_spawn(
     argv,
     BigInt(argv.length),
@@ -69,7 +82,7 @@ export function spawn(req: SpawnRequest): SpawnResult {
     flags,
     out,
   );
-  if (rc === 0) return { ok: true, pid: out[0], pidfd: out[1] };
+  if (rc === 0) return { ok: true, pid: out[0], pidfd: out[1], randomFixed: out[2] === 1 };
   if (rc > 0) return { ok: false, errno: rc };
   throw new InternalError(`cannot start a process (native code ${rc})`);
 }

@@ -13,7 +13,7 @@ import type { ExplorationResult, Stats } from "../explore/result.ts";
 import { InputError, InternalError, UsageError } from "../errors.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
 import { Coordinator } from "./coordinator.ts";
-import type { Job, SplitConfig } from "./job.ts";
+import type { Job, SplitConfig, StartImage } from "./job.ts";
 import {
   type Address,
   Connection,
@@ -44,6 +44,10 @@ export interface DriveOptions {
   readonly maxDepth?: number;
   /** Prune visited states (--reduction=none): claimed from the coordinator. */
   readonly visited?: boolean;
+  /** With visited: how every copy starts (reference.ts). */
+  readonly start?: StartImage;
+  /** With visited: the program's environment, the same on every worker (it is on its stack). */
+  readonly programEnv?: Readonly<Record<string, string>>;
   /** Start this many local workers (--jobs), or none: they connect (--coordinator). */
   readonly jobs?: number;
   /** --coordinator=ADDR: listen there (TCP) for workers started elsewhere. */
@@ -67,6 +71,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     maxFanout,
     maxDepth: options.maxDepth,
     visited: options.visited,
+    start: options.start,
   };
   const startedMs = performance.now();
   const coordinator = new Coordinator(split);
@@ -80,6 +85,9 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let failure: Error | null = null;
   let connected = 0;
   let everConnected = 0;
+  /** The pids that said hello, and the local workers that ended before they did. */
+  const greeted = new Set<number>();
+  let diedUnconnected = 0;
   let idleMs = 0;
   let messages = 0;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
@@ -103,12 +111,21 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       });
       return;
     }
-    await link.send({ type: "setup", version: wireVersion, setup: { ...options.setup, split } });
+    await link.send({
+      type: "setup",
+      version: wireVersion,
+      setup: { ...options.setup, split, programEnv: options.programEnv },
+    });
     connected++;
     everConnected++;
+    greeted.add(hello.pid);
     notify();
     try {
-      while (connected < expected && everConnected < expected && !over()) await change;
+      // A local worker that died before it connected never will: the others do not wait for it.
+      while (
+        connected < expected - diedUnconnected && everConnected < expected - diedUnconnected &&
+        !over()
+      ) await change;
       while (!over()) {
         const job: Job | null = coordinator.next(id);
         if (job === null) {
@@ -181,6 +198,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   }
   const exits = children.map((c) =>
     c.status.then(() => {
+      if (!greeted.has(c.pid)) diedUnconnected++;
       notify();
     })
   );
@@ -189,12 +207,16 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   try {
     while (!over()) {
       // Local workers all gone, with work left: nobody will do it.
-      if (options.jobs !== undefined && connected === 0 && everConnected > 0) {
+      // (Before any connected too: workers that all die while starting would hang the check.)
+      if (options.jobs !== undefined && connected === 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const alive = await Promise.race([
           Promise.all(children.map((c) => c.status)).then(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(true), 2000)),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000))),
         ]);
-        if (!alive && connected === 0) {
+        clearTimeout(timer);
+        // The search may have ended while this waited (workers leave when told to stop).
+        if (!alive && connected === 0 && !over()) {
           failure = new InternalError("every worker was lost before the search ended");
           break;
         }

@@ -19,6 +19,15 @@ export interface SplitConfig {
   readonly runawaySteps?: number;
   /** --reduction=none --visited: states are claimed from the coordinator, explored once. */
   readonly visited?: boolean;
+  /** With visited: how every copy starts (reference.ts); each job checks its copy's key. */
+  readonly start?: StartImage;
+}
+
+/** The reference copy's start: the words every copy takes (lib/state/alike.ts), its key. */
+export interface StartImage {
+  readonly words: readonly (readonly [bigint, bigint])[];
+  /** The initial state's key; null when the program ends before its first point. */
+  readonly key: bigint | null;
 }
 
 /** Asks the coordinator whether this job explores the state of hash `hash` (first to ask). */

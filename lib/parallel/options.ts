@@ -16,7 +16,7 @@ export function parallelOptions(
   jobs: number | undefined,
   coordinator: string | undefined,
   expectWorkers: number | undefined,
-  others: { maxExecutions: boolean; showOutput: boolean; everyEnd: boolean },
+  others: { maxExecutions: boolean; showOutput: boolean },
 ): ParallelOptions {
   if (jobs !== undefined && coordinator !== undefined) {
     throw new UsageError("--jobs starts local workers, --coordinator waits for others: not both");
@@ -33,8 +33,6 @@ export function parallelOptions(
       ? "--max-executions"
       : others.showOutput
       ? "--show-output"
-      : others.everyEnd
-      ? "--every-end"
       : null;
     if (refused !== null) {
       throw new UsageError(`${refused} is not available with --jobs or --coordinator yet`);

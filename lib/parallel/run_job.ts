@@ -6,6 +6,7 @@
  * simulation and the worker processes run the same code.
  */
 
+import { InputError } from "../errors.ts";
 import { exploreDfs } from "../explore/dfs.ts";
 import { exploreDpor, newActors, SpawnerFound } from "../explore/dpor/explorer.ts";
 import { altOf, type Event, EventMaker } from "../explore/dpor/event.ts";
@@ -66,6 +67,7 @@ async function run(
   const trace: TraceStep[] = [];
   let sleep = SleepSet.empty();
   let outcome = await target.start();
+  checkStart(target, config);
   for (const step of job.prefix) {
     if (outcome.kind !== "point") throw new Error("internal: parallel: a job's prefix ended");
     const point = outcome.point;
@@ -173,6 +175,21 @@ async function run(
     throw e;
   }
   return { kind: "explored", part: partOf(r, depth, trace) };
+}
+
+/**
+ * With visited: the copy must start as the reference copy did (reference.ts), or its keys
+ * would not be those of the other workers' copies and the counts would not be exact.
+ */
+function checkStart(target: Target, config: SplitConfig): void {
+  const want = config.start?.key ?? null;
+  if (!config.visited || want === null) return;
+  const key = target.stateHash?.() ?? null;
+  if (key !== want) {
+    throw new InputError(
+      "--visited in parallel: this worker's copy of the program does not start as the coordinator's (another binary, library or environment?)",
+    );
+  }
 }
 
 /** The subtree's result as a part: counts from the job's node, traces from the initial state. */

@@ -7,7 +7,13 @@
 
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 
-export const wireVersion = 1;
+/**
+ * 1: the first. 2: with --visited the setup carries how every copy starts (split.start, the
+ * reference's words and initial key) and the program's environment (programEnv); a version 1
+ * worker would ignore them and hash its copies' states unlike the others'; --every-end
+ * (everyEnd) came with it.
+ */
+export const wireVersion = 2;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -20,6 +26,10 @@ export interface WorkerSetup {
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;
   readonly maxCheckpoints?: number;
+  /** --every-end: each worker runs main's end after every execution. */
+  readonly everyEnd?: boolean;
+  /** With visited: the program's environment, the coordinator's (the same stack everywhere). */
+  readonly programEnv?: Readonly<Record<string, string>>;
 }
 
 export type ToCoordinator =

@@ -55,16 +55,19 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   const setup = first.setup;
   const output = new ProgramOutput(false);
   const { target } = openTarget(
-    spec,
+    // With visited, the program runs in the coordinator's environment: it is on the stack.
+    setup.programEnv === undefined ? spec : { ...spec, env: setup.programEnv },
     output,
     {
       timeoutMs: setup.timeoutMs,
       pinCpu: setup.pinCpu,
       snapshotSpacing: setup.snapshotSpacing,
       maxCheckpoints: setup.maxCheckpoints,
+      everyEnd: setup.everyEnd,
     },
     setup.restore,
     setup.split.visited ?? false,
+    setup.split.start ?? null,
   );
   try {
     return await serve(link, target, setup.split);

@@ -10,7 +10,22 @@ export function programEnvironment(
   env: Readonly<Record<string, string>>,
   stateful: boolean,
 ): Record<string, string> {
-  return { ...quietKernelWrites(env), ...(stateful ? preloadAgent(env) : {}) };
+  return {
+    ...quietKernelWrites(env),
+    ...(stateful ? { ...preloadAgent(env), ...bindNow() } : {}),
+  };
+}
+
+/**
+ * The dynamic linker binds a function at its first call, writing its address into the
+ * program's GOT and bumping its own counters: memory that a restore to a state before the
+ * first call takes back, while a copy that got there by replaying its steps keeps it. Two
+ * paths to one state then left two keys (lastzero(4): 16 final states by the sequential
+ * search, 8 by fresh copies; docs/state.md, "Copies of one program"). Bound at start, the GOT is
+ * the same in every state.
+ */
+function bindNow(): Record<string, string> {
+  return { LD_BIND_NOW: "1" };
 }
 
 /** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */

@@ -7,6 +7,7 @@
 
 import { InputError, InternalError } from "../errors.ts";
 import {
+  channelFdInChild,
   closeFd,
   type ExitStatus,
   killProcess,
@@ -76,6 +77,8 @@ export class ProgramRun {
   private adopted = false;
   /** The control channel's descriptor number in the program. */
   private controlFd = -1;
+  /** The program started with fixed AT_RANDOM bytes (stateful runs, when the kernel let it). */
+  randomFixed = false;
   /** Set by HELLO. */
   hello: Hello | null = null;
   /** The stacks reported with the last point (stateful runs). */
@@ -100,6 +103,10 @@ export class ProgramRun {
     names: MutableNames,
   ): Promise<{ run: ProgramRun; first: Outcome }> {
     const [mine, theirs] = socketPair();
+    // Stateful runs compare states, across copies too (a parallel check's workers): every
+    // copy starts alike, its channel at one number, its AT_RANDOM fixed (docs/state.md).
+    const alike = options.stateful === true;
+    const channelFd = alike ? channelFdInChild : theirs;
     let spawned;
     try {
       spawned = spawn({
@@ -107,9 +114,10 @@ export class ProgramRun {
         env: {
           ...spec.env,
           ...programEnvironment(spec.env, options.stateful === true),
-          [ENV_FD]: String(theirs),
+          [ENV_FD]: String(channelFd),
         },
         keepFd: theirs,
+        alike,
         inheritOutput: options.output === undefined ? options.showOutput : false,
         stdoutFd: options.output?.stdoutFd,
         stderrFd: options.output?.stderrFd,
@@ -126,7 +134,8 @@ export class ProgramRun {
     options.output?.touch();
     const channel = new NativeChannel(mine);
     const run = new ProgramRun(spawned.pid, spawned.pidfd, channel, spec, options, names);
-    run.controlFd = theirs;
+    run.controlFd = channelFd;
+    run.randomFixed = spawned.randomFixed;
     try {
       const first = await run.handshake();
       options.output?.reached(endsExecution(first));
@@ -214,6 +223,8 @@ export class ProgramRun {
     );
     copy.adopted = true;
     copy.hello = this.hello;
+    // Its memory is its checkpoint's: the fixed AT_RANDOM bytes too.
+    copy.randomFixed = this.randomFixed;
     copy.stacks = this.stacks;
     copy.unfinished = this.unfinished;
     copy.lastActor = this.lastActor;

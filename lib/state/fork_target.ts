@@ -37,6 +37,7 @@ import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
 import type { StackInfo } from "../process/protocol.ts";
 import { deadStacks, endKey, MemoryState, type StateKey, stateKey } from "./state_key.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
+import { type Copy, makeAlike, type StartWords } from "./alike.ts";
 
 export interface ForkTargetOptions extends RunOptions {
   /** Most frozen processes kept at once (default 64). */
@@ -73,6 +74,8 @@ export class ForkTarget implements Target {
   forks = 0;
   /** Key every state (--visited), as memory snapshots do; set before start. */
   keyEveryState = false;
+  /** The words every new copy takes from a reference copy (a parallel --visited, alike.ts). */
+  startAlike: StartWords | null = null;
   /** The current state branches and has no checkpoint yet: freeze it before a step from it. */
   private freezeDue = false;
   /** The pages of every key read (created with the first key). */
@@ -113,6 +116,9 @@ export class ForkTarget implements Target {
     this.running = run;
     this.counters.restarts++;
     this.path = [];
+    // Before its first key: the copy starts as the reference copy did (alike.ts).
+    const copy = this.copy();
+    if (this.startAlike !== null && copy !== null) makeAlike(copy, this.startAlike);
     this.settle(first);
     return first;
   }
@@ -200,6 +206,13 @@ export class ForkTarget implements Target {
   }
 
   /** The current state's key (--visited); null when unknown. */
+  /** The running copy (its pid and the runtime's own memory), if any: for alike.ts. */
+  copy(): Copy | null {
+    const run = this.running;
+    if (run === null || !run.isAlive || run.hello === null) return null;
+    return { pid: run.hello.pid, ignored: run.hello.ignored, randomFixed: run.randomFixed };
+  }
+
   stateHash(): bigint | null {
     return this.key?.key ?? null;
   }

@@ -21,6 +21,7 @@ import {
   type TargetCounters,
 } from "../explore/target.ts";
 import { PropRegistry, type PropValues } from "./propositions.ts";
+import { type Copy, makeAlike, type StartWords } from "./alike.ts";
 import type { Step } from "../model/transition.ts";
 import { ProgramRun } from "../process/program.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
@@ -122,6 +123,8 @@ export class MemoryTarget implements Target {
   private trackerKind: TrackerKind | "unknown" = "unknown";
   /** Snapshot every state (for state keys), not only those the search can come back to. */
   keyEveryState = false;
+  /** The words every new copy takes from a reference copy (a parallel --visited, alike.ts). */
+  startAlike: StartWords | null = null;
   /** The running program reports its stacks at every point (it started with keyEveryState). */
   private stacksReported = false;
   private readonly snapshotSpacing: number;
@@ -169,6 +172,8 @@ export class MemoryTarget implements Target {
       return first;
     }
     const hello = run.hello!;
+    // Before the engine's first look: the copy starts as the reference copy did (alike.ts).
+    if (this.startAlike !== null) makeAlike(this.copy()!, this.startAlike);
     this.engine = new Engine(this.store, {
       pid: hello.pid,
       pidfd: hello.pidfd,
@@ -322,6 +327,13 @@ export class MemoryTarget implements Target {
     this.keyEveryState = on;
     if (on && this.run !== null && !this.stacksReported) this.dispose();
     return true;
+  }
+
+  /** The running copy (its pid and the runtime's own memory), if any: for alike.ts. */
+  copy(): Copy | null {
+    const run = this.run;
+    if (run === null || !run.isAlive || run.hello === null) return null;
+    return { pid: run.hello.pid, ignored: run.hello.ignored, randomFixed: run.randomFixed };
   }
 
   /** The hash of the current state, for the search's visited set; null when unknown. */

@@ -61,9 +61,13 @@ pub const spawn_keep_aslr: u32 = 1 << 1;
 pub const spawn_stdout_to_stderr: u32 = 1 << 2;
 /// Pin the child, and the calling thread, to the CPU the calling thread is on.
 pub const spawn_pin_cpu: u32 = 1 << 3;
+/// Fixed bytes at AT_RANDOM (exec_random.zig), and the kept descriptor at number
+/// spawn_channel_fd: the copies of a program start alike (docs/state.md).
+pub const spawn_alike: u32 = 1 << 4;
+pub const spawn_channel_fd: i32 = 3;
 
 /// Starts argv[0] with the given environment; `stdout_fd` and `stderr_fd` (or -1) become its
-/// stdout and stderr. On success returns 0 and out = {pid, pidfd}.
+/// stdout and stderr. On success returns 0 and out = {pid, pidfd, AT_RANDOM fixed}.
 /// A positive result is the errno of a failed exec (ENOENT, EACCES, ENOEXEC...); negative:
 /// -1 out of memory, -2 the system refused (fork, pipe, pidfd), -3 malformed arguments.
 export fn isomc_spawn(
@@ -75,7 +79,7 @@ export fn isomc_spawn(
     stdout_fd: i32,
     stderr_fd: i32,
     flags: u32,
-    out: *[2]i32,
+    out: *[3]i32,
 ) i32 {
     const argv = splitBlob(argv_blob, argv_len) catch |err| return if (err == error.OutOfMemory) -1 else -3;
     defer freeBlobList(argv);
@@ -92,6 +96,8 @@ export fn isomc_spawn(
         .stderr_fd = stderr_fd,
         .pin_cpu = if (flags & spawn_pin_cpu != 0) pinCaller() else null,
         .no_aslr = flags & spawn_keep_aslr == 0,
+        .keep_fd_as = if (flags & spawn_alike != 0) spawn_channel_fd else -1,
+        .fixed_random = flags & spawn_alike != 0,
     }) catch |err| return switch (err) {
         error.OutOfMemory => -1,
         error.SystemResources, error.ExecFailed => -2,
@@ -99,7 +105,9 @@ export fn isomc_spawn(
     switch (result) {
         .exec_errno => |e| return e,
         .child => |c| {
-            out.* = .{ c.pid, c.pidfd };
+            // out[2]: 1 when AT_RANDOM holds the fixed bytes (spawn_alike, and the kernel let
+            // the child be traced).
+            out.* = .{ c.pid, c.pidfd, @intFromBool(c.random_fixed) };
             return 0;
         },
     }
@@ -288,6 +296,7 @@ export fn isomc_channel_recv(ch: *channel.Channel, out: [*]u8, cap: usize, timeo
 
 test {
     _ = process;
+    _ = @import("exec_random.zig");
     _ = channel;
     _ = pipes;
     _ = @import("state/maps.zig");

@@ -14,6 +14,7 @@ const std = @import("std");
 const linux = std.os.linux;
 const posix = std.posix;
 const assert = std.debug.assert;
+const exec_random = @import("exec_random.zig");
 
 pub const SpawnError = error{ OutOfMemory, SystemResources, ExecFailed };
 
@@ -36,11 +37,21 @@ pub const SpawnOptions = struct {
     pin_cpu: ?u32 = null,
     /// Run with address-space randomisation off, so addresses repeat from run to run.
     no_aslr: bool = true,
+    /// The kept descriptor takes this number in the child (>= 3), or -1: the number it has
+    /// here. A fixed number keeps the copies of a program alike (the runtime stores it, the
+    /// environment names it).
+    keep_fd_as: i32 = -1,
+    /// Fixed bytes at AT_RANDOM (exec_random.zig): the canary and the pointer guard are then
+    /// the same in every copy.
+    fixed_random: bool = false,
 };
 
 pub const Child = struct {
     pid: linux.pid_t,
     pidfd: i32,
+    /// AT_RANDOM holds exec_random.fixed_bytes (fixed_random asked, and the kernel let the
+    /// child be traced).
+    random_fixed: bool = false,
 };
 
 pub const Spawned = union(enum) {
@@ -85,11 +96,12 @@ pub fn spawn(options: SpawnOptions) SpawnError!Spawned {
     _ = linux.close(report[1]);
     report_open[1] = false;
 
-    // The report pipe closes on a successful exec; before that, it carries exec's errno.
-    var errno_bytes: [2]u8 = undefined;
+    // The report pipe closes on a successful exec; before that, it carries exec's errno,
+    // after untraced_mark if the child asked to be traced and the kernel refused.
+    var report_bytes: [4]u8 = undefined;
     var got: usize = 0;
-    while (got < errno_bytes.len) {
-        const rc = linux.read(report[0], errno_bytes[got..].ptr, errno_bytes.len - got);
+    while (got < report_bytes.len) {
+        const rc = linux.read(report[0], report_bytes[got..].ptr, report_bytes.len - got);
         switch (linux.E.init(rc)) {
             .SUCCESS => {},
             .INTR => continue,
@@ -98,19 +110,30 @@ pub fn spawn(options: SpawnOptions) SpawnError!Spawned {
         if (rc == 0) break;
         got += rc;
     }
-    if (got == errno_bytes.len) {
+    const untraced = got >= 2 and std.mem.readInt(u16, report_bytes[0..2], .little) == untraced_mark;
+    const errno_at: usize = if (untraced) 2 else 0;
+    if (got == errno_at + 2) {
         var status: u32 = 0;
-        while (linux.E.init(linux.waitpid(pid, &status, 0)) == .INTR) {}
-        return .{ .exec_errno = std.mem.readInt(u16, &errno_bytes, .little) };
+        // Traced or not, the child exits (127) after a failed exec.
+        while (linux.E.init(linux.waitpid(pid, &status, 0x40000000)) == .INTR) {}
+        return .{ .exec_errno = std.mem.readInt(u16, report_bytes[errno_at..][0..2], .little) };
     }
+    const traced = options.fixed_random and !untraced;
+    if (traced) exec_random.fixAtExec(pid) catch |err| {
+        if (err != error.ChildGone) kill(.{ .pid = pid, .pidfd = -1 });
+        return error.SystemResources;
+    };
 
     const pidfd_rc = linux.pidfd_open(pid, 0);
     if (linux.E.init(pidfd_rc) != .SUCCESS) {
         kill(.{ .pid = pid, .pidfd = -1 });
         return error.SystemResources;
     }
-    return .{ .child = .{ .pid = pid, .pidfd = @intCast(pidfd_rc) } };
+    return .{ .child = .{ .pid = pid, .pidfd = @intCast(pidfd_rc), .random_fixed = traced } };
 }
+
+/// What the child writes on the report pipe when it could not be traced (no errno is 0xffff).
+const untraced_mark: u16 = 0xffff;
 
 fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: i32) noreturn {
     _ = linux.prctl(@intFromEnum(linux.PR.SET_PDEATHSIG), linux.SIG.KILL, 0, 0, 0);
@@ -141,11 +164,32 @@ fn childSetup(options: SpawnOptions, parent: linux.pid_t, devnull: i32, report: 
     // The program gets stdio and its control channel, nothing else the checker has open
     // (the report pipe is close-on-exec and stays open until exec).
     closeAllBut(options.keep_fd, report);
-    if (options.keep_fd >= 0) _ = linux.fcntl(options.keep_fd, linux.F.SETFD, 0);
+    var report_fd = report;
+    if (options.keep_fd >= 0) {
+        var kept = options.keep_fd;
+        if (options.keep_fd_as >= 0 and options.keep_fd_as != kept) {
+            // The report pipe moves out of the way first (it closes at exec anyway).
+            if (report_fd == options.keep_fd_as) {
+                const moved = linux.fcntl(report_fd, 1030, // F_DUPFD_CLOEXEC
+                    @intCast(options.keep_fd_as + 1));
+                if (linux.E.init(moved) != .SUCCESS) linux.exit_group(127);
+                report_fd = @intCast(moved);
+            }
+            if (linux.E.init(linux.dup2(kept, options.keep_fd_as)) != .SUCCESS) linux.exit_group(127);
+            _ = linux.close(kept);
+            kept = options.keep_fd_as;
+        }
+        _ = linux.fcntl(kept, linux.F.SETFD, 0);
+    }
+    if (options.fixed_random and !exec_random.traceMe()) {
+        var mark: [2]u8 = undefined;
+        std.mem.writeInt(u16, &mark, untraced_mark, .little);
+        _ = linux.write(report_fd, &mark, mark.len);
+    }
     const rc = linux.execve(options.argv[0].?, options.argv, options.envp);
     var errno_bytes: [2]u8 = undefined;
     std.mem.writeInt(u16, &errno_bytes, @intFromEnum(linux.E.init(rc)), .little);
-    _ = linux.write(report, &errno_bytes, errno_bytes.len);
+    _ = linux.write(report_fd, &errno_bytes, errno_bytes.len);
     linux.exit_group(127);
 }
 
