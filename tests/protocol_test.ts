@@ -21,6 +21,7 @@ import {
 } from "../lib/native/process.ts";
 import { NativeChannel } from "../lib/native/channel.ts";
 import {
+  type AheadRule,
   decode,
   encodeFds,
   encodeFinish,
@@ -185,6 +186,7 @@ function expectedMessage(v: Vector): Message {
           })),
         },
         mapsChanged: f.mapsChanged as boolean,
+        ranOn: f.ranOn as boolean,
       };
     case "violation":
       return {
@@ -237,7 +239,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 7, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 8, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -284,6 +286,8 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const [yieldRec, random, waitany, store] = state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
+  // Version 8: the runtime runs on from this point by the RUN's continuation rule.
+  assert.equal(state.ranOn, true);
   assert.equal(state.point.transitions.length, 4);
   assert.equal(yieldRec.kind, Kind.yield);
   assert.deepEqual([random.kind, random.choices, random.arg0, random.arg1], [
@@ -310,7 +314,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 7 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 8 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -359,15 +363,22 @@ Deno.test("the vectors of protocol version 7 carry what the stateful checker dep
   const decoded = decode(noUffd);
   assert.ok(decoded.type === "hello");
   assert.equal(decoded.uffd, -1);
-  // STATE's flags: only bit 0 means something; without it the mappings did not change.
+  // STATE's flags: bit 0, the mappings changed; bit 1 (version 8), the runtime runs on.
   const state = fromHex(vectors.get("state")!.hex);
   for (
-    const [flags, changed] of [[0, false], [1, true], [2, false], [0xffff_ffff, true]] as const
+    const [flags, changed, ranOn] of [
+      [0, false, false],
+      [1, true, false],
+      [2, false, true],
+      [4, false, false],
+      [0xffff_ffff, true, true],
+    ] as const
   ) {
     new DataView(state.buffer).setUint32(HEADER_SIZE + 8, flags, true);
     const m = decode(state);
     assert.ok(m.type === "state");
     assert.equal(m.mapsChanged, changed, `flags ${flags}`);
+    assert.equal(m.ranOn, ranOn, `flags ${flags}`);
   }
 });
 
@@ -489,9 +500,20 @@ Deno.test("field values the protocol forbids are refused", async () => {
 
 // ---- TypeScript encodes, Zig decodes ------------------------------------------------------
 
-function runJson(steps: readonly Step[], before: number): string {
-  return JSON.stringify({ type: "run", before, steps: steps.map((s) => [s.actor, s.choice]) });
+function runJson(steps: readonly Step[], before: number, ahead?: AheadRule): string {
+  return JSON.stringify({
+    type: "run",
+    before,
+    steps: steps.map((s) => [s.actor, s.choice]),
+    ...(ahead === undefined ? {} : { ahead: [ahead.maxSteps, ahead.branchStop, ahead.asleep] }),
+  });
 }
+
+const aheadRules: readonly AheadRule[] = [
+  { maxSteps: 1, branchStop: 0, asleep: [] },
+  { maxSteps: 4096, branchStop: 17, asleep: [2, 5, 9] },
+  { maxSteps: 0xffff_ffff, branchStop: 0xffff_ffff, asleep: [0xffff_ffff] },
+];
 
 function mapJson(ops: readonly MapOp[]): string {
   return JSON.stringify({ type: "map", ops: ops.map((o) => [o.map ? 1 : 0, o.start, o.end]) });
@@ -540,10 +562,13 @@ const fdLists: readonly (readonly FdChange[])[] = [
 ];
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH encoded in TypeScript read back the same in Zig", async () => {
-  const runs = stepLists.flatMap((steps) => befores.map((before) => ({ steps, before })));
+  const runs: { steps: readonly Step[]; before: number; ahead?: AheadRule }[] = [
+    ...stepLists.flatMap((steps) => befores.map((before) => ({ steps, before }))),
+    ...aheadRules.map((ahead, i) => ({ steps: stepLists[i], before: befores[i], ahead })),
+  ];
   const frames = [
     ...welcomeFlags.map(encodeWelcome),
-    ...runs.map(({ steps, before }) => encodeRun(steps, before)),
+    ...runs.map(({ steps, before, ahead }) => encodeRun(steps, before, ahead)),
     ...mapLists.map(encodeMap),
     encodeFork(),
     ...fdLists.map(encodeFds),
@@ -552,7 +577,7 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH encoded in TypeScript read ba
   const out = await runTool("decode", frames.map(toHex).join("\n") + "\n");
   assert.deepEqual(out, [
     ...welcomeFlags.map((flags) => JSON.stringify({ type: "welcome", flags })),
-    ...runs.map(({ steps, before }) => runJson(steps, before)),
+    ...runs.map(({ steps, before, ahead }) => runJson(steps, before, ahead)),
     ...mapLists.map(mapJson),
     JSON.stringify({ type: "fork" }),
     ...fdLists.map(fdsJson),
@@ -631,16 +656,24 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 7);
-  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0700" + "49534d43" + "00000000");
+  assert.equal(PROTOCOL_VERSION, 8);
+  assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + "0800" + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
-    "10000000" + "8100" + "0700" + "49534d43" + "03000000",
+    "10000000" + "8100" + "0800" + "49534d43" + "03000000",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
-    "20000000" + "8200" + "0700" + "02000000" + "05000000" + "02000000" + "00000000" +
+    "20000000" + "8200" + "0800" + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
+  );
+  assert.equal(
+    toHex(
+      encodeRun([{ actor: 2, choice: 0 }], 3, { maxSteps: 64, branchStop: 11, asleep: [1, 4] }),
+    ),
+    "30000000" + "8200" + "0800" + "01000000" + "03000000" + "02000000" + "00000000" +
+      "40000000" + "0b000000" + "02000000" + "00000000" + "01000000" + "04000000",
+    "version 8: the continuation rule after the steps",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }])).slice(16 + 8, 16 + 16),
@@ -649,18 +682,18 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
   );
   assert.equal(
     toHex(encodeMap([{ map: false, start: 0x1000, end: 0x3000 }])),
-    "28000000" + "8300" + "0700" + "01000000" + "00000000" + "00000000" + "00000000" +
+    "28000000" + "8300" + "0800" + "01000000" + "00000000" + "00000000" + "00000000" +
       "0010000000000000" + "0030000000000000",
   );
-  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0700" + "00000000" + "00000000");
-  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0700" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFork()), "10000000" + "8400" + "0800" + "00000000" + "00000000");
+  assert.equal(toHex(encodeFinish()), "10000000" + "8600" + "0800" + "00000000" + "00000000");
   assert.equal(
     toHex(encodeFds([
       { op: "open", fd: 3, path: "/a", flags: 2, pos: 5 },
       { op: "close", fd: 4 },
       { op: "seek", fd: 5, pos: 256 },
     ])),
-    "66000000" + "8500" + "0700" + "03000000" + "00000000" +
+    "66000000" + "8500" + "0800" + "03000000" + "00000000" +
       ("01000000" + "03000000" + "02000000" + "00000000" + "0500000000000000" + "02000000" +
         "2f61") +
       ("00000000" + "04000000" + "00000000" + "00000000" + "0000000000000000" + "00000000") +
@@ -741,7 +774,7 @@ function encodeMessage(m: Message): Uint8Array {
         .string(m.name).frame();
     case "state": {
       const b = new FrameBuilder(MessageType.state).u32(m.point.steps)
-        .u32(m.point.transitions.length).u32(m.mapsChanged ? 1 : 0).u32(0);
+        .u32(m.point.transitions.length).u32((m.mapsChanged ? 1 : 0) | (m.ranOn ? 2 : 0)).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8((t.enabled ? 1 : 0) | (t.ready ? 2 : 0)).u16(t.extras.length)
           .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
@@ -837,6 +870,7 @@ function randomMessage(rand: () => number): Message {
           })),
         },
         mapsChanged: rand() < 0.5,
+        ranOn: rand() < 0.5,
       };
     case 4:
       return {
@@ -1075,7 +1109,7 @@ function record(
 
 /** The point with no actor that ends a stateful execution before the rest of main runs. */
 function endPoint(steps: number): Message {
-  return { type: "state", point: { steps, transitions: [] }, mapsChanged: false };
+  return { type: "state", point: { steps, transitions: [] }, mapsChanged: false, ranOn: false };
 }
 
 /** steps.c's points: at the start and after a's random. */
@@ -1123,12 +1157,14 @@ Deno.test("handshake and steps with a real runtime: every frame as documented", 
         point: { steps: 0, transitions: stepsStart },
         // Creating the actors mapped their stacks.
         mapsChanged: true,
+        ranOn: false,
       });
       run.send(encodeRun([{ actor: ids.a, choice: 2 }]));
       assert.deepEqual(run.until("state"), {
         type: "state",
         point: { steps: 1, transitions: stepsAfterRandom },
         mapsChanged: false,
+        ranOn: false,
       });
       run.send(encodeRun([{ actor: ids.b, choice: 0 }, { actor: ids.a, choice: 0 }], 1));
       assert.deepEqual(run.until("done"), { type: "done", steps: 3, actors: 2 });
@@ -1415,6 +1451,7 @@ Deno.test("stateful: STACKS before every STATE; at the end a copy runs main (DON
         type: "state",
         point: { steps: 0, transitions: stepsStart },
         mapsChanged: true,
+        ranOn: false,
       });
 
       run.send(encodeRun([{ actor: ids.a, choice: 0 }]));
@@ -1571,6 +1608,7 @@ Deno.test("MAP creates and removes mappings and answers MAPPED with the first er
         type: "state",
         point: { steps: 1, transitions: stepsAfterRandom },
         mapsChanged: true,
+        ranOn: false,
       });
     } finally {
       run.dispose();

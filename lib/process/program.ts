@@ -17,9 +17,10 @@ import {
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { anyEnabled, type Step } from "../model/transition.ts";
-import { Interrupted, type Outcome } from "../explore/target.ts";
+import { anyEnabled, type Point, type Step } from "../model/transition.ts";
+import { aheadStepAt, Interrupted, type Outcome } from "../explore/target.ts";
 import {
+  type AheadRule,
   decode,
   encodeFds,
   encodeFinish,
@@ -82,6 +83,14 @@ export class ProgramRun {
   stacks: readonly StackInfo[] = [];
   /** Whether the runtime's mappings changed before the last point. */
   mapsChanged = true;
+  /**
+   * The runtime runs on from the last point reported, by the last RUN's continuation rule
+   * (docs/protocol.md, "Running ahead"): it takes `aheadStep` and its next report is on the way.
+   */
+  private ranOn = false;
+  /** The last point reported, and the asleep actors of the rule it runs on by. */
+  private lastPoint: Point | null = null;
+  private asleep: readonly number[] = [];
 
   private constructor(
     /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -181,14 +190,97 @@ export class ProgramRun {
    * Executes the steps in order and returns where the last one leads; `before` is the number
    * of transitions already executed in this execution.
    */
-  async run(steps: readonly Step[], before = 0): Promise<Outcome> {
+  async run(steps: readonly Step[], before = 0, ahead?: AheadRule): Promise<Outcome> {
     if (steps.length === 0) throw new InternalError("internal: empty RUN");
+    if (this.ranOn) throw new InternalError("internal: a RUN while the runtime runs ahead");
     this.lastActor = steps[steps.length - 1].actor;
+    this.asleep = ahead?.asleep ?? [];
     this.options.output?.touch();
-    this.sendFrame(encodeRun(steps, before));
+    this.sendFrame(encodeRun(steps, before, ahead));
     const outcome = await this.outcome();
     this.options.output?.reached(endsExecution(outcome));
     return outcome;
+  }
+
+  /** Whether the runtime runs on from the last point reported (the last RUN's rule). */
+  get runsAhead(): boolean {
+    return this.ranOn && this.alive;
+  }
+
+  /** The step the runtime takes on its own from the last point reported (while runsAhead). */
+  aheadStep(): Step {
+    const step = this.lastPoint === null ? null : aheadStepAt(this.lastPoint, this.asleep);
+    if (step === null) throw new InternalError("internal: the runtime ran on from a stop");
+    return step;
+  }
+
+  /** Where the step the runtime took on its own (aheadStep) led: its next report. */
+  async next(): Promise<Outcome> {
+    if (!this.runsAhead) throw new InternalError("internal: no step ahead to take");
+    this.lastActor = this.aheadStep().actor;
+    this.options.output?.touch();
+    const outcome = await this.outcome();
+    this.options.output?.reached(endsExecution(outcome));
+    return outcome;
+  }
+
+  /**
+   * Reads the rest of a run-ahead the checker will not follow, up to where the runtime waits
+   * (a point, the final one included); returns the steps it took beyond the last point
+   * reported and whether its mappings changed on the way, or null when it ended otherwise (a
+   * violation, a crash, a timeout: the program is then killed, and a restore starts anew).
+   */
+  async drain(): Promise<{ steps: Step[]; mapsChanged: boolean } | null> {
+    const steps: Step[] = [];
+    let mapsChanged = false;
+    while (this.runsAhead) {
+      const step = this.aheadStep();
+      this.ranOn = false;
+      const r = await this.receive();
+      if (r.kind !== "message") {
+        this.kill();
+        return null;
+      }
+      const m = r.message;
+      if (m.type === "state") {
+        steps.push(step);
+        mapsChanged ||= m.mapsChanged;
+        this.lastPoint = m.point;
+        this.ranOn = m.ranOn;
+        this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
+        if (!this.allFinished) this.unfinished = m.point.transitions.map((t) => t.actor);
+        continue;
+      }
+      if (!this.announced(m)) {
+        this.kill();
+        return null;
+      }
+      // Still the same step's report.
+      this.ranOn = true;
+    }
+    if (!this.alive) return null;
+    this.mapsChanged = mapsChanged;
+    return { steps, mapsChanged };
+  }
+
+  /** Records a frame that announces something (an actor, an object, a proposition, stacks). */
+  private announced(m: Message): boolean {
+    switch (m.type) {
+      case "actor":
+        this.names.actors.set(m.id, m.name);
+        return true;
+      case "object":
+        this.names.objects.set(m.id, m.name);
+        return true;
+      case "prop":
+        this.options.props?.record(m);
+        return true;
+      case "stacks":
+        this.stacks = m.stacks;
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -259,6 +351,7 @@ export class ProgramRun {
 
   /** Reads frames until one that ends the step: a point, the end, or a violation. */
   private async outcome(): Promise<Outcome> {
+    this.ranOn = false;
     while (true) {
       const r = await this.receive();
       if (r.kind === "timeout") {
@@ -272,16 +365,8 @@ export class ProgramRun {
       }
       if (r.kind === "gone") return this.death(r.status);
       const m = r.message;
+      if (this.announced(m)) continue;
       switch (m.type) {
-        case "actor":
-          this.names.actors.set(m.id, m.name);
-          break;
-        case "object":
-          this.names.objects.set(m.id, m.name);
-          break;
-        case "prop":
-          this.options.props?.record(m);
-          break;
         case "state":
           // Stateful: a point with no actor is the final point; the rest of main runs on FINISH.
           this.mapsChanged = m.mapsChanged;
@@ -294,10 +379,9 @@ export class ProgramRun {
           }
           this.allFinished = false;
           this.unfinished = m.point.transitions.map((t) => t.actor);
+          this.lastPoint = m.point;
+          this.ranOn = m.ranOn;
           return { kind: "point", point: m.point };
-        case "stacks":
-          this.stacks = m.stacks;
-          break;
         case "crash":
           // The process dies right after: the end of the channel follows.
           this.crashed = m;

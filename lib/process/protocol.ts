@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -46,6 +46,8 @@ export const WELCOME_STATEFUL = 1;
 /** WELCOME flag: send STACKS before every STATE (the checker hashes states). */
 export const WELCOME_STACKS = 2;
 const STATE_MAPS_CHANGED = 1;
+/** STATE flag: the runtime runs on from this point by the RUN's continuation rule. */
+const STATE_RAN_ON = 2;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
@@ -81,7 +83,7 @@ export type Message =
     /** The proposition's name; "" for the progress flag. */
     name: string;
   }
-  | { type: "state"; point: Point; mapsChanged: boolean }
+  | { type: "state"; point: Point; mapsChanged: boolean; ranOn: boolean }
   | { type: "stacks"; stacks: StackInfo[] }
   | { type: "tail"; signaled: boolean; value: number }
   | {
@@ -270,6 +272,7 @@ function decodeBody(type: number, r: Reader): Message {
         type: "state",
         point: { steps, transitions },
         mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
+        ranOn: (flags & STATE_RAN_ON) !== 0,
       };
     }
     case MessageType.stacks: {
@@ -453,12 +456,27 @@ function reservedOnly(type: number): Uint8Array {
 }
 
 /**
- * A RUN frame: the runtime executes the steps in order, then reports where it stands.
- * `before` is the number of transitions executed before the first step.
+ * A RUN's continuation rule (docs/protocol.md, "Running ahead"): after its steps the runtime
+ * goes on by itself, taking at each point the lowest enabled actor's first choice, for at most
+ * `maxSteps` steps; it stops at a point whose lowest enabled actor is in `asleep`, and at the
+ * first point with more than one enabled step once its step count reaches `branchStop`.
  */
-export function encodeRun(steps: readonly Step[], before = 0): Uint8Array {
+export interface AheadRule {
+  readonly maxSteps: number;
+  readonly branchStop: number;
+  readonly asleep: readonly number[];
+}
+
+/**
+ * A RUN frame: the runtime executes the steps in order, then reports where it stands (with
+ * `ahead`, runs on by that rule first). `before` is the number of transitions executed before
+ * the first step.
+ */
+export function encodeRun(steps: readonly Step[], before = 0, ahead?: AheadRule): Uint8Array {
   if (steps.length === 0) throw new RangeError("a RUN frame needs at least one step");
-  const size = HEADER_SIZE + 8 + 8 * steps.length;
+  if (ahead !== undefined && ahead.maxSteps < 1) throw new RangeError("a run-ahead of 0 steps");
+  const rule = ahead === undefined ? 0 : 16 + 4 * ahead.asleep.length;
+  const size = HEADER_SIZE + 8 + 8 * steps.length + rule;
   if (size > MAX_FRAME) throw new RangeError(`${steps.length} steps do not fit in one frame`);
   const w = new Writer(new Uint8Array(size), MessageType.run);
   w.u32(steps.length);
@@ -466,6 +484,13 @@ export function encodeRun(steps: readonly Step[], before = 0): Uint8Array {
   for (const s of steps) {
     w.u32(s.actor);
     w.u32(s.choice);
+  }
+  if (ahead !== undefined) {
+    w.u32(ahead.maxSteps);
+    w.u32(ahead.branchStop);
+    w.u32(ahead.asleep.length);
+    w.u32(0);
+    for (const a of ahead.asleep) w.u32(a);
   }
   return w.finish();
 }
