@@ -1,19 +1,17 @@
 /**
- * One run of the checked program under the checker's control: start it with the control
- * channel, do the handshake, send it steps, and turn what comes back — frames, silence, its
- * death — into outcomes. Every process started here is registered in `live` so that it is
- * killed whatever way the checker ends (lib/process/cleanup.ts).
+ * One run of the checked program under the checker's control: the handshake, the steps sent
+ * (and the reports of a run-ahead, docs/protocol.md "Running ahead"), and what comes back —
+ * frames, silence, its death — turned into outcomes. Starting the process is spawn.ts's job,
+ * decoding a frame frames.ts's; every process is registered so that it is killed whatever way
+ * the checker ends (lib/process/cleanup.ts).
  */
 
 import { InputError, InternalError } from "../errors.ts";
 import {
-  closeFd,
   type ExitStatus,
   killProcess,
   pidfdOpen,
   releaseProcess,
-  socketPair,
-  spawn,
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
@@ -21,21 +19,17 @@ import { anyEnabled, type Point, type Step } from "../model/transition.ts";
 import { aheadStepAt, Interrupted, type Outcome } from "../explore/target.ts";
 import {
   type AheadRule,
-  decode,
   encodeFds,
   encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
   encodeWelcome,
-  ENV_FD,
   ErrorCode,
   type FdChange,
   type MapOp,
   type Message,
-  ProtocolError,
   type StackInfo,
-  VersionMismatch,
   ViolationKind,
   WELCOME_STACKS,
   WELCOME_STATEFUL,
@@ -45,13 +39,13 @@ import {
   crashAfterRun,
   type CrashReport,
   deathOutcome,
-  execErrorText,
   exitTimeout,
   noHandshakeMessage,
   transitionTimeout,
 } from "./outcomes.ts";
-import { programEnvironment } from "./environment.ts";
 import { registerChild, unregisterChild } from "./cleanup.ts";
+import { spawnProgram } from "./spawn.ts";
+import { decodeFrame, type Received } from "./frames.ts";
 import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 /** How long to wait for a program that closed its channel to finish dying. */
@@ -108,34 +102,10 @@ export class ProgramRun {
     options: RunOptions,
     names: MutableNames,
   ): Promise<{ run: ProgramRun; first: Outcome }> {
-    const [mine, theirs] = socketPair();
-    let spawned;
-    try {
-      spawned = spawn({
-        argv: [spec.path, ...spec.args],
-        env: {
-          ...spec.env,
-          ...programEnvironment(spec.env, options.stateful === true),
-          [ENV_FD]: String(theirs),
-        },
-        keepFd: theirs,
-        inheritOutput: options.output === undefined ? options.showOutput : false,
-        stdoutFd: options.output?.stdoutFd,
-        stderrFd: options.output?.stderrFd,
-        pinCpu: options.pinCpu ?? true,
-      });
-    } finally {
-      closeFd(theirs);
-    }
-    if (!spawned.ok) {
-      closeFd(mine);
-      throw new InputError(`cannot run ${spec.argv0}: ${execErrorText(spawned.errno)}`);
-    }
-    registerChild(spawned.pid, spawned.pidfd);
+    const spawned = spawnProgram(spec, options);
     options.output?.touch();
-    const channel = new NativeChannel(mine);
-    const run = new ProgramRun(spawned.pid, spawned.pidfd, channel, spec, options, names);
-    run.controlFd = theirs;
+    const run = new ProgramRun(spawned.pid, spawned.pidfd, spawned.channel, spec, options, names);
+    run.controlFd = spawned.controlFd;
     try {
       const first = await run.handshake();
       options.output?.reached(endsExecution(first));
@@ -476,18 +446,7 @@ export class ProgramRun {
       const r = this.channel.receive(Math.min(sliceMs, Math.ceil(left)));
       switch (r.kind) {
         case "frame":
-          try {
-            return { kind: "message", message: decode(r.frame) };
-          } catch (e) {
-            // Another version is the user's to fix (rebuild); anything else is a broken runtime.
-            if (e instanceof VersionMismatch) throw new InputError(e.message);
-            if (e instanceof ProtocolError) {
-              throw new InternalError(
-                `the program sent a malformed frame on the control channel: ${e.message}`,
-              );
-            }
-            throw e;
-          }
+          return { kind: "message", message: decodeFrame(r.frame) };
         case "closed":
           return { kind: "gone", status: await this.waitExit(exitGraceMs) };
         case "error":
@@ -546,8 +505,3 @@ export class ProgramRun {
 function endsExecution(outcome: Outcome): boolean {
   return outcome.kind !== "point" || !anyEnabled(outcome.point);
 }
-
-type Received =
-  | { kind: "message"; message: Message }
-  | { kind: "timeout" }
-  | { kind: "gone"; status: ExitStatus };
