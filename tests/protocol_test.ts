@@ -21,6 +21,7 @@ import {
 } from "../lib/native/process.ts";
 import { NativeChannel } from "../lib/native/channel.ts";
 import {
+  type AheadRule,
   decode,
   encodeFds,
   encodeFinish,
@@ -189,6 +190,7 @@ function expectedMessage(v: Vector): Message {
         },
         mapsChanged: f.mapsChanged as boolean,
         ...(f.nondetRange === true ? { nondetRange: true } : {}),
+        ranOn: f.ranOn as boolean,
       };
     case "violation":
       return {
@@ -241,7 +243,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 9, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 10, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -299,6 +301,8 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     7n,
     4n | 1n << 13n,
   ]);
+  // Version 10: the runtime runs on from this point by the RUN's continuation rule.
+  assert.equal(state.ranOn, true);
   assert.equal(yieldRec.kind, Kind.yield);
   assert.deepEqual([random.kind, random.choices, random.arg0, random.arg1], [
     Kind.random,
@@ -325,7 +329,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 9 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 10 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -374,15 +378,17 @@ Deno.test("the vectors of protocol version 9 carry what the stateful checker dep
   const decoded = decode(noUffd);
   assert.ok(decoded.type === "hello");
   assert.equal(decoded.uffd, -1);
-  // STATE's flags: bit 0, the mappings changed; bit 1 (version 8), the nondet range was used.
+  // STATE's flags: bit 0, the mappings changed; bit 1 (version 8), the nondet range was used;
+  // bit 2 (version 10), the runtime runs on.
   const state = fromHex(vectors.get("state")!.hex);
   for (
-    const [flags, changed, range] of [
-      [0, false, false],
-      [1, true, false],
-      [2, false, true],
-      [4, false, false],
-      [0xffff_ffff, true, true],
+    const [flags, changed, range, ranOn] of [
+      [0, false, false, false],
+      [1, true, false, false],
+      [2, false, true, false],
+      [4, false, false, true],
+      [8, false, false, false],
+      [0xffff_ffff, true, true, true],
     ] as const
   ) {
     new DataView(state.buffer).setUint32(HEADER_SIZE + 8, flags, true);
@@ -390,6 +396,7 @@ Deno.test("the vectors of protocol version 9 carry what the stateful checker dep
     assert.ok(m.type === "state");
     assert.equal(m.mapsChanged, changed, `flags ${flags}`);
     assert.equal(m.nondetRange === true, range, `flags ${flags}`);
+    assert.equal(m.ranOn, ranOn, `flags ${flags}`);
   }
 });
 
@@ -511,9 +518,20 @@ Deno.test("field values the protocol forbids are refused", async () => {
 
 // ---- TypeScript encodes, Zig decodes ------------------------------------------------------
 
-function runJson(steps: readonly Step[], before: number): string {
-  return JSON.stringify({ type: "run", before, steps: steps.map((s) => [s.actor, s.choice]) });
+function runJson(steps: readonly Step[], before: number, ahead?: AheadRule): string {
+  return JSON.stringify({
+    type: "run",
+    before,
+    steps: steps.map((s) => [s.actor, s.choice]),
+    ...(ahead === undefined ? {} : { ahead: [ahead.maxSteps, ahead.branchStop, ahead.asleep] }),
+  });
 }
+
+const aheadRules: readonly AheadRule[] = [
+  { maxSteps: 1, branchStop: 0, asleep: [] },
+  { maxSteps: 4096, branchStop: 17, asleep: [2, 5, 9] },
+  { maxSteps: 0xffff_ffff, branchStop: 0xffff_ffff, asleep: [0xffff_ffff] },
+];
 
 function mapJson(ops: readonly MapOp[]): string {
   return JSON.stringify({ type: "map", ops: ops.map((o) => [o.map ? 1 : 0, o.start, o.end]) });
@@ -562,10 +580,13 @@ const fdLists: readonly (readonly FdChange[])[] = [
 ];
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH encoded in TypeScript read back the same in Zig", async () => {
-  const runs = stepLists.flatMap((steps) => befores.map((before) => ({ steps, before })));
+  const runs: { steps: readonly Step[]; before: number; ahead?: AheadRule }[] = [
+    ...stepLists.flatMap((steps) => befores.map((before) => ({ steps, before }))),
+    ...aheadRules.map((ahead, i) => ({ steps: stepLists[i], before: befores[i], ahead })),
+  ];
   const frames = [
     ...welcomeFlags.map(encodeWelcome),
-    ...runs.map(({ steps, before }) => encodeRun(steps, before)),
+    ...runs.map(({ steps, before, ahead }) => encodeRun(steps, before, ahead)),
     ...mapLists.map(encodeMap),
     encodeFork(),
     ...fdLists.map(encodeFds),
@@ -574,7 +595,7 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH encoded in TypeScript read ba
   const out = await runTool("decode", frames.map(toHex).join("\n") + "\n");
   assert.deepEqual(out, [
     ...welcomeFlags.map((flags) => JSON.stringify({ type: "welcome", flags })),
-    ...runs.map(({ steps, before }) => runJson(steps, before)),
+    ...runs.map(({ steps, before, ahead }) => runJson(steps, before, ahead)),
     ...mapLists.map(mapJson),
     JSON.stringify({ type: "fork" }),
     ...fdLists.map(fdsJson),
@@ -653,8 +674,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 9);
-  const ver = "0900"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 10);
+  const ver = "0a00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
@@ -664,6 +685,14 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
     toHex(encodeRun([{ actor: 2, choice: 0 }, { actor: 1, choice: 258 }], 5)),
     "20000000" + "8200" + ver + "02000000" + "05000000" + "02000000" + "00000000" +
       "01000000" + "02010000",
+  );
+  assert.equal(
+    toHex(
+      encodeRun([{ actor: 2, choice: 0 }], 3, { maxSteps: 64, branchStop: 11, asleep: [1, 4] }),
+    ),
+    "30000000" + "8200" + ver + "01000000" + "03000000" + "02000000" + "00000000" +
+      "40000000" + "0b000000" + "02000000" + "00000000" + "01000000" + "04000000",
+    "version 10 (first in 8 on its branch): the continuation rule after the steps",
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }])).slice(16 + 8, 16 + 16),
@@ -765,7 +794,7 @@ function encodeMessage(m: Message): Uint8Array {
     case "state": {
       const b = new FrameBuilder(MessageType.state).u32(m.point.steps)
         .u32(m.point.transitions.length).u32(
-          (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0),
+          (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0) | (m.ranOn ? 4 : 0),
         ).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8(
@@ -864,6 +893,7 @@ function randomMessage(rand: () => number): Message {
           })),
         },
         mapsChanged: rand() < 0.5,
+        ranOn: rand() < 0.5,
       };
     case 4:
       return {
@@ -1085,7 +1115,7 @@ const record = transition;
 
 /** The point with no actor that ends a stateful execution before the rest of main runs. */
 function endPoint(steps: number): Message {
-  return { type: "state", point: { steps, transitions: [] }, mapsChanged: false };
+  return { type: "state", point: { steps, transitions: [] }, mapsChanged: false, ranOn: false };
 }
 
 /** steps.c's points: at the start and after a's random. */
@@ -1133,12 +1163,14 @@ Deno.test("handshake and steps with a real runtime: every frame as documented", 
         point: { steps: 0, transitions: stepsStart },
         // Creating the actors mapped their stacks.
         mapsChanged: true,
+        ranOn: false,
       });
       run.send(encodeRun([{ actor: ids.a, choice: 2 }]));
       assert.deepEqual(run.until("state"), {
         type: "state",
         point: { steps: 1, transitions: stepsAfterRandom },
         mapsChanged: false,
+        ranOn: false,
       });
       run.send(encodeRun([{ actor: ids.b, choice: 0 }, { actor: ids.a, choice: 0 }], 1));
       assert.deepEqual(run.until("done"), { type: "done", steps: 3, actors: 2 });
@@ -1425,6 +1457,7 @@ Deno.test("stateful: STACKS before every STATE; at the end a copy runs main (DON
         type: "state",
         point: { steps: 0, transitions: stepsStart },
         mapsChanged: true,
+        ranOn: false,
       });
 
       run.send(encodeRun([{ actor: ids.a, choice: 0 }]));
@@ -1581,6 +1614,7 @@ Deno.test("MAP creates and removes mappings and answers MAPPED with the first er
         type: "state",
         point: { steps: 1, transitions: stepsAfterRandom },
         mapsChanged: true,
+        ranOn: false,
       });
     } finally {
       run.dispose();

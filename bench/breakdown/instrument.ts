@@ -75,7 +75,7 @@ export function instrument(level: Level): Instrumented {
     timers.wrap(proto(MemoryTarget), m, `memory.${m}`);
   }
   timers.wrap(ProgramRun, "start", "program.start");
-  for (const m of ["run", "fork", "fds", "map", "receive", "waitExit"]) {
+  for (const m of ["run", "next", "drain", "fork", "fds", "map", "receive", "waitExit"]) {
     timers.wrap(proto(ProgramRun), m, `program.${m}`);
   }
   timers.wrap(proto(NativeChannel), "send", "channel.send");

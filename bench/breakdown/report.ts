@@ -87,6 +87,13 @@ export function markdown(results: readonly CaseResult[], start: Record<string, n
         return `${per(state.snapshot_seconds)}, ${per(r.stats.restore_seconds)}`;
       })
     } |`,
+    `| run ahead: batches, steps served from them, mispredictions | ${
+      count((r) => {
+        const state = (r.stats.state ?? {}) as Record<string, number>;
+        const n = (v: unknown): string => typeof v === "number" ? String(v) : "-";
+        return `${n(state.ahead_batches)}, ${n(state.ahead_steps)}, ${n(state.mispredictions)}`;
+      })
+    } |`,
     `| timers: what timing one sync / async call costs, µs (taken out above) | ${
       count((r) =>
         `${Math.min(...r.instrumented.map((i) => i.timerCost.sync)).toFixed(2)} / ${

@@ -22,7 +22,7 @@ import {
   traceOf,
   type Verdict,
 } from "./result.ts";
-import type { ExactState, Outcome, Target } from "./target.ts";
+import type { AheadHint, ExactState, Outcome, Target } from "./target.ts";
 
 /**
  * Where a state's branches stand: the last step taken from it (actor and choice), or none yet.
@@ -151,6 +151,9 @@ async function search(
 
   const finish = (verdict: Verdict, rest: Partial<ExplorationResult> = {}): ExplorationResult =>
     resultOf(verdict, stats, startedMs, target.counters, rest);
+  const forecast: AheadHint | undefined = seen === null && claim === undefined
+    ? { asleep: [], maxDepth }
+    : undefined;
 
   let outcome = await target.start();
   let arrived = arrive(outcome);
@@ -214,7 +217,9 @@ async function search(
     if (!atTop) await target.restore(path, path.length);
     taken.push(transitionAt(points.top, step.actor));
     path.push(step);
-    outcome = await target.execute(step);
+    // A fresh state takes its lowest enabled actor's first step (nextStep): the forecast, unless
+    // states are compared (each must be looked at before the search goes on).
+    outcome = await target.execute(step, forecast);
     atTop = false;
     stats.transitions++;
     arrived = arrive(outcome);

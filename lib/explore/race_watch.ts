@@ -17,7 +17,7 @@ import {
   type Transition,
   transitionOf,
 } from "../model/transition.ts";
-import type { ExactState, Outcome, Target, TargetCounters } from "./target.ts";
+import type { AheadHint, ExactState, Outcome, Target, TargetCounters } from "./target.ts";
 import { type DataRace, type RaceAccess, RaceDetector } from "./data_race.ts";
 import { formatSource, noSources, type SourceResolver } from "../report/source.ts";
 
@@ -81,9 +81,9 @@ export class RaceWatch implements Target {
     return outcome;
   }
 
-  async execute(step: Step): Promise<Outcome> {
+  async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
     const before = this.blind ? null : this.points[this.path.length];
-    const outcome = await this.inner.execute(step);
+    const outcome = await this.inner.execute(step, ahead);
     const after = outcome.kind === "point" ? outcome.point : null;
     const t = before === null || before === undefined
       ? undefined

@@ -36,8 +36,14 @@ export interface Target {
   readonly names: NameTable;
   /** Begins an execution at the initial state. */
   start(): Promise<Outcome>;
-  /** Executes one step from the current state, which must be a point where it is enabled. */
-  execute(step: Step): Promise<Outcome>;
+  /**
+   * Executes one step from the current state, which must be a point where it is enabled.
+   * `ahead`, when given, is the caller's forecast of what it does next (see AheadHint): a
+   * target may let the program run on by that rule and serve the next steps from what it
+   * reported, without a round trip each. A forecast never changes an outcome: a step that
+   * differs from it only costs the target a restore (counted as a misprediction).
+   */
+  execute(step: Step, ahead?: AheadHint): Promise<Outcome>;
   /**
    * Returns to the state reached from the initial state by `path` (a prefix of steps already
    * explored, each of which led to a point). How is the target's business: re-execution,
@@ -83,6 +89,28 @@ export interface Target {
   close(): Promise<void>;
   /** Work the target did beyond the steps it was asked for (re-executed steps, restarts). */
   readonly counters: TargetCounters;
+}
+
+/**
+ * A search's forecast after a step: from the state it leads to, at each point, it takes the
+ * lowest enabled actor's first choice, unless that actor is in `asleep` (where it may choose
+ * otherwise, or stop), and it takes no step from a point `maxDepth` steps deep. The forecast
+ * holds until the search does anything else (a restore, another step).
+ */
+export interface AheadHint {
+  /** The actors that may be asleep below (sorted); the rule stops where one is the lowest enabled. */
+  readonly asleep: readonly number[];
+  /** The search's depth bound (Infinity: none). */
+  readonly maxDepth: number;
+}
+
+/** The step a forecast (AheadHint) takes at `point`, or null where it stops. */
+export function aheadStepAt(point: Point, asleep: readonly number[]): Step | null {
+  for (const t of point.transitions) {
+    if (!t.enabled) continue;
+    return asleep.includes(t.actor) ? null : { actor: t.actor, choice: 0 };
+  }
+  return null;
 }
 
 /** Propositions: their names (as registered) and their values, index by index. */

@@ -20,7 +20,7 @@ import {
   type Stats,
   type TraceStep,
 } from "../explore/result.ts";
-import type { Outcome, Target, TargetCounters } from "../explore/target.ts";
+import type { AheadHint, Outcome, Target, TargetCounters } from "../explore/target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
 import type { Claim, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 
@@ -256,8 +256,8 @@ class SubTarget implements Target {
     return this.at;
   }
 
-  execute(step: Step): Promise<Outcome> {
-    return this.inner.execute(step);
+  execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    return this.inner.execute(step, ahead);
   }
 
   restore(path: readonly Step[]): Promise<void> {

@@ -1,41 +1,35 @@
 /**
- * One run of the checked program under the checker's control: start it with the control
- * channel, do the handshake, send it steps, and turn what comes back — frames, silence, its
- * death — into outcomes. Every process started here is registered in `live` so that it is
- * killed whatever way the checker ends (lib/process/cleanup.ts).
+ * One run of the checked program under the checker's control: the handshake, the steps sent
+ * (and the reports of a run-ahead, docs/protocol.md "Running ahead"), and what comes back —
+ * frames, silence, its death — turned into outcomes. Starting the process is spawn.ts's job,
+ * decoding a frame frames.ts's; every process is registered so that it is killed whatever way
+ * the checker ends (lib/process/cleanup.ts).
  */
 
 import { InputError, InternalError } from "../errors.ts";
 import {
-  channelFdInChild,
-  closeFd,
   type ExitStatus,
   killProcess,
   pidfdOpen,
   releaseProcess,
-  socketPair,
-  spawn,
   waitProcess,
 } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { anyEnabled, type Step } from "../model/transition.ts";
-import { Interrupted, type Outcome } from "../explore/target.ts";
+import { anyEnabled, type Point, type Step } from "../model/transition.ts";
+import { aheadStepAt, Interrupted, type Outcome } from "../explore/target.ts";
 import {
-  decode,
+  type AheadRule,
   encodeFds,
   encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
   encodeWelcome,
-  ENV_FD,
   ErrorCode,
   type FdChange,
   type MapOp,
   type Message,
-  ProtocolError,
   type StackInfo,
-  VersionMismatch,
   ViolationKind,
   WELCOME_STACKS,
   WELCOME_STATEFUL,
@@ -45,13 +39,13 @@ import {
   crashAfterRun,
   type CrashReport,
   deathOutcome,
-  execErrorText,
   exitTimeout,
   noHandshakeMessage,
   transitionTimeout,
 } from "./outcomes.ts";
-import { programEnvironment } from "./environment.ts";
 import { registerChild, unregisterChild } from "./cleanup.ts";
+import { spawnProgram } from "./spawn.ts";
+import { decodeFrame, type Received } from "./frames.ts";
 import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 /** How long to wait for a program that closed its channel to finish dying. */
@@ -85,6 +79,14 @@ export class ProgramRun {
   stacks: readonly StackInfo[] = [];
   /** Whether the runtime's mappings changed before the last point. */
   mapsChanged = true;
+  /**
+   * The runtime runs on from the last point reported, by the last RUN's continuation rule
+   * (docs/protocol.md, "Running ahead"): it takes `aheadStep` and its next report is on the way.
+   */
+  private ranOn = false;
+  /** The last point reported, and the asleep actors of the rule it runs on by. */
+  private lastPoint: Point | null = null;
+  private asleep: readonly number[] = [];
 
   private constructor(
     /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -102,39 +104,10 @@ export class ProgramRun {
     options: RunOptions,
     names: MutableNames,
   ): Promise<{ run: ProgramRun; first: Outcome }> {
-    const [mine, theirs] = socketPair();
-    // Stateful runs compare states, across copies too (a parallel check's workers): every
-    // copy starts alike, its channel at one number, its AT_RANDOM fixed (docs/state.md).
-    const alike = options.stateful === true;
-    const channelFd = alike ? channelFdInChild : theirs;
-    let spawned;
-    try {
-      spawned = spawn({
-        argv: [spec.path, ...spec.args],
-        env: {
-          ...spec.env,
-          ...programEnvironment(spec.env, options.stateful === true),
-          [ENV_FD]: String(channelFd),
-        },
-        keepFd: theirs,
-        alike,
-        inheritOutput: options.output === undefined ? options.showOutput : false,
-        stdoutFd: options.output?.stdoutFd,
-        stderrFd: options.output?.stderrFd,
-        pinCpu: options.pinCpu ?? true,
-      });
-    } finally {
-      closeFd(theirs);
-    }
-    if (!spawned.ok) {
-      closeFd(mine);
-      throw new InputError(`cannot run ${spec.argv0}: ${execErrorText(spawned.errno)}`);
-    }
-    registerChild(spawned.pid, spawned.pidfd);
+    const spawned = spawnProgram(spec, options);
     options.output?.touch();
-    const channel = new NativeChannel(mine);
-    const run = new ProgramRun(spawned.pid, spawned.pidfd, channel, spec, options, names);
-    run.controlFd = channelFd;
+    const run = new ProgramRun(spawned.pid, spawned.pidfd, spawned.channel, spec, options, names);
+    run.controlFd = spawned.controlFd;
     run.randomFixed = spawned.randomFixed;
     try {
       const first = await run.handshake();
@@ -190,14 +163,97 @@ export class ProgramRun {
    * Executes the steps in order and returns where the last one leads; `before` is the number
    * of transitions already executed in this execution.
    */
-  async run(steps: readonly Step[], before = 0): Promise<Outcome> {
+  async run(steps: readonly Step[], before = 0, ahead?: AheadRule): Promise<Outcome> {
     if (steps.length === 0) throw new InternalError("internal: empty RUN");
+    if (this.ranOn) throw new InternalError("internal: a RUN while the runtime runs ahead");
     this.lastActor = steps[steps.length - 1].actor;
+    this.asleep = ahead?.asleep ?? [];
     this.options.output?.touch();
-    this.sendFrame(encodeRun(steps, before));
+    this.sendFrame(encodeRun(steps, before, ahead));
     const outcome = await this.outcome();
     this.options.output?.reached(endsExecution(outcome));
     return outcome;
+  }
+
+  /** Whether the runtime runs on from the last point reported (the last RUN's rule). */
+  get runsAhead(): boolean {
+    return this.ranOn && this.alive;
+  }
+
+  /** The step the runtime takes on its own from the last point reported (while runsAhead). */
+  aheadStep(): Step {
+    const step = this.lastPoint === null ? null : aheadStepAt(this.lastPoint, this.asleep);
+    if (step === null) throw new InternalError("internal: the runtime ran on from a stop");
+    return step;
+  }
+
+  /** Where the step the runtime took on its own (aheadStep) led: its next report. */
+  async next(): Promise<Outcome> {
+    if (!this.runsAhead) throw new InternalError("internal: no step ahead to take");
+    this.lastActor = this.aheadStep().actor;
+    this.options.output?.touch();
+    const outcome = await this.outcome();
+    this.options.output?.reached(endsExecution(outcome));
+    return outcome;
+  }
+
+  /**
+   * Reads the rest of a run-ahead the checker will not follow, up to where the runtime waits
+   * (a point, the final one included); returns the steps it took beyond the last point
+   * reported and whether its mappings changed on the way, or null when it ended otherwise (a
+   * violation, a crash, a timeout: the program is then killed, and a restore starts anew).
+   */
+  async drain(): Promise<{ steps: Step[]; mapsChanged: boolean } | null> {
+    const steps: Step[] = [];
+    let mapsChanged = false;
+    while (this.runsAhead) {
+      const step = this.aheadStep();
+      this.ranOn = false;
+      const r = await this.receive();
+      if (r.kind !== "message") {
+        this.kill();
+        return null;
+      }
+      const m = r.message;
+      if (m.type === "state") {
+        steps.push(step);
+        mapsChanged ||= m.mapsChanged;
+        this.lastPoint = m.point;
+        this.ranOn = m.ranOn;
+        this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
+        if (!this.allFinished) this.unfinished = m.point.transitions.map((t) => t.actor);
+        continue;
+      }
+      if (!this.announced(m)) {
+        this.kill();
+        return null;
+      }
+      // Still the same step's report.
+      this.ranOn = true;
+    }
+    if (!this.alive) return null;
+    this.mapsChanged = mapsChanged;
+    return { steps, mapsChanged };
+  }
+
+  /** Records a frame that announces something (an actor, an object, a proposition, stacks). */
+  private announced(m: Message): boolean {
+    switch (m.type) {
+      case "actor":
+        this.names.actors.set(m.id, m.name);
+        return true;
+      case "object":
+        this.names.objects.set(m.id, m.name);
+        return true;
+      case "prop":
+        this.options.props?.record(m);
+        return true;
+      case "stacks":
+        this.stacks = m.stacks;
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -270,6 +326,7 @@ export class ProgramRun {
 
   /** Reads frames until one that ends the step: a point, the end, or a violation. */
   private async outcome(): Promise<Outcome> {
+    this.ranOn = false;
     while (true) {
       const r = await this.receive();
       if (r.kind === "timeout") {
@@ -283,16 +340,8 @@ export class ProgramRun {
       }
       if (r.kind === "gone") return this.death(r.status);
       const m = r.message;
+      if (this.announced(m)) continue;
       switch (m.type) {
-        case "actor":
-          this.names.actors.set(m.id, m.name);
-          break;
-        case "object":
-          this.names.objects.set(m.id, m.name);
-          break;
-        case "prop":
-          this.options.props?.record(m);
-          break;
         case "state":
           // Stateful: a point with no actor is the final point; the rest of main runs on FINISH.
           this.mapsChanged = m.mapsChanged;
@@ -305,12 +354,11 @@ export class ProgramRun {
           }
           this.allFinished = false;
           this.unfinished = m.point.transitions.map((t) => t.actor);
+          this.lastPoint = m.point;
+          this.ranOn = m.ranOn;
           return m.nondetRange
             ? { kind: "point", point: m.point, nondetRange: true }
             : { kind: "point", point: m.point };
-        case "stacks":
-          this.stacks = m.stacks;
-          break;
         case "crash":
           // The process dies right after: the end of the channel follows.
           this.crashed = m;
@@ -407,18 +455,7 @@ export class ProgramRun {
       const r = this.channel.receive(Math.min(sliceMs, Math.ceil(left)));
       switch (r.kind) {
         case "frame":
-          try {
-            return { kind: "message", message: decode(r.frame) };
-          } catch (e) {
-            // Another version is the user's to fix (rebuild); anything else is a broken runtime.
-            if (e instanceof VersionMismatch) throw new InputError(e.message);
-            if (e instanceof ProtocolError) {
-              throw new InternalError(
-                `the program sent a malformed frame on the control channel: ${e.message}`,
-              );
-            }
-            throw e;
-          }
+          return { kind: "message", message: decodeFrame(r.frame) };
         case "closed":
           return { kind: "gone", status: await this.waitExit(exitGraceMs) };
         case "error":
@@ -477,8 +514,3 @@ export class ProgramRun {
 function endsExecution(outcome: Outcome): boolean {
   return outcome.kind !== "point" || !anyEnabled(outcome.point);
 }
-
-type Received =
-  | { kind: "message"; message: Message }
-  | { kind: "timeout" }
-  | { kind: "gone"; status: ExitStatus };

@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 9;
+export const PROTOCOL_VERSION = 10;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -51,6 +51,8 @@ export const WELCOME_STATEFUL = 1;
 export const WELCOME_STACKS = 2;
 const STATE_MAPS_CHANGED = 1;
 const STATE_NONDET_RANGE = 2;
+/** STATE flag: the runtime runs on from this point by the RUN's continuation rule. */
+const STATE_RAN_ON = 4;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
@@ -94,6 +96,8 @@ export type Message =
     mapsChanged: boolean;
     /** A value was drawn from the nondet range in this process (a wide __VERIFIER_nondet_*). */
     nondetRange?: boolean;
+    /** The runtime runs on from this point by the RUN's continuation rule. */
+    ranOn: boolean;
   }
   | { type: "stacks"; stacks: StackInfo[] }
   | { type: "tail"; signaled: boolean; value: number }
@@ -285,6 +289,7 @@ function decodeBody(type: number, r: Reader): Message {
         mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
         // Present only when set, as the other optional fields of a message.
         ...((flags & STATE_NONDET_RANGE) !== 0 ? { nondetRange: true } : {}),
+        ranOn: (flags & STATE_RAN_ON) !== 0,
       };
     }
     case MessageType.stacks: {
@@ -469,12 +474,27 @@ function reservedOnly(type: number): Uint8Array {
 }
 
 /**
- * A RUN frame: the runtime executes the steps in order, then reports where it stands.
- * `before` is the number of transitions executed before the first step.
+ * A RUN's continuation rule (docs/protocol.md, "Running ahead"): after its steps the runtime
+ * goes on by itself, taking at each point the lowest enabled actor's first choice, for at most
+ * `maxSteps` steps; it stops at a point whose lowest enabled actor is in `asleep`, and at the
+ * first point with more than one enabled step once its step count reaches `branchStop`.
  */
-export function encodeRun(steps: readonly Step[], before = 0): Uint8Array {
+export interface AheadRule {
+  readonly maxSteps: number;
+  readonly branchStop: number;
+  readonly asleep: readonly number[];
+}
+
+/**
+ * A RUN frame: the runtime executes the steps in order, then reports where it stands (with
+ * `ahead`, runs on by that rule first). `before` is the number of transitions executed before
+ * the first step.
+ */
+export function encodeRun(steps: readonly Step[], before = 0, ahead?: AheadRule): Uint8Array {
   if (steps.length === 0) throw new RangeError("a RUN frame needs at least one step");
-  const size = HEADER_SIZE + 8 + 8 * steps.length;
+  if (ahead !== undefined && ahead.maxSteps < 1) throw new RangeError("a run-ahead of 0 steps");
+  const rule = ahead === undefined ? 0 : 16 + 4 * ahead.asleep.length;
+  const size = HEADER_SIZE + 8 + 8 * steps.length + rule;
   if (size > MAX_FRAME) throw new RangeError(`${steps.length} steps do not fit in one frame`);
   const w = new Writer(new Uint8Array(size), MessageType.run);
   w.u32(steps.length);
@@ -482,6 +502,13 @@ export function encodeRun(steps: readonly Step[], before = 0): Uint8Array {
   for (const s of steps) {
     w.u32(s.actor);
     w.u32(s.choice);
+  }
+  if (ahead !== undefined) {
+    w.u32(ahead.maxSteps);
+    w.u32(ahead.branchStop);
+    w.u32(ahead.asleep.length);
+    w.u32(0);
+    for (const a of ahead.asleep) w.u32(a);
   }
   return w.finish();
 }

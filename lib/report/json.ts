@@ -138,6 +138,9 @@ function stateJson(s: StateStats): Record<string, unknown> {
     ends_run: s.endsRun,
     ends_reused: s.endsReused,
     ends_looked_up: s.endsLookedUp,
+    ahead_batches: s.aheadBatches,
+    ahead_steps: s.aheadSteps,
+    mispredictions: s.mispredictions,
     store_pages: s.storePages,
     store_peak_pages: s.storePeakPages,
     dedup_ratio: s.storeInterned === 0

@@ -16,7 +16,7 @@ import {
   type Transition,
   transitionOf,
 } from "../model/transition.ts";
-import type { ExactState, Outcome, Target, TargetCounters } from "../explore/target.ts";
+import type { AheadHint, ExactState, Outcome, Target, TargetCounters } from "../explore/target.ts";
 
 export const defaultGraphLimit = 10_000;
 
@@ -97,9 +97,9 @@ class RecordingTarget implements Target {
     return outcome;
   }
 
-  async execute(step: Step): Promise<Outcome> {
+  async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
     const before = this.positions[this.positions.length - 1];
-    const outcome = await this.inner.execute(step);
+    const outcome = await this.inner.execute(step, ahead);
     const after = this.arrive(outcome);
     const t = before?.point === null || before === undefined
       ? undefined

@@ -13,6 +13,7 @@
  */
 
 import {
+  type AheadHint,
   type ExactState,
   newCounters,
   type Outcome,
@@ -23,9 +24,10 @@ import {
 import { PropRegistry, type PropValues } from "./propositions.ts";
 import { type Copy, makeAlike, type StartWords } from "./alike.ts";
 import type { Step } from "../model/transition.ts";
+import { InternalError } from "../errors.ts";
 import { ProgramRun } from "../process/program.ts";
 import type { MutableNames, ProgramSpec, RunOptions } from "../process/spec.ts";
-import type { StackInfo } from "../process/protocol.ts";
+import type { AheadRule, StackInfo } from "../process/protocol.ts";
 import { branches } from "./fork_target.ts";
 import { deepestSaved, replayFrom, timed } from "./restore_path.ts";
 import { type EndStats, KnownEnds } from "./known_ends.ts";
@@ -79,8 +81,24 @@ export const defaultSnapshotSpacing = 8;
  */
 export const maxPathSnapshots = 256;
 
+/**
+ * The most steps a program runs ahead on its own in one batch (a RUN's continuation rule):
+ * enough that a batch almost always stops for a reason of its own (a snapshot point, the end),
+ * few enough that a program that runs forever comes back to the checker's bounds soon.
+ */
+export const maxAheadSteps = 4096;
+
+/** What running ahead did (docs/protocol.md, "Running ahead"). */
+export interface AheadStats {
+  /** RUNs sent with a continuation rule, and the steps served from their reports. */
+  aheadBatches: number;
+  aheadSteps: number;
+  /** Steps the search took other than the one the program ran ahead with (each a restore). */
+  mispredictions: number;
+}
+
 /** What the snapshot engine did, summed over every program process of a check. */
-export interface StateStats extends EndStats {
+export interface StateStats extends EndStats, AheadStats {
   tracker: TrackerKind | "unknown";
   snapshots: number;
   restores: number;
@@ -142,6 +160,7 @@ export class MemoryTarget implements Target {
   private viewFresh = false;
   /** The depth of the last state hashed, whose snapshot may go once the path moves on. */
   private transient = -1;
+  private readonly ahead: AheadStats = { aheadBatches: 0, aheadSteps: 0, mispredictions: 0 };
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -186,13 +205,73 @@ export class MemoryTarget implements Target {
     return first;
   }
 
-  async execute(step: Step): Promise<Outcome> {
-    const run = this.current();
+  async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    let run = this.current();
+    if (run.runsAhead) {
+      const predicted = run.aheadStep();
+      if (predicted.actor === step.actor && predicted.choice === step.choice) {
+        this.viewFresh = false;
+        this.ahead.aheadSteps++;
+        const outcome = await run.next();
+        this.path.push(step);
+        this.settle(outcome);
+        return outcome;
+      }
+      // The search chose otherwise: back to the point it chose at, within this execution.
+      this.ahead.mispredictions++;
+      await timed(this.counters, () => this.restoreTo(this.path.slice(), this.path.length, false));
+      run = this.current();
+    }
     this.viewFresh = false;
-    const outcome = await run.run([step], this.path.length);
+    const rule = ahead === undefined ? undefined : this.aheadRule(ahead);
+    if (rule !== undefined) this.ahead.aheadBatches++;
+    const outcome = await run.run([step], this.path.length, rule);
     this.path.push(step);
     this.settle(outcome);
     return outcome;
+  }
+
+  /**
+   * The continuation rule for a step about to run from depth path.length: the search's
+   * forecast, stopped where this target would snapshot (the first branching point no closer
+   * than snapshotSpacing below the deepest snapshot: worthSnapshot's test), so that running
+   * ahead snapshots exactly the states a step-by-step search would. None when every state is
+   * hashed (each must be snapshotted) or when the depth bound leaves no step.
+   */
+  private aheadRule(hint: AheadHint): AheadRule | undefined {
+    if (this.keyEveryState) return undefined;
+    const depth = this.path.length;
+    const room = hint.maxDepth - depth - 1;
+    if (room < 1) return undefined;
+    let deepest = -1;
+    for (let d = Math.min(depth, this.snapshots.length - 1); d >= 0; d--) {
+      if (this.snapshots[d] !== undefined) {
+        deepest = d;
+        break;
+      }
+    }
+    return {
+      maxSteps: Math.min(maxAheadSteps, room),
+      branchStop: deepest < 0 ? 0 : deepest + this.snapshotSpacing,
+      asleep: hint.asleep,
+    };
+  }
+
+  /**
+   * The program ran ahead of the state the target stands at: read what it did up to where it
+   * waits, so that its path is known again (the snapshots on it stay valid). A program that
+   * ended on the way (a violation, a crash) is let go: the restore then starts it again.
+   */
+  private async catchUp(): Promise<void> {
+    const run = this.run;
+    if (run === null || !run.runsAhead) return;
+    const drained = await run.drain();
+    if (drained === null) {
+      this.dispose();
+      return;
+    }
+    this.path.push(...drained.steps);
+    if (drained.mapsChanged) this.mapsStale = true;
   }
 
   /**
@@ -236,6 +315,8 @@ export class MemoryTarget implements Target {
       return;
     }
     if (!this.keyEveryState && !this.worthSnapshot(outcome)) return;
+    // The rule stops the program where a snapshot is due (aheadRule): it is here.
+    if (this.run.runsAhead) throw new InternalError("internal: a snapshot point run past");
     if (this.keyEveryState) this.dropTransient();
     const stacks: readonly StackInfo[] = outcome.kind === "point"
       ? this.run.stacks
@@ -354,6 +435,7 @@ export class MemoryTarget implements Target {
 
   private currentValues(): PropValues | null {
     if (this.values !== null) return this.values;
+    if (this.run?.runsAhead) throw new InternalError("internal: propositions read ahead");
     if (this.engine === null || this.run === null || !this.run.isAlive) return null;
     try {
       this.values = this.props.read(this.engine, this.viewFresh);
@@ -365,11 +447,13 @@ export class MemoryTarget implements Target {
   }
 
   restore(path: readonly Step[], known = 0): Promise<void> {
-    return timed(this.counters, () => this.restoreTo(path, known));
+    return timed(this.counters, () => this.restoreTo(path, known, true));
   }
 
-  private async restoreTo(path: readonly Step[], known: number): Promise<void> {
-    this.options.output?.endExecution();
+  /** `leaving`: the search leaves the current execution (not so for a misprediction). */
+  private async restoreTo(path: readonly Step[], known: number, leaving: boolean): Promise<void> {
+    await this.catchUp();
+    if (leaving) this.options.output?.endExecution();
     this.key = null;
     this.values = null;
     // Snapshots are valid along the recorded path only.
@@ -446,6 +530,7 @@ export class MemoryTarget implements Target {
       snapshotSeconds: sum((s) => s.syncSeconds),
       restoreSeconds: sum((s) => s.restoreSeconds),
       ...this.knownEnds.stats(),
+      ...this.ahead,
       storePages: store.pages,
       storePeakPages: store.peakPages,
       storeDeduplicated: store.deduplicated,

@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 9;
+pub const PROTOCOL_VERSION: u16 = 10;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -139,6 +139,9 @@ pub const state_flag_maps_changed: u32 = 1 << 0;
 /// STATE flag: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*) in this
 /// process: the search covers that range only, not every value of the type.
 pub const state_flag_nondet_range: u32 = 1 << 1;
+/// STATE flag: the runtime runs ahead from this point on its own (a RUN's continuation rule):
+/// it takes the lowest enabled actor's first choice, and another report follows.
+pub const state_flag_ran_on: u32 = 1 << 2;
 /// CRASH flag: the signal is a stack overflow (a fault in the stack's guard region, or with the
 /// stack pointer below the stack).
 pub const crash_flag_overflow: u32 = 1 << 0;
@@ -219,6 +222,9 @@ pub const encodeError = runtime_frames.encodeError;
 pub const encodeFdset = runtime_frames.encodeFdset;
 
 pub const RunSteps = checker_frames.RunSteps;
+pub const Ahead = checker_frames.Ahead;
+pub const AheadRule = checker_frames.AheadRule;
+pub const encodeRunAhead = checker_frames.encodeRunAhead;
 pub const MapOps = checker_frames.MapOps;
 pub const FdChanges = checker_frames.FdChanges;
 pub const decodeWelcome = checker_frames.decodeWelcome;

@@ -9,6 +9,8 @@
  */
 
 import {
+  type AheadHint,
+  aheadStepAt,
   newCounters,
   type Outcome,
   type PropositionValues,
@@ -239,6 +241,9 @@ export class FakeTarget implements Target {
   }
 
   start(): Promise<Outcome> {
+    this.forecast = null;
+    this.forecastAt = null;
+    this.depth = 0;
     this.state = this.initial();
     this.pendingStarts.length = 0;
     for (let i = 0; i < this.state.actors.length; i++) {
@@ -248,8 +253,32 @@ export class FakeTarget implements Target {
     return Promise.resolve(this.startCreated() ?? this.outcome());
   }
 
-  execute(step: Step): Promise<Outcome> {
-    return Promise.resolve(this.apply(step));
+  /**
+   * The explorers' forecasts (Target.execute's AheadHint), checked as a target that runs ahead
+   * would follow them: steps taken as forecast, and steps taken where the forecast said
+   * otherwise (a real target's mispredictions; the stops of the rule are neither).
+   */
+  aheadFollowed = 0;
+  aheadMissed = 0;
+  private forecast: AheadHint | null = null;
+  private forecastAt: Point | null = null;
+  private depth = 0;
+
+  execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    const f = this.forecast;
+    const predicted = f === null || this.forecastAt === null || this.depth >= f.maxDepth
+      ? null
+      : aheadStepAt(this.forecastAt, f.asleep);
+    const followed = predicted !== null && predicted.actor === step.actor &&
+      predicted.choice === step.choice;
+    if (followed) this.aheadFollowed++;
+    else if (predicted !== null) this.aheadMissed++;
+    // Within a batch the first forecast holds (its sleepers cover those below).
+    if (!followed) this.forecast = ahead ?? null;
+    const outcome = this.apply(step);
+    this.depth++;
+    this.forecastAt = outcome.kind === "point" ? outcome.point : null;
+    return Promise.resolve(outcome);
   }
 
   async restore(path: readonly Step[]): Promise<void> {
@@ -260,6 +289,7 @@ export class FakeTarget implements Target {
       const o = this.apply(step);
       if (o.kind !== "point") throw new Error("restore through a terminal state");
     }
+    this.depth = path.length;
   }
 
   close(): Promise<void> {

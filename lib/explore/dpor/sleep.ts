@@ -51,6 +51,18 @@ export class SleepSet {
     }
   }
 
+  /**
+   * The actors of after(ev), in increasing order, without making the set (a search's forecast
+   * of who may be asleep below, Target.execute's AheadHint).
+   */
+  actorsAfter(ev: Event): number[] {
+    const out: number[] = [];
+    for (const [actor, s] of this.byActor) {
+      if (!eventsDependent(s.representative, ev)) out.push(actor);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
   /** The sleep set after executing `ev`: the sleepers independent of it stay asleep. */
   after(ev: Event): SleepSet {
     const next = new Map<number, Sleepers>();

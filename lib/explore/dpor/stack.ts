@@ -131,6 +131,19 @@ export class ExecutionStack {
     this.fresh = false;
   }
 
+  /**
+   * The forecast after the step begun along `branch` (Target.execute's AheadHint): the actors
+   * that may be asleep below it; null when the next node will not choose by the rule (odpor,
+   * with a wakeup subtree under the branch to follow). At a fresh node with no wakeup tree,
+   * branchOf takes the first enabled step not asleep, in actor then choice order, under every
+   * reduction: an actor not asleep here is the lowest enabled actor's first choice. A sleep set
+   * only shrinks down an execution, so the actors asleep below are among these.
+   */
+  aheadAsleep(branch: WakeupNode): number[] | null {
+    if (this.reduction === "odpor" && branch.count > 0) return null;
+    return this.nodes[this.nodes.length - 1].sleep.actorsAfter(branch.ev!);
+  }
+
   /** The event of the step begun, once it ran; the next node inherits from it. */
   ran(branch: WakeupNode, ev: Event): void {
     const top = this.nodes[this.nodes.length - 1];

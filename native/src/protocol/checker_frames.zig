@@ -31,6 +31,8 @@ pub const RunSteps = struct {
     /// program state, so after a restore the checker says where the execution stands).
     before: u32,
     raw: []const u8,
+    /// What to do after the steps (run ahead on its own), or null: stop and report.
+    ahead: ?Ahead = null,
 
     pub fn get(s: RunSteps, i: u32) Step {
         std.debug.assert(i < s.count);
@@ -42,14 +44,48 @@ pub const RunSteps = struct {
     }
 };
 
+/// A RUN's continuation rule (version 8): after its steps the runtime keeps going on its own,
+/// taking at each point the lowest enabled actor's first choice, and stops at the first point
+/// where the checker must choose or act (docs/protocol.md, "Running ahead").
+pub const Ahead = struct {
+    /// At most this many steps on its own, >= 1.
+    max_steps: u32,
+    /// Stop at the first point with more than one enabled step once `steps` reaches this
+    /// (where the checker would take a snapshot).
+    branch_stop: u32,
+    /// Stop at a point whose lowest enabled actor is one of these (asleep in the checker's search).
+    asleep_count: u32,
+    raw_asleep: []const u8,
+
+    pub fn isAsleep(a: Ahead, actor: u32) bool {
+        var i: usize = 0;
+        while (i < a.asleep_count) : (i += 1) {
+            if (std.mem.readInt(u32, a.raw_asleep[i * 4 ..][0..4], .little) == actor) return true;
+        }
+        return false;
+    }
+};
+
 pub fn decodeRun(body: []const u8) DecodeError!RunSteps {
     var r = FrameReader{ .body = body };
     const count = try r.int(u32);
     const before = try r.int(u32);
     if (count == 0) return error.Malformed;
     const raw = try r.bytes(@as(usize, count) * 8);
+    if (r.pos == body.len) return .{ .count = count, .before = before, .raw = raw };
+    const max_steps = try r.int(u32);
+    const branch_stop = try r.int(u32);
+    const asleep_count = try r.int(u32);
+    _ = try r.int(u32);
+    if (max_steps == 0) return error.Malformed;
+    const raw_asleep = try r.bytes(@as(usize, asleep_count) * 4);
     try r.end();
-    return .{ .count = count, .before = before, .raw = raw };
+    return .{ .count = count, .before = before, .raw = raw, .ahead = .{
+        .max_steps = max_steps,
+        .branch_stop = branch_stop,
+        .asleep_count = asleep_count,
+        .raw_asleep = raw_asleep,
+    } };
 }
 
 pub const MapOps = struct {
@@ -169,12 +205,26 @@ pub fn encodeMap(buf: []u8, ops: []const MapOp) []const u8 {
 }
 
 pub fn encodeRun(buf: []u8, steps: []const Step, before: u32) []const u8 {
+    return encodeRunAhead(buf, steps, before, null);
+}
+
+/// The continuation a test encodes: the rule's bounds and its asleep actors.
+pub const AheadRule = struct { max_steps: u32, branch_stop: u32, asleep: []const u32 };
+
+pub fn encodeRunAhead(buf: []u8, steps: []const Step, before: u32, ahead: ?AheadRule) []const u8 {
     var w = FrameWriter.begin(buf, .run);
     w.int(u32, @intCast(steps.len));
     w.int(u32, before);
     for (steps) |s| {
         w.int(u32, s.actor);
         w.int(u32, s.choice);
+    }
+    if (ahead) |a| {
+        w.int(u32, a.max_steps);
+        w.int(u32, a.branch_stop);
+        w.int(u32, @intCast(a.asleep.len));
+        w.int(u32, 0);
+        for (a.asleep) |actor| w.int(u32, actor);
     }
     return w.finish();
 }
@@ -198,6 +248,23 @@ test "run round-trips and rejects truncation" {
     try testing.expectError(error.Malformed, decodeRun(bodyOf(frame)[0 .. frame.len - HEADER_SIZE - 1]));
     const empty = encodeRun(&buf, &.{}, 0);
     try testing.expectError(error.Malformed, decodeRun(bodyOf(empty)));
+    try testing.expect(run.ahead == null);
+}
+
+test "run carries its continuation rule, refused when cut or without a bound" {
+    var buf: [128]u8 = undefined;
+    const steps = [_]Step{.{ .actor = 2, .choice = 0 }};
+    const frame = encodeRunAhead(&buf, &steps, 5, .{ .max_steps = 64, .branch_stop = 13, .asleep = &.{ 1, 3 } });
+    const run = try decodeRun(bodyOf(frame));
+    const a = run.ahead.?;
+    try testing.expectEqual(@as(u32, 64), a.max_steps);
+    try testing.expectEqual(@as(u32, 13), a.branch_stop);
+    try testing.expect(a.isAsleep(1) and a.isAsleep(3) and !a.isAsleep(2));
+    try testing.expectError(error.Malformed, decodeRun(bodyOf(frame)[0 .. frame.len - HEADER_SIZE - 1]));
+    try testing.expectError(error.Malformed, decodeRun(bodyOf(frame)[0 .. frame.len - HEADER_SIZE - 12]));
+    var zero: [128]u8 = undefined;
+    const unbounded = encodeRunAhead(&zero, &steps, 5, .{ .max_steps = 0, .branch_stop = 0, .asleep = &.{} });
+    try testing.expectError(error.Malformed, decodeRun(bodyOf(unbounded)));
 }
 
 test "welcome checks the magic" {

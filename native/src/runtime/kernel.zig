@@ -491,6 +491,7 @@ pub const Kernel = struct {
                     link.beginAnswer();
                     const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
                     k.book.steps = steps.before;
+                    const actors_before = k.actors.items.len;
                     var i: u32 = 0;
                     while (i < steps.count) : (i += 1) {
                         const step = steps.get(i);
@@ -500,6 +501,11 @@ pub const Kernel = struct {
                             std.c._exit(3);
                         }
                         k.execute(k.actorById(step.actor).?, step.choice);
+                    }
+                    // A step that created actors ends the batch: the checker's search may
+                    // start over with another relation (lib/explore/dpor/explorer.ts).
+                    if (steps.ahead) |rule| {
+                        if (k.actors.items.len == actors_before) k.runAhead(rule);
                     }
                     report = true;
                 },
@@ -771,10 +777,52 @@ pub const Kernel = struct {
         link.send(protocol.encodeDone(link.out, .{ .steps = k.book.steps, .actors = @intCast(k.actors.items.len) }));
     }
 
+    /// A RUN's continuation (docs/protocol.md, "Running ahead"): the runtime goes on by itself,
+    /// reporting each point it passes (STATE with the ran-on flag) before it takes the lowest
+    /// enabled actor's first choice there, and stops — the caller reports the point — at the
+    /// end, at a point with nothing enabled, a point whose lowest enabled actor is asleep in the
+    /// checker's search, a branching point at or past the rule's depth (where the checker
+    /// snapshots), after a step that created actors, or after the rule's number of steps. A
+    /// violation or a crash stops it on its own. The rule needs no independence relation: an
+    /// actor not asleep where the batch starts is not asleep below (a sleep set only shrinks).
+    fn runAhead(k: *Kernel, rule: protocol.Ahead) void {
+        var taken: u32 = 0;
+        while (taken < rule.max_steps and k.alive > 0) : (taken += 1) {
+            const next = k.aheadStep(rule) orelse return;
+            k.sendStateFlagged(protocol.state_flag_ran_on);
+            const actors_before = k.actors.items.len;
+            k.execute(next, 0);
+            if (k.actors.items.len != actors_before) return;
+        }
+    }
+
+    /// The actor the continuation rule takes at this point, or null where it stops.
+    fn aheadStep(k: *Kernel, rule: protocol.Ahead) ?*Actor {
+        var lowest: ?*Actor = null;
+        var choices: u64 = 0;
+        const may_snapshot = k.book.steps >= rule.branch_stop;
+        for (k.actors.items) |a| {
+            if (a.status != .pending or !transitions.isEnabled(a)) continue;
+            if (lowest == null) {
+                if (rule.isAsleep(a.id)) return null;
+                lowest = a;
+            }
+            choices += transitions.choiceCount(a);
+            if (choices > 1 and may_snapshot) return null;
+            // Past the lowest, only whether the point branches matters.
+            if (!may_snapshot) break;
+        }
+        return lowest;
+    }
+
     fn sendState(k: *Kernel) void {
+        k.sendStateFlagged(0);
+    }
+
+    fn sendStateFlagged(k: *Kernel, extra: u32) void {
         const link = &k.link.?;
         if (k.report_stacks) k.sendStacks();
-        var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags());
+        var w = protocol.StateWriter.begin(link.out, k.book.steps, k.stateFlags() | extra);
         for (k.actors.items) |actor| {
             if (actor.status != .pending) continue;
             var rec = transitions.record(actor, &k.book.extras);

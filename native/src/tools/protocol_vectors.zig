@@ -46,7 +46,7 @@ fn encodeAll(out: *std.Io.Writer) !void {
     try line(out, "object", protocol.encodeObject(&buf, .{ .id = (1 << 52) | 77, .kind = .mailbox, .name = "ping" }),
         \\{"id":4503599627370573,"kind":1,"name":"ping"}
     );
-    var s = protocol.StateWriter.begin(&buf, 12, protocol.state_flag_maps_changed | protocol.state_flag_nondet_range);
+    var s = protocol.StateWriter.begin(&buf, 12, protocol.state_flag_maps_changed | protocol.state_flag_nondet_range | protocol.state_flag_ran_on);
     s.record(.{ .actor = 1, .kind = .yield, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 0, .arg1 = 0, .extras = &.{} });
     s.record(.{ .actor = 2, .kind = .random, .flags = protocol.record_flag_enabled, .choices = 3, .object = 0, .arg0 = -1, .arg1 = 1, .extras = &.{} });
     s.record(.{ .actor = 3, .kind = .waitany, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0, .arg0 = 2, .arg1 = 0, .site = 0x5555_5555_8a3f, .extras = &.{ 0x1_0000_0001, 0x1_0000_0002 | protocol.extra_ready_bit } });
@@ -54,7 +54,7 @@ fn encodeAll(out: *std.Io.Writer) !void {
     // Version 9: a pthread program's read of 4 bytes, spinning.
     s.record(.{ .actor = 5, .kind = .access_read, .flags = protocol.record_flag_spin, .choices = 1, .object = 0x5555_0000_2000, .arg0 = 7, .arg1 = 4 | 1 << 13, .site = 0x101_f0f0, .extras = &.{} });
     try line(out, "state", s.finish(),
-        \\{"steps":12,"mapsChanged":true,"nondetRange":true,"actors":[
+        \\{"steps":12,"mapsChanged":true,"nondetRange":true,"ranOn":true,"actors":[
         \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
         \\{"actor":2,"kind":2,"enabled":true,"ready":false,"choices":3,"object":0,"arg0":"-1","arg1":"1","extras":[]},
         \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","site":93824992250431,"extras":[[4294967297,false],[4294967298,true]]},
@@ -135,7 +135,17 @@ fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
                 const st = steps.get(i);
                 try out.print("{s}[{d},{d}]", .{ if (i == 0) "" else ",", st.actor, st.choice });
             }
-            try out.print("]}}\n", .{});
+            try out.print("]", .{});
+            if (steps.ahead) |a| {
+                try out.print(",\"ahead\":[{d},{d},[", .{ a.max_steps, a.branch_stop });
+                var j: u32 = 0;
+                while (j < a.asleep_count) : (j += 1) {
+                    const actor = std.mem.readInt(u32, a.raw_asleep[j * 4 ..][0..4], .little);
+                    try out.print("{s}{d}", .{ if (j == 0) "" else ",", actor });
+                }
+                try out.print("]]", .{});
+            }
+            try out.print("}}\n", .{});
         },
         .map => {
             const ops = protocol.decodeMap(body) catch |err| return out.print("{{\"error\":\"{s}\"}}\n", .{@errorName(err)});
