@@ -37,11 +37,10 @@ const parallelCase = (program: string, n: number, reduction: string): ParallelCa
 const cases: readonly ParallelCase[] = [
   parallelCase("lastzero", 5, "sleep"),
   parallelCase("readers", 7, "sleep"),
-  parallelCase("indexer", 12, "sleep"),
   parallelCase("lastzero", 8, "odpor"),
   parallelCase("readers", 13, "odpor"),
+  // Its parallel runs are cut after 10 minutes (bench/README.md says why they do not end).
   parallelCase("indexer", 15, "odpor"),
-  parallelCase("lastzero", 12, "odpor"),
 ];
 
 /** The networks the simulation replays over: this machine's Unix socket, a cluster's TCP. */
@@ -67,7 +66,8 @@ async function timed(argv: string[], env: Record<string, string> = {}): Promise<
     env,
     stdout: "piped",
     stderr: "inherit",
-    signal: AbortSignal.timeout(1_800_000),
+    // A cut run (SIGTERM) still reports its counts so far: --json's interrupted verdict.
+    signal: AbortSignal.timeout(600_000),
   }).output().catch(() => null);
   const wall = (performance.now() - from) / 1000;
   if (out === null) return null;
