@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { check } from "../lib/check.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
-import { liveProcessesOf, processes, startCli } from "./support/cli.ts";
+import { liveProcessesOf, processes, reapStrays, startCli } from "./support/cli.ts";
 import { freePort, onPath, startCluster, submit } from "./support/slurm.ts";
 
 const script = join(repoRoot, "examples", "slurm", "isomc-check.sbatch");
@@ -119,6 +119,11 @@ Deno.test("sbatch isomc-check.sbatch with 2 workers on a one-node Slurm cluster"
     async () => {
       assert.deepEqual(await gone(cluster.pids, 5_000), []);
       assert.throws(() => Deno.statSync(cluster.dir));
+      // slurmstepd daemonizes, and srun's parent (the batch script) ends first: when this test
+      // process is a child subreaper (other test files make it one), they end as its children.
+      // Reaped here, none still running: the later tests' checks for strays see none.
+      const left = await reapStrays();
+      assert.ok(left.every((s) => s.status !== "running"), JSON.stringify(left));
     },
   );
 });
@@ -162,4 +167,6 @@ Deno.test("the GNU parallel recipe (examples/slurm/README.md) with 2 workers on 
   assert.equal(json.stats.transitions, seq.stats.transitions);
   assert.equal(json.parallel.workers, 2);
   assert.deepEqual(liveProcessesOf(program), []);
+  const left = await reapStrays();
+  assert.ok(left.every((s) => s.status !== "running"), JSON.stringify(left));
 });
