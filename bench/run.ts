@@ -8,6 +8,7 @@
  *   ./isomc bench [--quick] [--only=NAME,...]
  *   ./isomc bench --peers [...]   side by side with Nidhugg and GenMC (bench/peers.ts)
  *   ./isomc bench --breakdown     where one transition's time goes (bench/breakdown.ts)
+ *   ./isomc bench --parallel      --jobs's speed-up and the scaling simulation (bench/parallel.ts)
  */
 
 import { parseArgs } from "node:util";
@@ -18,6 +19,7 @@ import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
 import { runPeers } from "./peers.ts";
 import { runBreakdown } from "./breakdown.ts";
+import { runParallel } from "./parallel.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const resultsDir = join(root, "bench", "results");
@@ -126,11 +128,13 @@ async function floor(): Promise<Record<string, number>> {
 const usage = `Usage: isomc bench [--quick] [--only=NAME,...]
        isomc bench --peers [--help] [...]
        isomc bench --breakdown [--quick]
+       isomc bench --parallel [--quick] [--only=NAMES]
 
 Runs the benchmarks (bench/README.md) and writes their results under bench/results/:
   (none)        isomc's restore strategies and reductions against each other
   --peers       isomc side by side with Nidhugg and GenMC (see --peers --help)
   --breakdown   where one transition's time goes, the start-up, memory as executions grow
+  --parallel    --jobs=2 against --jobs=1 and the sequential search, the scaling simulation
   --quick       run less (each case once, smaller inputs), into results/partial*
   --only=NAMES  run only these cases (bench/cases.ts), into results/partial*
   -h, --help    this help
@@ -232,6 +236,14 @@ async function main(): Promise<number> {
 if (import.meta.main) {
   if (Deno.args.includes("--peers")) {
     Deno.exit(await runPeers(Deno.args.filter((a) => a !== "--peers")));
+  }
+  if (Deno.args.includes("--parallel")) {
+    const rest = Deno.args.filter((a) => a !== "--parallel");
+    const known = { quick: { type: "boolean" }, only: { type: "string" } } as const;
+    if (parsed(" --parallel", () => parseArgs({ args: rest, options: known })) === null) {
+      Deno.exit(2);
+    }
+    Deno.exit(await runParallel(rest));
   }
   if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
     console.log(usage);

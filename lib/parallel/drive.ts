@@ -14,6 +14,7 @@ import { InputError, InternalError, UsageError } from "../errors.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
 import { Coordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
+import { type JobRecord, writeJobLog } from "./job_log.ts";
 import {
   type Address,
   Connection,
@@ -90,6 +91,8 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let diedUnconnected = 0;
   let idleMs = 0;
   let messages = 0;
+  const log: JobRecord[] = [];
+  const since = (ms: number): number => (ms - startedMs) / 1000;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
   let changed: () => void = () => {};
   let change = new Promise<void>((resolve) => (changed = resolve));
@@ -127,6 +130,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         !over()
       ) await change;
       while (!over()) {
+        const chosen = performance.now();
         const job: Job | null = coordinator.next(id);
         if (job === null) {
           const idleFrom = performance.now();
@@ -134,7 +138,11 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
           idleMs += performance.now() - idleFrom;
           continue;
         }
+        const choosing = performance.now() - chosen;
         await link.send({ type: "job", job });
+        const sent = performance.now();
+        const jobBytes = link.lastSent;
+        const sending = choosing + link.lastSendMs;
         let m = await link.receive() as ToCoordinator | null;
         while (m !== null && m.type === "claim") {
           await link.send({ type: "claimed", mine: coordinator.claim(m.hash, m.epoch) });
@@ -146,9 +154,26 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
           break;
         }
         if (m.type !== "outcome") break;
+        const received = performance.now();
         for (const [k, v] of m.actors) actors.set(k, v);
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
+        const o = m.outcome;
+        const stats = o.kind === "split" ? o.stats : o.kind === "explored" ? o.part.stats : null;
+        log.push({
+          id: job.id,
+          worker: id,
+          kind: o.kind,
+          children: o.kind === "split" ? o.branches.length : 0,
+          sent: since(sent),
+          received: since(received),
+          jobBytes,
+          outcomeBytes: link.lastReceived,
+          handSeconds: sending / 1000,
+          takeSeconds: (link.lastDecodeMs + performance.now() - received) / 1000,
+          transitions: stats?.transitions ?? 0,
+          executions: stats?.executions ?? 0,
+        });
         if (options.onProgress !== undefined) {
           options.onProgress({
             ...coordinator.result((performance.now() - startedMs) / 1000).stats,
@@ -258,6 +283,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     result = { ...result, verdict: "incomplete", violation: null, incomplete: "interrupted" };
   }
   const m = coordinator.metrics;
+  writeJobLog({ version: 1, workers: everConnected, seconds, jobs: log });
   return {
     result,
     actors,

@@ -113,14 +113,25 @@ export class Connection {
   private readonly reader = new FrameReader();
   private readonly ready: Uint8Array[] = [];
   messages = 0;
+  /**
+   * The size of the last frame sent and of the last one received, and the milliseconds spent
+   * encoding and writing the one, decoding the other (the job log, drive.ts).
+   */
+  lastSent = 0;
+  lastReceived = 0;
+  lastSendMs = 0;
+  lastDecodeMs = 0;
 
   constructor(readonly conn: Deno.Conn) {}
 
   async send(message: ToCoordinator | ToWorker): Promise<void> {
+    const from = performance.now();
     const frame = encodeFrame(message);
     let at = 0;
     while (at < frame.length) at += await this.conn.write(frame.subarray(at));
     this.messages++;
+    this.lastSent = frame.length;
+    this.lastSendMs = performance.now() - from;
   }
 
   /** The next message, or null when the other side closed (or the connection failed). */
@@ -137,7 +148,12 @@ export class Connection {
       this.ready.push(...this.reader.push(chunk.subarray(0, n)));
     }
     this.messages++;
-    return decodeBody(this.ready.shift()!);
+    const body = this.ready.shift()!;
+    this.lastReceived = 4 + body.length;
+    const from = performance.now();
+    const message = decodeBody(body);
+    this.lastDecodeMs = performance.now() - from;
+    return message;
   }
 
   /** Says no more is coming, and lets the other side end (its last words still arrive). */

@@ -16,7 +16,7 @@ import { installCleanup, releaseAll } from "../process/cleanup.ts";
 import { ProgramOutput } from "../process/output.ts";
 import { resolveProgram } from "../process/resolve.ts";
 import type { Job, SplitConfig } from "./job.ts";
-import { runJob } from "./run_job.ts";
+import { JobStarts, runJob } from "./run_job.ts";
 import { Connection, parseAddress, type ToWorker, wireVersion } from "./wire.ts";
 
 export async function workerCommand(args: readonly string[]): Promise<number> {
@@ -85,6 +85,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
+  const starts = new JobStarts(target);
   // The connection is read all along: a coordinator that goes away mid-job ends the worker at
   // once, its program with it, however long the job would take.
   void (async (): Promise<never> => {
@@ -115,7 +116,14 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         await link.send({ type: "claim", hash, epoch: job.epoch });
         return await answer;
       };
-      outcome = await runJob(target, split, job, undefined, split.visited ? claim : undefined);
+      outcome = await runJob(
+        target,
+        split,
+        job,
+        undefined,
+        split.visited ? claim : undefined,
+        starts,
+      );
     } catch (e) {
       // The check fails as a sequential one would, with this line: the coordinator says it.
       const message = e instanceof Error ? e.message : String(e);

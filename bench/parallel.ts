@@ -1,0 +1,235 @@
+/**
+ * `./isomc bench --parallel`: the parallel search's speed-up on this machine and the scaling
+ * simulation. Each case runs sequentially, with --jobs=1 and with --jobs=2 (`isomc check
+ * --json`, wall-clock time around the whole command, the runs of one case back to back so that
+ * ratios come from one moment's load); the --jobs=1 run also records its job log
+ * (ISOMC_PARALLEL_LOG, lib/parallel/job_log.ts), which the simulation (lib/parallel/scaling.ts)
+ * replays with 1 to 1,024 workers, locally and over a cluster network. Writes
+ * results/parallel.{json,md} (results/partial-parallel.* with --quick or --only).
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { compile } from "../lib/build/cc.ts";
+import type { JobLog } from "../lib/parallel/job_log.ts";
+import { type Network, replay, type ReplayJob } from "../lib/parallel/scaling.ts";
+import { describeMachine } from "./machine.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const resultsDir = join(root, "bench", "results");
+const buildDir = join(root, ".isomc", "bench");
+
+interface ParallelCase {
+  readonly name: string;
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly reduction: string;
+}
+
+const parallelCase = (program: string, n: number, reduction: string): ParallelCase => ({
+  name: `${program}${n}-${reduction}`,
+  program,
+  args: [String(n)],
+  reduction,
+});
+
+const cases: readonly ParallelCase[] = [
+  parallelCase("lastzero", 5, "sleep"),
+  parallelCase("readers", 7, "sleep"),
+  parallelCase("lastzero", 8, "odpor"),
+  parallelCase("readers", 13, "odpor"),
+  // Its parallel runs are cut after 10 minutes (bench/README.md says why they do not end).
+  parallelCase("indexer", 15, "odpor"),
+];
+
+/** The networks the simulation replays over: this machine's Unix socket, a cluster's TCP. */
+const networks: Record<string, Network> = {
+  local: { latency: 0, bandwidth: Infinity },
+  cluster: { latency: 50e-6, bandwidth: 1.25e9 },
+};
+const simulatedWorkers = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024];
+
+interface Run {
+  readonly mode: string;
+  readonly wall_s: number;
+  readonly verdict: string;
+  readonly executions: number;
+  readonly transitions: number;
+  readonly parallel: Record<string, number> | null;
+}
+
+async function timed(argv: string[], env: Record<string, string> = {}): Promise<Run | null> {
+  const from = performance.now();
+  const out = await new Deno.Command(join(root, "isomc"), {
+    args: argv,
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+    // A cut run (SIGTERM) still reports its counts so far: --json's interrupted verdict.
+    signal: AbortSignal.timeout(600_000),
+  }).output().catch(() => null);
+  const wall = (performance.now() - from) / 1000;
+  if (out === null) return null;
+  try {
+    const json = JSON.parse(new TextDecoder().decode(out.stdout));
+    return {
+      mode: "",
+      wall_s: Number(wall.toFixed(3)),
+      verdict: json.verdict,
+      executions: json.stats.executions,
+      transitions: json.stats.transitions,
+      parallel: json.parallel ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The log's jobs as the simulation takes them: a job's cost is its time away from us. */
+export function replayJobs(log: JobLog): ReplayJob[] {
+  return log.jobs.map((j) => ({
+    id: j.id,
+    cost: Math.max(0, j.received - j.sent),
+    jobBytes: j.jobBytes,
+    outcomeBytes: j.outcomeBytes,
+    hand: j.handSeconds,
+    take: j.takeSeconds,
+  }));
+}
+
+export async function runParallel(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { quick: { type: "boolean" }, only: { type: "string" }, help: { type: "boolean" } },
+  });
+  if (values.help) {
+    console.log(`Usage: isomc bench --parallel [--quick] [--only=NAME,...]
+
+Runs each case sequentially, with --jobs=1 and --jobs=2, then replays the --jobs=1 run's job log
+with 1 to 1,024 simulated workers. Cases: ${cases.map((c) => c.name).join(", ")}.
+--quick runs the sleep cases only; results/partial-parallel.* then. A case's --jobs=1 job log
+is kept in .isomc/bench/CASE.jobs.json.`);
+    return 0;
+  }
+  const only = values.only?.split(",");
+  const chosen = cases.filter((c) =>
+    only !== undefined ? only.includes(c.name) : !values.quick || c.reduction === "sleep"
+  );
+  await Deno.mkdir(buildDir, { recursive: true });
+  await Deno.mkdir(resultsDir, { recursive: true });
+  const results: Result[] = [];
+  for (const c of chosen) {
+    const binary = join(buildDir, `${c.program}-parallel`);
+    await compile([join(root, "examples", "dpor", `${c.program}.c`)], binary, ["-O2"]);
+    const check = ["check", "--json", `--reduction=${c.reduction}`];
+    const program = ["--", binary, ...c.args];
+    const logPath = join(buildDir, `${c.name}.jobs.json`);
+    const loadBefore = (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
+    const runs: Run[] = [];
+    for (
+      const [mode, extra, env] of [
+        ["sequential", ["--no-visited"], {}],
+        ["--jobs=1", ["--jobs=1"], { ISOMC_PARALLEL_LOG: logPath }],
+        ["--jobs=2", ["--jobs=2"], {}],
+      ] as const
+    ) {
+      console.error(`bench: ${c.name} ${mode}`);
+      const r = await timed([...check, ...extra, ...program], env);
+      if (r !== null) runs.push({ ...r, mode });
+    }
+    const loadAfter = (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
+    let simulation = null;
+    try {
+      const log = JSON.parse(await Deno.readTextFile(logPath)) as JobLog;
+      const jobs = replayJobs(log);
+      simulation = Object.entries(networks).map(([name, network]) => {
+        const one = replay(jobs, 1, network).makespan;
+        return {
+          network: name,
+          jobs: jobs.length,
+          bytes: jobs.reduce((s, j) => s + j.jobBytes + j.outcomeBytes, 0),
+          points: simulatedWorkers.map((n) => {
+            const r = replay(jobs, n, network);
+            return {
+              workers: n,
+              makespan_s: Number(r.makespan.toFixed(3)),
+              speedup: Number((one / r.makespan).toFixed(2)),
+              work_bound_s: Number(r.workBound.toFixed(3)),
+              coordinator_bound_s: Number(r.coordinatorBound.toFixed(3)),
+              critical_path_s: Number(r.criticalPath.toFixed(3)),
+              coordinator_load: Number(r.coordinatorLoad.toFixed(2)),
+            };
+          }),
+        };
+      });
+    } catch (e) {
+      console.error(`bench: ${c.name}: no job log (${(e as Error).message})`);
+    }
+    results.push({ ...c, load: [loadBefore, loadAfter], runs, simulation });
+  }
+  const stem = values.quick || only !== undefined ? "partial-parallel" : "parallel";
+  const machine = await describeMachine();
+  await Deno.writeTextFile(
+    join(resultsDir, `${stem}.json`),
+    JSON.stringify({ machine, results }, null, 2) + "\n",
+  );
+  await Deno.writeTextFile(join(resultsDir, `${stem}.md`), markdown(results));
+  console.log(markdown(results));
+  return 0;
+}
+
+interface Point {
+  readonly workers: number;
+  readonly makespan_s: number;
+  readonly speedup: number;
+  readonly work_bound_s: number;
+  readonly coordinator_bound_s: number;
+  readonly critical_path_s: number;
+  readonly coordinator_load: number;
+}
+
+interface Result extends ParallelCase {
+  readonly load: readonly string[];
+  readonly runs: readonly Run[];
+  readonly simulation:
+    | readonly { network: string; jobs: number; bytes: number; points: Point[] }[]
+    | null;
+}
+
+function markdown(results: readonly Result[]): string {
+  const lines = [
+    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | executions | jobs |",
+    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ---------- | ---- |",
+  ];
+  for (const r of results) {
+    const by = (m: string): Run | undefined => r.runs.find((x) => x.mode === m);
+    const [s, one, two] = [by("sequential"), by("--jobs=1"), by("--jobs=2")];
+    const t = (x: Run | undefined): string => (x === undefined ? "-" : `${x.wall_s.toFixed(1)} s`);
+    const ratio = (a?: Run, b?: Run): string =>
+      a === undefined || b === undefined ? "-" : `${(a.wall_s / b.wall_s).toFixed(2)}x`;
+    const execs = [s, one, two].map((x) => x?.executions ?? "-").join(" / ");
+    lines.push(
+      `| ${r.name} (${r.args.join(" ")}) | ${r.load.join("-")} | ${t(s)} | ${t(one)} | ${
+        t(two)
+      } | ` +
+        `${ratio(one, two)} | ${ratio(s, two)} | ${execs} | ${one?.parallel?.jobs ?? "-"} |`,
+    );
+  }
+  for (const r of results) {
+    for (const sim of r.simulation ?? []) {
+      lines.push("", `${r.name}, ${sim.network} network: ${sim.jobs} jobs, ${sim.bytes} bytes`, "");
+      lines.push("| workers | makespan | speed-up | work/N | coordinator | critical path | load |");
+      lines.push("| ------- | -------- | -------- | ------ | ----------- | ------------- | ---- |");
+      for (const p of sim.points) {
+        lines.push(
+          `| ${p.workers} | ${p.makespan_s} s | ${p.speedup}x | ${p.work_bound_s} s | ` +
+            `${p.coordinator_bound_s} s | ${p.critical_path_s} s | ${p.coordinator_load} |`,
+        );
+      }
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+if (import.meta.main) Deno.exit(await runParallel(Deno.args));
