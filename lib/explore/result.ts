@@ -14,7 +14,7 @@ import {
   type Transition,
 } from "../model/transition.ts";
 import { Interrupted, type TargetCounters, type Violation } from "./target.ts";
-import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import { heapNearlyFull } from "./heap_guard.ts";
 
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
@@ -296,41 +296,6 @@ export function finishStats(stats: Stats, startedMs: number, counters: TargetCou
 }
 
 const progressIntervalMs = 100;
-
-/**
- * V8 aborts the process, without a report (exit 133), when its old generation (every space but
- * the young one) reaches --max-old-space-size. A search stops, out of memory, with its report,
- * while the old generation still has this much room: a share of the limit, and at least room
- * for a young generation's worth of objects promoted at once (one semi-space, 32 MiB) plus the
- * report.
- */
-export function heapNearlyFull(): boolean {
-  const used = oldGenerationUsed();
-  // heap_size_limit is the old generation's limit plus the young generation's, three
-  // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
-  const limit = getHeapStatistics().heap_size_limit - 96 * mib;
-  return limit - used < Math.max(0.15 * limit, 64 * mib);
-}
-
-const mib = 2 ** 20;
-
-/**
- * The bytes the old generation uses. Deno 2.6, the single binary's runtime (./isomc dist), has
- * no per-space statistics (node:v8 throws "Not implemented"): there, the whole heap's use,
- * which is more, so the search can only stop earlier, never be aborted by V8.
- */
-function oldGenerationUsed(): number {
-  let spaces: ReturnType<typeof getHeapSpaceStatistics>;
-  try {
-    spaces = getHeapSpaceStatistics();
-  } catch {
-    return getHeapStatistics().used_heap_size;
-  }
-  const young = new Set(["new_space", "new_large_object_space", "read_only_space"]);
-  let used = 0;
-  for (const s of spaces) if (!young.has(s.space_name)) used += s.space_used_size;
-  return used;
-}
 
 /**
  * Paces a search: every ~100 ms it reports progress and yields to the event loop, so signal

@@ -1,0 +1,88 @@
+/**
+ * The heap guard of the searches (result.ts's Heartbeat): whether the checker's own heap is so
+ * near V8's limit that a search must stop now, out of memory, with its report, rather than be
+ * aborted by V8 without one (exit 133) when its old generation reaches --max-old-space-size.
+ *
+ * The old generation's use counts garbage not yet collected, and V8 lets it grow close to the
+ * limit before a full collection: the parallel property test's heap reached 3.5 GiB of a 4 GiB
+ * limit with 85 MiB live, and the guard stopped searches that had memory to spare (the test's
+ * flake under load). So a heap that looks nearly full is collected once, then judged again.
+ */
+
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+const mib = 2 ** 20;
+
+/** What the guard reads and does; the defaults are V8's, tests give their own. */
+export interface HeapProbe {
+  /** Bytes the old generation uses, garbage included. */
+  readonly used: () => number;
+  /** The old generation's limit in bytes. */
+  readonly limit: () => number;
+  /** A full collection, or null where the runtime gives none (Deno 2.6 of the single binary). */
+  readonly collect: (() => void) | null;
+}
+
+/**
+ * Whether a heap using `used` of `limit` has too little room left: a share of the limit, and
+ * at least room for a young generation's worth of objects promoted at once (one semi-space,
+ * 32 MiB) plus the report. Pure.
+ */
+export function tooFull(used: number, limit: number): boolean {
+  return limit - used < Math.max(0.15 * limit, 64 * mib);
+}
+
+/** Is the heap nearly full, after a collection when it first looked so? */
+export function heapNearlyFull(probe: HeapProbe = v8Probe()): boolean {
+  if (!tooFull(probe.used(), probe.limit())) return false;
+  if (probe.collect === null) return true;
+  probe.collect();
+  return tooFull(probe.used(), probe.limit());
+}
+
+let probe: HeapProbe | null = null;
+
+/** V8's own figures and collector (made once). */
+export function v8Probe(): HeapProbe {
+  probe ??= {
+    used: oldGenerationUsed,
+    // heap_size_limit is the old generation's limit plus the young generation's, three
+    // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
+    limit: () => getHeapStatistics().heap_size_limit - 96 * mib,
+    collect: collector(),
+  };
+  return probe;
+}
+
+/**
+ * V8's `gc`, exposed to a new context after the fact (the flag only adds the function to
+ * contexts made later; nothing else changes). Null where the runtime refuses (Deno 2.6).
+ */
+function collector(): (() => void) | null {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("typeof gc === 'function' ? gc : null");
+    return typeof gc === "function" ? () => (gc as () => void)() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The bytes the old generation uses. Deno 2.6, the single binary's runtime (./isomc dist), has
+ * no per-space statistics (node:v8 throws "Not implemented"): there, the whole heap's use,
+ * which is more, so the search can only stop earlier, never be aborted by V8.
+ */
+function oldGenerationUsed(): number {
+  let spaces: ReturnType<typeof getHeapSpaceStatistics>;
+  try {
+    spaces = getHeapSpaceStatistics();
+  } catch {
+    return getHeapStatistics().used_heap_size;
+  }
+  const young = new Set(["new_space", "new_large_object_space", "read_only_space"]);
+  let used = 0;
+  for (const s of spaces) if (!young.has(s.space_name)) used += s.space_used_size;
+  return used;
+}
