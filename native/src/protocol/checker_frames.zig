@@ -44,7 +44,7 @@ pub const RunSteps = struct {
     }
 };
 
-/// A RUN's continuation rule (version 8): after its steps the runtime keeps going on its own,
+/// A RUN's continuation rule (version 10): after its steps the runtime keeps going on its own,
 /// taking at each point the lowest enabled actor's first choice, and stops at the first point
 /// where the checker must choose or act (docs/protocol.md, "Running ahead").
 pub const Ahead = struct {
