@@ -10,7 +10,11 @@ const mib = 2 ** 20;
 const limit = 4000 * mib;
 
 /** A heap of `before` bytes used that holds `live` once collected; counts the collections. */
-function heap(before: number, live: number, collects = true) {
+function heap(
+  before: number,
+  live: number,
+  collects = true,
+): { probe: HeapProbe; collections: () => number } {
   let used = before;
   let collections = 0;
   const probe: HeapProbe = {
