@@ -20,8 +20,12 @@ export interface HeapProbe {
   readonly used: () => number;
   /** The old generation's limit in bytes. */
   readonly limit: () => number;
-  /** A full collection, or null where the runtime gives none (Deno 2.6 of the single binary). */
-  readonly collect: (() => void) | null;
+  /**
+   * A full collection, or null where the runtime gives none (Deno 2.6 of the single binary).
+   * Asked for only when the heap looks full: getting V8's collector makes a V8 context, which
+   * most checks never need.
+   */
+  readonly collector: () => (() => void) | null;
 }
 
 /**
@@ -36,12 +40,14 @@ export function tooFull(used: number, limit: number): boolean {
 /** Is the heap nearly full, after a collection when it first looked so? */
 export function heapNearlyFull(probe: HeapProbe = v8Probe()): boolean {
   if (!tooFull(probe.used(), probe.limit())) return false;
-  if (probe.collect === null) return true;
-  probe.collect();
+  const collect = probe.collector();
+  if (collect === null) return true;
+  collect();
   return tooFull(probe.used(), probe.limit());
 }
 
 let probe: HeapProbe | null = null;
+let collect: { readonly gc: (() => void) | null } | undefined;
 
 /** V8's own figures and collector (made once). */
 export function v8Probe(): HeapProbe {
@@ -50,7 +56,7 @@ export function v8Probe(): HeapProbe {
     // heap_size_limit is the old generation's limit plus the young generation's, three
     // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
     limit: () => getHeapStatistics().heap_size_limit - 96 * mib,
-    collect: collector(),
+    collector: () => (collect ??= { gc: collector() }).gc,
   };
   return probe;
 }
