@@ -51,6 +51,9 @@ async function parallel(
 ): Promise<ParallelRun> {
   const recorders: RecordingTarget[] = [];
   let epoch = 0;
+  // Each job's executions are tagged with its attempt and its number; a lost job's are dropped.
+  let jobs = 0;
+  const lost = new Set<string>();
   const { result, metrics } = await simulate(
     (w) => (recorders[w] = new RecordingTarget(new FakeTarget(program), true)),
     config,
@@ -61,14 +64,15 @@ async function parallel(
       maxDeaths,
       onJob: (w, job) => {
         epoch = Math.max(epoch, job.epoch);
-        recorders[w].tag = String(job.epoch);
+        recorders[w].tag = `${job.epoch}/${jobs++}`;
       },
+      onLost: (w) => lost.add(recorders[w].tag),
     },
   );
   // Executions of an attempt the split started over (an actor found creating actors) do not
   // count, as the sequential search's first attempts do not.
   const runs = (r: RecordingTarget): RecordingTarget["runs"] =>
-    r.runs.filter((x) => x.tag === String(epoch));
+    r.runs.filter((x) => x.tag.startsWith(`${epoch}/`) && !lost.has(x.tag));
   const spawners = spawnersOf(recorders.flatMap(runs));
   const traces = new Map<string, number>();
   for (const r of recorders) {
@@ -107,6 +111,7 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
   const flavours: Flavour[] = ["memory", "locks", "sync", "mailbox", "spawn", "choices", "mixed"];
   let compared = 0;
   let violations = 0;
+  let steals = 0;
   for (const flavour of flavours) {
     for (let seed = 1; seed <= 40; seed++) {
       const program = randomProgram(seed, flavour);
@@ -124,13 +129,14 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
         let first: ExplorationResult | null = null;
         for (const workers of new Set([1 + seed % 8, 1 + (seed + 3 + flavour.length) % 8])) {
           const what = `${flavour} seed ${seed} ${reduction} on ${workers} workers`;
-          const { result, traces } = await parallel(
+          const { result, traces, metrics } = await parallel(
             program,
             config(reduction, splitDepth),
             workers,
             seed * 8 + workers,
             workers > 1 ? 0.1 : 0,
           );
+          steals += metrics.steals;
           assert.equal(result.verdict, seq.verdict, what);
           assert.equal(result.violation?.kind, seq.violation?.kind, what);
           if (reduction === "none" || reduction === "sleep") {
@@ -159,6 +165,8 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
   }
   assert.ok(compared >= 140, `only ${compared} programs compared`);
   assert.ok(violations >= 10, `only ${violations} programs with a violation`);
+  // Workers died mid-job, and their jobs were done again by others.
+  assert.ok(steals >= 50, `only ${steals} jobs taken from a lost worker`);
 });
 
 Deno.test("--visited in parallel: 3 actors x 2 yields has 27 states and 54 transitions, on 1..8 workers", async () => {

@@ -1,32 +1,58 @@
 /**
- * A parallel search run in one process: N simulated workers, each with its own target, driven
- * by a seeded scheduler that decides which running job finishes next (and, if asked, which
- * worker dies in the middle of its job). The coordinator and the job code are the ones the
- * worker processes run, so the property tests over every completion order test them.
+ * A parallel search run in one process: N simulated workers, each with its own target, their
+ * jobs running at once and interleaved step by step by a seeded scheduler (which worker's
+ * target takes the next start, step or restore; and, if asked, which worker dies in the middle
+ * of its job). The coordinator and the job code are the ones the worker processes run, so the
+ * property tests over every interleaving test them.
+ *
+ * Jobs run at once, as on real workers, rather than one after the other: a job to the right of
+ * the first violation can have a subtree far larger than the whole sequential search, and real
+ * workers are stopped when the search is over, not when such a job ends.
  */
 
 import type { ExplorationResult } from "../explore/result.ts";
-import type { Target } from "../explore/target.ts";
+import type { AheadHint, Outcome, Target } from "../explore/target.ts";
+import type { Step } from "../model/transition.ts";
+import { ForwardingTarget } from "../explore/forwarding_target.ts";
 import { Coordinator, type ParallelMetrics } from "./coordinator.ts";
-import type { Job, SplitConfig } from "./job.ts";
+import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { runJob } from "./run_job.ts";
 
 export interface Simulation {
   readonly workers: number;
-  /** Seeds the order in which running jobs finish. */
+  /** Seeds the interleaving of the workers' steps. */
   readonly seed: number;
-  /** Chance that a worker dies instead of finishing its job (its job goes to another). */
+  /** Chance that a worker dies during a job (its job goes to another). */
   readonly deathRate?: number;
   /** At most this many deaths (a search over visited states starts over after each). */
   readonly maxDeaths?: number;
   /** Told before worker `worker` runs `job` (tests tag what the job's executions reach). */
   readonly onJob?: (worker: number, job: Job) => void;
+  /** Told when worker `worker` dies running `job` (what the job reached does not count). */
+  readonly onLost?: (worker: number, job: Job) => void;
 }
 
 export interface SimulatedResult {
   readonly result: ExplorationResult;
   readonly metrics: ParallelMetrics;
 }
+
+/** A worker's job in the simulation: parked at its target's next call, or ended. */
+interface Running {
+  readonly job: Job;
+  /** Lets the parked call go on; null while the job runs or once it ended. */
+  resume: ((go: boolean) => void) | null;
+  /** What the job gave, once it ended (lost: the worker died). */
+  ended: JobOutcome | "lost" | null;
+  /** Turns the worker takes before it dies (Infinity: it does not). */
+  dieAfter: number;
+  /** Resolved when the job parks again or ends: the scheduler waits on it after each turn. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+/** Thrown into a parked job whose worker died or whose search is over. */
+class Stopped extends Error {}
 
 export async function simulate(
   newTarget: (worker: number) => Target,
@@ -35,36 +61,110 @@ export async function simulate(
 ): Promise<SimulatedResult> {
   const coordinator = new Coordinator(config);
   const next = seeded(sim.seed);
-  const targets = Array.from({ length: sim.workers }, (_, w) => newTarget(w));
-  const running = new Map<number, Job>();
+  const running = new Map<number, Running>();
+  const park = async (w: number): Promise<void> => {
+    const r = running.get(w)!;
+    const go = await new Promise<boolean>((resolve) => {
+      r.resume = resolve;
+      r.settle();
+    });
+    if (!go) throw new Stopped();
+  };
+  const targets = Array.from({ length: sim.workers }, (_, w) => new Paced(newTarget(w), park, w));
   let deaths = 0;
+  const launch = (w: number, job: Job): Promise<void> => {
+    // Only workers with others left die, so that the search can always end.
+    const mayDie = sim.workers > 1 && deaths < (sim.maxDeaths ?? Infinity);
+    const dies = mayDie && sim.deathRate !== undefined && next() < sim.deathRate;
+    if (dies) deaths++;
+    let settle = (): void => {};
+    const r: Running = {
+      job,
+      resume: null,
+      ended: null,
+      dieAfter: dies ? Math.floor(next() * 40) : Infinity,
+      settled: new Promise<void>((resolve) => (settle = resolve)),
+      settle: () => settle(),
+    };
+    running.set(w, r);
+    sim.onJob?.(w, job);
+    const claim = (hash: bigint): boolean => coordinator.claim(hash, job.epoch);
+    runJob(targets[w], config, job, undefined, claim).then(
+      (outcome) => (r.ended = outcome),
+      (e) => {
+        if (!(e instanceof Stopped)) throw e;
+        r.ended = "lost";
+      },
+    ).catch((e) => (failure ??= e)).finally(() => r.settle());
+    return r.settled;
+  };
+  /** Lets worker `w`'s parked job go on (or stops it), and waits until it parks or ends. */
+  const turn = (w: number, go: boolean): Promise<void> => {
+    const r = running.get(w)!;
+    const resume = r.resume!;
+    r.resume = null;
+    r.settled = new Promise<void>((resolve) => (r.settle = resolve));
+    resume(go);
+    return r.settled;
+  };
+  let failure: unknown = null;
   try {
     while (!coordinator.finished) {
       for (let w = 0; w < sim.workers; w++) {
         if (running.has(w)) continue;
         const job = coordinator.next(w);
-        if (job !== null) running.set(w, job);
+        if (job !== null) await launch(w, job);
       }
+      if (failure !== null) throw failure;
+      // Jobs that ended report, lowest worker first (the order they ended in is the turns').
+      const ended = [...running].filter(([, r]) => r.ended !== null);
+      for (const [w, r] of ended) {
+        running.delete(w);
+        if (r.ended === "lost") {
+          sim.onLost?.(w, r.job);
+          coordinator.lost(w);
+        } else coordinator.complete(w, r.job, r.ended!);
+      }
+      if (ended.length > 0) continue;
       const busy = [...running.keys()];
       if (busy.length === 0) throw new Error("internal: parallel: no job runs, none is done");
       const w = busy[Math.floor(next() * busy.length)];
-      const job = running.get(w)!;
-      running.delete(w);
-      // Only workers with others left die, so that the search can always end.
-      const mayDie = sim.workers > 1 && deaths < (sim.maxDeaths ?? Infinity);
-      if (sim.deathRate !== undefined && mayDie && next() < sim.deathRate) {
-        deaths++;
-        coordinator.lost(w);
-        continue;
-      }
-      sim.onJob?.(w, job);
-      const claim = (hash: bigint): boolean => coordinator.claim(hash, job.epoch);
-      coordinator.complete(w, job, await runJob(targets[w], config, job, undefined, claim));
+      const r = running.get(w)!;
+      await turn(w, r.dieAfter-- > 0);
+      if (failure !== null) throw failure;
     }
   } finally {
+    // The search is over: the jobs still running are of no use, as real workers are told.
+    for (const [w, r] of running) while (r.resume !== null) await turn(w, false);
     for (const t of targets) await t.close();
   }
   return { result: coordinator.result(0), metrics: coordinator.metrics };
+}
+
+/** A worker's target whose every start, step and restore waits for the worker's turn. */
+class Paced extends ForwardingTarget {
+  constructor(
+    inner: Target,
+    private readonly park: (w: number) => Promise<void>,
+    readonly w: number,
+  ) {
+    super(inner);
+  }
+
+  override async start(): Promise<Outcome> {
+    await this.park(this.w);
+    return this.inner.start();
+  }
+
+  override async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    await this.park(this.w);
+    return this.inner.execute(step, ahead);
+  }
+
+  override async restore(path: readonly Step[], known?: number): Promise<void> {
+    await this.park(this.w);
+    return this.inner.restore(path, known);
+  }
 }
 
 /** mulberry32, as the tests' random programs use. */
