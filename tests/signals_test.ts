@@ -111,6 +111,38 @@ Deno.test("SIGTERM while a transition spins: the same stop, in JSON", async () =
  * choice. (Two SIGINTs would merge into one while pending: the two are of different kinds.)
  * Returns the one the checker says came second, checking that the exit status is its own.
  */
+/**
+ * Sends `signals` to `pid` so that they are all pending at once: stopped meanwhile, the checker
+ * cannot have handled the first (and ended) before the next is sent, however busy the machine.
+ * Under script(1), the stop is propagated: script stops itself when its child stops, and
+ * continues the child when it is continued; so `script` (its pid) is the one continued.
+ */
+async function signalTogether(
+  pid: number,
+  signals: readonly Deno.Signal[],
+  script?: number,
+): Promise<void> {
+  Deno.kill(pid, "SIGSTOP");
+  try {
+    for (const s of signals) Deno.kill(pid, s);
+  } finally {
+    if (script !== undefined) {
+      await eventually(() => processState(script) === "T", 5000);
+      Deno.kill(script, "SIGCONT");
+    }
+    Deno.kill(pid, "SIGCONT");
+  }
+}
+
+/** The state letter of process `pid` (R, S, T, Z...), "" once it is gone. */
+function processState(pid: number): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /s, "")[0];
+  } catch {
+    return "";
+  }
+}
+
 function secondSignal(code: number): "SIGINT" | "SIGTERM" {
   assert.ok(code === 130 || code === 143, `exit ${code}: not 128 + SIGINT or SIGTERM`);
   return code === 130 ? "SIGINT" : "SIGTERM";
@@ -119,8 +151,7 @@ function secondSignal(code: number): "SIGINT" | "SIGTERM" {
 Deno.test("two signals: the second ends the checker at once, one line, a JSON error object", async () => {
   await inTempDir(async (dir) => {
     const run = await startChecking(spinning, ["--json", "--timeout=60"], dir);
-    run.child.kill("SIGINT");
-    run.child.kill("SIGTERM");
+    await signalTogether(run.child.pid, ["SIGINT", "SIGTERM"]);
     const r = await endsWithin(run, 20_000);
     assertNothingLeft(spinning);
     const message = `stopped at once by a second ${secondSignal(r.code)}, without a report`;
@@ -185,7 +216,8 @@ async function onTerminal(
     // The search has run a while: with a progress line, it has been shown.
     await new Promise((r) => setTimeout(r, 1500));
     const pid = checkerOf(manyStates);
-    for (const s of signals) Deno.kill(pid, s);
+    if (signals.length === 1) Deno.kill(pid, signals[0]);
+    else await signalTogether(pid, signals, run.child.pid);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const code = await Promise.race([
       run.ended,
