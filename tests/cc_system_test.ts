@@ -14,6 +14,7 @@ import { chooseCompiler, compilerCommand } from "../lib/build/compiler.ts";
 import { check } from "../lib/check.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const threeYields = join(repoRoot, "tests/programs/counts/three_yields.c");
 const bank = join(repoRoot, "examples/bank.c");
@@ -159,14 +160,7 @@ function systemCompilers(): string[] {
   return found;
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-cc-system-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-cc-system-");
 
 Deno.test("isomc cc --cc=gcc / clang: the same 90 executions, 271 states as zig cc", async () => {
   const compilers = systemCompilers();

@@ -14,6 +14,7 @@ import {
   sanitizerProblem,
 } from "../lib/build/cc_args.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const source = fileURLToPath(new URL("./programs/cc/signed_overflow.c", import.meta.url));
 
@@ -50,14 +51,7 @@ Deno.test("cc arguments: ASan, TSan, MSan and LSan are refused, in lists too; UB
   assert.equal(sanitizerProblem(["-fno-sanitize=address", "-fsanitize-trap=undefined"]), null);
 });
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-cc-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-cc-");
 
 function assertRefused(r: { code: number; stdout: string; stderr: string }, line: string): void {
   assert.equal(r.code, 2, r.stderr);

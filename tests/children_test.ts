@@ -17,6 +17,7 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 becomeSubreaper();
 
@@ -33,14 +34,7 @@ function sleepsOf(seconds: string): number[] {
     .map((p) => p.pid);
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-children-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-children-");
 
 /** Nothing the program started is left: no sleep, no process of it, no stray child. */
 function assertNothingLeft(seconds: string, what: string): void {

@@ -20,6 +20,7 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const cliPrograms = here("./programs/cli/");
@@ -27,14 +28,7 @@ const faults = here("./programs/faults/");
 
 becomeSubreaper();
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-cli-errors-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-cli-errors-");
 
 function assertNothingLeft(program: string): void {
   assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);

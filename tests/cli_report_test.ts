@@ -20,20 +20,14 @@ import {
   runCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const cliPrograms = here("./programs/cli/");
 
 becomeSubreaper();
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-cli-report-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-cli-report-");
 
 async function check(
   program: string,

@@ -16,6 +16,7 @@ import {
   runCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const philosophersSource = here("../examples/philosophers.c");
@@ -31,14 +32,7 @@ function lineOf(path: string, text: string): number {
 
 becomeSubreaper();
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-cli-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-cli-");
 
 async function check(program: string, options: readonly string[], cwd: string): Promise<CliResult> {
   const r = await runCli(["check", ...options, "--", program], { cwd });

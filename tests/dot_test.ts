@@ -15,6 +15,7 @@ import { buildProgram, repoRoot } from "./support/build.ts";
 import { becomeSubreaper, lines, liveProcessesOf, runCli, strayChildren } from "./support/cli.ts";
 import { newCounters, type Outcome, type Target } from "../lib/explore/target.ts";
 import { Kind, type NameTable, type Step, type Transition } from "../lib/model/transition.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 becomeSubreaper();
 
@@ -147,14 +148,7 @@ Deno.test("in memory: the bound stops the search with one line before anything i
   );
 });
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-dot-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-dot-");
 
 Deno.test("stores.c: 64 states (how far each of 3 actors got), 144 steps, one final state", async () => {
   const program = await buildProgram(join(repoRoot, "tests/programs/state/stores.c"));

@@ -12,6 +12,7 @@ import { replay } from "../lib/replay.ts";
 import { buildTrace, readTrace, writeTrace } from "../lib/report/trace.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const examplesDir = join(repoRoot, "examples");
 
@@ -46,14 +47,7 @@ function statedVerdict(source: string): ViolationKind | null {
   return m[1] === "ok" ? null : m[2] as ViolationKind;
 }
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-examples-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-examples-");
 
 Deno.test("every example is tested here, with the verdict and count its header states", async () => {
   const files = [...Deno.readDirSync(examplesDir)]

@@ -22,6 +22,7 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const faults = fileURLToPath(new URL("./programs/faults/", import.meta.url));
 
@@ -31,15 +32,7 @@ function build(name: string): Promise<string> {
   return buildProgram(`${faults}${name}.c`);
 }
 
-/** A temporary working directory (the checker writes its trace there). */
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-faults-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-faults-");
 
 /** Nothing of `program` may run after the checker ended, and the checker left no child. */
 function assertNothingLeft(program: string): void {

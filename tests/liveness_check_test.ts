@@ -23,6 +23,7 @@ import { actorName, describeTransition } from "../lib/model/transition.ts";
 import { readTrace } from "../lib/report/trace.ts";
 import { buildProgram } from "./support/build.ts";
 import { type CliResult, lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = "tests/programs/liveness/";
 
@@ -80,14 +81,7 @@ function counts(r: CheckResult): { product: number; program: number } {
   return { product: s.states, program: s.programStates };
 }
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-liveness-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-liveness-");
 
 // ---- Verdicts, fairness, stuttering, deadlocks, non-progress -------------------------------
 

@@ -22,17 +22,11 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = "tests/programs/liveness/";
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-lasso-replay-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-lasso-replay-");
 
 /** The lasso `isomc check` finds for `formula`, written to `dir`/trace.json. */
 async function lassoTrace(dir: string, program: string, formula: string): Promise<string> {

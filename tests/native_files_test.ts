@@ -15,20 +15,14 @@ import {
   writeOut,
 } from "../lib/native/files.ts";
 import { repoRoot } from "./support/build.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 function entryOf(path: string): BundledFile {
   const bytes = Deno.readFileSync(join(repoRoot, path));
   return { path, sha256: sha256Hex(bytes), size: bytes.length };
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-files-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-files-");
 
 Deno.test("cache folder: XDG_CACHE_HOME if absolute, else HOME/.cache; neither is an error", () => {
   const env = (vars: Record<string, string>) => ({ get: (n: string) => vars[n] });

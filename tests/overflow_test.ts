@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const runtimePrograms = fileURLToPath(new URL("./programs/runtime/", import.meta.url));
 const faults = fileURLToPath(new URL("./programs/faults/", import.meta.url));
@@ -24,14 +25,7 @@ interface Report {
   violation: { kind: string; message: string; actor: string | null } | null;
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-overflow-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-overflow-");
 
 async function checkJson(
   bin: string,

@@ -11,15 +11,9 @@ import { join } from "node:path";
 import { readTrace } from "../lib/report/trace.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-pictures-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-pictures-");
 
 interface Kind {
   readonly kind: string;

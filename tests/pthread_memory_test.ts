@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { buildProgram } from "./support/build.ts";
 import { runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = "tests/programs/pthread/";
 const nidhugg = "/work/peers/nidhugg/benchmarks";
@@ -27,14 +28,7 @@ interface Report {
   readonly trace_file: string | null;
 }
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-memory-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-memory-");
 
 /** `isomc check --json --no-visited` of a built program, with its exit code. */
 async function checkBuilt(

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const kinds = fileURLToPath(new URL("./programs/replay/kinds.c", import.meta.url));
 const exitLast = fileURLToPath(new URL("./programs/faults/exit_last.c", import.meta.url));
@@ -20,14 +21,7 @@ interface TraceJson {
   steps: { step: number; actor_name: string; transition: string }[];
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-replay-log-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-replay-log-");
 
 /** The caller's environment without anything that would change the runtime's mode. */
 function cleanEnv(extra: Readonly<Record<string, string>>): Record<string, string> {

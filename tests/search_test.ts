@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { check } from "../lib/check.ts";
 import { buildProgram } from "./support/build.ts";
 import { type CliResult, eventually, runCli, runningProgram, startCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = "tests/programs/search/";
 
@@ -16,14 +17,7 @@ function build(name: string): Promise<string> {
   return buildProgram(`${programs}${name}.c`);
 }
 
-async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-search-" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-search-");
 
 /** Starts `isomc check ARGS -- PROGRAM PROGRAM_ARGS` and waits until the search is under way. */
 async function startSearch(

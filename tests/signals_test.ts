@@ -22,6 +22,7 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const cli = here("../cli.ts");
@@ -31,14 +32,7 @@ becomeSubreaper();
 const spinning = await buildProgram("tests/programs/faults/endless_loop.c");
 const manyStates = await buildProgram("tests/programs/cli/many_states.c");
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-signals-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-signals-");
 
 function assertNothingLeft(program: string): void {
   assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);

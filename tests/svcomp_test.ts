@@ -13,6 +13,7 @@ import { buildProgram } from "./support/build.ts";
 import { runCli } from "./support/cli.ts";
 import { svcompOptions } from "../lib/build/svcomp_inputs.ts";
 import { preprocessedAsC } from "../lib/build/cc_args.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = "tests/programs/svcomp/";
 
@@ -23,14 +24,7 @@ interface Report {
   readonly stats: { readonly executions: number; readonly assumes_failed: number };
 }
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-svcomp-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-svcomp-");
 
 /** `isomc check --json` of a built program, with its exit code. */
 async function checkBuilt(

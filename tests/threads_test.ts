@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import { becomeSubreaper, lines, liveProcessesOf, runCli, strayChildren } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const source = fileURLToPath(new URL("./programs/runtime/pthread.c", import.meta.url));
 
@@ -36,14 +37,7 @@ const strategies = [
   ["--restore=replay", "--reduction=none"],
 ] as const;
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-threads-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-threads-");
 
 /** The caller's environment without anything that would change the runtime's mode. */
 function cleanEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {

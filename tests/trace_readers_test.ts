@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { programMismatch } from "../lib/replay.ts";
 import { buildProgram } from "./support/build.ts";
 import { lines, runCli } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const source = fileURLToPath(new URL("./programs/replay/two_actors.c", import.meta.url));
 
@@ -223,14 +224,7 @@ async function bothReaders(
   };
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-trace-readers-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-trace-readers-");
 
 function write(path: string, content: string | Uint8Array): void {
   Deno.writeFileSync(path, typeof content === "string" ? encoder.encode(content) : content);

@@ -8,19 +8,13 @@ import assert from "node:assert/strict";
 import { basename, join } from "node:path";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { becomeSubreaper, lines, liveProcessesOf, strayChildren } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 becomeSubreaper();
 
 const wrapper = join(repoRoot, "isomc");
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-wrapper-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-wrapper-");
 
 interface Run {
   code: number;
