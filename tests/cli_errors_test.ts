@@ -100,14 +100,17 @@ Deno.test("--json: an input error is an error object of kind input, exit 2", asy
       "input",
     );
     const noRuntime = await buildProgram(`${faults}no_runtime_exit.c`);
-    const r = await runCli(["check", "--json", "--", noRuntime], { cwd: dir });
-    assertNothingLeft(noRuntime);
-    assertFailure(
-      r,
-      2,
-      `${noRuntime} exited with status 0 without connecting to the checker: is it built with \`isomc cc\` and does main() call isomc_init()?`,
-      "input",
-    );
+    // In parallel too: one line, the coordinator's, however many workers met the failure.
+    for (const jobs of [[], ["--jobs=3"]]) {
+      const r = await runCli(["check", "--json", ...jobs, "--", noRuntime], { cwd: dir });
+      assertNothingLeft(noRuntime);
+      assertFailure(
+        r,
+        2,
+        `${noRuntime} exited with status 0 without connecting to the checker: is it built with \`isomc cc\` and does main() call isomc_init()?`,
+        "input",
+      );
+    }
   });
 });
 

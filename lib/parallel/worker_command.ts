@@ -79,8 +79,11 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   }
 }
 
-/** Runs jobs as they come, until told to stop (exit 0) or the coordinator is gone (exit 3). */
-async function serve(link: Connection, target: Target, split: SplitConfig): Promise<never> {
+/**
+ * Runs jobs as they come, until told to stop (exit 0) or the coordinator is gone (exit 3); a job
+ * that fails is told to the coordinator, and ends the worker with the failure's exit code.
+ */
+async function serve(link: Connection, target: Target, split: SplitConfig): Promise<number> {
   const jobs: Job[] = [];
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
@@ -125,10 +128,16 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         starts,
       );
     } catch (e) {
-      // The check fails as a sequential one would, with this line: the coordinator says it.
+      // The check fails as a sequential one would, with this line: the coordinator says it,
+      // once (each worker saying it too would print it once per worker). Only a worker that
+      // cannot tell the coordinator says it itself.
       const message = e instanceof Error ? e.message : String(e);
-      await link.send({ type: "failed", message, exit: exitCodeOf(e) });
-      throw e;
+      const told = await link.send({ type: "failed", message, exit: exitCodeOf(e) }).then(
+        () => true,
+        () => false,
+      );
+      if (!told) throw e;
+      return exitCodeOf(e);
     }
     await link.send({
       type: "outcome",
