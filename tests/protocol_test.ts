@@ -674,8 +674,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 10);
-  const ver = "0a00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 11);
+  const ver = "0b00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
