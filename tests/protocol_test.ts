@@ -1761,6 +1761,8 @@ const fakeCases: readonly FakeCase[] = [
   { scenario: "unknown-kind", code: 3, line: /malformed frame .*unknown transition kind 99$/ },
   { scenario: "stacks-inverted", code: 3, line: /malformed frame .*stack of actor 1 is inverted$/ },
   { scenario: "runtime-error", code: 3, line: /runtime reported a protocol error: fake breakage$/ },
+  // Version 11: a function the runtime does not model is bad input, said as the runtime says it.
+  { scenario: "runtime-unsupported", code: 2, line: /^isomc: the program called xyz$/ },
   { scenario: "partial", code: 2, line: /exited with status 0 without connecting to the checker/ },
 ];
 
