@@ -191,6 +191,15 @@ Deno.test("a deadlock by lock order: found through the CLI, the note said once, 
   });
 });
 
+Deno.test("C++ (std::thread, std::mutex) built by clang++ or g++: the same deadlock, under odpor and none", async () => {
+  const program = foreignBuild(`${programs}lock_order_cxx.cc`);
+  for (const reduction of ["odpor", "none"] as const) {
+    const r = await check(program, [], { reduction, preload: true, visited: false });
+    assert.equal(r.violation?.kind, "deadlock", reduction);
+    assert.equal(r.violation?.trace.length, 2, reduction);
+  }
+});
+
 Deno.test("without the note: a check that is not --preload says nothing of it", async () => {
   const program = await buildProgram(`${programs}lock_order.c`);
   await inTempDir(async (dir) => {

@@ -1,13 +1,18 @@
 /**
- * Programs built elsewhere, for the tests of `isomc check --preload`: compiled by a real C
- * compiler of the system (clang-19, clang or gcc: Debian's, which `.ci/run` installs; installed
- * here with apt-get when the machine has none and the tests run as root), with no isomc header
- * and no isomc link. Each build goes to a temporary folder removed when the test process ends.
+ * Programs built elsewhere, for the tests of `isomc check --preload`: compiled by a real C (or,
+ * for a `.cc` file, C++) compiler of the system (clang-19, clang or gcc: Debian's, which
+ * `.ci/run` installs; installed here with apt-get when the machine has none and the tests run
+ * as root), with no isomc header and no isomc link. Each build goes to a temporary folder
+ * removed when the test process ends.
  */
 
 import { basename, join } from "node:path";
 
-const candidates = ["clang-19", "clang", "gcc", "cc"];
+const compilers = {
+  c: { candidates: ["clang-19", "clang", "gcc", "cc"], package: "gcc" },
+  cxx: { candidates: ["clang++-19", "clang++", "g++", "c++"], package: "g++" },
+} as const;
+type Language = keyof typeof compilers;
 
 function onPath(name: string): string | null {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -21,25 +26,30 @@ function onPath(name: string): string | null {
   return null;
 }
 
-let found: string | null = null;
+const found = new Map<Language, string>();
 
-/** The system's C compiler, installed (gcc) if there is none. */
-export function foreignCompiler(): string {
-  if (found !== null) return found;
+/** The system's compiler for `language`, installed (gcc, g++) if there is none. */
+export function foreignCompiler(language: Language = "c"): string {
+  const known = found.get(language);
+  if (known !== undefined) return known;
+  const { candidates, package: name } = compilers[language];
+  let path: string | null = null;
   for (const c of candidates) {
-    found = onPath(c);
-    if (found !== null) return found;
+    path ??= onPath(c);
   }
-  const install = new Deno.Command("apt-get", {
-    args: ["install", "-y", "-qq", "gcc"],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync();
-  found = install.success ? onPath("gcc") : null;
-  if (found === null) {
-    throw new Error("no C compiler (clang-19, clang, gcc) and apt-get could not install gcc");
+  if (path === null) {
+    const install = new Deno.Command("apt-get", {
+      args: ["install", "-y", "-qq", name],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    path = install.success ? onPath(name) : null;
   }
-  return found;
+  if (path === null) {
+    throw new Error(`no ${candidates.join(", ")} on PATH, and apt-get could not install ${name}`);
+  }
+  found.set(language, path);
+  return path;
 }
 
 let folder: string | null = null;
@@ -65,15 +75,14 @@ export function foreignBuild(source: string, flags: readonly string[] = []): str
   const id = JSON.stringify([source, ...flags]);
   const done = built.get(id);
   if (done !== undefined) return done;
-  const output = join(buildFolder(), `${basename(source, ".c")}-${built.size}`);
-  const r = new Deno.Command(foreignCompiler(), {
+  const output = join(buildFolder(), `${basename(source).replace(/\.\w+$/, "")}-${built.size}`);
+  const compiler = foreignCompiler(source.endsWith(".cc") ? "cxx" : "c");
+  const r = new Deno.Command(compiler, {
     args: ["-g", "-O1", "-o", output, source, "-lpthread", ...flags],
     stderr: "piped",
   }).outputSync();
   if (!r.success) {
-    throw new Error(
-      `${foreignCompiler()} could not build ${source}: ${new TextDecoder().decode(r.stderr)}`,
-    );
+    throw new Error(`${compiler} could not build ${source}: ${new TextDecoder().decode(r.stderr)}`);
   }
   built.set(id, output);
   return output;
