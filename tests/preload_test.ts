@@ -200,6 +200,19 @@ Deno.test("C++ (std::thread, std::mutex) built by clang++ or g++: the same deadl
   }
 });
 
+Deno.test("a process the program starts (system()) runs without the runtime: ok, 2 executions", async () => {
+  const program = foreign("child_process");
+  await inTempDir(async (dir) => {
+    const r = await runCli(["check", "--preload", "--json", "--", program], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.verdict, "ok");
+    // The two orders of the critical sections.
+    assert.equal(report.stats.executions, 2);
+    assertNothingLeft(program);
+  });
+});
+
 Deno.test("without the note: a check that is not --preload says nothing of it", async () => {
   const program = await buildProgram(`${programs}lock_order.c`);
   await inTempDir(async (dir) => {

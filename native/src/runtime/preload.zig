@@ -22,6 +22,7 @@ const std = @import("std");
 const builtin = @import("builtin");
 const pthread = @import("pthread.zig");
 const api = @import("api.zig");
+const kernel = @import("kernel.zig");
 
 const MainFn = pthread.MainFn;
 const StartMain = fn (
@@ -48,7 +49,61 @@ fn libcStartMain(
 ) callconv(.c) c_int {
     std.debug.assert(program_main == null);
     program_main = main;
+    forgetPreload();
     return pthread.real("__libc_start_main", StartMain)(runtimeMain, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+const DlInfo = extern struct {
+    fname: ?[*:0]const u8,
+    fbase: ?*anyopaque,
+    sname: ?[*:0]const u8,
+    saddr: ?*anyopaque,
+};
+extern "c" fn dladdr(addr: *const anyopaque, info: *DlInfo) c_int;
+extern "c" fn setenv(name: [*:0]const u8, value: [*:0]const u8, overwrite: c_int) c_int;
+extern "c" fn unsetenv(name: [*:0]const u8) c_int;
+
+/// Takes the runtime out of the program's LD_PRELOAD before main: a process the program
+/// starts (`system("...")`, popen, fork and exec) must not start a runtime of its own on the
+/// inherited control channel (the checker would see a second HELLO). The program itself is
+/// loaded already; the other preloads (the fd agent, the user's) stay.
+fn forgetPreload() void {
+    const value = std.c.getenv("LD_PRELOAD") orelse return;
+    var info: DlInfo = undefined;
+    if (dladdr(@ptrCast(&libcStartMain), &info) == 0) return;
+    const self = std.mem.sliceTo(info.fname orelse return, 0);
+    var buf: [4096]u8 = undefined;
+    const kept = without(std.mem.sliceTo(value, 0), self, buf[0 .. buf.len - 1]) orelse return;
+    buf[kept.len] = 0;
+    const rc = if (kept.len == 0) unsetenv("LD_PRELOAD") else setenv("LD_PRELOAD", @ptrCast(kept.ptr), 1);
+    // Out of memory for the environment this early: the runtime cannot start either.
+    if (rc != 0) kernel.fatal(3, "cannot take the runtime out of LD_PRELOAD", .{});
+}
+
+/// `list` (LD_PRELOAD: paths separated by spaces or colons) without the entries equal to
+/// `self`, separated by spaces, in `out`; null when it does not fit (left as it is, then).
+fn without(list: []const u8, self: []const u8, out: []u8) ?[]const u8 {
+    var n: usize = 0;
+    var entries = std.mem.tokenizeAny(u8, list, " :");
+    while (entries.next()) |entry| {
+        if (std.mem.eql(u8, entry, self)) continue;
+        const sep: usize = @intFromBool(n > 0);
+        if (n + sep + entry.len > out.len) return null;
+        if (sep == 1) out[n] = ' ';
+        @memcpy(out[n + sep ..][0..entry.len], entry);
+        n += sep + entry.len;
+    }
+    return out[0..n];
+}
+
+test "the runtime is taken out of LD_PRELOAD, the other entries kept in order" {
+    var buf: [64]u8 = undefined;
+    const rt = "/x/libisomc_preload.so";
+    try std.testing.expectEqualStrings("/a/agent.so", without("/a/agent.so " ++ rt, rt, &buf).?);
+    try std.testing.expectEqualStrings("/a/agent.so /u/mine.so", without("/a/agent.so:" ++ rt ++ " /u/mine.so", rt, &buf).?);
+    try std.testing.expectEqualStrings("", without(rt, rt, &buf).?);
+    try std.testing.expectEqualStrings("/u/mine.so", without("  /u/mine.so  ", rt, &buf).?);
+    try std.testing.expectEqual(null, without("/a/a-rather-long-name.so " ++ rt, rt, buf[0..8]));
 }
 
 /// What the C library calls as main, after the program's constructors.

@@ -357,7 +357,8 @@ comptime {
     _ = @import("svcomp.zig");
     _ = @import("pthread_more.zig");
     _ = tsan;
-    if (build_options.preload) _ = @import("preload.zig");
+    // The preloaded runtime's start-up (its unit tests run in every build).
+    if (build_options.preload or builtin.is_test) _ = @import("preload.zig");
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {
