@@ -11,6 +11,10 @@
 //! with dlsym(RTLD_NEXT)), so those programs behave as before. The runtime itself never calls
 //! any of them (os_thread.zig stands for pthread_self).
 //!
+//! Preloaded into a binary built elsewhere (`isomc check --preload`), the same code is a shared
+//! library, libisomc_preload.so: it then starts from __libc_start_main rather than from the
+//! constructor (preload.zig), and the program's calls bind to it by the dynamic linker's order.
+//!
 //! This file owns the start-up, the threads and the mode; pthread_sync.zig the synchronisation
 //! objects and the yields. The objects live in the program's own pthread_mutex_t, pthread_cond_t, sem_t and
 //! pthread_barrier_t: the kernel's records (objects.zig) are smaller than glibc's types, and
