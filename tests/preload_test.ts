@@ -223,7 +223,7 @@ Deno.test("without the note: a check that is not --preload says nothing of it", 
   });
 });
 
-Deno.test("a call of an unsupported function (sem_trywait) stops the check in one line naming it, exit 2", async () => {
+Deno.test("a call of an unsupported function (sem_trywait, thrd_create) stops the check in one line naming it, exit 2", async () => {
   const program = foreign("unsupported");
   await inTempDir(async (dir) => {
     for (const restore of restores) {
@@ -233,6 +233,14 @@ Deno.test("a call of an unsupported function (sem_trywait) stops the check in on
       assertOneLine(r, 2, /the program called sem_trywait, which isomc does not support yet/);
       assertNothingLeft(program);
     }
+    // C11 threads: no pthread function imported, the first call named all the same.
+    const c11 = foreign("c11_threads");
+    assertOneLine(
+      await runCli(["check", "--preload", "--", c11], { cwd: dir }),
+      2,
+      /the program called thrd_create, which isomc does not support yet/,
+    );
+    assertNothingLeft(c11);
   });
 });
 

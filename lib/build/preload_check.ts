@@ -7,7 +7,7 @@
  */
 
 import { parseElf } from "../report/elf.ts";
-import { symbolNames } from "./pthread_check.ts";
+import { symbolNames, unsupportedPthreadFunctions } from "./pthread_check.ts";
 
 /** What the preloaded runtime intercepts: a program importing none of them has no thread. */
 export const interceptedFunctions: ReadonlySet<string> = new Set([
@@ -56,7 +56,11 @@ export function preloadProblem(name: string, bytes: Uint8Array): string | null {
   if (!elf.sections.some((s) => s.name === ".interp")) {
     return `${name} is statically linked: --preload needs a dynamically linked program (LD_PRELOAD cannot reach a static one)`;
   }
-  if (![...imported].some((n) => interceptedFunctions.has(n) || n.startsWith(cxxThread))) {
+  // A program importing only functions isomc does not model (C11's thrd_create) runs, to stop
+  // at the first call with one line naming it (native/src/runtime/preload.zig).
+  const threaded = (n: string): boolean =>
+    interceptedFunctions.has(n) || unsupportedPthreadFunctions.has(n) || n.startsWith(cxxThread);
+  if (![...imported].some(threaded)) {
     return `${name} calls no pthread or semaphore function: --preload checks the synchronisation of pthread programs (build others with \`isomc cc\`)`;
   }
   return null;
