@@ -244,7 +244,7 @@ Deno.test("a call of an unsupported function (sem_trywait, thrd_create) stops th
   });
 });
 
-Deno.test("binaries --preload cannot check: static, without pthreads, built by isomc cc; one line, exit 2", async () => {
+Deno.test("binaries --preload cannot check: static, without pthreads, built by isomc cc, with their own pthreads; one line, exit 2", async () => {
   const cases: [string, RegExp][] = [
     [
       foreign("lock_order", ["-static"]),
@@ -254,6 +254,12 @@ Deno.test("binaries --preload cannot check: static, without pthreads, built by i
     [
       await buildProgram(`${programs}lock_order.c`),
       /was built by `isomc cc` .*check it without --preload/,
+    ],
+    [foreign("own_lock"), /defines pthread_mutex_lock itself .*cannot intercept/],
+    // gcc's thread sanitizer (libtsan, which gcc's Debian package brings): its own interceptors.
+    [
+      foreignBuild(`${programs}lock_order.c`, ["-fsanitize=thread"], "gcc"),
+      /is built with the thread sanitizer \(-fsanitize=thread\)/,
     ],
   ];
   await inTempDir(async (dir) => {

@@ -2,7 +2,9 @@
  * Whether `isomc check --preload` can check a binary (docs/pthreads.md, "Binaries built
  * elsewhere"): one the dynamic linker loads (LD_PRELOAD reaches no static binary), which imports
  * the C library's pthread or semaphore functions (the runtime sees nothing else), and which does
- * not carry isomc's runtime already (`isomc cc` linked it: two runtimes would both run main).
+ * not carry isomc's runtime already (`isomc cc` linked it: two runtimes would both run main) nor
+ * define those functions itself (the executable's own definitions come first in the dynamic
+ * linker's order: a thread sanitizer's runtime, a threads library linked in statically).
  * Pure functions of the file's bytes, so every refusal is one line before anything runs.
  */
 
@@ -55,6 +57,15 @@ export function preloadProblem(name: string, bytes: Uint8Array): string | null {
   }
   if (!elf.sections.some((s) => s.name === ".interp")) {
     return `${name} is statically linked: --preload needs a dynamically linked program (LD_PRELOAD cannot reach a static one)`;
+  }
+  if (defined.has("__tsan_init") || imported.has("__tsan_init")) {
+    return `${name} is built with the thread sanitizer (-fsanitize=thread), whose runtime intercepts the pthread calls itself: build it without (or with \`isomc cc\`, which sees its memory accesses too)`;
+  }
+  const own = [...defined].filter((n) => interceptedFunctions.has(n)).sort();
+  if (own.length > 0) {
+    return `${name} defines ${
+      own[0]
+    } itself (a threads library linked in): the preloaded runtime cannot intercept the program's calls to it`;
   }
   // A program importing only functions isomc does not model (C11's thrd_create) runs, to stop
   // at the first call with one line naming it (native/src/runtime/preload.zig).

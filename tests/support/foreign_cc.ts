@@ -70,19 +70,28 @@ function buildFolder(): string {
 
 const built = new Map<string, string>();
 
-/** `source` compiled by the system's compiler with `flags` (e.g. -static); its path. */
-export function foreignBuild(source: string, flags: readonly string[] = []): string {
-  const id = JSON.stringify([source, ...flags]);
+/**
+ * `source` compiled by the system's compiler (or `compiler`, a name on PATH) with `flags` (e.g.
+ * -static); its path.
+ */
+export function foreignBuild(
+  source: string,
+  flags: readonly string[] = [],
+  compiler?: string,
+): string {
+  const id = JSON.stringify([source, compiler ?? "", ...flags]);
   const done = built.get(id);
   if (done !== undefined) return done;
   const output = join(buildFolder(), `${basename(source).replace(/\.\w+$/, "")}-${built.size}`);
-  const compiler = foreignCompiler(source.endsWith(".cc") ? "cxx" : "c");
-  const r = new Deno.Command(compiler, {
+  const cc = compiler === undefined
+    ? foreignCompiler(source.endsWith(".cc") ? "cxx" : "c")
+    : compiler;
+  const r = new Deno.Command(cc, {
     args: ["-g", "-O1", "-o", output, source, "-lpthread", ...flags],
     stderr: "piped",
   }).outputSync();
   if (!r.success) {
-    throw new Error(`${compiler} could not build ${source}: ${new TextDecoder().decode(r.stderr)}`);
+    throw new Error(`${cc} could not build ${source}: ${new TextDecoder().decode(r.stderr)}`);
   }
   built.set(id, output);
   return output;
