@@ -128,7 +128,8 @@ export function programEnv(
 
 /**
  * --preload's refusals, before anything runs: the options it cannot honour, and a binary it
- * cannot check (static, without pthreads, or built by `isomc cc`: lib/build/preload_check.ts).
+ * cannot check (static, without pthreads, built by `isomc cc` or with the thread sanitizer, with
+ * pthread functions of its own: lib/build/preload_check.ts).
  */
 function refuseForPreload(spec: ProgramSpec, options: CheckOptions, parallel: boolean): void {
   if (options.memory === "all") {

@@ -144,7 +144,8 @@ async function checkAndReport(
       console.error(`isomc: warning: cannot write the state graph to ${request.dot}: ${failed}`);
     }
   }
-  const preload = request.preload ? preloadLibrary() : null;
+  // What the reports say once of a --preload check, and where its debug hints find the runtime.
+  const preload = result.preload === true ? preloadLibrary() : null;
   if (json) {
     console.log(
       JSON.stringify({
