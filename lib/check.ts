@@ -131,13 +131,12 @@ export function programEnv(
  * cannot check (static, without pthreads, built by `isomc cc` or with the thread sanitizer, with
  * pthread functions of its own: lib/build/preload_check.ts).
  */
-function refuseForPreload(spec: ProgramSpec, options: CheckOptions, parallel: boolean): void {
+function refuseForPreload(spec: ProgramSpec, options: CheckOptions): void {
   if (options.memory === "all") {
     throw new UsageError(
       "--memory=all needs the memory instrumentation of `isomc cc`: with --preload only synchronisation is seen",
     );
   }
-  if (parallel) throw new UsageError("--preload is not available with --jobs or --coordinator yet");
   let bytes: Uint8Array;
   try {
     bytes = Deno.readFileSync(spec.path);
@@ -243,7 +242,7 @@ export async function check(
     );
   }
   const spec = resolveProgram(program, args, env);
-  if (options.preload === true) refuseForPreload(spec, options, parallel);
+  if (options.preload === true) refuseForPreload(spec, options);
   if (parallel) return await checkParallel(spec, { ...options, env }, restore, reduction, visited);
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
@@ -453,7 +452,9 @@ async function checkParallel(
   const run = await drive({
     reduction,
     start,
-    programEnv: visited ? spec.env : undefined,
+    // With --preload too: the workers run the program with the runtime preloaded (the path is
+    // this machine's: workers elsewhere need the same checkout at the same place).
+    programEnv: visited || options.preload === true ? spec.env : undefined,
     setup: {
       restore,
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -480,5 +481,6 @@ async function checkParallel(
     stderr: run.result.violation === null ? null : "",
     liveness: null,
     parallel: run.parallel,
+    ...(options.preload === true ? { preload: true as const } : {}),
   };
 }

@@ -273,11 +273,48 @@ Deno.test("binaries --preload cannot check: static, without pthreads, built by i
       2,
       /--memory=all needs the memory instrumentation of `isomc cc`: with --preload only synchronisation is seen/,
     );
-    assertOneLine(
-      await runCli(["check", "--preload", "--jobs=2", "--", program], { cwd: dir }),
-      2,
-      /--preload is not available with --jobs or --coordinator yet/,
-    );
+  });
+});
+
+Deno.test("--jobs=2: the workers preload the runtime too, with the sequential counts", async () => {
+  const program = foreign("counter");
+  await inTempDir(async (dir) => {
+    for (const [reduction, expected] of [["odpor", 6], ["none", 675]] as const) {
+      const sequential = await runCli(
+        [
+          "check",
+          "--preload",
+          "--json",
+          "--no-visited",
+          `--reduction=${reduction}`,
+          "--",
+          program,
+          "3",
+        ],
+        { cwd: dir },
+      );
+      const parallel = await runCli(
+        [
+          "check",
+          "--preload",
+          "--json",
+          "--jobs=2",
+          `--reduction=${reduction}`,
+          "--",
+          program,
+          "3",
+        ],
+        { cwd: dir },
+      );
+      for (const r of [sequential, parallel]) {
+        assert.equal(r.code, 0, r.stderr);
+        const report = JSON.parse(r.stdout);
+        assert.equal(report.verdict, "ok");
+        assert.equal(report.stats.executions, expected, reduction);
+        assert.equal(report.preload.seen, "synchronisation");
+      }
+    }
+    assertNothingLeft(program);
   });
 });
 

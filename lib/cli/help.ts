@@ -47,7 +47,7 @@ Options:
                         isomc cc): the runtime is preloaded (LD_PRELOAD) and intercepts its
                         pthread and semaphore calls; only synchronisation is seen, not its
                         plain memory accesses (--memory=sync; --memory=all is refused); not
-                        for static binaries nor with --jobs (docs/pthreads.md)
+                        for static binaries (docs/pthreads.md)
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; --restore=fork too when asked); makes programs
                         that never end checkable
