@@ -146,6 +146,38 @@ Deno.test("a missed condition signal (missed_signal.c): a deadlock, with isomc c
   }
 });
 
+/**
+ * The plain pthread programs of tests/programs/pthread/ whose model is synchronisation only
+ * (tests/pthread_test.ts derives their counts under --memory=sync): barriers, rwlocks, timed
+ * waits, keys, TLS and errno per thread, exit() cutting threads, atexit handlers.
+ */
+const pthreadPrograms = [
+  "atexit_lock",
+  "barrier",
+  "cond_predicate",
+  "condtimed",
+  "errno_per_thread",
+  "exit_after_join",
+  "exit_cut",
+  "keys",
+  "mutex_counter",
+  "rwlock",
+  "semaphore_pc",
+  "spin_counter",
+  "threads_api",
+  "timedlock",
+  "tls_per_thread",
+];
+
+Deno.test("tests/programs/pthread/, built by the system's compiler: isomc cc's verdicts and counts under odpor", async () => {
+  for (const name of pthreadPrograms) {
+    const source = `${repoRoot}tests/programs/pthread/${name}.c`;
+    const expected = await counted(await buildProgram(source), [], { memory: "sync" });
+    const got = await counted(foreignBuild(source), [], { preload: true });
+    assert.deepEqual(got, expected, name);
+  }
+});
+
 // ---- Through the CLI ---------------------------------------------------------------------
 
 Deno.test("a deadlock by lock order: found through the CLI, the note said once, its trace replayed", async () => {
