@@ -14,7 +14,9 @@ import { MemoryTarget, type StateStats } from "./state/memory_target.ts";
 import { ForkTarget } from "./state/fork_target.ts";
 import type { Target } from "./explore/target.ts";
 import { type RaceContext, RaceWatch } from "./explore/race_watch.ts";
-import { UsageError } from "./errors.ts";
+import { InputError, UsageError } from "./errors.ts";
+import { preloadProblem } from "./build/preload_check.ts";
+import { preloadEnv } from "./process/environment.ts";
 import { readSymbols } from "./report/symbols.ts";
 import { readSources, type SourceResolver } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
@@ -97,6 +99,11 @@ export interface CheckOptions {
   readonly nondetRange?: readonly [number, number];
   /** --svcomp: abort() ends the execution quietly, as SV-COMP tasks mean it. */
   readonly svcomp?: boolean;
+  /**
+   * --preload: the program was built elsewhere; the runtime is preloaded into it, and only its
+   * synchronisation is seen (docs/pthreads.md, "Binaries built elsewhere").
+   */
+  readonly preload?: boolean;
 }
 
 /** The range a wide __VERIFIER_nondet_* takes its values from without --nondet-range. */
@@ -105,17 +112,39 @@ export const defaultNondetRange: readonly [number, number] = [-2, 2];
 /** The environment the program runs with: the caller's, and the SV-COMP options' variables. */
 export function programEnv(
   env: Readonly<Record<string, string>>,
-  options: Pick<CheckOptions, "nondetRange" | "svcomp" | "memory">,
+  options: Pick<CheckOptions, "nondetRange" | "svcomp" | "memory" | "preload">,
 ): Record<string, string> {
   const out = { ...env };
   // The runtime reads the memory mode from its environment (native/src/runtime/tsan.zig).
-  out.ISOMC_MEMORY = options.memory ?? "all";
+  out.ISOMC_MEMORY = options.memory ?? (options.preload === true ? "sync" : "all");
+  if (options.preload === true) Object.assign(out, preloadEnv(env));
   delete out[ENV_NONDET_RANGE];
   delete out[ENV_SVCOMP];
   const [lo, hi] = options.nondetRange ?? defaultNondetRange;
   out[ENV_NONDET_RANGE] = `${lo}..${hi}`;
   if (options.svcomp === true) out[ENV_SVCOMP] = "1";
   return out;
+}
+
+/**
+ * --preload's refusals, before anything runs: the options it cannot honour, and a binary it
+ * cannot check (static, without pthreads, built by `isomc cc` or with the thread sanitizer, with
+ * pthread functions of its own: lib/build/preload_check.ts).
+ */
+function refuseForPreload(spec: ProgramSpec, options: CheckOptions): void {
+  if (options.memory === "all") {
+    throw new UsageError(
+      "--memory=all needs the memory instrumentation of `isomc cc`: with --preload only synchronisation is seen",
+    );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(spec.path);
+  } catch (e) {
+    throw new InputError(`cannot read ${spec.argv0}: ${(e as Error).message}`);
+  }
+  const problem = preloadProblem(spec.argv0, bytes);
+  if (problem !== null) throw new InputError(problem);
 }
 
 /** The property a liveness search checks. */
@@ -154,6 +183,8 @@ export interface CheckResult extends ExplorationResult {
   readonly sources: SourceResolver;
   /** A parallel check's spread of the work. */
   readonly parallel?: ParallelReport;
+  /** --preload: only synchronisation was seen (the reports say so once). */
+  readonly preload?: true;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -211,11 +242,13 @@ export async function check(
     );
   }
   const spec = resolveProgram(program, args, env);
+  if (options.preload === true) refuseForPreload(spec, options);
   if (parallel) return await checkParallel(spec, { ...options, env }, restore, reduction, visited);
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
-    return await checkWith(spec, output, options, restore, reduction, visited);
+    const result = await checkWith(spec, output, options, restore, reduction, visited);
+    return options.preload === true ? { ...result, preload: true } : result;
   } finally {
     output.close();
   }
@@ -419,7 +452,9 @@ async function checkParallel(
   const run = await drive({
     reduction,
     start,
-    programEnv: visited ? spec.env : undefined,
+    // With --preload too: the workers run the program with the runtime preloaded (the path is
+    // this machine's: workers elsewhere need the same checkout at the same place).
+    programEnv: visited || options.preload === true ? spec.env : undefined,
     setup: {
       restore,
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -446,5 +481,6 @@ async function checkParallel(
     stderr: run.result.violation === null ? null : "",
     liveness: null,
     parallel: run.parallel,
+    ...(options.preload === true ? { preload: true as const } : {}),
   };
 }

@@ -18,6 +18,7 @@ import {
 } from "./process/cleanup.ts";
 import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
+import { preloadEnv } from "./process/environment.ts";
 import { describeSignal } from "./process/signals.ts";
 import { printable } from "./report/printable.ts";
 import { isLassoKind, readTrace, type TraceFile, type TraceViolationKind } from "./report/trace.ts";
@@ -105,7 +106,13 @@ export async function replay(
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
   // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it).
-  const env = { ...(options.env ?? Deno.env.toObject()), ISOMC_MEMORY: trace.memory ?? "all" };
+  const given = options.env ?? Deno.env.toObject();
+  // Checked with --preload: the runtime is preloaded again (the binary has none of its own).
+  const env = {
+    ...given,
+    ISOMC_MEMORY: trace.memory ?? "all",
+    ...(trace.preload === true ? preloadEnv(given) : {}),
+  };
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);

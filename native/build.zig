@@ -1,5 +1,7 @@
 //! Builds isomc's native layer:
 //!   zig-out/lib/libisomc.a            the runtime that checked programs link (include/isomc.h)
+//!   zig-out/lib/libisomc_preload.so   the same runtime as a shared library, which `isomc check
+//!                                     --preload` preloads into binaries built elsewhere
 //!   zig-out/lib/libisomc_checker.so   the checker-side library the TypeScript checker loads by FFI
 //!   zig-out/bin/isomc-protocol-vectors  a fixture that speaks the protocol from the Zig side,
 //!                                     used by the TypeScript tests to test across the boundary
@@ -32,6 +34,17 @@ pub fn build(b: *std.Build) void {
     const runtime = b.addLibrary(.{ .name = "isomc", .linkage = .static, .root_module = portable.runtime, .use_llvm = true });
     runtime.bundle_compiler_rt = true;
     b.installArtifact(runtime);
+
+    // The same runtime, from the same sources, as a shared library for LD_PRELOAD (`isomc check
+    // --preload`, docs/pthreads.md): built with `preload` set, it takes main from
+    // __libc_start_main instead of a constructor.
+    const preload = b.addLibrary(.{
+        .name = "isomc_preload",
+        .linkage = .dynamic,
+        .root_module = runtimeModule(b, roots, b.resolveTargetQuery(runtime_query), optimize, portable.protocol, true),
+        .use_llvm = true,
+    });
+    b.installArtifact(preload);
 
     const checker = b.addLibrary(.{ .name = "isomc_checker", .linkage = .dynamic, .root_module = artifacts.checker });
     b.installArtifact(checker);
@@ -88,20 +101,7 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
     return .{
         .protocol = protocol,
         .fd_list = fd_list,
-        .runtime = b.createModule(.{
-            .root_source_file = b.path(roots.runtime),
-            .target = target,
-            .optimize = optimize,
-            .link_libc = true,
-            .pic = true,
-            // Keeps std.valgrind's client requests in release builds: the actors' stacks must
-            // be registered for programs to run cleanly under valgrind.
-            .valgrind = true,
-            // entry.callSite reads the program's return address through the API function's
-            // frame pointer (entry.zig).
-            .omit_frame_pointer = false,
-            .imports = imports,
-        }),
+        .runtime = runtimeModule(b, roots, target, optimize, protocol, false),
         .checker = b.createModule(.{
             .root_source_file = b.path(roots.checker),
             .target = target,
@@ -117,4 +117,35 @@ fn modules(b: *std.Build, roots: Roots, target: std.Build.ResolvedTarget, optimi
             .imports = imports,
         }),
     };
+}
+
+/// The runtime's module; `preload`: for the shared library that LD_PRELOAD brings (the option
+/// `build_options.preload` of native/src/runtime/pthread.zig).
+fn runtimeModule(
+    b: *std.Build,
+    roots: Roots,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    protocol: *std.Build.Module,
+    preload: bool,
+) *std.Build.Module {
+    const options = b.addOptions();
+    options.addOption(bool, "preload", preload);
+    return b.createModule(.{
+        .root_source_file = b.path(roots.runtime),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .pic = true,
+        // Keeps std.valgrind's client requests in release builds: the actors' stacks must
+        // be registered for programs to run cleanly under valgrind.
+        .valgrind = true,
+        // entry.callSite reads the program's return address through the API function's
+        // frame pointer (entry.zig).
+        .omit_frame_pointer = false,
+        .imports = &.{
+            .{ .name = "protocol", .module = protocol },
+            .{ .name = "build_options", .module = options.createModule() },
+        },
+    });
 }

@@ -25,6 +25,7 @@ import {
   agentLibraryPath,
   checkerLibraryPath,
   headerPath,
+  preloadLibraryPath,
   runtimeLibraryPath,
   svcompMarkPath,
 } from "../lib/native/library.ts";
@@ -37,6 +38,7 @@ const bundled: readonly string[] = [
   checkerLibraryPath,
   agentLibraryPath,
   runtimeLibraryPath,
+  preloadLibraryPath,
   headerPath,
   svcompMarkPath,
   "examples/philosophers.c",

@@ -674,8 +674,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 10);
-  const ver = "0a00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 11);
+  const ver = "0b00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
@@ -1761,6 +1761,8 @@ const fakeCases: readonly FakeCase[] = [
   { scenario: "unknown-kind", code: 3, line: /malformed frame .*unknown transition kind 99$/ },
   { scenario: "stacks-inverted", code: 3, line: /malformed frame .*stack of actor 1 is inverted$/ },
   { scenario: "runtime-error", code: 3, line: /runtime reported a protocol error: fake breakage$/ },
+  // Version 11: a function the runtime does not model is bad input, said as the runtime says it.
+  { scenario: "runtime-unsupported", code: 2, line: /^isomc: the program called xyz$/ },
   { scenario: "partial", code: 2, line: /exited with status 0 without connecting to the checker/ },
 ];
 

@@ -42,7 +42,7 @@ const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
 
 /** The names of the file's symbols: [defined, undefined], from .symtab and .dynsym. */
-function symbolNames(elf: Elf): [Set<string>, Set<string>] {
+export function symbolNames(elf: Elf): [Set<string>, Set<string>] {
   const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength);
   const defined = new Set<string>();
   const undefined_ = new Set<string>();

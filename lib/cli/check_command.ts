@@ -25,6 +25,7 @@ import { writeCharts } from "./charts.ts";
 import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
+import { preloadLibrary } from "../native/library.ts";
 
 const encoder = new TextEncoder();
 
@@ -97,6 +98,7 @@ async function checkAndReport(
       expectWorkers: request.expectWorkers,
       nondetRange: request.nondetRange,
       svcomp: request.svcomp,
+      preload: request.preload,
     });
   } finally {
     progress.clear();
@@ -113,6 +115,7 @@ async function checkAndReport(
     stderr: result.stderr,
     stats: statsJson(result.stats, result.state, result.liveness),
     memory: request.memory,
+    preload: request.preload,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)
@@ -141,6 +144,8 @@ async function checkAndReport(
       console.error(`isomc: warning: cannot write the state graph to ${request.dot}: ${failed}`);
     }
   }
+  // What the reports say once of a --preload check, and where its debug hints find the runtime.
+  const preload = result.preload === true ? preloadLibrary() : null;
   if (json) {
     console.log(
       JSON.stringify({
@@ -150,6 +155,7 @@ async function checkAndReport(
           traceFile: written,
           sources: result.sources,
           liveness: result.liveness,
+          preload,
         }),
         ...(result.parallel === undefined ? {} : { parallel: result.parallel }),
       }),
@@ -164,6 +170,7 @@ async function checkAndReport(
       tracePath: written,
       liveness: result.liveness,
       sources: result.sources,
+      preload,
     })));
   }
   if (result.verdict === "violation") return ExitCode.violation;

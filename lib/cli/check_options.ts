@@ -74,6 +74,8 @@ export interface CheckRequest {
   readonly nondetRange: readonly [number, number] | undefined;
   /** --svcomp: abort() ends the execution quietly. */
   readonly svcomp: boolean;
+  /** --preload: a binary built elsewhere, the runtime preloaded (synchronisation only). */
+  readonly preload: boolean;
 }
 
 /** The most values --nondet-range may give a choice: each is explored. */
@@ -134,6 +136,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     dot: { type: "string" },
     "nondet-range": { type: "string" },
     svcomp: { type: "boolean" },
+    preload: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -147,9 +150,16 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
       `--reduction must be one of: ${reductions.join(", ")} (not '${reduction}')`,
     );
   }
-  const memory = stringOption(values.memory) ?? "all";
+  const preload = values.preload === true;
+  // A binary built elsewhere has no memory instrumentation: only its synchronisation is seen.
+  const memory = stringOption(values.memory) ?? (preload ? "sync" : "all");
   if (!(memoryModes as readonly string[]).includes(memory)) {
     throw new UsageError(`--memory must be one of: ${memoryModes.join(", ")} (not '${memory}')`);
+  }
+  if (preload && memory === "all") {
+    throw new UsageError(
+      "--memory=all needs the memory instrumentation of `isomc cc`: with --preload only synchronisation is seen",
+    );
   }
   const races = stringOption(values.races) ?? "report";
   if (!(raceModes as readonly string[]).includes(races)) {
@@ -221,6 +231,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     dot,
     nondetRange: nondetRangeOption(values["nondet-range"]),
     svcomp: values.svcomp === true,
+    preload,
   };
 }
 

@@ -43,6 +43,11 @@ Options:
                           all   every load, store and atomic of shared memory
                           sync  atomics only (plain accesses run between the steps)
   --races=report|ignore data races of pthread programs are violations (default report)
+  --preload             PROGRAM is a pthread program built elsewhere (any compiler, no
+                        isomc cc): the runtime is preloaded (LD_PRELOAD) and intercepts its
+                        pthread and semaphore calls; only synchronisation is seen, not its
+                        plain memory accesses (--memory=sync; --memory=all is refused); not
+                        for static binaries (docs/pthreads.md)
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; --restore=fork too when asked); makes programs
                         that never end checkable

@@ -10,6 +10,7 @@ import { formatCounterexample, formatStats, replayHints } from "../report/human.
 import { statsFromJson } from "../report/json.ts";
 import { isLassoKind, readTrace, type TraceFile } from "../report/trace.ts";
 import { formatLivenessStats, livenessStatsFromJson } from "../report/liveness.ts";
+import { preloadLibrary } from "../native/library.ts";
 import { parse, stringOption } from "./args.ts";
 import { showHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
@@ -82,7 +83,14 @@ export function formatShow(trace: TraceFile, path: string, command: string): str
     const lasso = isLassoKind(trace.violation?.kind);
     lines.push("");
     lines.push(
-      ...replayHints(command, path, trace.program, "Replay it outside the checker:", lasso),
+      ...replayHints(
+        command,
+        path,
+        trace.program,
+        "Replay it outside the checker:",
+        lasso,
+        trace.preload === true ? preloadLibrary() : null,
+      ),
     );
   }
   return lines.join("\n") + "\n";

@@ -99,6 +99,8 @@ type Native = Deno.DynamicLibrary<typeof symbols>["symbols"];
 // single binary, copies in the cache folder: a child process cannot see its virtual files).
 export const runtimeLibraryPath = "native/zig-out/lib/libisomc.a";
 export const agentLibraryPath = "native/zig-out/lib/libisomc_agent.so";
+/** The runtime as a shared library, for `isomc check --preload` (docs/pthreads.md). */
+export const preloadLibraryPath = "native/zig-out/lib/libisomc_preload.so";
 export const checkerLibraryPath = "native/zig-out/lib/libisomc_checker.so";
 export const headerPath = "include/isomc.h";
 /** The mark `isomc cc` links into SV-COMP tasks (lib/build/svcomp_inputs.ts). */
@@ -111,11 +113,20 @@ export function runtimeLibrary(): string {
 
 /** The fd agent preloaded into checked programs. */
 export function agentLibrary(): string {
-  const path = realFile(agentLibraryPath);
+  return preloadable(agentLibraryPath, "the fd agent");
+}
+
+/** The runtime preloaded into binaries built elsewhere (`isomc check --preload`). */
+export function preloadLibrary(): string {
+  return preloadable(preloadLibraryPath, "the preloaded runtime");
+}
+
+function preloadable(file: string, what: string): string {
+  const path = realFile(file);
   // LD_PRELOAD separates its entries with spaces and colons: such a path cannot be given.
   if (/[ :]/.test(path)) {
     throw new InternalError(
-      `the fd agent's path ${path} has a space or ':', which LD_PRELOAD cannot carry ` +
+      `${what}'s path ${path} has a space or ':', which LD_PRELOAD cannot carry ` +
         "(set XDG_CACHE_HOME to a folder without one)",
     );
   }

@@ -3,7 +3,7 @@
  * a function of its steps, and the agent that stateful restores need inside it.
  */
 
-import { agentLibrary } from "../native/library.ts";
+import { agentLibrary, preloadLibrary } from "../native/library.ts";
 
 /** The variables to add to `env` for a run; `stateful` runs get the fd agent. */
 export function programEnvironment(
@@ -26,6 +26,16 @@ export function programEnvironment(
  */
 function bindNow(): Record<string, string> {
   return { LD_BIND_NOW: "1" };
+}
+
+/**
+ * `isomc check --preload` (and the replay of its traces): the env's LD_PRELOAD with the runtime
+ * first, the program's own preloads after it (docs/pthreads.md, "Binaries built elsewhere").
+ */
+export function preloadEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const current = env.LD_PRELOAD;
+  const runtime = preloadLibrary();
+  return { LD_PRELOAD: current ? `${runtime} ${current}` : runtime };
 }
 
 /** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */

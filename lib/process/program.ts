@@ -395,6 +395,8 @@ export class ProgramRun {
           return await this.afterDone();
         case "error":
           this.kill();
+          // A function the preloaded runtime does not model (docs/pthreads.md, --preload).
+          if (m.code === ErrorCode.unsupported) throw new InputError(m.message);
           if (m.code === ErrorCode.diverged) {
             throw new InternalError(
               `the program did not repeat an earlier execution (${m.message}): isomc needs a deterministic program; does it depend on time, addresses or unchecked input?`,

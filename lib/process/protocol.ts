@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 10;
+export const PROTOCOL_VERSION = 11;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -59,7 +59,13 @@ const CRASH_OVERFLOW = 1;
 export const ViolationKind = { assertion: 1, misuse: 2, assume: 3 } as const;
 /** PROP's kinds: a proposition (isomc_prop, named), the progress flag (isomc_progress). */
 const PROP_KINDS = { 1: "proposition", 2: "progress" } as const;
-export const ErrorCode = { malformed: 1, version: 2, diverged: 3, internal: 4 } as const;
+export const ErrorCode = {
+  malformed: 1,
+  version: 2,
+  diverged: 3,
+  internal: 4,
+  unsupported: 5,
+} as const;
 
 const FLAG_ENABLED = 1;
 const FLAG_READY = 2;

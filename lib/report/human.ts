@@ -15,7 +15,7 @@ import {
   type TraceViolationJson,
   violationJson,
 } from "./trace.ts";
-import { searchNotes } from "./notes.ts";
+import { preloadNote, searchNotes } from "./notes.ts";
 import { counterexampleSteps } from "./counterexample.ts";
 import type { LivenessOutcome } from "../check.ts";
 import { counted } from "./words.ts";
@@ -98,6 +98,8 @@ export interface ReportContext {
   readonly sources?: SourceResolver;
   /** What a liveness search found (--ltl, --never, --non-progress). */
   readonly liveness?: LivenessOutcome | null;
+  /** --preload: the preloaded runtime's path (the report says what is not seen, once). */
+  readonly preload?: string | null;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, in single quotes otherwise. */
@@ -128,6 +130,7 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
       );
     }
     lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
+    if (ctx.preload) lines.push(`Note: ${preloadNote}.`);
     lines.push(`Explored ${formatStats(result.stats)}.`);
     if (ctx.state) lines.push(formatStateStats(ctx.state));
     return lines.join("\n") + "\n";
@@ -141,9 +144,14 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   );
   lines.push("");
   lines.push(...searchNotes(result, ctx.names, Boolean(ctx.state)));
+  if (ctx.preload) lines.push(`Note: ${preloadNote}.`);
   lines.push(`Explored ${formatStats(result.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
-  if (ctx.tracePath !== null) lines.push(...replayHints(ctx.command, ctx.tracePath, ctx.program));
+  if (ctx.tracePath !== null) {
+    lines.push(
+      ...replayHints(ctx.command, ctx.tracePath, ctx.program, undefined, false, ctx.preload),
+    );
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -176,11 +184,19 @@ function formatLivenessReport(
     lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
   }
   if (v !== null || l.lasso !== null) lines.push("");
+  if (ctx.preload) lines.push(`Note: ${preloadNote}.`);
   lines.push(`Explored ${formatLivenessStats(l.stats)}.`);
   if (ctx.state) lines.push(formatStateStats(ctx.state));
   if (ctx.tracePath !== null && (v !== null || l.lasso !== null)) {
     lines.push(
-      ...replayHints(ctx.command, ctx.tracePath, ctx.program, undefined, l.lasso !== null),
+      ...replayHints(
+        ctx.command,
+        ctx.tracePath,
+        ctx.program,
+        undefined,
+        l.lasso !== null,
+        ctx.preload,
+      ),
     );
   }
   return lines.join("\n") + "\n";
@@ -193,17 +209,28 @@ export function replayHints(
   program: readonly string[],
   heading = `Trace written to ${tracePath}. Replay it outside the checker:`,
   lasso = false,
+  preload: string | null = null,
 ): string[] {
   const words = program.map(shellQuote).join(" ");
   const trace = shellQuote(tracePath);
+  const debug = lasso
+    ? "or debug it (the prefix, then the cycle ISOMC_REPLAY_CYCLES times, default 3):"
+    : "or debug it:";
+  // Preloaded into the program alone: LD_PRELOAD given to gdb or valgrind would load the
+  // runtime into them too.
+  const env = preload === null ? "" : `env LD_PRELOAD=${shellQuote(preload)} `;
   return [
     heading,
     `  ${command} replay ${trace} -- ${words}`,
-    lasso
-      ? "or debug it (the prefix, then the cycle ISOMC_REPLAY_CYCLES times, default 3):"
-      : "or debug it:",
-    `  ISOMC_REPLAY=${trace} gdb --args ${words}`,
-    `  ISOMC_REPLAY=${trace} valgrind ${words}`,
+    debug,
+    preload === null
+      ? `  ISOMC_REPLAY=${trace} gdb --args ${words}`
+      : `  ISOMC_REPLAY=${trace} gdb -ex ${
+        shellQuote(`set exec-wrapper ${env.trim()}`)
+      } --args ${words}`,
+    preload === null
+      ? `  ISOMC_REPLAY=${trace} valgrind ${words}`
+      : `  ISOMC_REPLAY=${trace} valgrind --trace-children=yes ${env}${words}`,
   ];
 }
 

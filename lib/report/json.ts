@@ -11,7 +11,7 @@ import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
 import type { StateStats } from "../state/memory_target.ts";
 import { noSources, type SourceResolver } from "./source.ts";
-import { searchJson } from "./notes.ts";
+import { preloadNote, searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 import type { LivenessOutcome } from "../check.ts";
 import { livenessJson, livenessStatsJson } from "./liveness.ts";
@@ -26,6 +26,8 @@ export interface JsonReportContext {
   readonly sources?: SourceResolver;
   /** What a liveness search found. */
   readonly liveness?: LivenessOutcome | null;
+  /** --preload: the preloaded runtime's path (the report says what is not seen, once). */
+  readonly preload?: string | null;
 }
 
 export function jsonReport(
@@ -51,6 +53,10 @@ export function jsonReport(
     ...(liveness === null
       ? searchJson(result, names)
       : { endless: null, fallback: null, warnings: [] }),
+    // Only with --preload: what such a check does not see, said once.
+    ...(ctx.preload
+      ? { preload: { library: ctx.preload, seen: "synchronisation", note: preloadNote } }
+      : {}),
   };
   if (liveness === null) return report;
   const { property, violation } = livenessJson(liveness, names, sources);

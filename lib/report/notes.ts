@@ -18,6 +18,13 @@ function who(actors: readonly number[], names: NameTable): string {
   return `${list(actors, names)} ${actors.length === 1 ? "runs" : "run"}`;
 }
 
+/**
+ * What a report says once of a check with --preload (docs/pthreads.md, "Binaries built
+ * elsewhere"): the preloaded runtime sees the calls, not the memory.
+ */
+export const preloadNote =
+  "only synchronisation is seen (--preload): the pthread and semaphore calls are steps; plain memory accesses are not, nor their data races";
+
 /** The note lines, for the human report (`canHash`: --restore=memory was used). */
 export function searchNotes(
   result: ExplorationResult,

@@ -71,6 +71,11 @@ export interface TraceFile {
    * shared access was one). A replay must take the same steps, so it runs the program so too.
    */
   memory?: "sync";
+  /**
+   * `--preload`: the program was checked with the runtime preloaded (a binary built elsewhere);
+   * a replay preloads it too.
+   */
+  preload?: true;
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -104,6 +109,8 @@ export interface TraceExtras {
   readonly stats?: Record<string, unknown>;
   /** The check's --memory. */
   readonly memory?: "all" | "sync";
+  /** The check's --preload. */
+  readonly preload?: boolean;
 }
 
 export function buildTrace(
@@ -127,6 +134,7 @@ export function buildTrace(
     actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
+    ...(extras.preload === true ? { preload: true as const } : {}),
   };
 }
 
@@ -302,6 +310,7 @@ export function readTrace(path: string): TraceFile {
     ...(actorsOf(data.actors) ?? {}),
     ...(isRecord(data.stats) ? { stats: data.stats } : {}),
     ...(data.memory === "sync" ? { memory: "sync" as const } : {}),
+    ...(data.preload === true ? { preload: true as const } : {}),
   };
 }
 

@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 10;
+pub const PROTOCOL_VERSION: u16 = 11;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -126,6 +126,9 @@ pub const ErrorCode = enum(u16) {
     /// A scheduled step does not fit the program (no such actor, not enabled, bad choice).
     diverged = 3,
     internal = 4,
+    /// The program called a function isomc does not model (a preloaded runtime's stop:
+    /// docs/pthreads.md); the checker stops with the message, as bad input.
+    unsupported = 5,
     _,
 };
 

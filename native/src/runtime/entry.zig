@@ -33,8 +33,12 @@ const builtin = @import("builtin");
 /// during a call (a few hundred bytes up to the point where the actor is parked).
 pub const window = 4096;
 
-/// Set under the checker (kernel.zig's connect).
-export var isomc_entry_scrub: u8 = 0;
+/// Set under the checker (kernel.zig's connect). Hidden: the stubs read it PC-relative, which
+/// a shared library (libisomc_preload.so) allows only for a symbol nobody else can define.
+var isomc_entry_scrub: u8 = 0;
+comptime {
+    @export(&isomc_entry_scrub, .{ .name = "isomc_entry_scrub", .visibility = .hidden });
+}
 
 /// An API function a program calls: its name after isomc_, how many (integer) arguments it
 /// takes, and whether it returns a value (in rax).

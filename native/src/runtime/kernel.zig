@@ -329,6 +329,16 @@ pub const Kernel = struct {
     /// From now on each actor created gets its own copy of the executable's TLS block (tls.zig):
     /// the first a copy of the block as it is (main's, set by the constructors that ran), the
     /// others the segment's initial image, as a new thread does.
+    /// The program called a function the runtime does not model (`message` names it): the
+    /// checker stops with it as bad input (an ERROR frame), or, on its own, the process does.
+    pub fn unsupported(k: *Kernel, message: []const u8) noreturn {
+        if (k.link) |*link| {
+            link.send(protocol.encodeError(link.out, .{ .code = .unsupported, .steps = k.book.steps, .message = message }));
+            link.waitForEnd();
+        }
+        fatal(2, "{s}", .{message});
+    }
+
     pub fn enableTls(k: *Kernel) void {
         std.debug.assert(k.actors.items.len == 0);
         k.tls = tls_mod.find();

@@ -11,6 +11,10 @@
 //! with dlsym(RTLD_NEXT)), so those programs behave as before. The runtime itself never calls
 //! any of them (os_thread.zig stands for pthread_self).
 //!
+//! Preloaded into a binary built elsewhere (`isomc check --preload`), the same code is a shared
+//! library, libisomc_preload.so: it then starts from __libc_start_main rather than from the
+//! constructor (preload.zig), and the program's calls bind to it by the dynamic linker's order.
+//!
 //! This file owns the start-up, the threads and the mode; pthread_sync.zig the synchronisation
 //! objects and the yields. The objects live in the program's own pthread_mutex_t, pthread_cond_t, sem_t and
 //! pthread_barrier_t: the kernel's records (objects.zig) are smaller than glibc's types, and
@@ -26,6 +30,7 @@ const objects = @import("objects.zig");
 const transitions = @import("transitions.zig");
 const more = @import("pthread_more.zig");
 const tsan = @import("tsan.zig");
+const build_options = @import("build_options");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -70,7 +75,7 @@ var main_status: c_int = 0;
 /// pthread_once_t has no room for one).
 var once_lock: objects.Mutex = .{ .id = 0 };
 
-const MainFn = *const fn (c_int, ?[*]?[*:0]u8, ?[*]?[*:0]u8) callconv(.c) c_int;
+pub const MainFn = *const fn (c_int, ?[*]?[*:0]u8, ?[*]?[*:0]u8) callconv(.c) c_int;
 
 /// The address of a weak symbol, 0 when the link left it undefined, read from the GOT at run
 /// time: Zig folds a null check of a weak `@extern` to "not null".
@@ -102,9 +107,9 @@ fn isPthreadProgram() bool {
     return weakAddress("isomc_api_program") == 0 and marked and weakAddress("main") != 0;
 }
 
-fn programMain() MainFn {
-    return @ptrFromInt(weakAddress("main"));
-}
+/// The program's main: the executable's `main` (linked with the runtime), or the one
+/// __libc_start_main was given (preloaded: preload.zig).
+var program_main: ?MainFn = null;
 
 pub fn idOf(p: *const anyopaque) u64 {
     const addr: u64 = @intFromPtr(p);
@@ -185,6 +190,15 @@ fn newThread(kk: *Kernel, start: ?StartFn, arg: ?*anyopaque, name: []const u8, c
 
 fn constructor(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c) void {
     if (!isPthreadProgram()) return;
+    startProgram(@ptrFromInt(weakAddress("main")), argc, argv, envp);
+}
+
+/// Runs the program as pthreads: main as the actor `main`, then every actor, then exits with
+/// main's status. From the constructor (linked by `isomc cc`), or from the main the preloaded
+/// runtime gives __libc_start_main (preload.zig), after the program's constructors.
+pub fn startProgram(main: MainFn, argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) noreturn {
+    std.debug.assert(!pthread_mode);
+    program_main = main;
     pthread_mode = true;
     var n = argc;
     api.isomc_init(&n, argv);
@@ -201,7 +215,7 @@ fn constructor(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c)
 const init_entry: *const fn (c_int, ?[*]?[*:0]u8, ?[*]?[*:0]u8) callconv(.c) void = &constructor;
 
 fn mainCode(_: ?*anyopaque) callconv(.c) void {
-    const status = programMain()(main_argc, main_argv, main_envp);
+    const status = program_main.?(main_argc, main_argv, main_envp);
     mainReturned(status);
 }
 
@@ -327,7 +341,10 @@ fn pthreadOnce(control: ?*c_int, routine: ?*const fn () callconv(.c) void) callc
 comptime {
     // Not in the runtime's own unit tests: the test runner is no checked program.
     if (!builtin.is_test) {
-        @export(&init_entry, .{ .name = "isomc_pthread_constructor", .section = ".init_array" });
+        // Preloaded, the runtime is no part of the executable's link: it starts from
+        // __libc_start_main (preload.zig), and must not take a program of another runtime.
+        if (!build_options.preload)
+            @export(&init_entry, .{ .name = "isomc_pthread_constructor", .section = ".init_array" });
         @export(&pthreadCreate, .{ .name = "pthread_create" });
         @export(&pthreadJoin, .{ .name = "pthread_join" });
         @export(&pthreadExit, .{ .name = "pthread_exit" });
@@ -344,6 +361,8 @@ comptime {
     _ = @import("svcomp.zig");
     _ = @import("pthread_more.zig");
     _ = tsan;
+    // The preloaded runtime's start-up (its unit tests run in every build).
+    if (build_options.preload or builtin.is_test) _ = @import("preload.zig");
 }
 
 test "ids of pthread objects are their addresses, apart from objects.objectId's" {

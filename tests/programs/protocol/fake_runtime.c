@@ -16,7 +16,7 @@ enum {
   DONE = 0x06,
   ERROR = 0x07,
   STACKS = 0x08,
-  VERSION = 10,
+  VERSION = 11,
   MAGIC = 0x434d5349
 };
 
@@ -171,6 +171,20 @@ int main(int argc, char **argv) {
     put(13, 4);
     memcpy(frame + len, "fake breakage", 13);
     len += 13;
+    finish();
+    send_bytes(len);
+  } else if (strcmp(s, "runtime-unsupported") == 0) {
+    /* ERROR code 5: the program called a function isomc does not model (a preloaded
+     * runtime's stop, native/src/runtime/preload.zig); the message is the whole line. */
+    hello();
+    welcome();
+    begin(ERROR, VERSION);
+    put(5, 2); /* unsupported */
+    put(0, 2);
+    put(0, 4);
+    put(22, 4);
+    memcpy(frame + len, "the program called xyz", 22);
+    len += 22;
     finish();
     send_bytes(len);
   } else if (strcmp(s, "partial") == 0) {
