@@ -30,6 +30,7 @@ import {
   startCli,
   strayChildren,
 } from "./support/cli.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 
 const programs = `${repoRoot}tests/programs/preload/`;
 
@@ -39,14 +40,7 @@ function foreign(name: string, flags: readonly string[] = []): string {
   return foreignBuild(`${programs}${name}.c`, flags);
 }
 
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "isomc-preload-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = tempDirs("isomc-preload-");
 
 /** Nothing of `program` runs after the checker ended, and the checker left no child. */
 function assertNothingLeft(program: string): void {

@@ -33,16 +33,21 @@ function bindNow(): Record<string, string> {
  * first, the program's own preloads after it (docs/pthreads.md, "Binaries built elsewhere").
  */
 export function preloadEnv(env: Readonly<Record<string, string>>): Record<string, string> {
-  const current = env.LD_PRELOAD;
-  const runtime = preloadLibrary();
-  return { LD_PRELOAD: current ? `${runtime} ${current}` : runtime };
+  return preloading(preloadLibrary(), env);
 }
 
 /** The agent (native/src/agent/) restores fds from inside the program; LD_PRELOAD brings it. */
 function preloadAgent(env: Readonly<Record<string, string>>): Record<string, string> {
+  return preloading(agentLibrary(), env);
+}
+
+/** LD_PRELOAD with `library` before what `env` preloads already. */
+function preloading(
+  library: string,
+  env: Readonly<Record<string, string>>,
+): Record<string, string> {
   const current = env.LD_PRELOAD;
-  const agent = agentLibrary();
-  return { LD_PRELOAD: current ? `${agent} ${current}` : agent };
+  return { LD_PRELOAD: current ? `${library} ${current}` : library };
 }
 
 /**
