@@ -229,7 +229,7 @@ Deno.test("a pthread function isomc does not model: isomc cc names it in one lin
     assert.equal(lines.length, 1, r.stderr);
     assert.match(
       lines[0],
-      /^isomc: cc: app uses pthread_cancel \(and sem_trywait\), which isomc does not support yet/,
+      /^isomc: cc: app uses pthread_cancel \(and pthread_kill\), which isomc does not support yet/,
     );
     await assert.rejects(Deno.stat(`${dir}/app`), Deno.errors.NotFound);
   });

@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 10;
+export const PROTOCOL_VERSION = 11;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;

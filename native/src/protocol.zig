@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 10;
+pub const PROTOCOL_VERSION: u16 = 11;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -90,6 +90,10 @@ pub const Kind = enum(u8) {
     access_read = 23,
     access_write = 24,
     access_rmw = 25,
+    /// sem_trywait (1 it takes the semaphore, 0 its value is 0) and sem_getvalue: object the
+    /// semaphore, arg0 its value (runtime/transitions.zig).
+    sem_trywait = 26,
+    sem_getvalue = 27,
     _,
 };
 

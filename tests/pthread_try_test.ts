@@ -1,0 +1,106 @@
+/**
+ * The try transitions of pthread programs (docs/pthreads.md): sem_trywait, sem_timedwait and
+ * sem_getvalue; pthread_tryjoin_np and pthread_timedjoin_np; main's return, which cuts the
+ * threads still running unless --join-on-exit. Programs of tests/programs/pthread/, built with
+ * `isomc cc` and checked through the real CLI, with exact counts derived in each test under
+ * --reduction=none (every interleaving) and odpor (one execution per Mazurkiewicz trace), in
+ * --memory=sync (synchronisation steps only, as tests/pthread_test.ts).
+ */
+
+import assert from "node:assert/strict";
+import { buildProgram } from "./support/build.ts";
+import { runCli } from "./support/cli.ts";
+
+const programs = "tests/programs/pthread/";
+
+interface Report {
+  readonly verdict: string;
+  readonly violation: { readonly kind: string; readonly message: string } | null;
+  readonly stats: { readonly executions: number };
+}
+
+async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "isomc-pthread-try-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** `isomc check --json` of a program of tests/programs/pthread/ (built with `flags`). */
+async function check(
+  name: string,
+  reduction: "none" | "odpor",
+  options: { readonly flags?: readonly string[]; readonly extra?: readonly string[] } = {},
+): Promise<{ code: number; report: Report }> {
+  const program = await buildProgram(`${programs}${name}.c`, options.flags ?? []);
+  return await inTempDir(async (dir) => {
+    const r = await runCli(
+      [
+        "check",
+        "--json",
+        `--reduction=${reduction}`,
+        "--no-visited",
+        "--memory=sync",
+        ...(options.extra ?? []),
+        "--",
+        program,
+      ],
+      { cwd: dir },
+    );
+    return { code: r.code, report: JSON.parse(r.stdout) as Report };
+  });
+}
+
+async function executions(
+  name: string,
+  reduction: "none" | "odpor",
+  extra: readonly string[] = [],
+): Promise<number> {
+  const { code, report } = await check(name, reduction, { extra });
+  assert.equal(code, 0, `${name} under ${reduction}: ${JSON.stringify(report.violation)}`);
+  assert.equal(report.verdict, "ok");
+  return report.stats.executions;
+}
+
+/** Each build of `name` with -DEXPECT=v, for each v, finds its assertion failing. */
+async function eachOutcomeExplored(name: string, values: readonly string[]): Promise<void> {
+  for (const expect of values) {
+    for (const reduction of ["none", "odpor"] as const) {
+      const { code, report } = await check(name, reduction, { flags: [`-DEXPECT=${expect}`] });
+      assert.equal(code, 1, `${name} EXPECT=${expect} ${reduction}`);
+      assert.match(report.violation?.message ?? "", /^assert\(r == EXPECT\) failed/);
+    }
+  }
+}
+
+Deno.test("sem_trywait against a post: it gets the semaphore or fails with EAGAIN, 3 interleavings, 2 traces", async () => {
+  // main: W (the try), J (the join), G (getvalue, after every thread ended); the thread: P
+  // (post), E (end). J comes after E, and G last: the orders of W, P, E with P before E are
+  // W P E, P W E, P E W: 3 under none. W and P are dependent (one semaphore), W and E are not:
+  // odpor has W before P (fails) and P before W (gets it), 2.
+  assert.equal(await executions("sem_try", "none"), 3);
+  assert.equal(await executions("sem_try", "odpor"), 2);
+  await eachOutcomeExplored("sem_try", ["0", "-1"]);
+});
+
+Deno.test("sem_timedwait: got at once, timed out, or got once posted; 10 interleavings, 3 traces", async () => {
+  // main: W (a try), and if it failed R (the choice: 0 times out, 1 waits) then A (the wait,
+  // after P); then J, G. The thread: P, E. W after P (it gets it): P W E, P E W, 2. W before P:
+  // with R=0, R P E in any order with P before E, 3; with R=1, R A and P E with R<A, P<E, P<A:
+  // the 6 orders of two pairs less R A P E, 5. 2 + 3 + 5 = 10 under none; odpor: gets it at
+  // once, times out, waits (R is local and A is ordered after P by the semaphore): 3.
+  assert.equal(await executions("sem_timed", "none"), 10);
+  assert.equal(await executions("sem_timed", "odpor"), 3);
+  await eachOutcomeExplored("sem_timed", ["0", "-1"]);
+});
+
+Deno.test("sem_getvalue: two readers commute with each other, not with the post; 45 interleavings, 4 traces", async () => {
+  // main: P (post), J1, J2; thread i: Gi (getvalue), Ei. J2 is last; J1 after P, G1, E1 (the 3
+  // orders of P among G1 E1); G2 E2 fall anywhere among those 4 and J1: C(6, 2) = 15, so
+  // 3 * 15 = 45 under none. odpor: each read before or after the post, the reads independent
+  // of each other: 2 * 2 = 4.
+  assert.equal(await executions("sem_readers", "none"), 45);
+  assert.equal(await executions("sem_readers", "odpor"), 4);
+});
