@@ -104,3 +104,21 @@ Deno.test("sem_getvalue: two readers commute with each other, not with the post;
   assert.equal(await executions("sem_readers", "none"), 45);
   assert.equal(await executions("sem_readers", "odpor"), 4);
 });
+
+Deno.test("pthread_tryjoin_np: a probe of the thread's end, 0 once it ended, EBUSY before; 2 and 2", async () => {
+  // main: T (the try: a sem_trywait of the thread's "done" semaphore), and J (a join) if it
+  // was busy; the thread: E (its end, the release of "done"). T E J and E T under none; T and E
+  // are dependent (one semaphore), so odpor has both: 2.
+  assert.equal(await executions("tryjoin", "none"), 2);
+  assert.equal(await executions("tryjoin", "odpor"), 2);
+  await eachOutcomeExplored("tryjoin", ["0", "16"]);
+});
+
+Deno.test("pthread_timedjoin_np: joined at once, timed out, or joined at the end; 5 and 3", async () => {
+  // main: T (a try); if it failed, R (0 times out, then J, a join; 1 waits: A, after E). The
+  // thread: E. E T (1); T R E J, T E R J (2); T R E A, T E R A (2): 5 under none. odpor: joined
+  // at once, timed out, waited: 3.
+  assert.equal(await executions("timedjoin", "none"), 5);
+  assert.equal(await executions("timedjoin", "odpor"), 3);
+  await eachOutcomeExplored("timedjoin", ["0", "110"]);
+});

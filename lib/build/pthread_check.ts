@@ -19,8 +19,6 @@ export const unsupportedPthreadFunctions: ReadonlySet<string> = new Set([
   "pthread_rwlock_clockwrlock",
   "pthread_cancel",
   "pthread_kill",
-  "pthread_tryjoin_np",
-  "pthread_timedjoin_np",
   "pthread_clockjoin_np",
   "sem_clockwait",
   "sem_open",

@@ -36,6 +36,7 @@ pub const EINVAL = 22;
 pub const EDEADLK = 35;
 pub const EPERM = 1;
 pub const ESRCH = 3;
+const ETIMEDOUT = 110;
 pub const PTHREAD_BARRIER_SERIAL_THREAD: c_int = -1;
 const PTHREAD_CREATE_DETACHED: c_int = 1;
 
@@ -49,6 +50,9 @@ const StartFn = *const fn (?*anyopaque) callconv(.c) ?*anyopaque;
 const Thread = extern struct {
     magic: u32 = thread_magic,
     detached: u32 = 0,
+    /// 1 once a join (or a try that succeeded) took `done`: the thread has ended.
+    joined: u32 = 0,
+    reserved: u32 = 0,
     start: ?StartFn,
     arg: ?*anyopaque,
     result: ?*anyopaque = null,
@@ -252,12 +256,56 @@ fn threadById(kk: *Kernel, id: usize) ?*Thread {
 fn pthreadJoin(thread: usize, result: ?*?*anyopaque) callconv(.c) c_int {
     const self = actor() orelse return real("pthread_join", @TypeOf(pthreadJoin))(thread, result);
     const kk = api.enter("pthread_join");
-    const t = threadById(kk, thread) orelse return ESRCH;
-    if (thread == self.id) return EDEADLK;
-    if (t.detached != 0) return EINVAL;
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
     _ = step(kk, .{ .sem_acquire = &t.done }, @returnAddress());
+    return joined(t, result);
+}
+
+fn joined(t: *Thread, result: ?*?*anyopaque) c_int {
+    t.joined = 1;
     if (result) |r| r.* = t.result;
     return 0;
+}
+
+/// The thread to join, or the error a join of it fails with.
+fn joinable(kk: *Kernel, self: *Actor, thread: usize) union(enum) { thread: *Thread, err: c_int } {
+    const t = threadById(kk, thread) orelse return .{ .err = ESRCH };
+    if (thread == self.id) return .{ .err = EDEADLK };
+    if (t.detached != 0) return .{ .err = EINVAL };
+    return .{ .thread = t };
+}
+
+/// A probe of the thread's end: one always-enabled try of its "done" semaphore, dependent with
+/// the thread's end (its release) and with the other joins.
+fn pthreadTryjoin(thread: usize, result: ?*?*anyopaque) callconv(.c) c_int {
+    const self = actor() orelse return real("pthread_tryjoin_np", @TypeOf(pthreadTryjoin))(thread, result);
+    const kk = api.enter("pthread_tryjoin_np");
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
+    if (step(kk, .{ .sem_trywait = &t.done }, @returnAddress()) == 0) return EBUSY;
+    return joined(t, result);
+}
+
+/// A try first; if the thread is still running, a choice as pthread_mutex_timedlock's: 0 the
+/// time runs out (ETIMEDOUT), 1 it is joined once it ends.
+fn pthreadTimedjoin(thread: usize, result: ?*?*anyopaque, abstime: ?*const anyopaque) callconv(.c) c_int {
+    const self = actor() orelse return real("pthread_timedjoin_np", @TypeOf(pthreadTimedjoin))(thread, result, abstime);
+    const kk = api.enter("pthread_timedjoin_np");
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
+    const site = @returnAddress();
+    if (step(kk, .{ .sem_trywait = &t.done }, site) == 0) {
+        if (step(kk, .{ .random = .{ .min = 0, .max = 1 } }, site) == 0) return ETIMEDOUT;
+        _ = step(kk, .{ .sem_acquire = &t.done }, site);
+    }
+    return joined(t, result);
 }
 
 fn pthreadExit(value: ?*anyopaque) callconv(.c) noreturn {
@@ -330,6 +378,8 @@ comptime {
         @export(&init_entry, .{ .name = "isomc_pthread_constructor", .section = ".init_array" });
         @export(&pthreadCreate, .{ .name = "pthread_create" });
         @export(&pthreadJoin, .{ .name = "pthread_join" });
+        @export(&pthreadTryjoin, .{ .name = "pthread_tryjoin_np" });
+        @export(&pthreadTimedjoin, .{ .name = "pthread_timedjoin_np" });
         @export(&pthreadExit, .{ .name = "pthread_exit" });
         @export(&pthreadDetach, .{ .name = "pthread_detach" });
         @export(&exitCall, .{ .name = "exit" });
