@@ -16,7 +16,7 @@ import {
   removeTemporary,
   unregisterChild,
 } from "./process/cleanup.ts";
-import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
+import { ENV_JOIN_ON_EXIT, ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { describeSignal } from "./process/signals.ts";
 import { printable } from "./report/printable.ts";
@@ -104,8 +104,14 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
-  // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it).
-  const env = { ...(options.env ?? Deno.env.toObject()), ISOMC_MEMORY: trace.memory ?? "all" };
+  // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it) and
+  // its --join-on-exit (pthread.zig).
+  const env: Record<string, string> = {
+    ...(options.env ?? Deno.env.toObject()),
+    ISOMC_MEMORY: trace.memory ?? "all",
+  };
+  if (trace.join_on_exit === true) env[ENV_JOIN_ON_EXIT] = "1";
+  else delete env[ENV_JOIN_ON_EXIT];
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);

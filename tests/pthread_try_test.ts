@@ -122,3 +122,68 @@ Deno.test("pthread_timedjoin_np: joined at once, timed out, or joined at the end
   assert.equal(await executions("timedjoin", "odpor"), 3);
   await eachOutcomeExplored("timedjoin", ["0", "110"]);
 });
+
+/** `check` of a program whose main's return cuts thread-1: the exit violation, as exit()'s. */
+async function cutAtReturn(name: string, reduction: "none" | "odpor"): Promise<number> {
+  const { code, report } = await check(name, reduction);
+  assert.equal(code, 1, `${name} ${reduction}`);
+  assert.equal(report.violation?.kind, "exit");
+  assert.equal(report.violation?.message, "actor main called exit(0), leaving thread-1 unfinished");
+  return report.stats.executions;
+}
+
+Deno.test("main's return is exit(0): a thread still running is cut, reported as exit's cut; --join-on-exit runs it", async () => {
+  // main's only step is the probe of thread-1's end at its return; it comes first and finds
+  // the thread running.
+  assert.equal(await cutAtReturn("main_return_cut", "none"), 1);
+  assert.equal(await cutAtReturn("main_return_cut", "odpor"), 1);
+  for (const reduction of ["none", "odpor"] as const) {
+    assert.equal(await executions("main_return_cut", reduction, ["--join-on-exit"]), 1);
+  }
+});
+
+Deno.test("the probe at main's return is dependent with the thread's end: the cut order is found", async () => {
+  // main: W (waits for thread-2's post P), J2 (joins thread-2, after its end E2), then G1, the
+  // probe of thread-1's end E1 (thread-2 was joined by main: no probe). The first execution
+  // runs E1 first (actor order) and ends well; odpor reverses the race of G1 with E1 and cuts
+  // thread-1 in the second. The depth-first search of none takes the orders E1 P W E2 J2 G1,
+  // E1 P E2 W J2 G1, P W E1 E2 J2 G1, then P W E2 J2 G1, the cut: 4. With --join-on-exit no
+  // probe: P before W and E2, both before J2, E1 anywhere: 2 * 5 = 10 under none, 1 trace.
+  assert.equal(await cutAtReturn("main_return_race", "none"), 4);
+  assert.equal(await cutAtReturn("main_return_race", "odpor"), 2);
+  assert.equal(await executions("main_return_race", "none", ["--join-on-exit"]), 10);
+  assert.equal(await executions("main_return_race", "odpor", ["--join-on-exit"]), 1);
+});
+
+Deno.test("--svcomp runs the threads to their end at main's return, as --join-on-exit", async () => {
+  // A quiet cut at the probe would end the only execution before the thread's end ever ran.
+  for (const reduction of ["none", "odpor"] as const) {
+    assert.equal(
+      await executions("main_return_race", reduction, ["--svcomp"]),
+      {
+        none: 10,
+        odpor: 1,
+      }[reduction],
+    );
+  }
+});
+
+Deno.test("a trace found with --join-on-exit records it, and isomc replay runs the program so", async () => {
+  // Without the record, the replay's main would take its probe at the end: an exit, not the
+  // deadlock (the thread waiting for ever once main has returned).
+  const program = await buildProgram(`${programs}after_return.c`);
+  await inTempDir(async (dir) => {
+    const trace = `${dir}/t.json`;
+    const r = await runCli(
+      ["check", "--json", "--join-on-exit", `--trace-out=${trace}`, "--", program],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Report).violation?.kind, "deadlock");
+    const recorded = JSON.parse(await Deno.readTextFile(trace)) as Record<string, unknown>;
+    assert.equal(recorded.join_on_exit, true);
+    const replay = await runCli(["replay", trace, "--", program], { cwd: dir });
+    assert.equal(replay.code, 1, replay.stderr);
+    assert.match(replay.stderr, /replay reproduced the deadlock/);
+  });
+});

@@ -97,6 +97,7 @@ async function checkAndReport(
       expectWorkers: request.expectWorkers,
       nondetRange: request.nondetRange,
       svcomp: request.svcomp,
+      joinOnExit: request.joinOnExit,
     });
   } finally {
     progress.clear();
@@ -113,6 +114,7 @@ async function checkAndReport(
     stderr: result.stderr,
     stats: statsJson(result.stats, result.state, result.liveness),
     memory: request.memory,
+    joinOnExit: request.joinOnExit,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)

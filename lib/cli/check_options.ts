@@ -74,6 +74,8 @@ export interface CheckRequest {
   readonly nondetRange: readonly [number, number] | undefined;
   /** --svcomp: abort() ends the execution quietly. */
   readonly svcomp: boolean;
+  /** --join-on-exit: main's return waits for the threads still running (docs/pthreads.md). */
+  readonly joinOnExit: boolean;
 }
 
 /** The most values --nondet-range may give a choice: each is explored. */
@@ -134,6 +136,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     dot: { type: "string" },
     "nondet-range": { type: "string" },
     svcomp: { type: "boolean" },
+    "join-on-exit": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -221,6 +224,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     dot,
     nondetRange: nondetRangeOption(values["nondet-range"]),
     svcomp: values.svcomp === true,
+    joinOnExit: values["join-on-exit"] === true,
   };
 }
 

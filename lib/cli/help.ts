@@ -43,6 +43,9 @@ Options:
                           all   every load, store and atomic of shared memory
                           sync  atomics only (plain accesses run between the steps)
   --races=report|ignore data races of pthread programs are violations (default report)
+  --join-on-exit        a pthread program's return from main waits for the threads still
+                        running (GenMC's convention); without it, as POSIX says, it cuts
+                        them: an exit violation naming them
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; --restore=fork too when asked); makes programs
                         that never end checkable

@@ -148,5 +148,6 @@ export function buildLassoTrace(
     actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
+    ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
   };
 }

@@ -71,6 +71,8 @@ export interface TraceFile {
    * shared access was one). A replay must take the same steps, so it runs the program so too.
    */
   memory?: "sync";
+  /** `--join-on-exit`: main's return waited for the threads (a replay runs the program so). */
+  join_on_exit?: true;
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -104,6 +106,8 @@ export interface TraceExtras {
   readonly stats?: Record<string, unknown>;
   /** The check's --memory. */
   readonly memory?: "all" | "sync";
+  /** The check's --join-on-exit. */
+  readonly joinOnExit?: boolean;
 }
 
 export function buildTrace(
@@ -127,6 +131,7 @@ export function buildTrace(
     actors: actorsJson(names),
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
+    ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
   };
 }
 
@@ -302,6 +307,7 @@ export function readTrace(path: string): TraceFile {
     ...(actorsOf(data.actors) ?? {}),
     ...(isRecord(data.stats) ? { stats: data.stats } : {}),
     ...(data.memory === "sync" ? { memory: "sync" as const } : {}),
+    ...(data.join_on_exit === true ? { join_on_exit: true as const } : {}),
   };
 }
 

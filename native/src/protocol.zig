@@ -33,6 +33,9 @@ pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 pub const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
 /// "1": abort() ends the execution quietly, as SV-COMP tasks mean it (--svcomp).
 pub const ENV_SVCOMP = "ISOMC_SVCOMP";
+/// "1": main's return waits for the threads still running instead of cutting them
+/// (--join-on-exit, docs/pthreads.md).
+pub const ENV_JOIN_ON_EXIT = "ISOMC_JOIN_ON_EXIT";
 
 pub const MessageType = enum(u16) {
     // runtime -> checker
