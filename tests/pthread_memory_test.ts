@@ -232,3 +232,33 @@ Deno.test("the DPOR benchmarks, unmodified C files of Nidhugg's: its counts unde
     });
   }
 });
+
+interface LassoReport {
+  readonly verdict: string;
+  readonly violation: { readonly kind: string; readonly stutter?: boolean } | null;
+}
+
+Deno.test("--non-progress: a thread that spins for ever is a livelock; one whose flag gets set is not", async () => {
+  // spin_forever.c: main joins a thread waiting for a flag nobody sets. The thread's await loop
+  // is cut where its iteration would repeat with the values it read (runtime: arg1 bit 14):
+  // the run goes on for ever there without progress, the last state stuttering. Before, the
+  // liveness search took that cut for a deadlock.
+  await inTempDir(async (dir) => {
+    const run = async (name: string) => {
+      const program = await buildProgram(`${programs}${name}.c`);
+      const r = await runCli(["check", "--json", "--non-progress", "--", program], { cwd: dir });
+      return { code: r.code, report: JSON.parse(r.stdout) as LassoReport };
+    };
+    const forever = await run("spin_forever");
+    assert.equal(forever.code, 1);
+    assert.equal(forever.report.violation?.kind, "non-progress");
+    assert.equal(forever.report.violation?.stutter, true);
+    // spin_flag.c: the loop is cut only where main's write comes after its reads (the loop
+    // would go on and see it): no cycle, and no deadlock either.
+    const released = await run("spin_flag");
+    assert.equal(released.code, 0, JSON.stringify(released.report.violation));
+    assert.equal(released.report.verdict, "ok");
+  });
+  // A safety search cuts the loop as blocked: ok, counted in spin_blocked.
+  assert.deepEqual(await counts("spin_forever", "odpor"), [0, 1]);
+});

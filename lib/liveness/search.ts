@@ -31,7 +31,7 @@ import {
   transitionOf,
 } from "../model/transition.ts";
 import { buildLasso, type Lasso, type PrefixState } from "./lasso.ts";
-import { type Observed, Observer } from "./observe.ts";
+import { blockedEnd, type Observed, Observer } from "./observe.ts";
 import { HashSet64, ProductTable } from "./table.ts";
 
 export type Fairness = "none" | "weak";
@@ -306,13 +306,14 @@ async function search(
             violation: { ...outcome.violation, trace: traceOf(taken(), [...path, s]) },
           });
         }
-        const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
+        const end = outcome.kind === "point" ? blockedEnd(outcome.point) : null;
+        const deadlock = end === "deadlock";
         if (deadlock && !finiteDeadlocks && outcome.kind === "point") {
           return finish("violation", {
             violation: foundDeadlock(outcome.point, taken(), [...path, s], target.names),
           });
         }
-        top.succ = observer.observe(outcome, deadlock);
+        top.succ = observer.observe(outcome, deadlock, end === "livelock");
         top.edgeIndex = 0;
       }
       if (top.edgeIndex >= top.edges.length) {

@@ -90,6 +90,14 @@ export interface MemoryAccess {
   readonly atomic: boolean;
 }
 
+/**
+ * A spinning read whose iteration would get the values it got (arg1 bit 14, set by the runtime
+ * in each STATE): unless another actor writes, it spins for ever.
+ */
+export function spinsForever(t: Transition): boolean {
+  return t.spin === true && (t.arg1 & 0x4000n) !== 0n;
+}
+
 export function isAccess(kind: Kind): boolean {
   return kind === Kind.read || kind === Kind.write || kind === Kind.rmw;
 }

@@ -92,6 +92,9 @@ pub const access_atomic: u64 = 1 << 12;
 /// A read that would start again an iteration identical to the last one (tsan.zig): the
 /// actor spins, and the step is never enabled (its execution is cut as blocked).
 pub const access_spin: u64 = 1 << 13;
+/// In a STATE record only, with access_spin: the reads of the spinning iteration would get the
+/// values they got (tsan.stuck): it spins for ever unless another actor writes.
+pub const access_stuck: u64 = 1 << 14;
 
 pub fn accessMode(a: Access) AccessMode {
     return @enumFromInt((a.info >> access_mode_shift) & 0xf);
