@@ -30,7 +30,7 @@ import { drive, type ParallelReport } from "./parallel/drive.ts";
 import { referenceStart } from "./parallel/reference.ts";
 import type { StartWords } from "./state/alike.ts";
 import type { Address } from "./parallel/wire.ts";
-import { ENV_NONDET_RANGE, ENV_SVCOMP } from "./process/protocol.ts";
+import { ENV_JOIN_ON_EXIT, ENV_NONDET_RANGE, ENV_SVCOMP } from "./process/protocol.ts";
 import { OutcomeWatch } from "./explore/outcome_watch.ts";
 
 export const restores = ["replay", "memory", "fork"] as const;
@@ -104,6 +104,11 @@ export interface CheckOptions {
    * synchronisation is seen (docs/pthreads.md, "Binaries built elsewhere").
    */
   readonly preload?: boolean;
+  /**
+   * --join-on-exit: a pthread program's return from main waits for the threads still running
+   * (GenMC's convention) instead of cutting them as POSIX's exit does (docs/pthreads.md).
+   */
+  readonly joinOnExit?: boolean;
 }
 
 /** The range a wide __VERIFIER_nondet_* takes its values from without --nondet-range. */
@@ -112,9 +117,12 @@ export const defaultNondetRange: readonly [number, number] = [-2, 2];
 /** The environment the program runs with: the caller's, and the SV-COMP options' variables. */
 export function programEnv(
   env: Readonly<Record<string, string>>,
-  options: Pick<CheckOptions, "nondetRange" | "svcomp" | "memory" | "preload">,
+  options: Pick<CheckOptions, "nondetRange" | "svcomp" | "memory" | "preload" | "joinOnExit">,
 ): Record<string, string> {
   const out = { ...env };
+  // native/src/runtime/pthread.zig reads it at main's return.
+  if (options.joinOnExit === true) out[ENV_JOIN_ON_EXIT] = "1";
+  else delete out[ENV_JOIN_ON_EXIT];
   // The runtime reads the memory mode from its environment (native/src/runtime/tsan.zig).
   out.ISOMC_MEMORY = options.memory ?? (options.preload === true ? "sync" : "all");
   if (options.preload === true) Object.assign(out, preloadEnv(env));

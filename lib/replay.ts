@@ -16,7 +16,7 @@ import {
   removeTemporary,
   unregisterChild,
 } from "./process/cleanup.ts";
-import { ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
+import { ENV_JOIN_ON_EXIT, ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { preloadEnv } from "./process/environment.ts";
 import { describeSignal } from "./process/signals.ts";
@@ -105,14 +105,17 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
-  // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it).
+  // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it), its
+  // --join-on-exit (pthread.zig) and, checked with --preload, the runtime preloaded again (the
+  // binary has none of its own).
   const given = options.env ?? Deno.env.toObject();
-  // Checked with --preload: the runtime is preloaded again (the binary has none of its own).
-  const env = {
+  const env: Record<string, string> = {
     ...given,
     ISOMC_MEMORY: trace.memory ?? "all",
     ...(trace.preload === true ? preloadEnv(given) : {}),
   };
+  if (trace.join_on_exit === true) env[ENV_JOIN_ON_EXIT] = "1";
+  else delete env[ENV_JOIN_ON_EXIT];
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);

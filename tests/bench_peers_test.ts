@@ -242,7 +242,8 @@ Deno.test("--peers commands: isomc runs its port, the peers their source with th
 
 Deno.test("--peers --same-c: isomc runs the peers' own file, built with its size, no argument", () => {
   const indexer = fullPrograms.find((p) => p.key === "indexer15")!;
-  assert.deepEqual(toolCommand("isomc", indexer, paths, "/tmp/same-c-indexer15", true).slice(-2), [
+  assert.deepEqual(toolCommand("isomc", indexer, paths, "/tmp/same-c-indexer15", true).slice(-3), [
+    "--join-on-exit",
     "--",
     "/tmp/same-c-indexer15",
   ]);

@@ -69,6 +69,8 @@ function all(actor: number): Transition[] {
     tr(actor, Kind.mutexUnlock, { object: 1 }),
     tr(actor, Kind.semAcquire, { object: 1 }),
     tr(actor, Kind.semRelease, { object: 1 }),
+    tr(actor, Kind.semTrywait, { object: 1 }),
+    tr(actor, Kind.semGetvalue, { object: 1 }),
     tr(actor, Kind.condWait, { object: 1, arg0: 1n }),
     tr(actor, Kind.condWake, { object: 1, arg0: 1n }),
     tr(actor, Kind.condSignal, { object: 1 }),
@@ -399,5 +401,31 @@ Deno.test("row 25: accesses to disjoint bytes, or with anything but an access, a
     for (const other of all(2).filter((t) => !memory.has(t.kind))) {
       assert.equal(dependent(access(1, a, 0x1000, 4), other), false, `${a} / ${other.kind}`);
     }
+  }
+});
+
+const semChanges = [Kind.semAcquire, Kind.semRelease, Kind.semTrywait];
+
+Deno.test("row 26: sem_trywait is dependent with the waits, posts, tries and reads of its semaphore", () => {
+  for (const other of [...semChanges, Kind.semGetvalue]) {
+    const mine = tr(1, Kind.semTrywait, { object: 3 });
+    assert.ok(dependent(mine, tr(2, other, { object: 3 })), `${other}`);
+    assert.equal(dependent(mine, tr(2, other, { object: 4 })), false, `${other}`);
+  }
+  for (const other of all(2).filter((t) => !semOps.has(t.kind) && t.kind !== Kind.semGetvalue)) {
+    if (other.kind === Kind.semTrywait) continue;
+    assert.equal(dependent(tr(1, Kind.semTrywait, { object: 3 }), other), false, `${other.kind}`);
+  }
+});
+
+Deno.test("row 27: sem_getvalue is dependent with what changes its semaphore, not with other reads", () => {
+  const read = (actor: number, object: number) => tr(actor, Kind.semGetvalue, { object });
+  for (const k of semChanges) {
+    assert.ok(dependent(read(1, 3), tr(2, k, { object: 3 })), `${k}`);
+    assert.equal(dependent(read(1, 3), tr(2, k, { object: 4 })), false, `${k}`);
+  }
+  assert.equal(dependent(read(1, 3), read(2, 3)), false);
+  for (const other of all(2).filter((t) => !semOps.has(t.kind) && t.kind !== Kind.semTrywait)) {
+    assert.equal(dependent(read(1, 3), other), false, `${other.kind}`);
   }
 });

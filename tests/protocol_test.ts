@@ -287,12 +287,19 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const state = decode(fromHex((await zigVectors()).get("state")!.hex));
   assert.equal(state.type, "state");
   if (state.type !== "state") return;
-  const [yieldRec, random, waitany, store, spinning] = state.point.transitions;
+  const [yieldRec, random, waitany, store, spinning, trywait] = state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
   // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
   assert.equal(state.nondetRange, true);
-  assert.equal(state.point.transitions.length, 5);
+  assert.equal(state.point.transitions.length, 6);
+  // Version 12: a sem_trywait, always enabled, the semaphore's value in arg0.
+  assert.deepEqual([trywait.kind, trywait.enabled, trywait.object, trywait.arg0], [
+    Kind.semTrywait,
+    true,
+    2 ** 51 + 0x5555_0000_3000,
+    2n,
+  ]);
   // Version 9: a memory access of a pthread program, its size in arg1, spinning.
   assert.deepEqual([spinning.kind, spinning.enabled, spinning.spin, spinning.arg0, spinning.arg1], [
     Kind.read,
@@ -326,6 +333,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     0x5555_5555_8a3f,
     0x101_f00d,
     0x101_f0f0,
+    undefined,
   ]);
 });
 
@@ -425,7 +433,7 @@ Deno.test("field values the protocol forbids are refused", async () => {
   // The first record starts after the header, steps, count, flags and a reserved u32; its kind
   // is its 5th byte.
   const kindAt = HEADER_SIZE + 16 + 4;
-  for (const kind of [0, 26, 99, 255]) {
+  for (const kind of [0, 28, 99, 255]) {
     const bad = state.slice();
     bad[kindAt] = kind;
     assert.match(decodeError(bad).message, new RegExp(`unknown transition kind ${kind}$`));
@@ -674,8 +682,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 11);
-  const ver = "0b00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 12);
+  const ver = "0c00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),

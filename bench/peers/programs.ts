@@ -118,6 +118,9 @@ export function toolCommand(
         "check",
         "--json",
         "--trace-out=/dev/null",
+        // The peers' files follow GenMC's convention: lastzero's main returns without joining
+        // its threads, which run to their end (docs/pthreads.md, "main's return").
+        ...(sameC ? ["--join-on-exit"] : []),
         "--",
         isomcBinary,
         // The peers' own file has its size built in (sameC); a port takes it as an argument.

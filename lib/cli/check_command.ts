@@ -99,6 +99,7 @@ async function checkAndReport(
       nondetRange: request.nondetRange,
       svcomp: request.svcomp,
       preload: request.preload,
+      joinOnExit: request.joinOnExit,
     });
   } finally {
     progress.clear();
@@ -116,6 +117,7 @@ async function checkAndReport(
     stats: statsJson(result.stats, result.state, result.liveness),
     memory: request.memory,
     preload: request.preload,
+    joinOnExit: request.joinOnExit,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)

@@ -76,6 +76,8 @@ export interface CheckRequest {
   readonly svcomp: boolean;
   /** --preload: a binary built elsewhere, the runtime preloaded (synchronisation only). */
   readonly preload: boolean;
+  /** --join-on-exit: main's return waits for the threads still running (docs/pthreads.md). */
+  readonly joinOnExit: boolean;
 }
 
 /** The most values --nondet-range may give a choice: each is explored. */
@@ -137,6 +139,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     "nondet-range": { type: "string" },
     svcomp: { type: "boolean" },
     preload: { type: "boolean" },
+    "join-on-exit": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -232,6 +235,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     nondetRange: nondetRangeOption(values["nondet-range"]),
     svcomp: values.svcomp === true,
     preload,
+    joinOnExit: values["join-on-exit"] === true,
   };
 }
 

@@ -48,6 +48,9 @@ Options:
                         pthread and semaphore calls; only synchronisation is seen, not its
                         plain memory accesses (--memory=sync; --memory=all is refused); not
                         for static binaries (docs/pthreads.md)
+  --join-on-exit        a pthread program's return from main waits for the threads still
+                        running (GenMC's convention); without it, as POSIX says, it cuts
+                        them: an exit violation naming them
   --visited             skip states already explored (default with --restore=memory and
                         --reduction=none; --restore=fork too when asked); makes programs
                         that never end checkable

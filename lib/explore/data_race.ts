@@ -62,6 +62,9 @@ function syncOf(t: Transition): { acquire: string[]; release: string[] } | null 
     case Kind.mutexUnlock:
       return { acquire: [], release: [`mutex:${t.object}`] };
     case Kind.semAcquire:
+    case Kind.semTrywait:
+    case Kind.semGetvalue:
+      // A try or a read sees the posts before it, as an atomic read does.
       return { acquire: [`sem:${t.object}`], release: [] };
     case Kind.semRelease:
       return { acquire: [], release: [`sem:${t.object}`] };

@@ -10,15 +10,9 @@
 import type { TraceStep } from "../explore/result.ts";
 import type { Target } from "../explore/target.ts";
 import { allAcc, type Automaton, matches } from "../ltl/automaton.ts";
-import {
-  anyEnabled,
-  enabledSteps,
-  type Point,
-  type Step,
-  transitionOf,
-} from "../model/transition.ts";
+import { enabledSteps, type Point, type Step, transitionOf } from "../model/transition.ts";
 import type { Transition } from "../model/transition.ts";
-import type { Observed, Observer } from "./observe.ts";
+import { blockedEnd, type Observed, type Observer } from "./observe.ts";
 
 /** A product state as the counterexample shows it. */
 export interface LassoState {
@@ -140,8 +134,9 @@ export async function buildLasso(ctx: LassoContext): Promise<Lasso> {
       const outcome = await ctx.target.execute(step);
       // A step the search had not tried yet may fail: that state is outside the component.
       if (outcome.kind === "violation") continue;
-      const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
-      const obs = ctx.observer.observe(outcome, deadlock && ctx.finiteDeadlocks);
+      const end = outcome.kind === "point" ? blockedEnd(outcome.point) : null;
+      const finite = end === "deadlock" && ctx.finiteDeadlocks;
+      const obs = ctx.observer.observe(outcome, finite, end === "livelock");
       add(obs, step, transitionOf(x.obs.point, step.actor)!, [...x.path, step]);
     }
     return out;

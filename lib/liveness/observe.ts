@@ -9,10 +9,24 @@ import { InputError } from "../errors.ts";
 import type { Outcome, Target } from "../explore/target.ts";
 import type { Automaton } from "../ltl/automaton.ts";
 import { unknownNamesError } from "../ltl/parser.ts";
-import type { Point } from "../model/transition.ts";
+import { anyEnabled, type Point, spinsForever } from "../model/transition.ts";
 
 /** The proposition the non-progress search reads: whether a marker was just passed. */
 export const progressProp = "@progress";
+
+/**
+ * What a point where nothing can move is (null: something can): a deadlock; a livelock, when
+ * actors spin (docs/pthreads.md, "Spin loops") and each would repeat its iteration exactly,
+ * for ever, nobody else being able to run; or a cut, when one of them would read a value
+ * another actor wrote since: it would go on, in a state that the orders with that write before
+ * its reads reach, so the point is a dead end of the search, as in a safety search.
+ */
+export function blockedEnd(point: Point): "deadlock" | "livelock" | "cut" | null {
+  if (anyEnabled(point)) return null;
+  const spinning = point.transitions.filter((t) => t.spin === true);
+  if (spinning.length === 0) return "deadlock";
+  return spinning.every(spinsForever) ? "livelock" : "cut";
+}
 
 export interface Observed {
   readonly lo: number;
@@ -70,12 +84,13 @@ export class Observer {
 
   /**
    * The state an outcome that is not a violation left the target in; `terminal` says that a
-   * point is to be taken as a finite end (a deadlock under --no-deadlock).
+   * point is to be taken as a finite end (a deadlock under --no-deadlock), `livelock` that it
+   * stutters as a loop that never ends (blockedEnd): its stutter is no progress.
    */
-  observe(outcome: Outcome, terminal: boolean): Observed {
+  observe(outcome: Outcome, terminal: boolean, livelock = false): Observed {
     if (outcome.kind === "violation") throw new Error("internal: observe a violation");
-    const end = outcome.kind === "done" || terminal;
-    const letter = this.letter(end);
+    const end = outcome.kind === "done" || terminal || livelock;
+    const letter = this.letter(end && !livelock);
     if (end) return { lo: letter, hi: terminalHi, point: null, letter, enabled: 0n };
     const hash = this.target.stateHash?.() ?? null;
     if (hash === null) {

@@ -23,7 +23,7 @@ import {
   transitionOf,
 } from "../model/transition.ts";
 import { buildLasso, type Lasso, type PrefixState } from "./lasso.ts";
-import { type Observed, Observer } from "./observe.ts";
+import { blockedEnd, type Observed, Observer } from "./observe.ts";
 import { RootStack } from "./roots.ts";
 import type { LivenessOptions, LivenessResult, LivenessStats } from "./search.ts";
 import { HashSet64, ProductTable } from "./table.ts";
@@ -225,12 +225,13 @@ export class ProductSearch {
       const trace = traceOf(taken(), [...this.path, s]);
       return this.finish("violation", { violation: { ...outcome.violation, trace } });
     }
-    const deadlock = outcome.kind === "point" && !anyEnabled(outcome.point);
+    const end = outcome.kind === "point" ? blockedEnd(outcome.point) : null;
+    const deadlock = end === "deadlock";
     if (deadlock && !this.finiteDeadlocks && outcome.kind === "point") {
       const violation = foundDeadlock(outcome.point, taken(), [...this.path, s], this.target.names);
       return this.finish("violation", { violation });
     }
-    top.succ = this.observer.observe(outcome, deadlock);
+    top.succ = this.observer.observe(outcome, deadlock, end === "livelock");
     top.edgeIndex = 0;
     return null;
   }

@@ -102,7 +102,11 @@ function footprint(t: Transition, comms: CommDirectory): Access[] {
       return [write(cell.mutex(t.object))];
     case Kind.semAcquire:
     case Kind.semRelease:
+    case Kind.semTrywait:
+      // A trywait's result depends on the value, and it may change it.
       return [write(cell.semaphore(t.object))];
+    case Kind.semGetvalue:
+      return [read(cell.semaphore(t.object))];
     case Kind.condWait:
       return [write(cell.condition(t.object)), write(cell.mutex(Number(t.arg0)))];
     case Kind.condWake:

@@ -32,6 +32,9 @@ export const Kind = {
   read: 23,
   write: 24,
   rmw: 25,
+  /** sem_trywait (always enabled: takes the semaphore if positive) and sem_getvalue. */
+  semTrywait: 26,
+  semGetvalue: 27,
 } as const;
 export type Kind = typeof Kind[keyof typeof Kind];
 
@@ -85,6 +88,14 @@ export interface MemoryAccess {
   readonly size: number;
   readonly write: boolean;
   readonly atomic: boolean;
+}
+
+/**
+ * A spinning read whose iteration would get the values it got (arg1 bit 14, set by the runtime
+ * in each STATE): unless another actor writes, it spins for ever.
+ */
+export function spinsForever(t: Transition): boolean {
+  return t.spin === true && (t.arg1 & 0x4000n) !== 0n;
 }
 
 export function isAccess(kind: Kind): boolean {
@@ -219,6 +230,10 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
       return `sem_acquire(sem ${id})`;
     case Kind.semRelease:
       return `sem_release(sem ${id})`;
+    case Kind.semTrywait:
+      return `sem_trywait(sem ${id}) = ${t.arg0 > 0n ? 1 : 0}`;
+    case Kind.semGetvalue:
+      return `sem_getvalue(sem ${id}) = ${t.arg0}`;
     case Kind.condWait:
       return `cond_wait(cond ${id}, mutex ${objectName(Number(t.arg0), names)})`;
     case Kind.condWake:

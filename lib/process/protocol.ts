@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 11;
+export const PROTOCOL_VERSION = 12;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -20,6 +20,8 @@ export const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 export const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
 /** "1": abort() ends the execution quietly (--svcomp). */
 export const ENV_SVCOMP = "ISOMC_SVCOMP";
+/** "1": main's return waits for the threads still running (--join-on-exit). */
+export const ENV_JOIN_ON_EXIT = "ISOMC_JOIN_ON_EXIT";
 
 export const MessageType = {
   hello: 0x01,

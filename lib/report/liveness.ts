@@ -149,5 +149,6 @@ export function buildLassoTrace(
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
     ...(extras.preload === true ? { preload: true as const } : {}),
+    ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
   };
 }

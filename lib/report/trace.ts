@@ -76,6 +76,8 @@ export interface TraceFile {
    * a replay preloads it too.
    */
   preload?: true;
+  /** `--join-on-exit`: main's return waited for the threads (a replay runs the program so). */
+  join_on_exit?: true;
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -111,6 +113,8 @@ export interface TraceExtras {
   readonly memory?: "all" | "sync";
   /** The check's --preload. */
   readonly preload?: boolean;
+  /** The check's --join-on-exit. */
+  readonly joinOnExit?: boolean;
 }
 
 export function buildTrace(
@@ -135,6 +139,7 @@ export function buildTrace(
     ...(extras.stats === undefined ? {} : { stats: extras.stats }),
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
     ...(extras.preload === true ? { preload: true as const } : {}),
+    ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
   };
 }
 
@@ -311,6 +316,7 @@ export function readTrace(path: string): TraceFile {
     ...(isRecord(data.stats) ? { stats: data.stats } : {}),
     ...(data.memory === "sync" ? { memory: "sync" as const } : {}),
     ...(data.preload === true ? { preload: true as const } : {}),
+    ...(data.join_on_exit === true ? { join_on_exit: true as const } : {}),
   };
 }
 

@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 11;
+pub const PROTOCOL_VERSION: u16 = 12;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -33,6 +33,9 @@ pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 pub const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
 /// "1": abort() ends the execution quietly, as SV-COMP tasks mean it (--svcomp).
 pub const ENV_SVCOMP = "ISOMC_SVCOMP";
+/// "1": main's return waits for the threads still running instead of cutting them
+/// (--join-on-exit, docs/pthreads.md).
+pub const ENV_JOIN_ON_EXIT = "ISOMC_JOIN_ON_EXIT";
 
 pub const MessageType = enum(u16) {
     // runtime -> checker
@@ -90,6 +93,10 @@ pub const Kind = enum(u8) {
     access_read = 23,
     access_write = 24,
     access_rmw = 25,
+    /// sem_trywait (1 it takes the semaphore, 0 its value is 0) and sem_getvalue: object the
+    /// semaphore, arg0 its value (runtime/transitions.zig).
+    sem_trywait = 26,
+    sem_getvalue = 27,
     _,
 };
 

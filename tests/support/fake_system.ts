@@ -46,6 +46,10 @@ export type Instr =
   | { op: "unlock"; mutex: string }
   | { op: "sem_acquire"; sem: string }
   | { op: "sem_release"; sem: string }
+  /** Takes the semaphore if positive (1 into `into`), else 0; always enabled. */
+  | { op: "sem_trywait"; sem: string; into?: string }
+  /** Reads the semaphore's value into `into`. */
+  | { op: "sem_getvalue"; sem: string; into?: string }
   /** Two transitions: cond_wait (releases the mutex), then its wake-up (takes it back). */
   | { op: "cond_wait"; cond: string; mutex: string }
   | { op: "cond_signal"; cond: string }
@@ -139,6 +143,8 @@ function objectsOf(instr: Instr): [ObjectKind, string][] {
       return [["mutex", instr.mutex]];
     case "sem_acquire":
     case "sem_release":
+    case "sem_trywait":
+    case "sem_getvalue":
       return [["sem", instr.sem]];
     case "cond_wait":
       return [["cond", instr.cond], ["mutex", instr.mutex]];
@@ -355,6 +361,15 @@ export class FakeTarget implements Target {
         break;
       case "sem_release":
         s.sems[instr.sem] = (s.sems[instr.sem] ?? 0) + 1;
+        break;
+      case "sem_trywait": {
+        const value = s.sems[instr.sem] ?? 0;
+        if (value > 0) s.sems[instr.sem] = value - 1;
+        if (instr.into) r[instr.into] = value > 0 ? 1 : 0;
+        break;
+      }
+      case "sem_getvalue":
+        if (instr.into) r[instr.into] = s.sems[instr.sem] ?? 0;
         break;
       case "cond_wait":
         if (a.phase === 0) {
@@ -605,6 +620,14 @@ export class FakeTarget implements Target {
           arg0: BigInt(value),
         };
       }
+      case "sem_trywait":
+      case "sem_getvalue":
+        return {
+          ...base,
+          kind: instr.op === "sem_trywait" ? Kind.semTrywait : Kind.semGetvalue,
+          object: this.id("sem", instr.sem),
+          arg0: BigInt(s.sems[instr.sem] ?? 0),
+        };
       case "cond_wait":
         return {
           ...base,

@@ -67,9 +67,12 @@ function undoneAcquisition(events: readonly Event[], release: number): number {
   if (r.kind === Kind.semRelease) {
     for (let k = release - 1; k >= 0; k--) {
       const t = events[k].transition;
-      if ((t.kind === Kind.semAcquire || t.kind === Kind.semRelease) && t.object === r.object) {
-        return t.kind === Kind.semAcquire ? k : -1;
-      }
+      if (t.object !== r.object) continue;
+      // A trywait that took the semaphore (its value was positive) is an acquisition; one that
+      // failed, and a getvalue, left the value as it was.
+      const tookTry = t.kind === Kind.semTrywait && t.arg0 > 0n;
+      if (t.kind === Kind.semAcquire || tookTry) return k;
+      if (t.kind === Kind.semRelease) return -1;
     }
     return -1;
   }

@@ -23,16 +23,25 @@ function mutexFree(events: readonly Event[], j: number, mutex: number, keep: Kee
   return owner === 0;
 }
 
+const semaphoreKinds: ReadonlySet<Kind> = new Set<Kind>([
+  Kind.semAcquire,
+  Kind.semRelease,
+  Kind.semTrywait,
+  Kind.semGetvalue,
+]);
+
 function semaphoreValue(events: readonly Event[], j: number, sem: number, keep: Keep): bigint {
-  const isOp = (t: Transition): boolean =>
-    (t.kind === Kind.semAcquire || t.kind === Kind.semRelease) && t.object === sem;
+  const isOp = (t: Transition): boolean => semaphoreKinds.has(t.kind) && t.object === sem;
   // The first operation's record shows the value the semaphore was created with.
   const first = events.find((e) => isOp(e.transition));
   let value = first === undefined ? 0n : first.transition.arg0;
   for (let k = 0; k < j; k++) {
     const t = events[k].transition;
     if (!keep(k) || !isOp(t)) continue;
-    value += t.kind === Kind.semRelease ? 1n : -1n;
+    if (t.kind === Kind.semRelease) value++;
+    else if (t.kind === Kind.semAcquire) value--;
+    // A trywait takes it only if it is positive where the subsequence puts it.
+    else if (t.kind === Kind.semTrywait && value > 0n) value--;
   }
   return value;
 }

@@ -97,6 +97,16 @@ pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const sym
             try id(w, s.id);
             try w.writeByte(')');
         },
+        .sem_trywait => |s| {
+            try w.writeAll("sem_trywait(sem ");
+            try id(w, s.id);
+            try w.writeAll(if (s.value > 0) ") = 1" else ") = 0");
+        },
+        .sem_getvalue => |s| {
+            try w.writeAll("sem_getvalue(sem ");
+            try id(w, s.id);
+            try w.print(") = {d}", .{s.value});
+        },
         .cond_wait, .cond_wake => |c| {
             try w.writeAll(if (op == .cond_wait) "cond_wait(cond " else "cond_wait returns(cond ");
             try id(w, c.cond.id);

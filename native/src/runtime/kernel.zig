@@ -9,6 +9,7 @@ const posix = std.posix;
 const protocol = @import("protocol");
 const context = @import("context.zig");
 const objects = @import("objects.zig");
+const tsan = @import("tsan.zig");
 const transitions = @import("transitions.zig");
 const schedule = @import("schedule.zig");
 const trace = @import("trace.zig");
@@ -837,6 +838,7 @@ pub const Kernel = struct {
             if (actor.status != .pending) continue;
             var rec = transitions.record(actor, &k.book.extras);
             rec.site = actor.site;
+            if (rec.flags & protocol.record_flag_spin != 0 and tsan.stuck(actor)) rec.arg1 |= @bitCast(transitions.access_stuck);
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }

@@ -31,6 +31,8 @@ const transitions = @import("transitions.zig");
 const more = @import("pthread_more.zig");
 const tsan = @import("tsan.zig");
 const build_options = @import("build_options");
+const protocol = @import("protocol");
+const svcomp = @import("svcomp.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -41,6 +43,7 @@ pub const EINVAL = 22;
 pub const EDEADLK = 35;
 pub const EPERM = 1;
 pub const ESRCH = 3;
+const ETIMEDOUT = 110;
 pub const PTHREAD_BARRIER_SERIAL_THREAD: c_int = -1;
 const PTHREAD_CREATE_DETACHED: c_int = 1;
 
@@ -54,6 +57,9 @@ const StartFn = *const fn (?*anyopaque) callconv(.c) ?*anyopaque;
 const Thread = extern struct {
     magic: u32 = thread_magic,
     detached: u32 = 0,
+    /// The actor whose join (or successful try) took `done`, 0 before: the thread has ended.
+    joined_by: u32 = 0,
+    reserved: u32 = 0,
     start: ?StartFn,
     arg: ?*anyopaque,
     result: ?*anyopaque = null,
@@ -219,11 +225,39 @@ fn mainCode(_: ?*anyopaque) callconv(.c) void {
     mainReturned(status);
 }
 
-/// main returned. Unlike POSIX, the threads still running are not cut: they run to their end
-/// (GenMC's convention), and the process then exits with main's status. Cutting them soundly
-/// needs a transition of main's return dependent with each thread's end (docs/pthreads.md).
+/// --join-on-exit (ISOMC_JOIN_ON_EXIT=1): main's return waits for the threads still running.
+fn joinOnExit() bool {
+    const v = std.c.getenv(protocol.ENV_JOIN_ON_EXIT) orelse return false;
+    return std.mem.eql(u8, std.mem.sliceTo(v, 0), "1");
+}
+
+/// main returned: as POSIX says, that is exit(status), which cuts the threads still running
+/// (the C library's exit, reported as exitCall's cut is). Whether a thread has ended is a step
+/// of its own, a sem_getvalue of its "done" semaphore, dependent with the thread's end (the
+/// release of it), so that every reduction explores both orders; without it, which threads
+/// were still running would be a read of the kernel that no reduction sees. One probe per
+/// thread in creation order (a thread's creator comes before it: if the creator has ended,
+/// the thread exists), except those main joined itself (ended, by program order). With
+/// --join-on-exit the threads run to their end, and the process exits with main's status
+/// once the last has (GenMC's convention); so does --svcomp.
 fn mainReturned(status: c_int) void {
     main_status = status;
+    const kk = api.enter("main");
+    // --svcomp: a task's errors are reached as well with the threads run to their end (what
+    // a thread does after main's return it can do before it), and a quiet cut there would be
+    // an execution whose pending steps no reduction ever races with.
+    if (joinOnExit() or svcomp.svcompAbort(kk)) return;
+    const self = kk.current.?;
+    var i: usize = 0;
+    // Threads may be created while main waits at a probe: the list is read again each time.
+    while (i < kk.actors.items.len) : (i += 1) {
+        const a = kk.actors.items[i];
+        if (a == self) continue;
+        const t = threadOf(a);
+        if (t.joined_by == self.id) continue;
+        _ = step(kk, .{ .sem_getvalue = &t.done }, 0);
+        if (a.status != .finished) real("exit", @TypeOf(exitCall))(status);
+    }
 }
 
 fn threadCode(arg: ?*anyopaque) callconv(.c) void {
@@ -266,12 +300,56 @@ fn threadById(kk: *Kernel, id: usize) ?*Thread {
 fn pthreadJoin(thread: usize, result: ?*?*anyopaque) callconv(.c) c_int {
     const self = actor() orelse return real("pthread_join", @TypeOf(pthreadJoin))(thread, result);
     const kk = api.enter("pthread_join");
-    const t = threadById(kk, thread) orelse return ESRCH;
-    if (thread == self.id) return EDEADLK;
-    if (t.detached != 0) return EINVAL;
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
     _ = step(kk, .{ .sem_acquire = &t.done }, @returnAddress());
+    return joined(self, t, result);
+}
+
+fn joined(self: *const Actor, t: *Thread, result: ?*?*anyopaque) c_int {
+    t.joined_by = self.id;
     if (result) |r| r.* = t.result;
     return 0;
+}
+
+/// The thread to join, or the error a join of it fails with.
+fn joinable(kk: *Kernel, self: *Actor, thread: usize) union(enum) { thread: *Thread, err: c_int } {
+    const t = threadById(kk, thread) orelse return .{ .err = ESRCH };
+    if (thread == self.id) return .{ .err = EDEADLK };
+    if (t.detached != 0) return .{ .err = EINVAL };
+    return .{ .thread = t };
+}
+
+/// A probe of the thread's end: one always-enabled try of its "done" semaphore, dependent with
+/// the thread's end (its release) and with the other joins.
+fn pthreadTryjoin(thread: usize, result: ?*?*anyopaque) callconv(.c) c_int {
+    const self = actor() orelse return real("pthread_tryjoin_np", @TypeOf(pthreadTryjoin))(thread, result);
+    const kk = api.enter("pthread_tryjoin_np");
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
+    if (step(kk, .{ .sem_trywait = &t.done }, @returnAddress()) == 0) return EBUSY;
+    return joined(self, t, result);
+}
+
+/// A try first; if the thread is still running, a choice as pthread_mutex_timedlock's: 0 the
+/// time runs out (ETIMEDOUT), 1 it is joined once it ends.
+fn pthreadTimedjoin(thread: usize, result: ?*?*anyopaque, abstime: ?*const anyopaque) callconv(.c) c_int {
+    const self = actor() orelse return real("pthread_timedjoin_np", @TypeOf(pthreadTimedjoin))(thread, result, abstime);
+    const kk = api.enter("pthread_timedjoin_np");
+    const t = switch (joinable(kk, self, thread)) {
+        .thread => |t| t,
+        .err => |e| return e,
+    };
+    const site = @returnAddress();
+    if (step(kk, .{ .sem_trywait = &t.done }, site) == 0) {
+        if (step(kk, .{ .random = .{ .min = 0, .max = 1 } }, site) == 0) return ETIMEDOUT;
+        _ = step(kk, .{ .sem_acquire = &t.done }, site);
+    }
+    return joined(self, t, result);
 }
 
 fn pthreadExit(value: ?*anyopaque) callconv(.c) noreturn {
@@ -347,6 +425,8 @@ comptime {
             @export(&init_entry, .{ .name = "isomc_pthread_constructor", .section = ".init_array" });
         @export(&pthreadCreate, .{ .name = "pthread_create" });
         @export(&pthreadJoin, .{ .name = "pthread_join" });
+        @export(&pthreadTryjoin, .{ .name = "pthread_tryjoin_np" });
+        @export(&pthreadTimedjoin, .{ .name = "pthread_timedjoin_np" });
         @export(&pthreadExit, .{ .name = "pthread_exit" });
         @export(&pthreadDetach, .{ .name = "pthread_detach" });
         @export(&exitCall, .{ .name = "exit" });

@@ -1,6 +1,6 @@
 //! The synchronisation calls of pthread programs (docs/pthreads.md) as the kernel's visible
 //! transitions: mutexes (normal, recursive, errorcheck), condition variables, unnamed
-//! semaphores, barriers, and sched_yield/usleep/sleep/nanosleep as yields. Each object's
+//! semaphores (wait, post, trywait, timedwait as a choice, getvalue), barriers, and sched_yield/usleep/sleep/nanosleep as yields. Each object's
 //! kernel record lives in the program's own pthread_mutex_t, pthread_cond_t, sem_t or
 //! pthread_barrier_t (pthread.zig says why, and owns the mode, the threads and the helpers).
 
@@ -213,6 +213,50 @@ fn semPost(p: ?*anyopaque) callconv(.c) c_int {
     return 0;
 }
 
+extern "c" fn __errno_location() *c_int;
+const EAGAIN = 11;
+const ETIMEDOUT = 110;
+
+/// -1 with errno set, as the semaphore functions fail (after the step: it keeps the thread's
+/// errno across it).
+fn semFail(errno: c_int) c_int {
+    __errno_location().* = errno;
+    return -1;
+}
+
+/// One always-enabled step: it takes the semaphore if its value is positive, else fails.
+fn semTrywait(p: ?*anyopaque) callconv(.c) c_int {
+    if (actor() == null) return outside("sem_trywait", @TypeOf(semTrywait), .{p});
+    const kk = api.enter("sem_trywait");
+    const s = semOf(kk, p, "sem_trywait");
+    return if (step(kk, .{ .sem_trywait = s }, @returnAddress()) == 1) 0 else semFail(EAGAIN);
+}
+
+/// A try first (a positive semaphore is taken at once, as POSIX says); if it is at 0, a
+/// choice, as pthread_mutex_timedlock's (pthread_more.zig): 0 the time runs out (ETIMEDOUT),
+/// 1 it is taken once posted.
+fn semTimedwait(p: ?*anyopaque, abstime: ?*const anyopaque) callconv(.c) c_int {
+    if (actor() == null) return outside("sem_timedwait", @TypeOf(semTimedwait), .{ p, abstime });
+    const kk = api.enter("sem_timedwait");
+    const s = semOf(kk, p, "sem_timedwait");
+    const site = @returnAddress();
+    if (step(kk, .{ .sem_trywait = s }, site) == 1) return 0;
+    if (step(kk, .{ .random = .{ .min = 0, .max = 1 } }, site) == 0) return semFail(ETIMEDOUT);
+    _ = step(kk, .{ .sem_acquire = s }, site);
+    return 0;
+}
+
+/// A read of the value: dependent with the posts and waits of the semaphore, not with other
+/// reads of it.
+fn semGetvalue(p: ?*anyopaque, out: ?*c_int) callconv(.c) c_int {
+    if (actor() == null) return outside("sem_getvalue", @TypeOf(semGetvalue), .{ p, out });
+    const kk = api.enter("sem_getvalue");
+    const s = semOf(kk, p, "sem_getvalue");
+    const value = out orelse kk.violation(null, .misuse, "sem_getvalue: the value pointer is NULL", .{});
+    value.* = @intCast(step(kk, .{ .sem_getvalue = s }, @returnAddress()));
+    return 0;
+}
+
 // ---- Barriers ------------------------------------------------------------------------------
 
 fn barrierOf(kk: *Kernel, p: ?*anyopaque, comptime what: []const u8) *objects.Barrier {
@@ -300,6 +344,9 @@ comptime {
         @export(&semDestroy, .{ .name = "sem_destroy" });
         @export(&semWait, .{ .name = "sem_wait" });
         @export(&semPost, .{ .name = "sem_post" });
+        @export(&semTrywait, .{ .name = "sem_trywait" });
+        @export(&semTimedwait, .{ .name = "sem_timedwait" });
+        @export(&semGetvalue, .{ .name = "sem_getvalue" });
         @export(&barrierInit, .{ .name = "pthread_barrier_init" });
         @export(&barrierDestroy, .{ .name = "pthread_barrier_destroy" });
         @export(&barrierWait, .{ .name = "pthread_barrier_wait" });

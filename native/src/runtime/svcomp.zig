@@ -90,8 +90,9 @@ fn assumeAbortIfNot(cond: c_int) callconv(.c) void {
     assume(cond, "assume_abort_if_not");
 }
 
-/// Whether abort() ends the path quietly: --svcomp, under the checker, from an actor.
-fn svcompAbort(kk: *const Kernel) bool {
+/// Whether abort() ends the path quietly: --svcomp, under the checker, from an actor (and so
+/// does main's return cutting threads: pthread.zig).
+pub fn svcompAbort(kk: *const Kernel) bool {
     if (kk.link == null) return false;
     const v = std.c.getenv(protocol.ENV_SVCOMP) orelse return false;
     return std.mem.eql(u8, std.mem.sliceTo(v, 0), "1");

@@ -41,6 +41,8 @@ pub const OpKind = enum(u64) {
     fetch_add,
     cas,
     access,
+    sem_trywait,
+    sem_getvalue,
 };
 
 /// What an actor waits to do: its pending visible operation and its operands. Every payload is
@@ -73,6 +75,11 @@ pub const Op = union(OpKind) {
     /// program makes the access itself once it runs again (atomics included), so its value is
     /// the one at the time it runs.
     access: Access,
+    /// Takes the semaphore if its value is positive (result 1), else leaves it (result 0):
+    /// always enabled, its result decided by the value when it runs.
+    sem_trywait: *objects.Semaphore,
+    /// Reads the semaphore's value (the result); changes nothing.
+    sem_getvalue: *objects.Semaphore,
 };
 
 /// A memory access as a step: its address, its value (the one read, or written by an atomic
@@ -85,6 +92,9 @@ pub const access_atomic: u64 = 1 << 12;
 /// A read that would start again an iteration identical to the last one (tsan.zig): the
 /// actor spins, and the step is never enabled (its execution is cut as blocked).
 pub const access_spin: u64 = 1 << 13;
+/// In a STATE record only, with access_spin: the reads of the spinning iteration would get the
+/// values they got (tsan.stuck): it spins for ever unless another actor writes.
+pub const access_stuck: u64 = 1 << 14;
 
 pub fn accessMode(a: Access) AccessMode {
     return @enumFromInt((a.info >> access_mode_shift) & 0xf);
@@ -169,6 +179,8 @@ pub fn kindOf(op: Op) protocol.Kind {
             .write => .access_write,
             .rmw => .access_rmw,
         },
+        .sem_trywait => .sem_trywait,
+        .sem_getvalue => .sem_getvalue,
     };
 }
 
@@ -331,6 +343,15 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
             }
         },
         .access => {},
+        .sem_trywait => |s| {
+            if (s.value > 0) {
+                s.value -= 1;
+                actor.result = 1;
+            } else {
+                actor.result = 0;
+            }
+        },
+        .sem_getvalue => |s| actor.result = s.value,
     }
     return .proceed;
 }
@@ -417,7 +438,7 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
             object = m.id;
             arg0 = m.owner;
         },
-        .sem_acquire, .sem_release => |s| {
+        .sem_acquire, .sem_release, .sem_trywait, .sem_getvalue => |s| {
             object = s.id;
             arg0 = s.value;
         },
@@ -497,6 +518,30 @@ test "sem_acquire is enabled when the value is positive" {
     try testing.expect(isEnabled(&parked(.{ .sem_release = &s })));
     s.value = 1;
     try testing.expect(isEnabled(&parked(.{ .sem_acquire = &s })));
+}
+
+test "sem_trywait takes a positive semaphore, else leaves it; sem_getvalue reads it" {
+    var s = objects.Semaphore{ .id = 3, .value = 1 };
+    var k: Kernel = undefined; // the semaphore operations never touch the kernel
+    var a = parked(.{ .sem_trywait = &s });
+    try testing.expect(isEnabled(&a));
+    try testing.expectEqual(protocol.Kind.sem_trywait, record(&a, &extras_for_tests).kind);
+    try testing.expectEqual(@as(i64, 1), record(&a, &extras_for_tests).arg0);
+    _ = execute(&k, &a, 0);
+    try testing.expectEqual(@as(i64, 1), a.result);
+    try testing.expectEqual(@as(i64, 0), s.value);
+    a = parked(.{ .sem_trywait = &s });
+    try testing.expect(isEnabled(&a));
+    _ = execute(&k, &a, 0);
+    try testing.expectEqual(@as(i64, 0), a.result);
+    try testing.expectEqual(@as(i64, 0), s.value);
+    s.value = 2;
+    a = parked(.{ .sem_getvalue = &s });
+    try testing.expect(isEnabled(&a));
+    try testing.expectEqual(protocol.Kind.sem_getvalue, record(&a, &extras_for_tests).kind);
+    _ = execute(&k, &a, 0);
+    try testing.expectEqual(@as(i64, 2), a.result);
+    try testing.expectEqual(@as(i64, 2), s.value);
 }
 
 test "cond_wake needs a signal and a free mutex" {

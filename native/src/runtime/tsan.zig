@@ -64,7 +64,8 @@ fn memoryMode() MemoryMode {
 // ---- Spin logs ---------------------------------------------------------------------------
 
 const log_entries = 16;
-const Read = extern struct { addr: usize, size: u64, site: usize, stack: u64 };
+/// `value`: what the read got (its low 8 bytes), to tell whether memory changed since.
+const Read = extern struct { addr: usize, size: u64, site: usize, stack: u64, value: u64 = 0 };
 const Log = extern struct { n: u64 = 0, reads: [log_entries]Read = undefined };
 /// Actors with an id below this have a log; the others are never found spinning.
 const logged_actors = 128;
@@ -106,6 +107,23 @@ fn spins(l: *const Log, addr: usize, size: u64, site: usize, stack: u64) bool {
         if (r.addr == addr and r.size == size and r.site == site and r.stack == stack) return true;
     }
     return false;
+}
+
+/// Whether a spinning actor spins for ever: every read of its log would get the value it got,
+/// so that, with nobody else able to run, its next iteration repeats the last one exactly (a
+/// livelock; the checker reports it under --non-progress, docs/pthreads.md). Read when its
+/// STATE record is made, so that a write by another actor since the reads counts.
+pub fn stuck(a: *const Actor) bool {
+    return stuckLog(logOf(a) orelse return false);
+}
+
+fn stuckLog(l: *const Log) bool {
+    const n: usize = @intCast(l.n);
+    if (n == 0) return false;
+    for (l.reads[0..n]) |r| {
+        if (valueAt(r.addr, r.size) != r.value) return false;
+    }
+    return true;
 }
 
 fn remember(l: *Log, r: Read) void {
@@ -153,7 +171,8 @@ fn step(a: *Actor, addr: usize, size: u64, mode: AccessMode, atomic: bool, value
     std.debug.assert(i & transitions.access_spin == 0);
     if (!watch) return;
     if (reads_only) {
-        if (logOf(a)) |l| remember(l, .{ .addr = addr, .size = size, .site = site, .stack = stack });
+        // The actor reads now, right after its step: the value it gets is the one here.
+        if (logOf(a)) |l| remember(l, .{ .addr = addr, .size = size, .site = site, .stack = stack, .value = valueAt(addr, size) });
     } else forget(a);
 }
 
@@ -315,6 +334,21 @@ comptime {
             @export(&A.casVal, .{ .name = n ++ "compare_exchange_val" });
         }
     }
+}
+
+test "a log whose reads would get their values again is stuck; a value changed since is not" {
+    var flag: u32 = 0;
+    var other: u64 = 7;
+    var l = Log{};
+    try std.testing.expect(!stuckLog(&l));
+    remember(&l, .{ .addr = @intFromPtr(&flag), .size = 4, .site = 10, .stack = 5, .value = valueAt(@intFromPtr(&flag), 4) });
+    remember(&l, .{ .addr = @intFromPtr(&other), .size = 8, .site = 11, .stack = 5, .value = valueAt(@intFromPtr(&other), 8) });
+    try std.testing.expect(stuckLog(&l));
+    flag = 1;
+    try std.testing.expect(!stuckLog(&l));
+    flag = 0;
+    other = 8;
+    try std.testing.expect(!stuckLog(&l));
 }
 
 test "coming back to a read with the same stack, nothing written, spins" {

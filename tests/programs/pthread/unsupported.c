@@ -1,12 +1,10 @@
 /*
- * A pthread function isomc does not model yet (cancelling a thread, a semaphore's try).
- * Expected: `isomc cc` refuses it with one line naming pthread_cancel (and sem_trywait),
+ * A pthread function isomc does not model yet (cancelling a thread, sending it a signal).
+ * Expected: `isomc cc` refuses it with one line naming pthread_cancel (and pthread_kill),
  * exit 2, and leaves no binary.
  */
 #include <pthread.h>
-#include <semaphore.h>
-
-static sem_t s;
+#include <signal.h>
 
 static void *idle(void *arg) { return arg; }
 
@@ -14,7 +12,6 @@ int main(void) {
   pthread_t t;
   pthread_create(&t, 0, idle, 0);
   pthread_cancel(t);
-  sem_init(&s, 0, 0);
-  sem_trywait(&s);
+  pthread_kill(t, 0);
   return 0;
 }
