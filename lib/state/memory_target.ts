@@ -233,7 +233,7 @@ export class MemoryTarget implements Target {
 
   /**
    * The continuation rule for a step about to run from depth path.length: the search's
-   * forecast, stopped where this target would snapshot (the first branching point no closer
+   * forecast (its known steps, then its rule), stopped where this target would snapshot (the first branching point no closer
    * than snapshotSpacing below the deepest snapshot: worthSnapshot's test), so that running
    * ahead snapshots exactly the states a step-by-step search would. None when every state is
    * hashed (each must be snapshotted) or when the depth bound leaves no step.
@@ -250,10 +250,16 @@ export class MemoryTarget implements Target {
         break;
       }
     }
+    // Known steps first (a wakeup sequence), then the rule unless the hint has none.
+    let maxSteps = Math.min(maxAheadSteps, room);
+    const known = (hint.steps ?? []).slice(0, maxSteps);
+    if (hint.asleep === null) maxSteps = known.length;
+    if (maxSteps < 1) return undefined;
     return {
-      maxSteps: Math.min(maxAheadSteps, room),
+      maxSteps,
       branchStop: deepest < 0 ? 0 : deepest + this.snapshotSpacing,
-      asleep: hint.asleep,
+      asleep: hint.asleep ?? [],
+      known,
     };
   }
 
