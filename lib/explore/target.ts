@@ -97,7 +97,8 @@ export interface Target {
  * lowest enabled actor's first choice, unless that actor is in `asleep` (where it may choose
  * otherwise, or stop), and it takes no step from a point `maxDepth` steps deep. With `asleep`
  * null it says nothing past `steps`. The forecast holds until the search does anything else
- * (a restore, another step).
+ * (a restore, another step). A search may work it out only when read (lib/explore/dpor/stack.ts):
+ * read it during the execute call it came with, not later (a target that keeps it copies it).
  */
 export interface AheadHint {
   /** The steps the search takes next, in order, before the rule (none when absent). */

@@ -282,7 +282,10 @@ export class FakeTarget implements Target {
     } else if (predicted !== null) this.aheadMissed++;
     // Within a batch the first forecast holds (its sleepers cover those below).
     if (!followed) {
-      this.forecast = ahead ?? null;
+      // A hint holds during the call only (AheadHint): what it says is copied now.
+      this.forecast = ahead === undefined
+        ? null
+        : { steps: ahead.steps, asleep: ahead.asleep, maxDepth: ahead.maxDepth };
       this.forecastTaken = 0;
     }
     const outcome = this.apply(step);

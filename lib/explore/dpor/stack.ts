@@ -8,6 +8,7 @@
 
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
 import { PathPoints } from "../points.ts";
+import type { AheadHint } from "../target.ts";
 import type { Stats } from "../result.ts";
 import { altOf, type Event, EventMaker, EventSet } from "./event.ts";
 import { SleepSet } from "./sleep.ts";
@@ -132,20 +133,21 @@ export class ExecutionStack {
   }
 
   /**
-   * The forecast after the step begun along `branch` (Target.execute's AheadHint). At a fresh
-   * node with no wakeup tree, branchOf takes the first enabled step not asleep, in actor then
-   * choice order, under every reduction: an actor not asleep here is the lowest enabled
-   * actor's first choice. Under odpor, a wakeup subtree below the branch says the next steps
-   * first: the fresh nodes below take its leftmost branches, one after another, while they are
-   * not asleep (knownSteps). A sleep set only shrinks down an execution, so the actors asleep
-   * below the known steps are among those of the sleep set they lead to.
+   * The forecast after the step begun along `branch` (Target.execute's AheadHint), worked out
+   * only if the target asks (BranchForecast): a target serving steps from a batch already
+   * under way does not, and walking a wakeup sequence at each of its steps cost more than the
+   * round trips it saved (indexer(15)). At a fresh node with no wakeup tree, branchOf takes the
+   * first enabled step not asleep, in actor then choice order, under every reduction: an actor
+   * not asleep here is the lowest enabled actor's first choice. Under odpor, a wakeup subtree
+   * below the branch says the next steps first: the fresh nodes below take its leftmost
+   * branches, one after another, while they are not asleep (knownSteps). A sleep set only
+   * shrinks down an execution, so the actors asleep below the known steps are among those of
+   * the sleep set they lead to.
    */
-  aheadHint(branch: WakeupNode): { steps: Step[]; asleep: number[] | null } {
+  aheadHint(branch: WakeupNode, maxDepth: number): AheadHint {
     const sleep = this.nodes[this.nodes.length - 1].sleep;
-    if (this.reduction !== "odpor" || branch.count === 0) {
-      return { steps: [], asleep: sleep.actorsAfter(branch.ev!) };
-    }
-    return knownSteps(sleep, branch);
+    const wakeup = this.reduction === "odpor" && branch.count > 0;
+    return new BranchForecast(sleep, branch, wakeup, maxDepth);
   }
 
   /** The event of the step begun, once it ran; the next node inherits from it. */
@@ -225,4 +227,31 @@ export function knownSteps(
     below = below.after(ev);
   }
   return { steps, asleep: sleep.actorsAfter(branch.ev!) };
+}
+
+/** A forecast (AheadHint) worked out on first use, from the branch about to be taken. */
+class BranchForecast implements AheadHint {
+  private known: { steps: Step[]; asleep: number[] | null } | null = null;
+
+  constructor(
+    private readonly sleep: SleepSet,
+    private readonly branch: WakeupNode,
+    private readonly wakeup: boolean,
+    readonly maxDepth: number,
+  ) {}
+
+  get steps(): readonly Step[] {
+    return this.work().steps;
+  }
+
+  get asleep(): readonly number[] | null {
+    return this.work().asleep;
+  }
+
+  private work(): { steps: Step[]; asleep: number[] | null } {
+    this.known ??= this.wakeup
+      ? knownSteps(this.sleep, this.branch)
+      : { steps: [], asleep: this.sleep.actorsAfter(this.branch.ev!) };
+    return this.known;
+  }
 }
