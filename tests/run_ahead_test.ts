@@ -178,6 +178,16 @@ Deno.test("a crash in the middle of a run-ahead is reported at its step, after t
   }
 });
 
+Deno.test("a step that hangs in the middle of a batch is the timeout, not a step before it", async () => {
+  for (const restore of ["memory", "replay"] as const) {
+    const r = await run("tests/programs/ahead/hang_late.c", [], "odpor", restore, 1000);
+    assert.equal(r.verdict, "violation", restore);
+    assert.equal(r.violation?.kind, "timeout", restore);
+    // Steps 2 to 5 run ahead; the fifth yield runs a on into its sleep: step 5 hangs.
+    assert.deepEqual(r.violation?.trace.map((t) => t.step.actor), [1, 1, 1, 1, 1], restore);
+  }
+});
+
 Deno.test("--timeout bounds each step, not a batch: six steps of 0.3 s pass under 1 s", async () => {
   const r = await run("tests/programs/ahead/slow_steps.c", [], "odpor", "memory", 1000);
   assert.equal(r.verdict, "ok");

@@ -243,6 +243,8 @@ pub const Kernel = struct {
         // Another thread may be writing a frame; the lock is never given back (the process
         // dies next).
         if (!link.lockForCrash()) return;
+        // The reports of the steps before it first (a run-ahead's, waiting to be written).
+        link.flushForCrash();
         const bytes = protocol.encodeCrash(&k.book.crash_frame, c);
         var sent: usize = 0;
         while (sent < bytes.len) {
@@ -787,10 +789,14 @@ pub const Kernel = struct {
     /// violation or a crash stops it on its own. The rule needs no independence relation: an
     /// actor not asleep where the batch starts is not asleep below (a sleep set only shrinks).
     fn runAhead(k: *Kernel, rule: protocol.Ahead) void {
+        const link = &k.link.?;
+        link.beginBatch();
+        defer link.endBatch();
         var taken: u32 = 0;
         while (taken < rule.max_steps and k.alive > 0) : (taken += 1) {
             const next = k.aheadStep(rule, taken) orelse return;
             k.sendStateFlagged(protocol.state_flag_ran_on);
+            link.flushOld();
             const actors_before = k.actors.items.len;
             k.execute(next.actor, next.choice);
             if (k.actors.items.len != actors_before) return;
