@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { check, type CheckResult, type Reduction, type Restore } from "../lib/check.ts";
 import { exploreDfs } from "../lib/explore/dfs.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
+import { runJob } from "../lib/parallel/run_job.ts";
 import type { Outcome, Target } from "../lib/explore/target.ts";
 import { resolveProgram } from "../lib/process/resolve.ts";
 import { ReplayTarget } from "../lib/process/replay_target.ts";
@@ -265,4 +266,23 @@ Deno.test("known steps run ahead, and the batch stops where they end or one cann
     await memory.close();
     await replay.close();
   }
+});
+
+Deno.test("fake system: a parallel job's prefix is given as known steps, followed, none missed", async () => {
+  // A prefix of lastzero(3): the lowest enabled actor at each of its first four points.
+  const probe = new FakeTarget(lastzero(3));
+  let o = await probe.start();
+  const prefix = [];
+  for (let i = 0; i < 4 && o.kind === "point"; i++) {
+    const t = o.point.transitions.find((x) => x.enabled)!;
+    prefix.push({ actor: t.actor, choice: 0 });
+    o = await probe.execute({ actor: t.actor, choice: 0 });
+  }
+  const target = new FakeTarget(lastzero(3));
+  const config = { reduction: "odpor", splitDepth: 0, maxFanout: 64 } as const;
+  const r = await runJob(target, config, { id: [], prefix, spawners: [], epoch: 0 });
+  assert.equal(r.kind, "explored");
+  assert.equal(target.aheadMissed, 0);
+  // Every prefix step after the first is a known step followed (then the subtree's own).
+  assert.ok(target.knownFollowed >= prefix.length - 1, `${target.knownFollowed} known followed`);
 });
