@@ -425,3 +425,42 @@ test "a batch keeps the reports of points and what they announce; other frames e
     try testing.expect(!Link.waits(protocol.encodeExiting(&buf, .{ .status = 3, .actor = 1 })));
     try testing.expect(!Link.waits(protocol.encodeViolation(&buf, .{ .kind = .assertion, .actor = 1, .steps = 2, .message = "x" })));
 }
+
+test "a batch's reports reach the checker in one write, with the point where it stops" {
+    const linux = std.os.linux;
+    var pair: [2]i32 = undefined;
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)));
+    defer _ = linux.close(pair[1]);
+    var link = try Link.open(pair[0]);
+    defer {
+        posix.munmap(link.mapping);
+        _ = linux.close(pair[0]);
+    }
+    var buf: [64]u8 = undefined;
+    var w = protocol.StateWriter.begin(&buf, 1, protocol.state_flag_ran_on);
+    const report = w.finish();
+    link.beginBatch();
+    link.send(report);
+    link.send(report);
+    link.send(report);
+    // Nothing written yet: the checker is not woken at each step.
+    var got: [4096]u8 = undefined;
+    const none = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.AGAIN, linux.E.init(none));
+    link.endBatch();
+    var v = protocol.StateWriter.begin(&buf, 4, 0);
+    const stop = v.finish();
+    link.send(stop);
+    // The three reports and the stop, in one read (one sendmsg on a stream socket).
+    const n = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(n));
+    try testing.expectEqual(3 * report.len + stop.len, n);
+    // Outside a batch each frame goes at once; a frame that is no report ends a batch's wait.
+    link.beginBatch();
+    link.send(report);
+    link.send(protocol.encodeDone(&buf, .{ .steps = 2, .actors = 1 }));
+    const m = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(m));
+    try testing.expectEqual(report.len + 16, m);
+    link.endBatch();
+}
