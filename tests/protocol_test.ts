@@ -243,7 +243,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 10, in the fixture's order (PROP twice: a
+ * Every runtime->checker message of protocol version 13, in the fixture's order (PROP twice: a
  * proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -337,7 +337,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
-Deno.test("the vectors of protocol version 10 carry what the stateful checker depends on", async () => {
+Deno.test("the vectors of protocol version 13 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
   const hello = get("hello");
@@ -531,7 +531,14 @@ function runJson(steps: readonly Step[], before: number, ahead?: AheadRule): str
     type: "run",
     before,
     steps: steps.map((s) => [s.actor, s.choice]),
-    ...(ahead === undefined ? {} : { ahead: [ahead.maxSteps, ahead.branchStop, ahead.asleep] }),
+    ...(ahead === undefined ? {} : {
+      ahead: [
+        ahead.maxSteps,
+        ahead.branchStop,
+        ahead.asleep,
+        (ahead.known ?? []).map((s) => [s.actor, s.choice]),
+      ],
+    }),
   });
 }
 
@@ -539,6 +546,16 @@ const aheadRules: readonly AheadRule[] = [
   { maxSteps: 1, branchStop: 0, asleep: [] },
   { maxSteps: 4096, branchStop: 17, asleep: [2, 5, 9] },
   { maxSteps: 0xffff_ffff, branchStop: 0xffff_ffff, asleep: [0xffff_ffff] },
+  // Version 13: known steps before the rule, as many as its bound.
+  {
+    maxSteps: 3,
+    branchStop: 4,
+    asleep: [1],
+    known: [{ actor: 2, choice: 0 }, { actor: 7, choice: 5 }, {
+      actor: 0xffff_ffff,
+      choice: 0xffff_ffff,
+    }],
+  },
 ];
 
 function mapJson(ops: readonly MapOp[]): string {
@@ -682,8 +699,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 12);
-  const ver = "0c00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 13);
+  const ver = "0d00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
@@ -701,6 +718,30 @@ Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", (
     "30000000" + "8200" + ver + "01000000" + "03000000" + "02000000" + "00000000" +
       "40000000" + "0b000000" + "02000000" + "00000000" + "01000000" + "04000000",
     "version 10 (first in 8 on its branch): the continuation rule after the steps",
+  );
+  assert.equal(
+    toHex(
+      encodeRun([{ actor: 2, choice: 0 }], 3, {
+        maxSteps: 2,
+        branchStop: 11,
+        asleep: [4],
+        known: [{ actor: 3, choice: 0 }, { actor: 1, choice: 2 }],
+      }),
+    ),
+    "3c000000" + "8200" + ver + "01000000" + "03000000" + "02000000" + "00000000" +
+      "02000000" + "0b000000" + "01000000" + "02000000" + "04000000" +
+      "03000000" + "00000000" + "01000000" + "02000000",
+    "version 13: the rule's known steps, counted in its fourth word, after the asleep actors",
+  );
+  assert.throws(
+    () =>
+      encodeRun([{ actor: 2, choice: 0 }], 3, {
+        maxSteps: 1,
+        branchStop: 0,
+        asleep: [],
+        known: [{ actor: 3, choice: 0 }, { actor: 1, choice: 0 }],
+      }),
+    RangeError,
   );
   assert.equal(
     toHex(encodeRun([{ actor: 2, choice: 0 }])).slice(16 + 8, 16 + 16),

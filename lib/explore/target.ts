@@ -92,25 +92,44 @@ export interface Target {
 }
 
 /**
- * A search's forecast after a step: from the state it leads to, at each point, it takes the
+ * A search's forecast after a step: from the state it leads to, it takes `steps` in order (the
+ * steps it knows already: a wakeup sequence it is about to follow), then, at each point, the
  * lowest enabled actor's first choice, unless that actor is in `asleep` (where it may choose
- * otherwise, or stop), and it takes no step from a point `maxDepth` steps deep. The forecast
- * holds until the search does anything else (a restore, another step).
+ * otherwise, or stop), and it takes no step from a point `maxDepth` steps deep. With `asleep`
+ * null it says nothing past `steps`. The forecast holds until the search does anything else
+ * (a restore, another step). A search may work it out only when read (lib/explore/dpor/stack.ts):
+ * read it during the execute call it came with, not later (a target that keeps it copies it).
  */
 export interface AheadHint {
-  /** The actors that may be asleep below (sorted); the rule stops where one is the lowest enabled. */
-  readonly asleep: readonly number[];
+  /** The steps the search takes next, in order, before the rule (none when absent). */
+  readonly steps?: readonly Step[];
+  /**
+   * The actors that may be asleep below (sorted); the rule stops where one is the lowest
+   * enabled. Null: no rule after `steps` (the search's choice there is not the rule's).
+   */
+  readonly asleep: readonly number[] | null;
   /** The search's depth bound (Infinity: none). */
   readonly maxDepth: number;
 }
 
 /** The step a forecast (AheadHint) takes at `point`, or null where it stops. */
-export function aheadStepAt(point: Point, asleep: readonly number[]): Step | null {
+export function aheadStepAt(point: Point, asleep: readonly number[] | null): Step | null {
+  if (asleep === null) return null;
   for (const t of point.transitions) {
     if (!t.enabled) continue;
     return asleep.includes(t.actor) ? null : { actor: t.actor, choice: 0 };
   }
   return null;
+}
+
+/**
+ * The step `hint` forecasts as the `taken`-th after the step it came with (0: the first), at
+ * `point`: one of its known steps, then the rule's; null where it says nothing.
+ */
+export function forecastStep(hint: AheadHint, taken: number, point: Point): Step | null {
+  const known = hint.steps ?? [];
+  if (taken < known.length) return known[taken];
+  return aheadStepAt(point, hint.asleep);
 }
 
 /** Propositions: their names (as registered) and their values, index by index. */

@@ -80,6 +80,22 @@ export async function runJob(
     : { kind: "explored", part: { ...outcome.part, stats: share(outcome.part.stats) } };
 }
 
+/**
+ * The forecast while a job walks its prefix: the prefix's steps after the one taken now are
+ * known (Target.execute's AheadHint), with no rule after them (the job's search chooses there).
+ * Sliced only if the target reads it (once per batch).
+ */
+function prefixHint(prefix: readonly Step[], from: number): AheadHint | undefined {
+  if (from >= prefix.length) return undefined;
+  return {
+    get steps() {
+      return prefix.slice(from);
+    },
+    asleep: null,
+    maxDepth: Infinity,
+  };
+}
+
 async function run(
   target: Target,
   config: SplitConfig,
@@ -102,7 +118,7 @@ async function run(
   let outcome = await starts.start();
   // A copy's initial key is checked once, when it starts (a restore returns to the same state).
   if (fresh) checkStart(target, config);
-  for (const step of job.prefix) {
+  for (const [k, step] of job.prefix.entries()) {
     if (outcome.kind !== "point") throw new Error("internal: parallel: a job's prefix ended");
     const point = outcome.point;
     points.push(point);
@@ -117,7 +133,7 @@ async function run(
     }
     const highest = point.transitions[point.transitions.length - 1].actor;
     trace.push({ step, transition });
-    outcome = await target.execute(step);
+    outcome = await target.execute(step, prefixHint(job.prefix, k + 1));
     const created = outcome.kind === "point" ? newActors(highest, outcome.point) : [];
     if (dpor && created.length > 0 && !spawners.has(step.actor)) {
       spawners.add(step.actor);

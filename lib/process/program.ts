@@ -87,6 +87,9 @@ export class ProgramRun {
   /** The last point reported, and the asleep actors of the rule it runs on by. */
   private lastPoint: Point | null = null;
   private asleep: readonly number[] = [];
+  /** The rule's known steps (taken first), and how many steps the runtime took on its own. */
+  private known: readonly Step[] = [];
+  private aheadTaken = 0;
 
   private constructor(
     /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -168,6 +171,8 @@ export class ProgramRun {
     if (this.ranOn) throw new InternalError("internal: a RUN while the runtime runs ahead");
     this.lastActor = steps[steps.length - 1].actor;
     this.asleep = ahead?.asleep ?? [];
+    this.known = ahead?.known ?? [];
+    this.aheadTaken = 0;
     this.options.output?.touch();
     this.sendFrame(encodeRun(steps, before, ahead));
     const outcome = await this.outcome();
@@ -182,7 +187,11 @@ export class ProgramRun {
 
   /** The step the runtime takes on its own from the last point reported (while runsAhead). */
   aheadStep(): Step {
-    const step = this.lastPoint === null ? null : aheadStepAt(this.lastPoint, this.asleep);
+    const step = this.aheadTaken < this.known.length
+      ? this.known[this.aheadTaken]
+      : this.lastPoint === null
+      ? null
+      : aheadStepAt(this.lastPoint, this.asleep);
     if (step === null) throw new InternalError("internal: the runtime ran on from a stop");
     return step;
   }
@@ -191,6 +200,7 @@ export class ProgramRun {
   async next(): Promise<Outcome> {
     if (!this.runsAhead) throw new InternalError("internal: no step ahead to take");
     this.lastActor = this.aheadStep().actor;
+    this.aheadTaken++;
     this.options.output?.touch();
     const outcome = await this.outcome();
     this.options.output?.reached(endsExecution(outcome));
@@ -209,27 +219,28 @@ export class ProgramRun {
     while (this.runsAhead) {
       const step = this.aheadStep();
       this.ranOn = false;
-      const r = await this.receive();
-      if (r.kind !== "message") {
-        this.kill();
-        return null;
+      this.aheadTaken++;
+      // The step's report: announcements first (an actor, an object, stacks), then its point.
+      let m: Message;
+      while (true) {
+        const r = await this.receive();
+        if (r.kind !== "message") {
+          this.kill();
+          return null;
+        }
+        m = r.message;
+        if (m.type === "state") break;
+        if (!this.announced(m)) {
+          this.kill();
+          return null;
+        }
       }
-      const m = r.message;
-      if (m.type === "state") {
-        steps.push(step);
-        mapsChanged ||= m.mapsChanged;
-        this.lastPoint = m.point;
-        this.ranOn = m.ranOn;
-        this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
-        if (!this.allFinished) this.unfinished = m.point.transitions.map((t) => t.actor);
-        continue;
-      }
-      if (!this.announced(m)) {
-        this.kill();
-        return null;
-      }
-      // Still the same step's report.
-      this.ranOn = true;
+      steps.push(step);
+      mapsChanged ||= m.mapsChanged;
+      this.lastPoint = m.point;
+      this.ranOn = m.ranOn;
+      this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
+      if (!this.allFinished) this.unfinished = m.point.transitions.map((t) => t.actor);
     }
     if (!this.alive) return null;
     this.mapsChanged = mapsChanged;

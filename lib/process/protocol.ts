@@ -6,7 +6,7 @@
 
 import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 12;
+export const PROTOCOL_VERSION = 13;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -483,14 +483,17 @@ function reservedOnly(type: number): Uint8Array {
 
 /**
  * A RUN's continuation rule (docs/protocol.md, "Running ahead"): after its steps the runtime
- * goes on by itself, taking at each point the lowest enabled actor's first choice, for at most
- * `maxSteps` steps; it stops at a point whose lowest enabled actor is in `asleep`, and at the
- * first point with more than one enabled step once its step count reaches `branchStop`.
+ * goes on by itself, for at most `maxSteps` steps: first the `known` steps (version 13), then at
+ * each point the lowest enabled actor's first choice; it stops at a point whose lowest enabled
+ * actor is in `asleep` (past the known steps), and at the first point with more than one enabled
+ * step once its step count reaches `branchStop`.
  */
 export interface AheadRule {
   readonly maxSteps: number;
   readonly branchStop: number;
   readonly asleep: readonly number[];
+  /** The steps to take first, in order (at most maxSteps; absent: none). */
+  readonly known?: readonly Step[];
 }
 
 /**
@@ -501,7 +504,11 @@ export interface AheadRule {
 export function encodeRun(steps: readonly Step[], before = 0, ahead?: AheadRule): Uint8Array {
   if (steps.length === 0) throw new RangeError("a RUN frame needs at least one step");
   if (ahead !== undefined && ahead.maxSteps < 1) throw new RangeError("a run-ahead of 0 steps");
-  const rule = ahead === undefined ? 0 : 16 + 4 * ahead.asleep.length;
+  const known = ahead?.known ?? [];
+  if (ahead !== undefined && known.length > ahead.maxSteps) {
+    throw new RangeError("more known steps than the run-ahead's bound");
+  }
+  const rule = ahead === undefined ? 0 : 16 + 4 * ahead.asleep.length + 8 * known.length;
   const size = HEADER_SIZE + 8 + 8 * steps.length + rule;
   if (size > MAX_FRAME) throw new RangeError(`${steps.length} steps do not fit in one frame`);
   const w = new Writer(new Uint8Array(size), MessageType.run);
@@ -515,8 +522,12 @@ export function encodeRun(steps: readonly Step[], before = 0, ahead?: AheadRule)
     w.u32(ahead.maxSteps);
     w.u32(ahead.branchStop);
     w.u32(ahead.asleep.length);
-    w.u32(0);
+    w.u32(known.length);
     for (const a of ahead.asleep) w.u32(a);
+    for (const k of known) {
+      w.u32(k.actor);
+      w.u32(k.choice);
+    }
   }
   return w.finish();
 }

@@ -161,6 +161,10 @@ export class MemoryTarget implements Target {
   /** The depth of the last state hashed, whose snapshot may go once the path moves on. */
   private transient = -1;
   private readonly ahead: AheadStats = { aheadBatches: 0, aheadSteps: 0, mispredictions: 0 };
+  /** The last step's outcome came from a batch (a RUN with a rule, or its reports). */
+  private batched = false;
+  /** After a timeout in a batch: no batch until the search leaves this execution. */
+  private stepByStep = false;
 
   constructor(private readonly spec: ProgramSpec, private readonly options: MemoryTargetOptions) {
     this.paranoid = options.checkMaps ?? false;
@@ -206,10 +210,27 @@ export class MemoryTarget implements Target {
   }
 
   async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    const outcome = await this.executeOnce(step, this.stepByStep ? undefined : ahead);
+    if (!this.batched || outcome.kind !== "violation" || outcome.violation.kind !== "timeout") {
+      return outcome;
+    }
+    // The runtime holds a batch's reports back for up to a millisecond (one write for many,
+    // docs/protocol.md "Running ahead"), so a later step that hangs can hold back the point
+    // this step led to: the timeout may be another step's. The execution goes again to here,
+    // and on step by step, one RUN each, so that the timeout comes at the step that hangs.
+    this.stepByStep = true;
+    const before = this.path.slice(0, -1);
+    await timed(this.counters, () => this.restoreTo(before, 0, false));
+    return await this.executeOnce(step, undefined);
+  }
+
+  private async executeOnce(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    this.batched = false;
     let run = this.current();
     if (run.runsAhead) {
       const predicted = run.aheadStep();
       if (predicted.actor === step.actor && predicted.choice === step.choice) {
+        this.batched = true;
         this.viewFresh = false;
         this.ahead.aheadSteps++;
         const outcome = await run.next();
@@ -225,6 +246,7 @@ export class MemoryTarget implements Target {
     this.viewFresh = false;
     const rule = ahead === undefined ? undefined : this.aheadRule(ahead);
     if (rule !== undefined) this.ahead.aheadBatches++;
+    this.batched = rule !== undefined;
     const outcome = await run.run([step], this.path.length, rule);
     this.path.push(step);
     this.settle(outcome);
@@ -233,7 +255,7 @@ export class MemoryTarget implements Target {
 
   /**
    * The continuation rule for a step about to run from depth path.length: the search's
-   * forecast, stopped where this target would snapshot (the first branching point no closer
+   * forecast (its known steps, then its rule), stopped where this target would snapshot (the first branching point no closer
    * than snapshotSpacing below the deepest snapshot: worthSnapshot's test), so that running
    * ahead snapshots exactly the states a step-by-step search would. None when every state is
    * hashed (each must be snapshotted) or when the depth bound leaves no step.
@@ -250,10 +272,16 @@ export class MemoryTarget implements Target {
         break;
       }
     }
+    // Known steps first (a wakeup sequence), then the rule unless the hint has none.
+    let maxSteps = Math.min(maxAheadSteps, room);
+    const known = (hint.steps ?? []).slice(0, maxSteps);
+    if (hint.asleep === null) maxSteps = known.length;
+    if (maxSteps < 1) return undefined;
     return {
-      maxSteps: Math.min(maxAheadSteps, room),
+      maxSteps,
       branchStop: deepest < 0 ? 0 : deepest + this.snapshotSpacing,
-      asleep: hint.asleep,
+      asleep: hint.asleep ?? [],
+      known,
     };
   }
 
@@ -453,7 +481,10 @@ export class MemoryTarget implements Target {
   /** `leaving`: the search leaves the current execution (not so for a misprediction). */
   private async restoreTo(path: readonly Step[], known: number, leaving: boolean): Promise<void> {
     await this.catchUp();
-    if (leaving) this.options.output?.endExecution();
+    if (leaving) {
+      this.options.output?.endExecution();
+      this.stepByStep = false;
+    }
     this.key = null;
     this.values = null;
     // Snapshots are valid along the recorded path only.

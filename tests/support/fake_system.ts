@@ -10,7 +10,7 @@
 
 import {
   type AheadHint,
-  aheadStepAt,
+  forecastStep,
   newCounters,
   type Outcome,
   type PropositionValues,
@@ -266,21 +266,34 @@ export class FakeTarget implements Target {
    */
   aheadFollowed = 0;
   aheadMissed = 0;
+  /** Of aheadFollowed, the steps a forecast knew (AheadHint.steps), not the rule's. */
+  knownFollowed = 0;
   private forecast: AheadHint | null = null;
   private forecastAt: Point | null = null;
+  /** Steps taken as `forecast` said since it was given. */
+  private forecastTaken = 0;
   private depth = 0;
 
   execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
     const f = this.forecast;
     const predicted = f === null || this.forecastAt === null || this.depth >= f.maxDepth
       ? null
-      : aheadStepAt(this.forecastAt, f.asleep);
+      : forecastStep(f, this.forecastTaken, this.forecastAt);
     const followed = predicted !== null && predicted.actor === step.actor &&
       predicted.choice === step.choice;
-    if (followed) this.aheadFollowed++;
-    else if (predicted !== null) this.aheadMissed++;
+    if (followed) {
+      this.aheadFollowed++;
+      this.forecastTaken++;
+      if (f!.steps !== undefined && this.forecastTaken <= f!.steps.length) this.knownFollowed++;
+    } else if (predicted !== null) this.aheadMissed++;
     // Within a batch the first forecast holds (its sleepers cover those below).
-    if (!followed) this.forecast = ahead ?? null;
+    if (!followed) {
+      // A hint holds during the call only (AheadHint): what it says is copied now.
+      this.forecast = ahead === undefined
+        ? null
+        : { steps: ahead.steps, asleep: ahead.asleep, maxDepth: ahead.maxDepth };
+      this.forecastTaken = 0;
+    }
     const outcome = this.apply(step);
     this.depth++;
     this.forecastAt = outcome.kind === "point" ? outcome.point : null;

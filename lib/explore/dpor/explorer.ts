@@ -211,8 +211,7 @@ async function search(
     // Actor ids follow creation order: the actors the step creates come after every other.
     const highest = top.transitions[top.transitions.length - 1].actor;
     stack.begin(branch, step, transition);
-    const asleep = stack.aheadAsleep(branch);
-    outcome = await target.execute(step, asleep === null ? undefined : { asleep, maxDepth });
+    outcome = await target.execute(step, stack.aheadHint(branch, maxDepth));
     stats.transitions++;
     stats.states++;
     if (stack.path.length > stats.maxDepth) stats.maxDepth = stack.path.length;

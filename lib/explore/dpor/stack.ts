@@ -6,8 +6,9 @@
  * asleep (every such step for `sleep`).
  */
 
-import type { Point, Step, Transition } from "../../model/transition.ts";
+import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
 import { PathPoints } from "../points.ts";
+import type { AheadHint } from "../target.ts";
 import type { Stats } from "../result.ts";
 import { altOf, type Event, EventMaker, EventSet } from "./event.ts";
 import { SleepSet } from "./sleep.ts";
@@ -132,16 +133,21 @@ export class ExecutionStack {
   }
 
   /**
-   * The forecast after the step begun along `branch` (Target.execute's AheadHint): the actors
-   * that may be asleep below it; null when the next node will not choose by the rule (odpor,
-   * with a wakeup subtree under the branch to follow). At a fresh node with no wakeup tree,
-   * branchOf takes the first enabled step not asleep, in actor then choice order, under every
-   * reduction: an actor not asleep here is the lowest enabled actor's first choice. A sleep set
-   * only shrinks down an execution, so the actors asleep below are among these.
+   * The forecast after the step begun along `branch` (Target.execute's AheadHint), worked out
+   * only if the target asks (BranchForecast): a target serving steps from a batch already
+   * under way does not, and walking a wakeup sequence at each of its steps cost more than the
+   * round trips it saved (indexer(15)). At a fresh node with no wakeup tree, branchOf takes the
+   * first enabled step not asleep, in actor then choice order, under every reduction: an actor
+   * not asleep here is the lowest enabled actor's first choice. Under odpor, a wakeup subtree
+   * below the branch says the next steps first: the fresh nodes below take its leftmost
+   * branches, one after another, while they are not asleep (knownSteps). A sleep set only
+   * shrinks down an execution, so the actors asleep below the known steps are among those of
+   * the sleep set they lead to.
    */
-  aheadAsleep(branch: WakeupNode): number[] | null {
-    if (this.reduction === "odpor" && branch.count > 0) return null;
-    return this.nodes[this.nodes.length - 1].sleep.actorsAfter(branch.ev!);
+  aheadHint(branch: WakeupNode, maxDepth: number): AheadHint {
+    const sleep = this.nodes[this.nodes.length - 1].sleep;
+    const wakeup = this.reduction === "odpor" && branch.count > 0;
+    return new BranchForecast(sleep, branch, wakeup, maxDepth);
   }
 
   /** The event of the step begun, once it ran; the next node inherits from it. */
@@ -193,5 +199,59 @@ export class ExecutionStack {
     node.backtrack.add(branch.ev!);
     node.tree.remove(branch);
     node.current = null;
+  }
+}
+
+/**
+ * The steps a search along `branch` takes below it by its wakeup subtree, and the actors that
+ * may be asleep where they end (null: the choice there is not the rule's). Each fresh node
+ * below takes its tree's leftmost branch unless that branch is asleep there (branchOf): the
+ * walk stops at a branch asleep in the sleep set it follows down (the search would take
+ * another), and before a waitany (its choice is an index among the comms matched at its point,
+ * not known before). A random's choice is its alternative; every other step's is 0.
+ */
+export function knownSteps(
+  sleep: SleepSet,
+  branch: WakeupNode,
+): { steps: Step[]; asleep: number[] | null } {
+  const steps: Step[] = [];
+  let below = sleep.after(branch.ev!);
+  let node = branch;
+  while (node.count > 0) {
+    const next = node.child(0);
+    const ev = next.ev!;
+    if (below.has(ev) || ev.transition.kind === Kind.waitany) return { steps, asleep: null };
+    steps.push({ actor: ev.actor, choice: ev.alt });
+    node = next;
+    if (node.count === 0) return { steps, asleep: below.actorsAfter(ev) };
+    below = below.after(ev);
+  }
+  return { steps, asleep: sleep.actorsAfter(branch.ev!) };
+}
+
+/** A forecast (AheadHint) worked out on first use, from the branch about to be taken. */
+class BranchForecast implements AheadHint {
+  private known: { steps: Step[]; asleep: number[] | null } | null = null;
+
+  constructor(
+    private readonly sleep: SleepSet,
+    private readonly branch: WakeupNode,
+    private readonly wakeup: boolean,
+    readonly maxDepth: number,
+  ) {}
+
+  get steps(): readonly Step[] {
+    return this.work().steps;
+  }
+
+  get asleep(): readonly number[] | null {
+    return this.work().asleep;
+  }
+
+  private work(): { steps: Step[]; asleep: number[] | null } {
+    this.known ??= this.wakeup
+      ? knownSteps(this.sleep, this.branch)
+      : { steps: [], asleep: this.sleep.actorsAfter(this.branch.ev!) };
+    return this.known;
   }
 }

@@ -45,8 +45,9 @@ pub const RunSteps = struct {
 };
 
 /// A RUN's continuation rule (version 10): after its steps the runtime keeps going on its own,
-/// taking at each point the lowest enabled actor's first choice, and stops at the first point
-/// where the checker must choose or act (docs/protocol.md, "Running ahead").
+/// taking first the rule's known steps (version 13), then at each point the lowest enabled
+/// actor's first choice, and stops at the first point where the checker must choose or act
+/// (docs/protocol.md, "Running ahead").
 pub const Ahead = struct {
     /// At most this many steps on its own, >= 1.
     max_steps: u32,
@@ -56,6 +57,18 @@ pub const Ahead = struct {
     /// Stop at a point whose lowest enabled actor is one of these (asleep in the checker's search).
     asleep_count: u32,
     raw_asleep: []const u8,
+    /// The steps to take first, in order (a wakeup sequence the checker will follow), <= max_steps.
+    known_count: u32 = 0,
+    raw_known: []const u8 = &.{},
+
+    pub fn known(a: Ahead, i: u32) Step {
+        std.debug.assert(i < a.known_count);
+        const at = @as(usize, i) * 8;
+        return .{
+            .actor = std.mem.readInt(u32, a.raw_known[at..][0..4], .little),
+            .choice = std.mem.readInt(u32, a.raw_known[at + 4 ..][0..4], .little),
+        };
+    }
 
     pub fn isAsleep(a: Ahead, actor: u32) bool {
         var i: usize = 0;
@@ -76,15 +89,18 @@ pub fn decodeRun(body: []const u8) DecodeError!RunSteps {
     const max_steps = try r.int(u32);
     const branch_stop = try r.int(u32);
     const asleep_count = try r.int(u32);
-    _ = try r.int(u32);
-    if (max_steps == 0) return error.Malformed;
+    const known_count = try r.int(u32);
+    if (max_steps == 0 or known_count > max_steps) return error.Malformed;
     const raw_asleep = try r.bytes(@as(usize, asleep_count) * 4);
+    const raw_known = try r.bytes(@as(usize, known_count) * 8);
     try r.end();
     return .{ .count = count, .before = before, .raw = raw, .ahead = .{
         .max_steps = max_steps,
         .branch_stop = branch_stop,
         .asleep_count = asleep_count,
         .raw_asleep = raw_asleep,
+        .known_count = known_count,
+        .raw_known = raw_known,
     } };
 }
 
@@ -208,8 +224,8 @@ pub fn encodeRun(buf: []u8, steps: []const Step, before: u32) []const u8 {
     return encodeRunAhead(buf, steps, before, null);
 }
 
-/// The continuation a test encodes: the rule's bounds and its asleep actors.
-pub const AheadRule = struct { max_steps: u32, branch_stop: u32, asleep: []const u32 };
+/// The continuation a test encodes: the rule's bounds, its asleep actors and its known steps.
+pub const AheadRule = struct { max_steps: u32, branch_stop: u32, asleep: []const u32, known: []const Step = &.{} };
 
 pub fn encodeRunAhead(buf: []u8, steps: []const Step, before: u32, ahead: ?AheadRule) []const u8 {
     var w = FrameWriter.begin(buf, .run);
@@ -223,8 +239,12 @@ pub fn encodeRunAhead(buf: []u8, steps: []const Step, before: u32, ahead: ?Ahead
         w.int(u32, a.max_steps);
         w.int(u32, a.branch_stop);
         w.int(u32, @intCast(a.asleep.len));
-        w.int(u32, 0);
+        w.int(u32, @intCast(a.known.len));
         for (a.asleep) |actor| w.int(u32, actor);
+        for (a.known) |s| {
+            w.int(u32, s.actor);
+            w.int(u32, s.choice);
+        }
     }
     return w.finish();
 }
@@ -265,6 +285,22 @@ test "run carries its continuation rule, refused when cut or without a bound" {
     var zero: [128]u8 = undefined;
     const unbounded = encodeRunAhead(&zero, &steps, 5, .{ .max_steps = 0, .branch_stop = 0, .asleep = &.{} });
     try testing.expectError(error.Malformed, decodeRun(bodyOf(unbounded)));
+    try testing.expectEqual(@as(u32, 0), a.known_count);
+}
+
+test "run carries the rule's known steps, refused when more than its bound or cut" {
+    var buf: [160]u8 = undefined;
+    const steps = [_]Step{.{ .actor = 2, .choice = 0 }};
+    const known = [_]Step{ .{ .actor = 3, .choice = 0 }, .{ .actor = 1, .choice = 4 } };
+    const frame = encodeRunAhead(&buf, &steps, 5, .{ .max_steps = 2, .branch_stop = 9, .asleep = &.{7}, .known = &known });
+    const a = (try decodeRun(bodyOf(frame))).ahead.?;
+    try testing.expectEqual(@as(u32, 2), a.known_count);
+    try testing.expectEqual(known[1], a.known(1));
+    try testing.expect(a.isAsleep(7) and !a.isAsleep(3));
+    try testing.expectError(error.Malformed, decodeRun(bodyOf(frame)[0 .. frame.len - HEADER_SIZE - 8]));
+    var over: [160]u8 = undefined;
+    const too_many = encodeRunAhead(&over, &steps, 5, .{ .max_steps = 1, .branch_stop = 9, .asleep = &.{}, .known = &known });
+    try testing.expectError(error.Malformed, decodeRun(bodyOf(too_many)));
 }
 
 test "welcome checks the magic" {

@@ -21,6 +21,8 @@ pub const Link = struct {
     mapping: []align(std.heap.page_size_min) u8,
     out: []u8,
     in: []u8,
+    /// A run-ahead's reports, kept to be sent in one write (beginBatch); in the same mapping.
+    batch: []u8,
     /// Receive bookkeeping, kept in the link's own mapping: a memory restore rewrites program
     /// state while this process waits for a frame, and must not rewind these counters.
     cursor: *Cursor,
@@ -35,6 +37,11 @@ pub const Link = struct {
         /// main) is being answered, so the checker takes a VIOLATION as the next frame; false
         /// once STATE or TAIL answered it.
         answering: bool = true,
+        /// Under the lock: a run-ahead is under way (frames wait in `batch`), the bytes waiting,
+        /// and when the first of them was put there (CLOCK_MONOTONIC, ns).
+        batching: bool = false,
+        batched: usize = 0,
+        batched_since: u64 = 0,
         /// Under the lock: a misuse by another thread, to be the answer to the next RUN.
         pending: ?protocol.Violation = null,
         pending_text: [1024]u8 = undefined,
@@ -57,11 +64,14 @@ pub const Link = struct {
         }
     };
 
+    /// What a run-ahead keeps before it writes: a few hundred reports of a small program.
+    pub const batch_size = 256 * 1024;
+
     /// Both buffers are as large as the largest frame; pages are only committed when touched.
     pub fn open(fd: posix.fd_t) !Link {
         const mapping = try posix.mmap(
             null,
-            2 * protocol.MAX_FRAME + std.heap.pageSize(),
+            2 * protocol.MAX_FRAME + batch_size + std.heap.pageSize(),
             posix.PROT.READ | posix.PROT.WRITE,
             .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true },
             -1,
@@ -72,8 +82,9 @@ pub const Link = struct {
             .mapping = mapping,
             .out = mapping[0..protocol.MAX_FRAME],
             .in = mapping[protocol.MAX_FRAME .. 2 * protocol.MAX_FRAME],
+            .batch = mapping[2 * protocol.MAX_FRAME .. 2 * protocol.MAX_FRAME + batch_size],
             .cursor = cursor: {
-                const c: *Cursor = @ptrCast(@alignCast(mapping[2 * protocol.MAX_FRAME ..].ptr));
+                const c: *Cursor = @ptrCast(@alignCast(mapping[2 * protocol.MAX_FRAME + batch_size ..].ptr));
                 c.* = .{};
                 break :cursor c;
             },
@@ -97,12 +108,85 @@ pub const Link = struct {
         link.cursor.writer.store(0, .release);
     }
 
-    /// Sends one frame built in `link.out` (or anywhere else).
+    /// Sends one frame built in `link.out` (or anywhere else). In a batch it waits in `batch`
+    /// while there is room; otherwise it goes in one write with the frames waiting before it.
     pub fn send(link: *Link, frame: []const u8) void {
         link.lock();
         defer link.unlock();
-        link.write(frame);
+        const c = link.cursor;
+        if (c.batching and waits(frame) and c.batched + frame.len <= link.batch.len) {
+            if (c.batched == 0) c.batched_since = nowNs();
+            @memcpy(link.batch[c.batched..][0..frame.len], frame);
+            c.batched += frame.len;
+        } else if (c.batched > 0) {
+            link.writeTwo(link.batch[0..c.batched], frame);
+            c.batched = 0;
+        } else link.write(frame);
         link.noteAnswer(frame);
+    }
+
+    /// Whether a frame may wait in a batch: the reports of points and what they announce. The
+    /// others (VIOLATION, EXITING, DONE, ERROR, ...) end the batch: the process may end next.
+    fn waits(frame: []const u8) bool {
+        const header = protocol.parseHeader(frame[0..protocol.HEADER_SIZE]) catch return false;
+        return switch (header.message) {
+            .state, .stacks, .actor, .object, .prop => true,
+            else => false,
+        };
+    }
+
+    /// A run-ahead begins: its reports wait to be written together (docs/protocol.md, "Running
+    /// ahead"), until endBatch, a full buffer, or a report older than `max_wait_ns` (flushOld).
+    pub fn beginBatch(link: *Link) void {
+        link.lock();
+        defer link.unlock();
+        std.debug.assert(link.cursor.batched == 0);
+        link.cursor.batching = true;
+    }
+
+    /// The run-ahead is over: the next frame sent (the point where it waits) takes the
+    /// reports waiting with it, in one write.
+    pub fn endBatch(link: *Link) void {
+        link.lock();
+        defer link.unlock();
+        link.cursor.batching = false;
+    }
+
+    /// How long a report may wait: the checker reads each report with its own --timeout, so a
+    /// slow step must not hold back the reports of the steps before it for long.
+    pub const max_wait_ns: u64 = 1_000_000;
+
+    /// Before a step of a batch: writes the reports waiting if the first is older than
+    /// max_wait_ns (a batch of slow steps reports each as it goes).
+    pub fn flushOld(link: *Link) void {
+        link.lock();
+        defer link.unlock();
+        const c = link.cursor;
+        if (c.batched == 0 or nowNs() -% c.batched_since < max_wait_ns) return;
+        link.flushLocked();
+    }
+
+    /// Under the lock: the frames waiting, written now (before any other frame goes).
+    fn flushLocked(link: *Link) void {
+        const c = link.cursor;
+        if (c.batched == 0) return;
+        const n = c.batched;
+        c.batched = 0;
+        link.write(link.batch[0..n]);
+    }
+
+    /// For the crash handler, holding the lock: the reports waiting go before CRASH, with
+    /// raw system calls.
+    pub fn flushForCrash(link: *Link) void {
+        const c = link.cursor;
+        const n = c.batched;
+        c.batched = 0;
+        var sent: usize = 0;
+        while (sent < n) {
+            const rc = std.os.linux.sendto(link.fd, link.batch[sent..n].ptr, n - sent, std.os.linux.MSG.NOSIGNAL, null, 0);
+            if (std.os.linux.E.init(rc) != .SUCCESS) return;
+            sent += rc;
+        }
     }
 
     /// Passes on bytes another process wrote as frames (the copy that runs the rest of main,
@@ -111,6 +195,7 @@ pub const Link = struct {
     pub fn relay(link: *Link, bytes: []const u8) void {
         link.lock();
         defer link.unlock();
+        link.flushLocked();
         link.write(bytes);
     }
 
@@ -125,6 +210,7 @@ pub const Link = struct {
     /// waits for the checker to end it.
     pub fn beginAnswer(link: *Link) void {
         link.lock();
+        link.flushLocked();
         if (link.cursor.beginAnswer()) |v| {
             var buf: [2048]u8 = undefined;
             link.write(protocol.encodeViolation(&buf, v));
@@ -148,6 +234,7 @@ pub const Link = struct {
     pub fn reportForeign(link: *Link, v: protocol.Violation, exit_after: bool) noreturn {
         link.lock();
         if (link.cursor.admitForeign(v)) |now| {
+            link.flushLocked();
             var buf: [2048]u8 = undefined;
             link.write(protocol.encodeViolation(&buf, now));
             if (exit_after) std.c._exit(0);
@@ -168,6 +255,29 @@ pub const Link = struct {
             _ = std.os.linux.sched_yield();
         }
         return true;
+    }
+
+    /// Two buffers in one sendmsg (the batch, then the frame that ends it).
+    fn writeTwo(link: *Link, first: []const u8, second: []const u8) void {
+        const linux = std.os.linux;
+        var iov = [_]posix.iovec_const{
+            .{ .base = first.ptr, .len = first.len },
+            .{ .base = second.ptr, .len = second.len },
+        };
+        const msg = linux.msghdr_const{ .name = null, .namelen = 0, .iov = &iov, .iovlen = 2, .control = null, .controllen = 0, .flags = 0 };
+        const rc = while (true) {
+            const r = linux.sendmsg(link.fd, &msg, linux.MSG.NOSIGNAL);
+            switch (linux.E.init(r)) {
+                .SUCCESS => break r,
+                .INTR, .AGAIN => continue,
+                else => checkerGone(),
+            }
+        };
+        // A partial send (a full socket buffer): the rest as usual.
+        if (rc < first.len) {
+            link.write(first[rc..]);
+            link.write(second);
+        } else if (rc < first.len + second.len) link.write(second[rc - first.len ..]);
     }
 
     fn write(link: *Link, frame: []const u8) void {
@@ -199,6 +309,7 @@ pub const Link = struct {
         };
         link.lock();
         defer link.unlock();
+        link.flushLocked();
         const rc = linux.sendmsg(link.fd, &msg, linux.MSG.NOSIGNAL);
         if (linux.E.init(rc) != .SUCCESS) checkerGone();
         if (rc < frame.len) link.write(frame[rc..]);
@@ -255,6 +366,12 @@ pub const Link = struct {
     }
 };
 
+fn nowNs() u64 {
+    var ts: std.os.linux.timespec = undefined;
+    _ = std.os.linux.clock_gettime(.MONOTONIC, &ts);
+    return @as(u64, @intCast(ts.sec)) * 1_000_000_000 + @as(u64, @intCast(ts.nsec));
+}
+
 fn checkerGone() noreturn {
     std.c._exit(0);
 }
@@ -285,7 +402,7 @@ test "another thread's misuse is sent while a RUN is answered, else kept for the
 
 test "STATE and TAIL end an answer, other frames do not" {
     var mapping: [8192]u8 align(4096) = undefined;
-    var link = Link{ .fd = -1, .mapping = &mapping, .out = mapping[0..4096], .in = mapping[4096..], .cursor = undefined };
+    var link = Link{ .fd = -1, .mapping = &mapping, .out = mapping[0..4096], .in = mapping[4096..], .batch = &.{}, .cursor = undefined };
     var cursor = Link.Cursor{};
     link.cursor = &cursor;
     var buf: [64]u8 = undefined;
@@ -297,4 +414,53 @@ test "STATE and TAIL end an answer, other frames do not" {
     var w = protocol.StateWriter.begin(&buf, 0, 0);
     link.noteAnswer(w.finish());
     try testing.expect(!cursor.answering);
+}
+
+test "a batch keeps the reports of points and what they announce; other frames end it" {
+    var buf: [64]u8 = undefined;
+    var w = protocol.StateWriter.begin(&buf, 0, protocol.state_flag_ran_on);
+    try testing.expect(Link.waits(w.finish()));
+    try testing.expect(Link.waits(protocol.encodeActor(&buf, .{ .id = 2, .parent = 1, .name = "b" })));
+    try testing.expect(!Link.waits(protocol.encodeDone(&buf, .{ .steps = 1, .actors = 1 })));
+    try testing.expect(!Link.waits(protocol.encodeExiting(&buf, .{ .status = 3, .actor = 1 })));
+    try testing.expect(!Link.waits(protocol.encodeViolation(&buf, .{ .kind = .assertion, .actor = 1, .steps = 2, .message = "x" })));
+}
+
+test "a batch's reports reach the checker in one write, with the point where it stops" {
+    const linux = std.os.linux;
+    var pair: [2]i32 = undefined;
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(linux.socketpair(linux.AF.UNIX, linux.SOCK.STREAM | linux.SOCK.CLOEXEC, 0, &pair)));
+    defer _ = linux.close(pair[1]);
+    var link = try Link.open(pair[0]);
+    defer {
+        posix.munmap(link.mapping);
+        _ = linux.close(pair[0]);
+    }
+    var buf: [64]u8 = undefined;
+    var w = protocol.StateWriter.begin(&buf, 1, protocol.state_flag_ran_on);
+    const report = w.finish();
+    link.beginBatch();
+    link.send(report);
+    link.send(report);
+    link.send(report);
+    // Nothing written yet: the checker is not woken at each step.
+    var got: [4096]u8 = undefined;
+    const none = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.AGAIN, linux.E.init(none));
+    link.endBatch();
+    var v = protocol.StateWriter.begin(&buf, 4, 0);
+    const stop = v.finish();
+    link.send(stop);
+    // The three reports and the stop, in one read (one sendmsg on a stream socket).
+    const n = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(n));
+    try testing.expectEqual(3 * report.len + stop.len, n);
+    // Outside a batch each frame goes at once; a frame that is no report ends a batch's wait.
+    link.beginBatch();
+    link.send(report);
+    link.send(protocol.encodeDone(&buf, .{ .steps = 2, .actors = 1 }));
+    const m = linux.recvfrom(pair[1], &got, got.len, linux.MSG.DONTWAIT, null, null);
+    try testing.expectEqual(linux.E.SUCCESS, linux.E.init(m));
+    try testing.expectEqual(report.len + 16, m);
+    link.endBatch();
 }

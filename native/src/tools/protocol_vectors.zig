@@ -146,6 +146,12 @@ fn decodeOne(frame: []const u8, out: *std.Io.Writer) !void {
                     const actor = std.mem.readInt(u32, a.raw_asleep[j * 4 ..][0..4], .little);
                     try out.print("{s}{d}", .{ if (j == 0) "" else ",", actor });
                 }
+                try out.print("],[", .{});
+                var n: u32 = 0;
+                while (n < a.known_count) : (n += 1) {
+                    const st = a.known(n);
+                    try out.print("{s}[{d},{d}]", .{ if (n == 0) "" else ",", st.actor, st.choice });
+                }
                 try out.print("]]", .{});
             }
             try out.print("}}\n", .{});
