@@ -13,6 +13,7 @@
 import type { ExplorationResult, IncompleteReason, Stats } from "../explore/result.ts";
 import { newStats } from "../explore/result.ts";
 import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import { DporCoordinator } from "./dpor_coordinator.ts";
 
 interface Node {
   readonly job: Job;
@@ -34,16 +35,56 @@ export interface ParallelMetrics {
   messages: number;
   /** Times the split started over because an actor was found creating actors. */
   restarts: number;
+  /** sdpor, odpor: answers not used (run ahead, then their inputs changed; dpor_coordinator.ts). */
+  unused: number;
+  /** Jobs the workers were told to drop (of no use any more: `useless`). */
+  dropped: number;
 }
 
-export class Coordinator {
+/** What the drivers (simulate.ts, drive.ts) ask of a coordinator. */
+export interface JobCoordinator {
+  readonly config: SplitConfig;
+  readonly metrics: ParallelMetrics;
+  next(worker: number): Job | null;
+  complete(worker: number, job: Job, outcome: JobOutcome): void;
+  lost(worker: number): void;
+  claim(hash: bigint, epoch: number): boolean;
+  /** The jobs still running that can no longer count: their workers are told to drop them. */
+  useless(): { worker: number; job: Job }[];
+  /** `worker` dropped `job` as told: it is no longer running. */
+  dropped(worker: number, job: Job): void;
+  readonly finished: boolean;
+  readonly busy: number;
+  result(seconds: number): ExplorationResult;
+  /** Whether `job`'s answer, once back, was left out of the result (speculation whose inputs changed). */
+  unusedAnswer(job: Job): boolean;
+}
+
+/**
+ * The coordinator of a search: under sdpor and odpor the one that owns the nodes above the cut
+ * (dpor_coordinator.ts), otherwise the job tree below.
+ */
+export function newCoordinator(config: SplitConfig): JobCoordinator {
+  return config.reduction === "sdpor" || config.reduction === "odpor"
+    ? new DporCoordinator(config)
+    : new Coordinator(config);
+}
+
+export class Coordinator implements JobCoordinator {
   /** Every node of the job tree, in preorder: the sequential search's order. */
   private order: Node[] = [];
   private epoch = 0;
   private spawners: number[] = [];
   /** The states claimed in this epoch (--visited), by hash. */
   private readonly visited = new Set<bigint>();
-  readonly metrics: ParallelMetrics = { jobs: 0, steals: 0, messages: 0, restarts: 0 };
+  readonly metrics: ParallelMetrics = {
+    jobs: 0,
+    steals: 0,
+    messages: 0,
+    restarts: 0,
+    unused: 0,
+    dropped: 0,
+  };
 
   constructor(readonly config: SplitConfig) {
     this.reset();
@@ -85,6 +126,7 @@ export class Coordinator {
       node.part = outcome.part;
       return;
     }
+    if (outcome.kind !== "split") throw new Error("internal: parallel: a probe's answer");
     node.state = "split";
     node.stats = outcome.stats;
     const children: Node[] = outcome.branches.map((prefix, i) => ({
@@ -151,36 +193,31 @@ export class Coordinator {
     return this.order.filter((n) => n.state === "running").length;
   }
 
+  unusedAnswer(): boolean {
+    return false;
+  }
+
+  /** `worker` dropped `job` (right of the first violation): it will not count. */
+  dropped(worker: number, job: Job): void {
+    const n = this.order.find((n) => n.job === job || sameId(n.job.id, job.id));
+    if (n === undefined || n.state !== "running" || n.worker !== worker) return;
+    n.state = "done";
+    n.worker = null;
+    this.metrics.dropped++;
+  }
+
   /** The search's result (once finished): the parts added up in order. */
   result(seconds: number): ExplorationResult {
     const stats = newStats();
     const end = this.cutoff();
-    let depthCut = false;
-    let stopped: IncompleteReason | null = null;
-    let endless = null;
-    let violation = null;
+    const parts: JobPart[] = [];
     for (let i = 0; i < end; i++) {
       const n = this.order[i];
       const s = n.state === "split" ? n.stats : n.part?.stats;
-      if (s !== null && s !== undefined) add(stats, s);
-      const part = n.part;
-      if (part === null) continue;
-      depthCut ||= part.depthCut;
-      if (part.stopped !== null && stopped === null) {
-        stopped = part.stopped;
-        endless = part.endless;
-      }
-      if (part.violation !== null) violation = part.violation;
+      if (s !== null && s !== undefined) addStats(stats, s);
+      if (n.part !== null) parts.push(n.part);
     }
-    stats.seconds = seconds;
-    if (violation !== null) return { verdict: "violation", violation, incomplete: null, stats };
-    if (stopped !== null) {
-      return { verdict: "incomplete", violation: null, incomplete: stopped, stats, endless };
-    }
-    if (depthCut) {
-      return { verdict: "incomplete", violation: null, incomplete: "max-depth", stats };
-    }
-    return { verdict: "ok", violation: null, incomplete: null, stats };
+    return resultOfParts(stats, parts, seconds);
   }
 
   /** One past the last node that counts: the first part with a violation or a stop, included. */
@@ -208,8 +245,35 @@ function sameId(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** The result of a search whose parts, in order, are `parts` and counts `counted`. */
+export function resultOfParts(
+  counted: Stats,
+  parts: readonly JobPart[],
+  seconds: number,
+): ExplorationResult {
+  const stats = { ...counted, seconds };
+  let depthCut = false;
+  let stopped: IncompleteReason | null = null;
+  let endless = null;
+  let violation = null;
+  for (const part of parts) {
+    depthCut ||= part.depthCut;
+    if (part.stopped !== null && stopped === null) {
+      stopped = part.stopped;
+      endless = part.endless;
+    }
+    if (part.violation !== null) violation = part.violation;
+  }
+  if (violation !== null) return { verdict: "violation", violation, incomplete: null, stats };
+  if (stopped !== null) {
+    return { verdict: "incomplete", violation: null, incomplete: stopped, stats, endless };
+  }
+  if (depthCut) return { verdict: "incomplete", violation: null, incomplete: "max-depth", stats };
+  return { verdict: "ok", violation: null, incomplete: null, stats };
+}
+
 /** Adds a part's counts to the total (the longest execution is the longest of the parts). */
-function add(total: Stats, s: Stats): void {
+export function addStats(total: Stats, s: Stats): void {
   total.executions += s.executions;
   total.states += s.states;
   total.pruned += s.pruned;

@@ -12,7 +12,7 @@ import type { Reduction } from "../explore/explore.ts";
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import { InputError, InternalError, UsageError } from "../errors.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
-import { Coordinator } from "./coordinator.ts";
+import { newCoordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
 import { type JobRecord, writeJobLog } from "./job_log.ts";
 import {
@@ -75,7 +75,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     start: options.start,
   };
   const startedMs = performance.now();
-  const coordinator = new Coordinator(split);
+  const coordinator = newCoordinator(split);
   const dir = options.listen === undefined ? Deno.makeTempDirSync({ prefix: "isomc-" }) : null;
   if (dir !== null) registerTemporary(dir);
   const listener = listen(options.listen ?? { transport: "unix", path: `${dir}/coordinator` });
@@ -159,7 +159,11 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
         const o = m.outcome;
-        const stats = o.kind === "split" ? o.stats : o.kind === "explored" ? o.part.stats : null;
+        const stats = o.kind === "split" || o.kind === "node"
+          ? o.stats
+          : o.kind === "explored"
+          ? o.part.stats
+          : null;
         log.push({
           id: job.id,
           worker: id,

@@ -1,0 +1,93 @@
+/**
+ * What a subtree search (a parallel job, lib/parallel/) adds at the nodes above its root: the
+ * race analysis of its executions (reversals.ts) reverses races at those nodes too, but their
+ * wakeup trees and backtrack sets are the coordinator's. So the job records each addition as
+ * an operation, in the order the sequential search makes it, and the coordinator applies it to
+ * its own node with `applyAbove`, exactly as reversals.ts applies one to a node of its stack.
+ */
+
+import type { Stats } from "../result.ts";
+import { type Event, otherValuesOf } from "./event.ts";
+import { wakesAll } from "./sleep.ts";
+import type { DporReduction, Node } from "./stack.ts";
+import { insert, insertValues, ValueInsertion } from "./wakeup_tree.ts";
+
+/**
+ * One addition at the node at depth `at` (above the job's root). `room` is the steps left
+ * below the node before the depth bound, null without one (JSON has no Infinity: the
+ * coordinator of worker processes gets the operations over the wire).
+ */
+export type AboveOp =
+  /** odpor: a race reversal `v`, inserted unless a sleeper is a weak initial of it. */
+  | {
+    readonly kind: "sequence";
+    readonly at: number;
+    readonly v: readonly Event[];
+    readonly room: number | null;
+  }
+  /** sdpor: the initials of a reversal; the first is added unless one is in the backtrack set. */
+  | { readonly kind: "initials"; readonly at: number; readonly starts: readonly Event[] }
+  /** The other values of `event`, after `before` (odpor), unless `key` was registered here. */
+  | {
+    readonly kind: "values";
+    readonly at: number;
+    readonly key: string;
+    readonly event: Event;
+    readonly before: readonly Event[];
+    readonly room: number | null;
+  }
+  /** odpor, at a depth bound's cut: `prefix` then each of `others` (insertValues). */
+  | {
+    readonly kind: "cutValues";
+    readonly at: number;
+    readonly prefix: readonly Event[];
+    readonly others: readonly Event[];
+    readonly room: number | null;
+  };
+
+/** Applies `op` to `node` as reversals.ts would have; counts what it adds in `stats`. */
+export function applyAbove(
+  reduction: DporReduction,
+  node: Node,
+  op: AboveOp,
+  stats: Stats,
+): void {
+  const room = op.kind === "initials" ? Infinity : op.room ?? Infinity;
+  switch (op.kind) {
+    case "sequence":
+      if (wakesAll(node.sleep, op.v, room) && insert(node.tree, op.v, room)) {
+        stats.wakeupInsertions++;
+      }
+      return;
+    case "initials":
+      if (op.starts.some((ev) => node.backtrack.has(ev))) return;
+      backtrack(node, op.starts[0], stats);
+      return;
+    case "values": {
+      if (node.registered.has(op.key)) return;
+      node.registered.add(op.key);
+      const others = otherValuesOf(op.event);
+      if (reduction === "odpor") {
+        stats.wakeupInsertions += new ValueInsertion(node.tree, op.before, room).insert(others);
+      } else {
+        for (const ev of others) if (!node.backtrack.has(ev)) backtrack(node, ev, stats);
+      }
+      return;
+    }
+    case "cutValues":
+      stats.wakeupInsertions += insertValues(node.tree, op.prefix, op.others, room);
+      return;
+  }
+}
+
+/** A bound's room as an operation carries it (null: none). */
+export function roomOf(room: number): number | null {
+  return Number.isFinite(room) ? room : null;
+}
+
+/** sdpor: `ev` joins the node's backtrack set (and its pending branches). */
+export function backtrack(node: Node, ev: Event, stats: Stats): void {
+  node.tree.append([ev]);
+  node.backtrack.add(ev);
+  stats.wakeupInsertions++;
+}
