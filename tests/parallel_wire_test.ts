@@ -15,11 +15,12 @@ import {
   wireVersion,
 } from "../lib/parallel/wire.ts";
 import { startCli } from "./support/cli.ts";
+import { roomOf } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 
-Deno.test("protocol version 2: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 2);
+Deno.test("protocol version 3: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 3);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -68,6 +69,35 @@ Deno.test("version 2's setup: the reference start's words and key, the program's
   );
   assert.match(body, /"programEnv":\{"PATH":"\/usr\/bin","HOME":"\/root"\}/);
   assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
+});
+
+Deno.test("version 3: a sdpor/odpor job's root and a part's ops cross; an unbounded room as null", () => {
+  const ev = {
+    actor: 1,
+    alt: 0,
+    transition: { actor: 1, kind: 3, object: 7, enabled: true, choices: 1, extras: [] },
+    accesses: [{ cell: "m7", mode: "write" }],
+    created: [],
+  };
+  const job = {
+    type: "job",
+    job: {
+      id: [0, 1],
+      prefix: [{ actor: 0, choice: 0 }],
+      spawners: [0],
+      epoch: 1,
+      key: "x|0.0|1:0|",
+      dpor: { probe: false, sleep: [[ev, [0]]], tree: { ev: null, below: [{ ev, below: [] }] } },
+    },
+  } as const;
+  assert.deepEqual(decodeBody(encodeFrame(job as never).subarray(4)), job);
+  const drop = { type: "drop", id: [0, 1], epoch: 1, key: "x|0.0|1:0|" } as const;
+  assert.deepEqual(decodeBody(encodeFrame(drop).subarray(4)), drop);
+  // JSON has no Infinity: an op carries a room without bound as null (above.ts's roomOf).
+  assert.equal(roomOf(Infinity), null);
+  assert.equal(roomOf(5), 5);
+  const op = { kind: "sequence", at: 0, v: [ev], room: roomOf(Infinity) };
+  assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(op))), op);
 });
 
 Deno.test("a frame larger than the limit is refused, not buffered", () => {

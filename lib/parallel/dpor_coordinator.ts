@@ -35,6 +35,8 @@ import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 /** A node above the cut, on the frontier's path. */
 interface Top {
   readonly depth: number;
+  /** The nodes above it with a choice (two steps enabled or more): the cut is at splitDepth. */
+  readonly level: number;
   readonly id: readonly number[];
   readonly prefix: readonly Step[];
   /** The sequential search's node: sleep set, wakeup tree, backtrack set. */
@@ -61,6 +63,22 @@ interface Unit {
   outcome: JobOutcome | null;
 }
 
+/**
+ * The deepest node above the cut: the cut counts nodes with a choice (levelBelow), and a
+ * program can run long before its first (a main that starts its threads one by one).
+ */
+const maxTopDepth = 64;
+
+/** The level of `n`'s children: one more than `n`'s when `n` has a choice. */
+function levelBelow(n: { level: number; point: Point | null }): number {
+  let enabled = 0;
+  for (const t of n.point!.transitions) if (t.enabled) enabled += t.choices;
+  return n.level + (enabled > 1 ? 1 : 0);
+}
+
+/** The mean states of subtree jobs under which the cut goes no deeper than splitDepth. */
+const minJobStates = 1000;
+
 /** How many jobs ahead of the frontier the prediction looks at most. */
 const lookahead = 64;
 
@@ -69,6 +87,10 @@ export class DporCoordinator implements JobCoordinator {
   private spawners: number[] = [];
   private path: Top[] = [];
   private units = new Map<string, Unit>();
+  /** The states of the subtree jobs used so far (their mean guides the cut, above()). */
+  private jobStates = { sum: 0, count: 0 };
+  /** Whether the node of a prefix is above the cut, once decided (above()). */
+  private cut = new Map<string, boolean>();
   private stats: Stats = newStats();
   private parts: JobPart[] = [];
   private over = false;
@@ -180,15 +202,18 @@ export class DporCoordinator implements JobCoordinator {
 
   private reset(): void {
     this.units = new Map();
+    this.cut = new Map();
+    this.jobStates = { sum: 0, count: 0 };
     this.used = 0;
     this.stats = newStats();
     this.parts = [];
     this.over = false;
-    this.path = [this.top(0, [], [], SleepSet.empty(), new WakeupNode(null))];
+    this.path = [this.top(0, 0, [], [], SleepSet.empty(), new WakeupNode(null))];
   }
 
   private top(
     depth: number,
+    level: number,
     id: readonly number[],
     prefix: readonly Step[],
     sleep: SleepSet,
@@ -204,6 +229,7 @@ export class DporCoordinator implements JobCoordinator {
     };
     return {
       depth,
+      level,
       id,
       prefix,
       node,
@@ -300,6 +326,8 @@ export class DporCoordinator implements JobCoordinator {
         if (o === null) return;
         if (o.kind !== "explored") throw new Error("internal: parallel: a subtree job split");
         n.waiting = null;
+        this.jobStates.sum += o.part.stats.states;
+        this.jobStates.count++;
         this.use(o.part);
         if (this.over) break;
       }
@@ -312,8 +340,9 @@ export class DporCoordinator implements JobCoordinator {
       const prefix = [...n.prefix, stepFor(n.point!, b.ev!)];
       const id = [...n.id, this.idOf(n, b)];
       const sleep = n.node.sleep.after(b.ev!);
-      if (n.depth + 1 < this.config.splitDepth) {
-        this.path.push(this.top(n.depth + 1, id, prefix, sleep, b));
+      const level = levelBelow(n);
+      if (this.above(n, level, prefix, this.pending())) {
+        this.path.push(this.top(n.depth + 1, level, id, prefix, sleep, b));
       } else {
         n.waiting = this.unit(false, id, prefix, sleep, b);
       }
@@ -405,6 +434,7 @@ export class DporCoordinator implements JobCoordinator {
   private future(
     n: {
       depth: number;
+      level: number;
       id: readonly number[];
       prefix: readonly Step[];
       point: Point;
@@ -435,13 +465,15 @@ export class DporCoordinator implements JobCoordinator {
       const prefix = [...n.prefix, step];
       const id = [...n.id, this.predictedId(n.ids, b)];
       const below = sleep.after(b.ev!);
-      if (n.depth + 1 < this.config.splitDepth) {
+      const level = levelBelow(n);
+      if (this.above(n, level, prefix, out.filter((u) => u.state === "pending").length)) {
         const probe = this.unit(true, id, prefix, below, b);
         out.push(probe);
         const o = probe.outcome;
         if (probe.state === "done" && o !== null && o.kind === "node") {
           const child = {
             depth: n.depth + 1,
+            level,
             id,
             prefix,
             point: o.point,
@@ -456,6 +488,44 @@ export class DporCoordinator implements JobCoordinator {
       sleep = sleep.copy();
       sleep.add(b.ev!);
     }
+  }
+
+  /**
+   * Whether the child of `n` at `level` (reached by `prefix`) is above the cut: a node of ours,
+   * not a job's root. Above `splitDepth` levels, it is also when the jobs waiting for a worker
+   * (`pending`, as the frontier or the prediction sees them when the child is first seen) are
+   * fewer than two per worker: the sequential order makes a node's later branches known only
+   * once its first ones are explored (their races), so the first subtree of a thin top would
+   * otherwise be one job holding most of the search (indexer(15): 5 jobs at 4 levels). The
+   * answer is kept for the child (the frontier and the prediction must agree on it, or every
+   * job below would be asked for twice); exactness does not depend on where the cut is.
+   */
+  private above(
+    n: { depth: number },
+    level: number,
+    prefix: readonly Step[],
+    pending: number,
+  ): boolean {
+    if (n.depth + 1 >= maxTopDepth) return false;
+    if (level < this.config.splitDepth) return true;
+    const key = prefix.map((s) => `${s.actor}.${s.choice}`).join(" ");
+    let above = this.cut.get(key);
+    if (above === undefined) {
+      // Small jobs cost more than they give (a job's start, its prefix, two messages): only
+      // while the subtree jobs done so far are large (or none is done) does the cut go deeper.
+      const large = this.jobStates.count === 0 ||
+        this.jobStates.sum / this.jobStates.count >= minJobStates;
+      above = large && pending < 2 * (this.config.workers ?? 1);
+      this.cut.set(key, above);
+    }
+    return above;
+  }
+
+  /** The jobs waiting for a worker. */
+  private pending(): number {
+    let n = 0;
+    for (const u of this.units.values()) if (u.state === "pending") n++;
+    return n;
   }
 
   private predictedId(ids: Map<WakeupNode, number>, b: WakeupNode): number {

@@ -19,6 +19,8 @@ export interface SplitConfig {
   readonly splitDepth: number;
   /** A node with more branches than this is not split (a random of a million values). */
   readonly maxFanout: number;
+  /** The workers expected (sdpor, odpor: the cut goes deeper while fewer jobs wait). */
+  readonly workers?: number;
   readonly maxDepth?: number;
   readonly runawaySteps?: number;
   /** --reduction=none --visited: states are claimed from the coordinator, explored once. */

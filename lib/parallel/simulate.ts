@@ -62,7 +62,7 @@ export async function simulate(
   config: SplitConfig,
   sim: Simulation,
 ): Promise<SimulatedResult> {
-  const coordinator = newCoordinator(config);
+  const coordinator = newCoordinator({ ...config, workers: config.workers ?? sim.workers });
   const next = seeded(sim.seed);
   const running = new Map<number, Running>();
   const park = async (w: number): Promise<void> => {
@@ -132,7 +132,21 @@ export async function simulate(
           coordinator.lost(w);
         } else coordinator.complete(w, r.job, r.ended!);
       }
-      if (ended.length > 0) continue;
+      if (ended.length > 0) {
+        // Jobs that can no longer count are dropped, as drive.ts tells real workers to: their
+        // workers take other jobs (what the dropped jobs reached does not count).
+        if (!coordinator.finished) {
+          for (const { worker, job } of coordinator.useless()) {
+            const r = running.get(worker);
+            if (r === undefined || r.job !== job) continue;
+            coordinator.dropped(worker, job);
+            sim.onLost?.(worker, job);
+            while (r.resume !== null) await turn(worker, false);
+            running.delete(worker);
+          }
+        }
+        continue;
+      }
       const busy = [...running.keys()];
       if (busy.length === 0) throw new Error("internal: parallel: no job runs, none is done");
       const w = busy[Math.floor(next() * busy.length)];

@@ -86,6 +86,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
   const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
   const starts = new JobStarts(target);
+  /** The job running, and what stops it when the coordinator says it is of no use. */
+  const now: { current: { job: Job; stop: AbortController } | null } = { current: null };
   // The connection is read all along: a coordinator that goes away mid-job ends the worker at
   // once, its program with it, however long the job would take.
   void (async (): Promise<never> => {
@@ -99,6 +101,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         Deno.exit(m === null ? ExitCode.incomplete : ExitCode.ok);
       }
       if (m.type === "job") jobs.push(m.job);
+      const current = now.current;
+      if (m.type === "drop" && current !== null && sameJob(current.job, m)) current.stop.abort();
       if (m.type === "claimed") claims.shift()?.(m.mine);
       waiter.wake?.();
     }
@@ -109,6 +113,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       waiter.wake = null;
     }
     const job = jobs.shift()!;
+    const current = { job, stop: new AbortController() };
+    now.current = current;
     let outcome;
     try {
       const claim = async (hash: bigint): Promise<boolean> => {
@@ -120,7 +126,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         target,
         split,
         job,
-        undefined,
+        current.stop.signal,
         split.visited ? claim : undefined,
         starts,
       );
@@ -130,6 +136,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       await link.send({ type: "failed", message, exit: exitCodeOf(e) });
       throw e;
     }
+    now.current = null;
     await link.send({
       type: "outcome",
       job,
@@ -138,4 +145,14 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       objects: [...target.names.objects],
     });
   }
+}
+
+/** Whether a drop names `job`. */
+function sameJob(
+  job: Job,
+  drop: { id: readonly number[]; epoch: number; key: string | null },
+): boolean {
+  return job.epoch === drop.epoch && (job.key ?? null) === drop.key &&
+    job.id.length === drop.id.length &&
+    job.id.every((x, i) => x === drop.id[i]);
 }
