@@ -27,9 +27,10 @@ import type { Point, Step } from "../model/transition.ts";
 import {
   addStats,
   type JobCoordinator,
+  newMetrics,
   type ParallelMetrics,
   resultOfParts,
-} from "./coordinator.ts";
+} from "./job_coordinator.ts";
 import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 
 /** A node above the cut, on the frontier's path. */
@@ -48,8 +49,6 @@ interface Top {
   first: Event | null;
   /** The subtree job of the branch being explored (a child at the cut). */
   waiting: Unit | null;
-  /** The ids given to its branches (the job tree's indices). */
-  readonly ids: Map<WakeupNode, number>;
 }
 
 /** A job, kept by its inputs. */
@@ -76,8 +75,14 @@ function levelBelow(n: { level: number; point: Point | null }): number {
   return n.level + (enabled > 1 ? 1 : 0);
 }
 
-/** The mean states of subtree jobs under which the cut goes no deeper than splitDepth. */
-const minJobStates = 1000;
+/**
+ * The mean states of subtree jobs under which the cut goes no deeper than splitDepth. Replayed
+ * (scaling.ts) with 2 workers, lastzero(10)'s --jobs=1 job log gave 1.45x at 1,000 (36 jobs)
+ * and 1.92x at 200 (68 jobs); waiting 4 jobs per worker made 610 jobs for 1.90x.
+ */
+const minJobStates = 200;
+/** The cut goes deeper while fewer jobs than this per worker wait. */
+const waitingPerWorker = 2;
 
 /** How many jobs ahead of the frontier the prediction looks at most. */
 const lookahead = 64;
@@ -91,20 +96,15 @@ export class DporCoordinator implements JobCoordinator {
   private jobStates = { sum: 0, count: 0 };
   /** Whether the node of a prefix is above the cut, once decided (above()). */
   private cut = new Map<string, boolean>();
+  /** The job tree's indices of each node's branches (childIndex). */
+  private childIds = new Map<string, Map<string, number>>();
   private stats: Stats = newStats();
   private parts: JobPart[] = [];
   private over = false;
   /** Answers the frontier used (the others were speculation whose inputs changed). */
   private used = 0;
   private readonly usedJobs = new WeakSet<Job>();
-  readonly metrics: ParallelMetrics = {
-    jobs: 0,
-    steals: 0,
-    messages: 0,
-    restarts: 0,
-    unused: 0,
-    dropped: 0,
-  };
+  readonly metrics: ParallelMetrics = newMetrics();
 
   constructor(readonly config: SplitConfig) {
     this.reset();
@@ -203,6 +203,7 @@ export class DporCoordinator implements JobCoordinator {
   private reset(): void {
     this.units = new Map();
     this.cut = new Map();
+    this.childIds = new Map();
     this.jobStates = { sum: 0, count: 0 };
     this.used = 0;
     this.stats = newStats();
@@ -238,7 +239,6 @@ export class DporCoordinator implements JobCoordinator {
       point: null,
       first: null,
       waiting: null,
-      ids: new Map(),
     };
   }
 
@@ -338,7 +338,7 @@ export class DporCoordinator implements JobCoordinator {
       }
       n.node.current = b;
       const prefix = [...n.prefix, stepFor(n.point!, b.ev!)];
-      const id = [...n.id, this.idOf(n, b)];
+      const id = [...n.id, this.childIndex(n.id, b.ev!)];
       const sleep = n.node.sleep.after(b.ev!);
       const level = levelBelow(n);
       if (this.above(n, level, prefix, this.pending())) {
@@ -383,9 +383,17 @@ export class DporCoordinator implements JobCoordinator {
     return node.tree.child(0);
   }
 
-  private idOf(n: Top, b: WakeupNode): number {
-    let k = n.ids.get(b);
-    if (k === undefined) n.ids.set(b, k = n.ids.size);
+  /**
+   * The index of the branch `ev` of the node `id` in the job tree (the job log's ids, replayed by
+   * scaling.ts): given the first time the frontier or the prediction sees it, so both agree.
+   */
+  private childIndex(id: readonly number[], ev: Event): number {
+    const key = id.join(".");
+    let children = this.childIds.get(key);
+    if (children === undefined) this.childIds.set(key, children = new Map());
+    const name = `${ev.actor}.${ev.alt}`;
+    let k = children.get(name);
+    if (k === undefined) children.set(name, k = children.size);
     return k;
   }
 
@@ -439,7 +447,6 @@ export class DporCoordinator implements JobCoordinator {
       prefix: readonly Step[];
       point: Point;
       first: Event | null;
-      ids: Map<WakeupNode, number>;
     },
     tree: WakeupNode,
     from: number,
@@ -463,7 +470,7 @@ export class DporCoordinator implements JobCoordinator {
         return; // not a step there: the prediction stops (the frontier will tell)
       }
       const prefix = [...n.prefix, step];
-      const id = [...n.id, this.predictedId(n.ids, b)];
+      const id = [...n.id, this.childIndex(n.id, b.ev!)];
       const below = sleep.after(b.ev!);
       const level = levelBelow(n);
       if (this.above(n, level, prefix, out.filter((u) => u.state === "pending").length)) {
@@ -478,7 +485,6 @@ export class DporCoordinator implements JobCoordinator {
             prefix,
             point: o.point,
             first: o.first,
-            ids: new Map(),
           };
           this.future(child, b, 0, false, below, out);
         }
@@ -515,7 +521,7 @@ export class DporCoordinator implements JobCoordinator {
       // while the subtree jobs done so far are large (or none is done) does the cut go deeper.
       const large = this.jobStates.count === 0 ||
         this.jobStates.sum / this.jobStates.count >= minJobStates;
-      above = large && pending < 2 * (this.config.workers ?? 1);
+      above = large && pending < waitingPerWorker * (this.config.workers ?? 1);
       this.cut.set(key, above);
     }
     return above;
@@ -526,9 +532,5 @@ export class DporCoordinator implements JobCoordinator {
     let n = 0;
     for (const u of this.units.values()) if (u.state === "pending") n++;
     return n;
-  }
-
-  private predictedId(ids: Map<WakeupNode, number>, b: WakeupNode): number {
-    return ids.get(b) ?? ids.size;
   }
 }

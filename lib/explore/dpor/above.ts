@@ -80,6 +80,21 @@ export function applyAbove(
   }
 }
 
+/** A name of `op` that two operations with the same effect share (events by actor and value). */
+export function opKey(op: AboveOp): string {
+  const evs = (es: readonly Event[]): string => es.map((e) => `${e.actor}.${e.alt}`).join(" ");
+  switch (op.kind) {
+    case "sequence":
+      return `s${op.at}|${op.room}|${evs(op.v)}`;
+    case "initials":
+      return `i${op.at}|${evs(op.starts)}`;
+    case "values":
+      return `v${op.at}|${op.room}|${op.key}|${op.event.actor}.${op.event.alt}|${evs(op.before)}`;
+    case "cutValues":
+      return `c${op.at}|${op.room}|${evs(op.prefix)}|${evs(op.others)}`;
+  }
+}
+
 /** A bound's room as an operation carries it (null: none). */
 export function roomOf(room: number): number | null {
   return Number.isFinite(room) ? room : null;

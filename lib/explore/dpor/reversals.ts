@@ -28,7 +28,7 @@ import { enabledAfter } from "./shadow.ts";
 import { wakesAll } from "./sleep.ts";
 import type { DporReduction, Node } from "./stack.ts";
 import { insert, insertValues, ValueInsertion } from "./wakeup_tree.ts";
-import { type AboveOp, backtrack, roomOf } from "./above.ts";
+import { type AboveOp, backtrack, opKey, roomOf } from "./above.ts";
 
 /** Races registered between two pauses. */
 const pause = 64;
@@ -57,9 +57,18 @@ export class Reversals {
   /** Whether node `at` is above a job's root: what lands there is recorded (above.ts). */
   private record(op: AboveOp): boolean {
     if (this.above === null || op.at >= this.above.count) return false;
+    // The same operation again adds nothing (the coordinator's nodes only grow while it applies
+    // a job's operations, and an insertion follows the same branches to the same leaf): once
+    // is enough. Most are the same races found again, execution after execution.
+    const key = opKey(op);
+    if (this.recorded.has(key)) return true;
+    this.recorded.add(key);
     this.above.ops.push(op);
     return true;
   }
+
+  /** The operations recorded above the root, by opKey. */
+  private readonly recorded = new Set<string>();
 
   /**
    * Race analysis of the execution `events` (complete, cut, or blocked by sleep sets; for an
