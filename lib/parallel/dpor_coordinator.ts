@@ -16,7 +16,7 @@
  * ones, the old answer unused. So the search is the sequential search, count for count.
  */
 
-import { applyAbove } from "../explore/dpor/above.ts";
+import { applyAbove, unpackOps } from "../explore/dpor/above.ts";
 import { type Event, EventSet, stepFor } from "../explore/dpor/event.ts";
 import { SleepSet } from "../explore/dpor/sleep.ts";
 import type { DporReduction, Node } from "../explore/dpor/stack.ts";
@@ -400,7 +400,7 @@ export class DporCoordinator implements JobCoordinator {
   /** A job's part, in the sequential order: its counts, then what it adds above its root. */
   private use(part: JobPart): void {
     addStats(this.stats, part.stats);
-    for (const op of part.ops ?? []) {
+    for (const op of part.ops === undefined ? [] : unpackOps(part.ops)) {
       const n = this.path[op.at];
       if (n === undefined || n.depth !== op.at) throw new Error("internal: parallel: op depth");
       applyAbove(this.reduction, n.node, op, this.stats);

@@ -6,7 +6,7 @@
 
 import type { Reduction } from "../explore/explore.ts";
 import type { EndlessExecution, FoundViolation, Stats } from "../explore/result.ts";
-import type { AboveOp } from "../explore/dpor/above.ts";
+import type { PackedOps } from "../explore/dpor/above.ts";
 import type { Event } from "../explore/dpor/event.ts";
 import type { SleepData } from "../explore/dpor/sleep.ts";
 import type { TreeData } from "../explore/dpor/wakeup_tree.ts";
@@ -88,5 +88,5 @@ export interface JobPart {
   readonly depthCut: boolean;
   readonly endless: EndlessExecution | null;
   /** sdpor and odpor: what its races add at the nodes above its root, in order (above.ts). */
-  readonly ops?: readonly AboveOp[];
+  readonly ops?: PackedOps;
 }

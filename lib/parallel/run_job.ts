@@ -23,7 +23,7 @@ import {
 import type { AheadHint, Outcome, Target, TargetCounters } from "../explore/target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
 import type { Claim, DporJob, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
-import type { AboveOp } from "../explore/dpor/above.ts";
+import { type AboveOp, packOps } from "../explore/dpor/above.ts";
 import type { DporReduction } from "../explore/dpor/stack.ts";
 import { treeFromData } from "../explore/dpor/wakeup_tree.ts";
 
@@ -289,7 +289,7 @@ async function runDporJob(
     if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...root.spawners] };
     throw e;
   }
-  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops } };
+  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops: packOps(ops) } };
 }
 
 /**

@@ -106,3 +106,90 @@ export function backtrack(node: Node, ev: Event, stats: Stats): void {
   node.backtrack.add(ev);
   stats.wakeupInsertions++;
 }
+
+/**
+ * Operations as a job sends them: each distinct event once, in `events`, and the operations
+ * naming events by their index there. The reversals of one job repeat the same events over and
+ * over (each is a sequence of an execution's events): lastzero(10)'s 1,372 operations were
+ * 6.6 MB of JSON, each event some 230 bytes, most of it the same few events.
+ */
+export interface PackedOps {
+  readonly events: readonly Event[];
+  readonly ops: readonly PackedOp[];
+}
+
+type Ref = number;
+type PackedOp =
+  | {
+    readonly kind: "sequence";
+    readonly at: number;
+    readonly v: readonly Ref[];
+    readonly room: number | null;
+  }
+  | { readonly kind: "initials"; readonly at: number; readonly starts: readonly Ref[] }
+  | {
+    readonly kind: "values";
+    readonly at: number;
+    readonly key: string;
+    readonly event: Ref;
+    readonly before: readonly Ref[];
+    readonly room: number | null;
+  }
+  | {
+    readonly kind: "cutValues";
+    readonly at: number;
+    readonly prefix: readonly Ref[];
+    readonly others: readonly Ref[];
+    readonly room: number | null;
+  };
+
+/** `ops` packed: events alike in every field (JSON) are sent once. */
+export function packOps(ops: readonly AboveOp[]): PackedOps {
+  const events: Event[] = [];
+  const byObject = new Map<Event, Ref>();
+  const byContent = new Map<string, Ref>();
+  const ref = (ev: Event): Ref => {
+    let k = byObject.get(ev);
+    if (k !== undefined) return k;
+    const content = JSON.stringify(ev, (_k, v) => typeof v === "bigint" ? { $bigint: `${v}` } : v);
+    k = byContent.get(content);
+    if (k === undefined) {
+      k = events.length;
+      events.push(ev);
+      byContent.set(content, k);
+    }
+    byObject.set(ev, k);
+    return k;
+  };
+  const refs = (es: readonly Event[]): Ref[] => es.map(ref);
+  const packed = ops.map((op): PackedOp => {
+    switch (op.kind) {
+      case "sequence":
+        return { ...op, v: refs(op.v) };
+      case "initials":
+        return { ...op, starts: refs(op.starts) };
+      case "values":
+        return { ...op, event: ref(op.event), before: refs(op.before) };
+      case "cutValues":
+        return { ...op, prefix: refs(op.prefix), others: refs(op.others) };
+    }
+  });
+  return { events, ops: packed };
+}
+
+export function unpackOps(packed: PackedOps): AboveOp[] {
+  const ev = (k: Ref): Event => packed.events[k];
+  const evs = (ks: readonly Ref[]): Event[] => ks.map(ev);
+  return packed.ops.map((op): AboveOp => {
+    switch (op.kind) {
+      case "sequence":
+        return { ...op, v: evs(op.v) };
+      case "initials":
+        return { ...op, starts: evs(op.starts) };
+      case "values":
+        return { ...op, event: ev(op.event), before: evs(op.before) };
+      case "cutValues":
+        return { ...op, prefix: evs(op.prefix), others: evs(op.others) };
+    }
+  });
+}
