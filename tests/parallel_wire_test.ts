@@ -15,7 +15,7 @@ import {
   wireVersion,
 } from "../lib/parallel/wire.ts";
 import { startCli } from "./support/cli.ts";
-import { roomOf } from "../lib/explore/dpor/above.ts";
+import { packOps, roomOf, unpackOps } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 
@@ -98,6 +98,32 @@ Deno.test("version 3: a sdpor/odpor job's root and a part's ops cross; an unboun
   assert.equal(roomOf(5), 5);
   const op = { kind: "sequence", at: 0, v: [ev], room: roomOf(Infinity) };
   assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(op))), op);
+});
+
+Deno.test("a job's operations above its root travel packed: each distinct event once", () => {
+  const event = (actor: number, object: number) => ({
+    actor,
+    alt: 0,
+    transition: { actor, kind: 3, object, enabled: true, choices: 1, extras: [], arg: 2n ** 40n },
+    accesses: [{ cell: `m${object}`, mode: "write" as const }],
+    created: [],
+  });
+  const a = event(1, 7);
+  const b = event(2, 8);
+  // The same event made again in a later execution: another object, alike in every field.
+  const a2 = event(1, 7);
+  const ops = [
+    { kind: "sequence", at: 0, v: [a, b], room: null },
+    { kind: "sequence", at: 1, v: [b, a2], room: 3 },
+    { kind: "initials", at: 0, starts: [a2] },
+  ] as const;
+  const packed = packOps(ops as never);
+  assert.equal(packed.events.length, 2);
+  const crossed = decodeBody(
+    encodeFrame({ type: "failed", message: "", exit: 3, packed } as never)
+      .subarray(4),
+  ) as { packed: typeof packed };
+  assert.deepEqual(unpackOps(crossed.packed), ops);
 });
 
 Deno.test("a frame larger than the limit is refused, not buffered", () => {
