@@ -251,23 +251,31 @@ export class DporCoordinator implements JobCoordinator {
     tree: WakeupNode,
   ): Unit {
     const steps = prefix.map((s) => `${s.actor}.${s.choice}`).join(" ");
-    const key = `${probe ? "p" : "x"}|${steps}|${sleep.key()}|${probe ? "" : treeKey(tree)}`;
+    const treeAt = probe ? "" : treeKey(tree);
+    const key = `${probe ? "p" : "x"}|${steps}|${sleep.key()}|${treeAt}`;
     let u = this.units.get(key);
     if (u === undefined) {
       const spawners = this.spawners;
       const epoch = this.epoch;
-      const make = (): Job => ({
-        id,
-        prefix,
-        spawners,
-        epoch,
-        key,
-        dpor: {
-          probe,
-          sleep: sleep.toData(),
-          tree: probe ? { ev: null, below: [] } : treeData(tree),
-        },
-      });
+      const make = (): Job => {
+        // Made when handed out: a unit is only found by its inputs' current name, so the tree
+        // is still the one named (trees only grow; a grown one is another unit).
+        if (!probe && treeKey(tree) !== treeAt) {
+          throw new Error("internal: parallel: a job's wakeup tree changed under its name");
+        }
+        return {
+          id,
+          prefix,
+          spawners,
+          epoch,
+          key,
+          dpor: {
+            probe,
+            sleep: sleep.toData(),
+            tree: probe ? { ev: null, below: [] } : treeData(tree),
+          },
+        };
+      };
       u = { key, job: null, make, state: "pending", worker: null, outcome: null };
       this.units.set(key, u);
     }
