@@ -37,9 +37,8 @@ const parallelCase = (program: string, n: number, reduction: string): ParallelCa
 const cases: readonly ParallelCase[] = [
   parallelCase("lastzero", 5, "sleep"),
   parallelCase("readers", 7, "sleep"),
-  parallelCase("lastzero", 8, "odpor"),
+  parallelCase("lastzero", 12, "odpor"),
   parallelCase("readers", 13, "odpor"),
-  // Its parallel runs are cut after 10 minutes (bench/README.md says why they do not end).
   parallelCase("indexer", 15, "odpor"),
 ];
 
@@ -56,6 +55,8 @@ interface Run {
   readonly verdict: string;
   readonly executions: number;
   readonly transitions: number;
+  readonly states: number;
+  readonly sleep_blocked: number;
   readonly parallel: Record<string, number> | null;
 }
 
@@ -79,6 +80,8 @@ async function timed(argv: string[], env: Record<string, string> = {}): Promise<
       verdict: json.verdict,
       executions: json.stats.executions,
       transitions: json.stats.transitions,
+      states: json.stats.states,
+      sleep_blocked: json.stats.sleep_blocked,
       parallel: json.parallel ?? null,
     };
   } catch {
@@ -199,8 +202,8 @@ interface Result extends ParallelCase {
 
 function markdown(results: readonly Result[]): string {
   const lines = [
-    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | executions | jobs |",
-    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ---------- | ---- |",
+    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | executions | states | jobs |",
+    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ---------- | ------ | ---- |",
   ];
   for (const r of results) {
     const by = (m: string): Run | undefined => r.runs.find((x) => x.mode === m);
@@ -209,11 +212,14 @@ function markdown(results: readonly Result[]): string {
     const ratio = (a?: Run, b?: Run): string =>
       a === undefined || b === undefined ? "-" : `${(a.wall_s / b.wall_s).toFixed(2)}x`;
     const execs = [s, one, two].map((x) => x?.executions ?? "-").join(" / ");
+    const states = [s, one, two].map((x) => x?.states ?? "-").join(" / ");
     lines.push(
       `| ${r.name} (${r.args.join(" ")}) | ${r.load.join("-")} | ${t(s)} | ${t(one)} | ${
         t(two)
       } | ` +
-        `${ratio(one, two)} | ${ratio(s, two)} | ${execs} | ${one?.parallel?.jobs ?? "-"} |`,
+        `${ratio(one, two)} | ${ratio(s, two)} | ${execs} | ${states} | ${
+          [one, two].map((x) => x?.parallel?.jobs ?? "-").join(" / ")
+        } |`,
     );
   }
   for (const r of results) {

@@ -15,11 +15,12 @@ import {
   wireVersion,
 } from "../lib/parallel/wire.ts";
 import { startCli } from "./support/cli.ts";
+import { packOps, roomOf, unpackOps } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 
-Deno.test("protocol version 2: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 2);
+Deno.test("protocol version 3: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 3);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -68,6 +69,61 @@ Deno.test("version 2's setup: the reference start's words and key, the program's
   );
   assert.match(body, /"programEnv":\{"PATH":"\/usr\/bin","HOME":"\/root"\}/);
   assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
+});
+
+Deno.test("version 3: a sdpor/odpor job's root and a part's ops cross; an unbounded room as null", () => {
+  const ev = {
+    actor: 1,
+    alt: 0,
+    transition: { actor: 1, kind: 3, object: 7, enabled: true, choices: 1, extras: [] },
+    accesses: [{ cell: "m7", mode: "write" }],
+    created: [],
+  };
+  const job = {
+    type: "job",
+    job: {
+      id: [0, 1],
+      prefix: [{ actor: 0, choice: 0 }],
+      spawners: [0],
+      epoch: 1,
+      key: "x|0.0|1:0|",
+      dpor: { probe: false, sleep: [[ev, [0]]], tree: { ev: null, below: [{ ev, below: [] }] } },
+    },
+  } as const;
+  assert.deepEqual(decodeBody(encodeFrame(job as never).subarray(4)), job);
+  const drop = { type: "drop", id: [0, 1], epoch: 1, key: "x|0.0|1:0|" } as const;
+  assert.deepEqual(decodeBody(encodeFrame(drop).subarray(4)), drop);
+  // JSON has no Infinity: an op carries a room without bound as null (above.ts's roomOf).
+  assert.equal(roomOf(Infinity), null);
+  assert.equal(roomOf(5), 5);
+  const op = { kind: "sequence", at: 0, v: [ev], room: roomOf(Infinity) };
+  assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(op))), op);
+});
+
+Deno.test("a job's operations above its root travel packed: each distinct event once", () => {
+  const event = (actor: number, object: number) => ({
+    actor,
+    alt: 0,
+    transition: { actor, kind: 3, object, enabled: true, choices: 1, extras: [], arg: 2n ** 40n },
+    accesses: [{ cell: `m${object}`, mode: "write" as const }],
+    created: [],
+  });
+  const a = event(1, 7);
+  const b = event(2, 8);
+  // The same event made again in a later execution: another object, alike in every field.
+  const a2 = event(1, 7);
+  const ops = [
+    { kind: "sequence", at: 0, v: [a, b], room: null },
+    { kind: "sequence", at: 1, v: [b, a2], room: 3 },
+    { kind: "initials", at: 0, starts: [a2] },
+  ] as const;
+  const packed = packOps(ops as never);
+  assert.equal(packed.events.length, 2);
+  const crossed = decodeBody(
+    encodeFrame({ type: "failed", message: "", exit: 3, packed } as never)
+      .subarray(4),
+  ) as { packed: typeof packed };
+  assert.deepEqual(unpackOps(crossed.packed), ops);
 });
 
 Deno.test("a frame larger than the limit is refused, not buffered", () => {

@@ -10,9 +10,19 @@
  * stops at its first violation, counted.
  */
 
-import type { ExplorationResult, IncompleteReason, Stats } from "../explore/result.ts";
+import type { ExplorationResult, Stats } from "../explore/result.ts";
 import { newStats } from "../explore/result.ts";
+import {
+  addStats,
+  type JobCoordinator,
+  newMetrics,
+  type ParallelMetrics,
+  resultOfParts,
+} from "./job_coordinator.ts";
 import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import { DporCoordinator } from "./dpor_coordinator.ts";
+
+export type { JobCoordinator, ParallelMetrics } from "./job_coordinator.ts";
 
 interface Node {
   readonly job: Job;
@@ -24,26 +34,24 @@ interface Node {
   part: JobPart | null;
 }
 
-/** How the work was spread, for the report (--json's `parallel`). */
-export interface ParallelMetrics {
-  /** Jobs handed out (a job handed again after its worker was lost counts again). */
-  jobs: number;
-  /** Jobs taken from a lost worker and handed to another. */
-  steals: number;
-  /** Messages exchanged (jobs out, outcomes in; the driver adds its own). */
-  messages: number;
-  /** Times the split started over because an actor was found creating actors. */
-  restarts: number;
+/**
+ * The coordinator of a search: under sdpor and odpor the one that owns the nodes above the cut
+ * (dpor_coordinator.ts), otherwise the job tree below.
+ */
+export function newCoordinator(config: SplitConfig): JobCoordinator {
+  return config.reduction === "sdpor" || config.reduction === "odpor"
+    ? new DporCoordinator(config)
+    : new Coordinator(config);
 }
 
-export class Coordinator {
+export class Coordinator implements JobCoordinator {
   /** Every node of the job tree, in preorder: the sequential search's order. */
   private order: Node[] = [];
   private epoch = 0;
   private spawners: number[] = [];
   /** The states claimed in this epoch (--visited), by hash. */
   private readonly visited = new Set<bigint>();
-  readonly metrics: ParallelMetrics = { jobs: 0, steals: 0, messages: 0, restarts: 0 };
+  readonly metrics: ParallelMetrics = newMetrics();
 
   constructor(readonly config: SplitConfig) {
     this.reset();
@@ -85,6 +93,7 @@ export class Coordinator {
       node.part = outcome.part;
       return;
     }
+    if (outcome.kind !== "split") throw new Error("internal: parallel: a probe's answer");
     node.state = "split";
     node.stats = outcome.stats;
     const children: Node[] = outcome.branches.map((prefix, i) => ({
@@ -151,36 +160,31 @@ export class Coordinator {
     return this.order.filter((n) => n.state === "running").length;
   }
 
+  unusedAnswer(): boolean {
+    return false;
+  }
+
+  /** `worker` dropped `job` (right of the first violation): it will not count. */
+  dropped(worker: number, job: Job): void {
+    const n = this.order.find((n) => n.job === job || sameId(n.job.id, job.id));
+    if (n === undefined || n.state !== "running" || n.worker !== worker) return;
+    n.state = "done";
+    n.worker = null;
+    this.metrics.dropped++;
+  }
+
   /** The search's result (once finished): the parts added up in order. */
   result(seconds: number): ExplorationResult {
     const stats = newStats();
     const end = this.cutoff();
-    let depthCut = false;
-    let stopped: IncompleteReason | null = null;
-    let endless = null;
-    let violation = null;
+    const parts: JobPart[] = [];
     for (let i = 0; i < end; i++) {
       const n = this.order[i];
       const s = n.state === "split" ? n.stats : n.part?.stats;
-      if (s !== null && s !== undefined) add(stats, s);
-      const part = n.part;
-      if (part === null) continue;
-      depthCut ||= part.depthCut;
-      if (part.stopped !== null && stopped === null) {
-        stopped = part.stopped;
-        endless = part.endless;
-      }
-      if (part.violation !== null) violation = part.violation;
+      if (s !== null && s !== undefined) addStats(stats, s);
+      if (n.part !== null) parts.push(n.part);
     }
-    stats.seconds = seconds;
-    if (violation !== null) return { verdict: "violation", violation, incomplete: null, stats };
-    if (stopped !== null) {
-      return { verdict: "incomplete", violation: null, incomplete: stopped, stats, endless };
-    }
-    if (depthCut) {
-      return { verdict: "incomplete", violation: null, incomplete: "max-depth", stats };
-    }
-    return { verdict: "ok", violation: null, incomplete: null, stats };
+    return resultOfParts(stats, parts, seconds);
   }
 
   /** One past the last node that counts: the first part with a violation or a stop, included. */
@@ -206,21 +210,4 @@ export class Coordinator {
 
 function sameId(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Adds a part's counts to the total (the longest execution is the longest of the parts). */
-function add(total: Stats, s: Stats): void {
-  total.executions += s.executions;
-  total.states += s.states;
-  total.pruned += s.pruned;
-  total.hashCollisions += s.hashCollisions;
-  total.transitions += s.transitions;
-  total.maxDepth = Math.max(total.maxDepth, s.maxDepth);
-  total.replayedTransitions += s.replayedTransitions;
-  total.restarts += s.restarts;
-  total.restores += s.restores;
-  total.restoreSeconds += s.restoreSeconds;
-  total.sleepBlocked += s.sleepBlocked;
-  total.spinBlocked += s.spinBlocked;
-  total.wakeupInsertions += s.wakeupInsertions;
 }

@@ -12,7 +12,7 @@ import type { Reduction } from "../explore/explore.ts";
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import { InputError, InternalError, UsageError } from "../errors.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
-import { Coordinator } from "./coordinator.ts";
+import { newCoordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
 import { type JobRecord, writeJobLog } from "./job_log.ts";
 import {
@@ -30,6 +30,10 @@ export interface ParallelReport {
   readonly steals: number;
   readonly idle_seconds: number;
   readonly messages: number;
+  /** sdpor, odpor: jobs run ahead whose answers were not used (their inputs changed). */
+  readonly unused: number;
+  /** Jobs their workers were told to drop (of no use any more). */
+  readonly dropped: number;
 }
 
 export interface ParallelRun {
@@ -63,19 +67,28 @@ export interface DriveOptions {
 
 /** Levels of the tree split into jobs, and the widest node split (docs/parallel.md). */
 export const splitDepth = 4;
+/**
+ * sdpor, odpor: levels of nodes with a choice kept by the coordinator at least; below them the
+ * cut goes deeper while few jobs wait (dpor_coordinator.ts). readers(11) under odpor: 211 jobs
+ * with 2 and 964 with 4 for 2,048 executions; lastzero(10): 38 and 203 for 3,328.
+ */
+export const dporSplitDepth = 2;
 export const maxFanout = 64;
 
 export async function drive(options: DriveOptions): Promise<ParallelRun> {
   const split: SplitConfig = {
     reduction: options.reduction,
-    splitDepth,
+    splitDepth: options.reduction === "sdpor" || options.reduction === "odpor"
+      ? dporSplitDepth
+      : splitDepth,
     maxFanout,
+    workers: options.jobs ?? options.expectWorkers,
     maxDepth: options.maxDepth,
     visited: options.visited,
     start: options.start,
   };
   const startedMs = performance.now();
-  const coordinator = new Coordinator(split);
+  const coordinator = newCoordinator(split);
   const dir = options.listen === undefined ? Deno.makeTempDirSync({ prefix: "isomc-" }) : null;
   if (dir !== null) registerTemporary(dir);
   const listener = listen(options.listen ?? { transport: "unix", path: `${dir}/coordinator` });
@@ -83,6 +96,21 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   const objects = new Map<number, string>();
   const children: Deno.ChildProcess[] = [];
   const links = new Set<Connection>();
+  /** Each connected worker's link, by its id (to tell it to drop a job). */
+  const linkOf = new Map<number, Connection>();
+  /**
+   * Jobs still running that can no longer count (right of the first violation; sdpor and
+   * odpor: run ahead, their inputs changed since): their workers drop them and take others.
+   */
+  const dropUseless = (): void => {
+    for (const { worker, job } of coordinator.useless()) {
+      const link = linkOf.get(worker);
+      if (link === undefined) continue;
+      coordinator.dropped(worker, job);
+      link.send({ type: "drop", id: job.id, epoch: job.epoch, key: job.key ?? null })
+        .catch(() => {});
+    }
+  };
   let failure: Error | null = null;
   let connected = 0;
   let everConnected = 0;
@@ -121,6 +149,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     });
     connected++;
     everConnected++;
+    linkOf.set(id, link);
     greeted.add(hello.pid);
     notify();
     try {
@@ -158,8 +187,13 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         for (const [k, v] of m.actors) actors.set(k, v);
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
+        if (!over()) dropUseless();
         const o = m.outcome;
-        const stats = o.kind === "split" ? o.stats : o.kind === "explored" ? o.part.stats : null;
+        const stats = o.kind === "split" || o.kind === "node"
+          ? o.stats
+          : o.kind === "explored"
+          ? o.part.stats
+          : null;
         log.push({
           id: job.id,
           worker: id,
@@ -188,6 +222,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         // what it sent before it heard: of no use now
       }
     } finally {
+      linkOf.delete(id);
       connected--;
       coordinator.lost(id);
       messages += link.messages;
@@ -294,6 +329,8 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       steals: m.steals,
       idle_seconds: Number((idleMs / 1000).toFixed(3)),
       messages,
+      unused: m.unused,
+      dropped: m.dropped,
     },
   };
 }

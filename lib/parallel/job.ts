@@ -6,7 +6,11 @@
 
 import type { Reduction } from "../explore/explore.ts";
 import type { EndlessExecution, FoundViolation, Stats } from "../explore/result.ts";
-import type { Step } from "../model/transition.ts";
+import type { PackedOps } from "../explore/dpor/above.ts";
+import type { Event } from "../explore/dpor/event.ts";
+import type { SleepData } from "../explore/dpor/sleep.ts";
+import type { TreeData } from "../explore/dpor/wakeup_tree.ts";
+import type { Point, Step } from "../model/transition.ts";
 
 /** What every job of one search shares. */
 export interface SplitConfig {
@@ -15,6 +19,8 @@ export interface SplitConfig {
   readonly splitDepth: number;
   /** A node with more branches than this is not split (a random of a million values). */
   readonly maxFanout: number;
+  /** The workers expected (sdpor, odpor: the cut goes deeper while fewer jobs wait). */
+  readonly workers?: number;
   readonly maxDepth?: number;
   readonly runawaySteps?: number;
   /** --reduction=none --visited: states are claimed from the coordinator, explored once. */
@@ -41,6 +47,19 @@ export interface Job {
   readonly spawners: readonly number[];
   /** The attempt it belongs to: a new spawner starts the split over, with a new epoch. */
   readonly epoch: number;
+  /** sdpor and odpor (dpor_coordinator.ts): its inputs' name, the coordinator's. */
+  readonly key?: string;
+  /** sdpor and odpor: what the coordinator's nodes give the job's root. */
+  readonly dpor?: DporJob;
+}
+
+/** A sdpor or odpor job's root, as the sequential search has it when it gets there. */
+export interface DporJob {
+  /** A probe: the node's point and first step not asleep, unless the node ends an execution. */
+  readonly probe: boolean;
+  readonly sleep: SleepData;
+  /** The wakeup tree at the root (odpor; sdpor's pending branches). */
+  readonly tree: TreeData;
 }
 
 /** What running a job gives. */
@@ -49,6 +68,13 @@ export type JobOutcome =
   | { readonly kind: "split"; readonly branches: readonly Step[][]; readonly stats: Stats }
   /** The job's subtree was explored (or it ended here); `result` counts its part. */
   | { readonly kind: "explored"; readonly part: JobPart }
+  /** A probe's node (sdpor, odpor): its point, its first step not asleep, its own counts. */
+  | {
+    readonly kind: "node";
+    readonly point: Point;
+    readonly first: Event | null;
+    readonly stats: Stats;
+  }
   /** An actor was found creating actors: the whole split starts over with `spawners`. */
   | { readonly kind: "spawner"; readonly spawners: readonly number[] };
 
@@ -61,4 +87,6 @@ export interface JobPart {
   readonly stopped: "runaway" | "interrupted" | "out-of-memory" | null;
   readonly depthCut: boolean;
   readonly endless: EndlessExecution | null;
+  /** sdpor and odpor: what its races add at the nodes above its root, in order (above.ts). */
+  readonly ops?: PackedOps;
 }

@@ -9,7 +9,7 @@ export interface JobRecord {
   /** Its place in the job tree (the branch index at each split level); its parent drops the last. */
   readonly id: readonly number[];
   readonly worker: number;
-  readonly kind: "split" | "explored" | "spawner";
+  readonly kind: "split" | "node" | "explored" | "spawner";
   /** The jobs a split made. */
   readonly children: number;
   /** Seconds from the search's start: the job sent, its outcome received. */

@@ -22,7 +22,10 @@ import {
 } from "../explore/result.ts";
 import type { AheadHint, Outcome, Target, TargetCounters } from "../explore/target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
-import type { Claim, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import type { Claim, DporJob, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import { type AboveOp, packOps } from "../explore/dpor/above.ts";
+import type { DporReduction } from "../explore/dpor/stack.ts";
+import { treeFromData } from "../explore/dpor/wakeup_tree.ts";
 
 /**
  * How a worker's jobs start: its program is started once, and each later job begins from the
@@ -75,7 +78,7 @@ export async function runJob(
     restores: c.restores - before.restores,
     restoreSeconds: c.restoreSeconds - before.restoreSeconds,
   });
-  return outcome.kind === "split"
+  return outcome.kind === "split" || outcome.kind === "node"
     ? { ...outcome, stats: share(outcome.stats) }
     : { kind: "explored", part: { ...outcome.part, stats: share(outcome.part.stats) } };
 }
@@ -107,13 +110,16 @@ async function run(
   if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
   const spawners = new Set(job.spawners);
   const dpor = config.reduction !== "none";
+  // sdpor and odpor: the sleep set and wakeup tree at the root are the coordinator's
+  // (dpor_coordinator.ts); sleep sets alone recompute the sleep set along the prefix.
+  const given = job.dpor;
   const points: Point[] = [];
   const events: Event[] = [];
   // The prefix's events as they are made: the directory of each point is that of the events
   // before it (comm ids come back, event.ts).
   const maker = new EventMaker(spawners, events);
   const trace: TraceStep[] = [];
-  let sleep = SleepSet.empty();
+  let sleep = given === undefined ? SleepSet.empty() : SleepSet.fromData(given.sleep);
   const fresh = starts.fresh;
   let outcome = await starts.start();
   // A copy's initial key is checked once, when it starts (a restore returns to the same state).
@@ -124,7 +130,7 @@ async function run(
     points.push(point);
     const transition = transitionOf(point, step.actor);
     if (transition === undefined) throw new Error("internal: parallel: a job's step is absent");
-    if (dpor) {
+    if (dpor && given === undefined) {
       // The branches the sequential search took before this one are asleep below it.
       for (const b of branchesOf(point, sleep, true)) {
         if (b.actor === step.actor && b.choice === step.choice) break;
@@ -141,9 +147,18 @@ async function run(
     }
     const ev = maker.of(transition, step.choice, created);
     events.push(ev);
-    if (dpor) sleep = sleep.after(ev);
+    if (dpor && given === undefined) sleep = sleep.after(ev);
   }
   const depth = job.prefix.length;
+  if (given !== undefined) {
+    return await runDporJob(target, config, job, given, outcome, signal, {
+      points,
+      events,
+      sleep,
+      spawners,
+      trace,
+    });
+  }
   const stats = newStats();
   stats.states = 1;
   stats.transitions = depth > 0 ? 1 : 0;
@@ -225,6 +240,72 @@ async function run(
     throw e;
   }
   return { kind: "explored", part: partOf(r, depth, trace) };
+}
+
+/**
+ * A sdpor or odpor job at its node (dpor_coordinator.ts): a probe answers with the node's point
+ * and first step not asleep (stack.ts's branchOf) unless the node ends an execution; otherwise
+ * the node's subtree is searched from the coordinator's sleep set and wakeup tree, and what its
+ * races add above the node is recorded for the coordinator.
+ */
+async function runDporJob(
+  target: Target,
+  config: SplitConfig,
+  job: Job,
+  given: DporJob,
+  at: Outcome,
+  signal: AbortSignal | undefined,
+  root: {
+    points: Point[];
+    events: Event[];
+    sleep: SleepSet;
+    spawners: Set<number>;
+    trace: TraceStep[];
+  },
+): Promise<JobOutcome> {
+  const depth = job.prefix.length;
+  if (
+    given.probe && at.kind === "point" && at.point.transitions.some((t) => t.enabled) &&
+    depth < (config.maxDepth ?? Infinity)
+  ) {
+    const stats = newStats();
+    stats.states = 1;
+    stats.transitions = depth > 0 ? 1 : 0;
+    stats.maxDepth = depth;
+    const maker = new EventMaker(root.spawners, root.events);
+    let first: Event | null = null;
+    for (const t of at.point.transitions) {
+      if (!t.enabled || first !== null) continue;
+      for (let choice = 0; choice < t.choices; choice++) {
+        if (root.sleep.hasAlt(t.actor, altOf(t, choice))) continue;
+        first = maker.of(t, choice);
+        break;
+      }
+    }
+    return { kind: "node", point: at.point, first, stats };
+  }
+  const sub = new SubTarget(target, job.prefix, at);
+  const options: ExploreOptions = {
+    maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
+    runawaySteps: config.runawaySteps,
+    signal,
+  };
+  const ops: AboveOp[] = [];
+  let r: ExplorationResult;
+  try {
+    r = await exploreDpor(sub, config.reduction as DporReduction, options, {
+      points: root.points,
+      events: root.events,
+      sleep: root.sleep,
+      spawners: root.spawners,
+      tree: treeFromData(given.tree),
+      ops,
+    });
+  } catch (e) {
+    if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...root.spawners] };
+    throw e;
+  }
+  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops: packOps(ops) } };
 }
 
 /**

@@ -14,9 +14,10 @@ import type { ExplorationResult } from "../explore/result.ts";
 import type { AheadHint, Outcome, Target } from "../explore/target.ts";
 import type { Step } from "../model/transition.ts";
 import { ForwardingTarget } from "../explore/forwarding_target.ts";
-import { Coordinator, type ParallelMetrics } from "./coordinator.ts";
+import { newCoordinator, type ParallelMetrics } from "./coordinator.ts";
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { runJob } from "./run_job.ts";
+import { decodeBody, encodeFrame, type ToCoordinator, type ToWorker } from "./wire.ts";
 
 export interface Simulation {
   readonly workers: number;
@@ -35,6 +36,8 @@ export interface Simulation {
 export interface SimulatedResult {
   readonly result: ExplorationResult;
   readonly metrics: ParallelMetrics;
+  /** Whether a job's answer was left out (run ahead, its inputs changed: dpor_coordinator.ts). */
+  readonly unused: (job: Job) => boolean;
 }
 
 /** A worker's job in the simulation: parked at its target's next call, or ended. */
@@ -59,7 +62,7 @@ export async function simulate(
   config: SplitConfig,
   sim: Simulation,
 ): Promise<SimulatedResult> {
-  const coordinator = new Coordinator(config);
+  const coordinator = newCoordinator({ ...config, workers: config.workers ?? sim.workers });
   const next = seeded(sim.seed);
   const running = new Map<number, Running>();
   const park = async (w: number): Promise<void> => {
@@ -89,8 +92,12 @@ export async function simulate(
     running.set(w, r);
     sim.onJob?.(w, job);
     const claim = (hash: bigint): boolean => coordinator.claim(hash, job.epoch);
-    runJob(targets[w], config, job, undefined, claim).then(
-      (outcome) => (r.ended = outcome),
+    // The job and its outcome go through the wire's encoding, as to and from a worker process
+    // (what JSON cannot carry, an Infinity, would be lost there too).
+    runJob(targets[w], config, overWire({ type: "job", job }).job, undefined, claim).then(
+      (
+        outcome,
+      ) => (r.ended = overWire({ type: "outcome", job, outcome, actors: [], objects: [] }).outcome),
       (e) => {
         if (!(e instanceof Stopped)) throw e;
         r.ended = "lost";
@@ -125,7 +132,21 @@ export async function simulate(
           coordinator.lost(w);
         } else coordinator.complete(w, r.job, r.ended!);
       }
-      if (ended.length > 0) continue;
+      if (ended.length > 0) {
+        // Jobs that can no longer count are dropped, as drive.ts tells real workers to: their
+        // workers take other jobs (what the dropped jobs reached does not count).
+        if (!coordinator.finished) {
+          for (const { worker, job } of coordinator.useless()) {
+            const r = running.get(worker);
+            if (r === undefined || r.job !== job) continue;
+            coordinator.dropped(worker, job);
+            sim.onLost?.(worker, job);
+            while (r.resume !== null) await turn(worker, false);
+            running.delete(worker);
+          }
+        }
+        continue;
+      }
       const busy = [...running.keys()];
       if (busy.length === 0) throw new Error("internal: parallel: no job runs, none is done");
       const w = busy[Math.floor(next() * busy.length)];
@@ -138,7 +159,11 @@ export async function simulate(
     for (const [w, r] of running) while (r.resume !== null) await turn(w, false);
     for (const t of targets) await t.close();
   }
-  return { result: coordinator.result(0), metrics: coordinator.metrics };
+  return {
+    result: coordinator.result(0),
+    metrics: coordinator.metrics,
+    unused: (job) => coordinator.unusedAnswer(job),
+  };
 }
 
 /** A worker's target whose every start, step and restore waits for the worker's turn. */
@@ -177,4 +202,9 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `message` as the other side of a connection gets it. */
+function overWire<M extends ToWorker | ToCoordinator>(message: M): M {
+  return decodeBody(encodeFrame(message).subarray(4)) as M;
 }

@@ -11,9 +11,11 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
  * 1: the first. 2: with --visited the setup carries how every copy starts (split.start, the
  * reference's words and initial key) and the program's environment (programEnv); a version 1
  * worker would ignore them and hash its copies' states unlike the others'; --every-end
- * (everyEnd) came with it.
+ * (everyEnd) came with it. 3: sdpor and odpor jobs carry their root's sleep set and wakeup
+ * tree (job.dpor, the coordinator's), answer probes (`node`) and record what their races add
+ * above their root (part.ops); the coordinator tells a worker to `drop` a job of no use.
  */
-export const wireVersion = 2;
+export const wireVersion = 3;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -50,6 +52,13 @@ export type ToWorker =
   | { readonly type: "setup"; readonly version: number; readonly setup: WorkerSetup }
   | { readonly type: "job"; readonly job: Job }
   | { readonly type: "claimed"; readonly mine: boolean }
+  /** The job `id` (of `epoch`, `key`) can no longer count: the worker stops it, goes on. */
+  | {
+    readonly type: "drop";
+    readonly id: readonly number[];
+    readonly epoch: number;
+    readonly key: string | null;
+  }
   | { readonly type: "stop" }
   | { readonly type: "refused"; readonly message: string };
 

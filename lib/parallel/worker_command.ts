@@ -89,6 +89,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
   const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
   const starts = new JobStarts(target);
+  /** The job running, and what stops it when the coordinator says it is of no use. */
+  const now: { current: { job: Job; stop: AbortController } | null } = { current: null };
   // The connection is read all along: a coordinator that goes away mid-job ends the worker at
   // once, its program with it, however long the job would take.
   void (async (): Promise<never> => {
@@ -102,6 +104,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         Deno.exit(m === null ? ExitCode.incomplete : ExitCode.ok);
       }
       if (m.type === "job") jobs.push(m.job);
+      const current = now.current;
+      if (m.type === "drop" && current !== null && sameJob(current.job, m)) current.stop.abort();
       if (m.type === "claimed") claims.shift()?.(m.mine);
       waiter.wake?.();
     }
@@ -112,6 +116,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       waiter.wake = null;
     }
     const job = jobs.shift()!;
+    const current = { job, stop: new AbortController() };
+    now.current = current;
     let outcome;
     try {
       const claim = async (hash: bigint): Promise<boolean> => {
@@ -123,7 +129,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         target,
         split,
         job,
-        undefined,
+        current.stop.signal,
         split.visited ? claim : undefined,
         starts,
       );
@@ -139,6 +145,7 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       if (!told) throw e;
       return exitCodeOf(e);
     }
+    now.current = null;
     await link.send({
       type: "outcome",
       job,
@@ -147,4 +154,14 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       objects: [...target.names.objects],
     });
   }
+}
+
+/** Whether a drop names `job`. */
+function sameJob(
+  job: Job,
+  drop: { id: readonly number[]; epoch: number; key: string | null },
+): boolean {
+  return job.epoch === drop.epoch && (job.key ?? null) === drop.key &&
+    job.id.length === drop.id.length &&
+    job.id.every((x, i) => x === drop.id[i]);
 }

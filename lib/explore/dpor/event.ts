@@ -141,15 +141,20 @@ export class EventMaker {
    * other posts of the same ids.
    */
   otherValues(ev: Event, from = 0, to = Infinity): Event[] {
-    const t = ev.transition;
-    if (t.choices <= 1) return [];
-    const taken = choiceFor(t, ev.alt);
-    const out: Event[] = [];
-    for (let c = from; c < Math.min(to, t.choices); c++) {
-      if (c !== taken) out.push({ ...ev, alt: altOf(t, c), created: [] });
-    }
-    return out;
+    return otherValuesOf(ev, from, to);
   }
+}
+
+/** EventMaker.otherValues, which needs nothing of the maker (the coordinator asks it too). */
+export function otherValuesOf(ev: Event, from = 0, to = Infinity): Event[] {
+  const t = ev.transition;
+  if (t.choices <= 1) return [];
+  const taken = choiceFor(t, ev.alt);
+  const out: Event[] = [];
+  for (let c = from; c < Math.min(to, t.choices); c++) {
+    if (c !== taken) out.push({ ...ev, alt: altOf(t, c), created: [] });
+  }
+  return out;
 }
 
 /** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */

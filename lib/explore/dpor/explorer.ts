@@ -40,6 +40,7 @@ import { EndlessWatch } from "../endless.ts";
 import { blocked, type DporReduction, ExecutionStack, type Node } from "./stack.ts";
 import { SleepSet } from "./sleep.ts";
 import { WakeupNode } from "./wakeup_tree.ts";
+import type { AboveOp } from "./above.ts";
 
 export type { DporReduction } from "./stack.ts";
 
@@ -55,6 +56,13 @@ export interface DporRoot {
   readonly events: readonly Event[];
   readonly sleep: SleepSet;
   readonly spawners: Set<number>;
+  /** The wakeup tree at the root (odpor; the branch of the coordinator's node above it). */
+  readonly tree?: WakeupNode;
+  /**
+   * What the search's races add at the nodes above the root, in the order it makes them
+   * (above.ts): those nodes are the coordinator's, which applies them in the sequential order.
+   */
+  readonly ops?: AboveOp[];
 }
 
 /** A subtree search (DporRoot) found an actor creating actors: the split must start over. */
@@ -119,7 +127,7 @@ async function search(
   // Events are made at the end of the current path, where its directory names the posts of
   // comm ids that come back (event.ts); a job's prefix (above its root) is looked up next.
   const above = root?.events ?? [];
-  const stack = new ExecutionStack(reduction, spawners, stats, root?.sleep, above);
+  const stack = new ExecutionStack(reduction, spawners, stats, root?.sleep, above, root?.tree);
   const maker = stack.maker;
   const reversals = new Reversals(
     reduction,
@@ -127,9 +135,10 @@ async function search(
     stats,
     maxDepth + above.length,
     !options.wholeAnalysis,
+    root === undefined ? null : { count: above.length, ops: root.ops ?? [] },
   );
-  // Below a root, the nodes above it take no reversal: an empty wakeup tree takes no
-  // insertion, and what sdpor adds there is dropped (the other jobs explore it).
+  // Below a root, what lands at the nodes above it is recorded (root.ops), not applied: these
+  // stand in for them, so that the stack's nodes keep their depths.
   const placeholders: Node[] = above.map(() => ({
     sleep: SleepSet.empty(),
     tree: new WakeupNode(null),

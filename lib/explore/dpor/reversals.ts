@@ -28,6 +28,7 @@ import { enabledAfter } from "./shadow.ts";
 import { wakesAll } from "./sleep.ts";
 import type { DporReduction, Node } from "./stack.ts";
 import { insert, insertValues, ValueInsertion } from "./wakeup_tree.ts";
+import { type AboveOp, backtrack, opKey, roomOf } from "./above.ts";
 
 /** Races registered between two pauses. */
 const pause = 64;
@@ -46,7 +47,28 @@ export class Reversals {
     private readonly maxDepth = Infinity,
     /** Only the races and values of events after the shared prefix (see register). */
     private readonly incremental = true,
+    /**
+     * A subtree search (a parallel job): the first `above.count` nodes are the coordinator's,
+     * and what lands there is recorded in `above.ops` (above.ts) instead of applied.
+     */
+    private readonly above: { readonly count: number; readonly ops: AboveOp[] } | null = null,
   ) {}
+
+  /** Whether node `at` is above a job's root: what lands there is recorded (above.ts). */
+  private record(op: AboveOp): boolean {
+    if (this.above === null || op.at >= this.above.count) return false;
+    // The same operation again adds nothing (the coordinator's nodes only grow while it applies
+    // a job's operations, and an insertion follows the same branches to the same leaf): once
+    // is enough. Most are the same races found again, execution after execution.
+    const key = opKey(op);
+    if (this.recorded.has(key)) return true;
+    this.recorded.add(key);
+    this.above.ops.push(op);
+    return true;
+  }
+
+  /** The operations recorded above the root, by opKey. */
+  private readonly recorded = new Set<string>();
 
   /**
    * Race analysis of the execution `events` (complete, cut, or blocked by sleep sets; for an
@@ -79,13 +101,15 @@ export class Reversals {
       if (this.reduction === "odpor") {
         const v = reversal(a, race);
         const room = this.maxDepth - race.first;
+        if (this.record({ kind: "sequence", at: race.first, v, room: roomOf(room) })) continue;
         if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {
           this.stats.wakeupInsertions++;
         }
       } else {
         const starts = initials(a, reversalIndices(a, race)).map((k) => a.events[k]);
+        if (this.record({ kind: "initials", at: race.first, starts })) continue;
         if (starts.some((ev) => node.backtrack.has(ev))) continue;
-        this.backtrack(node, starts[0]);
+        backtrack(node, starts[0], this.stats);
       }
     }
     for (const t of pending) {
@@ -102,12 +126,25 @@ export class Reversals {
       const key = this.reduction === "odpor"
         ? `${alt.event.actor}|${before.map((e) => `${e.actor}.${e.alt}`).join(" ")}`
         : `${alt.event.actor}`;
+      const room = this.maxDepth - alt.at;
+      if (
+        this.record({
+          kind: "values",
+          at: alt.at,
+          key,
+          event: alt.event,
+          before,
+          room: roomOf(room),
+        })
+      ) {
+        continue;
+      }
       if (node.registered.has(key)) continue;
       node.registered.add(key);
       // The values are made and inserted a slice at a time (inserting them in slices is
       // inserting them in order): a random of millions of values does not stall the search.
       const t = alt.event.transition;
-      const insertion = new ValueInsertion(node.tree, before, this.maxDepth - alt.at);
+      const insertion = new ValueInsertion(node.tree, before, room);
       for (let from = 0; from < t.choices; from += valuesPerSlice) {
         yield;
         const others = this.maker.otherValues(alt.event, from, from + valuesPerSlice);
@@ -116,7 +153,7 @@ export class Reversals {
           // new value, which this execution cannot tell (docs/independence.md).
           this.stats.wakeupInsertions += insertion.insert(others);
         } else {
-          for (const ev of others) if (!node.backtrack.has(ev)) this.backtrack(node, ev);
+          for (const ev of others) if (!node.backtrack.has(ev)) backtrack(node, ev, this.stats);
         }
       }
     }
@@ -167,6 +204,7 @@ export class Reversals {
       if (others.length === 0) continue;
       if (this.reduction === "odpor") {
         const prefix = kept.map((k) => a.events[k]);
+        if (this.record({ kind: "cutValues", at, prefix, others, room: roomOf(n - at) })) continue;
         this.stats.wakeupInsertions += insertValues(nodes[at].tree, prefix, others, n - at);
       } else {
         for (const value of others) this.reverse(nodes, a, at, kept, value, before);
@@ -190,6 +228,7 @@ export class Reversals {
     const v = [...indices.map((k) => a.events[k]), ev];
     if (this.reduction === "odpor") {
       const room = this.maxDepth - at;
+      if (this.record({ kind: "sequence", at, v, room: roomOf(room) })) return;
       if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {
         this.stats.wakeupInsertions++;
       }
@@ -198,13 +237,8 @@ export class Reversals {
     // sdpor: one initial of the sequence, unless one is in the backtrack set already.
     const starts = initials(a, indices).map((k) => a.events[k]);
     if (!indices.some(before)) starts.push(ev);
+    if (this.record({ kind: "initials", at, starts })) return;
     if (starts.some((e) => node.backtrack.has(e))) return;
-    this.backtrack(node, starts[0]);
-  }
-
-  private backtrack(node: Node, ev: Event): void {
-    node.tree.append([ev]);
-    node.backtrack.add(ev);
-    this.stats.wakeupInsertions++;
+    backtrack(node, starts[0], this.stats);
   }
 }

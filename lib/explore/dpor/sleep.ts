@@ -20,11 +20,37 @@ interface Sleepers {
   shared: boolean;
 }
 
+/** A sleep set as plain data (SleepSet.toData). */
+export type SleepData = readonly (readonly [Event, readonly number[]])[];
+
 export class SleepSet {
   private constructor(private readonly byActor: Map<number, Sleepers>) {}
 
   static empty(): SleepSet {
     return new SleepSet(new Map());
+  }
+
+  /** The set as plain data (a parallel job's root, lib/parallel/): per actor, one event and its alternatives. */
+  toData(): SleepData {
+    return [...this.byActor.values()].map((s) => [s.representative, [...s.alts]] as const);
+  }
+
+  static fromData(data: SleepData): SleepSet {
+    const set = SleepSet.empty();
+    for (const [ev, alts] of data) for (const alt of alts) set.add({ ...ev, alt });
+    return set;
+  }
+
+  /** A copy that adding to leaves this one as it is. */
+  copy(): SleepSet {
+    for (const s of this.byActor.values()) s.shared = true;
+    return new SleepSet(new Map(this.byActor));
+  }
+
+  /** A canonical name of the set (actors and alternatives asleep), for memo keys. */
+  key(): string {
+    return [...this.byActor.entries()].sort((a, b) => a[0] - b[0])
+      .map(([actor, s]) => `${actor}:${[...s.alts].sort((a, b) => a - b).join(",")}`).join(" ");
   }
 
   get isEmpty(): boolean {

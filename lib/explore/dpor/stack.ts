@@ -61,22 +61,16 @@ export class ExecutionStack {
     rootSleep?: SleepSet,
     /** The events above the root (a parallel job's prefix), for the comms posted there. */
     prefix: readonly Event[] = [],
+    /**
+     * The wakeup tree at the root (a parallel job's: the branch of the coordinator's node
+     * that leads to it, as the sequential search has it when it reaches the root).
+     */
+    rootTree?: WakeupNode,
   ) {
     this.maker = new EventMaker(spawners, this.events, prefix);
-    if (rootSleep !== undefined) {
-      this.nextSleep = rootSleep;
-      this.wideAtSleepers = reduction === "odpor";
-    }
+    if (rootSleep !== undefined) this.nextSleep = rootSleep;
+    if (rootTree !== undefined) this.nextTree = rootTree;
   }
-
-  /**
-   * odpor below a root with sleepers: a node reached with sleepers and no wakeup tree takes
-   * every branch not asleep, as sleep sets alone do. Optimal DPOR never reaches such a node
-   * by itself (a wakeup sequence wakes every sleeper, sleep.ts), and its first execution from
-   * one could leave a sleeper asleep, from which its races do not reach every trace left
-   * (docs/parallel.md).
-   */
-  private wideAtSleepers = false;
 
   /** The top node's point (a view, valid until the stack changes). */
   get top(): Point {
@@ -174,7 +168,6 @@ export class ExecutionStack {
     // The first enabled step not asleep (every one for sleep), in actor then choice order;
     // choices are looked at one by one, not listed: a random can have millions.
     let found = false;
-    const wide = this.wideAtSleepers && !node.sleep.isEmpty;
     for (const t of this.points.top.transitions) {
       if (!t.enabled) continue;
       for (let choice = 0; choice < t.choices; choice++) {
@@ -183,7 +176,7 @@ export class ExecutionStack {
         node.tree.append([ev]);
         node.backtrack.add(ev);
         found = true;
-        if (this.reduction !== "sleep" && !wide) return node.tree.child(0);
+        if (this.reduction !== "sleep") return node.tree.child(0);
       }
     }
     if (!found) {

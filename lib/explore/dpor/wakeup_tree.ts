@@ -21,6 +21,11 @@ export class WakeupNode {
     return this.items[this.head + i];
   }
 
+  /** Adds `child` (a whole subtree) as the new rightmost branch. */
+  adopt(child: WakeupNode): void {
+    this.items.push(child);
+  }
+
   /** Adds `sequence` as a new rightmost branch below this node. */
   append(sequence: readonly Event[]): void {
     if (sequence.length === 0) return;
@@ -54,6 +59,35 @@ export class WakeupNode {
     const at = this.items.indexOf(child, this.head);
     if (at >= 0) this.items.splice(at, 1);
   }
+}
+
+/** A wakeup tree as plain data (a parallel job's root): each branch's event and its branches. */
+export interface TreeData {
+  readonly ev: Event | null;
+  readonly below: readonly TreeData[];
+}
+
+/** The tree below `node` (its pending branches) as plain data. */
+export function treeData(node: WakeupNode): TreeData {
+  const below: TreeData[] = [];
+  for (let i = 0; i < node.count; i++) below.push(treeData(node.child(i)));
+  return { ev: node.ev, below };
+}
+
+export function treeFromData(data: TreeData): WakeupNode {
+  const node = new WakeupNode(data.ev);
+  for (const b of data.below) node.adopt(treeFromData(b));
+  return node;
+}
+
+/** A canonical name of the tree below `node` (actors and alternatives), for memo keys. */
+export function treeKey(node: WakeupNode): string {
+  const parts: string[] = [];
+  for (let i = 0; i < node.count; i++) {
+    const c = node.child(i);
+    parts.push(`${c.ev!.actor}.${c.ev!.alt}${c.count > 0 ? `(${treeKey(c)})` : ""}`);
+  }
+  return parts.join(" ");
 }
 
 /** What a removed branch's slot holds until the array is compacted. */
