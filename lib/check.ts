@@ -476,7 +476,10 @@ async function checkParallel(
     jobs: options.jobs,
     listen: options.coordinator,
     expectWorkers: options.expectWorkers,
-    program: [spec.path, ...spec.args],
+    // A path as the user gave it (local workers share the coordinator's directory), so that a
+    // worker's messages name the program as a sequential check does; a name found in PATH
+    // goes by its full path (the workers' PATH may not be the one the check was given).
+    program: [spec.argv0.includes("/") ? spec.argv0 : spec.path, ...spec.args],
     signal: options.signal,
     onProgress: options.onProgress,
   });

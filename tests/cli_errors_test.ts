@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { buildProgram } from "./support/build.ts";
 import {
   becomeSubreaper,
@@ -100,14 +101,22 @@ Deno.test("--json: an input error is an error object of kind input, exit 2", asy
       "input",
     );
     const noRuntime = await buildProgram(`${faults}no_runtime_exit.c`);
-    // In parallel too: one line, the coordinator's, however many workers met the failure.
-    for (const jobs of [[], ["--jobs=3"]]) {
-      const r = await runCli(["check", "--json", ...jobs, "--", noRuntime], { cwd: dir });
-      assertNothingLeft(noRuntime);
+    // In parallel too: one line, the coordinator's, however many workers met the failure, and
+    // the program named as it was given (here by a relative path).
+    Deno.copyFileSync(noRuntime, join(dir, "no_runtime"));
+    Deno.chmodSync(join(dir, "no_runtime"), 0o755);
+    for (
+      const [jobs, program] of [[[], noRuntime], [["--jobs=3"], noRuntime], [
+        ["--jobs=2"],
+        "./no_runtime",
+      ]] as const
+    ) {
+      const r = await runCli(["check", "--json", ...jobs, "--", program], { cwd: dir });
+      assertNothingLeft(program);
       assertFailure(
         r,
         2,
-        `${noRuntime} exited with status 0 without connecting to the checker: is it built with \`isomc cc\` and does main() call isomc_init()?`,
+        `${program} exited with status 0 without connecting to the checker: is it built with \`isomc cc\` and does main() call isomc_init()?`,
         "input",
       );
     }
