@@ -17,7 +17,8 @@ import {
   type Transition,
   transitionOf,
 } from "../model/transition.ts";
-import type { AheadHint, ExactState, Outcome, Target, TargetCounters } from "./target.ts";
+import type { AheadHint, Outcome, Target } from "./target.ts";
+import { ForwardingTarget } from "./forwarding_target.ts";
 import { type DataRace, type RaceAccess, RaceDetector } from "./data_race.ts";
 import { formatSource, noSources, type SourceResolver } from "../report/source.ts";
 
@@ -51,7 +52,7 @@ export function raceMessage(race: DataRace, names: NameTable, context: RaceConte
   } are not ordered by happens-before`;
 }
 
-export class RaceWatch implements Target {
+export class RaceWatch extends ForwardingTarget {
   private detector = new RaceDetector();
   private path: Taken[] = [];
   /** The point after each prefix of the path (null: an end), to know what a step executes. */
@@ -60,19 +61,13 @@ export class RaceWatch implements Target {
   private blind = false;
 
   constructor(
-    private readonly inner: Target,
+    inner: Target,
     private readonly context: () => RaceContext = () => ({ sources: noSources }),
-  ) {}
-
-  get names(): NameTable {
-    return this.inner.names;
+  ) {
+    super(inner);
   }
 
-  get counters(): TargetCounters {
-    return this.inner.counters;
-  }
-
-  async start(): Promise<Outcome> {
+  override async start(): Promise<Outcome> {
     const outcome = await this.inner.start();
     this.detector = new RaceDetector();
     this.path = [];
@@ -81,7 +76,7 @@ export class RaceWatch implements Target {
     return outcome;
   }
 
-  async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+  override async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
     const before = this.blind ? null : this.points[this.path.length];
     const outcome = await this.inner.execute(step, ahead);
     const after = outcome.kind === "point" ? outcome.point : null;
@@ -115,7 +110,7 @@ export class RaceWatch implements Target {
     return this.path.some((p) => p.step.actor === actor || p.created.includes(actor));
   }
 
-  async restore(path: readonly Step[], known?: number): Promise<void> {
+  override async restore(path: readonly Step[], known?: number): Promise<void> {
     await this.inner.restore(path, known);
     const same = path.length <= this.path.length &&
       path.every((s, i) =>
@@ -132,21 +127,5 @@ export class RaceWatch implements Target {
       this.detector.step(p.transition);
       for (const a of p.created) this.detector.created(a, p.step.actor);
     }
-  }
-
-  stateHash(): bigint | null {
-    return this.inner.stateHash?.() ?? null;
-  }
-
-  hashStates(on: boolean): boolean {
-    return this.inner.hashStates?.(on) ?? false;
-  }
-
-  exactState(): ExactState | null {
-    return this.inner.exactState?.() ?? null;
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -20,7 +20,8 @@ import {
   type Stats,
   type TraceStep,
 } from "../explore/result.ts";
-import type { AheadHint, Outcome, Target, TargetCounters } from "../explore/target.ts";
+import type { AheadHint, Outcome, Target } from "../explore/target.ts";
+import { ForwardingTarget } from "../explore/forwarding_target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
 import type { Claim, DporJob, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 import { type AboveOp, packOps } from "../explore/dpor/above.ts";
@@ -364,46 +365,29 @@ function branchesOf(point: Point, sleep: SleepSet, sleeping: boolean, limit = In
  * The target seen from a job's node: its start is the node (reached by the prefix), and paths
  * are relative to it. The first start finds the target there already.
  */
-class SubTarget implements Target {
+class SubTarget extends ForwardingTarget {
   private fresh = true;
 
   constructor(
-    private readonly inner: Target,
+    inner: Target,
     private readonly prefix: readonly Step[],
     private readonly at: Outcome,
-  ) {}
-
-  get names(): Target["names"] {
-    return this.inner.names;
+  ) {
+    super(inner);
   }
 
-  get counters(): TargetCounters {
-    return this.inner.counters;
-  }
-
-  async start(): Promise<Outcome> {
+  override async start(): Promise<Outcome> {
     if (!this.fresh) await this.inner.restore(this.prefix);
     this.fresh = false;
     return this.at;
   }
 
-  execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
-    return this.inner.execute(step, ahead);
-  }
-
-  restore(path: readonly Step[]): Promise<void> {
+  override restore(path: readonly Step[]): Promise<void> {
     return this.inner.restore([...this.prefix, ...path]);
   }
 
-  stateHash(): bigint | null {
-    return this.inner.stateHash?.() ?? null;
-  }
-
-  hashStates(on: boolean): boolean {
-    return this.inner.hashStates?.(on) ?? false;
-  }
-
-  close(): Promise<void> {
+  /** The worker's target outlives the job: it is closed with the worker. */
+  override close(): Promise<void> {
     return Promise.resolve();
   }
 }
