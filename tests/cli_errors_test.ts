@@ -11,15 +11,14 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { buildProgram } from "./support/build.ts";
 import {
+  assertNothingLeft,
   becomeSubreaper,
   type CliResult,
   endsWithin,
   eventually,
-  liveProcessesOf,
   runCli,
   runningProgram,
   startCli,
-  strayChildren,
 } from "./support/cli.ts";
 import { tempDirs } from "./support/temp_dir.ts";
 
@@ -30,11 +29,6 @@ const faults = here("./programs/faults/");
 becomeSubreaper();
 
 const inTempDir = tempDirs("isomc-cli-errors-");
-
-function assertNothingLeft(program: string): void {
-  assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);
-  assert.deepEqual(strayChildren(), [], "the checker left children behind");
-}
 
 interface JsonError {
   verdict: "error";

@@ -10,6 +10,8 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import {
+  assertNothingLeft,
+  assertOneLine,
   becomeSubreaper,
   type CliResult,
   eventually,
@@ -20,7 +22,6 @@ import {
   runCli,
   runningProgram,
   startCli,
-  strayChildren,
 } from "./support/cli.ts";
 import { tempDirs } from "./support/temp_dir.ts";
 
@@ -33,22 +34,6 @@ function build(name: string): Promise<string> {
 }
 
 const inTempDir = tempDirs("isomc-faults-");
-
-/** Nothing of `program` may run after the checker ended, and the checker left no child. */
-function assertNothingLeft(program: string): void {
-  assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);
-  assert.deepEqual(strayChildren(), [], "the checker left children behind");
-}
-
-/** The run failed with exactly one line on stderr, matching `line`, and nothing on stdout. */
-function assertOneLine(r: CliResult, code: number, line: RegExp): void {
-  assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
-  assert.equal(r.stdout, "");
-  const err = lines(r.stderr);
-  assert.equal(err.length, 1, `expected one line on stderr, got: ${r.stderr}`);
-  assert.match(err[0], /^isomc: /);
-  assert.match(err[0], line);
-}
 
 async function check(
   program: string,

@@ -19,16 +19,15 @@ import { parseElf } from "../lib/report/elf.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { foreignBuild } from "./support/foreign_cc.ts";
 import {
+  assertNothingLeft,
+  assertOneLine,
   becomeSubreaper,
-  type CliResult,
   eventually,
-  lines,
   liveProcessesOf,
   reapStrays,
   runCli,
   runningProgram,
   startCli,
-  strayChildren,
 } from "./support/cli.ts";
 import { tempDirs } from "./support/temp_dir.ts";
 
@@ -41,22 +40,6 @@ function foreign(name: string, flags: readonly string[] = []): string {
 }
 
 const inTempDir = tempDirs("isomc-preload-");
-
-/** Nothing of `program` runs after the checker ended, and the checker left no child. */
-function assertNothingLeft(program: string): void {
-  assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);
-  assert.deepEqual(strayChildren(), [], "the checker left children behind");
-}
-
-/** The run failed with exactly one line on stderr, matching `line`, and nothing on stdout. */
-function assertOneLine(r: CliResult, code: number, line: RegExp): void {
-  assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
-  assert.equal(r.stdout, "");
-  const err = lines(r.stderr);
-  assert.equal(err.length, 1, `expected one line on stderr, got: ${r.stderr}`);
-  assert.match(err[0], /^isomc: /);
-  assert.match(err[0], line);
-}
 
 interface Counted {
   readonly verdict: string;
@@ -378,6 +361,14 @@ Deno.test("libisomc_preload.so defines __libc_start_main, every intercepted func
   }
   // It is no program's own runtime: no constructor that would run main a second time.
   assert.ok(!defined.has("isomc_pthread_constructor"));
+});
+
+Deno.test("the preloaded runtime stops at exactly the functions isomc cc refuses (one list, two sides)", () => {
+  const zig = Deno.readTextFileSync(`${repoRoot}native/src/runtime/preload.zig`);
+  const list = zig.match(/const unsupported = \[_\]\[:0\]const u8\{([^}]*)\};/)?.[1];
+  assert.ok(list !== undefined, "preload.zig's unsupported list");
+  const names = [...list.matchAll(/"([a-z_0-9]+)"/g)].map((m) => m[1]);
+  assert.deepEqual([...names].sort(), [...unsupportedPthreadFunctions].sort());
 });
 
 Deno.test("preloadProblem: what is not an ELF program is refused, a foreign pthread program is not", () => {

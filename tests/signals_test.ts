@@ -11,16 +11,15 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildProgram } from "./support/build.ts";
 import {
+  assertNothingLeft,
   becomeSubreaper,
   type CliResult,
   endsWithin,
   eventually,
   lines,
-  liveProcessesOf,
   processes,
   runningProgram,
   startCli,
-  strayChildren,
 } from "./support/cli.ts";
 import { tempDirs } from "./support/temp_dir.ts";
 
@@ -33,11 +32,6 @@ const spinning = await buildProgram("tests/programs/faults/endless_loop.c");
 const manyStates = await buildProgram("tests/programs/cli/many_states.c");
 
 const inTempDir = tempDirs("isomc-signals-");
-
-function assertNothingLeft(program: string): void {
-  assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);
-  assert.deepEqual(strayChildren(), [], "the checker left children behind");
-}
 
 /** Starts `isomc check` and returns once the program runs and ~1 s more has passed. */
 async function startChecking(

@@ -4,6 +4,7 @@
  * it ends — a live orphan or an unreaped zombie — becomes the test's child and is seen here.
  */
 
+import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -234,4 +235,20 @@ export async function eventually(done: () => boolean, limitMs = 10_000): Promise
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
+}
+
+/** Nothing of `program` runs after the checker ended, and the checker left no child. */
+export function assertNothingLeft(program: string): void {
+  assert.deepEqual(liveProcessesOf(program), [], `processes of ${program} are still alive`);
+  assert.deepEqual(strayChildren(), [], "the checker left children behind");
+}
+
+/** The run failed with exactly one line on stderr, matching `line`, and nothing on stdout. */
+export function assertOneLine(r: CliResult, code: number, line: RegExp): void {
+  assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
+  assert.equal(r.stdout, "");
+  const err = lines(r.stderr);
+  assert.equal(err.length, 1, `expected one line on stderr, got: ${r.stderr}`);
+  assert.match(err[0], /^isomc: /);
+  assert.match(err[0], line);
 }

@@ -112,7 +112,8 @@ fn runtimeMain(argc: c_int, argv: ?[*]?[*:0]u8, envp: ?[*]?[*:0]u8) callconv(.c)
 }
 
 /// The functions the runtime does not model (lib/build/pthread_check.ts's list, in the C
-/// library's names); each stops the check at its first call by an actor.
+/// library's names; tests/preload_test.ts checks that the two lists agree); each stops the
+/// check at its first call by an actor.
 const unsupported = [_][:0]const u8{
     "pthread_mutex_clocklock",
     "pthread_mutex_consistent",
