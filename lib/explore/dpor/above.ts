@@ -17,33 +17,36 @@ import { insert, insertValues, ValueInsertion } from "./wakeup_tree.ts";
  * below the node before the depth bound, null without one (JSON has no Infinity: the
  * coordinator of worker processes gets the operations over the wire).
  */
-export type AboveOp =
+type OpOf<E> =
   /** odpor: a race reversal `v`, inserted unless a sleeper is a weak initial of it. */
   | {
     readonly kind: "sequence";
     readonly at: number;
-    readonly v: readonly Event[];
+    readonly v: readonly E[];
     readonly room: number | null;
   }
   /** sdpor: the initials of a reversal; the first is added unless one is in the backtrack set. */
-  | { readonly kind: "initials"; readonly at: number; readonly starts: readonly Event[] }
+  | { readonly kind: "initials"; readonly at: number; readonly starts: readonly E[] }
   /** The other values of `event`, after `before` (odpor), unless `key` was registered here. */
   | {
     readonly kind: "values";
     readonly at: number;
     readonly key: string;
-    readonly event: Event;
-    readonly before: readonly Event[];
+    readonly event: E;
+    readonly before: readonly E[];
     readonly room: number | null;
   }
   /** odpor, at a depth bound's cut: `prefix` then each of `others` (insertValues). */
   | {
     readonly kind: "cutValues";
     readonly at: number;
-    readonly prefix: readonly Event[];
-    readonly others: readonly Event[];
+    readonly prefix: readonly E[];
+    readonly others: readonly E[];
     readonly room: number | null;
   };
+
+/** An addition with its events (PackedOp: with references to them). */
+export type AboveOp = OpOf<Event>;
 
 /** Applies `op` to `node` as reversals.ts would have; counts what it adds in `stats`. */
 export function applyAbove(
@@ -119,29 +122,7 @@ export interface PackedOps {
 }
 
 type Ref = number;
-type PackedOp =
-  | {
-    readonly kind: "sequence";
-    readonly at: number;
-    readonly v: readonly Ref[];
-    readonly room: number | null;
-  }
-  | { readonly kind: "initials"; readonly at: number; readonly starts: readonly Ref[] }
-  | {
-    readonly kind: "values";
-    readonly at: number;
-    readonly key: string;
-    readonly event: Ref;
-    readonly before: readonly Ref[];
-    readonly room: number | null;
-  }
-  | {
-    readonly kind: "cutValues";
-    readonly at: number;
-    readonly prefix: readonly Ref[];
-    readonly others: readonly Ref[];
-    readonly room: number | null;
-  };
+type PackedOp = OpOf<Ref>;
 
 /** `ops` packed: events alike in every field (JSON) are sent once. */
 export function packOps(ops: readonly AboveOp[]): PackedOps {
