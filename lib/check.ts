@@ -441,12 +441,6 @@ async function checkParallel(
   reduction: Reduction,
   visited: boolean,
 ): Promise<CheckResult> {
-  if (options.maxExecutions !== undefined) {
-    throw new UsageError("--max-executions is not available with --jobs or --coordinator");
-  }
-  if (options.showOutput) {
-    throw new UsageError("--show-output is not available with --jobs or --coordinator");
-  }
   if (options.nondetRange !== undefined || options.svcomp === true) {
     throw new UsageError(
       "--nondet-range and --svcomp are not available with --jobs or --coordinator yet (docs/svcomp.md)",
@@ -470,8 +464,11 @@ async function checkParallel(
       snapshotSpacing: options.snapshotSpacing,
       maxCheckpoints: options.maxCheckpoints,
       everyEnd: options.everyEnd,
+      races: options.races === "ignore" ? "ignore" : "report",
     },
     maxDepth: options.maxDepth,
+    maxExecutions: options.maxExecutions,
+    showOutput: options.showOutput === "stderr" ? "stderr" : options.showOutput ? true : undefined,
     visited,
     jobs: options.jobs,
     listen: options.coordinator,

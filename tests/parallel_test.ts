@@ -212,7 +212,6 @@ Deno.test("parallel options: bad ones are one line and exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [["check", "--jobs=0", "--", bank], /--jobs/],
     [["check", "--jobs=2", "--exact-compare", "--", bank], /--exact-compare/],
-    [["check", "--jobs=2", "--max-executions=3", "--", bank], /--max-executions/],
     [["check", "--jobs=2", "--coordinator=localhost:7", "--", bank], /not both/],
     [["check", "--coordinator=nowhere", "--", bank], /HOST:PORT/],
     [["check", "--expect-workers=2", "--", bank], /--coordinator/],

@@ -19,8 +19,8 @@ import { packOps, roomOf, unpackOps } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 
-Deno.test("protocol version 3: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 3);
+Deno.test("protocol version 4: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 4);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -98,6 +98,49 @@ Deno.test("version 3: a sdpor/odpor job's root and a part's ops cross; an unboun
   assert.equal(roomOf(5), 5);
   const op = { kind: "sequence", at: 0, v: [ev], room: roomOf(Infinity) };
   assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(op))), op);
+});
+
+Deno.test("version 4: the setup's races and split.maxExecutions, a job's maxExecutions cross", () => {
+  const setup = {
+    type: "setup",
+    version: 4,
+    setup: {
+      split: { reduction: "odpor", splitDepth: 2, maxFanout: 64, maxExecutions: 7 },
+      restore: "memory",
+      timeoutMs: 10000,
+      pinCpu: false,
+      races: "report",
+    },
+  } as const;
+  const body = new TextDecoder().decode(encodeFrame(setup).subarray(4));
+  assert.match(body, /"split":\{[^}]*"maxExecutions":7\}/);
+  assert.match(body, /"races":"report"/);
+  assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
+  const job = {
+    type: "job",
+    job: { id: [2], prefix: [{ actor: 1, choice: 0 }], spawners: [], epoch: 0, maxExecutions: 3 },
+  } as const;
+  assert.match(new TextDecoder().decode(encodeFrame(job).subarray(4)), /"maxExecutions":3/);
+  assert.deepEqual(decodeBody(encodeFrame(job).subarray(4)), job);
+  // A donation asked and made: the job named by its id and epoch, the paths given away.
+  const donate = { type: "donate", id: [0, 2], epoch: 1 } as const;
+  assert.equal(
+    new TextDecoder().decode(encodeFrame(donate).subarray(4)),
+    '{"type":"donate","id":[0,2],"epoch":1}',
+  );
+  const donated = {
+    type: "donated",
+    id: [0, 2],
+    epoch: 1,
+    paths: [[{ actor: 0, choice: 0 }, { actor: 2, choice: 1 }], [{ actor: 0, choice: 0 }, {
+      actor: 3,
+      choice: 0,
+    }]],
+  } as const;
+  assert.deepEqual(decodeBody(encodeFrame(donated).subarray(4)), donated);
+  // A part's output: base64, so that any bytes cross.
+  const part = { stats: {}, output: [{ fd: 1, base64: "eD01Cg==" }] };
+  assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(part))), part);
 });
 
 Deno.test("a job's operations above its root travel packed: each distinct event once", () => {

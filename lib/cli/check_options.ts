@@ -180,10 +180,6 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     positiveInteger("jobs", values.jobs),
     stringOption(values.coordinator),
     positiveInteger("expect-workers", values["expect-workers"]),
-    {
-      maxExecutions: values["max-executions"] !== undefined,
-      showOutput: values["show-output"] === true,
-    },
   );
   const inParallel = parallel.jobs !== undefined || parallel.coordinator !== undefined;
   // A parallel check prunes visited states only when asked (docs/parallel.md): each new

@@ -101,7 +101,8 @@ Liveness (docs/liveness.md; each needs --reduction=none, the default with them, 
   --jobs=N              explore with N worker processes on this machine, each with its own
                         program, on its own CPU: the sequential verdict and counts
                         (docs/parallel.md); --visited when asked (the sequential state
-                        counts); not with --max-executions, --show-output
+                        counts); --max-executions and --show-output as sequentially; not
+                        with --exact-compare
   --coordinator=HOST:PORT  the same with workers started elsewhere (isomc worker, by
                         srun or ssh), connecting over TCP
   --expect-workers=N    with --coordinator: hand out work once N workers are connected

@@ -118,6 +118,8 @@ async function search(
   // step taken from it and taken[i] the transition that step executed.
   const points = new PathPoints();
   const cursors: Cursor[] = [];
+  // A parallel job that may give work away keeps each depth's enabled steps (giveAway).
+  const shapes: Shape[][] | null = options.donate === undefined ? null : [];
   const path: Step[] = [];
   const taken: Transition[] = [];
   let depthCut = false;
@@ -190,6 +192,7 @@ async function search(
       } else {
         points.push(point);
         cursors.push({ actor: -1, choice: 0 });
+        shapes?.push(shapeOf(point));
         atTop = true;
       }
     }
@@ -206,12 +209,14 @@ async function search(
       if (step !== null) break;
       cursors.pop();
       points.pop();
+      shapes?.pop();
       atTop = false;
     }
     if (step === null) break;
     const depth = cursors.length - 1;
     path.length = depth;
     taken.length = depth;
+    if (options.donate?.asked()) options.donate.give(giveAway(shapes!, cursors, path));
     // The target is on `path` (every step it executed was pushed, every restore was to it):
     // it need not compare the path again, whose length can be the state count (--visited).
     if (!atTop) await target.restore(path, path.length);
@@ -227,6 +232,49 @@ async function search(
     if (path.length > stats.maxDepth) stats.maxDepth = path.length;
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
+}
+
+/** A point's enabled steps, as giveAway needs them: actor order, each with its choices. */
+interface Shape {
+  readonly actor: number;
+  readonly choices: number;
+}
+
+function shapeOf(point: Point): Shape[] {
+  return point.transitions.filter((t) => t.enabled).map((t) => ({
+    actor: t.actor,
+    choices: t.choices,
+  }));
+}
+
+/** The most branches a donation gives at once (a random of a million values is not given). */
+const maxGiven = 64;
+
+/**
+ * A parallel job's donation (ExploreOptions.donate): the branches left at the shallowest node
+ * that has any (those after its cursor, in order), which the search then skips (its cursor
+ * moves to the last of them). What the search has left is then all below that node's current
+ * branch, which comes before them in the search's order; the nodes above it have nothing left.
+ */
+function giveAway(shapes: readonly Shape[][], cursors: Cursor[], path: readonly Step[]): Step[][] {
+  for (let i = 0; i < cursors.length; i++) {
+    const cursor = cursors[i];
+    const left: Step[] = [];
+    for (const t of shapes[i]) {
+      if (t.actor < cursor.actor) continue;
+      const from = t.actor === cursor.actor ? cursor.choice + 1 : 0;
+      for (let choice = from; choice < t.choices; choice++) {
+        if (left.length === maxGiven) return [];
+        left.push({ actor: t.actor, choice });
+      }
+    }
+    if (left.length === 0) continue;
+    const last = left[left.length - 1];
+    cursor.actor = last.actor;
+    cursor.choice = last.choice;
+    return left.map((s) => [...path.slice(0, i), s]);
+  }
+  return [];
 }
 
 /** The step after the cursor's at `point` (actor order, then choice order), or null. */

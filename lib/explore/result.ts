@@ -203,6 +203,23 @@ export interface ExploreOptions {
    * the prefix shared with the one before (tests cross-check the two; the same search).
    */
   readonly wholeAnalysis?: boolean;
+  /**
+   * A parallel job's search (none, sleep) can give work away (lib/parallel/donation.ts): asked
+   * between steps, it gives up the branches left at its shallowest node that has any, which
+   * it then no longer explores.
+   */
+  readonly donate?: Donation;
+}
+
+/** How a search is asked to give work away, and gives it (ExploreOptions.donate). */
+export interface Donation {
+  /** Whether it is asked now (answering clears it). */
+  asked(): boolean;
+  /**
+   * The branches given up, as paths from the search's start, in the search's order; none when
+   * it has none it can give (then it is not asked again).
+   */
+  give(paths: readonly (readonly Step[])[]): void;
 }
 
 /**

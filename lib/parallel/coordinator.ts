@@ -21,17 +21,26 @@ import {
 } from "./job_coordinator.ts";
 import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
 import { DporCoordinator } from "./dpor_coordinator.ts";
+import type { OutputChunk } from "./output.ts";
+import type { Step } from "../model/transition.ts";
 
 export type { JobCoordinator, ParallelMetrics } from "./job_coordinator.ts";
 
 interface Node {
-  readonly job: Job;
+  /** Asked for again with a smaller --max-executions bound when it ran past it (bound()). */
+  job: Job;
   state: "pending" | "running" | "split" | "done";
   /** The worker running it (state running). */
   worker: number | null;
   /** A split node's own counts (its state, the step into it). */
   stats: Stats | null;
   part: JobPart | null;
+  /** --max-executions: the sequential search ends in this job (bound()). */
+  last: boolean;
+  /** Asked to give work away, not answered with some since (donor()). */
+  asked: boolean;
+  /** The jobs it gave away (donated()): its own search no longer explores them. */
+  gave: number;
 }
 
 /**
@@ -49,6 +58,10 @@ export class Coordinator implements JobCoordinator {
   private order: Node[] = [];
   private epoch = 0;
   private spawners: number[] = [];
+  /** --show-output: the nodes before this one (in preorder) have given their output. */
+  private shown = 0;
+  /** Running jobs that can no longer count though not right of the end (donated()). */
+  private orphans: { worker: number; job: Job }[] = [];
   /** The states claimed in this epoch (--visited), by hash. */
   private readonly visited = new Set<bigint>();
   readonly metrics: ParallelMetrics = newMetrics();
@@ -91,6 +104,7 @@ export class Coordinator implements JobCoordinator {
     if (outcome.kind === "explored") {
       node.state = "done";
       node.part = outcome.part;
+      this.bound();
       return;
     }
     if (outcome.kind !== "split") throw new Error("internal: parallel: a probe's answer");
@@ -102,6 +116,9 @@ export class Coordinator implements JobCoordinator {
       worker: null,
       stats: null,
       part: null,
+      last: false,
+      asked: false,
+      gave: 0,
     }));
     this.order.splice(at + 1, 0, ...children);
   }
@@ -117,6 +134,8 @@ export class Coordinator implements JobCoordinator {
         n.state = "pending";
         n.worker = null;
         this.metrics.steals++;
+        // Handed again, its job searches its whole subtree: what it gave away goes.
+        if (n.gave > 0) this.forget(n);
         if (this.config.visited && !this.finished) {
           this.metrics.restarts++;
           this.epoch++;
@@ -137,7 +156,8 @@ export class Coordinator implements JobCoordinator {
 
   /** The jobs still running that can no longer count (after the first violation found). */
   useless(): { worker: number; job: Job }[] {
-    const out = [];
+    const out = this.orphans;
+    this.orphans = [];
     for (let i = this.cutoff(); i < this.order.length; i++) {
       const n = this.order[i];
       if (n.state === "running" && n.worker !== null) out.push({ worker: n.worker, job: n.job });
@@ -160,6 +180,70 @@ export class Coordinator implements JobCoordinator {
     return this.order.filter((n) => n.state === "running").length;
   }
 
+  /**
+   * The leftmost running job not asked yet (the one the sequential order waits for first,
+   * likely the one with the most left), when none is pending before the end.
+   */
+  donor(): { worker: number; job: Job } | null {
+    const end = this.cutoff();
+    for (let i = 0; i < end; i++) if (this.order[i].state === "pending") return null;
+    for (let i = 0; i < end; i++) {
+      const n = this.order[i];
+      // The job the search ends in (--max-executions) keeps its work: nothing after it counts.
+      if (n.state !== "running" || n.asked || n.last || n.worker === null) continue;
+      n.asked = true;
+      return { worker: n.worker, job: n.job };
+    }
+    return null;
+  }
+
+  /**
+   * `worker` gave `paths` away from `job` (the branches left at its search's shallowest node
+   * with any: run_job.ts). They come after everything the job still explores in the
+   * sequential order, and before what came after the job: right after it, before what it gave
+   * earlier (that was shallower, so later in the order).
+   */
+  donated(worker: number, job: Job, paths: readonly (readonly Step[])[]): void {
+    this.metrics.messages++;
+    if (job.epoch !== this.epoch) return;
+    const at = this.order.findIndex((n) => n.job === job);
+    if (at < 0) return;
+    const node = this.order[at];
+    if (node.state !== "running" || node.worker !== worker || paths.length === 0) return;
+    node.asked = false;
+    const round = ++node.gave;
+    const children: Node[] = paths.map((prefix, i) => ({
+      // Ids sort in the sequential order (scaling.ts): after the job's, a later gift first.
+      job: { id: [...job.id, -round, i], prefix, spawners: this.spawners, epoch: this.epoch },
+      state: "pending",
+      worker: null,
+      stats: null,
+      part: null,
+      last: false,
+      asked: false,
+      gave: 0,
+    }));
+    this.order.splice(at + 1, 0, ...children);
+    this.metrics.donated += children.length;
+  }
+
+  /**
+   * `n` is handed again whole: the jobs it gave away (those below its id) go, and those of
+   * them still running are told to stop.
+   */
+  private forget(n: Node): void {
+    // `gave` is kept: what it gives next is named apart from what went (donated()'s ids).
+    n.asked = false;
+    const below = (m: Node): boolean =>
+      m !== n && m.job.id.length > n.job.id.length && n.job.id.every((x, i) => m.job.id[i] === x);
+    for (const m of this.order) {
+      if (below(m) && m.state === "running" && m.worker !== null) {
+        this.orphans.push({ worker: m.worker, job: m.job });
+      }
+    }
+    this.order = this.order.filter((m) => !below(m));
+  }
+
   unusedAnswer(): boolean {
     return false;
   }
@@ -171,6 +255,18 @@ export class Coordinator implements JobCoordinator {
     n.state = "done";
     n.worker = null;
     this.metrics.dropped++;
+  }
+
+  takeOutput(): OutputChunk[] {
+    const out: OutputChunk[] = [];
+    const end = this.cutoff();
+    while (this.shown < end) {
+      const n = this.order[this.shown];
+      if (n.state !== "done" && n.state !== "split") break;
+      out.push(...(n.part?.output ?? []));
+      this.shown++;
+    }
+    return out;
   }
 
   /** The search's result (once finished): the parts added up in order. */
@@ -190,13 +286,56 @@ export class Coordinator implements JobCoordinator {
   /** One past the last node that counts: the first part with a violation or a stop, included. */
   private cutoff(): number {
     for (let i = 0; i < this.order.length; i++) {
-      const p = this.order[i].part;
-      if (p !== null && (p.violation !== null || p.stopped !== null)) return i + 1;
+      const n = this.order[i];
+      const p = n.part;
+      if (n.last || (p !== null && (p.violation !== null || p.stopped !== null))) return i + 1;
     }
     return this.order.length;
   }
 
+  /**
+   * --max-executions: the sequential search stops right after the execution that reaches the
+   * bound (dfs.ts, explorer.ts). Walking the job tree in its order over the jobs done, the job
+   * in which that happens ends the search (`last`); one that ran with a larger bound than what
+   * is left before it is asked for again with that much (a search cut at k executions is the
+   * same search's first k executions, state for state), and its part says the stop.
+   */
+  private bound(): void {
+    const bound = this.config.maxExecutions;
+    if (bound === undefined) return;
+    let before = 0;
+    for (const n of this.order) {
+      if (n.state === "split") {
+        before += n.stats?.executions ?? 0;
+        continue;
+      }
+      if (n.state !== "done" || n.part === null) return;
+      const p = n.part;
+      const left = bound - before;
+      if (p.stats.executions >= left) {
+        n.last = true;
+        if ((n.job.maxExecutions ?? bound) !== left) {
+          // Asked for again, its job searches its whole subtree (up to the bound): what it
+          // gave away goes, and it gives nothing more (donor()).
+          if (n.gave > 0) this.forget(n);
+          n.job = { ...n.job, maxExecutions: left };
+          n.state = "pending";
+          n.part = null;
+        } else if (p.violation === null && p.stopped === null) {
+          n.part = { ...p, stopped: "max-executions" };
+        }
+        return;
+      }
+      // (A job asked for again that gave work away after all, a stale request: it is not the
+      // end, what it gave counts.)
+      n.last = false;
+      if (p.violation !== null || p.stopped !== null) return;
+      before += p.stats.executions;
+    }
+  }
+
   private reset(): void {
+    this.shown = 0;
     this.visited.clear();
     this.order = [{
       job: { id: [], prefix: [], spawners: this.spawners, epoch: this.epoch },
@@ -204,6 +343,9 @@ export class Coordinator implements JobCoordinator {
       worker: null,
       stats: null,
       part: null,
+      last: false,
+      asked: false,
+      gave: 0,
     }];
   }
 }

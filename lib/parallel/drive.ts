@@ -15,6 +15,7 @@ import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
 import { newCoordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
 import { type JobRecord, writeJobLog } from "./job_log.ts";
+import { printOutput } from "./output.ts";
 import {
   type Address,
   Connection,
@@ -34,6 +35,8 @@ export interface ParallelReport {
   readonly unused: number;
   /** Jobs their workers were told to drop (of no use any more). */
   readonly dropped: number;
+  /** Jobs workers gave away from the one they ran, asked when another had none (none, sleep). */
+  readonly donated: number;
 }
 
 export interface ParallelRun {
@@ -47,6 +50,10 @@ export interface DriveOptions {
   readonly reduction: Reduction;
   readonly setup: Omit<WorkerSetup, "split">;
   readonly maxDepth?: number;
+  /** --max-executions: the sequential search's first N executions (coordinator.ts). */
+  readonly maxExecutions?: number;
+  /** --show-output: the program's stdout to ours ("stderr": to our stderr, under --json). */
+  readonly showOutput?: true | "stderr";
   /** Prune visited states (--reduction=none): claimed from the coordinator. */
   readonly visited?: boolean;
   /** With visited: how every copy starts (reference.ts). */
@@ -84,6 +91,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     maxFanout,
     workers: options.jobs ?? options.expectWorkers,
     maxDepth: options.maxDepth,
+    maxExecutions: options.maxExecutions,
     visited: options.visited,
     start: options.start,
   };
@@ -145,7 +153,12 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     await link.send({
       type: "setup",
       version: wireVersion,
-      setup: { ...options.setup, split, programEnv: options.programEnv },
+      setup: {
+        ...options.setup,
+        split,
+        programEnv: options.programEnv,
+        showOutput: options.showOutput !== undefined,
+      },
     });
     connected++;
     everConnected++;
@@ -162,6 +175,13 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         const chosen = performance.now();
         const job: Job | null = coordinator.next(id);
         if (job === null) {
+          // Nothing to hand out: the busiest job is asked to give part of its work away.
+          const donor = coordinator.donor();
+          const donorLink = donor === null ? undefined : linkOf.get(donor.worker);
+          if (donor !== null && donorLink !== undefined) {
+            donorLink.send({ type: "donate", id: donor.job.id, epoch: donor.job.epoch })
+              .catch(() => {});
+          }
           const idleFrom = performance.now();
           await change;
           idleMs += performance.now() - idleFrom;
@@ -173,8 +193,13 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         const jobBytes = link.lastSent;
         const sending = choosing + link.lastSendMs;
         let m = await link.receive() as ToCoordinator | null;
-        while (m !== null && m.type === "claim") {
-          await link.send({ type: "claimed", mine: coordinator.claim(m.hash, m.epoch) });
+        while (m !== null && (m.type === "claim" || m.type === "donated")) {
+          if (m.type === "claim") {
+            await link.send({ type: "claimed", mine: coordinator.claim(m.hash, m.epoch) });
+          } else if (m.epoch === job.epoch && sameIds(m.id, job.id)) {
+            coordinator.donated(id, job, m.paths);
+            notify();
+          }
           m = await link.receive() as ToCoordinator | null;
         }
         if (m === null) break;
@@ -187,6 +212,13 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         for (const [k, v] of m.actors) actors.set(k, v);
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
+        // --show-output: what is now final in the sequential order, in that order.
+        if (options.showOutput !== undefined) {
+          printOutput(
+            coordinator.takeOutput(),
+            options.showOutput === "stderr" ? Deno.stderr : Deno.stdout,
+          );
+        }
         if (!over()) dropUseless();
         const o = m.outcome;
         const stats = o.kind === "split" || o.kind === "node"
@@ -331,6 +363,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       messages,
       unused: m.unused,
       dropped: m.dropped,
+      donated: m.donated,
     },
   };
 }
@@ -387,4 +420,8 @@ function has(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

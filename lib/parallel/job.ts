@@ -11,6 +11,7 @@ import type { Event } from "../explore/dpor/event.ts";
 import type { SleepData } from "../explore/dpor/sleep.ts";
 import type { TreeData } from "../explore/dpor/wakeup_tree.ts";
 import type { Point, Step } from "../model/transition.ts";
+import type { OutputChunk } from "./output.ts";
 
 /** What every job of one search shares. */
 export interface SplitConfig {
@@ -22,6 +23,11 @@ export interface SplitConfig {
   /** The workers expected (sdpor, odpor: the cut goes deeper while fewer jobs wait). */
   readonly workers?: number;
   readonly maxDepth?: number;
+  /**
+   * --max-executions: the search stops after this many executions, counted in the sequential
+   * order (a job explores at most this many; the coordinators ask again with what is left).
+   */
+  readonly maxExecutions?: number;
   readonly runawaySteps?: number;
   /** --reduction=none --visited: states are claimed from the coordinator, explored once. */
   readonly visited?: boolean;
@@ -51,6 +57,11 @@ export interface Job {
   readonly key?: string;
   /** sdpor and odpor: what the coordinator's nodes give the job's root. */
   readonly dpor?: DporJob;
+  /**
+   * --max-executions: at most this many executions in this job (what is left of the bound
+   * before it in the sequential order); the search's bound when absent.
+   */
+  readonly maxExecutions?: number;
 }
 
 /** A sdpor or odpor job's root, as the sequential search has it when it gets there. */
@@ -84,9 +95,11 @@ export interface JobPart {
   /** The first violation in the subtree (sequential order), its trace from the initial state. */
   readonly violation: FoundViolation | null;
   /** Why the subtree's search stopped early, other than a violation. */
-  readonly stopped: "runaway" | "interrupted" | "out-of-memory" | null;
+  readonly stopped: "runaway" | "interrupted" | "out-of-memory" | "max-executions" | null;
   readonly depthCut: boolean;
   readonly endless: EndlessExecution | null;
   /** sdpor and odpor: what its races add at the nodes above its root, in order (above.ts). */
   readonly ops?: PackedOps;
+  /** --show-output: its executions' output, each whole, in order (output.ts). */
+  readonly output?: readonly OutputChunk[];
 }

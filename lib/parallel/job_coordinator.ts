@@ -7,6 +7,8 @@
 
 import type { ExplorationResult, IncompleteReason, Stats } from "../explore/result.ts";
 import type { Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
+import type { OutputChunk } from "./output.ts";
+import type { Step } from "../model/transition.ts";
 
 /** How the work was spread, for the report (--json's `parallel`). */
 export interface ParallelMetrics {
@@ -22,6 +24,8 @@ export interface ParallelMetrics {
   unused: number;
   /** Jobs the workers were told to drop (of no use any more: `useless`). */
   dropped: number;
+  /** Jobs workers gave away from the job they were running (none, sleep: `donated`). */
+  donated: number;
 }
 
 /** What the drivers (simulate.ts, drive.ts) ask of a coordinator. */
@@ -41,10 +45,22 @@ export interface JobCoordinator {
   result(seconds: number): ExplorationResult;
   /** Whether `job`'s answer, once back, was left out of the result (speculation whose inputs changed). */
   unusedAnswer(job: Job): boolean;
+  /**
+   * --show-output: the output of the parts whose place in the sequential order is now final
+   * and not given before, in that order (output.ts).
+   */
+  takeOutput(): OutputChunk[];
+  /**
+   * A worker is free and no job is pending: the running job to ask to give work away (its
+   * worker is told `donate`), or null. A job is asked once, again only after it gave some.
+   */
+  donor(): { worker: number; job: Job } | null;
+  /** `worker`, running `job`, gave these branches away (paths from the initial state). */
+  donated(worker: number, job: Job, paths: readonly (readonly Step[])[]): void;
 }
 
 export function newMetrics(): ParallelMetrics {
-  return { jobs: 0, steals: 0, messages: 0, restarts: 0, unused: 0, dropped: 0 };
+  return { jobs: 0, steals: 0, messages: 0, restarts: 0, unused: 0, dropped: 0, donated: 0 };
 }
 
 /** The result of a search whose parts, in order, are `parts` and counts `counted`. */

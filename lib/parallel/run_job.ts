@@ -12,6 +12,7 @@ import { exploreDpor, newActors, SpawnerFound } from "../explore/dpor/explorer.t
 import { altOf, type Event, EventMaker } from "../explore/dpor/event.ts";
 import { SleepSet } from "../explore/dpor/sleep.ts";
 import {
+  type Donation,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
@@ -57,7 +58,9 @@ export class JobStarts {
 
 /**
  * Runs `job` on `target` (a worker's own). `signal` stops a subtree's search (interrupted);
- * `starts`, kept over a worker's jobs, starts each from the initial state restored.
+ * `starts`, kept over a worker's jobs, starts each from the initial state restored; `donate`
+ * lets a subtree's search (none, sleep) give the branches of its shallowest node away when
+ * asked (the paths it gives are from the initial state: jobs of their own).
  */
 export async function runJob(
   target: Target,
@@ -66,9 +69,18 @@ export async function runJob(
   signal?: AbortSignal,
   claim?: Claim,
   starts?: JobStarts,
+  donate?: Donation,
 ): Promise<JobOutcome> {
   const before = { ...target.counters };
-  const outcome = await run(target, config, job, signal, claim, starts ?? new JobStarts(target));
+  const outcome = await run(
+    target,
+    config,
+    job,
+    signal,
+    claim,
+    starts ?? new JobStarts(target),
+    donate,
+  );
   if (outcome.kind === "spawner") return outcome;
   // The target's counters run over every job of the worker: a job reports its own share.
   const c = target.counters;
@@ -107,6 +119,7 @@ async function run(
   signal: AbortSignal | undefined,
   claim: Claim | undefined,
   starts: JobStarts,
+  donate: Donation | undefined,
 ): Promise<JobOutcome> {
   if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
   const spawners = new Set(job.spawners);
@@ -224,7 +237,12 @@ async function run(
   const options: ExploreOptions = {
     maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
     runawaySteps: config.runawaySteps,
+    maxExecutions: job.maxExecutions ?? config.maxExecutions,
     signal,
+    donate: donate === undefined ? undefined : {
+      asked: () => donate.asked(),
+      give: (paths) => donate.give(paths.map((p) => [...job.prefix, ...p])),
+    },
   };
   let r: ExplorationResult;
   try {
@@ -289,6 +307,7 @@ async function runDporJob(
   const options: ExploreOptions = {
     maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
     runawaySteps: config.runawaySteps,
+    maxExecutions: job.maxExecutions ?? config.maxExecutions,
     signal,
   };
   const ops: AboveOp[] = [];
@@ -336,7 +355,7 @@ function partOf(r: ExplorationResult, depth: number, above: readonly TraceStep[]
     stats,
     violation: v === null ? null : { ...v, trace: [...above, ...v.trace] },
     stopped: r.incomplete === "runaway" || r.incomplete === "interrupted" ||
-        r.incomplete === "out-of-memory"
+        r.incomplete === "out-of-memory" || r.incomplete === "max-executions"
       ? r.incomplete
       : null,
     depthCut: r.incomplete === "max-depth",

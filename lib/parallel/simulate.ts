@@ -49,6 +49,8 @@ interface Running {
   ended: JobOutcome | "lost" | null;
   /** Turns the worker takes before it dies (Infinity: it does not). */
   dieAfter: number;
+  /** Asked to give work away (a free worker found no job: coordinator.donor()). */
+  donate: boolean;
   /** Resolved when the job parks again or ends: the scheduler waits on it after each turn. */
   settled: Promise<void>;
   settle: () => void;
@@ -86,6 +88,7 @@ export async function simulate(
       resume: null,
       ended: null,
       dieAfter: dies ? Math.floor(next() * 40) : Infinity,
+      donate: false,
       settled: new Promise<void>((resolve) => (settle = resolve)),
       settle: () => settle(),
     };
@@ -94,7 +97,20 @@ export async function simulate(
     const claim = (hash: bigint): boolean => coordinator.claim(hash, job.epoch);
     // The job and its outcome go through the wire's encoding, as to and from a worker process
     // (what JSON cannot carry, an Infinity, would be lost there too).
-    runJob(targets[w], config, overWire({ type: "job", job }).job, undefined, claim).then(
+    // A donation crosses the wire too, before the job's outcome, as from a worker process.
+    const donate = {
+      asked: (): boolean => {
+        const asked = r.donate;
+        r.donate = false;
+        return asked;
+      },
+      give: (paths: readonly (readonly Step[])[]): void => {
+        const m = overWire({ type: "donated", id: job.id, epoch: job.epoch, paths });
+        coordinator.donated(w, job, m.paths);
+      },
+    };
+    const crossed = overWire({ type: "job", job }).job;
+    runJob(targets[w], config, crossed, undefined, claim, undefined, donate).then(
       (
         outcome,
       ) => (r.ended = overWire({ type: "outcome", job, outcome, actors: [], objects: [] }).outcome),
@@ -120,7 +136,14 @@ export async function simulate(
       for (let w = 0; w < sim.workers; w++) {
         if (running.has(w)) continue;
         const job = coordinator.next(w);
-        if (job !== null) await launch(w, job);
+        if (job !== null) {
+          await launch(w, job);
+          continue;
+        }
+        // Nothing to hand out: the coordinator picks a running job to give work away.
+        const donor = coordinator.donor();
+        const r = donor === null ? undefined : running.get(donor.worker);
+        if (r !== undefined && r.job === donor!.job) r.donate = true;
       }
       if (failure !== null) throw failure;
       // Jobs that ended report, lowest worker first (the order they ended in is the turns').

@@ -6,6 +6,7 @@
  */
 
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
+import type { Step } from "../model/transition.ts";
 
 /**
  * 1: the first. 2: with --visited the setup carries how every copy starts (split.start, the
@@ -14,8 +15,15 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
  * (everyEnd) came with it. 3: sdpor and odpor jobs carry their root's sleep set and wakeup
  * tree (job.dpor, the coordinator's), answer probes (`node`) and record what their races add
  * above their root (part.ops); the coordinator tells a worker to `drop` a job of no use.
+ * 4: the setup says whether data races are looked for (`races`: a worker watches every step
+ * of a job, its prefix's included, as the sequential search's race watch does), the split
+ * carries --max-executions (`split.maxExecutions`) and a job the executions it may run
+ * (`job.maxExecutions`: what is left of the bound before it in the sequential order), and with
+ * --show-output (`showOutput`) a part its executions' output (`part.output`); a worker told to
+ * `donate` gives the branches left at its search's shallowest node away (`donated`, none and
+ * sleep), before its outcome.
  */
-export const wireVersion = 3;
+export const wireVersion = 4;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -30,6 +38,10 @@ export interface WorkerSetup {
   readonly maxCheckpoints?: number;
   /** --every-end: each worker runs main's end after every execution. */
   readonly everyEnd?: boolean;
+  /** --races: data races are violations (report: every step watched, prefixes too) or not. */
+  readonly races?: "report" | "ignore";
+  /** --show-output: each job's executions' output comes back with its part (output.ts). */
+  readonly showOutput?: boolean;
   /** With visited: the program's environment, the coordinator's (the same stack everywhere). */
   readonly programEnv?: Readonly<Record<string, string>>;
 }
@@ -46,7 +58,17 @@ export type ToCoordinator =
   }
   | { readonly type: "failed"; readonly message: string; readonly exit: number }
   /** --visited: may this job explore the state of this hash (is it the first to ask)? */
-  | { readonly type: "claim"; readonly hash: bigint; readonly epoch: number };
+  | { readonly type: "claim"; readonly hash: bigint; readonly epoch: number }
+  /**
+   * Asked to donate: the branches the running job gave away (paths from the initial state, in
+   * the sequential order), which it no longer explores; none when it had none to give.
+   */
+  | {
+    readonly type: "donated";
+    readonly id: readonly number[];
+    readonly epoch: number;
+    readonly paths: readonly (readonly Step[])[];
+  };
 
 export type ToWorker =
   | { readonly type: "setup"; readonly version: number; readonly setup: WorkerSetup }
@@ -59,6 +81,8 @@ export type ToWorker =
     readonly epoch: number;
     readonly key: string | null;
   }
+  /** A worker is free and no job is pending: the job `id` (of `epoch`) gives work away. */
+  | { readonly type: "donate"; readonly id: readonly number[]; readonly epoch: number }
   | { readonly type: "stop" }
   | { readonly type: "refused"; readonly message: string };
 

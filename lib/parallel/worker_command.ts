@@ -9,15 +9,25 @@
 
 import { openTarget } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
+import { type RaceContext, RaceWatch } from "../explore/race_watch.ts";
 import type { Target } from "../explore/target.ts";
+import { readSources } from "../report/source.ts";
+import { readSymbols } from "../report/symbols.ts";
 import { parse, stringOption } from "../cli/args.ts";
 import { workerHelp } from "../cli/help.ts";
 import { installCleanup, releaseAll } from "../process/cleanup.ts";
 import { ProgramOutput } from "../process/output.ts";
 import { resolveProgram } from "../process/resolve.ts";
-import type { Job, SplitConfig } from "./job.ts";
+import type { Job, JobOutcome, SplitConfig } from "./job.ts";
+import { JobOutput } from "./output.ts";
 import { JobStarts, runJob } from "./run_job.ts";
-import { Connection, parseAddress, type ToWorker, wireVersion } from "./wire.ts";
+import {
+  Connection,
+  parseAddress,
+  type ToCoordinator,
+  type ToWorker,
+  wireVersion,
+} from "./wire.ts";
 
 export async function workerCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse("worker", args, {
@@ -53,8 +63,10 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   if (first.type === "refused") throw new UsageError(`worker: refused: ${first.message}`);
   if (first.type !== "setup") throw new UsageError("worker: the coordinator did not set up");
   const setup = first.setup;
-  const output = new ProgramOutput(false);
-  const { target } = openTarget(
+  // --show-output: each job's executions' output goes back with its part (output.ts).
+  const shown = setup.showOutput === true ? new JobOutput() : null;
+  const output = new ProgramOutput(shown ?? false);
+  const { target: opened } = openTarget(
     // With visited, the program runs in the coordinator's environment: it is on the stack.
     setup.programEnv === undefined ? spec : { ...spec, env: setup.programEnv },
     output,
@@ -64,13 +76,22 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
       snapshotSpacing: setup.snapshotSpacing,
       maxCheckpoints: setup.maxCheckpoints,
       everyEnd: setup.everyEnd,
+      showOutput: shown !== null,
     },
     setup.restore,
     setup.split.visited ?? false,
     setup.split.start ?? null,
   );
+  // Data races are looked for on every step a job takes, its prefix's too: each job starts
+  // from the initial state (JobStarts) and replays its prefix through the watch, so a race
+  // whose first access is in the prefix is found as the sequential search finds it.
+  let context: RaceContext | undefined;
+  const target: Target = setup.races === "ignore" ? opened : new RaceWatch(
+    opened,
+    () => context ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) },
+  );
   try {
-    return await serve(link, target, setup.split);
+    return await serve(link, target, setup.split, shown);
   } finally {
     await target.close();
     output.close();
@@ -83,14 +104,27 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
  * Runs jobs as they come, until told to stop (exit 0) or the coordinator is gone (exit 3); a job
  * that fails is told to the coordinator, and ends the worker with the failure's exit code.
  */
-async function serve(link: Connection, target: Target, split: SplitConfig): Promise<number> {
+async function serve(
+  link: Connection,
+  target: Target,
+  split: SplitConfig,
+  shown: JobOutput | null,
+): Promise<number> {
   const jobs: Job[] = [];
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
   const starts = new JobStarts(target);
-  /** The job running, and what stops it when the coordinator says it is of no use. */
-  const now: { current: { job: Job; stop: AbortController } | null } = { current: null };
+  /**
+   * The job running, what stops it when the coordinator says it is of no use, and whether
+   * it is asked to give work away (donate).
+   */
+  const now: { current: { job: Job; stop: AbortController; donate: boolean } | null } = {
+    current: null,
+  };
+  // Our messages go one after the other (a donation is sent while the job's search runs).
+  let sending: Promise<void> = Promise.resolve();
+  const send = (m: ToCoordinator): Promise<void> => (sending = sending.then(() => link.send(m)));
   // The connection is read all along: a coordinator that goes away mid-job ends the worker at
   // once, its program with it, however long the job would take.
   void (async (): Promise<never> => {
@@ -106,6 +140,9 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       if (m.type === "job") jobs.push(m.job);
       const current = now.current;
       if (m.type === "drop" && current !== null && sameJob(current.job, m)) current.stop.abort();
+      if (m.type === "donate" && current !== null && sameJob(current.job, { ...m, key: null })) {
+        current.donate = true;
+      }
       if (m.type === "claimed") claims.shift()?.(m.mine);
       waiter.wake?.();
     }
@@ -116,13 +153,13 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       waiter.wake = null;
     }
     const job = jobs.shift()!;
-    const current = { job, stop: new AbortController() };
+    const current = { job, stop: new AbortController(), donate: false };
     now.current = current;
     let outcome;
     try {
       const claim = async (hash: bigint): Promise<boolean> => {
         const answer = new Promise<boolean>((resolve) => claims.push(resolve));
-        await link.send({ type: "claim", hash, epoch: job.epoch });
+        await send({ type: "claim", hash, epoch: job.epoch });
         return await answer;
       };
       outcome = await runJob(
@@ -132,13 +169,21 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
         current.stop.signal,
         split.visited ? claim : undefined,
         starts,
+        {
+          asked: () => {
+            const asked = current.donate;
+            current.donate = false;
+            return asked;
+          },
+          give: (paths) => void send({ type: "donated", id: job.id, epoch: job.epoch, paths }),
+        },
       );
     } catch (e) {
       // The check fails as a sequential one would, with this line: the coordinator says it,
       // once (each worker saying it too would print it once per worker). Only a worker that
       // cannot tell the coordinator says it itself.
       const message = e instanceof Error ? e.message : String(e);
-      const told = await link.send({ type: "failed", message, exit: exitCodeOf(e) }).then(
+      const told = await send({ type: "failed", message, exit: exitCodeOf(e) }).then(
         () => true,
         () => false,
       );
@@ -146,7 +191,8 @@ async function serve(link: Connection, target: Target, split: SplitConfig): Prom
       return exitCodeOf(e);
     }
     now.current = null;
-    await link.send({
+    if (shown !== null) outcome = await withOutput(target, outcome, shown);
+    await send({
       type: "outcome",
       job,
       outcome,
@@ -164,4 +210,23 @@ function sameJob(
   return job.epoch === drop.epoch && (job.key ?? null) === drop.key &&
     job.id.length === drop.id.length &&
     job.id.every((x, i) => x === drop.id[i]);
+}
+
+/**
+ * --show-output: the job's last execution is left (a restore to the initial state prints it,
+ * as the sequential search prints an execution when it leaves it), and its part carries what
+ * its executions printed. What a probe or a split node ran is the start of later executions,
+ * which print it whole: dropped.
+ */
+async function withOutput(
+  target: Target,
+  outcome: JobOutcome,
+  shown: JobOutput,
+): Promise<JobOutcome> {
+  shown.keep = outcome.kind === "explored";
+  await target.restore([]);
+  shown.keep = true;
+  const output = shown.take();
+  if (outcome.kind !== "explored") return outcome;
+  return { kind: "explored", part: { ...outcome.part, output } };
 }

@@ -18,6 +18,21 @@ export interface OutputMark {
 
 export const emptyMark: OutputMark = { stdout: 0, stderr: 0 };
 
+/** Something --show-output writes to (Deno.stdout, Deno.stderr, a parallel worker's buffer). */
+export interface OutputWriter {
+  writeSync(p: Uint8Array): number;
+}
+
+/**
+ * Where a parallel worker's --show-output goes instead of its own stdout and stderr: a buffer
+ * per job, sent with its outcome, which the coordinator prints in the sequential order
+ * (lib/parallel/output.ts).
+ */
+export interface OutputSink {
+  readonly stdout: OutputWriter;
+  readonly stderr: OutputWriter;
+}
+
 /** How much of the failing execution's stderr a report shows. */
 export const stderrTailLines = 20;
 export const stderrTailBytes = 4096;
@@ -37,7 +52,7 @@ export class ProgramOutput {
      * to our stderr, when our stdout holds a JSON report), stderr to our stderr; false to
      * show nothing (stdout is then not captured at all).
      */
-    private readonly show: boolean | "stderr" = false,
+    private readonly show: boolean | "stderr" | OutputSink = false,
   ) {
     this.stdoutFd = show === false ? -1 : outputFile("isomc-stdout");
     try {
@@ -79,12 +94,14 @@ export class ProgramOutput {
   endExecution(): void {
     if (!this.fresh || this.show === false) return;
     this.fresh = false;
-    const printed = copyAll(this.stdoutFd, this.show === "stderr" ? Deno.stderr : Deno.stdout) +
-      copyAll(this.stderrFd, Deno.stderr);
+    const sink = typeof this.show === "object" ? this.show : null;
+    const out = sink?.stdout ?? (this.show === "stderr" ? Deno.stderr : Deno.stdout);
+    const err = sink?.stderr ?? Deno.stderr;
+    const printed = copyAll(this.stdoutFd, out) + copyAll(this.stderrFd, err);
     // A search cuts executions short (a state explored before, --max-depth, every step
     // asleep): their output is not whole, and says so.
     if (!this.ended && printed > 0) {
-      Deno.stderr.writeSync(
+      err.writeSync(
         new TextEncoder().encode(
           "isomc: the search left this execution before its end (a state explored before, --max-depth, or every step asleep): its output above is partial\n",
         ),
@@ -118,7 +135,7 @@ function tail(fd: number): string {
 const chunk = 1 << 20;
 
 /** Copies the whole file to `to`; returns its size. */
-function copyAll(fd: number, to: { writeSync(p: Uint8Array): number }): number {
+function copyAll(fd: number, to: OutputWriter): number {
   if (fd < 0) return 0;
   const size = fileSize(fd);
   for (let at = 0; at < size; at += chunk) {

@@ -212,6 +212,8 @@ async function search(
       branch = stack.nextBranch();
     }
     if (branch === null) break;
+    // A parallel job under sleep sets may give the branches of its shallowest node away.
+    if (reduction === "sleep" && options.donate?.asked()) options.donate.give(stack.giveAway());
     endless.backTo(stack.path.length, deepestEnded);
     if (stack.needsRestore) await target.restore(stack.path);
     const top = stack.top;

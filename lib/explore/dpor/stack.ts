@@ -16,6 +16,9 @@ import { WakeupNode } from "./wakeup_tree.ts";
 
 export type DporReduction = "sleep" | "sdpor" | "odpor";
 
+/** The most branches a donation gives at once (giveAway). */
+const maxGiven = 64;
+
 /** nextBranch's answer when the top node has every enabled step asleep (see there). */
 export const blocked = Symbol("blocked");
 
@@ -116,6 +119,33 @@ export class ExecutionStack {
       this.fresh = false;
     }
     return null;
+  }
+
+  /**
+   * A parallel job's donation under sleep sets (ExploreOptions.donate), when the next branch
+   * is chosen: the branches left at the shallowest node that has any (its tree's branches not
+   * asleep after the one explored there, or about to be at the top), as paths from the root,
+   * removed from its tree. What the search has left is then all below that node's current
+   * branch, which comes before them in its order. None when they are too many (a random of a
+   * million values) or a waitany's (its choice is an index at its point, not at hand here).
+   */
+  giveAway(): Step[][] {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      const left: WakeupNode[] = [];
+      for (let k = 1; k < node.tree.count; k++) {
+        const b = node.tree.child(k);
+        if (!node.sleep.has(b.ev!)) left.push(b);
+      }
+      if (left.length === 0) continue;
+      if (left.length > maxGiven || left.some((b) => b.ev!.transition.kind === Kind.waitany)) {
+        return [];
+      }
+      for (const b of left) node.tree.remove(b);
+      const above = this.path.slice(0, i);
+      return left.map((b) => [...above, { actor: b.ev!.actor, choice: b.ev!.alt }]);
+    }
+    return [];
   }
 
   /** The top node's step along `branch`, about to run. */

@@ -1,0 +1,126 @@
+/**
+ * What the sdpor/odpor coordinator (dpor_coordinator.ts) hands to free workers before the
+ * frontier asks for it: the jobs the frontier will ask for, in its order, as things stand.
+ * The one it waits for, then those of the branches after it at each node of its path, deepest
+ * first (a node's later branches take the sleep set it will have then, its current branch
+ * asleep), and below a branch's probe already answered, its own branches. A prediction whose
+ * inputs change before the frontier gets there (an earlier job inserted into its wakeup tree)
+ * is simply not used: the cache (dpor_units.ts) keeps answers by their inputs.
+ */
+
+import { type Event, stepFor } from "../explore/dpor/event.ts";
+import type { SleepSet } from "../explore/dpor/sleep.ts";
+import { WakeupNode } from "../explore/dpor/wakeup_tree.ts";
+import type { Point, Step } from "../model/transition.ts";
+import type { CutRule } from "./dpor_cut.ts";
+import type { Unit, UnitCache } from "./dpor_units.ts";
+import { type ChildIds, levelBelow, type Top, type TopShape } from "./dpor_walk.ts";
+
+/** How many jobs ahead of the frontier the prediction looks at most. */
+export const lookahead = 64;
+
+export interface Predictor {
+  readonly cache: UnitCache;
+  readonly cut: CutRule;
+  readonly ids: ChildIds;
+}
+
+/** The jobs the frontier on `path` will ask for, in its order (the frontier has advanced). */
+export function predict(p: Predictor, path: readonly Top[]): Unit[] {
+  const out: Unit[] = [];
+  for (let i = path.length - 1; i >= 0 && out.length < lookahead; i--) {
+    const n = path[i];
+    if (n.phase === "probe") {
+      out.push(p.cache.unit(true, n.id, n.prefix, n.arrival, n.node.tree));
+      continue;
+    }
+    if (n.phase === "leaf") {
+      out.push(p.cache.unit(false, n.id, n.prefix, n.node.sleep, n.node.tree));
+      continue;
+    }
+    if (n.waiting !== null) out.push(n.waiting);
+    const sleep = n.node.sleep.copy();
+    const current = n.node.current;
+    if (current !== null) sleep.add(current.ev!);
+    future(p, n, n.node.tree, current === null ? 0 : 1, n.node.started, sleep, out);
+  }
+  return out;
+}
+
+/**
+ * The branches known and not started on `path` (each node's later branches not asleep, the
+ * job it waits for): what the cut weighs (dpor_cut.ts). A function of the path alone, which
+ * the frontier walks in the sequential order: the same in every run.
+ */
+export function knownBranches(path: readonly Top[]): number {
+  let known = 0;
+  for (const n of path) {
+    if (n.phase !== "branches") continue;
+    if (n.waiting !== null) known++;
+    const tree = n.node.tree;
+    const from = n.node.current === null ? 0 : 1;
+    let counted = 0;
+    for (let k = from; k < tree.count; k++) {
+      if (!n.node.sleep.has(tree.child(k).ev!)) counted++;
+    }
+    if (counted === 0 && !n.node.started && n.first !== null) counted = 1;
+    known += counted;
+  }
+  return known;
+}
+
+/** The jobs of `n`'s branches from the `from`-th of `tree` on, `sleep` at the first. */
+function future(
+  p: Predictor,
+  n: TopShape & { point: Point | null; first: Event | null },
+  tree: WakeupNode,
+  from: number,
+  started: boolean,
+  sleep: SleepSet,
+  out: Unit[],
+): void {
+  const branches: WakeupNode[] = [];
+  for (let k = from; k < tree.count; k++) branches.push(tree.child(k));
+  if (branches.length === 0 && !started && n.first !== null) {
+    // An empty tree: the first step not asleep, as the node will take it.
+    branches.push(new WakeupNode(n.first));
+  }
+  const level = levelBelow(n);
+  const above = p.cut.above(n, level);
+  // The frontier has not decided for this node's children yet: they are not predicted.
+  if (above === null) return;
+  for (const b of branches) {
+    if (out.length >= lookahead) return;
+    if (sleep.has(b.ev!)) continue;
+    let step: Step;
+    try {
+      step = stepFor(n.point!, b.ev!);
+    } catch {
+      return; // not a step there: the prediction stops (the frontier will tell)
+    }
+    const prefix = [...n.prefix, step];
+    const id = [...n.id, p.ids.of(n.id, b.ev!)];
+    const below = sleep.after(b.ev!);
+    if (above) {
+      const probe = p.cache.unit(true, id, prefix, below, b);
+      out.push(probe);
+      const o = probe.outcome;
+      if (probe.state === "done" && o !== null && o.kind === "node") {
+        const child = {
+          depth: n.depth + 1,
+          level,
+          id,
+          prefix,
+          point: o.point,
+          first: o.first,
+          deeper: null,
+        };
+        future(p, child, b, 0, false, below, out);
+      }
+    } else {
+      out.push(p.cache.unit(false, id, prefix, below, b));
+    }
+    sleep = sleep.copy();
+    sleep.add(b.ev!);
+  }
+}
