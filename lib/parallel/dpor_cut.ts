@@ -16,8 +16,13 @@ import { maxTopDepth, type TopShape } from "./dpor_walk.ts";
  * and 1.92x at 200 (68 jobs).
  */
 export const minJobStates = 200;
-/** The cut goes deeper while fewer branches than this per worker are known and not started. */
-export const knownPerWorker = 2;
+/**
+ * The cut goes deeper while fewer branches than this per worker are known and not started.
+ * Measured with 2 workers (odpor, load 7 to 9): at 2, lastzero(12) made 934 jobs and
+ * indexer(15) 1,763 (73 s, against 24 s with one worker): small jobs and the probes of a deep
+ * top; at 1, 51 and 333.
+ */
+export const knownPerWorker = 1;
 
 export class CutRule {
   /** The states of the subtree jobs the frontier used so far, in the sequential order. */
