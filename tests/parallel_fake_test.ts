@@ -316,8 +316,9 @@ Deno.test("the sdpor/odpor cut does not depend on timing: the same jobs whatever
   // The cut used to weigh the jobs waiting for a worker when a node was first seen: on these
   // programs, five simulated orders made 436 to 1,216 jobs (lastzero(6), 4 workers) and 109 to
   // 132 (readers(7), 2 workers). Now it reads only what the frontier has seen in the
-  // sequential order: the same jobs are used and the same number handed out (27 and 91 on
-  // those two when written; no answer run ahead goes unused on these programs).
+  // sequential order: the same jobs are used (27 and 91 on those two when written). The
+  // probes the speculation runs ahead of the frontier's decision may go unused, and how
+  // many depends on the order; the jobs used never do.
   const cases: [string, FakeProgram][] = [
     ["lastzero(6)", lastzero(6)],
     ["readers(7)", readers(7)],
@@ -327,7 +328,7 @@ Deno.test("the sdpor/odpor cut does not depend on timing: the same jobs whatever
     for (const reduction of ["sdpor", "odpor"] as const) {
       const seq = await sequential(program, reduction);
       for (const workers of [2, 4]) {
-        let first: { used: string[]; handed: number } | null = null;
+        let first: { used: string[] } | null = null;
         for (let order = 1; order <= 5; order++) {
           const jobs: Job[] = [];
           const r = await simulate(
@@ -339,9 +340,8 @@ Deno.test("the sdpor/odpor cut does not depend on timing: the same jobs whatever
           assert.equal(r.result.stats.executions, seq.stats.executions, what);
           assert.equal(r.result.stats.states, seq.stats.states, what);
           const used = jobs.filter((job) => !r.unused(job)).map((job) => job.key ?? "").sort();
-          first ??= { used, handed: r.metrics.jobs };
+          first ??= { used };
           assert.deepEqual(used, first.used, what);
-          assert.equal(r.metrics.jobs, first.handed, `${what}: jobs handed out`);
           assert.ok(used.length > 10, `${what}: ${used.length} jobs`);
         }
       }

@@ -86,9 +86,11 @@ function future(
     branches.push(new WakeupNode(n.first));
   }
   const level = levelBelow(n);
-  const above = p.cut.above(n, level);
-  // The frontier has not decided for this node's children yet: they are not predicted.
-  if (above === null) return;
+  // The frontier has not decided for this node's children yet: they are guessed to be the
+  // coordinator's nodes, so that a thin top's probes run ahead on a free worker (indexer(15)
+  // with 2 workers: 20.3 s against 38.6 and 48.9 s waiting for each probe in turn). The cut
+  // and the jobs used stay the sequential order's; a guess proved wrong is an answer unused.
+  const above = p.cut.above(n, level) ?? true;
   for (const b of branches) {
     if (out.length >= lookahead) return;
     if (sleep.has(b.ev!)) continue;
