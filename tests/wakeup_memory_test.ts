@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { WakeupNode } from "../lib/explore/dpor/wakeup_tree.ts";
-import type { Event } from "../lib/explore/dpor/event.ts";
+import { type Event, SharedEvents } from "../lib/explore/dpor/event.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import { Kind, type Transition } from "../lib/model/transition.ts";
 import { FakeTarget } from "./support/fake_system.ts";
@@ -115,4 +115,62 @@ Deno.test("the live heap of a long ODPOR search does not grow with its execution
     later <= early + 4 * 2 ** 20,
     `live heap: at most ${mib(early)} in the first tenth, ${mib(later)} after`,
   );
+});
+
+Deno.test("shared events: one object for events alike in every field, another for any field that differs", () => {
+  const base: Transition = {
+    actor: 2,
+    kind: Kind.waitany,
+    enabled: true,
+    ready: false,
+    choices: 2,
+    object: 7,
+    arg0: 1n,
+    arg1: 2n,
+    site: 0x1234,
+    extras: [{ id: 5, ready: true }, { id: 6, ready: false }],
+  };
+  const ev = (t: Transition, more: Partial<Event> = {}): Event => ({
+    actor: t.actor,
+    alt: 5,
+    transition: t,
+    accesses: [{ cell: "recv:3", mode: "read" }],
+    created: [],
+    ...more,
+  });
+  const shared = new SharedEvents();
+  const first = ev(base);
+  assert.equal(shared.of(first), first);
+  // Alike in every field, another object: the first one.
+  assert.equal(shared.of(ev({ ...base, extras: base.extras.map((x) => ({ ...x })) })), first);
+  const differing: Event[] = [
+    ev(base, { alt: 6 }),
+    ev(base, { created: [3] }),
+    ev(base, { accesses: [{ cell: "recv:3", mode: "write" }] }),
+    ev(base, { accesses: [{ cell: "recv:4", mode: "read" }] }),
+    ev({ ...base, enabled: false }),
+    ev({ ...base, ready: true }),
+    ev({ ...base, spin: true }),
+    ev({ ...base, spin: false }),
+    ev({ ...base, choices: 3 }),
+    ev({ ...base, object: 8 }),
+    ev({ ...base, arg0: 2n }),
+    ev({ ...base, arg1: 3n }),
+    ev({ ...base, site: 0x1235 }),
+    ev({ ...base, site: undefined }),
+    ev({ ...base, kind: Kind.random }),
+    ev({ ...base, extras: [{ id: 5, ready: false }, { id: 6, ready: false }] }),
+    ev({ ...base, extras: [{ id: 5, ready: true }] }),
+  ];
+  for (const d of differing) {
+    assert.equal(
+      shared.of(d),
+      d,
+      JSON.stringify(d, (_k, v) => typeof v === "bigint" ? `${v}` : v),
+    );
+  }
+  // By position: the same object again is looked up, a new one at that position shared.
+  const events = [first, differing[0]];
+  assert.equal(shared.at(events, 1), differing[0]);
+  assert.equal(shared.at([first, ev(base, { alt: 6 })], 1), differing[0]);
 });
