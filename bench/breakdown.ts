@@ -37,7 +37,7 @@ const deno = Deno.execPath();
 const cli = join(root, "cli.ts");
 const text = new TextDecoder();
 
-interface Case {
+export interface Case {
   readonly key: string;
   readonly label: string;
   readonly source: string;
@@ -106,7 +106,7 @@ async function ok(cmd: string, args: string[]): Promise<string | null> {
   }
 }
 
-async function build(tmp: string, list: readonly Case[]): Promise<Map<string, string>> {
+export async function build(tmp: string, list: readonly Case[]): Promise<Map<string, string>> {
   for (
     const [src, bin] of [["bench/peers/measure.c", "measure"], [
       "bench/floor/roundtrip.c",
@@ -171,7 +171,7 @@ async function startup(tmp: string, yields: string, reps: number): Promise<Recor
  * The checker's peak memory on lastzero(N) as the number of executions grows: it must depend
  * on the depth of the search, not on how many executions it has explored.
  */
-async function memoryGrowth(
+export async function memoryGrowth(
   tmp: string,
   bin: string,
   size: string,

@@ -171,3 +171,66 @@ export class EventSet {
     else alts.add(ev.alt);
   }
 }
+
+/** Distinct events SharedEvents keeps before it starts over (it only saves memory). */
+const sharedLimit = 1 << 14;
+
+/**
+ * One object for each distinct event the wakeup trees keep (issue 10: memory). A race
+ * reversal is a sequence of the execution's own events, and a pending branch outlives the
+ * execution that found it; so each branch held its own execution's events, each with its
+ * transition and footprint, though they are the same few events over and over (lastzero(13)
+ * on the fake system: 36,818 event objects pending for 102 contents, bench/README.md). Two
+ * events alike in every field are interchangeable in a tree: nothing compares a tree's events
+ * by identity (the race analysis compares the execution's own, which a tree's never are:
+ * `ExecutionStack.ran` gives an explored branch the event that ran). A search keeps one
+ * (reversals.ts); it forgets what it has kept past `sharedLimit` distinct events, so that a
+ * program whose events never repeat costs it a bounded table.
+ */
+export class SharedEvents {
+  private readonly byContent = new Map<string, Event>();
+  /** The execution's events last asked for by position (at), and what they were shared as. */
+  private readonly seen: (Event | undefined)[] = [];
+  private readonly shared: Event[] = [];
+
+  /** The kept event alike to `ev` (`ev` itself, kept, the first time). */
+  of(ev: Event): Event {
+    const key = contentKey(ev);
+    const had = this.byContent.get(key);
+    if (had !== undefined) return had;
+    if (this.byContent.size >= sharedLimit) this.byContent.clear();
+    this.byContent.set(key, ev);
+    return ev;
+  }
+
+  /**
+   * of(events[k]), `events` being the current execution: looked up by position, since the
+   * executions of a search share their prefix (the same objects, ExecutionStack), and each
+   * event of it is in many reversals.
+   */
+  at(events: readonly Event[], k: number): Event {
+    const ev = events[k];
+    if (this.seen[k] === ev) return this.shared[k];
+    const s = this.of(ev);
+    this.seen[k] = ev;
+    this.shared[k] = s;
+    return s;
+  }
+}
+
+/** Every field of an event, as one string (Transition's fields, the footprint, the created). */
+function contentKey(ev: Event): string {
+  const t = ev.transition;
+  const flags = (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === undefined ? 0 : 4) |
+    (t.spin === true ? 8 : 0);
+  let key =
+    `${ev.actor} ${ev.alt} ${t.actor} ${t.kind} ${flags} ${t.choices} ${t.object} ${t.arg0} ${t.arg1} ${
+      t.site ?? "-"
+    } `;
+  for (const x of t.extras) key += `${x.id}${x.ready ? "+" : "-"}`;
+  key += "|";
+  for (const c of ev.created) key += `${c},`;
+  key += "|";
+  for (const a of ev.accesses) key += `${a.mode === "write" ? "w" : "r"}${a.cell} `;
+  return key;
+}

@@ -196,6 +196,8 @@ export interface Alternative {
   readonly event: Event;
   /** notdep(event): the sequence that precedes each other alternative of it. */
   readonly before: Event[];
+  /** The same, as positions in the execution. */
+  readonly indices: readonly number[];
 }
 
 /**
@@ -208,7 +210,8 @@ export function alternatives(a: Analysis, from = 0): Alternative[] {
   for (let i = from; i < n; i++) {
     const event = a.events[i];
     if (event.transition.choices <= 1) continue;
-    out.push({ at: i, event, before: notDependent(a, i, n).map((k) => a.events[k]) });
+    const indices = notDependent(a, i, n);
+    out.push({ at: i, event, before: indices.map((k) => a.events[k]), indices });
   }
   return out;
 }

@@ -13,7 +13,7 @@
 import { Kind, type Transition } from "../../model/transition.ts";
 import type { Stats } from "../result.ts";
 import { clockAt } from "./clock.ts";
-import type { Event, EventMaker } from "./event.ts";
+import { type Event, type EventMaker, SharedEvents } from "./event.ts";
 import { type Analysis, HappensBefore, happensBefore } from "./happens_before.ts";
 import {
   alternatives,
@@ -21,7 +21,6 @@ import {
   initials,
   notDependent,
   pendingRaces,
-  reversal,
   reversalIndices,
 } from "./races.ts";
 import { enabledAfter } from "./shadow.ts";
@@ -38,6 +37,8 @@ const valuesPerSlice = 4096;
 export class Reversals {
   /** The clocks of the prefix shared with the last execution are kept (happens_before.ts). */
   readonly relation = new HappensBefore();
+  /** What the wakeup trees get: one object per distinct event (event.ts says why). */
+  private readonly shared = new SharedEvents();
 
   constructor(
     private readonly reduction: DporReduction,
@@ -99,7 +100,7 @@ export class Reversals {
       if (++count % pause === 0) yield;
       const node = nodes[race.first];
       if (this.reduction === "odpor") {
-        const v = reversal(a, race);
+        const v = this.sequence(a, reversalIndices(a, race));
         const room = this.maxDepth - race.first;
         if (this.record({ kind: "sequence", at: race.first, v, room: roomOf(room) })) continue;
         if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {
@@ -122,7 +123,7 @@ export class Reversals {
       // Under a depth bound the other values go right where the event was, without notdep
       // first: equivalent, but notdep's steps would take the bound's room from what the actor
       // does after its new value (the history of its next steps could then not fit).
-      const before = this.maxDepth < Infinity ? [] : alt.before;
+      const before = this.maxDepth < Infinity ? [] : this.sequence(a, alt.indices);
       const key = this.reduction === "odpor"
         ? `${alt.event.actor}|${before.map((e) => `${e.actor}.${e.alt}`).join(" ")}`
         : `${alt.event.actor}`;
@@ -144,10 +145,11 @@ export class Reversals {
       // The values are made and inserted a slice at a time (inserting them in slices is
       // inserting them in order): a random of millions of values does not stall the search.
       const t = alt.event.transition;
+      const event = this.shared.at(a.events, alt.at);
       const insertion = new ValueInsertion(node.tree, before, room);
       for (let from = 0; from < t.choices; from += valuesPerSlice) {
         yield;
-        const others = this.maker.otherValues(alt.event, from, from + valuesPerSlice);
+        const others = this.maker.otherValues(event, from, from + valuesPerSlice);
         if (this.reduction === "odpor") {
           // No sleep-set test: a sleeper may be woken only by what the actor does after the
           // new value, which this execution cannot tell (docs/independence.md).
@@ -157,6 +159,11 @@ export class Reversals {
         }
       }
     }
+  }
+
+  /** The events `indices` of the execution, as the wakeup trees keep them (shared). */
+  private sequence(a: Analysis, indices: readonly number[]): Event[] {
+    return indices.map((k) => this.shared.at(a.events, k));
   }
 
   /**
@@ -173,7 +180,7 @@ export class Reversals {
     t: Transition,
   ): Generator<void, void> {
     if (t.kind === Kind.waitany && !t.enabled) return; // no value to name it by
-    const ev = this.maker.of(t, 0);
+    const ev = this.shared.of(this.maker.of(t, 0));
     const n = a.events.length;
     const clock = a.after(ev).clock;
     const before = (k: number): boolean => clockAt(clock, a.events[k].actor) > a.actorIndex[k];
@@ -203,7 +210,7 @@ export class Reversals {
       this.reverse(nodes, a, at, kept, ev, before);
       if (others.length === 0) continue;
       if (this.reduction === "odpor") {
-        const prefix = kept.map((k) => a.events[k]);
+        const prefix = this.sequence(a, kept);
         if (this.record({ kind: "cutValues", at, prefix, others, room: roomOf(n - at) })) continue;
         this.stats.wakeupInsertions += insertValues(nodes[at].tree, prefix, others, n - at);
       } else {
@@ -225,8 +232,8 @@ export class Reversals {
     before: (k: number) => boolean,
   ): void {
     const node = nodes[at];
-    const v = [...indices.map((k) => a.events[k]), ev];
     if (this.reduction === "odpor") {
+      const v = [...this.sequence(a, indices), ev];
       const room = this.maxDepth - at;
       if (this.record({ kind: "sequence", at, v, room: roomOf(room) })) return;
       if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {

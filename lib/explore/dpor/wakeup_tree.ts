@@ -7,33 +7,52 @@
 import { type Event, eventsDependent } from "./event.ts";
 
 export class WakeupNode {
-  /** The branches below, from `head` on: explored ones leave from the front, in O(1). */
-  private items: WakeupNode[] = [];
+  /**
+   * The branches below: none (a leaf), the one branch itself, or an array of them from `head`
+   * on (explored ones leave from the front, in O(1)). Most nodes of a tree are leaves or links
+   * of one sequence, which hold no array: an array is 56 bytes and more (17 slots once grown
+   * by push from empty), a node 48 (lastzero(13) on the fake system: the trees' arrays took
+   * more than their nodes, bench/README.md).
+   */
+  private below: WakeupNode | WakeupNode[] | null = null;
   private head = 0;
   constructor(public ev: Event | null) {}
 
   get count(): number {
-    return this.items.length - this.head;
+    const b = this.below;
+    if (b === null) return 0;
+    if (b instanceof WakeupNode) return 1;
+    return b.length - this.head;
   }
 
   /** The i-th branch below, in order (the leftmost is explored first). */
   child(i: number): WakeupNode {
-    return this.items[this.head + i];
+    const b = this.below;
+    if (b instanceof WakeupNode) {
+      if (i !== 0) throw new Error(`internal: wakeup tree: no branch ${i} of 1`);
+      return b;
+    }
+    return b![this.head + i];
   }
 
   /** Adds `child` (a whole subtree) as the new rightmost branch. */
   adopt(child: WakeupNode): void {
-    this.items.push(child);
+    const b = this.below;
+    if (b === null) this.below = child;
+    else if (b instanceof WakeupNode) {
+      this.below = [b, child];
+      this.head = 0;
+    } else b.push(child);
   }
 
   /** Adds `sequence` as a new rightmost branch below this node. */
   append(sequence: readonly Event[]): void {
     if (sequence.length === 0) return;
     let node = new WakeupNode(sequence[0]);
-    this.items.push(node);
+    this.adopt(node);
     for (let k = 1; k < sequence.length; k++) {
       const child = new WakeupNode(sequence[k]);
-      node.items.push(child);
+      node.below = child;
       node = child;
     }
   }
@@ -46,18 +65,29 @@ export class WakeupNode {
    * heap grew by 7 MiB per thousand executions).
    */
   remove(child: WakeupNode): void {
-    if (this.count > 0 && this.items[this.head] === child) {
-      this.items[this.head] = removed;
+    const b = this.below;
+    if (b === null) return;
+    if (b instanceof WakeupNode) {
+      if (b === child) this.below = null;
+      return;
+    }
+    if (b.length > this.head && b[this.head] === child) {
+      b[this.head] = removed;
       this.head++;
+      if (this.head === b.length) {
+        this.below = null;
+        this.head = 0;
+        return;
+      }
       // Compact now and then, so that the array does not keep what left it.
-      if (this.head > 64 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
+      if (this.head > 64 && this.head * 2 > b.length) {
+        this.below = b.slice(this.head);
         this.head = 0;
       }
       return;
     }
-    const at = this.items.indexOf(child, this.head);
-    if (at >= 0) this.items.splice(at, 1);
+    const at = b.indexOf(child, this.head);
+    if (at >= 0) b.splice(at, 1);
   }
 }
 
