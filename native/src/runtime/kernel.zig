@@ -871,6 +871,12 @@ pub const Kernel = struct {
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }
+        // What the step that led here did that is no step (plain accesses, ISOMC_MEMORY=sync).
+        const window = k.book.window.toSend();
+        if (window.len > 0) {
+            if (!w.fitsWindow(window.len)) link.fail(.internal, "the state does not fit in one frame");
+            w.window(window);
+        }
         link.send(w.finish());
     }
 
@@ -942,6 +948,8 @@ pub const Kernel = struct {
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
+        // The step's window starts empty: what the actors run now is this step's.
+        k.book.window.clear();
         if (k.options.verbose) local.logStep(k, actor, choice);
         // Only when set: a store of 0 over 0 would still dirty its page for the write tracker.
         if (progress_passed != 0) progress_passed = 0;

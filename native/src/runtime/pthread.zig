@@ -289,9 +289,11 @@ fn pthreadCreate(thread: ?*usize, attr: ?*const anyopaque, start: ?StartFn, arg:
     const kk = api.enter("pthread_create");
     const out = thread orelse kk.violation(null, .misuse, "pthread_create: the pthread_t pointer is NULL", .{});
     const code = start orelse kk.violation(null, .misuse, "pthread_create: the start routine is NULL", .{});
+    tsan.beforeCreate(kk, @returnAddress());
     var name_buf: [32]u8 = undefined;
     const name = std.fmt.bufPrint(&name_buf, "thread-{d}", .{kk.actors.items.len}) catch unreachable;
     const a = newThread(kk, code, arg, name, threadCode);
+    tsan.created(kk, a);
     if (attr) |at| {
         var state: c_int = 0;
         if (pthread_attr_getdetachstate(at, &state) == 0 and state == PTHREAD_CREATE_DETACHED) threadOf(a).detached = 1;
