@@ -474,6 +474,9 @@ async function checkParallel(
     programEnv: visited || options.preload === true ? spec.env : undefined,
     setup: {
       restore,
+      races: options.races ?? "report",
+      memory: options.memory ?? (options.preload === true ? "sync" : "all"),
+      ...(options.joinOnExit === true ? { joinOnExit: true } : {}),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       pinCpu: options.pinCpu ?? true,
       snapshotSpacing: options.snapshotSpacing,

@@ -217,3 +217,14 @@ Deno.test("a window holds 1024 events: the access that does not fit is a step", 
     assert.equal(report.stats.max_depth, depth, `N=${n}`);
   }
 });
+
+Deno.test("--jobs=2 finds the same races, and runs its workers' programs under --memory=sync", async () => {
+  for (const reduction of ["none", "odpor"] as const) {
+    const late = await check("sync_late", reduction, ["--jobs=2"]);
+    assert.match(race(late, reduction), /^data race on x: thread-2's read at sync_late\.c:24/);
+    race(await check("plain_increment", reduction, ["--jobs=2"]), reduction);
+  }
+  // Before, a worker's program ran under the default --memory=all: 28 interleavings.
+  assert.equal(await okCount("mutex_counter", "none", ["--jobs=2"]), 15);
+  assert.equal(await okCount("mutex_counter", "odpor", ["--jobs=2"]), 2);
+});

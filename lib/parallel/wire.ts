@@ -14,8 +14,10 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
  * (everyEnd) came with it. 3: sdpor and odpor jobs carry their root's sleep set and wakeup
  * tree (job.dpor, the coordinator's), answer probes (`node`) and record what their races add
  * above their root (part.ops); the coordinator tells a worker to `drop` a job of no use.
+ * 4: the setup says whether races are violations (races), and the memory mode and
+ * --join-on-exit, which a worker's program gets in its environment even without programEnv.
  */
-export const wireVersion = 3;
+export const wireVersion = 4;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -24,6 +26,12 @@ export const maxFrame = 64 * 2 ** 20;
 export interface WorkerSetup {
   readonly split: SplitConfig;
   readonly restore: "memory" | "fork" | "replay";
+  /** --races: data races are violations in every job (report), or not looked for. */
+  readonly races: "report" | "ignore";
+  /** --memory: which accesses are steps (the runtime reads it from its environment). */
+  readonly memory: "all" | "sync";
+  /** --join-on-exit (the runtime reads it from its environment). */
+  readonly joinOnExit?: boolean;
   readonly timeoutMs: number;
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;

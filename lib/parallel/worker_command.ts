@@ -7,7 +7,7 @@
  * signal (local.ts).
  */
 
-import { openTarget } from "../check.ts";
+import { openTarget, programEnv, watchRaces } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
 import type { Target } from "../explore/target.ts";
 import { parse, stringOption } from "../cli/args.ts";
@@ -54,9 +54,12 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   if (first.type !== "setup") throw new UsageError("worker: the coordinator did not set up");
   const setup = first.setup;
   const output = new ProgramOutput(false);
-  const { target } = openTarget(
-    // With visited, the program runs in the coordinator's environment: it is on the stack.
-    setup.programEnv === undefined ? spec : { ...spec, env: setup.programEnv },
+  // With visited, the program runs in the coordinator's environment: it is on the stack.
+  // Otherwise in the worker's, with the runtime's variables the check's options set.
+  const env = setup.programEnv ??
+    programEnv(spec.env, { memory: setup.memory, joinOnExit: setup.joinOnExit });
+  const { target: opened } = openTarget(
+    { ...spec, env },
     output,
     {
       timeoutMs: setup.timeoutMs,
@@ -69,6 +72,8 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
     setup.split.visited ?? false,
     setup.split.start ?? null,
   );
+  // Races are found in each job as in the sequential search, the job's prefix included.
+  const target = setup.races === "ignore" ? opened : watchRaces(opened, spec);
   try {
     return await serve(link, target, setup.split);
   } finally {
