@@ -164,11 +164,12 @@ fn logged(a: *const Actor, addr: usize, size: u64, write: bool, site: usize) boo
     if (memoryMode() != .sync) return false;
     std.debug.assert(size > 0 and size <= std.math.maxInt(u32));
     const k = a.kernel;
+    const log = &k.book.window;
+    // A loop's next access to the bytes it just touched: merged at once.
+    if (log.again(a.id, write, addr, @intCast(size), site)) return true;
     if (perThread(k, addr)) return true;
-    return k.book.window.access(a.id, write, addr, @intCast(size), site);
+    return log.access(a.id, write, addr, @intCast(size), site);
 }
-
-extern "c" fn __errno_location() *c_int;
 
 /// Memory each thread has its own of, at one address for all actors (they share one OS thread):
 /// the executable's TLS block, which the kernel switches with the actor (tls.zig), and errno,
@@ -178,8 +179,7 @@ fn perThread(k: *const Kernel, addr: usize) bool {
         const lo = @intFromPtr(b.live.ptr);
         if (addr >= lo and addr < lo + b.live.len) return true;
     }
-    const e = @intFromPtr(__errno_location());
-    return addr >= e and addr < e + @sizeOf(c_int);
+    return addr >= k.errno_at and addr < k.errno_at + @sizeOf(c_int);
 }
 
 /// pthread_create, before it creates the actor: under ISOMC_MEMORY=sync the creation goes in

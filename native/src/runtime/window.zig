@@ -37,6 +37,9 @@ pub const Log = struct {
     segment: u32 = 0,
     /// How many events are accesses: a window of creations alone is not sent.
     accesses: u32 = 0,
+    /// The access event last logged or merged, plus 1 (0: none): a loop's next access is
+    /// usually to the same bytes, found here without a probe.
+    last: u32 = 0,
     events: [capacity]WindowEvent = undefined,
     /// Indexes the accesses by (actor, address, size): 0 empty, else an event's index + 1.
     slots: [slot_count]u16 = @splat(0),
@@ -48,6 +51,7 @@ pub const Log = struct {
         l.len = 0;
         l.segment = 0;
         l.accesses = 0;
+        l.last = 0;
     }
 
     /// The events to send with the next STATE (none unless an access was logged).
@@ -63,6 +67,7 @@ pub const Log = struct {
     pub fn access(l: *Log, actor: u32, write: bool, address: u64, size: u32, site: u64) bool {
         std.debug.assert(size > 0);
         std.debug.assert(l.len <= capacity and l.segment <= l.len);
+        if (l.again(actor, write, address, size, site)) return true;
         var i = slotOf(actor, address, size);
         while (l.slots[i] != 0) : (i = (i + 1) & (slot_count - 1)) {
             const index = l.slots[i] - 1;
@@ -70,19 +75,37 @@ pub const Log = struct {
             if (index < l.segment) continue;
             const e = &l.events[index];
             if (e.actor == actor and e.address == address and e.size == size) {
-                if (write and e.kind == .read) {
-                    e.kind = .write;
-                    e.site = site;
-                }
+                merge(e, write, site);
+                l.last = index + 1;
                 return true;
             }
         }
         if (l.full()) return false;
         l.slots[i] = @intCast(l.len + 1);
+        l.last = l.len + 1;
         l.events[l.len] = .{ .actor = actor, .kind = if (write) .write else .read, .address = address, .size = size, .site = site };
         l.len += 1;
         l.accesses += 1;
         return true;
+    }
+
+    /// Merges an access to the bytes of the access last logged or merged, without a probe;
+    /// false when it is to other bytes (access() then looks further).
+    pub fn again(l: *Log, actor: u32, write: bool, address: u64, size: u32, site: u64) bool {
+        if (l.last <= l.segment) return false;
+        const e = &l.events[l.last - 1];
+        if (e.actor != actor or e.address != address or e.size != size) return false;
+        merge(e, write, site);
+        return true;
+    }
+
+    /// The same bytes again: one event, a write taking a read's place.
+    fn merge(e: *WindowEvent, write: bool, site: u64) void {
+        std.debug.assert(e.kind != .create);
+        if (write and e.kind == .read) {
+            e.kind = .write;
+            e.site = site;
+        }
     }
 
     /// Logs that `actor` created `created` here; false when it does not fit.
@@ -108,6 +131,7 @@ const testing = std.testing;
 
 test "the same bytes twice are one event; a write after a read takes its place" {
     var l = Log{};
+    try testing.expect(!l.again(2, false, 0x1000, 4, 10));
     try testing.expect(l.access(2, false, 0x1000, 4, 10));
     try testing.expect(l.access(2, false, 0x1000, 4, 10));
     try testing.expect(l.access(2, false, 0x1000, 4, 11));
