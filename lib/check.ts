@@ -307,6 +307,18 @@ export function openTarget(
   return { target, memory, stateful };
 }
 
+/**
+ * The target with data races as violations (--races=report): the sequential search's, and each
+ * parallel worker's (lib/parallel/worker_command.ts). The program's tables are read when the
+ * first race is found.
+ */
+export function watchRaces(target: Target, spec: ProgramSpec): Target {
+  let raceContext: RaceContext | undefined;
+  const context = (): RaceContext =>
+    raceContext ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) };
+  return new RaceWatch(target, context);
+}
+
 /** A target for a restore strategy, and the stateful one it is (memory or fork), if any. */
 export interface OpenedTarget {
   readonly target: Target;
@@ -325,12 +337,9 @@ async function checkWith(
   const { target, memory } = openTarget(spec, output, options, restore, visited);
   // --dot, the race watch and the SV-COMP conventions see the search through the target: the
   // algorithms do not know them.
-  let raceContext: RaceContext | undefined;
-  const context = (): RaceContext =>
-    raceContext ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) };
   const watched = options.races === "ignore" || options.liveness !== undefined
     ? target
-    : new RaceWatch(target, context);
+    : watchRaces(target, spec);
   const watch = new OutcomeWatch();
   const explored = watch.wrap(options.graph?.wrap(watched) ?? watched);
   let result: ExplorationResult;
@@ -459,12 +468,14 @@ async function checkParallel(
     programEnv: visited || options.preload === true ? spec.env : undefined,
     setup: {
       restore,
+      races: options.races ?? "report",
+      memory: options.memory ?? (options.preload === true ? "sync" : "all"),
+      ...(options.joinOnExit === true ? { joinOnExit: true } : {}),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       pinCpu: options.pinCpu ?? true,
       snapshotSpacing: options.snapshotSpacing,
       maxCheckpoints: options.maxCheckpoints,
       everyEnd: options.everyEnd,
-      races: options.races === "ignore" ? "ignore" : "report",
     },
     maxDepth: options.maxDepth,
     maxExecutions: options.maxExecutions,

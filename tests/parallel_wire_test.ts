@@ -57,6 +57,9 @@ Deno.test("version 2's setup: the reference start's words and key, the program's
         start: { words: [[0x7ffff7d93a10n, 0x4635n]], key: 2n ** 64n - 1n },
       },
       restore: "memory",
+      // Version 4: whether races are violations, and the runtime's memory mode.
+      races: "report",
+      memory: "sync",
       timeoutMs: 10000,
       pinCpu: true,
       programEnv: { PATH: "/usr/bin", HOME: "/root" },
@@ -68,6 +71,7 @@ Deno.test("version 2's setup: the reference start's words and key, the program's
     /"start":\{"words":\[\[\{"\$bigint":"140737351596560"\},\{"\$bigint":"17973"\}\]\],"key":\{"\$bigint":"18446744073709551615"\}\}/,
   );
   assert.match(body, /"programEnv":\{"PATH":"\/usr\/bin","HOME":"\/root"\}/);
+  assert.match(body, /"races":"report","memory":"sync"/);
   assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
 });
 

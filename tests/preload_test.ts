@@ -149,7 +149,12 @@ const pthreadPrograms = [
 Deno.test("tests/programs/pthread/, built by the system's compiler: isomc cc's verdicts and counts under odpor", async () => {
   for (const name of pthreadPrograms) {
     const source = `${repoRoot}tests/programs/pthread/${name}.c`;
-    const expected = await counted(await buildProgram(source), [], { memory: "sync" });
+    // Without looking for races: the plain accesses isomc cc's build shows under sync are not
+    // seen with --preload (rwlock.c's readers race on a counter: tests/pthread_test.ts).
+    const expected = await counted(await buildProgram(source), [], {
+      memory: "sync",
+      races: "ignore",
+    });
     const got = await counted(foreignBuild(source), [], { preload: true });
     assert.deepEqual(got, expected, name);
   }

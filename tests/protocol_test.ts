@@ -46,7 +46,7 @@ import {
   WELCOME_STACKS,
   WELCOME_STATEFUL,
 } from "../lib/process/protocol.ts";
-import { Kind, type Step, type Transition } from "../lib/model/transition.ts";
+import { Kind, type Step, type Transition, type WindowEvent } from "../lib/model/transition.ts";
 import { buildProgram } from "./support/build.ts";
 import { transition } from "./support/transitions.ts";
 import {
@@ -149,6 +149,18 @@ interface StateRecordJson {
   extras: [number, boolean][];
 }
 
+type WindowJson =
+  | { kind: "access"; actor: number; address: number; size: number; write: boolean; site?: number }
+  | { kind: "create"; actor: number; created: number };
+
+function windowEvent(e: WindowJson): WindowEvent {
+  if (e.kind === "create") return e;
+  const access = { address: e.address, size: e.size, write: e.write, atomic: false };
+  return e.site === undefined
+    ? { kind: "access", actor: e.actor, access }
+    : { kind: "access", actor: e.actor, access, site: e.site };
+}
+
 /** The message the fixture's field list describes, in the checker's own terms. */
 function expectedMessage(v: Vector): Message {
   const f = v.fields;
@@ -170,10 +182,14 @@ function expectedMessage(v: Vector): Message {
     case "object":
       return { type: "object", id: f.id as number, kind: f.kind as number, name: f.name as string };
     case "state":
+    case "window":
       return {
         type: "state",
         point: {
           steps: f.steps as number,
+          ...(f.window === undefined
+            ? {}
+            : { window: (f.window as WindowJson[]).map(windowEvent) }),
           transitions: (f.actors as StateRecordJson[]).map((a): Transition => ({
             actor: a.actor,
             kind: a.kind as Transition["kind"],
@@ -243,14 +259,15 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 13, in the fixture's order (PROP twice: a
- * proposition and the progress flag).
+ * Every runtime->checker message of protocol version 14, in the fixture's order (STATE twice:
+ * without and with a window; PROP twice: a proposition and the progress flag).
  */
 const runtimeMessages = [
   "hello",
   "actor",
   "object",
   "state",
+  "window",
   "violation",
   "done",
   "error",
@@ -337,6 +354,52 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   ]);
 });
 
+Deno.test("a STATE's window: the plain accesses and creations after the step, in order", async () => {
+  const m = decode(fromHex((await zigVectors()).get("window")!.hex));
+  assert.ok(m.type === "state");
+  assert.equal(m.point.transitions.length, 1);
+  assert.deepEqual(m.point.window, [
+    {
+      kind: "access",
+      actor: 1,
+      access: { address: 0x5555_0000_5000, size: 4, write: true, atomic: false },
+      site: 0x101_f200,
+    },
+    { kind: "create", actor: 1, created: 2 },
+    // A range (memcpy), one event; its call site unknown.
+    {
+      kind: "access",
+      actor: 1,
+      access: { address: 0x5555_0000_5004, size: 2 ** 20, write: false, atomic: false },
+    },
+  ]);
+  // Without the flag the section is trailing bytes; a STATE without a window has no field.
+  const frame = fromHex((await zigVectors()).get("window")!.hex);
+  const flagsAt = HEADER_SIZE + 8;
+  const noFlag = frame.slice();
+  new DataView(noFlag.buffer).setUint32(flagsAt, 0, true);
+  assert.match(decodeError(noFlag).message, /trailing bytes/);
+  const plain = decode(fromHex((await zigVectors()).get("state")!.hex));
+  assert.ok(plain.type === "state" && !("window" in plain.point));
+  // Refused: an empty window, an unknown kind, an access of 0 bytes, a creation of no actor.
+  const windowAt = HEADER_SIZE + 16 + 48;
+  const eventAt = windowAt + 8;
+  const empty = frame.slice(0, windowAt + 8);
+  new DataView(empty.buffer).setUint32(0, empty.length, true);
+  new DataView(empty.buffer).setUint32(windowAt, 0, true);
+  assert.match(decodeError(empty).message, /empty window/);
+  const unknown = frame.slice();
+  unknown[eventAt + 24] = 3;
+  assert.match(decodeError(unknown).message, /unknown window event kind 3/);
+  const zero = frame.slice();
+  new DataView(zero.buffer).setUint32(eventAt + 20, 0, true);
+  assert.match(decodeError(zero).message, /0 bytes/);
+  const creation = eventAt + 32;
+  const noActor = frame.slice();
+  new DataView(noActor.buffer).setBigUint64(creation, 1n, true);
+  assert.match(decodeError(noActor).message, /creation of actor 1 by 1/);
+});
+
 Deno.test("the vectors of protocol version 13 carry what the stateful checker depends on", async () => {
   const vectors = await zigVectors();
   const get = (name: string): Message => decode(fromHex(vectors.get(name)!.hex));
@@ -387,7 +450,8 @@ Deno.test("the vectors of protocol version 13 carry what the stateful checker de
   assert.ok(decoded.type === "hello");
   assert.equal(decoded.uffd, -1);
   // STATE's flags: bit 0, the mappings changed; bit 1 (version 8), the nondet range was used;
-  // bit 2 (version 10), the runtime runs on.
+  // bit 2 (version 10), the runtime runs on; bit 3 (version 14), a window follows (the window
+  // vector's test); the others are not read.
   const state = fromHex(vectors.get("state")!.hex);
   for (
     const [flags, changed, range, ranOn] of [
@@ -395,8 +459,8 @@ Deno.test("the vectors of protocol version 13 carry what the stateful checker de
       [1, true, false, false],
       [2, false, true, false],
       [4, false, false, true],
-      [8, false, false, false],
-      [0xffff_ffff, true, true, true],
+      [16, false, false, false],
+      [0xffff_fff7, true, true, true],
     ] as const
   ) {
     new DataView(state.buffer).setUint32(HEADER_SIZE + 8, flags, true);
@@ -699,8 +763,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 13);
-  const ver = "0d00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 14);
+  const ver = "0e00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
@@ -841,9 +905,11 @@ function encodeMessage(m: Message): Uint8Array {
       return new FrameBuilder(MessageType.object).u64(BigInt(m.id)).u8(m.kind).u8(0).u16(0)
         .string(m.name).frame();
     case "state": {
+      const window = m.point.window;
       const b = new FrameBuilder(MessageType.state).u32(m.point.steps)
         .u32(m.point.transitions.length).u32(
-          (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0) | (m.ranOn ? 4 : 0),
+          (m.mapsChanged ? 1 : 0) | (m.nondetRange === true ? 2 : 0) | (m.ranOn ? 4 : 0) |
+            (window === undefined ? 0 : 8),
         ).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8(
@@ -852,6 +918,17 @@ function encodeMessage(m: Message): Uint8Array {
           .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
           .u64(BigInt(t.site ?? 0));
         for (const x of t.extras) b.u64(BigInt(x.id) | (x.ready ? 1n << 63n : 0n));
+      }
+      if (window !== undefined) {
+        b.u32(window.length).u32(0);
+        for (const e of window) {
+          if (e.kind === "create") {
+            b.u64(BigInt(e.created)).u64(0n).u32(e.actor).u32(0).u8(2).u8(0).u16(0).u32(0);
+          } else {
+            b.u64(BigInt(e.access.address)).u64(BigInt(e.site ?? 0)).u32(e.actor)
+              .u32(e.access.size).u8(e.access.write ? 1 : 0).u8(0).u16(0).u32(0);
+          }
+        }
       }
       return b.frame();
     }
@@ -900,6 +977,25 @@ function prng(seed: number): () => number {
   };
 }
 
+function randomWindow(rand: () => number): WindowEvent[] {
+  const u32 = (): number => Math.floor(rand() * 2 ** 32);
+  return Array.from({ length: 1 + Math.floor(rand() * 4) }, (): WindowEvent => {
+    const actor = Math.floor(rand() * 2 ** 31);
+    if (rand() < 0.2) {
+      return { kind: "create", actor, created: actor + 1 + Math.floor(rand() * 100) };
+    }
+    const access = {
+      address: Math.floor(rand() * 2 ** 53),
+      size: 1 + Math.floor(rand() * (2 ** 32 - 1)),
+      write: rand() < 0.5,
+      atomic: false,
+    };
+    return rand() < 0.5
+      ? { kind: "access", actor, access }
+      : { kind: "access", actor, access, site: 1 + (u32() % 2 ** 31) };
+  });
+}
+
 function randomMessage(rand: () => number): Message {
   const u32 = (): number => Math.floor(rand() * 2 ** 32);
   const i32 = (): number => u32() | 0;
@@ -921,9 +1017,11 @@ function randomMessage(rand: () => number): Message {
     case 2:
       return { type: "object", id: id(), kind: Math.floor(rand() * 256), name: name() };
     case 3:
+    case 4:
       return {
         type: "state",
         point: {
+          ...(rand() < 0.5 ? {} : { window: randomWindow(rand) }),
           steps: u32(),
           transitions: Array.from({ length: Math.floor(rand() * 5) }, (): Transition => ({
             actor: u32(),
@@ -944,7 +1042,7 @@ function randomMessage(rand: () => number): Message {
         mapsChanged: rand() < 0.5,
         ranOn: rand() < 0.5,
       };
-    case 4:
+    case 5:
       return {
         type: "violation",
         kind: 1 + Math.floor(rand() * 2),
@@ -952,11 +1050,11 @@ function randomMessage(rand: () => number): Message {
         steps: u32(),
         message: name(),
       };
-    case 5:
-      return { type: "done", steps: u32(), actors: u32() };
     case 6:
-      return { type: "error", code: 1 + Math.floor(rand() * 4), steps: u32(), message: name() };
+      return { type: "done", steps: u32(), actors: u32() };
     case 7:
+      return { type: "error", code: 1 + Math.floor(rand() * 4), steps: u32(), message: name() };
+    case 8:
       return {
         type: "stacks",
         stacks: Array.from({ length: Math.floor(rand() * 4) }, (): StackInfo => {
@@ -964,9 +1062,9 @@ function randomMessage(rand: () => number): Message {
           return { actor: u32(), lo, hi, sp: rand() < 0.3 ? hi : sp };
         }),
       };
-    case 8:
-      return { type: "tail", signaled: rand() < 0.5, value: i32() };
     case 9:
+      return { type: "tail", signaled: rand() < 0.5, value: i32() };
+    case 10:
       if (rand() < 0.5) {
         return {
           type: "crash",
@@ -985,13 +1083,13 @@ function randomMessage(rand: () => number): Message {
         overflow: true,
         stackSize: id(),
       };
-    case 10:
-      return { type: "mapped", errno: i32() };
     case 11:
-      return { type: "exiting", status: i32(), actor: u32() };
+      return { type: "mapped", errno: i32() };
     case 12:
-      return { type: "forked", pid: u32() };
+      return { type: "exiting", status: i32(), actor: u32() };
     case 13:
+      return { type: "forked", pid: u32() };
+    case 14:
       return { type: "fdset", errno: i32(), failed: u32() };
     default:
       return rand() < 0.5
@@ -1010,7 +1108,13 @@ Deno.test("protocol.ts decodes 4000 random messages of every type back to what w
   const seen = new Set<string>();
   for (let i = 0; i < 4000; i++) {
     const m = randomMessage(rand);
-    seen.add(m.type === "prop" ? m.kind === "progress" ? "progress" : "prop" : m.type);
+    seen.add(
+      m.type === "prop"
+        ? m.kind === "progress" ? "progress" : "prop"
+        : m.type === "state" && m.point.window !== undefined
+        ? "window"
+        : m.type,
+    );
     assert.deepEqual(decode(encodeMessage(m)), m, `message ${i}`);
   }
   assert.deepEqual([...seen].sort(), [...runtimeMessages].sort());

@@ -31,7 +31,7 @@ async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 /** `isomc check --json` of a program of tests/programs/pthread/ (built with `flags`). */
 async function check(
   name: string,
-  reduction: "none" | "odpor",
+  reduction: "none" | "sleep" | "sdpor" | "odpor",
   options: { readonly flags?: readonly string[]; readonly extra?: readonly string[] } = {},
 ): Promise<{ code: number; report: Report }> {
   const program = await buildProgram(`${programs}${name}.c`, options.flags ?? []);
@@ -124,11 +124,19 @@ Deno.test("pthread_timedjoin_np: joined at once, timed out, or joined at the end
 });
 
 /** `check` of a program whose main's return cuts thread-1: the exit violation, as exit()'s. */
-async function cutAtReturn(name: string, reduction: "none" | "odpor"): Promise<number> {
+async function cutAtReturn(
+  name: string,
+  reduction: "none" | "sleep" | "sdpor" | "odpor",
+  who = "main",
+): Promise<number> {
   const { code, report } = await check(name, reduction);
   assert.equal(code, 1, `${name} ${reduction}`);
   assert.equal(report.violation?.kind, "exit");
-  assert.equal(report.violation?.message, "actor main called exit(0), leaving thread-1 unfinished");
+  assert.equal(
+    report.violation?.message,
+    `actor ${who} called exit(0), leaving thread-1 unfinished`,
+    `${name} ${reduction}`,
+  );
   return report.stats.executions;
 }
 
@@ -153,6 +161,25 @@ Deno.test("the probe at main's return is dependent with the thread's end: the cu
   assert.equal(await cutAtReturn("main_return_race", "odpor"), 2);
   assert.equal(await executions("main_return_race", "none", ["--join-on-exit"]), 10);
   assert.equal(await executions("main_return_race", "odpor", ["--join-on-exit"]), 1);
+});
+
+Deno.test("exit() probes the threads it did not join, as main's return does: the cut order is found", async () => {
+  // exit_race.c is main_return_race.c with exit(0) for the return: the same steps (main W J2 G1,
+  // G1 now exit()'s probe), the same counts, 4 under none and 2 under odpor. Before, exit() read
+  // whether thread-1 had ended without a step, which no reduction reverses: odpor's one trace
+  // ended well, ok.
+  assert.equal(await cutAtReturn("exit_race", "none"), 4);
+  assert.equal(await cutAtReturn("exit_race", "odpor"), 2);
+  // exit_thread_race.c: main ends (pthread_exit) before the first point; thread-1 P E1,
+  // thread-2 W (after P) then G1, its exit()'s probe of thread-1's end. The depth-first search
+  // of none takes P E1 W G1 (the normal end), P W E1 G1 (the same), then P W G1, the cut: 3.
+  // G1 and E1 race (one semaphore): odpor explores both orders, 2.
+  assert.equal(await cutAtReturn("exit_thread_race", "none", "thread-2"), 3);
+  assert.equal(await cutAtReturn("exit_thread_race", "odpor", "thread-2"), 2);
+  for (const reduction of ["sleep", "sdpor"] as const) {
+    await cutAtReturn("exit_race", reduction);
+    await cutAtReturn("exit_thread_race", reduction, "thread-2");
+  }
 });
 
 Deno.test("--svcomp runs the threads to their end at main's return, as --join-on-exit", async () => {

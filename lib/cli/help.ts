@@ -41,7 +41,8 @@ Options:
                           replay  start the program again and replay the steps
   --memory=WHICH        which memory accesses of pthread programs are steps (default all):
                           all   every load, store and atomic of shared memory
-                          sync  atomics only (plain accesses run between the steps)
+                          sync  atomics only (plain accesses run between the steps,
+                                still checked for data races)
   --races=report|ignore data races of pthread programs are violations (default report)
   --preload             PROGRAM is a pthread program built elsewhere (any compiler, no
                         isomc cc): the runtime is preloaded (LD_PRELOAD) and intercepts its

@@ -6,16 +6,32 @@
  * consistent: an atomic write releases, an atomic read acquires) — not the dependence of the
  * accesses themselves, which the reductions' happens-before (dpor/happens_before.ts) includes.
  * Vector clocks, with the last write and the reads since per byte (FastTrack's shadow, without
- * its epochs' compaction). Pure: fed the steps of an execution in order.
+ * its epochs' compaction). Pure: fed the steps of an execution in order, each followed by its
+ * window (under --memory=sync, the plain accesses made after it, before the next step: they
+ * synchronise nothing, and come in the order they ran).
  */
 
-import { accessOf, Kind, type Transition } from "../model/transition.ts";
+import {
+  accessOf,
+  Kind,
+  type MemoryAccess,
+  type Transition,
+  type WindowEvent,
+} from "../model/transition.ts";
 
-/** One side of a race: who made the access, at which step of the execution (0-based). */
+/** One side of a race: who made the access, and where in the execution. */
 export interface RaceAccess {
   readonly actor: number;
+  /**
+   * The step (0-based) that made it; for an access between steps (a window's), the step it ran
+   * after (-1: before the first).
+   */
   readonly step: number;
-  readonly transition: Transition;
+  /** It ran between steps (a plain access under --memory=sync), after `step`. */
+  readonly between: boolean;
+  readonly access: MemoryAccess;
+  /** Where the program made it (the step's call site, or the access's). */
+  readonly site?: number;
 }
 
 export interface DataRace {
@@ -101,11 +117,42 @@ export class RaceDetector {
     return c;
   }
 
-  /** `actor` was created by `creator`'s last step: everything before it happens before. */
+  /**
+   * `actor` was created by `creator` (in the window of its last step, or at the start):
+   * everything the creator did before happens before, nothing it does after.
+   */
   created(actor: number, creator: number): void {
-    const c = [...this.clockOf(creator)];
+    const mine = this.clockOf(creator);
+    const c = [...mine];
     c[actor] = Math.max(c[actor] ?? 0, 1);
     this.clocks.set(actor, c);
+    // The creator's later accesses (its window's, its next steps) are not before the new actor's.
+    mine[creator]++;
+  }
+
+  /**
+   * The window of the last step taken (or of the start, before any): its plain accesses and
+   * creations, in order. Returns the first race an access completes, if any.
+   */
+  window(events: readonly WindowEvent[]): DataRace | null {
+    const after = this.steps - 1;
+    for (const e of events) {
+      if (e.kind === "create") {
+        this.created(e.created, e.actor);
+        continue;
+      }
+      const c = this.clockOf(e.actor);
+      const me: RaceAccess = {
+        actor: e.actor,
+        step: after,
+        between: true,
+        access: e.access,
+        ...(e.site === undefined ? {} : { site: e.site }),
+      };
+      const race = this.check(me, c);
+      if (race !== null) return race;
+    }
+    return null;
   }
 
   /** Takes the next step of the execution; returns the first race it completes, if any. */
@@ -117,7 +164,17 @@ export class RaceDetector {
       const oc = this.objects.get(o);
       if (oc !== undefined) join(c, oc);
     }
-    const race = this.access(t, c, index);
+    const a = accessOf(t);
+    const race = a === null ? null : this.check(
+      {
+        actor: t.actor,
+        step: index,
+        between: false,
+        access: a,
+        ...(t.site === undefined ? {} : { site: t.site }),
+      },
+      c,
+    );
     for (const o of sync?.release ?? []) {
       let oc = this.objects.get(o);
       if (oc === undefined) this.objects.set(o, oc = []);
@@ -127,16 +184,13 @@ export class RaceDetector {
     return race;
   }
 
-  private access(t: Transition, c: Clock, index: number): DataRace | null {
-    const a = accessOf(t);
-    if (a === null) return null;
-    const me: Epoch = {
-      time: c[t.actor],
-      atomic: a.atomic,
-      access: { actor: t.actor, step: index, transition: t },
-    };
+  /** Checks an access of `access.actor`, whose clock is `c`, against the shadow; records it. */
+  private check(access: RaceAccess, c: Clock): DataRace | null {
+    const a = access.access;
+    const actor = access.actor;
+    const me: Epoch = { time: c[actor], atomic: a.atomic, access };
     const unordered = (e: Epoch): boolean =>
-      e.access.actor !== t.actor && e.time > (c[e.access.actor] ?? 0) &&
+      e.access.actor !== actor && e.time > (c[e.access.actor] ?? 0) &&
       !(e.atomic && a.atomic);
     let race: DataRace | null = null;
     for (let b = a.address; b < a.address + a.size; b++) {
@@ -154,7 +208,7 @@ export class RaceDetector {
         s.write = me;
         s.reads.clear();
       } else {
-        s.reads.set(t.actor, me);
+        s.reads.set(actor, me);
       }
     }
     return race;

@@ -5,17 +5,19 @@
  * execution that ends there. It keeps the current path's transitions to start its detector
  * over on a restore (a restore's path is a prefix of a path it has seen: the searches only go
  * back). The message names both accesses (actor, kind, source line when known) and the
- * location.
+ * location. Under --memory=sync each point also brings the window of the step that led to it
+ * (the plain accesses made after that step, which are no steps): they are fed to the detector
+ * after the step, and the step's execution ends there when one completes a race.
  */
 
 import {
-  accessOf,
   actorName,
   type NameTable,
   type Point,
   type Step,
   type Transition,
   transitionOf,
+  type WindowEvent,
 } from "../model/transition.ts";
 import type { AheadHint, Outcome, Target } from "./target.ts";
 import { ForwardingTarget } from "./forwarding_target.ts";
@@ -27,6 +29,8 @@ interface Taken {
   readonly transition: Transition;
   /** Actors that appeared after it (it created them). */
   readonly created: readonly number[];
+  /** What ran after it that is no step (--memory=sync; empty otherwise). */
+  readonly window: readonly WindowEvent[];
 }
 
 /** What a race's message names, read when the first race is found (the program's tables). */
@@ -36,11 +40,16 @@ export interface RaceContext {
 }
 
 function accessWords(a: RaceAccess, names: NameTable, sources: SourceResolver): string {
-  const access = accessOf(a.transition)!;
-  const what = `${access.atomic ? "atomic " : ""}${access.write ? "write" : "read"}`;
-  const site = a.transition.site === undefined ? undefined : sources(a.transition.site);
+  const what = `${a.access.atomic ? "atomic " : ""}${a.access.write ? "write" : "read"}`;
+  const site = a.site === undefined ? undefined : sources(a.site);
   const where = site === undefined ? "" : ` at ${formatSource(site)}`;
-  return `${actorName(names, a.actor)}'s ${what}${where} (step ${a.step + 1})`;
+  // An access between steps (--memory=sync) ran after the step it is counted with.
+  const when = !a.between
+    ? `step ${a.step + 1}`
+    : a.step < 0
+    ? "before step 1"
+    : `after step ${a.step + 1}`;
+  return `${actorName(names, a.actor)}'s ${what}${where} (${when})`;
 }
 
 /** The one line a data race reads as. */
@@ -54,6 +63,8 @@ export function raceMessage(race: DataRace, names: NameTable, context: RaceConte
 
 export class RaceWatch extends ForwardingTarget {
   private detector = new RaceDetector();
+  /** The window of the start (what ran before the first point). */
+  private initial: readonly WindowEvent[] = [];
   private path: Taken[] = [];
   /** The point after each prefix of the path (null: an end), to know what a step executes. */
   private points: (Point | null)[] = [];
@@ -72,8 +83,37 @@ export class RaceWatch extends ForwardingTarget {
     this.detector = new RaceDetector();
     this.path = [];
     this.blind = false;
-    this.points = [outcome.kind === "point" ? outcome.point : null];
-    return outcome;
+    const point = outcome.kind === "point" ? outcome.point : null;
+    this.points = [point];
+    this.initial = point?.window ?? [];
+    const race = this.detector.window(this.initial);
+    return race === null ? outcome : this.violation(race);
+  }
+
+  /** The outcome a race makes of a step's (or the start's). */
+  private violation(race: DataRace): Outcome {
+    return {
+      kind: "violation",
+      violation: {
+        kind: "data-race",
+        message: raceMessage(race, this.inner.names, this.context()),
+        actor: race.second.actor,
+      },
+    };
+  }
+
+  /**
+   * Feeds a step taken, then its window, then the creation of the actors it created that the
+   * window did not name (without a window: every one, at the step's end).
+   */
+  private feed(taken: Taken): DataRace | null {
+    const race = this.detector.step(taken.transition) ?? this.detector.window(taken.window);
+    for (const a of taken.created) {
+      if (!taken.window.some((e) => e.kind === "create" && e.created === a)) {
+        this.detector.created(a, taken.step.actor);
+      }
+    }
+    return race;
   }
 
   override async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
@@ -90,19 +130,12 @@ export class RaceWatch extends ForwardingTarget {
     const created = after === null ? [] : after.transitions
       .map((x) => x.actor)
       .filter((a) => !before!.transitions.some((x) => x.actor === a) && !this.seen(a));
-    this.path.push({ step, transition: t, created });
+    const taken: Taken = { step, transition: t, created, window: after?.window ?? [] };
+    this.path.push(taken);
     this.points.push(after);
-    const race = this.detector.step(t);
-    for (const a of created) this.detector.created(a, step.actor);
+    const race = this.feed(taken);
     if (race === null || outcome.kind === "violation") return outcome;
-    return {
-      kind: "violation",
-      violation: {
-        kind: "data-race",
-        message: raceMessage(race, this.inner.names, this.context()),
-        actor: race.second.actor,
-      },
-    };
+    return this.violation(race);
   }
 
   /** Whether an actor moved on the path already (so it was not created by the last step). */
@@ -123,9 +156,7 @@ export class RaceWatch extends ForwardingTarget {
     this.path = this.path.slice(0, path.length);
     this.points = this.points.slice(0, path.length + 1);
     this.detector = new RaceDetector();
-    for (const p of this.path) {
-      this.detector.step(p.transition);
-      for (const a of p.created) this.detector.created(a, p.step.actor);
-    }
+    this.detector.window(this.initial);
+    for (const p of this.path) this.feed(p);
   }
 }

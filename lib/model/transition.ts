@@ -113,11 +113,35 @@ export function accessOf(t: Transition): MemoryAccess | null {
   };
 }
 
+/**
+ * What ran between a step and the point it led to that is no step (docs/pthreads.md, "Data
+ * races"): under --memory=sync, a plain memory access of a pthread program, or the creation of
+ * an actor among them (what its creator did before happens before the new actor, what it does
+ * after does not). The runtime sends them in the order they happened, one event for repeated
+ * accesses to the same bytes (native/src/runtime/window.zig).
+ */
+export type WindowEvent =
+  | {
+    readonly kind: "access";
+    readonly actor: number;
+    /** Never atomic: atomics are steps. */
+    readonly access: MemoryAccess;
+    /** Where the program made the access, as Transition.site. */
+    readonly site?: number;
+  }
+  | { readonly kind: "create"; readonly actor: number; readonly created: number };
+
 /** A scheduling point: the pending transition of every unfinished actor. */
 export interface Point {
   /** Transitions executed since the start of the execution. */
   readonly steps: number;
   readonly transitions: readonly Transition[];
+  /**
+   * What the actors did since the step that led here (since the start, at the first point)
+   * that is no step: absent when nothing was seen (always under --memory=all, for programs of
+   * the API and --preload binaries).
+   */
+  readonly window?: readonly WindowEvent[];
 }
 
 /** One scheduling decision: which actor moves, and which of its choices it takes. */

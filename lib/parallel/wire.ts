@@ -16,12 +16,13 @@ import type { Step } from "../model/transition.ts";
  * tree (job.dpor, the coordinator's), answer probes (`node`) and record what their races add
  * above their root (part.ops); the coordinator tells a worker to `drop` a job of no use.
  * 4: the setup says whether data races are looked for (`races`: a worker watches every step
- * of a job, its prefix's included, as the sequential search's race watch does), the split
- * carries --max-executions (`split.maxExecutions`) and a job the executions it may run
- * (`job.maxExecutions`: what is left of the bound before it in the sequential order), and with
- * --show-output (`showOutput`) a part its executions' output (`part.output`); a worker told to
- * `donate` gives the branches left at its search's shallowest node away (`donated`, none and
- * sleep), before its outcome.
+ * of a job, its prefix's included, as the sequential search's race watch does), the memory
+ * mode and --join-on-exit (which a worker's program gets in its environment even without
+ * programEnv), the split carries --max-executions (`split.maxExecutions`) and a job the
+ * executions it may run (`job.maxExecutions`: what is left of the bound before it in the
+ * sequential order), and with --show-output (`showOutput`) a part its executions' output
+ * (`part.output`); a worker told to `donate` gives the branches left at its search's
+ * shallowest node away (`donated`, none and sleep), before its outcome.
  */
 export const wireVersion = 4;
 
@@ -32,14 +33,18 @@ export const maxFrame = 64 * 2 ** 20;
 export interface WorkerSetup {
   readonly split: SplitConfig;
   readonly restore: "memory" | "fork" | "replay";
+  /** --races: data races are violations (report: every step watched, prefixes too) or not. */
+  readonly races: "report" | "ignore";
+  /** --memory: which accesses are steps (the runtime reads it from its environment). */
+  readonly memory: "all" | "sync";
+  /** --join-on-exit (the runtime reads it from its environment). */
+  readonly joinOnExit?: boolean;
   readonly timeoutMs: number;
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;
   readonly maxCheckpoints?: number;
   /** --every-end: each worker runs main's end after every execution. */
   readonly everyEnd?: boolean;
-  /** --races: data races are violations (report: every step watched, prefixes too) or not. */
-  readonly races?: "report" | "ignore";
   /** --show-output: each job's executions' output comes back with its part (output.ts). */
   readonly showOutput?: boolean;
   /** With visited: the program's environment, the coordinator's (the same stack everywhere). */

@@ -7,12 +7,9 @@
  * signal (local.ts).
  */
 
-import { openTarget } from "../check.ts";
+import { openTarget, programEnv, watchRaces } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
-import { type RaceContext, RaceWatch } from "../explore/race_watch.ts";
 import type { Target } from "../explore/target.ts";
-import { readSources } from "../report/source.ts";
-import { readSymbols } from "../report/symbols.ts";
 import { parse, stringOption } from "../cli/args.ts";
 import { workerHelp } from "../cli/help.ts";
 import { installCleanup, releaseAll } from "../process/cleanup.ts";
@@ -66,9 +63,12 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   // --show-output: each job's executions' output goes back with its part (output.ts).
   const shown = setup.showOutput === true ? new JobOutput() : null;
   const output = new ProgramOutput(shown ?? false);
+  // With visited, the program runs in the coordinator's environment: it is on the stack.
+  // Otherwise in the worker's, with the runtime's variables the check's options set.
+  const env = setup.programEnv ??
+    programEnv(spec.env, { memory: setup.memory, joinOnExit: setup.joinOnExit });
   const { target: opened } = openTarget(
-    // With visited, the program runs in the coordinator's environment: it is on the stack.
-    setup.programEnv === undefined ? spec : { ...spec, env: setup.programEnv },
+    { ...spec, env },
     output,
     {
       timeoutMs: setup.timeoutMs,
@@ -85,11 +85,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   // Data races are looked for on every step a job takes, its prefix's too: each job starts
   // from the initial state (JobStarts) and replays its prefix through the watch, so a race
   // whose first access is in the prefix is found as the sequential search finds it.
-  let context: RaceContext | undefined;
-  const target: Target = setup.races === "ignore" ? opened : new RaceWatch(
-    opened,
-    () => context ??= { sources: readSources(spec.path), symbol: readSymbols(spec.path) },
-  );
+  const target = setup.races === "ignore" ? opened : watchRaces(opened, spec);
   try {
     return await serve(link, target, setup.split, shown);
   } finally {

@@ -4,9 +4,15 @@
  * tests/protocol_test.ts checks the two against each other through a Zig-built fixture.
  */
 
-import { isKind, type Point, type Step, type Transition } from "../model/transition.ts";
+import {
+  isKind,
+  type Point,
+  type Step,
+  type Transition,
+  type WindowEvent,
+} from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 13;
+export const PROTOCOL_VERSION = 14;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -55,6 +61,12 @@ const STATE_MAPS_CHANGED = 1;
 const STATE_NONDET_RANGE = 2;
 /** STATE flag: the runtime runs on from this point by the RUN's continuation rule. */
 const STATE_RAN_ON = 4;
+/** STATE flag (version 14): the window (what ran since the step that is no step) follows. */
+const STATE_WINDOW = 8;
+/** A window event's kinds: a plain read, a plain write, a creation. */
+const WINDOW_READ = 0;
+const WINDOW_WRITE = 1;
+const WINDOW_CREATE = 2;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
@@ -291,9 +303,10 @@ function decodeBody(type: number, r: Reader): Message {
       r.u32();
       const transitions: Transition[] = [];
       for (let i = 0; i < n; i++) transitions.push(decodeRecord(r));
+      const window = (flags & STATE_WINDOW) !== 0 ? decodeWindow(r) : null;
       return {
         type: "state",
-        point: { steps, transitions },
+        point: window === null ? { steps, transitions } : { steps, transitions, window },
         mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
         // Present only when set, as the other optional fields of a message.
         ...((flags & STATE_NONDET_RANGE) !== 0 ? { nondetRange: true } : {}),
@@ -358,6 +371,40 @@ function decodeBody(type: number, r: Reader): Message {
     default:
       throw new ProtocolError(`unknown message type 0x${type.toString(16)}`);
   }
+}
+
+/** A STATE's window: a count, a reserved word, then the events (at least one). */
+function decodeWindow(r: Reader): WindowEvent[] {
+  const n = r.u32();
+  r.u32();
+  if (n === 0) throw new ProtocolError("a STATE with an empty window");
+  const events: WindowEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const address = r.id();
+    const site = r.id();
+    const actor = r.u32();
+    const size = r.u32();
+    const kind = r.u8();
+    r.u8();
+    r.u16();
+    r.u32();
+    if (kind === WINDOW_CREATE) {
+      if (size !== 0 || site !== 0 || address <= actor || address >= 2 ** 32) {
+        throw new ProtocolError(`a window's creation of actor ${address} by ${actor} is malformed`);
+      }
+      events.push({ kind: "create", actor, created: address });
+      continue;
+    }
+    if (kind !== WINDOW_READ && kind !== WINDOW_WRITE) {
+      throw new ProtocolError(`unknown window event kind ${kind}`);
+    }
+    if (size === 0) throw new ProtocolError("a window access of 0 bytes");
+    const access = { address, size, write: kind === WINDOW_WRITE, atomic: false };
+    events.push(
+      site === 0 ? { kind: "access", actor, access } : { kind: "access", actor, access, site },
+    );
+  }
+  return events;
 }
 
 function decodeRecord(r: Reader): Transition {

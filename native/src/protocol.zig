@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 13;
+pub const PROTOCOL_VERSION: u16 = 14;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -152,6 +152,12 @@ pub const state_flag_nondet_range: u32 = 1 << 1;
 /// STATE flag: the runtime runs ahead from this point on its own (a RUN's continuation rule):
 /// it takes the lowest enabled actor's first choice, and another report follows.
 pub const state_flag_ran_on: u32 = 1 << 2;
+/// STATE flag (version 14): after the records comes the window, what the actors did between
+/// the step that led here and this point that is no step: plain accesses under
+/// `ISOMC_MEMORY=sync` and the creations among them (PlainEvent), in the order they happened.
+pub const state_flag_window: u32 = 1 << 3;
+/// Size of one event of a STATE's window.
+pub const WINDOW_EVENT_SIZE: usize = 32;
 /// CRASH flag: the signal is a stack overflow (a fault in the stack's guard region, or with the
 /// stack pointer below the stack).
 pub const crash_flag_overflow: u32 = 1 << 0;
@@ -186,6 +192,13 @@ pub const Record = struct {
     site: u64 = 0,
     extras: []const u64,
 };
+/// What a window event is: a plain read or write (no step: `ISOMC_MEMORY=sync`), or the creation
+/// of an actor by the event's actor at that point of its run (its accesses before it happen
+/// before everything the new actor does; those after it do not).
+pub const WindowKind = enum(u8) { read = 0, write = 1, create = 2, _ };
+/// One event of a STATE's window: `address` and `size` the bytes accessed (create: the new
+/// actor's id, size 0), `site` where the program made the access (0: unknown).
+pub const WindowEvent = struct { actor: u32, kind: WindowKind, address: u64, size: u32, site: u64 = 0 };
 pub const Violation = struct { kind: ViolationKind, actor: u32, steps: u32, message: []const u8 };
 pub const Done = struct { steps: u32, actors: u32 };
 pub const Error = struct { code: ErrorCode, steps: u32, message: []const u8 };

@@ -24,6 +24,7 @@ import {
   type Step,
   type Transition,
   type WaitanyComm,
+  type WindowEvent,
 } from "../../lib/model/transition.ts";
 
 export type Regs = Record<string, number>;
@@ -73,7 +74,12 @@ export type Instr =
   /** Jumps to instruction index `to` (when `when` holds, or always). */
   | { op: "goto"; to: number; when?: (regs: Regs) => boolean }
   /** Creates an actor; it starts at the end of the creator's current transition. */
-  | { op: "spawn"; actor: FakeActor };
+  | { op: "spawn"; actor: FakeActor }
+  /**
+   * A plain access under --memory=sync: no transition, reported in the window of the point
+   * that follows (with the creations among such accesses), as the runtime reports them.
+   */
+  | { op: "plain"; var: VarName; write: boolean };
 
 export interface FakeActor {
   readonly name: string;
@@ -169,6 +175,7 @@ function fixedVarsOf(instr: Instr): string[] {
     case "load":
     case "fetch_add":
     case "cas":
+    case "plain":
       return typeof instr.var === "string" ? [instr.var] : [];
     case "spawn":
       return instr.actor.code.flatMap(fixedVarsOf);
@@ -181,7 +188,7 @@ function valueOf(v: Value, regs: Regs): number {
   return typeof v === "function" ? v(regs) : v;
 }
 
-const alwaysLocal = new Set(["assert", "crash", "set", "goto", "spawn", "progress"]);
+const alwaysLocal = new Set(["assert", "crash", "set", "goto", "spawn", "progress", "plain"]);
 
 export class FakeTarget implements Target {
   readonly names: NameTable;
@@ -192,6 +199,8 @@ export class FakeTarget implements Target {
   private readonly addresses = new Map<string, number>();
   private readonly objects = new Map<string, number>();
   private readonly pendingStarts: number[] = [];
+  /** The window of the last step (or of the start): plain accesses and creations, in order. */
+  private window: WindowEvent[] = [];
   private propNames: string[] | undefined;
   /** Every step this target executed, restores included (for tests). */
   executedSteps = 0;
@@ -252,6 +261,7 @@ export class FakeTarget implements Target {
     this.depth = 0;
     this.state = this.initial();
     this.pendingStarts.length = 0;
+    this.window = [];
     for (let i = 0; i < this.state.actors.length; i++) {
       const v = this.runLocal(i);
       if (v !== null) return Promise.resolve(v);
@@ -321,6 +331,7 @@ export class FakeTarget implements Target {
 
   private apply(step: Step): Outcome {
     this.executedSteps++;
+    this.window = [];
     const index = step.actor - 1;
     const a = this.state.actors[index];
     const t = a === undefined ? null : this.transition(index);
@@ -535,6 +546,16 @@ export class FakeTarget implements Target {
         this.state.actors.push(this.newActor(instr.actor));
         this.actorNames.set(this.state.actors.length, instr.actor.name);
         this.pendingStarts.push(this.state.actors.length - 1);
+        this.window.push({ kind: "create", actor: index + 1, created: this.state.actors.length });
+      }
+      if (instr.op === "plain") {
+        const access = {
+          address: this.address(this.varOf(instr.var, a.regs)),
+          size: 8,
+          write: instr.write,
+          atomic: false,
+        };
+        this.window.push({ kind: "access", actor: index + 1, access });
       }
       if (instr.op === "goto" && (instr.when?.(a.regs) ?? true)) {
         a.pc = instr.to;
@@ -728,7 +749,11 @@ export class FakeTarget implements Target {
       if (t !== null) transitions.push(t);
     }
     if (transitions.length === 0) return { kind: "done" };
-    const point: Point = { steps: 0, transitions };
+    // As the runtime: a window of creations alone is not reported.
+    const window = this.window.some((e) => e.kind === "access") ? [...this.window] : null;
+    const point: Point = window === null
+      ? { steps: 0, transitions }
+      : { steps: 0, transitions, window };
     return { kind: "point", point };
   }
 

@@ -7,6 +7,7 @@
 const std = @import("std");
 const posix = std.posix;
 const protocol = @import("protocol");
+const window_log = @import("window.zig");
 
 /// The most extras one STATE record can carry (a waitany's communications).
 pub const max_extras = std.math.maxInt(u16);
@@ -37,6 +38,9 @@ pub const Bookkeeping = struct {
     /// Which functions -finstrument-functions reported are __VERIFIER_atomic_* (svcomp.zig):
     /// what paths called first differs, so it is not program state.
     atomic_functions: FunctionCache = .{},
+    /// The plain accesses of the step being executed, under ISOMC_MEMORY=sync (window.zig): what
+    /// the last step did, sent with the STATE it leads to.
+    window: window_log.Log = .{},
     /// Scratch for the extras of the record being built.
     extras: [max_extras]u64 = undefined,
     /// Scratch for the crash handler's frame.
@@ -79,3 +83,7 @@ pub const Control = struct {
         return .{ .start = start, .end = start + c.mapping.len };
     }
 };
+
+test {
+    _ = window_log;
+}

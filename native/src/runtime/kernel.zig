@@ -146,6 +146,9 @@ pub const Kernel = struct {
     agent_detach_files: ?*const DetachFiles = null,
     /// Set by enableTls (pthread programs): each actor has its own `__thread` variables.
     tls: ?tls_mod.Block = null,
+    /// Set by enableTls: where errno is (the one OS thread's), which each actor has its own of
+    /// (pthread.zig), looked up once for the plain accesses logged under sync (tsan.zig).
+    errno_at: usize = 0,
 
     /// Sets the kernel up in place (it must not move afterwards: its allocator points into it).
     pub fn init(k: *Kernel, options: Options) void {
@@ -345,6 +348,7 @@ pub const Kernel = struct {
     pub fn enableTls(k: *Kernel) void {
         std.debug.assert(k.actors.items.len == 0);
         k.tls = tls_mod.find();
+        k.errno_at = @intFromPtr(__errno_location());
     }
 
     pub fn createActor(k: *Kernel, name: []const u8, code: ActorCode, arg: ?*anyopaque) *Actor {
@@ -871,6 +875,12 @@ pub const Kernel = struct {
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }
+        // What the step that led here did that is no step (plain accesses, ISOMC_MEMORY=sync).
+        const window = k.book.window.toSend();
+        if (window.len > 0) {
+            if (!w.fitsWindow(window.len)) link.fail(.internal, "the state does not fit in one frame");
+            w.window(window);
+        }
         link.send(w.finish());
     }
 
@@ -942,6 +952,8 @@ pub const Kernel = struct {
 
     fn execute(k: *Kernel, actor: *Actor, choice: u32) void {
         k.book.steps += 1;
+        // The step's window starts empty: what the actors run now is this step's.
+        k.book.window.clear();
         if (k.options.verbose) local.logStep(k, actor, choice);
         // Only when set: a store of 0 over 0 would still dirty its page for the write tracker.
         if (progress_passed != 0) progress_passed = 0;
@@ -1037,6 +1049,7 @@ pub const Kernel = struct {
 };
 
 extern "c" fn fflush(stream: ?*anyopaque) c_int;
+extern "c" fn __errno_location() *c_int;
 extern "c" fn setvbuf(stream: ?*anyopaque, buf: ?[*]u8, mode: c_int, size: usize) c_int;
 extern "c" fn __fbufsize(stream: ?*anyopaque) usize;
 extern "c" fn __fpending(stream: ?*anyopaque) usize;

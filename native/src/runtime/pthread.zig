@@ -232,14 +232,8 @@ fn joinOnExit() bool {
 }
 
 /// main returned: as POSIX says, that is exit(status), which cuts the threads still running
-/// (the C library's exit, reported as exitCall's cut is). Whether a thread has ended is a step
-/// of its own, a sem_getvalue of its "done" semaphore, dependent with the thread's end (the
-/// release of it), so that every reduction explores both orders; without it, which threads
-/// were still running would be a read of the kernel that no reduction sees. One probe per
-/// thread in creation order (a thread's creator comes before it: if the creator has ended,
-/// the thread exists), except those main joined itself (ended, by program order). With
-/// --join-on-exit the threads run to their end, and the process exits with main's status
-/// once the last has (GenMC's convention); so does --svcomp.
+/// (exitProbing says how). With --join-on-exit the threads run to their end, and the process
+/// exits with main's status once the last has (GenMC's convention); so does --svcomp.
 fn mainReturned(status: c_int) void {
     main_status = status;
     const kk = api.enter("main");
@@ -247,15 +241,29 @@ fn mainReturned(status: c_int) void {
     // a thread does after main's return it can do before it), and a quiet cut there would be
     // an execution whose pending steps no reduction ever races with.
     if (joinOnExit() or svcomp.svcompAbort(kk)) return;
+    exitProbing(kk, status);
+}
+
+/// exit(status) by the running actor, from main's return or an exit() call: it ends the
+/// process, cutting the threads still running (the C library's exit, which the checker reports
+/// as an `exit` violation naming them); returns when every other thread has ended, the
+/// program's normal end. Whether a thread has ended is a step of its own, a sem_getvalue of its
+/// "done" semaphore, dependent with the thread's end (the release of it), so that every
+/// reduction explores both orders; without it, which threads were still running would be a
+/// read of the kernel that no reduction sees. One probe per thread in creation order (a
+/// thread's creator comes before it: if the creator has ended, the thread exists), except
+/// those the caller joined itself (ended, by program order). main is no such thread: its end is
+/// no transition (a pthread_exit), so a thread's exit() cuts it unless it has ended already.
+fn exitProbing(kk: *Kernel, status: c_int) void {
     const self = kk.current.?;
     var i: usize = 0;
-    // Threads may be created while main waits at a probe: the list is read again each time.
+    // Threads may be created while the caller waits at a probe: the list is read again each time.
     while (i < kk.actors.items.len) : (i += 1) {
         const a = kk.actors.items[i];
         if (a == self) continue;
         const t = threadOf(a);
         if (t.joined_by == self.id) continue;
-        _ = step(kk, .{ .sem_getvalue = &t.done }, 0);
+        if (t.start != null) _ = step(kk, .{ .sem_getvalue = &t.done }, 0);
         if (a.status != .finished) real("exit", @TypeOf(exitCall))(status);
     }
 }
@@ -281,9 +289,11 @@ fn pthreadCreate(thread: ?*usize, attr: ?*const anyopaque, start: ?StartFn, arg:
     const kk = api.enter("pthread_create");
     const out = thread orelse kk.violation(null, .misuse, "pthread_create: the pthread_t pointer is NULL", .{});
     const code = start orelse kk.violation(null, .misuse, "pthread_create: the start routine is NULL", .{});
+    tsan.beforeCreate(kk, @returnAddress());
     var name_buf: [32]u8 = undefined;
     const name = std.fmt.bufPrint(&name_buf, "thread-{d}", .{kk.actors.items.len}) catch unreachable;
     const a = newThread(kk, code, arg, name, threadCode);
+    tsan.created(kk, a);
     if (attr) |at| {
         var state: c_int = 0;
         if (pthread_attr_getdetachstate(at, &state) == 0 and state == PTHREAD_CREATE_DETACHED) threadOf(a).detached = 1;
@@ -367,17 +377,15 @@ fn pthreadExit(value: ?*anyopaque) callconv(.c) noreturn {
     kk.finishCurrent();
 }
 
-/// exit() from a thread ends the process there, as in POSIX. When every other thread has ended
-/// (main calling exit after joining them all), that is the program's normal end: the actor
-/// ends, and the process exits with that status once the runtime has reported the end. Else
-/// the threads still running are cut: the C library's exit, which the checker reports as an
-/// `exit` violation naming them (docs/pthreads.md says when that is found).
+/// exit() from a thread ends the process there, as in POSIX, probing the threads as main's
+/// return does (exitProbing). When every other thread has ended (main calling exit after
+/// joining them all), that is the program's normal end: the actor ends, and the process exits
+/// with that status once the runtime has reported the end. Else the threads still running are
+/// cut (docs/pthreads.md, "exit() from any thread").
 fn exitCall(status: c_int) callconv(.c) noreturn {
-    const self = actor() orelse real("exit", @TypeOf(exitCall))(status);
+    _ = actor() orelse real("exit", @TypeOf(exitCall))(status);
     const kk = api.enter("exit");
-    for (kk.actors.items) |a| {
-        if (a != self and a.status != .finished) real("exit", @TypeOf(exitCall))(status);
-    }
+    exitProbing(kk, status);
     main_status = status;
     kk.finishCurrent();
 }

@@ -11,7 +11,11 @@
 //! - atomics are performed here, after their step; memory orders are ignored (SC);
 //! - accesses outside any actor (before main's actor, in destructors), in programs that are not
 //!   pthread programs, inside an SV-COMP atomic section (svcomp.zig), and under
-//!   `ISOMC_MEMORY=sync` the plain ones, are not steps.
+//!   `ISOMC_MEMORY=sync` the plain ones, are not steps;
+//! - under `ISOMC_MEMORY=sync` the plain ones are logged instead, in the window of the step
+//!   being executed (window.zig), which the next STATE carries to the checker's race detector;
+//!   one that does not fit in the window is a step after all (it ends the window), so that no
+//!   access goes unseen.
 //!
 //! A function the compiler emits and this file lacks is an undefined symbol at link time: a
 //! clear build error, never a silent hole.
@@ -134,10 +138,10 @@ fn remember(l: *Log, r: Read) void {
 
 // ---- Steps -------------------------------------------------------------------------------
 
-/// The actor making a shared access, or null when the access is no step.
-fn stepper(addr: usize, atomic: bool) ?*Actor {
+/// The actor making an access another thread can reach, or null when nobody else can see it
+/// (no actor, the actor's own stack) or it is part of a step already (an atomic section).
+fn sharer(addr: usize) ?*Actor {
     const a = core.actor() orelse return null;
-    if (!atomic and memoryMode() != .all) return null;
     // Inside an SV-COMP atomic section (__VERIFIER_atomic_*) the whole section is one step.
     if (svcomp.inAtomic(a)) return null;
     if (a.stack) |s| {
@@ -145,6 +149,58 @@ fn stepper(addr: usize, atomic: bool) ?*Actor {
         if (addr >= lo and addr < lo + s.mapping.len) return null;
     }
     return a;
+}
+
+/// The actor making a shared access, or null when the access is no step.
+fn stepper(addr: usize, atomic: bool) ?*Actor {
+    if (!atomic and memoryMode() != .all) return null;
+    return sharer(addr);
+}
+
+/// Under ISOMC_MEMORY=sync, logs a plain access in the window of the step being executed;
+/// false when it must be a step: the mode is `all`, or the window is full. Logged the same way
+/// whether a checker listens or not, so that a replayed trace takes the same steps.
+fn logged(a: *const Actor, addr: usize, size: u64, write: bool, site: usize) bool {
+    if (memoryMode() != .sync) return false;
+    std.debug.assert(size > 0 and size <= std.math.maxInt(u32));
+    const k = a.kernel;
+    const log = &k.book.window;
+    // A loop's next access to the bytes it just touched: merged at once.
+    if (log.again(a.id, write, addr, @intCast(size), site)) return true;
+    if (perThread(k, addr)) return true;
+    return log.access(a.id, write, addr, @intCast(size), site);
+}
+
+/// Memory each thread has its own of, at one address for all actors (they share one OS thread):
+/// the executable's TLS block, which the kernel switches with the actor (tls.zig), and errno,
+/// which pthread.zig keeps per thread. Two threads' accesses there are no race.
+fn perThread(k: *const Kernel, addr: usize) bool {
+    if (k.tls) |b| {
+        const lo = @intFromPtr(b.live.ptr);
+        if (addr >= lo and addr < lo + b.live.len) return true;
+    }
+    return addr >= k.errno_at and addr < k.errno_at + @sizeOf(c_int);
+}
+
+/// pthread_create, before it creates the actor: under ISOMC_MEMORY=sync the creation goes in
+/// the window; when the window is full, the creator takes a step first (a yield), which ends
+/// the window, so that the creation is logged in a new one.
+pub fn beforeCreate(kk: *Kernel, site: usize) void {
+    if (memoryMode() != .sync) return;
+    const a = kk.current orelse return;
+    if (svcomp.inAtomic(a)) return;
+    if (kk.book.window.full()) _ = core.step(kk, .yield, site);
+}
+
+/// pthread_create made `created`: under ISOMC_MEMORY=sync, logged in the window (what the
+/// creator did before happens before the new actor's accesses, what it does after does not).
+pub fn created(kk: *Kernel, created_actor: *const Actor) void {
+    if (memoryMode() != .sync) return;
+    const a = kk.current orelse return;
+    if (svcomp.inAtomic(a)) return;
+    const fits = kk.book.window.create(a.id, created_actor.id);
+    // beforeCreate made room.
+    std.debug.assert(fits);
 }
 
 fn info(size: u64, mode: AccessMode, atomic: bool) u64 {
@@ -177,13 +233,20 @@ fn step(a: *Actor, addr: usize, size: u64, mode: AccessMode, atomic: bool, value
 }
 
 inline fn plain(addr: usize, size: u64, mode: AccessMode, site: usize, frame: usize) void {
-    const a = stepper(addr, false) orelse return;
+    const a = sharer(addr) orelse return;
+    if (logged(a, addr, size, mode == .write, site)) return;
     const value = if (mode == .read) valueAt(addr, size) else 0;
     step(a, addr, size, mode, false, value, mode == .read, site, frame);
 }
 
-/// A range access (memcpy, memset, aggregates): steps of at most 8 bytes each.
+/// A range access (memcpy, memset, aggregates): steps of at most 8 bytes each; under
+/// ISOMC_MEMORY=sync one event of the window, when it fits.
 fn range(addr: usize, len: usize, mode: AccessMode, site: usize, frame: usize) void {
+    if (len == 0) return;
+    if (memoryMode() == .sync and len <= std.math.maxInt(u32)) {
+        const a = sharer(addr) orelse return;
+        if (logged(a, addr, len, mode == .write, site)) return;
+    }
     var at = addr;
     const end = addr + len;
     while (at < end) {

@@ -64,6 +64,21 @@ fn encodeAll(out: *std.Io.Writer) !void {
         \\{"actor":5,"kind":23,"enabled":false,"ready":false,"spin":true,"choices":1,"object":93823560589312,"arg0":"7","arg1":"8196","site":16904432,"extras":[]},
         \\{"actor":6,"kind":26,"enabled":true,"ready":false,"choices":1,"object":2345623374278656,"arg0":"2","arg1":"0","extras":[]}]}
     );
+    // Version 14: a STATE with its window, the plain accesses since the step and a creation.
+    var sw = protocol.StateWriter.begin(&buf, 3, 0);
+    sw.record(.{ .actor = 2, .kind = .sem_release, .flags = protocol.record_flag_enabled, .choices = 1, .object = (1 << 51) | 0x5555_0000_4000, .arg0 = 0, .arg1 = 0, .site = 0x101_f100, .extras = &.{} });
+    sw.window(&.{
+        .{ .actor = 1, .kind = .write, .address = 0x5555_0000_5000, .size = 4, .site = 0x101_f200 },
+        .{ .actor = 1, .kind = .create, .address = 2, .size = 0 },
+        .{ .actor = 1, .kind = .read, .address = 0x5555_0000_5004, .size = 1 << 20 },
+    });
+    try line(out, "window", sw.finish(),
+        \\{"steps":3,"mapsChanged":false,"ranOn":false,"actors":[
+        \\{"actor":2,"kind":12,"enabled":true,"ready":false,"choices":1,"object":2345623374282752,"arg0":"0","arg1":"0","site":16904448,"extras":[]}],
+        \\"window":[{"kind":"access","actor":1,"address":93823560601600,"size":4,"write":true,"site":16904704},
+        \\{"kind":"create","actor":1,"created":2},
+        \\{"kind":"access","actor":1,"address":93823560601604,"size":1048576,"write":false}]}
+    );
     try line(out, "violation", protocol.encodeViolation(&buf, .{ .kind = .assertion, .actor = 2, .steps = 9, .message = "isomc_assert(x == 1) failed at a.c:3" }),
         \\{"kind":1,"actor":2,"steps":9,"message":"isomc_assert(x == 1) failed at a.c:3"}
     );
