@@ -9,9 +9,9 @@
 //!   makes the access itself once the checker has scheduled it, so the value it reads or
 //!   overwrites is the one at the time it runs (sequential consistency);
 //! - atomics are performed here, after their step; memory orders are ignored (SC);
-//! - accesses outside any actor (before main's actor, in destructors), in programs that are not
-//!   pthread programs, inside an SV-COMP atomic section (svcomp.zig), and under
-//!   `ISOMC_MEMORY=sync` the plain ones, are not steps.
+//! - accesses outside any actor (before main's actor, in destructors), by main before it has
+//!   created any thread, in programs that are not pthread programs, inside an SV-COMP atomic
+//!   section (svcomp.zig), and under `ISOMC_MEMORY=sync` the plain ones, are not steps.
 //!
 //! A function the compiler emits and this file lacks is an undefined symbol at link time: a
 //! clear build error, never a silent hole.
@@ -138,6 +138,10 @@ fn remember(l: *Log, r: Read) void {
 fn stepper(addr: usize, atomic: bool) ?*Actor {
     const a = core.actor() orelse return null;
     if (!atomic and memoryMode() != .all) return null;
+    // Main before any thread exists: its accesses are ordered before every other actor's
+    // (thread creation), so no reduction needs them as steps and no race involves them
+    // (indexer's 128 atomic_inits were 128 steps of each execution).
+    if (api.alone()) return null;
     // Inside an SV-COMP atomic section (__VERIFIER_atomic_*) the whole section is one step.
     if (svcomp.inAtomic(a)) return null;
     if (a.stack) |s| {
