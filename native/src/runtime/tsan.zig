@@ -77,9 +77,14 @@ fn logOf(a: *const Actor) ?*Log {
     return if (a.id < logged_actors) &logs[a.id] else null;
 }
 
-/// The actor wrote or synchronised: no iteration since then can repeat an older one.
+/// The actor wrote, synchronised or ended: no iteration since then can repeat an older one.
+/// The entries are cleared, not only dropped: the log is program memory, and entries left
+/// behind would keep the path that led to a state (lastzero.c's 3,328 executions ended in
+/// 3,328 distinct final states, and equal states of a --visited search differed).
 pub fn forget(a: *const Actor) void {
     const l = logOf(a) orelse return;
+    std.debug.assert(l.n <= log_entries);
+    @memset(std.mem.sliceAsBytes(l.reads[0..@intCast(l.n)]), 0);
     l.n = 0;
 }
 
@@ -127,7 +132,12 @@ fn stuckLog(l: *const Log) bool {
 }
 
 fn remember(l: *Log, r: Read) void {
-    if (l.n == log_entries) l.n = 0;
+    // Full: start again, cleared as forget() says why (an iteration of more reads than the
+    // log holds is never recognised).
+    if (l.n == log_entries) {
+        @memset(std.mem.sliceAsBytes(l.reads[0..]), 0);
+        l.n = 0;
+    }
     l.reads[@intCast(l.n)] = r;
     l.n += 1;
 }
