@@ -25,6 +25,7 @@ import {
   agentLibraryPath,
   checkerLibraryPath,
   headerPath,
+  pthreadHeaderPath,
   preloadLibraryPath,
   runtimeLibraryPath,
   svcompMarkPath,
@@ -40,6 +41,7 @@ const bundled: readonly string[] = [
   runtimeLibraryPath,
   preloadLibraryPath,
   headerPath,
+  pthreadHeaderPath,
   svcompMarkPath,
   "examples/philosophers.c",
 ];

@@ -3,7 +3,7 @@
  * empty folder and run with a PATH that has neither .tools/ nor zig, an empty HOME and
  * XDG_CACHE_HOME and no other variable, it runs the demo, builds an example with the system
  * cc, checks it (bank.c's exact counts and counterexample), replays the counterexample, and
- * prints an LTL automaton; with zig on PATH its cc is zig cc, with the same counts. Its files land in the cache folder and nowhere else.
+ * prints an LTL automaton, builds and checks a pthread program; with zig on PATH its cc is zig cc, with the same counts. Its files land in the cache folder and nowhere else.
  */
 
 import assert from "node:assert/strict";
@@ -105,6 +105,19 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
       show(replay),
     );
 
+    // A pthread program: the binary's own pthread.h marks it (no real threads), so its
+    // deadlock by lock order is found as from a checkout.
+    Deno.copyFileSync(
+      join(repoRoot, "tests/programs/pthread/lock_order.c"),
+      join(tmp, "lock_order.c"),
+    );
+    const ccThreads = await isomc("cc", "-o", "../lock_order", "../lock_order.c");
+    assert.equal(ccThreads.code, 0, show(ccThreads));
+    const threads = await isomc("check", "--trace-out=../lock.json", "--", "../lock_order");
+    assert.equal(threads.code, 1, show(threads));
+    assert.match(threads.stdout, /^isomc: violation found: deadlock/m, show(threads));
+    assert.match(threads.stdout, /thread-1 waits at mutex_lock\(mutex [ab]/, show(threads));
+
     // A search of seconds (many heartbeats, each looking at the heap: Deno 2.6 has no
     // v8.getHeapSpaceStatistics) ends with prodcons.c's stated count.
     Deno.copyFileSync(join(repoRoot, "examples/prodcons.c"), join(tmp, "prodcons.c"));
@@ -163,6 +176,7 @@ Deno.test("the single binary copied alone: demo, cc with the system cc, check, r
       "libisomc_agent.so",
       "libisomc_checker.so",
       "philosophers.c",
+      "pthread.h",
     ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -148,6 +148,21 @@ Deno.test("no data race through a join or a semaphore; one where nothing orders 
   }
 });
 
+Deno.test("two orders ending in the same memory run the rest of main once: the runtime's read logs do not tell them apart", async () => {
+  // end_alike.c: thread-2's read of x gets 0 or 1 as the order goes, and then both end with
+  // x == 1 and y == 1. The read is in the actor's spin log (tsan.zig), which is program
+  // memory: cleared only when emptied, it kept the value read, and the two final states
+  // differed (2 ends run, 0 reused; lastzero.c's 3,328 executions ran 3,328 ends).
+  const program = await buildProgram(`${programs}end_alike.c`);
+  const r = await inTempDir((dir) =>
+    runCli(["check", "--json", "--races=ignore", "--", program], { cwd: dir })
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const stats = JSON.parse(r.stdout).stats;
+  assert.equal(stats.executions, 2);
+  assert.deepEqual([stats.state.ends_run, stats.state.ends_reused], [1, 1]);
+});
+
 Deno.test("an await loop on an atomic flag terminates: the repeated iteration is cut", async () => {
   // The waiter's first read of the flag comes before main's write of data, between it and the
   // write of the flag, or after. Before: it reads 0, comes back to the same read with the same

@@ -95,6 +95,33 @@ export function realFile(path: string): string {
   return real;
 }
 
+/**
+ * The real folder holding isomc's files `paths` (of one folder of the repository) together,
+ * written out if needed: the headers a compiler finds by one `-I` (isomc.h and the pthread.h
+ * that marks a pthread program). In the single binary each file alone goes to a folder of its
+ * own digest; these go together to the folder of the digest of theirs.
+ */
+export function realFolder(paths: readonly string[]): string {
+  const folder = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);
+  if (paths.length === 0 || paths.some((p) => folder(p) !== folder(paths[0]))) {
+    throw new InternalError(`not files of one folder: ${paths.join(", ")}`);
+  }
+  if (bundled === null) return `${sourceRoot}${folder(paths[0])}`;
+  const key = `folder:${paths.join(":")}`;
+  const done = bundled.written.get(key);
+  if (done !== undefined) return done;
+  const entries = paths.map((path) => {
+    const entry = bundled!.manifest.files.find((f) => f.path === path);
+    if (entry === undefined) throw new InternalError(`${path} is not in the single binary`);
+    return entry;
+  });
+  const digest = sha256Hex(new TextEncoder().encode(entries.map((e) => e.sha256).join("")));
+  const dir = `${bundled.cacheDir()}/${digest.slice(0, 16)}`;
+  for (const entry of entries) writeOutTo(entry, sourceRoot, dir);
+  bundled.written.set(key, `${dir}/`);
+  return `${dir}/`;
+}
+
 /** Where isomc keeps what it builds for itself (the demo's program): .isomc/ or the cache. */
 export function workFolder(): string {
   return bundled === null ? `${sourceRoot}.isomc` : bundled.cacheDir();
@@ -118,7 +145,11 @@ function sizeOf(path: string): number | null {
  * complete, otherwise written after its bytes are checked against the manifest's digest.
  */
 export function writeOut(entry: BundledFile, from: string, cacheDir: string): string {
-  const dir = `${cacheDir}/${entry.sha256.slice(0, 16)}`;
+  return writeOutTo(entry, from, `${cacheDir}/${entry.sha256.slice(0, 16)}`);
+}
+
+/** Writes `entry` out into the folder `dir` (named by a digest), checked: its path there. */
+function writeOutTo(entry: BundledFile, from: string, dir: string): string {
   const target = `${dir}/${baseName(entry.path)}`;
   // The name carries the digest and only a complete, checked file is ever renamed to it.
   if (sizeOf(target) === entry.size) return target;

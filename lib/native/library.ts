@@ -7,7 +7,7 @@
  */
 
 import { InternalError } from "../errors.ts";
-import { realFile } from "./files.ts";
+import { realFile, realFolder } from "./files.ts";
 
 export const NATIVE_ABI = 5;
 
@@ -103,6 +103,8 @@ export const agentLibraryPath = "native/zig-out/lib/libisomc_agent.so";
 export const preloadLibraryPath = "native/zig-out/lib/libisomc_preload.so";
 export const checkerLibraryPath = "native/zig-out/lib/libisomc_checker.so";
 export const headerPath = "include/isomc.h";
+/** The pthread.h `isomc cc` puts first on the include path: it marks a pthread program. */
+export const pthreadHeaderPath = "include/pthread.h";
 /** The mark `isomc cc` links into SV-COMP tasks (lib/build/svcomp_inputs.ts). */
 export const svcompMarkPath = "include/isomc_svcomp.c";
 
@@ -138,10 +140,9 @@ export function svcompMark(): string {
   return realFile(svcompMarkPath);
 }
 
-/** The folder holding isomc.h, for `-I`. */
+/** The folder holding isomc.h and isomc's pthread.h, for `-I`. */
 export function includeDir(): string {
-  const header = realFile(headerPath);
-  return header.slice(0, header.lastIndexOf("/") + 1);
+  return realFolder([headerPath, pthreadHeaderPath]);
 }
 
 let loaded: Native | null = null;

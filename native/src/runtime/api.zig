@@ -28,6 +28,14 @@ comptime {
     // Unmodified pthread programs: main as an actor, pthread calls as transitions.
     _ = @import("pthread.zig");
 }
+/// Whether the running actor is the only one the program has made so far (main before its
+/// first pthread_create): what it does then cannot race with, nor be reordered against, any
+/// other actor's step, since every later actor's creation comes after it (tsan.zig).
+pub fn alone() bool {
+    std.debug.assert(initialized);
+    return kernel.actors.items.len == 1;
+}
+
 /// The thread that called isomc_init (pthread_self: unlike a thread id, it stays the same in a
 /// forked copy). Actors are contexts of this thread; no other thread may enter the runtime.
 var main_thread: usize = 0;
