@@ -104,7 +104,7 @@ Deno.test("version 3: a sdpor/odpor job's root and a part's ops cross; an unboun
   assert.deepEqual(decodeBody(new TextEncoder().encode(JSON.stringify(op))), op);
 });
 
-Deno.test("version 4: the setup's races and split.maxExecutions, a job's maxExecutions cross", () => {
+Deno.test("version 4: the setup's races, memory and split.maxExecutions, a job's maxExecutions cross", () => {
   const setup = {
     type: "setup",
     version: 4,
@@ -114,11 +114,13 @@ Deno.test("version 4: the setup's races and split.maxExecutions, a job's maxExec
       timeoutMs: 10000,
       pinCpu: false,
       races: "report",
+      memory: "sync",
     },
   } as const;
   const body = new TextDecoder().decode(encodeFrame(setup).subarray(4));
   assert.match(body, /"split":\{[^}]*"maxExecutions":7\}/);
   assert.match(body, /"races":"report"/);
+  assert.match(body, /"memory":"sync"/);
   assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
   const job = {
     type: "job",
