@@ -25,8 +25,8 @@ import {
   agentLibraryPath,
   checkerLibraryPath,
   headerPath,
-  pthreadHeaderPath,
   preloadLibraryPath,
+  pthreadHeaderPath,
   runtimeLibraryPath,
   svcompMarkPath,
 } from "../lib/native/library.ts";
