@@ -219,14 +219,15 @@ Deno.test("a window holds 1024 events: the access that does not fit is a step", 
 });
 
 Deno.test("a pthread_create that does not fit in a full window yields first", async () => {
-  // main's 1024 writes fill the start's window; its pthread_create then takes a yield (step
-  // 1), and the creation and main's write of x after it go in that step's window, with the
-  // thread's write.
+  // After a first thread's end and join (steps 1 and 2: before any thread exists main's
+  // accesses are not logged), main's 1024 writes fill the join's window; its pthread_create
+  // then takes a yield (step 3), and the creation and main's write of x after it go in that
+  // step's window, with the thread's write.
   for (const reduction of ["none", "odpor"] as const) {
     const c = await check("sync_full_create", reduction);
     assert.equal(
       race(c, reduction),
-      "data race on x: main's write at sync_full_create.c:23 (after step 1) and thread-1's write at sync_full_create.c:15 (after step 1) are not ordered by happens-before",
+      "data race on x: main's write at sync_full_create.c:29 (after step 3) and thread-2's write at sync_full_create.c:16 (after step 3) are not ordered by happens-before",
     );
     assert.equal(c.report.stats.executions, 1, reduction);
   }
