@@ -265,6 +265,12 @@ pub const Engine = struct {
                 const page: *const page_store.Page = @ptrCast(e.buffer.items[i * page_size ..][0..page_size]);
                 const id = try e.store.intern(page);
                 const at = into.find(addr) orelse unreachable;
+                // A page read again with the content the view has (one a restore wrote, one the
+                // program wrote back as it was): its chunk stays shared with the snapshots.
+                if (into.get(at.region, at.page) == id) {
+                    e.store.release(id);
+                    continue;
+                }
                 try into.set(e.gpa, e.store, at.region, at.page, id);
             }
             from += batch.len;
