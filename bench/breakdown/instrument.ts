@@ -12,6 +12,8 @@
 import { ProgramRun } from "../../lib/process/program.ts";
 import { NativeChannel } from "../../lib/native/channel.ts";
 import { MemoryTarget } from "../../lib/state/memory_target.ts";
+import { LiveMemory } from "../../lib/state/live_memory.ts";
+import { PathSnapshots } from "../../lib/state/path_snapshots.ts";
 import { ForkTarget } from "../../lib/state/fork_target.ts";
 import { ReplayTarget } from "../../lib/process/replay_target.ts";
 import { Engine } from "../../lib/state/native.ts";
@@ -71,9 +73,14 @@ export function instrument(level: Level): Instrumented {
       timers.wrap(proto(target), m, `target.${m}`);
     }
   }
-  for (const m of ["settle", "knownEnd", "readFds", "restoreSnapshot", "dropFrom"]) {
+  for (const m of ["settle", "knownEnd", "restoreSnapshot"]) {
     timers.wrap(proto(MemoryTarget), m, `memory.${m}`);
   }
+  // The memory target's parts (lib/state/live_memory.ts, path_snapshots.ts).
+  for (const m of ["save", "finalKey", "restore", "readFds"]) {
+    timers.wrap(proto(LiveMemory), m, `memory.${m === "restore" ? "restorePages" : m}`);
+  }
+  timers.wrap(proto(PathSnapshots), "dropFrom", "memory.dropFrom");
   timers.wrap(ProgramRun, "start", "program.start");
   for (const m of ["run", "next", "drain", "fork", "fds", "map", "receive", "waitExit"]) {
     timers.wrap(proto(ProgramRun), m, `program.${m}`);

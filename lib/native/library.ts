@@ -9,7 +9,7 @@
 import { InternalError } from "../errors.ts";
 import { realFile, realFolder } from "./files.ts";
 
-export const NATIVE_ABI = 5;
+export const NATIVE_ABI = 6;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -89,7 +89,7 @@ const symbols = {
     parameters: ["pointer", "pointer", "bool", "buffer", "usize"],
     result: "i32",
   },
-  isomc_engine_restore: { parameters: ["pointer", "pointer", "bool"], result: "i32" },
+  isomc_engine_restore: { parameters: ["pointer", "pointer", "bool", "bool"], result: "i32" },
   isomc_engine_stats: { parameters: ["pointer", "buffer"], result: "void" },
 } as const;
 

@@ -90,6 +90,8 @@ export class ProgramRun {
   /** The rule's known steps (taken first), and how many steps the runtime took on its own. */
   private known: readonly Step[] = [];
   private aheadTaken = 0;
+  /** Frames sent so far (framesSent). */
+  private sent = 0;
 
   private constructor(
     /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -330,7 +332,16 @@ export class ProgramRun {
     }
   }
 
+  /**
+   * Frames sent to the program so far. The program runs only when a frame tells it to, so a
+   * count that has not moved says it has not run (lib/state/live_memory.ts: a clean restore).
+   */
+  get framesSent(): number {
+    return this.sent;
+  }
+
   private sendFrame(frame: Uint8Array): void {
+    this.sent++;
     // A failed send means the program is gone; the next receive says how it ended.
     this.channel.send(frame);
   }

@@ -147,6 +147,8 @@ function stateJson(s: StateStats): Record<string, unknown> {
     ahead_batches: s.aheadBatches,
     ahead_steps: s.aheadSteps,
     mispredictions: s.mispredictions,
+    replays_joined: s.replaysJoined,
+    clean_restores: s.cleanRestores,
     store_pages: s.storePages,
     store_peak_pages: s.storePeakPages,
     dedup_ratio: s.storeInterned === 0

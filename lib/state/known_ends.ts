@@ -14,7 +14,7 @@ export interface EndStats {
   /** Final states from which the rest of main ran, and those whose known end was reused. */
   endsRun: number;
   endsReused: number;
-  /** Final states looked up (each a snapshot and a hash). */
+  /** Final states looked up (each the engine's view brought up to date, and a hash). */
   endsLookedUp: number;
 }
 

@@ -319,10 +319,14 @@ export class Engine {
     }
   }
 
-  /** Writes back the pages that differ from `snapshot` (mappings must already match). */
-  restore(snapshot: Snapshot, mapsChanged: boolean): void {
+  /**
+   * Writes back the pages that differ from `snapshot` (mappings must already match). `clean`:
+   * the program has not run since the engine's last sync or restore, so no page was written
+   * since and the write tracker is not asked (never with `mapsChanged`, which MAP caused).
+   */
+  restore(snapshot: Snapshot, mapsChanged: boolean, clean = false): void {
     this.check(
-      native().isomc_engine_restore(this.pointer, snapshot.pointer, mapsChanged),
+      native().isomc_engine_restore(this.pointer, snapshot.pointer, mapsChanged, clean),
       "restoring",
     );
   }

@@ -15,7 +15,7 @@ comptime {
 }
 
 /// Bumped whenever an exported signature or result code changes; lib/native/library.ts checks it.
-pub const NATIVE_ABI: u32 = 5;
+pub const NATIVE_ABI: u32 = 6;
 
 const gpa = std.heap.page_allocator;
 

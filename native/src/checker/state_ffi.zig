@@ -295,8 +295,9 @@ export fn isomc_engine_plan(e: *Engine, snap: *const Layout, reread: bool, out: 
     return @intCast(n);
 }
 
-export fn isomc_engine_restore(e: *Engine, snap: *const Layout, maps_changed: bool) i32 {
-    e.restore(snap, maps_changed) catch |x| return code(x);
+/// `clean`: the program has not run since the last sync or restore (Engine.restore).
+export fn isomc_engine_restore(e: *Engine, snap: *const Layout, maps_changed: bool, clean: bool) i32 {
+    e.restore(snap, maps_changed, clean) catch |x| return code(x);
     return 0;
 }
 

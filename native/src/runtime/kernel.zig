@@ -508,7 +508,7 @@ pub const Kernel = struct {
                     link.beginAnswer();
                     const steps = protocol.decodeRun(frame.body) catch link.fail(.malformed, "malformed RUN");
                     k.book.steps = steps.before;
-                    const actors_before = k.actors.items.len;
+                    var actors_before = k.actors.items.len;
                     var i: u32 = 0;
                     while (i < steps.count) : (i += 1) {
                         const step = steps.get(i);
@@ -517,10 +517,13 @@ pub const Kernel = struct {
                             link.send(protocol.encodeError(link.out, .{ .code = .diverged, .steps = k.book.steps, .message = message }));
                             std.c._exit(3);
                         }
+                        actors_before = k.actors.items.len;
                         k.execute(k.actorById(step.actor).?, step.choice);
                     }
-                    // A step that created actors ends the batch: the checker's search may
-                    // start over with another relation (lib/explore/dpor/explorer.ts).
+                    // A last step that created actors ends the batch: the checker's search may
+                    // start over with another relation (lib/explore/dpor/explorer.ts). The steps
+                    // before it replay a path the search took before (a restore's, sent with
+                    // the step: lib/state/memory_target.ts), whose creations it has seen.
                     if (steps.ahead) |rule| {
                         if (k.actors.items.len == actors_before) k.runAhead(rule);
                     }

@@ -28,6 +28,8 @@ pub const Stats = struct {
     syncs: u64 = 0,
     snapshots: u64 = 0,
     restores: u64 = 0,
+    /// Restores told the program had not run since the last look (no tracker scan).
+    clean_restores: u64 = 0,
     maps_reads: u64 = 0,
     relayouts: u64 = 0,
     pages_read: u64 = 0,
@@ -263,6 +265,12 @@ pub const Engine = struct {
                 const page: *const page_store.Page = @ptrCast(e.buffer.items[i * page_size ..][0..page_size]);
                 const id = try e.store.intern(page);
                 const at = into.find(addr) orelse unreachable;
+                // A page read again with the content the view has (one a restore wrote, one the
+                // program wrote back as it was): its chunk stays shared with the snapshots.
+                if (into.get(at.region, at.page) == id) {
+                    e.store.release(id);
+                    continue;
+                }
                 try into.set(e.gpa, e.store, at.region, at.page, id);
             }
             from += batch.len;
@@ -336,11 +344,17 @@ pub const Engine = struct {
     }
 
     /// Writes back every page that differs between the program and `target`. The program's
-    /// mappings must already match the target's (see plan()).
-    pub fn restore(e: *Engine, target: *const Layout, maps_changed: bool) EngineError!void {
+    /// mappings must already match the target's (see plan()). `clean`: the caller knows that
+    /// the program has not run since the last sync or restore (it told it nothing: a final
+    /// state keyed just before), so no page was written since and the tracker is not asked
+    /// which were; otherwise the pages written since are rewritten whatever their id.
+    pub fn restore(e: *Engine, target: *const Layout, maps_changed: bool, clean: bool) EngineError!void {
         const t0 = std.time.nanoTimestamp();
         defer e.stats.restore_ns += @intCast(std.time.nanoTimestamp() - t0);
+        // A mapping change is the program's doing (MAP): it ran.
+        std.debug.assert(!(clean and maps_changed));
         e.stats.restores += 1;
+        if (clean) e.stats.clean_restores += 1;
         if (maps_changed) {
             var st = try e.readStateRanges();
             defer st.deinit(e.gpa);
@@ -352,7 +366,7 @@ pub const Engine = struct {
         // So are shared pages: their writes are not tracked.
         const ranges = e.tracked;
         e.addrs.clearRetainingCapacity();
-        const collected = if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
+        const collected: tracker_mod.TrackerError!void = if (clean) {} else if (maps_changed) e.tracker.collect(ranges, &e.addrs) else e.tracker.collectSpan(ranges, &e.addrs);
         collected catch |err| switch (err) {
             // A mapping was replaced in place (unmapped, mapped again): it is not tracked, and
             // what it holds is unknown. Track it, and rewrite every present page.
@@ -386,8 +400,10 @@ pub const Engine = struct {
             }
             try remote.writePages(e.pid, writes, sources, &e.stats.written);
             e.stats.pages_written += writes.len;
-            // Our own writes marked those pages written; start a clean interval.
-            if (maps_changed) try e.tracker.reset(ranges) else try e.tracker.resetSpan(ranges);
+            // Our own writes marked those pages written, and they stay so: the next sync reads
+            // them again (a few pages, which the program mostly writes again anyway) rather than
+            // a scan of every tracked page now to protect them again. The view says what they
+            // hold; a superset of the written pages is all the tracker promises.
         }
         const next = try target.clone(e.gpa);
         e.current.deinit(e.gpa, e.store);
@@ -400,23 +416,33 @@ pub const Engine = struct {
 /// What a stack held below its pointer is garbage from earlier calls, which differs between
 /// interleavings that reach the same state.
 pub fn maskedHash(e: *const Engine, masks: []const Range) u64 {
-    var h = e.current.hash;
+    return layoutMaskedHash(e.store, &e.current, masks);
+}
+
+fn layoutMaskedHash(store: *const PageStore, layout: *const Layout, masks: []const Range) u64 {
+    var h = layout.hash;
     for (masks) |m| {
         if (m.end <= m.start) continue;
-        const at = e.current.find(m.start) orelse continue;
-        const region = e.current.regions.items[at.region];
+        const at = layout.find(m.start) orelse continue;
+        const region = layout.regions.items[at.region];
+        // A whole region dead (a finished actor's stack, every stack at a final state): its
+        // pages' share at once.
+        if (m.start <= region.range.start and m.end >= region.range.end) {
+            h -%= region.sum;
+            continue;
+        }
         var addr = std.mem.alignBackward(u64, m.start, page_size);
         var page = at.page;
         while (addr < m.end and addr < region.range.end) : ({
             addr += page_size;
             page += 1;
         }) {
-            const id = e.current.get(at.region, page);
+            const id = layout.get(at.region, page);
             if (id == page_store.zero_page) continue;
-            h -%= layout_mod.pageContribution(e.store, addr, id);
+            h -%= layout_mod.pageContribution(store, addr, id);
             if (addr + page_size <= m.end) continue;
             // sp's own page: keep the bytes from sp on.
-            var copy: page_store.Page = e.store.data(id).*;
+            var copy: page_store.Page = store.data(id).*;
             @memset(copy[0..@intCast(m.end - addr)], 0);
             if (std.mem.allEqual(u8, &copy, 0)) continue;
             h +%= layout_mod.mixPage(addr, page_store.hashPage(&copy));
@@ -539,6 +565,32 @@ test "range algebra" {
     try testing.expectEqualSlices(Range, &.{ .{ .start = 0, .end = 5 }, .{ .start = 25, .end = 30 } }, s);
     var xs = [_]u64{ 1, 1, 2, 3, 3, 3 };
     try testing.expectEqualSlices(u64, &.{ 1, 2, 3 }, uniq(&xs));
+}
+
+test "masked hash: a region wholly dead counts as its pages one by one do" {
+    var store = try PageStore.init(testing.allocator);
+    defer store.deinit();
+    const base: u64 = 0x10000;
+    const ranges = [_]Range{ .{ .start = base, .end = base + 4 * page_size }, .{ .start = base + 8 * page_size, .end = base + 10 * page_size } };
+    var l = try Layout.initZero(testing.allocator, &ranges);
+    defer l.deinit(testing.allocator, &store);
+    var p: page_store.Page = @splat(7);
+    try l.set(testing.allocator, &store, 0, 0, try store.intern(&p));
+    p[5] = 1;
+    try l.set(testing.allocator, &store, 0, 3, try store.intern(&p));
+    try l.set(testing.allocator, &store, 1, 1, try store.intern(&p));
+    // The whole first region at once, and the same pages through the page-by-page path.
+    const whole = [_]Range{.{ .start = base, .end = base + 4 * page_size }};
+    const split = [_]Range{ .{ .start = base, .end = base + page_size }, .{ .start = base + page_size, .end = base + 4 * page_size } };
+    const h = layoutMaskedHash(&store, &l, &whole);
+    try testing.expectEqual(h, layoutMaskedHash(&store, &l, &split));
+    try testing.expect(h != l.hash);
+    // Nothing of the first region left: the hash of a layout with its pages zero.
+    var z = try l.clone(testing.allocator);
+    defer z.deinit(testing.allocator, &store);
+    try z.set(testing.allocator, &store, 0, 0, page_store.zero_page);
+    try z.set(testing.allocator, &store, 0, 3, page_store.zero_page);
+    try testing.expectEqual(h, z.hash);
 }
 
 test "masked equality: page ids outside the masks, zeroed bytes below each stack pointer" {

@@ -176,9 +176,9 @@ fn expectRestores(allow: tracker_mod.Kind) !void {
     try testing.expect(s0.hash != s1.hash);
 
     child.fill(3, 0x99); // unsnapshotted change, must be undone too
-    try e.restore(s0, false);
+    try e.restore(s0, false, false);
     try testing.expectEqual(sum0, child.checksum());
-    try e.restore(s1, false);
+    try e.restore(s1, false, false);
     try testing.expectEqual(sum1, child.checksum());
 
     // Going back to equal content gives the same hash as the earlier snapshot.
@@ -197,6 +197,35 @@ test "restore without a tracker reads everything but gives the same results" {
     try expectRestores(.none);
 }
 
+test "a clean restore (nothing ran since the last sync) writes back what differs, unasked" {
+    var child = try startChild();
+    defer child.stop();
+    var store = try page_store.PageStore.init(testing.allocator);
+    defer store.deinit();
+    var e = try engine_mod.Engine.init(testing.allocator, &store, child.pid, child.pidfd, child.uffd, &.{child.stack}, .uffd_wp, null);
+    defer e.deinit();
+    const s0 = try e.snapshot(false);
+    defer e.drop(s0);
+    const sum0 = child.checksum();
+    child.fill(3, 0x33);
+    child.fill(40, 0x44);
+    // A final state keyed: the view brought up to date, no snapshot kept.
+    try e.sync(false);
+    const written = e.stats.pages_written;
+    try e.restore(s0, false, true);
+    try testing.expectEqual(sum0, child.checksum());
+    try testing.expectEqual(@as(u64, 1), e.stats.clean_restores);
+    if (e.tracker.kind == .uffd_wp) {
+        // The two pages that differ, and whatever the child's pipe I/O touched in between.
+        try testing.expect(e.stats.pages_written - written >= 2);
+        try testing.expect(e.stats.pages_written - written < 16);
+    }
+    // The tracker was reset after the writes: a later ordinary restore still sees new writes.
+    child.fill(3, 0x55);
+    try e.restore(s0, false, false);
+    try testing.expectEqual(sum0, child.checksum());
+}
+
 test "new mappings are picked up, and removed on restore by following the plan" {
     var child = try startChild();
     defer child.stop();
@@ -212,14 +241,14 @@ test "new mappings are picked up, and removed on restore by following the plan" 
     defer e.drop(s1);
     try testing.expect(s1.pageCount() == s0.pageCount() + 4);
 
-    try testing.expectError(error.MappingsDiffer, e.restore(s0, true));
+    try testing.expectError(error.MappingsDiffer, e.restore(s0, true, false));
     var p = try e.plan(s0, true);
     defer p.deinit(testing.allocator);
     try testing.expectEqual(@as(usize, 1), p.unmap.len);
     try testing.expectEqual(@as(usize, 0), p.map.len);
     try testing.expectEqual(extra, p.unmap[0].start);
     child.unmap(p.unmap[0].start, p.unmap[0].len());
-    try e.restore(s0, true);
+    try e.restore(s0, true, false);
 
     // And the page store frees pages when snapshots are dropped.
     const held = store.stats.pages;
@@ -278,12 +307,12 @@ test "shared memory is state: not write-tracked, read and restored whole, in the
     const s1 = try e.snapshot(false);
     defer e.drop(s1);
     try testing.expect(s0.hash != s1.hash);
-    try e.restore(s0, false);
+    try e.restore(s0, false, false);
     try testing.expectEqual(@as(u8, 7), child.peek(shared + page_size));
     try testing.expectEqual(@as(u8, 0), child.peek(shared + 2 * page_size));
     // A write after the last snapshot is undone too.
     child.poke(shared, 5);
-    try e.restore(s1, false);
+    try e.restore(s1, false, false);
     try testing.expectEqual(@as(u8, 9), child.peek(shared + page_size));
     try testing.expectEqual(@as(u8, 0), child.peek(shared));
     const s2 = try e.snapshot(false);
