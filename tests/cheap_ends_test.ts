@@ -60,7 +60,7 @@ for (const [source, n, reduction] of programs) {
   const name = source.replace(/^.*\/(.*)\.c$/, "$1");
   Deno.test(`${name}(${n}) under ${reduction}: joined replays change nothing but the RUNs sent`, async () => {
     const args = n === "" ? [] : [n];
-    const joined = await search(source, args, reduction);
+    const joined = await search(source, args, reduction, { joinReplays: true });
     const apart = await search(source, args, reduction, { joinReplays: false });
     const same = (r: Searched): Record<string, number> => ({
       executions: r.stats.executions,

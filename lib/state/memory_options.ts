@@ -27,7 +27,10 @@ export interface MemoryTargetOptions extends RunOptions {
   readonly snapshotSpacing?: number;
   /**
    * Send a restore's replay with the next step, in one RUN, where nothing needs the state in
-   * between (default true; false for tests that compare both ways).
+   * between (default false). Off: an `exit` cut or a crash in that step is reported with the
+   * actors unfinished at the last point the program reported, which a joined replay skips
+   * (tests/pthread_try_test.ts's exit_thread_race.c named none); and it measured no faster
+   * (bench/README.md, "Speed, part 4"). tests/cheap_ends_test.ts compares both ways.
    */
   readonly joinReplays?: boolean;
 }

@@ -385,7 +385,7 @@ export class MemoryTarget implements Target {
     // The replay goes with the next step (one RUN, not two) when the state it leads to would
     // not be snapshotted anyway (one is less than the spacing above it) and nothing needs that
     // state before the step: no state is hashed, no batch timed out.
-    const join = this.options.joinReplays ?? true;
+    const join = this.options.joinReplays ?? false;
     if (join && !this.keyEveryState && !this.stepByStep && this.snaps.near(path.length)) {
       this.path.push(...path.slice(depth));
       this.pending = path.length - depth;
