@@ -169,15 +169,22 @@ Deno.test("a preprocessed .i task (no isomc header in it) builds and its error i
 
 const nidhugg = "/work/peers/nidhugg/benchmarks/SV-COMP/";
 
-Deno.test("Nidhugg's SV-COMP gcd task, unmodified: every guessed gcd fails its assumptions", async (t) => {
-  const source = `${nidhugg}gcd.c`;
+/** The path of a task of the Nidhugg snapshot, or null (said, and the test skipped) without it. */
+async function nidhuggTask(t: Deno.TestContext, name: string): Promise<string | null> {
+  const source = `${nidhugg}${name}`;
   try {
     await Deno.stat(source);
+    return source;
   } catch {
     console.log(`skipped: ${source} is not here (the Nidhugg snapshot)`);
-    t.step({ name: "skipped", ignore: true, fn: () => {} });
-    return;
+    await t.step({ name: "skipped", ignore: true, fn: () => {} });
+    return null;
   }
+}
+
+Deno.test("Nidhugg's SV-COMP gcd task, unmodified: every guessed gcd fails its assumptions", async (t) => {
+  const source = await nidhuggTask(t, "gcd.c");
+  if (source === null) return;
   const program = await buildProgram(source, ["-w"]);
   const { code, report } = await checkBuilt(program, "odpor");
   // gcd(17, 7) = 1: no guess above 1 divides both, so every execution is cut; the guess is a
@@ -197,7 +204,7 @@ Deno.test("Nidhugg's SV-COMP gcd task, unmodified: every guessed gcd fails its a
 Deno.test("Nidhugg's SV-COMP tasks, unmodified, under --svcomp: ok, with GenMC's counts", async (t) => {
   // Executions under optimal DPOR as GenMC 0.11 counts them on the same files (`genmc --
   // FILE`, 2026-12-01: "Number of complete executions explored"); lamport.c (25,828) and
-  // szymanski.c (22,945) agree too but take tens of seconds (bench/README.md).
+  // szymanski.c (22,945) agree too but take tens of seconds (docs/svcomp.md).
   const tasks: readonly [string, number][] = [
     ["dekker.c", 1599],
     ["pthread_demo.c", 252],
@@ -205,14 +212,8 @@ Deno.test("Nidhugg's SV-COMP tasks, unmodified, under --svcomp: ok, with GenMC's
     ["fibonacci.c", 19605],
   ];
   for (const [name, executions] of tasks) {
-    const source = `${nidhugg}${name}`;
-    try {
-      await Deno.stat(source);
-    } catch {
-      console.log(`skipped: ${source} is not here (the Nidhugg snapshot)`);
-      t.step({ name: "skipped", ignore: true, fn: () => {} });
-      return;
-    }
+    const source = await nidhuggTask(t, name);
+    if (source === null) return;
     const program = await buildProgram(source, ["-w"]);
     const { code, report } = await checkBuilt(program, "odpor", ["--svcomp"]);
     assert.equal(code, 0, `${name}: ${JSON.stringify(report.violation)}`);

@@ -110,16 +110,7 @@ export class Coordinator implements JobCoordinator {
     if (outcome.kind !== "split") throw new Error("internal: parallel: a probe's answer");
     node.state = "split";
     node.stats = outcome.stats;
-    const children: Node[] = outcome.branches.map((prefix, i) => ({
-      job: { id: [...job.id, i], prefix, spawners: this.spawners, epoch: this.epoch },
-      state: "pending",
-      worker: null,
-      stats: null,
-      part: null,
-      last: false,
-      asked: false,
-      gave: 0,
-    }));
+    const children = outcome.branches.map((prefix, i) => this.pendingNode([...job.id, i], prefix));
     this.order.splice(at + 1, 0, ...children);
   }
 
@@ -212,17 +203,8 @@ export class Coordinator implements JobCoordinator {
     if (node.state !== "running" || node.worker !== worker || paths.length === 0) return;
     node.asked = false;
     const round = ++node.gave;
-    const children: Node[] = paths.map((prefix, i) => ({
-      // Ids sort in the sequential order (scaling.ts): after the job's, a later gift first.
-      job: { id: [...job.id, -round, i], prefix, spawners: this.spawners, epoch: this.epoch },
-      state: "pending",
-      worker: null,
-      stats: null,
-      part: null,
-      last: false,
-      asked: false,
-      gave: 0,
-    }));
+    // Ids sort in the sequential order (scaling.ts): after the job's, a later gift first.
+    const children = paths.map((prefix, i) => this.pendingNode([...job.id, -round, i], prefix));
     this.order.splice(at + 1, 0, ...children);
     this.metrics.donated += children.length;
   }
@@ -337,8 +319,13 @@ export class Coordinator implements JobCoordinator {
   private reset(): void {
     this.shown = 0;
     this.visited.clear();
-    this.order = [{
-      job: { id: [], prefix: [], spawners: this.spawners, epoch: this.epoch },
+    this.order = [this.pendingNode([], [])];
+  }
+
+  /** A job not handed out yet, of this epoch. */
+  private pendingNode(id: Job["id"], prefix: Job["prefix"]): Node {
+    return {
+      job: { id, prefix, spawners: this.spawners, epoch: this.epoch },
       state: "pending",
       worker: null,
       stats: null,
@@ -346,7 +333,7 @@ export class Coordinator implements JobCoordinator {
       last: false,
       asked: false,
       gave: 0,
-    }];
+    };
   }
 }
 
