@@ -29,7 +29,7 @@ function summary(a: Analysis, pending: readonly Event[]): unknown {
       Array.isArray(c) ? [...c] : [...c].sort((x, y) => x[0] - y[0])
     ),
     races: races(a).map((r) => [r.first, r.second, reversalIndices(a, r)]),
-    alternatives: alternatives(a).map((x) => [x.at, x.before.length]),
+    alternatives: alternatives(a).map((x) => [x.at, x.indices.length]),
     pending: pending.map((ev) => {
       const l = a.after(ev);
       return [l.base, l.enabler, [...l.conflicting], pendingRaces(a, ev)];

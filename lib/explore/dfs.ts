@@ -15,6 +15,7 @@ import {
   foundDeadlock,
   Heartbeat,
   interruptedResult,
+  maxDonated,
   newStats,
   resultOf,
   spinCut,
@@ -247,9 +248,6 @@ function shapeOf(point: Point): Shape[] {
   }));
 }
 
-/** The most branches a donation gives at once (a random of a million values is not given). */
-const maxGiven = 64;
-
 /**
  * A parallel job's donation (ExploreOptions.donate): the branches left at the shallowest node
  * that has any (those after its cursor, in order), which the search then skips (its cursor
@@ -264,7 +262,7 @@ function giveAway(shapes: readonly Shape[][], cursors: Cursor[], path: readonly 
       if (t.actor < cursor.actor) continue;
       const from = t.actor === cursor.actor ? cursor.choice + 1 : 0;
       for (let choice = from; choice < t.choices; choice++) {
-        if (left.length === maxGiven) return [];
+        if (left.length === maxDonated) return [];
         left.push({ actor: t.actor, choice });
       }
     }

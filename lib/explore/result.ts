@@ -204,12 +204,18 @@ export interface ExploreOptions {
    */
   readonly wholeAnalysis?: boolean;
   /**
-   * A parallel job's search (none, sleep) can give work away (lib/parallel/donation.ts): asked
+   * A parallel job's search (none, sleep) can give work away (lib/parallel/run_job.ts): asked
    * between steps, it gives up the branches left at its shallowest node that has any, which
    * it then no longer explores.
    */
   readonly donate?: Donation;
 }
+
+/**
+ * The most branches a search gives away at once (ExploreOptions.donate): a node with more (a
+ * random of a million values) gives none.
+ */
+export const maxDonated = 64;
 
 /** How a search is asked to give work away, and gives it (ExploreOptions.donate). */
 export interface Donation {

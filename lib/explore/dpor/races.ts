@@ -181,22 +181,12 @@ export function pendingRaces(a: Analysis, ev: Event): number[] {
   return [...new Set(firsts)].sort((x, y) => x - y);
 }
 
-/** The sequence that reverses a race: notdep(first) then the second event. */
-export function reversal(a: Analysis, race: Race): Event[] {
-  return [
-    ...notDependent(a, race.first, race.second).map((k) => a.events[k]),
-    a.events[race.second],
-  ];
-}
-
 /** An event that offered several alternatives, and what comes before its other ones. */
 export interface Alternative {
   /** Its position in the execution (the node before it). */
   readonly at: number;
   readonly event: Event;
-  /** notdep(event): the sequence that precedes each other alternative of it. */
-  readonly before: Event[];
-  /** The same, as positions in the execution. */
+  /** notdep(event), as positions in the execution: the sequence before each other alternative. */
   readonly indices: readonly number[];
 }
 
@@ -210,8 +200,7 @@ export function alternatives(a: Analysis, from = 0): Alternative[] {
   for (let i = from; i < n; i++) {
     const event = a.events[i];
     if (event.transition.choices <= 1) continue;
-    const indices = notDependent(a, i, n);
-    out.push({ at: i, event, before: indices.map((k) => a.events[k]), indices });
+    out.push({ at: i, event, indices: notDependent(a, i, n) });
   }
   return out;
 }

@@ -9,15 +9,12 @@
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
 import { PathPoints } from "../points.ts";
 import type { AheadHint } from "../target.ts";
-import type { Stats } from "../result.ts";
+import { maxDonated, type Stats } from "../result.ts";
 import { altOf, type Event, EventMaker, EventSet } from "./event.ts";
 import { SleepSet } from "./sleep.ts";
 import { WakeupNode } from "./wakeup_tree.ts";
 
 export type DporReduction = "sleep" | "sdpor" | "odpor";
-
-/** The most branches a donation gives at once (giveAway). */
-const maxGiven = 64;
 
 /** nextBranch's answer when the top node has every enabled step asleep (see there). */
 export const blocked = Symbol("blocked");
@@ -138,7 +135,7 @@ export class ExecutionStack {
         if (!node.sleep.has(b.ev!)) left.push(b);
       }
       if (left.length === 0) continue;
-      if (left.length > maxGiven || left.some((b) => b.ev!.transition.kind === Kind.waitany)) {
+      if (left.length > maxDonated || left.some((b) => b.ev!.transition.kind === Kind.waitany)) {
         return [];
       }
       for (const b of left) node.tree.remove(b);
