@@ -43,6 +43,17 @@ const sorted = (m: Map<string, number>): [string, number][] =>
 const steps = (r: ExplorationResult): string =>
   JSON.stringify(r.violation?.trace.map((s) => s.step) ?? null);
 
+/** The parallel search's counts and counterexample are the sequential search's. */
+function assertSameSearch(result: ExplorationResult, seq: ExplorationResult, what: string): void {
+  assert.equal(result.stats.executions, seq.stats.executions, what);
+  assert.equal(result.stats.transitions, seq.stats.transitions, what);
+  assert.equal(result.stats.states, seq.stats.states, what);
+  assert.equal(result.stats.maxDepth, seq.stats.maxDepth, what);
+  assert.equal(result.stats.sleepBlocked, seq.stats.sleepBlocked, what);
+  assert.equal(result.stats.wakeupInsertions, seq.stats.wakeupInsertions, what);
+  assert.equal(steps(result), steps(seq), what);
+}
+
 interface ParallelRun {
   readonly result: ExplorationResult;
   readonly metrics: ParallelMetrics;
@@ -160,13 +171,7 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
           // The same tree in the same order, for every reduction (sdpor and odpor: the
           // coordinator applies what each job's races add above its root in the sequential
           // order): every count and the counterexample are equal.
-          assert.equal(result.stats.executions, seq.stats.executions, what);
-          assert.equal(result.stats.transitions, seq.stats.transitions, what);
-          assert.equal(result.stats.states, seq.stats.states, what);
-          assert.equal(result.stats.maxDepth, seq.stats.maxDepth, what);
-          assert.equal(result.stats.sleepBlocked, seq.stats.sleepBlocked, what);
-          assert.equal(result.stats.wakeupInsertions, seq.stats.wakeupInsertions, what);
-          assert.equal(steps(result), steps(seq), what);
+          assertSameSearch(result, seq, what);
           // Whatever the workers and the order their jobs end in, the same counterexample.
           first ??= result;
           assert.equal(steps(result), steps(first), what);
@@ -296,13 +301,7 @@ Deno.test("--max-executions in parallel: the sequential search's first N executi
           assert.equal(result.verdict, seq.verdict, what);
           assert.equal(result.incomplete, seq.incomplete, what);
           assert.equal(result.violation?.kind, seq.violation?.kind, what);
-          assert.equal(result.stats.executions, seq.stats.executions, what);
-          assert.equal(result.stats.transitions, seq.stats.transitions, what);
-          assert.equal(result.stats.states, seq.stats.states, what);
-          assert.equal(result.stats.maxDepth, seq.stats.maxDepth, what);
-          assert.equal(result.stats.sleepBlocked, seq.stats.sleepBlocked, what);
-          assert.equal(result.stats.wakeupInsertions, seq.stats.wakeupInsertions, what);
-          assert.equal(steps(result), steps(seq), what);
+          assertSameSearch(result, seq, what);
         }
       }
     }
