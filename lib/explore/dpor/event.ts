@@ -16,6 +16,7 @@ import {
   postOf,
 } from "../../model/independence.ts";
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
+import { type Alts, altsAdd, altsHas, altsOf } from "./alts.ts";
 
 export interface Event {
   readonly actor: number;
@@ -157,18 +158,23 @@ export function otherValuesOf(ev: Event, from = 0, to = Infinity): Event[] {
   return out;
 }
 
-/** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */
+/**
+ * A set of events compared by actor and alternative (sameEvent), with O(1) lookups. Every node
+ * of a search has one (sdpor's backtrack set), most never asked: the table is made on the
+ * first add.
+ */
 export class EventSet {
-  private readonly byActor = new Map<number, Set<number>>();
+  private byActor: Map<number, Alts> | null = null;
 
   has(ev: Event): boolean {
-    return this.byActor.get(ev.actor)?.has(ev.alt) ?? false;
+    const alts = this.byActor?.get(ev.actor);
+    return alts !== undefined && altsHas(alts, ev.alt);
   }
 
   add(ev: Event): void {
-    const alts = this.byActor.get(ev.actor);
-    if (alts === undefined) this.byActor.set(ev.actor, new Set([ev.alt]));
-    else alts.add(ev.alt);
+    const alts = (this.byActor ??= new Map()).get(ev.actor);
+    if (alts === undefined) this.byActor.set(ev.actor, altsOf(ev.alt));
+    else altsAdd(alts, ev.alt);
   }
 }
 

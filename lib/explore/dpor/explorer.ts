@@ -143,7 +143,7 @@ async function search(
     sleep: SleepSet.empty(),
     tree: new WakeupNode(null),
     backtrack: new EventSet(),
-    registered: new Set(),
+    registered: null,
     current: null,
     started: true,
   }));

@@ -10,12 +10,14 @@
  * state's sleepers pass on to the next state unchanged when independent of the step.
  */
 
+import { type Alts, altsAdd, altsCopy, altsHas, altsList, altsOf } from "./alts.ts";
 import { type Event, eventsDependent } from "./event.ts";
 
 interface Sleepers {
   /** One of the actor's sleeping events: all have its transition and footprint. */
   readonly representative: Event;
-  readonly alts: Set<number>;
+  /** The alternatives asleep (Alts). */
+  readonly alts: Alts;
   /** Also held by another set: copy before adding to it. */
   shared: boolean;
 }
@@ -32,7 +34,7 @@ export class SleepSet {
 
   /** The set as plain data (a parallel job's root, lib/parallel/): per actor, one event and its alternatives. */
   toData(): SleepData {
-    return [...this.byActor.values()].map((s) => [s.representative, [...s.alts]] as const);
+    return [...this.byActor.values()].map((s) => [s.representative, altsList(s.alts)] as const);
   }
 
   static fromData(data: SleepData): SleepSet {
@@ -50,7 +52,7 @@ export class SleepSet {
   /** A canonical name of the set (actors and alternatives asleep), for memo keys. */
   key(): string {
     return [...this.byActor.entries()].sort((a, b) => a[0] - b[0])
-      .map(([actor, s]) => `${actor}:${[...s.alts].sort((a, b) => a - b).join(",")}`).join(" ");
+      .map(([actor, s]) => `${actor}:${altsList(s.alts).join(",")}`).join(" ");
   }
 
   get isEmpty(): boolean {
@@ -62,18 +64,20 @@ export class SleepSet {
   }
 
   hasAlt(actor: number, alt: number): boolean {
-    return this.byActor.get(actor)?.alts.has(alt) ?? false;
+    const s = this.byActor.get(actor);
+    return s !== undefined && altsHas(s.alts, alt);
   }
 
   add(ev: Event): void {
     const mine = this.byActor.get(ev.actor);
     if (mine === undefined) {
-      this.byActor.set(ev.actor, { representative: ev, alts: new Set([ev.alt]), shared: false });
+      this.byActor.set(ev.actor, { representative: ev, alts: altsOf(ev.alt), shared: false });
     } else if (mine.shared) {
-      const alts = new Set(mine.alts).add(ev.alt);
+      const alts = altsCopy(mine.alts);
+      altsAdd(alts, ev.alt);
       this.byActor.set(ev.actor, { representative: mine.representative, alts, shared: false });
     } else {
-      mine.alts.add(ev.alt);
+      altsAdd(mine.alts, ev.alt);
     }
   }
 
