@@ -2,8 +2,9 @@
  * The lean step's data structures (issue 10): footprints shared per cell
  * (lib/model/independence.ts), alternatives kept as bits (lib/explore/dpor/alts.ts), sleep sets
  * that share their table until added to and backtrack sets made on first use (sleep.ts,
- * event.ts). Each is checked against what it replaced: a fresh footprint, a Set of
- * alternatives, a sleep set copied at every step.
+ * event.ts), the race watch's detector fed only steps that can race (race_watch.ts). Each is
+ * checked against what it replaced: a fresh footprint, a Set of alternatives, a sleep set
+ * copied at every step, the search's counts without the watch.
  */
 
 import assert from "node:assert/strict";
@@ -12,6 +13,11 @@ import { Kind, type Transition } from "../lib/model/transition.ts";
 import { altsAdd, altsCopy, altsHas, altsList, altsOf } from "../lib/explore/dpor/alts.ts";
 import { type Event, EventSet } from "../lib/explore/dpor/event.ts";
 import { SleepSet } from "../lib/explore/dpor/sleep.ts";
+import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
+import { RaceWatch } from "../lib/explore/race_watch.ts";
+import type { ExplorationResult } from "../lib/explore/result.ts";
+import { type FakeActor, type FakeProgram, FakeTarget, type Instr } from "./support/fake_system.ts";
+import { lastzero } from "./support/fake_programs.ts";
 
 function tr(actor: number, kind: Kind, object: number, arg1 = 0n): Transition {
   return {
@@ -186,3 +192,54 @@ Deno.test("a backtrack set made on first use holds small and large alternatives"
   assert.equal(set.has(e(2, 0)), false);
   assert.equal(set.has(e(3, 0)), false);
 });
+
+Deno.test("the race watch feeds no step of a program without plain accesses, and no step twice", async () => {
+  // lastzero's loads and stores are steps with no plain access: nothing can race, so nothing is
+  // fed (before: every step, and the whole path again at every restore). The counts are those
+  // of the search without the watch.
+  const plain = await exploreDpor(new FakeTarget(lastzero(6)), "odpor", {});
+  const watch = new RaceWatch(new FakeTarget(lastzero(6)));
+  const watched = await exploreDpor(watch, "odpor", {});
+  assert.equal(watched.verdict, "ok");
+  assert.deepEqual(countsOf(watched), countsOf(plain));
+  assert.equal(watch.stepsFed, 0);
+});
+
+Deno.test("plain accesses under a mutex: fed once each along the path, counts unchanged", async () => {
+  const worker = (name: string): FakeActor => ({
+    name,
+    code: [
+      { op: "lock", mutex: "m" },
+      { op: "plain", var: "x", write: false },
+      { op: "plain", var: "x", write: true },
+      { op: "unlock", mutex: "m" },
+      { op: "yield" },
+      { op: "yield" },
+    ],
+  });
+  const program: FakeProgram = { actors: [worker("t1"), worker("t2"), worker("t3")] };
+  const plain = await exploreDpor(new FakeTarget(program), "odpor", {});
+  const watch = new RaceWatch(new FakeTarget(program));
+  const watched = await exploreDpor(watch, "odpor", {});
+  assert.equal(watched.verdict, "ok");
+  assert.deepEqual(countsOf(watched), countsOf(plain));
+  // Each step is fed at most once per execution it ends up in (after a restore, only what the
+  // detector had not seen of the new path): at most the transitions run.
+  assert.ok(watch.stepsFed > 0);
+  assert.ok(watch.stepsFed <= watched.stats.transitions, `${watch.stepsFed} fed`);
+  // Unsynchronised, the same accesses race, under the lazy feeding as before.
+  const bare: FakeProgram = {
+    actors: [1, 2].map((k) => ({
+      name: `t${k}`,
+      code: [{ op: "yield" }, { op: "plain", var: "x", write: true }, { op: "yield" }] as Instr[],
+    })),
+  };
+  const racy = await exploreDpor(new RaceWatch(new FakeTarget(bare)), "odpor", {});
+  assert.equal(racy.verdict, "violation");
+  assert.equal(racy.violation?.kind, "data-race");
+});
+
+function countsOf(r: ExplorationResult): number[] {
+  const s = r.stats;
+  return [s.executions, s.transitions, s.states, s.sleepBlocked, s.wakeupInsertions];
+}

@@ -11,6 +11,7 @@
  */
 
 import {
+  accessOf,
   actorName,
   type NameTable,
   type Point,
@@ -70,6 +71,16 @@ export class RaceWatch extends ForwardingTarget {
   private points: (Point | null)[] = [];
   /** A restore to a path this watch has not seen: no race reported until the next start. */
   private blind = false;
+  /**
+   * The detector has been fed the start's window and the first `fed` steps of the path. A
+   * step that makes no plain access (none itself, none in its window) cannot complete a race,
+   * so it is fed only when a later one can, on its way (issue 10: a restore replayed the whole
+   * path into a new detector, and a program without plain accesses fed every step for nothing).
+   * Fed in the same order, the detector answers as it did.
+   */
+  private fed = 0;
+  /** Steps fed to a detector over the whole search, replays included (for tests). */
+  stepsFed = 0;
 
   constructor(
     inner: Target,
@@ -82,6 +93,7 @@ export class RaceWatch extends ForwardingTarget {
     const outcome = await this.inner.start();
     this.detector = new RaceDetector();
     this.path = [];
+    this.fed = 0;
     this.blind = false;
     const point = outcome.kind === "point" ? outcome.point : null;
     this.points = [point];
@@ -107,6 +119,7 @@ export class RaceWatch extends ForwardingTarget {
    * window did not name (without a window: every one, at the step's end).
    */
   private feed(taken: Taken): DataRace | null {
+    this.stepsFed++;
     const race = this.detector.step(taken.transition) ?? this.detector.window(taken.window);
     for (const a of taken.created) {
       if (!taken.window.some((e) => e.kind === "create" && e.created === a)) {
@@ -133,6 +146,14 @@ export class RaceWatch extends ForwardingTarget {
     const taken: Taken = { step, transition: t, created, window: after?.window ?? [] };
     this.path.push(taken);
     this.points.push(after);
+    if (!mayRace(taken)) return outcome;
+    // The steps not fed yet complete no race (mayRace): fed now, before this one.
+    for (; this.fed < this.path.length - 1; this.fed++) {
+      if (this.feed(this.path[this.fed]) !== null) {
+        throw new Error("internal: a step without plain accesses completed a data race");
+      }
+    }
+    this.fed = this.path.length;
     const race = this.feed(taken);
     if (race === null || outcome.kind === "violation") return outcome;
     return this.violation(race);
@@ -155,8 +176,15 @@ export class RaceWatch extends ForwardingTarget {
     if (!same) return;
     this.path = this.path.slice(0, path.length);
     this.points = this.points.slice(0, path.length + 1);
+    // What the detector was fed is still the start of the path: its state stands.
+    if (this.fed <= path.length) return;
     this.detector = new RaceDetector();
     this.detector.window(this.initial);
-    for (const p of this.path) this.feed(p);
+    this.fed = 0;
   }
+}
+
+/** Whether feeding `taken` to the detector can complete a race: a plain access, its own or in its window. */
+function mayRace(taken: Taken): boolean {
+  return accessOf(taken.transition) !== null || taken.window.some((e) => e.kind === "access");
 }
