@@ -34,6 +34,8 @@ interface Taken {
   readonly window: readonly WindowEvent[];
 }
 
+const noActors: readonly number[] = Object.freeze([]);
+
 /** What a race's message names, read when the first race is found (the program's tables). */
 export interface RaceContext {
   readonly sources: SourceResolver;
@@ -140,9 +142,7 @@ export class RaceWatch extends ForwardingTarget {
       this.blind = true;
       return outcome;
     }
-    const created = after === null ? [] : after.transitions
-      .map((x) => x.actor)
-      .filter((a) => !before!.transitions.some((x) => x.actor === a) && !this.seen(a));
+    const created = after === null ? noActors : this.createdBy(before!, after);
     const taken: Taken = { step, transition: t, created, window: after?.window ?? [] };
     this.path.push(taken);
     this.points.push(after);
@@ -157,6 +157,16 @@ export class RaceWatch extends ForwardingTarget {
     const race = this.feed(taken);
     if (race === null || outcome.kind === "violation") return outcome;
     return this.violation(race);
+  }
+
+  /** The actors of `after` not in `before` that never moved on the path (the step created them). */
+  private createdBy(before: Point, after: Point): readonly number[] {
+    let out: number[] | null = null;
+    for (const x of after.transitions) {
+      if (before.transitions.some((y) => y.actor === x.actor) || this.seen(x.actor)) continue;
+      (out ??= []).push(x.actor);
+    }
+    return out ?? noActors;
   }
 
   /** Whether an actor moved on the path already (so it was not created by the last step). */
