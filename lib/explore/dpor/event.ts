@@ -93,6 +93,11 @@ export function eventsDependent(a: Event, b: Event): boolean {
 /** The step that executes `ev` at `point`, checking that it is the event expected there. */
 export function stepFor(point: Point, ev: Event): Step {
   const t = point.transitions.find((x) => x.actor === ev.actor);
+  if (t !== undefined && t.enabled && t.kind === ev.transition.kind) {
+    // The usual case, without the words of the errors below (a string per step).
+    const choice = t.object === ev.transition.object ? choiceFor(t, ev.alt) : null;
+    if (choice !== null) return { actor: ev.actor, choice };
+  }
   const what = `actor ${ev.actor}'s ${ev.transition.kind === t?.kind ? "" : "expected "}step`;
   if (t === undefined) {
     throw new Error(`internal: dpor: ${what} cannot run, the actor has no pending transition`);
