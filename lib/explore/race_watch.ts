@@ -2,9 +2,10 @@
  * Data races as violations (`--races=report`, the default): a Target that watches the steps a
  * search takes through it and turns the step that completes a data race (data_race.ts) into a
  * `data-race` violation, whatever the algorithm (none, sleep, sdpor, odpor) — they only see an
- * execution that ends there. It keeps the current path's transitions to start its detector
- * over on a restore (a restore's path is a prefix of a path it has seen: the searches only go
- * back). The message names both accesses (actor, kind, source line when known) and the
+ * execution that ends there. It keeps the current path's transitions: the detector is fed a
+ * step when one that can complete a race comes (the path caught up on the way), and starts over
+ * only on a restore to a point before what it was fed (a restore's path is a prefix of a path it
+ * has seen: the searches only go back). The message names both accesses (actor, kind, source line when known) and the
  * location. Under --memory=sync each point also brings the window of the step that led to it
  * (the plain accesses made after that step, which are no steps): they are fed to the detector
  * after the step, and the step's execution ends there when one completes a race.
