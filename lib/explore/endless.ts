@@ -32,6 +32,17 @@ export class EndlessWatch {
   }
 
   /**
+   * Whether check has anything to do at `depth` (it answers null without looking otherwise):
+   * the search asks this at every step, so that a step that need not be watched costs no
+   * promise (issue 10: a lean search loop).
+   */
+  due(depth: number, deepestEnded: number): boolean {
+    if (this.bounded) return false;
+    if (depth >= runawayDepth(deepestEnded, this.options.runawaySteps)) return true;
+    return this.repeats && depth >= hashingDepth(deepestEnded);
+  }
+
+  /**
    * The current execution reached a point after `path` (not yet pushed); `deepestEnded` is
    * the depth of the deepest execution that ended. Returns the execution if it is found not to
    * end: too deep, or back at one of its states.

@@ -2,15 +2,17 @@
  * Data races as violations (`--races=report`, the default): a Target that watches the steps a
  * search takes through it and turns the step that completes a data race (data_race.ts) into a
  * `data-race` violation, whatever the algorithm (none, sleep, sdpor, odpor) — they only see an
- * execution that ends there. It keeps the current path's transitions to start its detector
- * over on a restore (a restore's path is a prefix of a path it has seen: the searches only go
- * back). The message names both accesses (actor, kind, source line when known) and the
+ * execution that ends there. It keeps the current path's transitions: the detector is fed a
+ * step when one that can complete a race comes (the path caught up on the way), and starts over
+ * only on a restore to a point before what it was fed (a restore's path is a prefix of a path it
+ * has seen: the searches only go back). The message names both accesses (actor, kind, source line when known) and the
  * location. Under --memory=sync each point also brings the window of the step that led to it
  * (the plain accesses made after that step, which are no steps): they are fed to the detector
  * after the step, and the step's execution ends there when one completes a race.
  */
 
 import {
+  accessOf,
   actorName,
   type NameTable,
   type Point,
@@ -32,6 +34,8 @@ interface Taken {
   /** What ran after it that is no step (--memory=sync; empty otherwise). */
   readonly window: readonly WindowEvent[];
 }
+
+const noActors: readonly number[] = Object.freeze([]);
 
 /** What a race's message names, read when the first race is found (the program's tables). */
 export interface RaceContext {
@@ -70,6 +74,16 @@ export class RaceWatch extends ForwardingTarget {
   private points: (Point | null)[] = [];
   /** A restore to a path this watch has not seen: no race reported until the next start. */
   private blind = false;
+  /**
+   * The detector has been fed the start's window and the first `fed` steps of the path. A
+   * step that makes no plain access (none itself, none in its window) cannot complete a race,
+   * so it is fed only when a later one can, on its way (issue 10: a restore replayed the whole
+   * path into a new detector, and a program without plain accesses fed every step for nothing).
+   * Fed in the same order, the detector answers as it did.
+   */
+  private fed = 0;
+  /** Steps fed to a detector over the whole search, replays included (for tests). */
+  stepsFed = 0;
 
   constructor(
     inner: Target,
@@ -82,6 +96,7 @@ export class RaceWatch extends ForwardingTarget {
     const outcome = await this.inner.start();
     this.detector = new RaceDetector();
     this.path = [];
+    this.fed = 0;
     this.blind = false;
     const point = outcome.kind === "point" ? outcome.point : null;
     this.points = [point];
@@ -107,6 +122,7 @@ export class RaceWatch extends ForwardingTarget {
    * window did not name (without a window: every one, at the step's end).
    */
   private feed(taken: Taken): DataRace | null {
+    this.stepsFed++;
     const race = this.detector.step(taken.transition) ?? this.detector.window(taken.window);
     for (const a of taken.created) {
       if (!taken.window.some((e) => e.kind === "create" && e.created === a)) {
@@ -127,15 +143,31 @@ export class RaceWatch extends ForwardingTarget {
       this.blind = true;
       return outcome;
     }
-    const created = after === null ? [] : after.transitions
-      .map((x) => x.actor)
-      .filter((a) => !before!.transitions.some((x) => x.actor === a) && !this.seen(a));
+    const created = after === null ? noActors : this.createdBy(before!, after);
     const taken: Taken = { step, transition: t, created, window: after?.window ?? [] };
     this.path.push(taken);
     this.points.push(after);
+    if (!mayRace(taken)) return outcome;
+    // The steps not fed yet complete no race (mayRace): fed now, before this one.
+    for (; this.fed < this.path.length - 1; this.fed++) {
+      if (this.feed(this.path[this.fed]) !== null) {
+        throw new Error("internal: a step without plain accesses completed a data race");
+      }
+    }
+    this.fed = this.path.length;
     const race = this.feed(taken);
     if (race === null || outcome.kind === "violation") return outcome;
     return this.violation(race);
+  }
+
+  /** The actors of `after` not in `before` that never moved on the path (the step created them). */
+  private createdBy(before: Point, after: Point): readonly number[] {
+    let out: number[] | null = null;
+    for (const x of after.transitions) {
+      if (before.transitions.some((y) => y.actor === x.actor) || this.seen(x.actor)) continue;
+      (out ??= []).push(x.actor);
+    }
+    return out ?? noActors;
   }
 
   /** Whether an actor moved on the path already (so it was not created by the last step). */
@@ -155,8 +187,15 @@ export class RaceWatch extends ForwardingTarget {
     if (!same) return;
     this.path = this.path.slice(0, path.length);
     this.points = this.points.slice(0, path.length + 1);
+    // What the detector was fed is still the start of the path: its state stands.
+    if (this.fed <= path.length) return;
     this.detector = new RaceDetector();
     this.detector.window(this.initial);
-    for (const p of this.path) this.feed(p);
+    this.fed = 0;
   }
+}
+
+/** Whether feeding `taken` to the detector can complete a race: a plain access, its own or in its window. */
+function mayRace(taken: Taken): boolean {
+  return accessOf(taken.transition) !== null || taken.window.some((e) => e.kind === "access");
 }

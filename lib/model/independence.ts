@@ -56,57 +56,152 @@ function sideOf(n: bigint): Side {
 
 const read = (c: string): Access => ({ cell: c, mode: "read" });
 const write = (c: string): Access => ({ cell: c, mode: "write" });
+const spawnWrite: readonly Access[] = [write(cell.spawn)];
+const none: readonly Access[] = [];
+
+/**
+ * The footprints of one-cell transitions and of memory accesses, kept by cell (issue 10: a
+ * lighter step). Each step's footprint was made anew: a string per cell and an object per
+ * access, garbage a few steps later, and strings that compared and hashed by content in
+ * every later test (conflicts, the happens-before's cell histories). The same cells come back
+ * step after step, so a footprint is made once and shared; footprints are never modified
+ * (Event.accesses is readonly). Forgotten whole past `footprintLimit`, so that a program
+ * whose cells never repeat costs a bounded table. What it returns is what the transition's
+ * fields give, whatever was asked before: a memo, not state that changes an answer.
+ */
+class Footprints {
+  /** One table per cell family and mode (Family), keyed by object (bytes: address and size). */
+  private readonly tables: Map<number, readonly Access[]>[] = [];
+  private size = 0;
+
+  constructor() {
+    for (let f = 0; f < familyCount; f++) this.tables.push(new Map());
+  }
+
+  get(family: Family, key: number): readonly Access[] | undefined {
+    return this.tables[family].get(key);
+  }
+
+  set(family: Family, key: number, footprint: readonly Access[]): readonly Access[] {
+    if (++this.size > footprintLimit) {
+      for (const t of this.tables) t.clear();
+      this.size = 1;
+    }
+    this.tables[family].set(key, footprint);
+    return footprint;
+  }
+}
+
+/** The tables of Footprints: a cell family and a mode. */
+const enum Family {
+  memRead,
+  memWrite,
+  bytesRead,
+  bytesWrite,
+  mutex,
+  semWrite,
+  semRead,
+  cond,
+  barrier,
+  send,
+  recv,
+}
+const familyCount = Family.recv + 1;
+const footprintLimit = 1 << 16;
+const footprints = new Footprints();
+
+/** The one cell of each one-cell family, and its mode. */
+function oneCell(family: Family, object: number): Access {
+  switch (family) {
+    case Family.memRead:
+      return read(cell.memory(object));
+    case Family.memWrite:
+      return write(cell.memory(object));
+    case Family.mutex:
+      return write(cell.mutex(object));
+    case Family.semWrite:
+      return write(cell.semaphore(object));
+    case Family.semRead:
+      return read(cell.semaphore(object));
+    case Family.cond:
+      return write(cell.condition(object));
+    case Family.barrier:
+      return write(cell.barrier(object));
+    case Family.send:
+      return write(cell.mailbox(object, "send"));
+    default:
+      return write(cell.mailbox(object, "recv"));
+  }
+}
+
+/** A one-cell footprint, shared (Footprints). */
+function single(family: Family, object: number): readonly Access[] {
+  return footprints.get(family, object) ??
+    footprints.set(family, object, [oneCell(family, object)]);
+}
+
+/** A memory access's footprint, one cell per byte, shared below `cachedAddresses`. */
+function bytes(t: Transition): readonly Access[] {
+  const a = accessOf(t)!;
+  const family = a.write ? Family.bytesWrite : Family.bytesRead;
+  const cached = a.address >= 0 && a.address < cachedAddresses;
+  const key = a.address * 256 + a.size;
+  const had = cached ? footprints.get(family, key) : undefined;
+  if (had !== undefined) return had;
+  const out: Access[] = [];
+  for (let i = 0; i < a.size; i++) {
+    const c = cell.memory(a.address + i);
+    out.push(a.write ? write(c) : read(c));
+  }
+  return cached ? footprints.set(family, key, out) : out;
+}
+
+/** Memory accesses' footprints are kept by address and size below this address. */
+const cachedAddresses = 2 ** 44;
 
 /**
  * The footprint of a transition (before the checker knows its outcome). `spawner` adds the
  * spawn cell, for the transitions of an actor that creates actors (lib/explore/dpor/explorer.ts
- * says why of the actor rather than of the step).
+ * says why of the actor rather than of the step). The array returned may be shared: never
+ * modify it.
  */
 export function accessesOf(
   t: Transition,
   comms: CommDirectory,
   spawner = false,
-): Access[] {
+): readonly Access[] {
   const out = footprint(t, comms);
-  if (spawner) out.push(write(cell.spawn));
-  return out;
+  return spawner ? (out.length === 0 ? spawnWrite : [...out, ...spawnWrite]) : out;
 }
 
-function footprint(t: Transition, comms: CommDirectory): Access[] {
+function footprint(t: Transition, comms: CommDirectory): readonly Access[] {
   switch (t.kind) {
     case Kind.yield:
     case Kind.random:
-      return [];
+      return none;
     case Kind.load:
-      return [read(cell.memory(t.object))];
+      return single(Family.memRead, t.object);
     case Kind.store:
     case Kind.fetchAdd:
     case Kind.cas:
       // A failed cas writes nothing, but the checker cannot tell before it runs.
-      return [write(cell.memory(t.object))];
+      return single(Family.memWrite, t.object);
     case Kind.read:
     case Kind.write:
-    case Kind.rmw: {
+    case Kind.rmw:
       // One cell per byte: accesses of different sizes conflict exactly when they overlap.
-      const a = accessOf(t)!;
-      const out: Access[] = [];
-      for (let i = 0; i < a.size; i++) {
-        const c = cell.memory(a.address + i);
-        out.push(a.write ? write(c) : read(c));
-      }
-      return out;
-    }
+      return bytes(t);
     case Kind.mutexLock:
     case Kind.mutexTrylock:
     case Kind.mutexUnlock:
-      return [write(cell.mutex(t.object))];
+      return single(Family.mutex, t.object);
     case Kind.semAcquire:
     case Kind.semRelease:
     case Kind.semTrywait:
       // A trywait's result depends on the value, and it may change it.
-      return [write(cell.semaphore(t.object))];
+      return single(Family.semWrite, t.object);
     case Kind.semGetvalue:
-      return [read(cell.semaphore(t.object))];
+      return single(Family.semRead, t.object);
     case Kind.condWait:
       return [write(cell.condition(t.object)), write(cell.mutex(Number(t.arg0)))];
     case Kind.condWake:
@@ -114,17 +209,17 @@ function footprint(t: Transition, comms: CommDirectory): Access[] {
       return [write(cell.mutex(Number(t.arg0)))];
     case Kind.condSignal:
     case Kind.condBroadcast:
-      return [write(cell.condition(t.object))];
+      return single(Family.cond, t.object);
     case Kind.barrierArrive:
-      return [write(cell.barrier(t.object))];
+      return single(Family.barrier, t.object);
     case Kind.barrierLeave:
-      return [];
+      return none;
     case Kind.isend:
-      return [write(cell.mailbox(t.object, "send"))];
+      return single(Family.send, t.object);
     case Kind.irecv:
-      return [write(cell.mailbox(t.object, "recv"))];
+      return single(Family.recv, t.object);
     case Kind.wait:
-      return [];
+      return none;
     case Kind.test:
       // Its result depends on whether the opposite side has posted the matching request.
       return [read(cell.mailbox(Number(t.arg0), opposite(sideOf(t.arg1))))];

@@ -59,7 +59,7 @@ export function newTop(
     sleep,
     tree,
     backtrack: new EventSet(),
-    registered: new Set(),
+    registered: null,
     current: null,
     started: false,
   };

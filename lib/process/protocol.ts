@@ -9,6 +9,7 @@ import {
   type Point,
   type Step,
   type Transition,
+  type WaitanyComm,
   type WindowEvent,
 } from "../model/transition.ts";
 
@@ -168,6 +169,12 @@ export interface MapOp {
 
 const utf8 = new TextDecoder();
 
+/** The high half of Number.MAX_SAFE_INTEGER (2^53 - 1): any low half fits under it. */
+const maxSafeHigh = 2 ** 21 - 1;
+
+/** The extras of a record without any (most), shared: a Transition's extras are read-only. */
+const noExtras: readonly WaitanyComm[] = Object.freeze([]);
+
 class Reader {
   pos = 0;
   constructor(private readonly view: DataView) {}
@@ -209,11 +216,19 @@ class Reader {
     this.pos += 8;
     return v;
   }
-  /** A u64 the protocol keeps below 2^53 (ids, addresses). */
+  /**
+   * A u64 the protocol keeps below 2^53 (ids, addresses), read as two halves: no BigInt per
+   * id (two per transition record, issue 10).
+   */
   id(): number {
-    const v = this.u64();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError(`id ${v} is out of range`);
-    return Number(v);
+    this.need(8);
+    const lo = this.view.getUint32(this.pos, true);
+    const hi = this.view.getUint32(this.pos + 4, true);
+    if (hi > maxSafeHigh) {
+      throw new ProtocolError(`id ${(BigInt(hi) << 32n) | BigInt(lo)} is out of range`);
+    }
+    this.pos += 8;
+    return hi * 2 ** 32 + lo;
   }
   string(): string {
     const n = this.u32();
@@ -418,27 +433,30 @@ function decodeRecord(r: Reader): Transition {
   const arg0 = r.i64();
   const arg1 = r.i64();
   const site = r.id();
-  const extras = [];
-  for (let i = 0; i < extraCount; i++) {
-    const raw = r.u64();
-    extras.push({ id: Number(raw & ~EXTRA_READY_BIT), ready: (raw & EXTRA_READY_BIT) !== 0n });
+  let extras = noExtras;
+  if (extraCount > 0) {
+    const comms: WaitanyComm[] = [];
+    for (let i = 0; i < extraCount; i++) {
+      const raw = r.u64();
+      comms.push({ id: Number(raw & ~EXTRA_READY_BIT), ready: (raw & EXTRA_READY_BIT) !== 0n });
+    }
+    extras = comms;
   }
   if (!isKind(kind)) throw new ProtocolError(`unknown transition kind ${kind}`);
   if (choices < 1) throw new ProtocolError(`transition with ${choices} choices`);
-  return {
-    actor,
-    kind,
-    enabled: (flags & FLAG_ENABLED) !== 0,
-    ready: (flags & FLAG_READY) !== 0,
-    ...((flags & FLAG_SPIN) !== 0 ? { spin: true } : {}),
-    choices,
-    object,
-    arg0,
-    arg1,
-    // 0: the runtime does not know where the program made the call.
-    ...(site === 0 ? {} : { site }),
-    extras,
-  };
+  const enabled = (flags & FLAG_ENABLED) !== 0;
+  const ready = (flags & FLAG_READY) !== 0;
+  // The optional fields are present only when set (site 0: the runtime does not know where
+  // the program made the call), in the same order either way; literals rather than spreads,
+  // which cost an object each (issue 10).
+  if ((flags & FLAG_SPIN) !== 0) {
+    return site === 0
+      ? { actor, kind, enabled, ready, spin: true, choices, object, arg0, arg1, extras }
+      : { actor, kind, enabled, ready, spin: true, choices, object, arg0, arg1, site, extras };
+  }
+  return site === 0
+    ? { actor, kind, enabled, ready, choices, object, arg0, arg1, extras }
+    : { actor, kind, enabled, ready, choices, object, arg0, arg1, site, extras };
 }
 
 class Writer {

@@ -67,8 +67,9 @@ export function applyAbove(
       backtrack(node, op.starts[0], stats);
       return;
     case "values": {
-      if (node.registered.has(op.key)) return;
-      node.registered.add(op.key);
+      const registered = node.registered ??= new Set();
+      if (registered.has(op.key)) return;
+      registered.add(op.key);
       const others = otherValuesOf(op.event);
       if (reduction === "odpor") {
         stats.wakeupInsertions += new ValueInsertion(node.tree, op.before, room).insert(others);

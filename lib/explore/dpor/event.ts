@@ -16,6 +16,7 @@ import {
   postOf,
 } from "../../model/independence.ts";
 import { Kind, type Point, type Step, type Transition } from "../../model/transition.ts";
+import { type Alts, altsAdd, altsHas, altsOf } from "./alts.ts";
 
 export interface Event {
   readonly actor: number;
@@ -92,6 +93,11 @@ export function eventsDependent(a: Event, b: Event): boolean {
 /** The step that executes `ev` at `point`, checking that it is the event expected there. */
 export function stepFor(point: Point, ev: Event): Step {
   const t = point.transitions.find((x) => x.actor === ev.actor);
+  if (t !== undefined && t.enabled && t.kind === ev.transition.kind) {
+    // The usual case, without the words of the errors below (a string per step).
+    const choice = t.object === ev.transition.object ? choiceFor(t, ev.alt) : null;
+    if (choice !== null) return { actor: ev.actor, choice };
+  }
   const what = `actor ${ev.actor}'s ${ev.transition.kind === t?.kind ? "" : "expected "}step`;
   if (t === undefined) {
     throw new Error(`internal: dpor: ${what} cannot run, the actor has no pending transition`);
@@ -157,18 +163,23 @@ export function otherValuesOf(ev: Event, from = 0, to = Infinity): Event[] {
   return out;
 }
 
-/** A set of events compared by actor and alternative (sameEvent), with O(1) lookups. */
+/**
+ * A set of events compared by actor and alternative (sameEvent), with O(1) lookups. Every node
+ * of a search has one (sdpor's backtrack set), most never asked: the table is made on the
+ * first add.
+ */
 export class EventSet {
-  private readonly byActor = new Map<number, Set<number>>();
+  private byActor: Map<number, Alts> | null = null;
 
   has(ev: Event): boolean {
-    return this.byActor.get(ev.actor)?.has(ev.alt) ?? false;
+    const alts = this.byActor?.get(ev.actor);
+    return alts !== undefined && altsHas(alts, ev.alt);
   }
 
   add(ev: Event): void {
-    const alts = this.byActor.get(ev.actor);
-    if (alts === undefined) this.byActor.set(ev.actor, new Set([ev.alt]));
-    else alts.add(ev.alt);
+    const alts = (this.byActor ??= new Map()).get(ev.actor);
+    if (alts === undefined) this.byActor.set(ev.actor, altsOf(ev.alt));
+    else altsAdd(alts, ev.alt);
   }
 }
 

@@ -143,7 +143,7 @@ async function search(
     sleep: SleepSet.empty(),
     tree: new WakeupNode(null),
     backtrack: new EventSet(),
-    registered: new Set(),
+    registered: null,
     current: null,
     started: true,
   }));
@@ -189,7 +189,10 @@ async function search(
       stats.executions++;
       const deadlock = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
       return finish("violation", { violation: deadlock });
-    } else if ((found = await endless.check(stack.path, deepestEnded)) !== null) {
+    } else if (
+      endless.due(stack.path.length, deepestEnded) &&
+      (found = await endless.check(stack.path, deepestEnded)) !== null
+    ) {
       return finish("incomplete", { incomplete: "runaway", endless: found });
     } else if (stack.path.length >= maxDepth) {
       stats.executions++;

@@ -334,15 +334,18 @@ export class HappensBefore {
     const from = prev ?? this.creator.get(ev.actor) ?? -1;
     let waitsFor = this.enablers.of(ev);
     if (waitsFor >= 0 && events[waitsFor].actor === ev.actor) waitsFor = -1;
-    const found: number[] = [];
+    // The conflicting events of other actors, latest first, each once (sorted, then the
+    // repeats dropped in place: no Set and no copies per event).
+    const others: number[] = [];
     for (const access of ev.accesses) {
       const h = this.history.get(access.cell);
       if (h === undefined) continue;
-      if (h.lastWrite >= 0) found.push(h.lastWrite);
-      if (access.mode === "write") found.push(...h.readsSince);
+      const w = h.lastWrite;
+      if (w >= 0 && events[w].actor !== ev.actor) others.push(w);
+      if (access.mode !== "write") continue;
+      for (const r of h.readsSince) if (events[r].actor !== ev.actor) others.push(r);
     }
-    const others = [...new Set(found)].filter((i) => events[i].actor !== ev.actor);
-    others.sort((x, y) => y - x);
+    if (others.length > 1) dedupeDescending(others);
     const clocks = this.clocks;
     const clock = from >= 0 ? copyClock(clocks[from]) : emptyClock(this.width);
     if (waitsFor >= 0) joinClock(clock, clocks[waitsFor]);
@@ -350,6 +353,14 @@ export class HappensBefore {
     setClock(clock, ev.actor, index + 1);
     return { actorIndex: index, base: from, enabler: waitsFor, conflicting: others, clock };
   }
+}
+
+/** Sorts `xs` in decreasing order and drops its repeats, in place. */
+function dedupeDescending(xs: number[]): void {
+  xs.sort((x, y) => y - x);
+  let kept = 1;
+  for (let k = 1; k < xs.length; k++) if (xs[k] !== xs[kept - 1]) xs[kept++] = xs[k];
+  xs.length = kept;
 }
 
 /**

@@ -140,8 +140,9 @@ export class Reversals {
       ) {
         continue;
       }
-      if (node.registered.has(key)) continue;
-      node.registered.add(key);
+      const registered = node.registered ??= new Set();
+      if (registered.has(key)) continue;
+      registered.add(key);
       // The values are made and inserted a slice at a time (inserting them in slices is
       // inserting them in order): a random of millions of values does not stall the search.
       const t = alt.event.transition;

@@ -10,12 +10,14 @@
  * state's sleepers pass on to the next state unchanged when independent of the step.
  */
 
+import { type Alts, altsAdd, altsCopy, altsHas, altsList, altsOf } from "./alts.ts";
 import { type Event, eventsDependent } from "./event.ts";
 
 interface Sleepers {
   /** One of the actor's sleeping events: all have its transition and footprint. */
   readonly representative: Event;
-  readonly alts: Set<number>;
+  /** The alternatives asleep (Alts). */
+  readonly alts: Alts;
   /** Also held by another set: copy before adding to it. */
   shared: boolean;
 }
@@ -24,15 +26,23 @@ interface Sleepers {
 export type SleepData = readonly (readonly [Event, readonly number[]])[];
 
 export class SleepSet {
-  private constructor(private readonly byActor: Map<number, Sleepers>) {}
+  /**
+   * `byActor` is null while the set is empty (most sets of a search are: no Map made for
+   * them), and `mapShared` when another set holds the same Map (after() found every sleeper
+   * independent of the step): the first add copies it.
+   */
+  private constructor(
+    private byActor: Map<number, Sleepers> | null,
+    private mapShared = false,
+  ) {}
 
   static empty(): SleepSet {
-    return new SleepSet(new Map());
+    return new SleepSet(null);
   }
 
   /** The set as plain data (a parallel job's root, lib/parallel/): per actor, one event and its alternatives. */
   toData(): SleepData {
-    return [...this.byActor.values()].map((s) => [s.representative, [...s.alts]] as const);
+    return [...this.sleepers()].map((s) => [s.representative, altsList(s.alts)] as const);
   }
 
   static fromData(data: SleepData): SleepSet {
@@ -43,18 +53,20 @@ export class SleepSet {
 
   /** A copy that adding to leaves this one as it is. */
   copy(): SleepSet {
+    if (this.byActor === null) return SleepSet.empty();
     for (const s of this.byActor.values()) s.shared = true;
     return new SleepSet(new Map(this.byActor));
   }
 
   /** A canonical name of the set (actors and alternatives asleep), for memo keys. */
   key(): string {
-    return [...this.byActor.entries()].sort((a, b) => a[0] - b[0])
-      .map(([actor, s]) => `${actor}:${[...s.alts].sort((a, b) => a - b).join(",")}`).join(" ");
+    return [...(this.byActor ?? new Map<number, Sleepers>()).entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([actor, s]) => `${actor}:${altsList(s.alts).join(",")}`).join(" ");
   }
 
   get isEmpty(): boolean {
-    return this.byActor.size === 0;
+    return this.byActor === null || this.byActor.size === 0;
   }
 
   has(ev: Event): boolean {
@@ -62,18 +74,27 @@ export class SleepSet {
   }
 
   hasAlt(actor: number, alt: number): boolean {
-    return this.byActor.get(actor)?.alts.has(alt) ?? false;
+    const s = this.byActor?.get(actor);
+    return s !== undefined && altsHas(s.alts, alt);
   }
 
   add(ev: Event): void {
-    const mine = this.byActor.get(ev.actor);
+    let map = this.byActor;
+    if (map === null) {
+      map = this.byActor = new Map();
+    } else if (this.mapShared) {
+      map = this.byActor = new Map(map);
+      this.mapShared = false;
+    }
+    const mine = map.get(ev.actor);
     if (mine === undefined) {
-      this.byActor.set(ev.actor, { representative: ev, alts: new Set([ev.alt]), shared: false });
+      map.set(ev.actor, { representative: ev, alts: altsOf(ev.alt), shared: false });
     } else if (mine.shared) {
-      const alts = new Set(mine.alts).add(ev.alt);
-      this.byActor.set(ev.actor, { representative: mine.representative, alts, shared: false });
+      const alts = altsCopy(mine.alts);
+      altsAdd(alts, ev.alt);
+      map.set(ev.actor, { representative: mine.representative, alts, shared: false });
     } else {
-      mine.alts.add(ev.alt);
+      altsAdd(mine.alts, ev.alt);
     }
   }
 
@@ -83,22 +104,53 @@ export class SleepSet {
    */
   actorsAfter(ev: Event): number[] {
     const out: number[] = [];
+    if (this.byActor === null) return out;
     for (const [actor, s] of this.byActor) {
       if (!eventsDependent(s.representative, ev)) out.push(actor);
     }
     return out.sort((a, b) => a - b);
   }
 
-  /** The sleep set after executing `ev`: the sleepers independent of it stay asleep. */
+  /**
+   * The sleep set after executing `ev`: the sleepers independent of it stay asleep. When all
+   * do, the new set shares this one's Map until either is added to.
+   */
   after(ev: Event): SleepSet {
-    const next = new Map<number, Sleepers>();
-    for (const [actor, s] of this.byActor) {
-      if (eventsDependent(s.representative, ev)) continue;
-      s.shared = true;
-      next.set(actor, s);
+    const map = this.byActor;
+    if (map === null || map.size === 0) return SleepSet.empty();
+    let next: Map<number, Sleepers> | null = null;
+    let seen = 0;
+    for (const [actor, s] of map) {
+      if (eventsDependent(s.representative, ev)) {
+        // The first sleeper woken: the new set gets a Map of its own, with those kept so far.
+        if (next === null) next = firstEntries(map, seen);
+      } else {
+        s.shared = true;
+        next?.set(actor, s);
+      }
+      seen++;
     }
-    return new SleepSet(next);
+    if (next === null) {
+      this.mapShared = true;
+      return new SleepSet(map, true);
+    }
+    return new SleepSet(next.size === 0 ? null : next);
   }
+
+  private sleepers(): Iterable<Sleepers> {
+    return this.byActor?.values() ?? [];
+  }
+}
+
+/** A Map of the first `count` entries of `map`. */
+function firstEntries<K, V>(map: Map<K, V>, count: number): Map<K, V> {
+  const out = new Map<K, V>();
+  if (count === 0) return out;
+  for (const [k, v] of map) {
+    out.set(k, v);
+    if (out.size === count) break;
+  }
+  return out;
 }
 
 /**

@@ -30,8 +30,11 @@ export interface Node {
   readonly tree: WakeupNode;
   /** sdpor's backtrack set: every step added to the tree or explored from this state. */
   readonly backtrack: EventSet;
-  /** What the other values of multi-valued events registered here (reversals.ts). */
-  readonly registered: Set<string>;
+  /**
+   * What the other values of multi-valued events registered here (reversals.ts); made on the
+   * first (most nodes never have one: no Set per step).
+   */
+  registered: Set<string> | null;
   current: WakeupNode | null;
   started: boolean;
 }
@@ -89,7 +92,7 @@ export class ExecutionStack {
       sleep: this.nextSleep,
       tree: this.nextTree,
       backtrack: new EventSet(),
-      registered: new Set(),
+      registered: null,
       current: null,
       started: false,
     });

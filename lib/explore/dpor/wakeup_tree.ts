@@ -123,26 +123,30 @@ export function treeKey(node: WakeupNode): string {
 /** What a removed branch's slot holds until the array is compacted. */
 const removed = new WakeupNode(null);
 
-type Fit = { readonly kind: "conflict" } | { readonly kind: "initial"; readonly at: number } | {
-  readonly kind: "independent";
-};
+/**
+ * What fit answers: `conflict`, `independent`, or the position of the initial in the sequence
+ * (a number, not an object per branch looked at: insertion walks many, issue 10).
+ */
+type Fit = number;
+const conflict = -1;
+const independent = -2;
 
 /**
  * How a branch's first event `c` relates to `v`: it is v's first event of its actor and
- * nothing before it in v conflicts with it (an initial of v: descend, dropping it from v); it
- * is independent of all of v (a weak initial not in v); or neither.
+ * nothing before it in v conflicts with it (an initial of v: descend, dropping it from v; its
+ * position is returned); it is independent of all of v (a weak initial not in v); or neither.
  */
 function fit(c: Event, v: readonly Event[]): Fit {
   for (let k = 0; k < v.length; k++) {
     const e = v[k];
     if (e.actor === c.actor) {
-      if (e.alt !== c.alt) return { kind: "conflict" };
-      for (let p = 0; p < k; p++) if (eventsDependent(v[p], e)) return { kind: "conflict" };
-      return { kind: "initial", at: k };
+      if (e.alt !== c.alt) return conflict;
+      for (let p = 0; p < k; p++) if (eventsDependent(v[p], e)) return conflict;
+      return k;
     }
-    if (eventsDependent(e, c)) return { kind: "conflict" };
+    if (eventsDependent(e, c)) return conflict;
   }
-  return { kind: "independent" };
+  return independent;
 }
 
 /**
@@ -175,11 +179,11 @@ function insertFrom(root: WakeupNode, v: Event[], room = Infinity): boolean {
     for (let i = 0; i < node.count; i++) {
       const child = node.child(i);
       const f = fit(child.ev!, v);
-      if (f.kind === "conflict") continue;
-      if (f.kind === "independent" && used + 1 + v.length > room) continue;
-      if (f.kind === "initial") {
+      if (f === conflict) continue;
+      if (f === independent && used + 1 + v.length > room) continue;
+      if (f >= 0) {
         if (v.length === 1) return false;
-        v.splice(f.at, 1);
+        v.splice(f, 1);
       }
       next = child;
       break;
@@ -252,10 +256,10 @@ export class ValueInsertion {
           continue;
         }
         const f = fit(c, [...v, left[0]]);
-        if (f.kind === "conflict") continue;
-        if (f.kind === "independent" && used + 2 + v.length > this.room) continue;
+        if (f === conflict) continue;
+        if (f === independent && used + 2 + v.length > this.room) continue;
         const rest = [...v];
-        if (f.kind === "initial") rest.splice(f.at, 1);
+        if (f >= 0) rest.splice(f, 1);
         work.push({ node: child, used: used + 1, v: rest, values: [...unclaimed.values()] });
         unclaimed.clear();
       }
