@@ -79,15 +79,17 @@ function footprint(t: Transition, comms: CommDirectory): Access[] {
       return [];
     case Kind.load:
       return [read(cell.memory(t.object))];
+    case Kind.cas:
+      // One whose comparison fails where it is taken writes nothing (docs/independence.md).
+      return [t.fails === true ? read(cell.memory(t.object)) : write(cell.memory(t.object))];
     case Kind.store:
     case Kind.fetchAdd:
-    case Kind.cas:
-      // A failed cas writes nothing, but the checker cannot tell before it runs.
       return [write(cell.memory(t.object))];
     case Kind.read:
     case Kind.write:
     case Kind.rmw: {
-      // One cell per byte: accesses of different sizes conflict exactly when they overlap.
+      // One cell per byte: accesses of different sizes conflict exactly when they overlap. A
+      // compare-exchange that fails where it is taken is a read (accessOf).
       const a = accessOf(t)!;
       const out: Access[] = [];
       for (let i = 0; i < a.size; i++) {

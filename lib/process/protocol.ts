@@ -12,7 +12,7 @@ import {
   type WindowEvent,
 } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 14;
+export const PROTOCOL_VERSION = 15;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -85,6 +85,8 @@ const FLAG_ENABLED = 1;
 const FLAG_READY = 2;
 /** For a read: the actor spins (native/src/runtime/tsan.zig). */
 const FLAG_SPIN = 4;
+/** For a compare-exchange: its comparison fails at this point (version 15). */
+const FLAG_FAILS = 8;
 const EXTRA_READY_BIT = 1n << 63n;
 
 /** The channel carried something the protocol does not allow. */
@@ -431,6 +433,7 @@ function decodeRecord(r: Reader): Transition {
     enabled: (flags & FLAG_ENABLED) !== 0,
     ready: (flags & FLAG_READY) !== 0,
     ...((flags & FLAG_SPIN) !== 0 ? { spin: true } : {}),
+    ...((flags & FLAG_FAILS) !== 0 ? { fails: true } : {}),
     choices,
     object,
     arg0,
