@@ -26,6 +26,8 @@ interface Spec {
   readonly arg1?: bigint;
   readonly extras?: readonly WaitanyComm[];
   readonly choices?: number;
+  /** A compare-exchange's comparison fails where it is taken (record flag 8). */
+  readonly fails?: boolean;
 }
 
 function tr(actor: number, kind: Kind, spec: Spec = {}): Transition {
@@ -39,6 +41,7 @@ function tr(actor: number, kind: Kind, spec: Spec = {}): Transition {
     arg0: spec.arg0 ?? 0n,
     arg1: spec.arg1 ?? 0n,
     extras: spec.extras ?? [],
+    ...(spec.fails === true ? { fails: true } : {}),
   };
 }
 
@@ -115,6 +118,15 @@ Deno.test("row 4: memory operations on one address are dependent when one writes
       const writes = a.kind !== Kind.load || b.kind !== Kind.load;
       assert.equal(dependent(a, b), writes, `${a.kind} / ${b.kind}`);
     }
+  }
+});
+
+Deno.test("row 4: a cas that fails where it is taken is a read: it commutes with loads and failing cas", () => {
+  const failing = (actor: number) => tr(actor, Kind.cas, { object: 0x1000, fails: true });
+  assert.equal(dependent(failing(1), failing(2)), false);
+  assert.equal(dependent(failing(1), tr(2, Kind.load, { object: 0x1000 })), false);
+  for (const k of [Kind.store, Kind.fetchAdd, Kind.cas]) {
+    assert.equal(dependent(failing(1), tr(2, k, { object: 0x1000 })), true, `${k}`);
   }
 });
 
@@ -389,6 +401,21 @@ Deno.test("row 24: accesses to overlapping bytes are dependent when one writes",
       }
     }
   }
+});
+
+Deno.test("row 24: a compare-exchange rmw that fails where it is taken is a read of its bytes", () => {
+  // arg1 bit 15: a compare-exchange; `fails`: record flag 8, its comparison fails at the point.
+  const cas = (actor: number, fails: boolean): Transition =>
+    tr(actor, Kind.rmw, {
+      object: 8,
+      arg1: 4n | 2n << 8n | 1n << 12n | 1n << 15n,
+      ...(fails ? { fails: true } : {}),
+    });
+  assert.equal(dependent(cas(1, true), cas(2, true)), false);
+  assert.equal(dependent(cas(1, true), access(2, Kind.read, 8, 4)), false);
+  assert.equal(dependent(cas(1, true), access(2, Kind.write, 10, 1)), true);
+  assert.equal(dependent(cas(1, true), cas(2, false)), true);
+  assert.equal(dependent(cas(1, false), access(2, Kind.read, 8, 4)), true);
 });
 
 Deno.test("row 25: accesses to disjoint bytes, or with anything but an access, are independent", () => {

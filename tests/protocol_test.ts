@@ -46,7 +46,13 @@ import {
   WELCOME_STACKS,
   WELCOME_STATEFUL,
 } from "../lib/process/protocol.ts";
-import { Kind, type Step, type Transition, type WindowEvent } from "../lib/model/transition.ts";
+import {
+  accessOf,
+  Kind,
+  type Step,
+  type Transition,
+  type WindowEvent,
+} from "../lib/model/transition.ts";
 import { buildProgram } from "./support/build.ts";
 import { transition } from "./support/transitions.ts";
 import {
@@ -146,6 +152,7 @@ interface StateRecordJson {
   arg1: string;
   site?: number;
   spin?: boolean;
+  fails?: boolean;
   extras: [number, boolean][];
 }
 
@@ -196,6 +203,7 @@ function expectedMessage(v: Vector): Message {
             enabled: a.enabled,
             ready: a.ready,
             ...(a.spin === true ? { spin: true } : {}),
+            ...(a.fails === true ? { fails: true } : {}),
             choices: a.choices,
             object: a.object,
             arg0: BigInt(a.arg0),
@@ -259,7 +267,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 14, in the fixture's order (STATE twice:
+ * Every runtime->checker message of protocol version 15, in the fixture's order (STATE twice:
  * without and with a window; PROP twice: a proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -304,12 +312,28 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const state = decode(fromHex((await zigVectors()).get("state")!.hex));
   assert.equal(state.type, "state");
   if (state.type !== "state") return;
-  const [yieldRec, random, waitany, store, spinning, trywait] = state.point.transitions;
+  const [yieldRec, random, waitany, store, spinning, trywait, failing, apiCas] =
+    state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
   // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
   assert.equal(state.nondetRange, true);
-  assert.equal(state.point.transitions.length, 6);
+  assert.equal(state.point.transitions.length, 8);
+  // Version 15: a compare-exchange whose comparison fails at the point (record flag 8): an
+  // rmw with arg1 bit 15, the expected value in arg0; and the API's cas, that succeeds.
+  assert.deepEqual([failing.kind, failing.fails, failing.arg0, failing.arg1], [
+    Kind.rmw,
+    true,
+    5n,
+    4n | 2n << 8n | 1n << 12n | 1n << 15n,
+  ]);
+  assert.equal(accessOf(failing)?.write, false);
+  assert.deepEqual([apiCas.kind, apiCas.fails, apiCas.arg0, apiCas.arg1], [
+    Kind.cas,
+    undefined,
+    1n,
+    2n,
+  ]);
   // Version 12: a sem_trywait, always enabled, the semaphore's value in arg0.
   assert.deepEqual([trywait.kind, trywait.enabled, trywait.object, trywait.arg0], [
     Kind.semTrywait,
@@ -350,6 +374,8 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     0x5555_5555_8a3f,
     0x101_f00d,
     0x101_f0f0,
+    undefined,
+    undefined,
     undefined,
   ]);
 });
@@ -763,8 +789,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 14);
-  const ver = "0e00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 15);
+  const ver = "0f00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),
@@ -913,7 +939,8 @@ function encodeMessage(m: Message): Uint8Array {
         ).u32(0);
       for (const t of m.point.transitions) {
         b.u32(t.actor).u8(t.kind).u8(
-          (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === true ? 4 : 0),
+          (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === true ? 4 : 0) |
+            (t.fails === true ? 8 : 0),
         ).u16(t.extras.length)
           .u32(t.choices).u32(0).u64(BigInt(t.object)).u64(t.arg0).u64(t.arg1)
           .u64(BigInt(t.site ?? 0));

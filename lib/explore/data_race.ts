@@ -67,7 +67,8 @@ function syncOf(t: Transition): { acquire: string[]; release: string[] } | null 
   if (a !== null) {
     if (!a.atomic) return null;
     const cell = `atomic:${a.address}`;
-    if (t.kind === Kind.read) return { acquire: [cell], release: [] };
+    // A compare-exchange that fails is an atomic read: it releases nothing.
+    if (!a.write) return { acquire: [cell], release: [] };
     if (t.kind === Kind.write) return { acquire: [], release: [cell] };
     return { acquire: [cell], release: [cell] };
   }

@@ -111,9 +111,14 @@ function position(ts: readonly Transition[], actor: number): number {
   return lo;
 }
 
+/**
+ * Every field the search reads: an actor that did not move keeps its transition, but whether a
+ * compare-exchange fails changes with the others' writes (docs/independence.md).
+ */
 function sameTransition(a: Transition, b: Transition): boolean {
   if (
     a.kind !== b.kind || a.enabled !== b.enabled || a.ready !== b.ready ||
+    a.fails !== b.fails || a.spin !== b.spin || a.site !== b.site ||
     a.choices !== b.choices || a.object !== b.object || a.arg0 !== b.arg0 ||
     a.arg1 !== b.arg1 || a.extras.length !== b.extras.length
   ) {

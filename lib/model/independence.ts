@@ -181,15 +181,17 @@ function footprint(t: Transition, comms: CommDirectory): readonly Access[] {
       return none;
     case Kind.load:
       return single(Family.memRead, t.object);
+    case Kind.cas:
+      // One whose comparison fails where it is taken writes nothing (docs/independence.md).
+      return single(t.fails === true ? Family.memRead : Family.memWrite, t.object);
     case Kind.store:
     case Kind.fetchAdd:
-    case Kind.cas:
-      // A failed cas writes nothing, but the checker cannot tell before it runs.
       return single(Family.memWrite, t.object);
     case Kind.read:
     case Kind.write:
     case Kind.rmw:
-      // One cell per byte: accesses of different sizes conflict exactly when they overlap.
+      // One cell per byte: accesses of different sizes conflict exactly when they overlap. A
+      // compare-exchange that fails where it is taken is a read (accessOf).
       return bytes(t);
     case Kind.mutexLock:
     case Kind.mutexTrylock:

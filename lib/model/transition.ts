@@ -80,6 +80,12 @@ export interface Transition {
    * never enabled, and an execution where only such actors are left is cut as blocked.
    */
   readonly spin?: boolean;
+  /**
+   * For a compare-exchange (`cas`, or an `rmw` with arg1 bit 15): its comparison fails at this
+   * point, so that taken here it writes nothing. Only another actor's write to its bytes can
+   * change that (docs/independence.md, "A compare-exchange that fails").
+   */
+  readonly fails?: boolean;
 }
 
 /** What a memory access (read, write, rmw) touches: arg1 is size | mode << 8 | atomic << 12. */
@@ -98,6 +104,14 @@ export function spinsForever(t: Transition): boolean {
   return t.spin === true && (t.arg1 & 0x4000n) !== 0n;
 }
 
+/** arg1 bit 15 of an rmw: a compare-exchange, arg0 the value it expects. */
+const casBit = 0x8000n;
+
+/** Whether an rmw is a compare-exchange (its arg0 the expected value, not an operand). */
+export function isCompareExchange(t: Transition): boolean {
+  return t.kind === Kind.cas || (t.kind === Kind.rmw && (t.arg1 & casBit) !== 0n);
+}
+
 export function isAccess(kind: Kind): boolean {
   return kind === Kind.read || kind === Kind.write || kind === Kind.rmw;
 }
@@ -108,7 +122,8 @@ export function accessOf(t: Transition): MemoryAccess | null {
   return {
     address: t.object,
     size: Number(t.arg1 & 0xffn),
-    write: t.kind !== Kind.read,
+    // A compare-exchange that fails where it is taken is an (atomic) read.
+    write: t.kind !== Kind.read && t.fails !== true,
     atomic: (t.arg1 & 0x1000n) !== 0n,
   };
 }
@@ -277,7 +292,9 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
     case Kind.fetchAdd:
       return `fetch_add(${address(t.object, names)}, ${t.arg0})`;
     case Kind.cas:
-      return `cas(${address(t.object, names)}, ${t.arg0}, ${t.arg1})`;
+      return `cas(${address(t.object, names)}, ${t.arg0}, ${t.arg1})${
+        t.fails === true ? " fails" : ""
+      }`;
     case Kind.read:
     case Kind.write:
     case Kind.rmw:
@@ -291,6 +308,9 @@ function describeAccess(t: Transition, names: NameTable): string {
   const prefix = a.atomic ? "atomic_" : "";
   // A read's value is the one in memory at the point: what it reads when taken there.
   if (t.kind === Kind.read) return `${prefix}read(${at}) = ${t.arg0}`;
+  if (isCompareExchange(t)) {
+    return `atomic_compare_exchange(${at}, expected ${t.arg0})${t.fails === true ? " fails" : ""}`;
+  }
   if (t.kind === Kind.rmw) return `atomic_rmw(${at}, ${t.arg0})`;
   return a.atomic ? `atomic_write(${at}, ${t.arg0})` : `write(${at})`;
 }

@@ -13,7 +13,7 @@ import {
   type WindowEvent,
 } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 14;
+export const PROTOCOL_VERSION = 15;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -86,6 +86,8 @@ const FLAG_ENABLED = 1;
 const FLAG_READY = 2;
 /** For a read: the actor spins (native/src/runtime/tsan.zig). */
 const FLAG_SPIN = 4;
+/** For a compare-exchange: its comparison fails at this point (version 15). */
+const FLAG_FAILS = 8;
 const EXTRA_READY_BIT = 1n << 63n;
 
 /** The channel carried something the protocol does not allow. */
@@ -446,6 +448,23 @@ function decodeRecord(r: Reader): Transition {
   if (choices < 1) throw new ProtocolError(`transition with ${choices} choices`);
   const enabled = (flags & FLAG_ENABLED) !== 0;
   const ready = (flags & FLAG_READY) !== 0;
+  if ((flags & FLAG_FAILS) !== 0) {
+    // A compare-exchange that would fail where it is taken: rare enough for spreads.
+    return {
+      actor,
+      kind,
+      enabled,
+      ready,
+      ...((flags & FLAG_SPIN) !== 0 ? { spin: true } : {}),
+      fails: true,
+      choices,
+      object,
+      arg0,
+      arg1,
+      ...(site === 0 ? {} : { site }),
+      extras,
+    };
+  }
   // The optional fields are present only when set (site 0: the runtime does not know where
   // the program made the call), in the same order either way; literals rather than spreads,
   // which cost an object each (issue 10).

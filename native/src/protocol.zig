@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 14;
+pub const PROTOCOL_VERSION: u16 = 15;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -167,6 +167,9 @@ pub const record_flag_enabled: u8 = 1 << 0;
 pub const record_flag_ready: u8 = 1 << 1;
 /// For an access: the actor spins (an await loop's iteration would repeat); never enabled.
 pub const record_flag_spin: u8 = 1 << 2;
+/// For a compare-exchange (cas, or an rmw with access bit 15; version 15): its comparison fails
+/// at this point, so that taken here it writes nothing (a read, docs/independence.md).
+pub const record_flag_fails: u8 = 1 << 3;
 /// In a waitany record's extras: the communication is matched.
 pub const extra_ready_bit: u64 = 1 << 63;
 

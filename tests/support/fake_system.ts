@@ -619,14 +619,19 @@ export class FakeTarget implements Target {
           object: this.address(this.varOf(instr.var, r)),
           arg0: BigInt(instr.delta),
         };
-      case "cas":
+      case "cas": {
+        // As the runtime says it in each STATE (record flag 8): its comparison fails here.
+        const name = this.varOf(instr.var, r);
+        const expected = valueOf(instr.expected, r);
         return {
           ...base,
           kind: Kind.cas,
-          object: this.address(this.varOf(instr.var, r)),
-          arg0: BigInt(valueOf(instr.expected, r)),
+          object: this.address(name),
+          arg0: BigInt(expected),
           arg1: BigInt(valueOf(instr.desired, r)),
+          ...((s.vars[name] ?? 0) !== expected ? { fails: true } : {}),
         };
+      }
       case "lock":
         return {
           ...base,

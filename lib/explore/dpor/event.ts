@@ -10,6 +10,7 @@
 import {
   type Access,
   accessesOf,
+  cell,
   type CommDirectory,
   type CommInfo,
   dependent,
@@ -80,6 +81,22 @@ export function makeEvent(
     accesses: accessesOf(t, comms, spawner),
     created,
   };
+}
+
+/**
+ * `ev` where its outcome may differ from the one it had: a race's reversal ends with its second
+ * event moved before the first, and a pending event of a cut run earlier. Only a write to its
+ * bytes can change whether a compare-exchange fails, and every such write before the others of
+ * a reversal happens before them (they keep their outcomes: docs/independence.md); the moved
+ * event's may change. So a compare-exchange that failed gets the footprint of one whose outcome
+ * is not known, a write, which can only make the trees insert more, never less. Once it runs,
+ * the event that ran replaces it (ExecutionStack.ran). Every other event is returned as it is.
+ */
+export function unsettled(ev: Event): Event {
+  if (ev.transition.fails !== true) return ev;
+  const { fails: _, ...transition } = ev.transition;
+  const spawner = ev.accesses.some((a) => a.cell === cell.spawn);
+  return { ...ev, transition, accesses: accessesOf(transition, () => undefined, spawner) };
 }
 
 export function sameEvent(a: Event, b: Event): boolean {
@@ -233,7 +250,7 @@ export class SharedEvents {
 function contentKey(ev: Event): string {
   const t = ev.transition;
   const flags = (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === undefined ? 0 : 4) |
-    (t.spin === true ? 8 : 0);
+    (t.spin === true ? 8 : 0) | (t.fails === true ? 16 : 0);
   let key =
     `${ev.actor} ${ev.alt} ${t.actor} ${t.kind} ${flags} ${t.choices} ${t.object} ${t.arg0} ${t.arg1} ${
       t.site ?? "-"

@@ -13,7 +13,7 @@
 import { Kind, type Transition } from "../../model/transition.ts";
 import type { Stats } from "../result.ts";
 import { clockAt } from "./clock.ts";
-import { type Event, type EventMaker, SharedEvents } from "./event.ts";
+import { type Event, type EventMaker, SharedEvents, unsettled } from "./event.ts";
 import { type Analysis, HappensBefore, happensBefore } from "./happens_before.ts";
 import {
   alternatives,
@@ -100,7 +100,7 @@ export class Reversals {
       if (++count % pause === 0) yield;
       const node = nodes[race.first];
       if (this.reduction === "odpor") {
-        const v = this.sequence(a, reversalIndices(a, race));
+        const v = this.reversal(a, reversalIndices(a, race));
         const room = this.maxDepth - race.first;
         if (this.record({ kind: "sequence", at: race.first, v, room: roomOf(room) })) continue;
         if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {
@@ -160,6 +160,16 @@ export class Reversals {
         }
       }
     }
+  }
+
+  /**
+   * A reversal's events `indices` (its last one moved before the race's first event), as the
+   * wakeup trees keep them: the last one's outcome may change there (event.ts, unsettled).
+   */
+  private reversal(a: Analysis, indices: readonly number[]): Event[] {
+    const v = this.sequence(a, indices);
+    if (v.length > 0) v[v.length - 1] = this.shared.of(unsettled(v[v.length - 1]));
+    return v;
   }
 
   /** The events `indices` of the execution, as the wakeup trees keep them (shared). */
@@ -234,7 +244,7 @@ export class Reversals {
   ): void {
     const node = nodes[at];
     if (this.reduction === "odpor") {
-      const v = [...this.sequence(a, indices), ev];
+      const v = [...this.sequence(a, indices), this.shared.of(unsettled(ev))];
       const room = this.maxDepth - at;
       if (this.record({ kind: "sequence", at, v, room: roomOf(room) })) return;
       if (wakesAll(node.sleep, v, room) && insert(node.tree, v, room)) {

@@ -875,6 +875,7 @@ pub const Kernel = struct {
             var rec = transitions.record(actor, &k.book.extras);
             rec.site = actor.site;
             if (rec.flags & protocol.record_flag_spin != 0 and tsan.stuck(actor)) rec.arg1 |= @bitCast(transitions.access_stuck);
+            if (transitions.casFails(actor)) rec.flags |= protocol.record_flag_fails;
             if (!w.fits(rec.extras.len)) link.fail(.internal, "the state does not fit in one frame");
             w.record(rec);
         }

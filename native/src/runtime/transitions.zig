@@ -95,9 +95,33 @@ pub const access_spin: u64 = 1 << 13;
 /// In a STATE record only, with access_spin: the reads of the spinning iteration would get the
 /// values they got (tsan.stuck): it spins for ever unless another actor writes.
 pub const access_stuck: u64 = 1 << 14;
+/// A compare-exchange (an rmw): its value is the expected one, not the desired (tsan.zig), so
+/// that each STATE can say whether its comparison fails there (casFails).
+pub const access_cas: u64 = 1 << 15;
 
 pub fn accessMode(a: Access) AccessMode {
     return @enumFromInt((a.info >> access_mode_shift) & 0xf);
+}
+
+/// Whether the actor's pending transition is a compare-exchange (the API's `cas`, or a
+/// pthread program's) whose comparison fails in memory as it is now: taken here, it writes
+/// nothing, a read (docs/independence.md). Only a write to its bytes by another actor can
+/// change that, and such a write is dependent with the compare-exchange either way. Read when
+/// the STATE record is made, not stored: the record stays a function of the actor's op.
+pub fn casFails(actor: *const Actor) bool {
+    switch (actor.op.get()) {
+        .cas => |c| return @as(*const volatile i64, c.ptr).* != c.expected,
+        .access => |a| {
+            if (a.info & access_cas == 0) return false;
+            std.debug.assert(accessMode(a) == .rmw);
+            const size: usize = @intCast(a.info & access_size_mask);
+            std.debug.assert(size > 0 and size <= 8);
+            var v: u64 = 0;
+            @memcpy(std.mem.asBytes(&v)[0..size], @as([*]const volatile u8, @ptrFromInt(a.ptr))[0..size]);
+            return v != a.value;
+        },
+        else => return false,
+    }
 }
 
 /// An Op as an actor's record keeps it: its kind, then its payload's bytes, then zeros. An

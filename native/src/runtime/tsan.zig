@@ -162,6 +162,8 @@ fn sharer(addr: usize) ?*Actor {
         const lo = @intFromPtr(s.mapping.ptr);
         if (addr >= lo and addr < lo + s.mapping.len) return null;
     }
+    // Its own TLS block and errno, as its own stack: no other actor reaches them (perThread).
+    if (perThread(a.kernel, addr)) return null;
     return a;
 }
 
@@ -181,13 +183,13 @@ fn logged(a: *const Actor, addr: usize, size: u64, write: bool, site: usize) boo
     const log = &k.book.window;
     // A loop's next access to the bytes it just touched: merged at once.
     if (log.again(a.id, write, addr, @intCast(size), site)) return true;
-    if (perThread(k, addr)) return true;
     return log.access(a.id, write, addr, @intCast(size), site);
 }
 
 /// Memory each thread has its own of, at one address for all actors (they share one OS thread):
 /// the executable's TLS block, which the kernel switches with the actor (tls.zig), and errno,
-/// which pthread.zig keeps per thread. Two threads' accesses there are no race.
+/// which pthread.zig keeps per thread. An access there is to the accessing actor's own copy:
+/// no step and no race, under either memory mode (docs/pthreads.md, "Thread-local storage").
 fn perThread(k: *const Kernel, addr: usize) bool {
     if (k.tls) |b| {
         const lo = @intFromPtr(b.live.ptr);
@@ -225,9 +227,9 @@ fn info(size: u64, mode: AccessMode, atomic: bool) u64 {
 /// One access as a step. `reads_only`: the access writes nothing if it runs now (a plain or
 /// atomic load, a compare-exchange that would fail), so it may be an await loop's read (a
 /// compare-exchange that swaps after all forgets the log).
-fn step(a: *Actor, addr: usize, size: u64, mode: AccessMode, atomic: bool, value: u64, reads_only: bool, site: usize, frame: usize) void {
+fn step(a: *Actor, addr: usize, size: u64, mode: AccessMode, atomic: bool, value: u64, reads_only: bool, site: usize, frame: usize, extra: u64) void {
     const kk = api.enter("a memory access");
-    var i = info(size, mode, atomic);
+    var i = info(size, mode, atomic) | extra;
     const watch = kk.options.mode != .standalone;
     var stack: u64 = 0;
     if (watch and reads_only) {
@@ -250,7 +252,7 @@ inline fn plain(addr: usize, size: u64, mode: AccessMode, site: usize, frame: us
     const a = sharer(addr) orelse return;
     if (logged(a, addr, size, mode == .write, site)) return;
     const value = if (mode == .read) valueAt(addr, size) else 0;
-    step(a, addr, size, mode, false, value, mode == .read, site, frame);
+    step(a, addr, size, mode, false, value, mode == .read, site, frame, 0);
 }
 
 /// A range access (memcpy, memset, aggregates): steps of at most 8 bytes each; under
@@ -321,17 +323,17 @@ fn Atomic(comptime T: type) type {
             return @as(u64, v);
         }
         fn load(p: ?*anyopaque, _: c_int) callconv(.c) T {
-            if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .read, true, bits(at(p).*), true, @returnAddress(), @frameAddress());
+            if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .read, true, bits(at(p).*), true, @returnAddress(), @frameAddress(), 0);
             return @atomicLoad(T, at(p), .seq_cst);
         }
         fn store(p: ?*anyopaque, v: T, _: c_int) callconv(.c) void {
-            if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .write, true, bits(v), false, @returnAddress(), @frameAddress());
+            if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .write, true, bits(v), false, @returnAddress(), @frameAddress(), 0);
             @atomicStore(T, at(p), v, .seq_cst);
         }
         fn rmw(comptime op: Rmw) type {
             return struct {
                 fn hook(p: ?*anyopaque, v: T, _: c_int) callconv(.c) T {
-                    if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .rmw, true, bits(v), false, @returnAddress(), @frameAddress());
+                    if (stepper(@intFromPtr(p), true)) |a| step(a, @intFromPtr(p), size, .rmw, true, bits(v), false, @returnAddress(), @frameAddress(), 0);
                     // Atomic for real: a program of the API may have real threads.
                     return @atomicRmw(T, at(p), switch (op) {
                         .exchange => .Xchg,
@@ -349,9 +351,10 @@ fn Atomic(comptime T: type) type {
         fn cas(p: ?*anyopaque, expected: T, desired: T, site: usize, frame: usize) T {
             const addr = @intFromPtr(p);
             if (stepper(addr, true)) |a| {
-                // One that would fail now only reads: it may be a spinlock's await loop.
-                // Always a write to the checker: it may succeed by the time it runs.
-                step(a, addr, size, .rmw, true, bits(desired), at(p).* != expected, site, frame);
+                // One that would fail now only reads: it may be a spinlock's await loop. Its
+                // value is the expected one, so that each STATE says whether it fails there
+                // (transitions.casFails: a read to the checker when it does).
+                step(a, addr, size, .rmw, true, bits(expected), at(p).* != expected, site, frame, transitions.access_cas);
                 const failed = @cmpxchgStrong(T, at(p), expected, desired, .seq_cst, .seq_cst);
                 if (failed == null) forget(a);
                 return failed orelse expected;
