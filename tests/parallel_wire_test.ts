@@ -18,9 +18,10 @@ import { startCli } from "./support/cli.ts";
 import { packOps, roomOf, unpackOps } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
+import { newStats } from "../lib/explore/result.ts";
 
-Deno.test("protocol version 4: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 4);
+Deno.test("protocol version 5: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 5);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -220,4 +221,34 @@ Deno.test("a worker of another protocol version is refused; the coordinator stop
   const r = await coordinator.result;
   assert.equal(r.code, 3, r.stderr);
   assert.equal(JSON.parse(r.stdout).incomplete, "interrupted");
+});
+
+Deno.test("version 5: the setup's nondetRange and svcomp, an outcome's nondetRange cross", () => {
+  const setup = {
+    type: "setup",
+    version: 5,
+    setup: {
+      split: { reduction: "none", splitDepth: 4, maxFanout: 64 },
+      restore: "memory",
+      timeoutMs: 10000,
+      pinCpu: false,
+      races: "report",
+      memory: "all",
+      nondetRange: [0, 10],
+      svcomp: true,
+    },
+  } as const;
+  const body = new TextDecoder().decode(encodeFrame(setup).subarray(4));
+  assert.match(body, /"nondetRange":\[0,10\],"svcomp":true/);
+  assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
+  const outcome = {
+    type: "outcome",
+    job: { id: [], prefix: [], spawners: [], epoch: 0 },
+    outcome: { kind: "split", branches: [], stats: { ...newStats(), assumesFailed: 1 } },
+    actors: [],
+    objects: [],
+    nondetRange: true,
+  } as const;
+  assert.match(new TextDecoder().decode(encodeFrame(outcome).subarray(4)), /"nondetRange":true\}$/);
+  assert.deepEqual(decodeBody(encodeFrame(outcome).subarray(4)), outcome);
 });

@@ -44,6 +44,12 @@ export interface ParallelRun {
   readonly actors: Map<number, string>;
   readonly objects: Map<number, string>;
   readonly parallel: ParallelReport;
+  /**
+   * A worker's program drew a wide nondet value from the range (docs/svcomp.md): a search that
+   * finds nothing is incomplete. A property of the program's tree once the search ends ok (every
+   * trace explored), so the jobs whose answers went unused may tell it too.
+   */
+  readonly nondetRange: boolean;
 }
 
 export interface DriveOptions {
@@ -127,6 +133,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let diedUnconnected = 0;
   let idleMs = 0;
   let messages = 0;
+  let nondetRange = false;
   const log: JobRecord[] = [];
   const since = (ms: number): number => (ms - startedMs) / 1000;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
@@ -209,6 +216,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         }
         if (m.type !== "outcome") break;
         const received = performance.now();
+        if (m.nondetRange === true) nondetRange = true;
         for (const [k, v] of m.actors) actors.set(k, v);
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
@@ -355,6 +363,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     result,
     actors,
     objects,
+    nondetRange,
     parallel: {
       workers: everConnected,
       jobs: m.jobs,

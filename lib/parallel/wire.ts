@@ -23,8 +23,11 @@ import type { Step } from "../model/transition.ts";
  * sequential order), and with --show-output (`showOutput`) a part its executions' output
  * (`part.output`); a worker told to `donate` gives the branches left at its search's
  * shallowest node away (`donated`, none and sleep), before its outcome.
+ * 5: the setup carries --nondet-range and --svcomp (`nondetRange`, `svcomp`: the runtime reads
+ * them from its environment, which a worker's program got without them before), and an outcome
+ * says whether the worker's program drew a value from the nondet range (`nondetRange`).
  */
-export const wireVersion = 4;
+export const wireVersion = 5;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -39,6 +42,10 @@ export interface WorkerSetup {
   readonly memory: "all" | "sync";
   /** --join-on-exit (the runtime reads it from its environment). */
   readonly joinOnExit?: boolean;
+  /** --nondet-range (docs/svcomp.md; the runtime reads it from its environment). */
+  readonly nondetRange?: readonly [number, number];
+  /** --svcomp: abort() ends an execution quietly (the runtime reads it from its environment). */
+  readonly svcomp?: boolean;
   readonly timeoutMs: number;
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;
@@ -60,6 +67,11 @@ export type ToCoordinator =
     /** Actor names the worker's program told it (ids are the same in every copy). */
     readonly actors: readonly [number, string][];
     readonly objects: readonly [number, string][];
+    /**
+     * The worker's program drew a wide nondet value from the range, in this job or an earlier
+     * one (outcome_watch.ts): a search that finds nothing is then incomplete, not ok.
+     */
+    readonly nondetRange?: boolean;
   }
   | { readonly type: "failed"; readonly message: string; readonly exit: number }
   /** --visited: may this job explore the state of this hash (is it the first to ask)? */
