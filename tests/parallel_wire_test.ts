@@ -45,6 +45,40 @@ Deno.test("frames cut at every byte come out whole, bigints and all", () => {
   }
 });
 
+Deno.test("large frames in many small chunks, reused by the caller, come out whole; bigints deep inside", () => {
+  // An outcome's ops: thousands of events with bigint arguments, nested in arrays and objects
+  // (decodeBody puts the bigints back after a plain parse: a "$bigint" beside other keys stays).
+  const events = Array.from({ length: 3000 }, (_, i) => ({
+    actor: i % 5,
+    arg0: BigInt(i) * 2n ** 40n,
+    arg1: -BigInt(i),
+    clock: [i, [{ deep: BigInt(i) }]],
+  }));
+  const messages = [
+    { type: "failed", message: "x".repeat(70000), exit: 3, events },
+    { type: "failed", message: "", exit: 2, kept: { $bigint: "1", other: 2 } },
+    { type: "failed", message: "y", exit: 2, events: events.slice(0, 10) },
+  ] as const;
+  const bytes = new Uint8Array(
+    messages.flatMap((m) => [...encodeFrame(m as Parameters<typeof encodeFrame>[0])]),
+  );
+  assert.ok(bytes.length > 200_000);
+  for (const size of [1, 4093, 65536, 1 << 20]) {
+    const reader = new FrameReader();
+    const chunk = new Uint8Array(size);
+    const bodies: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += size) {
+      const n = Math.min(size, bytes.length - at);
+      // The caller's buffer is overwritten by the next read: the reader keeps copies.
+      chunk.set(bytes.subarray(at, at + n));
+      bodies.push(...reader.push(chunk.subarray(0, n)));
+      chunk.fill(0);
+    }
+    assert.equal(reader.pending, 0, `chunks of ${size}`);
+    assert.deepEqual(bodies.map(decodeBody), messages, `chunks of ${size}`);
+  }
+});
+
 Deno.test("version 2's setup: the reference start's words and key, the program's environment", () => {
   const setup = {
     type: "setup",
