@@ -19,7 +19,8 @@ import { ProgramOutput } from "../process/output.ts";
 import { resolveProgram } from "../process/resolve.ts";
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { JobOutput } from "./output.ts";
-import { JobStarts, runJob } from "./run_job.ts";
+import { runJob } from "./run_job.ts";
+import { JobStarts } from "./job_target.ts";
 import {
   Connection,
   parseAddress,
