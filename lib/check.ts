@@ -225,8 +225,10 @@ export async function check(
   }
   const parallel = options.jobs !== undefined || options.coordinator !== undefined;
   if (parallel && options.exactCompare) {
-    // The coordinator keeps the hashes of the states claimed, not the states.
-    throw new UsageError("--exact-compare is not available with --jobs or --coordinator");
+    // The coordinator keeps the hashes of the states claimed, not the states (docs/parallel.md).
+    throw new UsageError(
+      "--exact-compare is not available with --jobs or --coordinator: the coordinator keeps the hashes of the states workers claim, not their memory, so equal hashes cannot be compared byte for byte (docs/parallel.md)",
+    );
   }
   if (parallel && options.liveness) {
     throw new UsageError("a liveness check is not available with --jobs or --coordinator yet");
