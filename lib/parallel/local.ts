@@ -57,6 +57,41 @@ function selfCommand(): string[] {
   return [exe, "run", "-A", ...flags, fileURLToPath(new URL("../../cli.ts", import.meta.url))];
 }
 
+/**
+ * In a local worker started pinned (taskset, above), once its program runs: V8's helper threads
+ * (garbage collector, compiler) and the runtime's are let run on every CPU again, and only the
+ * main thread stays on the worker's CPU, with its program (the runtime pins both when it starts
+ * the program, lib/native/process.ts). The sequential checker runs so: pinned whole, a worker's
+ * helpers took 0.5 to 0.8 CPU s from its search on lastzero(12), readers(13) and indexer(15)
+ * (bench/README.md). Best effort: a refusal only costs speed. Returns whether it was done.
+ */
+export function freeHelperThreads(): boolean {
+  if (!has("/usr/bin/taskset")) return false;
+  let online: string;
+  let status: string;
+  try {
+    // (navigator.hardwareConcurrency counts the CPUs we may run on: 1 once pinned.)
+    online = Deno.readTextFileSync("/sys/devices/system/cpu/online").trim();
+    status = Deno.readTextFileSync("/proc/self/status");
+  } catch {
+    return false;
+  }
+  const mine = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status)?.[1];
+  // Pinned to one CPU (a number alone), and not the only one there is: otherwise nothing to do.
+  if (mine === undefined || !/^\d+$/.test(mine) || online === mine) return false;
+  const run = (args: string[]): boolean => {
+    try {
+      return new Deno.Command("/usr/bin/taskset", { args, stdout: "null", stderr: "null" })
+        .outputSync().success;
+    } catch {
+      return false;
+    }
+  };
+  // Every thread to every CPU, then the main thread (its tid is the pid) back to its own.
+  return run(["-a", "-p", "-c", online, String(Deno.pid)]) &&
+    run(["-p", "-c", mine, String(Deno.pid)]);
+}
+
 function has(path: string): boolean {
   try {
     return Deno.statSync(path).isFile;

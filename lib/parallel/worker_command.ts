@@ -21,6 +21,7 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { JobOutput } from "./output.ts";
 import { runJob } from "./run_job.ts";
 import { JobStarts } from "./job_target.ts";
+import { freeHelperThreads } from "./local.ts";
 import {
   Connection,
   parseAddress,
@@ -99,7 +100,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   const watch = new OutcomeWatch();
   const target = watch.wrap(watched);
   try {
-    return await serve(link, target, setup.split, shown, watch);
+    return await serve(link, target, setup.split, shown, watch, setup.pinCpu);
   } finally {
     await target.close();
     output.close();
@@ -118,7 +119,9 @@ async function serve(
   split: SplitConfig,
   shown: JobOutput | null,
   watch: OutcomeWatch,
+  pinned: boolean,
 ): Promise<number> {
+  let helpersFreed = false;
   const jobs: Job[] = [];
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
@@ -201,6 +204,11 @@ async function serve(
       return exitCodeOf(e);
     }
     now.current = null;
+    // The program runs now, pinned with our main thread: the helper threads go free (local.ts).
+    if (pinned && !helpersFreed) {
+      freeHelperThreads();
+      helpersFreed = true;
+    }
     outcome = withAssumes(outcome, watch.assumesFailed - assumes);
     if (shown !== null) outcome = await withOutput(target, outcome, shown);
     await send({
