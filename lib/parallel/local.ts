@@ -31,13 +31,15 @@ export function startWorker(
   const self = selfCommand();
   const argv = [...self, "worker", `--connect=${address}`, "--", ...program];
   const cpus = navigator.hardwareConcurrency;
+  const pinned = pin && has("/usr/bin/taskset");
   const wrapped = [
     ...(has("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : []),
-    ...(pin && has("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", String(k % cpus)] : []),
+    ...(pinned ? ["/usr/bin/taskset", "-c", String(k % cpus)] : []),
     ...argv,
   ];
   return new Deno.Command(wrapped[0], {
     args: wrapped.slice(1),
+    ...(pinned ? { env: { [pinnedMark]: "1" } } : {}),
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
@@ -55,6 +57,19 @@ function selfCommand(): string[] {
   // `--cpu-prof --cpu-prof-dir=DIR`); split at spaces.
   const flags = (Deno.env.get("ISOMC_WORKER_DENO_FLAGS") ?? "").split(" ").filter((f) => f !== "");
   return [exe, "run", "-A", ...flags, fileURLToPath(new URL("../../cli.ts", import.meta.url))];
+}
+
+/** Set in the environment of a local worker this file pinned (taskset): it may free its helpers. */
+const pinnedMark = "ISOMC_WORKER_PINNED";
+
+/**
+ * Whether this worker was started pinned by startWorker; the mark leaves the environment, so
+ * that the program's is the sequential check's.
+ */
+export function takePinnedMark(): boolean {
+  const marked = Deno.env.get(pinnedMark) === "1";
+  Deno.env.delete(pinnedMark);
+  return marked;
 }
 
 /**

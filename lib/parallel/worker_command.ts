@@ -21,7 +21,7 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { JobOutput } from "./output.ts";
 import { runJob } from "./run_job.ts";
 import { JobStarts } from "./job_target.ts";
-import { freeHelperThreads } from "./local.ts";
+import { freeHelperThreads, takePinnedMark } from "./local.ts";
 import {
   Connection,
   parseAddress,
@@ -47,6 +47,9 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   }
   const [program, ...programArgs] = positionals;
   if (program === undefined) throw new UsageError("worker: no program given (-- ./app)");
+  // A worker --jobs pinned itself (local.ts) frees its helper threads; one that srun or a user
+  // pinned keeps the binding it was given. Not in the program's environment.
+  const pinnedHere = takePinnedMark();
   const spec = resolveProgram(program, programArgs, Deno.env.toObject());
   installCleanup();
   let conn: Deno.Conn;
@@ -100,7 +103,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   const watch = new OutcomeWatch();
   const target = watch.wrap(watched);
   try {
-    return await serve(link, target, setup.split, shown, watch, setup.pinCpu);
+    return await serve(link, target, setup.split, shown, watch, setup.pinCpu && pinnedHere);
   } finally {
     await target.close();
     output.close();
