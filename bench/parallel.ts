@@ -52,6 +52,11 @@ const simulatedWorkers = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024];
 interface Run {
   readonly mode: string;
   readonly wall_s: number;
+  /**
+   * CPU seconds of the whole run: the check, its workers and their programs (each waits for
+   * its children, so all are in our children's times). Steadier than wall on a shared machine.
+   */
+  readonly cpu_s: number;
   readonly verdict: string;
   readonly executions: number;
   readonly transitions: number;
@@ -60,7 +65,16 @@ interface Run {
   readonly parallel: Record<string, number> | null;
 }
 
+/** Our waited-for children's user and system time, in seconds (/proc/self/stat, USER_HZ 100). */
+function childrenCpu(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // cutime and cstime: fields 16 and 17 of proc(5), 14 and 15 after the command's name.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 async function timed(argv: string[], env: Record<string, string> = {}): Promise<Run | null> {
+  const cpuFrom = childrenCpu();
   const from = performance.now();
   const out = await new Deno.Command(join(root, "isomc"), {
     args: argv,
@@ -71,12 +85,14 @@ async function timed(argv: string[], env: Record<string, string> = {}): Promise<
     signal: AbortSignal.timeout(600_000),
   }).output().catch(() => null);
   const wall = (performance.now() - from) / 1000;
+  const cpu = childrenCpu() - cpuFrom;
   if (out === null) return null;
   try {
     const json = JSON.parse(new TextDecoder().decode(out.stdout));
     return {
       mode: "",
       wall_s: Number(wall.toFixed(3)),
+      cpu_s: Number(cpu.toFixed(2)),
       verdict: json.verdict,
       executions: json.stats.executions,
       transitions: json.stats.transitions,
@@ -202,8 +218,8 @@ interface Result extends ParallelCase {
 
 function markdown(results: readonly Result[]): string {
   const lines = [
-    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | executions | states | jobs |",
-    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ---------- | ------ | ---- |",
+    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | CPU s (seq / 1 / 2) | executions | states | jobs |",
+    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ------------------- | ---------- | ------ | ---- |",
   ];
   for (const r of results) {
     const by = (m: string): Run | undefined => r.runs.find((x) => x.mode === m);
@@ -217,7 +233,9 @@ function markdown(results: readonly Result[]): string {
       `| ${r.name} (${r.args.join(" ")}) | ${r.load.join("-")} | ${t(s)} | ${t(one)} | ${
         t(two)
       } | ` +
-        `${ratio(one, two)} | ${ratio(s, two)} | ${execs} | ${states} | ${
+        `${ratio(one, two)} | ${ratio(s, two)} | ${
+          [s, one, two].map((x) => x?.cpu_s.toFixed(1) ?? "-").join(" / ")
+        } | ${execs} | ${states} | ${
           [one, two].map((x) => x?.parallel?.jobs ?? "-").join(" / ")
         } |`,
     );

@@ -225,8 +225,10 @@ export async function check(
   }
   const parallel = options.jobs !== undefined || options.coordinator !== undefined;
   if (parallel && options.exactCompare) {
-    // The coordinator keeps the hashes of the states claimed, not the states.
-    throw new UsageError("--exact-compare is not available with --jobs or --coordinator");
+    // The coordinator keeps the hashes of the states claimed, not the states (docs/parallel.md).
+    throw new UsageError(
+      "--exact-compare is not available with --jobs or --coordinator: the coordinator keeps the hashes of the states workers claim, not their memory, so equal hashes cannot be compared byte for byte (docs/parallel.md)",
+    );
   }
   if (parallel && options.liveness) {
     throw new UsageError("a liveness check is not available with --jobs or --coordinator yet");
@@ -450,11 +452,6 @@ async function checkParallel(
   reduction: Reduction,
   visited: boolean,
 ): Promise<CheckResult> {
-  if (options.nondetRange !== undefined || options.svcomp === true) {
-    throw new UsageError(
-      "--nondet-range and --svcomp are not available with --jobs or --coordinator yet (docs/svcomp.md)",
-    );
-  }
   // Every copy of the program starts as a reference copy does (lib/state/alike.ts), checked
   // by the initial state's key in each: equal states then have equal keys in every worker.
   const start = visited
@@ -471,6 +468,10 @@ async function checkParallel(
       races: options.races ?? "report",
       memory: options.memory ?? (options.preload === true ? "sync" : "all"),
       ...(options.joinOnExit === true ? { joinOnExit: true } : {}),
+      // The SV-COMP options reach each worker's program as the sequential check's: by its
+      // environment (programEnv).
+      ...(options.nondetRange !== undefined ? { nondetRange: options.nondetRange } : {}),
+      ...(options.svcomp === true ? { svcomp: true } : {}),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       pinCpu: options.pinCpu ?? true,
       snapshotSpacing: options.snapshotSpacing,
@@ -491,8 +492,12 @@ async function checkParallel(
     signal: options.signal,
     onProgress: options.onProgress,
   });
+  // The workers counted the executions their assumptions cut (in the parts' stats); what is
+  // left of the SV-COMP conventions is the sequential one: ok after the range is incomplete.
+  const seen = new OutcomeWatch();
+  seen.nondetRange = run.nondetRange;
   return {
-    ...run.result,
+    ...seen.apply(run.result),
     names: { actors: run.actors, objects: run.objects, symbol: readSymbols(spec.path) },
     sources: readSources(spec.path),
     restore,

@@ -1,7 +1,8 @@
 /**
  * Parallel checks through the real CLI against the sequential check of the same program: the
- * options a parallel check used to refuse (--max-executions, --show-output) and data races whose
- * first access lies in a job's prefix (the workers watch every step of a job, its prefix's too).
+ * options a parallel check used to refuse (--max-executions, --show-output, --nondet-range,
+ * --svcomp) and data races whose first access lies in a job's prefix (the workers watch every
+ * step of a job, its prefix's too).
  */
 
 import assert from "node:assert/strict";
@@ -32,7 +33,14 @@ async function both(
   };
 }
 
-const counts = ["executions", "states", "transitions", "sleep_blocked", "wakeup_insertions"];
+const counts = [
+  "executions",
+  "states",
+  "transitions",
+  "sleep_blocked",
+  "wakeup_insertions",
+  "assumes_failed",
+];
 
 Deno.test("--max-executions with --jobs=2: the sequential search's first N executions, every reduction", async () => {
   const lastzero = await buildProgram(join(repoRoot, "examples", "dpor", "lastzero.c"));
@@ -101,4 +109,41 @@ Deno.test("--show-output with --jobs=2: each execution's output, whole, in the s
       assert.equal(par.stderr, seq.stderr, what);
     }
   }
+});
+
+Deno.test("--nondet-range and --svcomp with --jobs=2: the sequential verdicts, counts and exit codes", async () => {
+  const program = (name: string) =>
+    buildProgram(join(repoRoot, "tests", "programs", "svcomp", name));
+  const range = await program("range.c");
+  const abortPath = await program("abort_path.c");
+  const cases: [string, readonly string[], string, string | null, number][] = [
+    // The default range -2..2 never reaches x > 5: the range was used, so incomplete, not ok.
+    [range, [], "incomplete", "nondet-range", 3],
+    // 0..10 reaches it: the violation, found by a worker whose program got the range.
+    [range, ["--nondet-range=0..10"], "violation", null, 1],
+    // abort() on one path: a crash by default, a cut execution with --svcomp.
+    [abortPath, [], "violation", null, 1],
+    [abortPath, ["--svcomp"], "ok", null, 0],
+  ];
+  for (const reduction of ["none", "odpor"]) {
+    for (const [prog, args, verdict, incomplete, code] of cases) {
+      const what = `${prog} ${reduction} ${args.join(" ")}`;
+      const { seq, par, codes } = await both([`--reduction=${reduction}`, ...args], [prog]);
+      assert.equal(seq.verdict, verdict, what);
+      assert.equal(par.verdict, verdict, what);
+      assert.equal(par.incomplete ?? null, incomplete, what);
+      assert.equal(seq.incomplete ?? null, incomplete, what);
+      assert.deepEqual(codes, [code, code], what);
+      assert.equal(par.violation?.message, seq.violation?.message, what);
+      for (const c of counts) assert.equal(par.stats[c], seq.stats[c], `${what}: ${c}`);
+      assert.equal(par.parallel?.workers, 2, what);
+    }
+  }
+  // The counts the sequential search gives (docs/svcomp.md): 5 executions for the range's 5
+  // values; abort_path.c's 2 executions, 1 of them cut by --svcomp.
+  const { par } = await both(["--svcomp"], [abortPath]);
+  assert.equal(par.stats.executions, 2);
+  assert.equal(par.stats.assumes_failed, 1);
+  const { par: ranged } = await both([], [range]);
+  assert.equal(ranged.stats.executions, 5);
 });

@@ -18,9 +18,10 @@ import { startCli } from "./support/cli.ts";
 import { packOps, roomOf, unpackOps } from "../lib/explore/dpor/above.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
+import { newStats } from "../lib/explore/result.ts";
 
-Deno.test("protocol version 4: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 4);
+Deno.test("protocol version 5: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 5);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -41,6 +42,40 @@ Deno.test("frames cut at every byte come out whole, bigints and all", () => {
     const bodies = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))];
     assert.equal(reader.pending, 0);
     assert.deepEqual(bodies.map(decodeBody), messages);
+  }
+});
+
+Deno.test("large frames in many small chunks, reused by the caller, come out whole; bigints deep inside", () => {
+  // An outcome's ops: thousands of events with bigint arguments, nested in arrays and objects
+  // (decodeBody puts the bigints back after a plain parse: a "$bigint" beside other keys stays).
+  const events = Array.from({ length: 3000 }, (_, i) => ({
+    actor: i % 5,
+    arg0: BigInt(i) * 2n ** 40n,
+    arg1: -BigInt(i),
+    clock: [i, [{ deep: BigInt(i) }]],
+  }));
+  const messages = [
+    { type: "failed", message: "x".repeat(70000), exit: 3, events },
+    { type: "failed", message: "", exit: 2, kept: { $bigint: "1", other: 2 } },
+    { type: "failed", message: "y", exit: 2, events: events.slice(0, 10) },
+  ] as const;
+  const bytes = new Uint8Array(
+    messages.flatMap((m) => [...encodeFrame(m as Parameters<typeof encodeFrame>[0])]),
+  );
+  assert.ok(bytes.length > 200_000);
+  for (const size of [1, 4093, 65536, 1 << 20]) {
+    const reader = new FrameReader();
+    const chunk = new Uint8Array(size);
+    const bodies: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += size) {
+      const n = Math.min(size, bytes.length - at);
+      // The caller's buffer is overwritten by the next read: the reader keeps copies.
+      chunk.set(bytes.subarray(at, at + n));
+      bodies.push(...reader.push(chunk.subarray(0, n)));
+      chunk.fill(0);
+    }
+    assert.equal(reader.pending, 0, `chunks of ${size}`);
+    assert.deepEqual(bodies.map(decodeBody), messages, `chunks of ${size}`);
   }
 });
 
@@ -220,4 +255,34 @@ Deno.test("a worker of another protocol version is refused; the coordinator stop
   const r = await coordinator.result;
   assert.equal(r.code, 3, r.stderr);
   assert.equal(JSON.parse(r.stdout).incomplete, "interrupted");
+});
+
+Deno.test("version 5: the setup's nondetRange and svcomp, an outcome's nondetRange cross", () => {
+  const setup = {
+    type: "setup",
+    version: 5,
+    setup: {
+      split: { reduction: "none", splitDepth: 4, maxFanout: 64 },
+      restore: "memory",
+      timeoutMs: 10000,
+      pinCpu: false,
+      races: "report",
+      memory: "all",
+      nondetRange: [0, 10],
+      svcomp: true,
+    },
+  } as const;
+  const body = new TextDecoder().decode(encodeFrame(setup).subarray(4));
+  assert.match(body, /"nondetRange":\[0,10\],"svcomp":true/);
+  assert.deepEqual(decodeBody(new TextEncoder().encode(body)), setup);
+  const outcome = {
+    type: "outcome",
+    job: { id: [], prefix: [], spawners: [], epoch: 0 },
+    outcome: { kind: "split", branches: [], stats: { ...newStats(), assumesFailed: 1 } },
+    actors: [],
+    objects: [],
+    nondetRange: true,
+  } as const;
+  assert.match(new TextDecoder().decode(encodeFrame(outcome).subarray(4)), /"nondetRange":true\}$/);
+  assert.deepEqual(decodeBody(encodeFrame(outcome).subarray(4)), outcome);
 });

@@ -2,7 +2,7 @@
  * The coordinator of a parallel search, as a pure state machine: the job tree in the sequential
  * search's (depth-first) order, which job a free worker gets next, what a finished job or a
  * lost worker changes, and the search's result once every job that counts is done. It does no
- * I/O: the in-process simulation (simulate.ts) and the process driver (local.ts) feed it.
+ * I/O: the in-process simulation (simulate.ts) and the process driver (drive.ts) feed it.
  *
  * Exactness (docs/parallel.md): the jobs' subtrees partition the sequential search tree, each
  * is searched exactly as the sequential search searches it, and the result adds up the parts

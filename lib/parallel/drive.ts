@@ -3,14 +3,14 @@
  * directory for --jobs, TCP for --coordinator=HOST:PORT), starts the local workers itself for
  * --jobs, and feeds the coordinator (coordinator.ts) with what the connections bring: a worker
  * that connects gets jobs, one at a time; a worker whose connection drops loses its job to
- * the next free one. Local workers are started under the kernel's parent-death signal and
- * each on its own CPU, and are waited for: none outlives the check.
+ * the next free one. Local workers are started (local.ts) under the kernel's parent-death signal
+ * and each on its own CPU, and are waited for: none outlives the check.
  */
 
-import { fileURLToPath } from "node:url";
 import type { Reduction } from "../explore/explore.ts";
 import type { ExplorationResult, Stats } from "../explore/result.ts";
-import { InputError, InternalError, UsageError } from "../errors.ts";
+import { InputError, InternalError } from "../errors.ts";
+import { listen, startWorker } from "./local.ts";
 import { registerTemporary, removeTemporary } from "../process/cleanup.ts";
 import { newCoordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
@@ -44,6 +44,12 @@ export interface ParallelRun {
   readonly actors: Map<number, string>;
   readonly objects: Map<number, string>;
   readonly parallel: ParallelReport;
+  /**
+   * A worker's program drew a wide nondet value from the range (docs/svcomp.md): a search that
+   * finds nothing is incomplete. A property of the program's tree once the search ends ok (every
+   * trace explored), so the jobs whose answers went unused may tell it too.
+   */
+  readonly nondetRange: boolean;
 }
 
 export interface DriveOptions {
@@ -127,6 +133,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let diedUnconnected = 0;
   let idleMs = 0;
   let messages = 0;
+  let nondetRange = false;
   const log: JobRecord[] = [];
   const since = (ms: number): number => (ms - startedMs) / 1000;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
@@ -209,6 +216,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
         }
         if (m.type !== "outcome") break;
         const received = performance.now();
+        if (m.nondetRange === true) nondetRange = true;
         for (const [k, v] of m.actors) actors.set(k, v);
         for (const [k, v] of m.objects) objects.set(k, v);
         coordinator.complete(id, job, m.outcome);
@@ -355,6 +363,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     result,
     actors,
     objects,
+    nondetRange,
     parallel: {
       workers: everConnected,
       jobs: m.jobs,
@@ -366,60 +375,6 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       donated: m.donated,
     },
   };
-}
-
-function listen(address: Address): Deno.Listener {
-  try {
-    return address.transport === "unix"
-      ? Deno.listen({ transport: "unix", path: address.path })
-      : Deno.listen({ hostname: address.hostname, port: address.port });
-  } catch (e) {
-    throw new UsageError(`cannot listen for workers: ${(e as Error).message}`);
-  }
-}
-
-/**
- * A local worker: this same isomc, as a worker, on CPU k (when pinned), under the parent-death
- * signal (setpriv), its output on our stderr.
- */
-function startWorker(
-  address: string,
-  program: readonly string[],
-  k: number,
-  pin: boolean,
-): Deno.ChildProcess {
-  const self = selfCommand();
-  const argv = [...self, "worker", `--connect=${address}`, "--", ...program];
-  const cpus = navigator.hardwareConcurrency;
-  const wrapped = [
-    ...(has("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : []),
-    ...(pin && has("/usr/bin/taskset") ? ["/usr/bin/taskset", "-c", String(k % cpus)] : []),
-    ...argv,
-  ];
-  return new Deno.Command(wrapped[0], {
-    args: wrapped.slice(1),
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-}
-
-/**
- * How to run this isomc again: Deno with the CLI's script (from a library caller too, a test),
- * or the compiled binary itself.
- */
-function selfCommand(): string[] {
-  const exe = Deno.execPath();
-  if (!/(^|\/)deno$/.test(exe)) return [exe];
-  return [exe, "run", "-A", fileURLToPath(new URL("../../cli.ts", import.meta.url))];
-}
-
-function has(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {

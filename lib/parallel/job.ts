@@ -5,7 +5,13 @@
  */
 
 import type { Reduction } from "../explore/explore.ts";
-import type { EndlessExecution, FoundViolation, Stats } from "../explore/result.ts";
+import type {
+  EndlessExecution,
+  ExplorationResult,
+  FoundViolation,
+  Stats,
+  TraceStep,
+} from "../explore/result.ts";
 import type { PackedOps } from "../explore/dpor/above.ts";
 import type { Event } from "../explore/dpor/event.ts";
 import type { SleepData } from "../explore/dpor/sleep.ts";
@@ -102,4 +108,24 @@ export interface JobPart {
   readonly ops?: PackedOps;
   /** --show-output: its executions' output, each whole, in order (output.ts). */
   readonly output?: readonly OutputChunk[];
+}
+
+/** The subtree's result as a part: counts from the job's node, traces from the initial state. */
+export function partOf(r: ExplorationResult, depth: number, above: readonly TraceStep[]): JobPart {
+  const stats: Stats = {
+    ...r.stats,
+    transitions: r.stats.transitions + (depth > 0 ? 1 : 0),
+    maxDepth: r.stats.maxDepth + depth,
+  };
+  const v = r.violation;
+  return {
+    stats,
+    violation: v === null ? null : { ...v, trace: [...above, ...v.trace] },
+    stopped: r.incomplete === "runaway" || r.incomplete === "interrupted" ||
+        r.incomplete === "out-of-memory" || r.incomplete === "max-executions"
+      ? r.incomplete
+      : null,
+    depthCut: r.incomplete === "max-depth",
+    endless: r.endless ?? null,
+  };
 }

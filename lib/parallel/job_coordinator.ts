@@ -105,4 +105,5 @@ export function addStats(total: Stats, s: Stats): void {
   total.sleepBlocked += s.sleepBlocked;
   total.spinBlocked += s.spinBlocked;
   total.wakeupInsertions += s.wakeupInsertions;
+  total.assumesFailed += s.assumesFailed;
 }

@@ -21,40 +21,18 @@ import {
   type Stats,
   type TraceStep,
 } from "../explore/result.ts";
-import type { AheadHint, Outcome, Target } from "../explore/target.ts";
-import { ForwardingTarget } from "../explore/forwarding_target.ts";
+import type { AheadHint, Target } from "../explore/target.ts";
 import { type Point, type Step, transitionOf } from "../model/transition.ts";
-import type { Claim, DporJob, Job, JobOutcome, JobPart, SplitConfig } from "./job.ts";
-import { type AboveOp, packOps } from "../explore/dpor/above.ts";
-import type { DporReduction } from "../explore/dpor/stack.ts";
-import { treeFromData } from "../explore/dpor/wakeup_tree.ts";
-
-/**
- * How a worker's jobs start: its program is started once, and each later job begins from the
- * initial state restored (a restore to the empty path: a snapshot, a checkpoint's fork) instead
- * of a new program (a fork, an exec, the runtime's handshake: most of a small job's time,
- * bench/README.md). The initial state is the same in every run of the program (the sequential
- * search relies on it too), so its outcome is kept.
- */
-export class JobStarts {
-  private first: Outcome | null = null;
-
-  constructor(private readonly target: Target) {}
-
-  /** Whether the next start() starts the program (rather than restoring its initial state). */
-  get fresh(): boolean {
-    return this.first === null || this.first.kind !== "point";
-  }
-
-  async start(): Promise<Outcome> {
-    if (this.first === null || this.first.kind !== "point") {
-      this.first = await this.target.start();
-      return this.first;
-    }
-    await this.target.restore([]);
-    return this.first;
-  }
-}
+import {
+  type Claim,
+  type Job,
+  type JobOutcome,
+  type JobPart,
+  partOf,
+  type SplitConfig,
+} from "./job.ts";
+import { runDporJob } from "./dpor_job.ts";
+import { JobStarts, SubTarget } from "./job_target.ts";
 
 /**
  * Runs `job` on `target` (a worker's own). `signal` stops a subtree's search (interrupted);
@@ -262,73 +240,6 @@ async function run(
 }
 
 /**
- * A sdpor or odpor job at its node (dpor_coordinator.ts): a probe answers with the node's point
- * and first step not asleep (stack.ts's branchOf) unless the node ends an execution; otherwise
- * the node's subtree is searched from the coordinator's sleep set and wakeup tree, and what its
- * races add above the node is recorded for the coordinator.
- */
-async function runDporJob(
-  target: Target,
-  config: SplitConfig,
-  job: Job,
-  given: DporJob,
-  at: Outcome,
-  signal: AbortSignal | undefined,
-  root: {
-    points: Point[];
-    events: Event[];
-    sleep: SleepSet;
-    spawners: Set<number>;
-    trace: TraceStep[];
-  },
-): Promise<JobOutcome> {
-  const depth = job.prefix.length;
-  if (
-    given.probe && at.kind === "point" && at.point.transitions.some((t) => t.enabled) &&
-    depth < (config.maxDepth ?? Infinity)
-  ) {
-    const stats = newStats();
-    stats.states = 1;
-    stats.transitions = depth > 0 ? 1 : 0;
-    stats.maxDepth = depth;
-    const maker = new EventMaker(root.spawners, root.events);
-    let first: Event | null = null;
-    for (const t of at.point.transitions) {
-      if (!t.enabled || first !== null) continue;
-      for (let choice = 0; choice < t.choices; choice++) {
-        if (root.sleep.hasAlt(t.actor, altOf(t, choice))) continue;
-        first = maker.of(t, choice);
-        break;
-      }
-    }
-    return { kind: "node", point: at.point, first, stats };
-  }
-  const sub = new SubTarget(target, job.prefix, at);
-  const options: ExploreOptions = {
-    maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
-    runawaySteps: config.runawaySteps,
-    maxExecutions: job.maxExecutions ?? config.maxExecutions,
-    signal,
-  };
-  const ops: AboveOp[] = [];
-  let r: ExplorationResult;
-  try {
-    r = await exploreDpor(sub, config.reduction as DporReduction, options, {
-      points: root.points,
-      events: root.events,
-      sleep: root.sleep,
-      spawners: root.spawners,
-      tree: treeFromData(given.tree),
-      ops,
-    });
-  } catch (e) {
-    if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...root.spawners] };
-    throw e;
-  }
-  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops: packOps(ops) } };
-}
-
-/**
  * With visited: the copy must start as the reference copy did (reference.ts), or its keys
  * would not be those of the other workers' copies and the counts would not be exact.
  */
@@ -341,26 +252,6 @@ function checkStart(target: Target, config: SplitConfig): void {
       "--visited in parallel: this worker's copy of the program does not start as the coordinator's (another binary, library or environment?)",
     );
   }
-}
-
-/** The subtree's result as a part: counts from the job's node, traces from the initial state. */
-function partOf(r: ExplorationResult, depth: number, above: readonly TraceStep[]): JobPart {
-  const stats: Stats = {
-    ...r.stats,
-    transitions: r.stats.transitions + (depth > 0 ? 1 : 0),
-    maxDepth: r.stats.maxDepth + depth,
-  };
-  const v = r.violation;
-  return {
-    stats,
-    violation: v === null ? null : { ...v, trace: [...above, ...v.trace] },
-    stopped: r.incomplete === "runaway" || r.incomplete === "interrupted" ||
-        r.incomplete === "out-of-memory" || r.incomplete === "max-executions"
-      ? r.incomplete
-      : null,
-    depthCut: r.incomplete === "max-depth",
-    endless: r.endless ?? null,
-  };
 }
 
 /**
@@ -378,35 +269,4 @@ function branchesOf(point: Point, sleep: SleepSet, sleeping: boolean, limit = In
     }
   }
   return out;
-}
-
-/**
- * The target seen from a job's node: its start is the node (reached by the prefix), and paths
- * are relative to it. The first start finds the target there already.
- */
-class SubTarget extends ForwardingTarget {
-  private fresh = true;
-
-  constructor(
-    inner: Target,
-    private readonly prefix: readonly Step[],
-    private readonly at: Outcome,
-  ) {
-    super(inner);
-  }
-
-  override async start(): Promise<Outcome> {
-    if (!this.fresh) await this.inner.restore(this.prefix);
-    this.fresh = false;
-    return this.at;
-  }
-
-  override restore(path: readonly Step[]): Promise<void> {
-    return this.inner.restore([...this.prefix, ...path]);
-  }
-
-  /** The worker's target outlives the job: it is closed with the worker. */
-  override close(): Promise<void> {
-    return Promise.resolve();
-  }
 }

@@ -23,8 +23,11 @@ import type { Step } from "../model/transition.ts";
  * sequential order), and with --show-output (`showOutput`) a part its executions' output
  * (`part.output`); a worker told to `donate` gives the branches left at its search's
  * shallowest node away (`donated`, none and sleep), before its outcome.
+ * 5: the setup carries --nondet-range and --svcomp (`nondetRange`, `svcomp`: the runtime reads
+ * them from its environment, which a worker's program got without them before), and an outcome
+ * says whether the worker's program drew a value from the nondet range (`nondetRange`).
  */
-export const wireVersion = 4;
+export const wireVersion = 5;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -39,6 +42,10 @@ export interface WorkerSetup {
   readonly memory: "all" | "sync";
   /** --join-on-exit (the runtime reads it from its environment). */
   readonly joinOnExit?: boolean;
+  /** --nondet-range (docs/svcomp.md; the runtime reads it from its environment). */
+  readonly nondetRange?: readonly [number, number];
+  /** --svcomp: abort() ends an execution quietly (the runtime reads it from its environment). */
+  readonly svcomp?: boolean;
   readonly timeoutMs: number;
   readonly pinCpu: boolean;
   readonly snapshotSpacing?: number;
@@ -60,6 +67,11 @@ export type ToCoordinator =
     /** Actor names the worker's program told it (ids are the same in every copy). */
     readonly actors: readonly [number, string][];
     readonly objects: readonly [number, string][];
+    /**
+     * The worker's program drew a wide nondet value from the range, in this job or an earlier
+     * one (outcome_watch.ts): a search that finds nothing is then incomplete, not ok.
+     */
+    readonly nondetRange?: boolean;
   }
   | { readonly type: "failed"; readonly message: string; readonly exit: number }
   /** --visited: may this job explore the state of this hash (is it the first to ask)? */
@@ -106,43 +118,80 @@ export function encodeFrame(message: ToCoordinator | ToWorker): Uint8Array {
   return frame;
 }
 
-/** A frame's body as the message it holds. */
+/**
+ * A frame's body as the message it holds. Parsed without a reviver, then the bigints put back
+ * in one walk: JSON.parse with a reviver calls it for every value and was most of the
+ * coordinator's own time (indexer(15), 2 workers: 0.86 s of its 2.9 s; a reviver parses a
+ * 0.9 MB outcome in 87 ms, this in 16 ms: bench/README.md).
+ */
 export function decodeBody(body: Uint8Array): unknown {
-  return JSON.parse(
-    decoder.decode(body),
-    (_k, v) =>
-      v !== null && typeof v === "object" && typeof v.$bigint === "string" &&
-        Object.keys(v).length === 1
-        ? BigInt(v.$bigint)
-        : v,
-  );
+  return revive(JSON.parse(decoder.decode(body)));
 }
 
-/** Cuts a byte stream into frames' bodies, as chunks arrive. */
+/** `v` with every `{"$bigint": "..."}` (alone in its object) turned into its bigint, in place. */
+function revive(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && typeof x === "object") v[i] = revive(x);
+    }
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  const big = o.$bigint;
+  if (typeof big === "string" && Object.keys(o).length === 1) return BigInt(big);
+  for (const k in o) {
+    const x = o[k];
+    if (x !== null && typeof x === "object") o[k] = revive(x);
+  }
+  return o;
+}
+
+/**
+ * Cuts a byte stream into frames' bodies, as chunks arrive. The bytes held grow by doubling
+ * (a large frame arrives in many chunks: copying what is held at each made it quadratic).
+ */
 export class FrameReader {
   private buffer = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
 
   /** Adds `chunk`; returns the bodies now complete. Throws on a frame larger than maxFrame. */
   push(chunk: Uint8Array): Uint8Array[] {
-    const joined = new Uint8Array(this.buffer.length + chunk.length);
-    joined.set(this.buffer);
-    joined.set(chunk, this.buffer.length);
+    this.hold(chunk);
     const out: Uint8Array[] = [];
-    let at = 0;
-    while (joined.length - at >= 4) {
-      const length = new DataView(joined.buffer, at, 4).getUint32(0);
+    while (this.end - this.start >= 4) {
+      const length = new DataView(this.buffer.buffer, this.start, 4).getUint32(0);
       if (length > maxFrame) throw new Error(`a frame of ${length} bytes is too large`);
-      if (joined.length - at - 4 < length) break;
-      out.push(joined.slice(at + 4, at + 4 + length));
-      at += 4 + length;
+      if (this.end - this.start - 4 < length) break;
+      out.push(this.buffer.slice(this.start + 4, this.start + 4 + length));
+      this.start += 4 + length;
     }
-    this.buffer = joined.slice(at);
+    if (this.start === this.end) this.start = this.end = 0;
     return out;
   }
 
   /** Bytes held of a frame not yet complete. */
   get pending(): number {
-    return this.buffer.length;
+    return this.end - this.start;
+  }
+
+  private hold(chunk: Uint8Array): void {
+    const held = this.end - this.start;
+    if (this.end + chunk.length > this.buffer.length) {
+      if (held + chunk.length <= this.buffer.length) {
+        this.buffer.copyWithin(0, this.start, this.end);
+      } else {
+        const grown = new Uint8Array(Math.max(held + chunk.length, 2 * this.buffer.length));
+        grown.set(this.buffer.subarray(this.start, this.end));
+        this.buffer = grown;
+      }
+      this.start = 0;
+      this.end = held;
+    }
+    this.buffer.set(chunk, this.end);
+    this.end += chunk.length;
   }
 }
 
@@ -160,6 +209,9 @@ export class Connection {
   lastSendMs = 0;
   lastDecodeMs = 0;
 
+  /** What a read fills (the reader copies what it keeps). */
+  private readonly chunk = new Uint8Array(1 << 20);
+
   constructor(readonly conn: Deno.Conn) {}
 
   async send(message: ToCoordinator | ToWorker): Promise<void> {
@@ -174,7 +226,7 @@ export class Connection {
 
   /** The next message, or null when the other side closed (or the connection failed). */
   async receive(): Promise<unknown | null> {
-    const chunk = new Uint8Array(65536);
+    const chunk = this.chunk;
     while (this.ready.length === 0) {
       let n: number | null;
       try {

@@ -9,6 +9,8 @@
 
 import { openTarget, programEnv, watchRaces } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
+import { OutcomeWatch } from "../explore/outcome_watch.ts";
+import type { Stats } from "../explore/result.ts";
 import type { Target } from "../explore/target.ts";
 import { parse, stringOption } from "../cli/args.ts";
 import { workerHelp } from "../cli/help.ts";
@@ -17,7 +19,9 @@ import { ProgramOutput } from "../process/output.ts";
 import { resolveProgram } from "../process/resolve.ts";
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { JobOutput } from "./output.ts";
-import { JobStarts, runJob } from "./run_job.ts";
+import { runJob } from "./run_job.ts";
+import { JobStarts } from "./job_target.ts";
+import { freeHelperThreads, takePinnedMark } from "./local.ts";
 import {
   Connection,
   parseAddress,
@@ -43,6 +47,9 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   }
   const [program, ...programArgs] = positionals;
   if (program === undefined) throw new UsageError("worker: no program given (-- ./app)");
+  // A worker --jobs pinned itself (local.ts) frees its helper threads; one that srun or a user
+  // pinned keeps the binding it was given. Not in the program's environment.
+  const pinnedHere = takePinnedMark();
   const spec = resolveProgram(program, programArgs, Deno.env.toObject());
   installCleanup();
   let conn: Deno.Conn;
@@ -66,7 +73,12 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   // With visited, the program runs in the coordinator's environment: it is on the stack.
   // Otherwise in the worker's, with the runtime's variables the check's options set.
   const env = setup.programEnv ??
-    programEnv(spec.env, { memory: setup.memory, joinOnExit: setup.joinOnExit });
+    programEnv(spec.env, {
+      memory: setup.memory,
+      joinOnExit: setup.joinOnExit,
+      nondetRange: setup.nondetRange,
+      svcomp: setup.svcomp,
+    });
   const { target: opened } = openTarget(
     { ...spec, env },
     output,
@@ -85,9 +97,13 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   // Data races are looked for on every step a job takes, its prefix's too: each job starts
   // from the initial state (JobStarts) and replays its prefix through the watch, so a race
   // whose first access is in the prefix is found as the sequential search finds it.
-  const target = setup.races === "ignore" ? opened : watchRaces(opened, spec);
+  const watched = setup.races === "ignore" ? opened : watchRaces(opened, spec);
+  // The SV-COMP conventions are seen through the target, as sequentially (check.ts): each job
+  // counts the executions a failed assumption cut among its own (outcome_watch.ts).
+  const watch = new OutcomeWatch();
+  const target = watch.wrap(watched);
   try {
-    return await serve(link, target, setup.split, shown);
+    return await serve(link, target, setup.split, shown, watch, setup.pinCpu && pinnedHere);
   } finally {
     await target.close();
     output.close();
@@ -105,7 +121,10 @@ async function serve(
   target: Target,
   split: SplitConfig,
   shown: JobOutput | null,
+  watch: OutcomeWatch,
+  pinned: boolean,
 ): Promise<number> {
+  let helpersFreed = false;
   const jobs: Job[] = [];
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
@@ -151,6 +170,7 @@ async function serve(
     const job = jobs.shift()!;
     const current = { job, stop: new AbortController(), donate: false };
     now.current = current;
+    const assumes = watch.assumesFailed;
     let outcome;
     try {
       const claim = async (hash: bigint): Promise<boolean> => {
@@ -187,6 +207,12 @@ async function serve(
       return exitCodeOf(e);
     }
     now.current = null;
+    // The program runs now, pinned with our main thread: the helper threads go free (local.ts).
+    if (pinned && !helpersFreed) {
+      freeHelperThreads();
+      helpersFreed = true;
+    }
+    outcome = withAssumes(outcome, watch.assumesFailed - assumes);
     if (shown !== null) outcome = await withOutput(target, outcome, shown);
     await send({
       type: "outcome",
@@ -194,7 +220,26 @@ async function serve(
       outcome,
       actors: [...target.names.actors],
       objects: [...target.names.objects],
+      ...(watch.nondetRange ? { nondetRange: true } : {}),
     });
+  }
+}
+
+/**
+ * The job's counts with the executions a failed assumption cut in it: each execution's end is
+ * seen once, by the job that counts the execution (the split's parts partition them).
+ */
+function withAssumes(outcome: JobOutcome, cut: number): JobOutcome {
+  if (cut === 0) return outcome;
+  const add = (s: Stats): Stats => ({ ...s, assumesFailed: s.assumesFailed + cut });
+  switch (outcome.kind) {
+    case "split":
+    case "node":
+      return { ...outcome, stats: add(outcome.stats) };
+    case "explored":
+      return { kind: "explored", part: { ...outcome.part, stats: add(outcome.part.stats) } };
+    case "spawner":
+      return outcome;
   }
 }
 
