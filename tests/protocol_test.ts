@@ -259,7 +259,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 14, in the fixture's order (STATE twice:
+ * Every runtime->checker message of protocol version 15, in the fixture's order (STATE twice:
  * without and with a window; PROP twice: a proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -764,7 +764,7 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
   assert.equal(PROTOCOL_VERSION, 14);
-  const ver = "0e00"; // the version, little-endian u16
+  const ver = "0f00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),

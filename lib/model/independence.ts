@@ -76,6 +76,8 @@ function footprint(t: Transition, comms: CommDirectory): Access[] {
   switch (t.kind) {
     case Kind.yield:
     case Kind.random:
+    // Never enabled, so never executed: nothing it does can be reordered.
+    case Kind.assume:
       return [];
     case Kind.load:
       return [read(cell.memory(t.object))];

@@ -104,5 +104,6 @@ export function addStats(total: Stats, s: Stats): void {
   total.restoreSeconds += s.restoreSeconds;
   total.sleepBlocked += s.sleepBlocked;
   total.spinBlocked += s.spinBlocked;
+  total.assumesFailed += s.assumesFailed;
   total.wakeupInsertions += s.wakeupInsertions;
 }

@@ -12,7 +12,7 @@ import {
   type WindowEvent,
 } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 14;
+export const PROTOCOL_VERSION = 15;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -70,7 +70,8 @@ const WINDOW_CREATE = 2;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
-export const ViolationKind = { assertion: 1, misuse: 2, assume: 3 } as const;
+/** 3 was `assume` until version 15: a failed assumption now blocks its actor (Kind.assume). */
+export const ViolationKind = { assertion: 1, misuse: 2 } as const;
 /** PROP's kinds: a proposition (isomc_prop, named), the progress flag (isomc_progress). */
 const PROP_KINDS = { 1: "proposition", 2: "progress" } as const;
 export const ErrorCode = {

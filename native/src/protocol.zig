@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 14;
+pub const PROTOCOL_VERSION: u16 = 15;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -97,6 +97,11 @@ pub const Kind = enum(u8) {
     /// semaphore, arg0 its value (runtime/transitions.zig).
     sem_trywait = 26,
     sem_getvalue = 27,
+    /// A failed assumption (version 15; runtime/svcomp.zig): the actor is blocked for ever,
+    /// never enabled; arg0 says which call (0 __VERIFIER_assume, 1 assume_abort_if_not,
+    /// 2 abort() under --svcomp). A point with nothing enabled and such an actor ends an
+    /// execution cut by the assumption, not a deadlock (docs/svcomp.md).
+    assume = 28,
     _,
 };
 
@@ -122,8 +127,8 @@ pub const ViolationKind = enum(u8) {
     assertion = 1,
     /// The program used the API against its rules (oversized message, unlock by a non-owner...).
     misuse = 2,
-    /// Not a violation: an assumption (__VERIFIER_assume) failed and the execution is cut there.
-    assume = 3,
+    // 3 was `assume` until version 14: a failed assumption ended the whole execution; since
+    // version 15 it blocks its actor (Kind.assume) and the others run on.
     _,
 };
 

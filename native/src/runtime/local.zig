@@ -83,8 +83,29 @@ pub fn stop(k: *Kernel, kind: []const u8, message: []const u8, actor: ?*const Ac
     std.c.abort();
 }
 
+/// No unfinished actor is enabled. With one blocked by a failed assumption the run is cut
+/// there, as the checker counts it (docs/svcomp.md): one line, the report's kind `assume`, exit
+/// 0; else a deadlock.
+pub fn stuck(k: *Kernel) noreturn {
+    for (k.actors.items) |a| {
+        if (a.status != .pending or a.op.kind != .assume) continue;
+        var buf: [512]u8 = undefined;
+        var w: std.Io.Writer = .fixed(&buf);
+        describe.describe(&w, a, null, names(k), &k.mailboxes) catch {};
+        w.writeAll(" failed: ") catch {};
+        const what = w.buffered();
+        _ = fflush(null);
+        std.debug.print("isomc: {s}{s}blocked by an assumption and nothing else can run: the execution ends here (step {d})\n", .{ what, a.name, k.book.steps });
+        var m: [640]u8 = undefined;
+        const message = std.fmt.bufPrint(&m, "{s}{s} is blocked by an assumption and nothing else can run", .{ what, a.name }) catch &m;
+        if (k.options.report_path) |path| writeReport(path, "assume", message, a.name, k.book.steps);
+        std.c._exit(0);
+    }
+    deadlock(k);
+}
+
 /// No unfinished actor is enabled: name what each one waits at.
-pub fn deadlock(k: *Kernel) noreturn {
+fn deadlock(k: *Kernel) noreturn {
     var buf: [4096]u8 = undefined;
     var writer: std.Io.Writer = .fixed(&buf);
     const w = &writer;

@@ -55,6 +55,8 @@ fn encodeAll(out: *std.Io.Writer) !void {
     s.record(.{ .actor = 5, .kind = .access_read, .flags = protocol.record_flag_spin, .choices = 1, .object = 0x5555_0000_2000, .arg0 = 7, .arg1 = 4 | 1 << 13, .site = 0x101_f0f0, .extras = &.{} });
     // Version 12: a sem_trywait of a semaphore at 2.
     s.record(.{ .actor = 6, .kind = .sem_trywait, .flags = protocol.record_flag_enabled, .choices = 1, .object = (1 << 51) | 0x5555_0000_3000, .arg0 = 2, .arg1 = 0, .extras = &.{} });
+    // Version 15: an actor blocked for ever by a failed assume_abort_if_not (never enabled).
+    s.record(.{ .actor = 7, .kind = .assume, .flags = 0, .choices = 1, .object = 0, .arg0 = 1, .arg1 = 0, .site = 0x101_f0f8, .extras = &.{} });
     try line(out, "state", s.finish(),
         \\{"steps":12,"mapsChanged":true,"nondetRange":true,"ranOn":true,"actors":[
         \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
@@ -62,7 +64,8 @@ fn encodeAll(out: *std.Io.Writer) !void {
         \\{"actor":3,"kind":7,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"2","arg1":"0","site":93824992250431,"extras":[[4294967297,false],[4294967298,true]]},
         \\{"actor":4,"kind":20,"enabled":false,"ready":false,"choices":1,"object":93823560585216,"arg0":"-9223372036854775808","arg1":"0","site":16904205,"extras":[]},
         \\{"actor":5,"kind":23,"enabled":false,"ready":false,"spin":true,"choices":1,"object":93823560589312,"arg0":"7","arg1":"8196","site":16904432,"extras":[]},
-        \\{"actor":6,"kind":26,"enabled":true,"ready":false,"choices":1,"object":2345623374278656,"arg0":"2","arg1":"0","extras":[]}]}
+        \\{"actor":6,"kind":26,"enabled":true,"ready":false,"choices":1,"object":2345623374278656,"arg0":"2","arg1":"0","extras":[]},
+        \\{"actor":7,"kind":28,"enabled":false,"ready":false,"choices":1,"object":0,"arg0":"1","arg1":"0","site":16904440,"extras":[]}]}
     );
     // Version 14: a STATE with its window, the plain accesses since the step and a creation.
     var sw = protocol.StateWriter.begin(&buf, 3, 0);
