@@ -304,12 +304,19 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const state = decode(fromHex((await zigVectors()).get("state")!.hex));
   assert.equal(state.type, "state");
   if (state.type !== "state") return;
-  const [yieldRec, random, waitany, store, spinning, trywait] = state.point.transitions;
+  const [yieldRec, random, waitany, store, spinning, trywait, assumed] = state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
   // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
   assert.equal(state.nondetRange, true);
-  assert.equal(state.point.transitions.length, 6);
+  assert.equal(state.point.transitions.length, 7);
+  // Version 15: an actor blocked for ever by a failed assumption (1: assume_abort_if_not).
+  assert.deepEqual([assumed.kind, assumed.enabled, assumed.arg0, assumed.site], [
+    Kind.assume,
+    false,
+    1n,
+    0x101_f0f8,
+  ]);
   // Version 12: a sem_trywait, always enabled, the semaphore's value in arg0.
   assert.deepEqual([trywait.kind, trywait.enabled, trywait.object, trywait.arg0], [
     Kind.semTrywait,
@@ -351,6 +358,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     0x101_f00d,
     0x101_f0f0,
     undefined,
+    0x101_f0f8,
   ]);
 });
 
@@ -497,7 +505,7 @@ Deno.test("field values the protocol forbids are refused", async () => {
   // The first record starts after the header, steps, count, flags and a reserved u32; its kind
   // is its 5th byte.
   const kindAt = HEADER_SIZE + 16 + 4;
-  for (const kind of [0, 28, 99, 255]) {
+  for (const kind of [0, 29, 99, 255]) {
     const bad = state.slice();
     bad[kindAt] = kind;
     assert.match(decodeError(bad).message, new RegExp(`unknown transition kind ${kind}$`));
@@ -763,7 +771,7 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 14);
+  assert.equal(PROTOCOL_VERSION, 15);
   const ver = "0f00"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
