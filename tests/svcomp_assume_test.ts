@@ -158,20 +158,28 @@ Deno.test("--jobs=2 gives the sequential counts, the cut executions among them",
   }
 });
 
-Deno.test("a counterexample through a thread blocked by its assumption replays to its violation", async () => {
-  const program = await buildProgram(`${programs}assume_runs_on.c`);
-  await inTempDir(async (dir) => {
-    await Deno.copyFile(program, `${dir}/runs_on`);
-    await Deno.chmod(`${dir}/runs_on`, 0o755);
-    const found = await runCli(["check", "--", "./runs_on"], { cwd: dir });
-    assert.equal(found.code, 1, found.stderr);
-    const r = await runCli(["replay", "--quiet", "runs_on.isomc-trace.json", "--", "./runs_on"], {
-      cwd: dir,
+Deno.test("a counterexample through a thread blocked by its assumption replays to its violation, --svcomp's abort() too", async () => {
+  // abort_runs_on.c's counterexample passes t1 blocked by abort(): the trace records --svcomp, so
+  // that the replay blocks it too rather than crash.
+  const cases = [["assume_runs_on.c", []], ["abort_runs_on.c", ["--svcomp"]]] as const;
+  for (const [source, flags] of cases) {
+    const program = await buildProgram(`${programs}${source}`);
+    await inTempDir(async (dir) => {
+      await Deno.copyFile(program, `${dir}/task`);
+      await Deno.chmod(`${dir}/task`, 0o755);
+      const found = await runCli(["check", ...flags, "--", "./task"], { cwd: dir });
+      assert.equal(found.code, 1, found.stderr);
+      const trace = JSON.parse(await Deno.readTextFile(`${dir}/task.isomc-trace.json`));
+      assert.equal(trace.svcomp, flags.length > 0 ? true : undefined, source);
+      const r = await runCli(["replay", "--quiet", "task.isomc-trace.json", "--", "./task"], {
+        cwd: dir,
+      });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr.trim().split("\n").at(-1) ?? "",
+        /reproduced the assertion: reach_error\(\) was called/,
+        source,
+      );
     });
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(
-      r.stderr.trim().split("\n").at(-1) ?? "",
-      /reproduced the assertion: reach_error\(\) was called/,
-    );
-  });
+  }
 });

@@ -101,10 +101,11 @@ fn assumeAbortIfNot(cond: c_int) callconv(.c) void {
     assume(cond, "assume_abort_if_not", .assume_abort_if_not, @returnAddress());
 }
 
-/// Whether abort() is a failed assumption: --svcomp, under the checker, from an actor (and so
-/// does main's return cutting threads: pthread.zig).
+/// Whether abort() is a failed assumption: --svcomp, under the checker or replaying one of its
+/// traces (which records --svcomp), from an actor (and so does main's return cutting threads:
+/// pthread.zig).
 pub fn svcompAbort(kk: *const Kernel) bool {
-    if (kk.link == null) return false;
+    if (kk.link == null and kk.options.mode != .replay) return false;
     const v = std.c.getenv(protocol.ENV_SVCOMP) orelse return false;
     return std.mem.eql(u8, std.mem.sliceTo(v, 0), "1");
 }
