@@ -97,7 +97,7 @@ export interface CheckOptions {
   readonly expectWorkers?: number;
   /** --nondet-range=LO..HI: the values of a wide __VERIFIER_nondet_* (docs/svcomp.md). */
   readonly nondetRange?: readonly [number, number];
-  /** --svcomp: abort() ends the execution quietly, as SV-COMP tasks mean it. */
+  /** --svcomp: abort() is a failed assumption (its thread blocked for ever), as SV-COMP tasks mean it. */
   readonly svcomp?: boolean;
   /**
    * --preload: the program was built elsewhere; the runtime is preloaded into it, and only its

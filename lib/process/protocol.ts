@@ -24,7 +24,7 @@ export const ENV_VERBOSE = "ISOMC_VERBOSE";
 export const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 /** The values a wide __VERIFIER_nondet_* takes, "LO..HI" (docs/svcomp.md). */
 export const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
-/** "1": abort() ends the execution quietly (--svcomp). */
+/** "1": abort() is a failed assumption, blocking its thread (--svcomp). */
 export const ENV_SVCOMP = "ISOMC_SVCOMP";
 /** "1": main's return waits for the threads still running (--join-on-exit). */
 export const ENV_JOIN_ON_EXIT = "ISOMC_JOIN_ON_EXIT";

@@ -31,7 +31,7 @@ pub const ENV_STACK_SIZE = "ISOMC_STACK_SIZE";
 pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 /// The values a wide __VERIFIER_nondet_* (int, long...) takes: "LO..HI" (docs/svcomp.md).
 pub const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
-/// "1": abort() ends the execution quietly, as SV-COMP tasks mean it (--svcomp).
+/// "1": abort() is a failed assumption, blocking its actor, as SV-COMP tasks mean it (--svcomp).
 pub const ENV_SVCOMP = "ISOMC_SVCOMP";
 /// "1": main's return waits for the threads still running instead of cutting them
 /// (--join-on-exit, docs/pthreads.md).
