@@ -16,7 +16,13 @@ import {
   removeTemporary,
   unregisterChild,
 } from "./process/cleanup.ts";
-import { ENV_JOIN_ON_EXIT, ENV_REPLAY, ENV_REPORT, ENV_VERBOSE } from "./process/protocol.ts";
+import {
+  ENV_JOIN_ON_EXIT,
+  ENV_REPLAY,
+  ENV_REPORT,
+  ENV_SVCOMP,
+  ENV_VERBOSE,
+} from "./process/protocol.ts";
 import { resolveProgram } from "./process/resolve.ts";
 import { preloadEnv } from "./process/environment.ts";
 import { describeSignal } from "./process/signals.ts";
@@ -106,7 +112,7 @@ export async function replay(
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
   // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it), its
-  // --join-on-exit (pthread.zig) and, checked with --preload, the runtime preloaded again (the
+  // --join-on-exit and --svcomp (pthread.zig, svcomp.zig) and, checked with --preload, the runtime preloaded again (the
   // binary has none of its own).
   const given = options.env ?? Deno.env.toObject();
   const env: Record<string, string> = {
@@ -116,6 +122,9 @@ export async function replay(
   };
   if (trace.join_on_exit === true) env[ENV_JOIN_ON_EXIT] = "1";
   else delete env[ENV_JOIN_ON_EXIT];
+  // --svcomp: abort() blocks its thread there too, and main's return waits (pthread.zig).
+  if (trace.svcomp === true) env[ENV_SVCOMP] = "1";
+  else delete env[ENV_SVCOMP];
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);

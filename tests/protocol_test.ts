@@ -267,7 +267,7 @@ function expectedMessage(v: Vector): Message {
 }
 
 /**
- * Every runtime->checker message of protocol version 15, in the fixture's order (STATE twice:
+ * Every runtime->checker message of protocol version 16, in the fixture's order (STATE twice:
  * without and with a window; PROP twice: a proposition and the progress flag).
  */
 const runtimeMessages = [
@@ -312,13 +312,13 @@ Deno.test("the state vector carries what the checker depends on", async () => {
   const state = decode(fromHex((await zigVectors()).get("state")!.hex));
   assert.equal(state.type, "state");
   if (state.type !== "state") return;
-  const [yieldRec, random, waitany, store, spinning, trywait, failing, apiCas] =
+  const [yieldRec, random, waitany, store, spinning, trywait, failing, apiCas, assumed] =
     state.point.transitions;
   assert.equal(state.point.steps, 12);
   assert.equal(state.mapsChanged, true);
   // Version 8: a value was drawn from the nondet range (a wide __VERIFIER_nondet_*).
   assert.equal(state.nondetRange, true);
-  assert.equal(state.point.transitions.length, 8);
+  assert.equal(state.point.transitions.length, 9);
   // Version 15: a compare-exchange whose comparison fails at the point (record flag 8): an
   // rmw with arg1 bit 15, the expected value in arg0; and the API's cas, that succeeds.
   assert.deepEqual([failing.kind, failing.fails, failing.arg0, failing.arg1], [
@@ -333,6 +333,13 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     undefined,
     1n,
     2n,
+  ]);
+  // Version 16: an actor blocked for ever by a failed assumption (1: assume_abort_if_not).
+  assert.deepEqual([assumed.kind, assumed.enabled, assumed.arg0, assumed.site], [
+    Kind.assume,
+    false,
+    1n,
+    0x101_f0f8,
   ]);
   // Version 12: a sem_trywait, always enabled, the semaphore's value in arg0.
   assert.deepEqual([trywait.kind, trywait.enabled, trywait.object, trywait.arg0], [
@@ -377,6 +384,7 @@ Deno.test("the state vector carries what the checker depends on", async () => {
     undefined,
     undefined,
     undefined,
+    0x101_f0f8,
   ]);
 });
 
@@ -523,7 +531,7 @@ Deno.test("field values the protocol forbids are refused", async () => {
   // The first record starts after the header, steps, count, flags and a reserved u32; its kind
   // is its 5th byte.
   const kindAt = HEADER_SIZE + 16 + 4;
-  for (const kind of [0, 28, 99, 255]) {
+  for (const kind of [0, 29, 99, 255]) {
     const bad = state.slice();
     bad[kindAt] = kind;
     assert.match(decodeError(bad).message, new RegExp(`unknown transition kind ${kind}$`));
@@ -789,8 +797,8 @@ Deno.test("malformed checker frames are refused by the Zig decoder", async () =>
 // ---- protocol.ts on its own ---------------------------------------------------------------
 
 Deno.test("WELCOME, RUN, MAP, FORK, FDS and FINISH have the documented bytes", () => {
-  assert.equal(PROTOCOL_VERSION, 15);
-  const ver = "0f00"; // the version, little-endian u16
+  assert.equal(PROTOCOL_VERSION, 16);
+  const ver = "1000"; // the version, little-endian u16
   assert.equal(toHex(encodeWelcome()), "10000000" + "8100" + ver + "49534d43" + "00000000");
   assert.equal(
     toHex(encodeWelcome(WELCOME_STATEFUL | WELCOME_STACKS)),

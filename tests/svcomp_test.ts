@@ -11,46 +11,20 @@
 import assert from "node:assert/strict";
 import { buildProgram } from "./support/build.ts";
 import { runCli } from "./support/cli.ts";
+import {
+  check,
+  checkBuilt,
+  nidhugg,
+  nidhuggTask,
+  programs,
+  type Report,
+} from "./support/svcomp.ts";
+import { tempDirs } from "./support/temp_dir.ts";
 import { svcompOptions } from "../lib/build/svcomp_inputs.ts";
 import { preprocessedAsC } from "../lib/build/cc_args.ts";
-import { tempDirs } from "./support/temp_dir.ts";
-
-const programs = "tests/programs/svcomp/";
-
-interface Report {
-  readonly verdict: string;
-  readonly incomplete: string | null;
-  readonly violation: { readonly kind: string; readonly message: string } | null;
-  readonly stats: { readonly executions: number; readonly assumes_failed: number };
-}
-
-const inTempDir = tempDirs("isomc-svcomp-");
-
-/** `isomc check --json` of a built program, with its exit code. */
-async function checkBuilt(
-  program: string,
-  reduction: "none" | "odpor",
-  extra: readonly string[] = [],
-): Promise<{ code: number; report: Report }> {
-  return await inTempDir(async (dir) => {
-    const r = await runCli(
-      ["check", "--json", `--reduction=${reduction}`, "--no-visited", ...extra, "--", program],
-      { cwd: dir },
-    );
-    return { code: r.code, report: JSON.parse(r.stdout) as Report };
-  });
-}
-
-async function check(
-  name: string,
-  reduction: "none" | "odpor",
-  extra: readonly string[] = [],
-  flags: readonly string[] = [],
-): Promise<{ code: number; report: Report }> {
-  return await checkBuilt(await buildProgram(`${programs}${name}`, flags), reduction, extra);
-}
 
 const reductions = ["none", "odpor"] as const;
+const inTempDir = tempDirs("isomc-svcomp-cc-");
 
 Deno.test("reach_error() calling __assert_fail is an assertion violation, met at the value that reaches it", async () => {
   for (const reduction of reductions) {
@@ -166,21 +140,6 @@ Deno.test("a preprocessed .i task (no isomc header in it) builds and its error i
     assert.equal(report.violation?.message, "assert(0) failed at task.c:7 (in reach_error)");
   }
 });
-
-const nidhugg = "/work/peers/nidhugg/benchmarks/SV-COMP/";
-
-/** The path of a task of the Nidhugg snapshot, or null (said, and the test skipped) without it. */
-async function nidhuggTask(t: Deno.TestContext, name: string): Promise<string | null> {
-  const source = `${nidhugg}${name}`;
-  try {
-    await Deno.stat(source);
-    return source;
-  } catch {
-    console.log(`skipped: ${source} is not here (the Nidhugg snapshot)`);
-    await t.step({ name: "skipped", ignore: true, fn: () => {} });
-    return null;
-  }
-}
 
 Deno.test("Nidhugg's SV-COMP gcd task, unmodified: every guessed gcd fails its assumptions", async (t) => {
   const source = await nidhuggTask(t, "gcd.c");

@@ -118,6 +118,7 @@ async function checkAndReport(
     memory: request.memory,
     preload: request.preload,
     joinOnExit: request.joinOnExit,
+    svcomp: request.svcomp,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)

@@ -72,7 +72,7 @@ export interface CheckRequest {
   readonly dot: string | null;
   /** --nondet-range=LO..HI as given (undefined: the default, docs/svcomp.md). */
   readonly nondetRange: readonly [number, number] | undefined;
-  /** --svcomp: abort() ends the execution quietly. */
+  /** --svcomp: abort() is a failed assumption (its thread blocked for ever). */
   readonly svcomp: boolean;
   /** --preload: a binary built elsewhere, the runtime preloaded (synchronisation only). */
   readonly preload: boolean;

@@ -85,8 +85,8 @@ Options:
 SV-COMP tasks (docs/svcomp.md):
   --nondet-range=LO..HI the values a wide __VERIFIER_nondet_* (int, long...) takes (default
                         -2..2); a search that drew from it ends incomplete, never ok
-  --svcomp              abort() ends the execution quietly, as the tasks mean it (without
-                        it, abort() is a crash)
+  --svcomp              abort() is a failed assumption, as the tasks mean it: its thread
+                        is blocked for ever (without it, abort() is a crash)
 
 Liveness (docs/liveness.md; each needs --reduction=none, the default with them, and
 --restore=memory; one property at a time):

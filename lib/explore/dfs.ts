@@ -10,6 +10,7 @@ import type { Point, Step, Transition } from "../model/transition.ts";
 import { PathPoints } from "./points.ts";
 import { EndlessWatch } from "./endless.ts";
 import {
+  endOfStuck,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
@@ -18,7 +19,6 @@ import {
   maxDonated,
   newStats,
   resultOf,
-  spinCut,
   type Stats,
   traceOf,
   type Verdict,
@@ -174,17 +174,22 @@ async function search(
       deepestEnded = Math.max(deepestEnded, path.length);
     } else {
       const point = outcome.point;
-      const stuck = !point.transitions.some((t) => t.enabled);
-      if (stuck && !spinCut(point)) {
+      const stuck = point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
+      if (stuck === "deadlock") {
         stats.executions++;
         return finish("violation", {
           violation: foundDeadlock(point, taken, path, target.names),
         });
       }
-      const endless = stuck ? null : await runaway.check(path, deepestEnded);
+      const endless = stuck !== null ? null : await runaway.check(path, deepestEnded);
       if (endless !== null) return finish("incomplete", { incomplete: "runaway", endless });
-      if (stuck) {
-        // Cut at a spin loop (result.ts, spinCut): an end, apart from the executions.
+      if (stuck === "assume") {
+        // Cut by a failed assumption (result.ts, endOfStuck): an execution, counted apart too.
+        stats.executions++;
+        stats.assumesFailed++;
+        deepestEnded = Math.max(deepestEnded, path.length);
+      } else if (stuck === "spin") {
+        // Cut at a spin loop: an end, apart from the executions.
         stats.spinBlocked++;
         deepestEnded = Math.max(deepestEnded, path.length);
       } else if (path.length >= maxDepth) {

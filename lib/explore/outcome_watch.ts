@@ -1,16 +1,16 @@
 /**
- * What the SV-COMP conventions (docs/svcomp.md) add to a search's result, seen from the outcomes
- * its target returns, so that no exploration algorithm needs to know them: the executions a
- * failed assumption cut (`done` with `cut`, counted apart as `assumesFailed`), and whether any
- * value came from the nondet range, which makes a search that found nothing `incomplete`
- * ("nondet-range") rather than `ok`: it covered the range, not every value of the type.
+ * What the nondet range of the SV-COMP conventions (docs/svcomp.md) adds to a search's result,
+ * seen from the outcomes its target returns, so that no exploration algorithm needs to know it:
+ * whether any value came from the range, which makes a search that found nothing `incomplete`
+ * ("nondet-range") rather than `ok`: it covered the range, not every value of the type. (The
+ * executions a failed assumption cuts end at a point the algorithms classify: result.ts,
+ * endOfStuck.)
  */
 
 import type { ExplorationResult } from "./result.ts";
 import type { Outcome, Target } from "./target.ts";
 
 export class OutcomeWatch {
-  assumesFailed = 0;
   nondetRange = false;
 
   /** `target`, with its start and execute outcomes seen by this watch. */
@@ -32,19 +32,14 @@ export class OutcomeWatch {
   }
 
   see(o: Outcome): void {
-    if (o.kind === "done" && o.cut === "assume") this.assumesFailed++;
     if (o.kind === "point" && o.nondetRange === true) this.nondetRange = true;
   }
 
-  /** The result with what was seen: the count, and `ok` turned `incomplete` after the range. */
+  /** The result with what was seen: `ok` turned `incomplete` after the range. */
   apply<R extends ExplorationResult>(result: R): R {
-    const stats = {
-      ...result.stats,
-      assumesFailed: result.stats.assumesFailed + this.assumesFailed,
-    };
     if (this.nondetRange && result.verdict === "ok") {
-      return { ...result, stats, verdict: "incomplete", incomplete: "nondet-range" };
+      return { ...result, verdict: "incomplete", incomplete: "nondet-range" };
     }
-    return { ...result, stats };
+    return result;
   }
 }

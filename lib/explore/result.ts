@@ -8,6 +8,7 @@ import {
   actorName,
   blockedReason,
   describeTransition,
+  Kind,
   type NameTable,
   type Point,
   type Step,
@@ -47,7 +48,10 @@ export interface Stats {
   spinBlocked: number;
   /** Sequences added to wakeup trees (odpor) or steps added to backtrack sets (sdpor). */
   wakeupInsertions: number;
-  /** Executions cut by a failed assumption (__VERIFIER_assume, docs/svcomp.md); in `executions`. */
+  /**
+   * Executions cut by a failed assumption (__VERIFIER_assume, docs/svcomp.md): ended with no
+   * actor enabled and at least one blocked by its assumption; in `executions`.
+   */
   assumesFailed: number;
 }
 
@@ -236,6 +240,26 @@ export interface Donation {
  */
 export function spinCut(point: Point): boolean {
   return point.transitions.some((t) => t.spin === true);
+}
+
+/**
+ * Whether a point where no actor is enabled ends an execution cut by a failed assumption: an
+ * actor is blocked for ever by one (docs/svcomp.md). The execution is infeasible, whatever the
+ * others wait for (a mutex the blocked actor holds, a join of it), as Nidhugg and GenMC discard
+ * it; the others ran on as far as they could, so their races with it were seen.
+ */
+export function assumeCut(point: Point): boolean {
+  return point.transitions.some((t) => t.kind === Kind.assume);
+}
+
+/**
+ * How an execution ends at a point where no actor is enabled: cut by a failed assumption
+ * (counted in `executions` and `assumesFailed`), first, since such an execution is infeasible;
+ * cut at a spin loop (counted apart, in `spinBlocked`); or a deadlock.
+ */
+export function endOfStuck(point: Point): "assume" | "spin" | "deadlock" {
+  if (assumeCut(point)) return "assume";
+  return spinCut(point) ? "spin" : "deadlock";
 }
 
 /** A deadlock: the point has unfinished actors and none of them is enabled. */

@@ -27,8 +27,11 @@ export type Outcome =
      */
     readonly nondetRange?: boolean;
   }
-  /** Every actor finished; `cut`: the execution was cut by a failed assumption instead. */
-  | { readonly kind: "done"; readonly cut?: "assume" }
+  /**
+   * Every actor finished. (A failed assumption blocks its actor instead: a point with nothing
+   * enabled, which result.ts's endOfStuck classifies.)
+   */
+  | { readonly kind: "done" }
   | { readonly kind: "violation"; readonly violation: Violation };
 
 export interface Target {

@@ -9,13 +9,15 @@ import { InputError } from "../errors.ts";
 import type { Outcome, Target } from "../explore/target.ts";
 import type { Automaton } from "../ltl/automaton.ts";
 import { unknownNamesError } from "../ltl/parser.ts";
-import { anyEnabled, type Point, spinsForever } from "../model/transition.ts";
+import { anyEnabled, Kind, type Point, spinsForever } from "../model/transition.ts";
 
 /** The proposition the non-progress search reads: whether a marker was just passed. */
 export const progressProp = "@progress";
 
 /**
- * What a point where nothing can move is (null: something can): a deadlock; a livelock, when
+ * What a point where nothing can move is (null: something can): a cut when an actor is blocked
+ * by a failed assumption (the run is infeasible: a dead end, never a finite run that stutters,
+ * docs/svcomp.md); a deadlock; a livelock, when
  * actors spin (docs/pthreads.md, "Spin loops") and each would repeat its iteration exactly,
  * for ever, nobody else being able to run; or a cut, when one of them would read a value
  * another actor wrote since: it would go on, in a state that the orders with that write before
@@ -23,6 +25,7 @@ export const progressProp = "@progress";
  */
 export function blockedEnd(point: Point): "deadlock" | "livelock" | "cut" | null {
   if (anyEnabled(point)) return null;
+  if (point.transitions.some((t) => t.kind === Kind.assume)) return "cut";
   const spinning = point.transitions.filter((t) => t.spin === true);
   if (spinning.length === 0) return "deadlock";
   return spinning.every(spinsForever) ? "livelock" : "cut";

@@ -179,6 +179,9 @@ function footprint(t: Transition, comms: CommDirectory): readonly Access[] {
     case Kind.yield:
     case Kind.random:
       return none;
+    // Never enabled, so never executed: nothing it does can be reordered.
+    case Kind.assume:
+      return none;
     case Kind.load:
       return single(Family.memRead, t.object);
     case Kind.cas:

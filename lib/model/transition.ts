@@ -35,6 +35,11 @@ export const Kind = {
   /** sem_trywait (always enabled: takes the semaphore if positive) and sem_getvalue. */
   semTrywait: 26,
   semGetvalue: 27,
+  /**
+   * A failed assumption (__VERIFIER_assume(0), assume_abort_if_not(0), abort() under --svcomp;
+   * arg0 says which): the actor is blocked for ever, never enabled (docs/svcomp.md).
+   */
+  assume: 28,
 } as const;
 export type Kind = typeof Kind[keyof typeof Kind];
 
@@ -299,7 +304,16 @@ export function describeTransition(t: Transition, names: NameTable, choice?: num
     case Kind.write:
     case Kind.rmw:
       return describeAccess(t, names);
+    case Kind.assume:
+      return assumptionCall(t);
   }
+}
+
+/** The call whose assumption failed, in the runtime's words (native/src/runtime/describe.zig). */
+function assumptionCall(t: Transition): string {
+  if (t.arg0 === 1n) return "assume_abort_if_not(0)";
+  if (t.arg0 === 2n) return "abort() under --svcomp";
+  return "__VERIFIER_assume(0)";
 }
 
 function describeAccess(t: Transition, names: NameTable): string {
@@ -334,6 +348,8 @@ export function blockedReason(t: Transition, names: NameTable): string {
     case Kind.rmw:
       if (t.spin === true) return "it spins: its await loop's next iteration would repeat the last";
       return "not enabled";
+    case Kind.assume:
+      return "its assumption failed: it is blocked for ever";
     default:
       return "not enabled";
   }

@@ -104,6 +104,6 @@ export function addStats(total: Stats, s: Stats): void {
   total.restoreSeconds += s.restoreSeconds;
   total.sleepBlocked += s.sleepBlocked;
   total.spinBlocked += s.spinBlocked;
-  total.wakeupInsertions += s.wakeupInsertions;
   total.assumesFailed += s.assumesFailed;
+  total.wakeupInsertions += s.wakeupInsertions;
 }

@@ -13,11 +13,11 @@ import { altOf, type Event, EventMaker } from "../explore/dpor/event.ts";
 import { SleepSet } from "../explore/dpor/sleep.ts";
 import {
   type Donation,
+  endOfStuck,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
   newStats,
-  spinCut,
   type Stats,
   type TraceStep,
 } from "../explore/result.ts";
@@ -190,11 +190,17 @@ async function run(
   } else if (!await mine()) {
     return ended({});
   }
-  if (!point.transitions.some((t) => t.enabled) && spinCut(point)) {
+  const stuck = point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
+  if (stuck === "assume") {
+    stats.executions = 1;
+    stats.assumesFailed = 1;
+    return ended({});
+  }
+  if (stuck === "spin") {
     stats.spinBlocked = 1;
     return ended({});
   }
-  if (!point.transitions.some((t) => t.enabled)) {
+  if (stuck === "deadlock") {
     stats.executions = 1;
     const taken = trace.map((s) => s.transition);
     return ended({ violation: foundDeadlock(point, taken, [...job.prefix], target.names) });

@@ -10,7 +10,6 @@
 import { openTarget, programEnv, watchRaces } from "../check.ts";
 import { ExitCode, exitCodeOf, UsageError } from "../errors.ts";
 import { OutcomeWatch } from "../explore/outcome_watch.ts";
-import type { Stats } from "../explore/result.ts";
 import type { Target } from "../explore/target.ts";
 import { parse, stringOption } from "../cli/args.ts";
 import { workerHelp } from "../cli/help.ts";
@@ -99,7 +98,7 @@ export async function workerCommand(args: readonly string[]): Promise<number> {
   // whose first access is in the prefix is found as the sequential search finds it.
   const watched = setup.races === "ignore" ? opened : watchRaces(opened, spec);
   // The SV-COMP conventions are seen through the target, as sequentially (check.ts): each job
-  // counts the executions a failed assumption cut among its own (outcome_watch.ts).
+  // sees whether the program drew from the nondet range (outcome_watch.ts).
   const watch = new OutcomeWatch();
   const target = watch.wrap(watched);
   try {
@@ -170,7 +169,6 @@ async function serve(
     const job = jobs.shift()!;
     const current = { job, stop: new AbortController(), donate: false };
     now.current = current;
-    const assumes = watch.assumesFailed;
     let outcome;
     try {
       const claim = async (hash: bigint): Promise<boolean> => {
@@ -212,7 +210,6 @@ async function serve(
       freeHelperThreads();
       helpersFreed = true;
     }
-    outcome = withAssumes(outcome, watch.assumesFailed - assumes);
     if (shown !== null) outcome = await withOutput(target, outcome, shown);
     await send({
       type: "outcome",
@@ -222,24 +219,6 @@ async function serve(
       objects: [...target.names.objects],
       ...(watch.nondetRange ? { nondetRange: true } : {}),
     });
-  }
-}
-
-/**
- * The job's counts with the executions a failed assumption cut in it: each execution's end is
- * seen once, by the job that counts the execution (the split's parts partition them).
- */
-function withAssumes(outcome: JobOutcome, cut: number): JobOutcome {
-  if (cut === 0) return outcome;
-  const add = (s: Stats): Stats => ({ ...s, assumesFailed: s.assumesFailed + cut });
-  switch (outcome.kind) {
-    case "split":
-    case "node":
-      return { ...outcome, stats: add(outcome.stats) };
-    case "explored":
-      return { kind: "explored", part: { ...outcome.part, stats: add(outcome.part.stats) } };
-    case "spawner":
-      return outcome;
   }
 }
 

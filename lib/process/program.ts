@@ -400,8 +400,6 @@ export class ProgramRun {
           // the copy before its parent reaps it.
           if (this.options.stateful && this.allFinished) await this.awaitTail();
           this.kill();
-          // Not a violation: the program assumed something false, and the execution ends.
-          if (m.kind === ViolationKind.assume) return { kind: "done", cut: "assume" };
           return {
             kind: "violation",
             violation: {

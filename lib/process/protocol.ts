@@ -13,7 +13,7 @@ import {
   type WindowEvent,
 } from "../model/transition.ts";
 
-export const PROTOCOL_VERSION = 15;
+export const PROTOCOL_VERSION = 16;
 export const MAGIC = 0x434d5349;
 export const HEADER_SIZE = 8;
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -25,7 +25,7 @@ export const ENV_VERBOSE = "ISOMC_VERBOSE";
 export const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 /** The values a wide __VERIFIER_nondet_* takes, "LO..HI" (docs/svcomp.md). */
 export const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
-/** "1": abort() ends the execution quietly (--svcomp). */
+/** "1": abort() is a failed assumption, blocking its thread (--svcomp). */
 export const ENV_SVCOMP = "ISOMC_SVCOMP";
 /** "1": main's return waits for the threads still running (--join-on-exit). */
 export const ENV_JOIN_ON_EXIT = "ISOMC_JOIN_ON_EXIT";
@@ -71,7 +71,8 @@ const WINDOW_CREATE = 2;
 /** CRASH flag: the signal is a stack overflow. */
 const CRASH_OVERFLOW = 1;
 
-export const ViolationKind = { assertion: 1, misuse: 2, assume: 3 } as const;
+/** 3 was `assume` until version 15: a failed assumption now blocks its actor (Kind.assume). */
+export const ViolationKind = { assertion: 1, misuse: 2 } as const;
 /** PROP's kinds: a proposition (isomc_prop, named), the progress flag (isomc_progress). */
 const PROP_KINDS = { 1: "proposition", 2: "progress" } as const;
 export const ErrorCode = {

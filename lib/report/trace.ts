@@ -78,6 +78,8 @@ export interface TraceFile {
   preload?: true;
   /** `--join-on-exit`: main's return waited for the threads (a replay runs the program so). */
   join_on_exit?: true;
+  /** `--svcomp`: abort() was a failed assumption, blocking its thread (a replay runs so too). */
+  svcomp?: true;
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -115,6 +117,8 @@ export interface TraceExtras {
   readonly preload?: boolean;
   /** The check's --join-on-exit. */
   readonly joinOnExit?: boolean;
+  /** The check's --svcomp. */
+  readonly svcomp?: boolean;
 }
 
 export function buildTrace(
@@ -140,6 +144,7 @@ export function buildTrace(
     ...(extras.memory === "sync" ? { memory: "sync" as const } : {}),
     ...(extras.preload === true ? { preload: true as const } : {}),
     ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
+    ...(extras.svcomp === true ? { svcomp: true as const } : {}),
   };
 }
 
@@ -317,6 +322,7 @@ export function readTrace(path: string): TraceFile {
     ...(data.memory === "sync" ? { memory: "sync" as const } : {}),
     ...(data.preload === true ? { preload: true as const } : {}),
     ...(data.join_on_exit === true ? { join_on_exit: true as const } : {}),
+    ...(data.svcomp === true ? { svcomp: true as const } : {}),
   };
 }
 

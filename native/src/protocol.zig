@@ -12,7 +12,7 @@
 
 const std = @import("std");
 
-pub const PROTOCOL_VERSION: u16 = 15;
+pub const PROTOCOL_VERSION: u16 = 16;
 /// "ISMC" read as a little-endian u32.
 pub const MAGIC: u32 = 0x434D_5349;
 pub const HEADER_SIZE: usize = 8;
@@ -31,7 +31,7 @@ pub const ENV_STACK_SIZE = "ISOMC_STACK_SIZE";
 pub const ENV_REPLAY_CYCLES = "ISOMC_REPLAY_CYCLES";
 /// The values a wide __VERIFIER_nondet_* (int, long...) takes: "LO..HI" (docs/svcomp.md).
 pub const ENV_NONDET_RANGE = "ISOMC_NONDET_RANGE";
-/// "1": abort() ends the execution quietly, as SV-COMP tasks mean it (--svcomp).
+/// "1": abort() is a failed assumption, blocking its actor, as SV-COMP tasks mean it (--svcomp).
 pub const ENV_SVCOMP = "ISOMC_SVCOMP";
 /// "1": main's return waits for the threads still running instead of cutting them
 /// (--join-on-exit, docs/pthreads.md).
@@ -97,6 +97,11 @@ pub const Kind = enum(u8) {
     /// semaphore, arg0 its value (runtime/transitions.zig).
     sem_trywait = 26,
     sem_getvalue = 27,
+    /// A failed assumption (version 16; runtime/svcomp.zig): the actor is blocked for ever,
+    /// never enabled; arg0 says which call (0 __VERIFIER_assume, 1 assume_abort_if_not,
+    /// 2 abort() under --svcomp). A point with nothing enabled and such an actor ends an
+    /// execution cut by the assumption, not a deadlock (docs/svcomp.md).
+    assume = 28,
     _,
 };
 
@@ -122,8 +127,8 @@ pub const ViolationKind = enum(u8) {
     assertion = 1,
     /// The program used the API against its rules (oversized message, unlock by a non-owner...).
     misuse = 2,
-    /// Not a violation: an assumption (__VERIFIER_assume) failed and the execution is cut there.
-    assume = 3,
+    // 3 was `assume` until version 15: a failed assumption ended the whole execution; since
+    // version 16 it blocks its actor (Kind.assume) and the others run on.
     _,
 };
 

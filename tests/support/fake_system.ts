@@ -67,6 +67,11 @@ export type Instr =
   | { op: "waitany"; comms: readonly string[]; into?: string }
   // Local (not transitions): run right after the transition before them.
   | { op: "assert"; check: (regs: Regs) => boolean; message: string }
+  /**
+   * __VERIFIER_assume: local when `check` holds; else the actor is blocked there for ever, a
+   * transition of kind assume that is never enabled (native/src/runtime/svcomp.zig).
+   */
+  | { op: "assume"; check: (regs: Regs) => boolean }
   | { op: "crash"; when?: (regs: Regs) => boolean }
   /** An isomc_progress() marker: the state after this transition is a progress state. */
   | { op: "progress" }
@@ -518,6 +523,7 @@ export class FakeTarget implements Target {
     const instr = a.code[a.pc];
     if (alwaysLocal.has(instr.op)) return false;
     if (instr.op === "waitany") return instr.comms.some((reg) => (a.regs[reg] ?? 0) !== 0);
+    if (instr.op === "assume") return !instr.check(a.regs);
     return true;
   }
 
@@ -595,6 +601,8 @@ export class FakeTarget implements Target {
     switch (instr.op) {
       case "yield":
         return { ...base, kind: Kind.yield };
+      case "assume":
+        return { ...base, kind: Kind.assume, enabled: false };
       case "random":
         return {
           ...base,

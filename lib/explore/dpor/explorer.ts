@@ -21,6 +21,7 @@
 import { type Point, type Transition, transitionOf } from "../../model/transition.ts";
 import {
   type EndlessExecution,
+  endOfStuck,
   type ExplorationResult,
   type ExploreOptions,
   foundDeadlock,
@@ -28,7 +29,6 @@ import {
   interruptedResult,
   newStats,
   resultOf,
-  spinCut,
   type Stats,
   traceOf,
   type Verdict,
@@ -169,6 +169,7 @@ async function search(
   // state stops it (the caller then starts over statefully, explore.ts), as one too deep does.
   const endless = new EndlessWatch(target, options, options.fallback === true);
   let found: EndlessExecution | null = null;
+  let stuck: ReturnType<typeof stuckEnd> = null;
 
   let outcome = await target.start();
   stats.states++;
@@ -181,11 +182,16 @@ async function search(
       stats.executions++;
       deepestEnded = Math.max(deepestEnded, stack.path.length);
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
-    } else if (!outcome.point.transitions.some((t) => t.enabled) && spinCut(outcome.point)) {
-      stats.spinBlocked++;
+    } else if ((stuck = stuckEnd(outcome.point)) === "assume" || stuck === "spin") {
+      // Cut by a failed assumption (an execution, counted apart too) or at a spin loop (apart
+      // from the executions): the races of what ran are analysed as at any end.
+      if (stuck === "assume") {
+        stats.executions++;
+        stats.assumesFailed++;
+      } else stats.spinBlocked++;
       deepestEnded = Math.max(deepestEnded, stack.path.length);
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
-    } else if (!outcome.point.transitions.some((t) => t.enabled)) {
+    } else if (stuck === "deadlock") {
       stats.executions++;
       const deadlock = foundDeadlock(outcome.point, stack.taken, stack.path, target.names);
       return finish("violation", { violation: deadlock });
@@ -237,4 +243,9 @@ async function search(
     stack.ran(branch, maker.of(transition, step.choice, created));
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
+}
+
+/** How an execution ends at `point` if nothing is enabled there (result.ts), else null. */
+function stuckEnd(point: Point): ReturnType<typeof endOfStuck> | null {
+  return point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
 }

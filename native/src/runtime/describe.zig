@@ -102,6 +102,11 @@ pub fn describe(w: *Writer, actor: *const Actor, choice: ?u32, names: *const sym
             try id(w, s.id);
             try w.writeAll(if (s.value > 0) ") = 1" else ") = 0");
         },
+        .assume => |which| try w.writeAll(switch (which) {
+            .verifier_assume => "__VERIFIER_assume(0)",
+            .assume_abort_if_not => "assume_abort_if_not(0)",
+            .svcomp_abort => "abort() under --svcomp",
+        }),
         .sem_getvalue => |s| {
             try w.writeAll("sem_getvalue(sem ");
             try id(w, s.id);

@@ -936,7 +936,7 @@ pub const Kernel = struct {
             for (k.actors.items) |a| {
                 k.enabled.append(k.gpa, a.status == .pending and transitions.isEnabled(a)) catch k.outOfMemory();
             }
-            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse local.deadlock(k);
+            const index = schedule.roundRobin(k.enabled.items, k.last_index) orelse local.stuck(k);
             if (k.options.mode == .replay and !k.replay_notice_given) {
                 k.replay_notice_given = true;
                 std.debug.print("[isomc] the trace's {d} steps are done; going on with the default schedule\n", .{k.replay.steps.len});
@@ -1006,32 +1006,9 @@ pub const Kernel = struct {
         const kind_name = switch (kind) {
             .assertion => "assertion",
             .misuse => "misuse",
-            .assume => "assume",
             _ => "violation",
         };
         local.stop(k, kind_name, message, who);
-    }
-
-    /// Cuts the execution where it stands, without a violation: an assumption failed
-    /// (__VERIFIER_assume, svcomp.zig). Under the checker a VIOLATION of kind `assume`, which the
-    /// checker counts apart and ends the execution with; alone, a line on stderr and exit 0.
-    pub fn cut(k: *Kernel, comptime fmt: []const u8, args: anytype) noreturn {
-        var buf: [512]u8 = undefined;
-        const message = std.fmt.bufPrint(&buf, fmt, args) catch buf[0..];
-        if (k.link) |*link| {
-            link.send(protocol.encodeViolation(link.out, .{
-                .kind = .assume,
-                .actor = if (k.current) |a| a.id else 0,
-                .steps = k.book.steps,
-                .message = message,
-            }));
-            if (k.is_tail) std.c._exit(0);
-            link.waitForEnd();
-        }
-        _ = fflush(null);
-        std.debug.print("isomc: {s}: the execution ends here (step {d})\n", .{ message, k.book.steps });
-        if (k.options.report_path) |path| local.writeReport(path, "assume", message, if (k.current) |a| a.name else "", k.book.steps);
-        std.c._exit(0);
     }
 
     /// An OS thread other than the one that called isomc_init (a pthread of the program) called

@@ -1,12 +1,14 @@
 //! The conventions of the C verification benchmarks (SV-COMP `unreach-call` tasks;
 //! docs/svcomp.md): reach_error() and __VERIFIER_error() are assertion violations, as is a
-//! failed assert() (__assert_fail); __VERIFIER_assume(c) cuts the execution without a violation
-//! when c is false (kernel.cut); __VERIFIER_nondet_bool/char/uchar are choices over every value
+//! failed assert() (__assert_fail); __VERIFIER_assume(c) blocks its actor for ever when c is
+//! false (a step never enabled, transitions.Op.assume: the others run on, and an execution left
+//! with nothing enabled is cut, not deadlocked); __VERIFIER_nondet_bool/char/uchar are choices over every value
 //! of their type, the wider ones over the nondet range (ISOMC_NONDET_RANGE, default -2..2), which
 //! the checker is told of so that such a search never ends `ok`; __VERIFIER_atomic_begin/end and
 //! the functions named __VERIFIER_atomic_* (through -finstrument-functions, which `isomc cc`
-//! adds for them) make the yields inside them invisible; abort() ends the execution quietly
-//! under --svcomp (ISOMC_SVCOMP=1).
+//! adds for them) make the yields inside them invisible; abort() under --svcomp
+//! (ISOMC_SVCOMP=1) blocks its actor as a failed assumption does (the tasks mean "this path is
+//! infeasible").
 //!
 //! Each works in any program built by `isomc cc`, from an actor (main is one in pthread and
 //! SV-COMP programs: pthread.zig); outside any actor each falls back to the C library's
@@ -19,6 +21,7 @@ const protocol = @import("protocol");
 const api = @import("api.zig");
 const kernel_mod = @import("kernel.zig");
 const core = @import("pthread.zig");
+const transitions = @import("transitions.zig");
 
 const Kernel = kernel_mod.Kernel;
 const Actor = kernel_mod.Actor;
@@ -76,24 +79,33 @@ fn verifierError() callconv(.c) noreturn {
     api.enter("__VERIFIER_error").violation(null, .assertion, "__VERIFIER_error() was called", .{});
 }
 
-fn assume(cond: c_int, comptime what: []const u8) void {
+/// The actor's assumption failed: it parks at a step that is never enabled and never comes
+/// back (the peers' semantics: Nidhugg and GenMC block the thread; the other threads' later
+/// steps, and their races with what this one did, are part of the execution).
+fn blockForEver(kk: *Kernel, which: transitions.Assumption, site: usize) noreturn {
+    _ = core.step(kk, .{ .assume = which }, site);
+    unreachable;
+}
+
+fn assume(cond: c_int, comptime what: []const u8, which: transitions.Assumption, site: usize) void {
     if (cond != 0) return;
     _ = api.currentActor() orelse std.c._exit(0);
-    api.enter(what).cut(what ++ "(0): an assumption failed", .{});
+    blockForEver(api.enter(what), which, site);
 }
 
 fn verifierAssume(cond: c_int) callconv(.c) void {
-    assume(cond, "__VERIFIER_assume");
+    assume(cond, "__VERIFIER_assume", .verifier_assume, @returnAddress());
 }
 
 fn assumeAbortIfNot(cond: c_int) callconv(.c) void {
-    assume(cond, "assume_abort_if_not");
+    assume(cond, "assume_abort_if_not", .assume_abort_if_not, @returnAddress());
 }
 
-/// Whether abort() ends the path quietly: --svcomp, under the checker, from an actor (and so
-/// does main's return cutting threads: pthread.zig).
+/// Whether abort() is a failed assumption: --svcomp, under the checker or replaying one of its
+/// traces (which records --svcomp), from an actor (and so does main's return cutting threads:
+/// pthread.zig).
 pub fn svcompAbort(kk: *const Kernel) bool {
-    if (kk.link == null) return false;
+    if (kk.link == null and kk.options.mode != .replay) return false;
     const v = std.c.getenv(protocol.ENV_SVCOMP) orelse return false;
     return std.mem.eql(u8, std.mem.sliceTo(v, 0), "1");
 }
@@ -101,7 +113,7 @@ pub fn svcompAbort(kk: *const Kernel) bool {
 fn abortCall() callconv(.c) noreturn {
     _ = api.currentActor() orelse core.real("abort", @TypeOf(abortCall))();
     const kk = api.enter("abort");
-    if (svcompAbort(kk)) kk.cut("abort() was called (--svcomp: the path ends)", .{});
+    if (svcompAbort(kk)) blockForEver(kk, .svcomp_abort, @returnAddress());
     core.real("abort", @TypeOf(abortCall))();
 }
 

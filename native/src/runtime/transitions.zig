@@ -43,6 +43,7 @@ pub const OpKind = enum(u64) {
     access,
     sem_trywait,
     sem_getvalue,
+    assume,
 };
 
 /// What an actor waits to do: its pending visible operation and its operands. Every payload is
@@ -80,7 +81,14 @@ pub const Op = union(OpKind) {
     sem_trywait: *objects.Semaphore,
     /// Reads the semaphore's value (the result); changes nothing.
     sem_getvalue: *objects.Semaphore,
+    /// A failed assumption (svcomp.zig): the actor is blocked for ever, its step never enabled,
+    /// while the others run on; an execution left with nothing enabled and one of these is cut
+    /// (docs/svcomp.md). The payload says which call failed (Assumption).
+    assume: Assumption,
 };
+
+/// Which call's assumption failed: the record's arg0 (lib/model/transition.ts names them).
+pub const Assumption = enum(u64) { verifier_assume = 0, assume_abort_if_not = 1, svcomp_abort = 2 };
 
 /// A memory access as a step: its address, its value (the one read, or written by an atomic
 /// store or read-modify-write's operand), and `info` (size, mode, atomic, spin; below).
@@ -205,6 +213,7 @@ pub fn kindOf(op: Op) protocol.Kind {
         },
         .sem_trywait => .sem_trywait,
         .sem_getvalue => .sem_getvalue,
+        .assume => .assume,
     };
 }
 
@@ -218,6 +227,7 @@ pub fn isEnabled(actor: *const Actor) bool {
         .cond_wake => |c| actor.signalled and c.mutex.owner == 0,
         .barrier_leave => |b| b.barrier.generation != b.generation,
         .access => |a| a.info & access_spin == 0,
+        .assume => false,
         else => true,
     };
 }
@@ -367,6 +377,8 @@ pub fn execute(k: *Kernel, actor: *Actor, choice: u32) After {
             }
         },
         .access => {},
+        // Never enabled: the checker and the local loop schedule enabled steps only.
+        .assume => unreachable,
         .sem_trywait => |s| {
             if (s.value > 0) {
                 s.value -= 1;
@@ -499,6 +511,7 @@ pub fn record(actor: *const Actor, extras: []u64) protocol.Record {
             arg1 = @bitCast(a.info);
             if (a.info & access_spin != 0) flags |= protocol.record_flag_spin;
         },
+        .assume => |which| arg0 = @intCast(@intFromEnum(which)),
     }
     return .{
         .actor = actor.id,
@@ -566,6 +579,18 @@ test "sem_trywait takes a positive semaphore, else leaves it; sem_getvalue reads
     _ = execute(&k, &a, 0);
     try testing.expectEqual(@as(i64, 2), a.result);
     try testing.expectEqual(@as(i64, 2), s.value);
+}
+
+test "a failed assumption is never enabled and says which call failed" {
+    for ([_]Assumption{ .verifier_assume, .assume_abort_if_not, .svcomp_abort }) |which| {
+        const a = parked(.{ .assume = which });
+        try testing.expect(!isEnabled(&a));
+        try testing.expectEqual(@as(u32, 1), choiceCount(&a));
+        const rec = record(&a, &extras_for_tests);
+        try testing.expectEqual(protocol.Kind.assume, rec.kind);
+        try testing.expectEqual(@as(u8, 0), rec.flags);
+        try testing.expectEqual(@as(i64, @intCast(@intFromEnum(which))), rec.arg0);
+    }
 }
 
 test "cond_wake needs a signal and a free mutex" {

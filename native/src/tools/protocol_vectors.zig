@@ -58,6 +58,8 @@ fn encodeAll(out: *std.Io.Writer) !void {
     // Version 15: a compare-exchange of 4 bytes expecting 5 that fails here; the API's cas.
     s.record(.{ .actor = 7, .kind = .access_rmw, .flags = protocol.record_flag_enabled | protocol.record_flag_fails, .choices = 1, .object = 0x5555_0000_3008, .arg0 = 5, .arg1 = 4 | 2 << 8 | 1 << 12 | 1 << 15, .extras = &.{} });
     s.record(.{ .actor = 8, .kind = .cas, .flags = protocol.record_flag_enabled, .choices = 1, .object = 0x5555_0000_3010, .arg0 = 1, .arg1 = 2, .extras = &.{} });
+    // Version 16: an actor blocked for ever by a failed assume_abort_if_not (never enabled).
+    s.record(.{ .actor = 9, .kind = .assume, .flags = 0, .choices = 1, .object = 0, .arg0 = 1, .arg1 = 0, .site = 0x101_f0f8, .extras = &.{} });
     try line(out, "state", s.finish(),
         \\{"steps":12,"mapsChanged":true,"nondetRange":true,"ranOn":true,"actors":[
         \\{"actor":1,"kind":1,"enabled":true,"ready":false,"choices":1,"object":0,"arg0":"0","arg1":"0","extras":[]},
@@ -67,7 +69,8 @@ fn encodeAll(out: *std.Io.Writer) !void {
         \\{"actor":5,"kind":23,"enabled":false,"ready":false,"spin":true,"choices":1,"object":93823560589312,"arg0":"7","arg1":"8196","site":16904432,"extras":[]},
         \\{"actor":6,"kind":26,"enabled":true,"ready":false,"choices":1,"object":2345623374278656,"arg0":"2","arg1":"0","extras":[]},
         \\{"actor":7,"kind":25,"enabled":true,"ready":false,"fails":true,"choices":1,"object":93823560593416,"arg0":"5","arg1":"37380","extras":[]},
-        \\{"actor":8,"kind":22,"enabled":true,"ready":false,"choices":1,"object":93823560593424,"arg0":"1","arg1":"2","extras":[]}]}
+        \\{"actor":8,"kind":22,"enabled":true,"ready":false,"choices":1,"object":93823560593424,"arg0":"1","arg1":"2","extras":[]},
+        \\{"actor":9,"kind":28,"enabled":false,"ready":false,"choices":1,"object":0,"arg0":"1","arg1":"0","site":16904440,"extras":[]}]}
     );
     // Version 14: a STATE with its window, the plain accesses since the step and a creation.
     var sw = protocol.StateWriter.begin(&buf, 3, 0);

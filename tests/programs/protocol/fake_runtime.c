@@ -16,7 +16,7 @@ enum {
   DONE = 0x06,
   ERROR = 0x07,
   STACKS = 0x08,
-  VERSION = 15,
+  VERSION = 16,
   MAGIC = 0x434d5349
 };
 
