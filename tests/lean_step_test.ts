@@ -18,19 +18,11 @@ import { RaceWatch } from "../lib/explore/race_watch.ts";
 import type { ExplorationResult } from "../lib/explore/result.ts";
 import { type FakeActor, type FakeProgram, FakeTarget, type Instr } from "./support/fake_system.ts";
 import { lastzero } from "./support/fake_programs.ts";
+import { transition } from "./support/transitions.ts";
 
+/** A transition of `actor` on `object` (tests/support/transitions.ts), `arg1` its access bits. */
 function tr(actor: number, kind: Kind, object: number, arg1 = 0n): Transition {
-  return {
-    actor,
-    kind,
-    enabled: true,
-    ready: false,
-    choices: 1,
-    object,
-    arg0: 0n,
-    arg1,
-    extras: [],
-  };
+  return transition(actor, kind, { object, arg1 });
 }
 
 const noComms = (): undefined => undefined;

@@ -38,6 +38,14 @@ Deno.test("--jobs=2 pinned: each worker's main thread and program on its CPU, it
     return;
   }
   const lastzero = await buildProgram(join(repoRoot, "examples", "dpor", "lastzero.c"));
+  // The check starts from a process pinned to CPU 0, as from a test process whose thread an
+  // in-process sequential check pinned (the suite failed so): its workers still go one to a
+  // CPU (local.ts, onlineCpus; navigator.hardwareConcurrency said 1 and put both on CPU 0).
+  const taskset = (...args: string[]) =>
+    new Deno.Command("/usr/bin/taskset", { args: [...args, String(Deno.pid)], stdout: "null" })
+      .outputSync();
+  const before = allowed(`/proc/${Deno.pid}/task/${Deno.pid}`) ?? online;
+  taskset("-a", "-p", "-c", "0");
   // lastzero(11) under odpor: several seconds of subtree jobs, time to look.
   const run = startCli(["check", "--json", "--reduction=odpor", "--jobs=2", "--", lastzero, "11"]);
   const seen = new Map<number, { main: string; helpers: Set<string>; program: string | null }>();
@@ -65,6 +73,8 @@ Deno.test("--jobs=2 pinned: each worker's main thread and program on its CPU, it
     await new Promise((r) => setTimeout(r, 50));
   }
   const r = await endsWithin(run, 120_000);
+  taskset("-a", "-p", "-c", online);
+  taskset("-p", "-c", before);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).stats.executions, 7168);
   assert.equal(seen.size, 2, `workers seen with their helpers free: ${seen.size}`);

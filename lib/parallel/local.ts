@@ -30,11 +30,11 @@ export function startWorker(
 ): Deno.ChildProcess {
   const self = selfCommand();
   const argv = [...self, "worker", `--connect=${address}`, "--", ...program];
-  const cpus = navigator.hardwareConcurrency;
+  const cpus = onlineCpus();
   const pinned = pin && has("/usr/bin/taskset");
   const wrapped = [
     ...(has("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : []),
-    ...(pinned ? ["/usr/bin/taskset", "-c", String(k % cpus)] : []),
+    ...(pinned ? ["/usr/bin/taskset", "-c", String(cpus[k % cpus.length])] : []),
     ...argv,
   ];
   return new Deno.Command(wrapped[0], {
@@ -105,6 +105,30 @@ export function freeHelperThreads(): boolean {
   // Every thread to every CPU, then the main thread (its tid is the pid) back to its own.
   return run(["-a", "-p", "-c", online, String(Deno.pid)]) &&
     run(["-p", "-c", mine, String(Deno.pid)]);
+}
+
+/**
+ * The machine's CPUs, by number: the kernel's online list ("0-1", "0,2-5"), not
+ * navigator.hardwareConcurrency, which counts the CPUs the calling thread may run on: 1 in a
+ * library caller whose thread a sequential check pinned (lib/native/process.ts, pinCpu), which
+ * would put every worker on CPU 0.
+ */
+export function onlineCpus(): number[] {
+  let list: string;
+  try {
+    list = Deno.readTextFileSync("/sys/devices/system/cpu/online").trim();
+  } catch {
+    list = "";
+  }
+  const cpus: number[] = [];
+  for (const part of list.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) continue;
+    for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) cpus.push(c);
+  }
+  return cpus.length > 0
+    ? cpus
+    : Array.from({ length: navigator.hardwareConcurrency }, (_, i) => i);
 }
 
 function has(path: string): boolean {
