@@ -18,6 +18,7 @@ import {
 } from "./process/cleanup.ts";
 import {
   ENV_JOIN_ON_EXIT,
+  ENV_NONDET_RANGE,
   ENV_REPLAY,
   ENV_REPORT,
   ENV_SVCOMP,
@@ -112,7 +113,7 @@ export async function replay(
 ): Promise<ReplayResult> {
   const trace = readTrace(tracePath);
   // The steps the check took: with its memory mode (native/src/runtime/tsan.zig reads it), its
-  // --join-on-exit and --svcomp (pthread.zig, svcomp.zig) and, checked with --preload, the runtime preloaded again (the
+  // --join-on-exit, --svcomp and --nondet-range (pthread.zig, svcomp.zig) and, checked with --preload, the runtime preloaded again (the
   // binary has none of its own).
   const given = options.env ?? Deno.env.toObject();
   const env: Record<string, string> = {
@@ -125,6 +126,11 @@ export async function replay(
   // --svcomp: abort() blocks its thread there too, and main's return waits (pthread.zig).
   if (trace.svcomp === true) env[ENV_SVCOMP] = "1";
   else delete env[ENV_SVCOMP];
+  // --nondet-range: the steps' choices index its values, so the replay draws from it too; none
+  // given, the runtime's default (runtime/svcomp.zig), which is the check's.
+  if (trace.nondet_range !== undefined) {
+    env[ENV_NONDET_RANGE] = `${trace.nondet_range[0]}..${trace.nondet_range[1]}`;
+  } else delete env[ENV_NONDET_RANGE];
   const spec = resolveProgram(program, args, env);
   const mismatch = programMismatch(trace.program, program, args);
   if (mismatch !== null) options.notice?.(mismatch);

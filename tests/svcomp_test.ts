@@ -76,6 +76,30 @@ Deno.test("a wide __VERIFIER_nondet_int takes --nondet-range's values, and the s
   }
 });
 
+Deno.test("a counterexample found with --nondet-range replays with its range: the trace records it", async () => {
+  const program = await buildProgram(`${programs}range.c`);
+  await inTempDir(async (dir) => {
+    await Deno.copyFile(program, `${dir}/task`);
+    await Deno.chmod(`${dir}/task`, 0o755);
+    const found = await runCli(["check", "--nondet-range=0..10", "--", "./task"], { cwd: dir });
+    assert.equal(found.code, 1, found.stderr);
+    const path = `${dir}/task.isomc-trace.json`;
+    const trace = JSON.parse(await Deno.readTextFile(path));
+    assert.deepEqual(trace.nondet_range, [0, 10]);
+    const replay = () =>
+      runCli(["replay", "--quiet", "task.isomc-trace.json", "--", "./task"], { cwd: dir });
+    const r = await replay();
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr.trim().split("\n").at(-1) ?? "", /reproduced the assertion/);
+    // Without the range the replay draws from -2..2, where the counterexample's choice (6, its
+    // seventh value) does not exist: it does not reproduce.
+    delete trace.nondet_range;
+    await Deno.writeTextFile(path, JSON.stringify(trace));
+    const without = await replay();
+    assert.notEqual(without.code, 1, without.stderr);
+  });
+});
+
 Deno.test("a bad --nondet-range is a usage error, in one line", async () => {
   for (const bad of ["5..1", "a..b", "0..100000"]) {
     const r = await runCli(["check", `--nondet-range=${bad}`, "--", "/bin/true"]);

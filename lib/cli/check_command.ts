@@ -119,6 +119,7 @@ async function checkAndReport(
     preload: request.preload,
     joinOnExit: request.joinOnExit,
     svcomp: request.svcomp,
+    nondetRange: request.nondetRange,
   };
   const trace = lasso !== null && result.liveness !== null
     ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)

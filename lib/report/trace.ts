@@ -80,6 +80,11 @@ export interface TraceFile {
   join_on_exit?: true;
   /** `--svcomp`: abort() was a failed assumption, blocking its thread (a replay runs so too). */
   svcomp?: true;
+  /**
+   * `--nondet-range=LO..HI`, when given: the values of the wide __VERIFIER_nondet_* the steps'
+   * choices index (a replay draws from the same range).
+   */
+  nondet_range?: [number, number];
 }
 
 /** Whether a trace records a lasso (a liveness or non-progress violation). */
@@ -119,6 +124,8 @@ export interface TraceExtras {
   readonly joinOnExit?: boolean;
   /** The check's --svcomp. */
   readonly svcomp?: boolean;
+  /** The check's --nondet-range, if given. */
+  readonly nondetRange?: readonly [number, number];
 }
 
 export function buildTrace(
@@ -145,6 +152,9 @@ export function buildTrace(
     ...(extras.preload === true ? { preload: true as const } : {}),
     ...(extras.joinOnExit === true ? { join_on_exit: true as const } : {}),
     ...(extras.svcomp === true ? { svcomp: true as const } : {}),
+    ...(extras.nondetRange === undefined
+      ? {}
+      : { nondet_range: [extras.nondetRange[0], extras.nondetRange[1]] as [number, number] }),
   };
 }
 
@@ -323,7 +333,14 @@ export function readTrace(path: string): TraceFile {
     ...(data.preload === true ? { preload: true as const } : {}),
     ...(data.join_on_exit === true ? { join_on_exit: true as const } : {}),
     ...(data.svcomp === true ? { svcomp: true as const } : {}),
+    ...(isRange(data.nondet_range) ? { nondet_range: data.nondet_range } : {}),
   };
+}
+
+/** A `nondet_range` as the trace writes it: two safe integers, the first not above the second. */
+function isRange(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) &&
+    Number.isSafeInteger(v[1]) && v[0] <= v[1];
 }
 
 function actorsOf(v: unknown): { actors: { id: number; name: string }[] } | null {
