@@ -174,7 +174,7 @@ async function search(
       deepestEnded = Math.max(deepestEnded, path.length);
     } else {
       const point = outcome.point;
-      const stuck = point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
+      const stuck = endOfStuck(point);
       if (stuck === "deadlock") {
         stats.executions++;
         return finish("violation", {

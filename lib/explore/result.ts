@@ -253,11 +253,13 @@ export function assumeCut(point: Point): boolean {
 }
 
 /**
- * How an execution ends at a point where no actor is enabled: cut by a failed assumption
- * (counted in `executions` and `assumesFailed`), first, since such an execution is infeasible;
- * cut at a spin loop (counted apart, in `spinBlocked`); or a deadlock.
+ * How an execution ends at `point` when no actor is enabled there (null when one is): cut by a
+ * failed assumption (counted in `executions` and `assumesFailed`), first, since such an
+ * execution is infeasible; cut at a spin loop (counted apart, in `spinBlocked`); or a deadlock.
+ * One classification for every search (dfs.ts, dpor/explorer.ts, parallel/run_job.ts).
  */
-export function endOfStuck(point: Point): "assume" | "spin" | "deadlock" {
+export function endOfStuck(point: Point): "assume" | "spin" | "deadlock" | null {
+  if (point.transitions.some((t) => t.enabled)) return null;
   if (assumeCut(point)) return "assume";
   return spinCut(point) ? "spin" : "deadlock";
 }

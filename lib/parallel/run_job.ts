@@ -190,7 +190,7 @@ async function run(
   } else if (!await mine()) {
     return ended({});
   }
-  const stuck = point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
+  const stuck = endOfStuck(point);
   if (stuck === "assume") {
     stats.executions = 1;
     stats.assumesFailed = 1;

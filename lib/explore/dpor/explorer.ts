@@ -169,7 +169,7 @@ async function search(
   // state stops it (the caller then starts over statefully, explore.ts), as one too deep does.
   const endless = new EndlessWatch(target, options, options.fallback === true);
   let found: EndlessExecution | null = null;
-  let stuck: ReturnType<typeof stuckEnd> = null;
+  let stuck: ReturnType<typeof endOfStuck> = null;
 
   let outcome = await target.start();
   stats.states++;
@@ -182,7 +182,7 @@ async function search(
       stats.executions++;
       deepestEnded = Math.max(deepestEnded, stack.path.length);
       if (!await analyze()) return finish("incomplete", { incomplete: heartbeat.stop! });
-    } else if ((stuck = stuckEnd(outcome.point)) === "assume" || stuck === "spin") {
+    } else if ((stuck = endOfStuck(outcome.point)) === "assume" || stuck === "spin") {
       // Cut by a failed assumption (an execution, counted apart too) or at a spin loop (apart
       // from the executions): the races of what ran are analysed as at any end.
       if (stuck === "assume") {
@@ -243,9 +243,4 @@ async function search(
     stack.ran(branch, maker.of(transition, step.choice, created));
   }
   return depthCut ? finish("incomplete", { incomplete: "max-depth" }) : finish("ok");
-}
-
-/** How an execution ends at `point` if nothing is enabled there (result.ts), else null. */
-function stuckEnd(point: Point): ReturnType<typeof endOfStuck> | null {
-  return point.transitions.some((t) => t.enabled) ? null : endOfStuck(point);
 }
