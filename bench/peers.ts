@@ -1,10 +1,12 @@
 /**
  * `./isomc bench --peers`: isomc side by side with Nidhugg (optimal DPOR) and GenMC on the
- * classic DPOR benchmarks, on this machine, in one run. It finds or builds the peers
- * (bench/peers/install.ts), builds isomc's ports with `isomc cc -O2`, then runs the tools
- * alternately — isomc, Nidhugg, GenMC, isomc, ... on each program — timing whole commands with
- * bench/peers/measure.c, checks that every run reports the same trace count, and writes
- * bench/results/peers.{json,md} (--quick, --only: partial-peers.{json,md}, ignored by git).
+ * classic DPOR benchmarks, and with SimGrid's checker on SimGrid's examples when a SimGrid
+ * build is given (bench/peers/simgrid.ts), on this machine, in one run. It finds or builds
+ * Nidhugg and GenMC (bench/peers/install.ts; SimGrid is never built here), builds isomc's ports
+ * with `isomc cc -O2`, then runs the tools alternately — isomc, Nidhugg, GenMC, isomc, ... on
+ * each program — timing whole commands with bench/peers/measure.c, checks that every run
+ * reports the same trace count, and writes bench/results/peers.{json,md} (--quick, --only:
+ * partial-peers.{json,md}, ignored by git).
  *
  * Exit status: 0 every run agreed, 1 some run failed or reported another count, 2 usage,
  * 3 a peer or an input could not be found or built.
@@ -18,6 +20,7 @@ import { describeMachine } from "./machine.ts";
 import { parsePeerOptions, type PeerOptions, peerUsage, PeerUsageError } from "./peers/options.ts";
 import { locatePeers, PeerSetupError, peerVersions } from "./peers/install.ts";
 import {
+  dporTools,
   type PeerProgram,
   quickPrograms,
   toolCommand,
@@ -26,11 +29,20 @@ import {
 } from "./peers/programs.ts";
 import { disagreement, parseReport } from "./peers/parse.ts";
 import {
+  isomcSimgridCommand,
+  missingSimgridFiles,
+  simgridCommand,
+  type SimgridProgram,
+  simgridVersion,
+} from "./peers/simgrid.ts";
+import {
   allAgree,
   markdownTable,
   type Measurement,
   type RunRecord,
+  simgridTable,
   summarize,
+  type TableProgram,
 } from "./peers/table.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -100,25 +112,37 @@ async function measured(
   return { m, stdout: text.decode(r.stdout), stderr: text.decode(r.stderr) };
 }
 
-const labels: Record<ToolName, string> = { isomc: "isomc", nidhugg: "Nidhugg", genmc: "GenMC" };
+const labels: Record<ToolName, string> = {
+  isomc: "isomc",
+  nidhugg: "Nidhugg",
+  genmc: "GenMC",
+  simgrid: "SimGrid",
+};
 
+/** One program of a table with the command each of its tools runs on it. */
+interface Job extends TableProgram {
+  command(tool: ToolName): string[];
+}
+
+/**
+ * Runs `tools` in turn on each job, `runs` rounds each, after one unrecorded run of each tool
+ * on `warmUp`: caches (Deno's, the page cache) are warm for all.
+ */
 async function runAll(
-  options: PeerOptions,
-  paths: ToolPaths,
-  bins: Map<string, string>,
+  jobs: readonly Job[],
+  warmUp: Job,
+  tools: readonly ToolName[],
+  runsPerTool: number,
   measure: string,
 ): Promise<RunRecord[]> {
-  const command = (tool: ToolName, p: PeerProgram): string[] =>
-    toolCommand(tool, p, paths, bins.get(options.sameC ? p.key : p.isomcSource)!, options.sameC);
-  // One unrecorded run of each tool first: caches (Deno's, the page cache) are warm for all.
-  for (const tool of options.tools) await measured(measure, command(tool, warm));
+  for (const tool of tools) await measured(measure, warmUp.command(tool));
   const runs: RunRecord[] = [];
-  for (const p of options.programs) {
-    for (let round = 1; round <= options.runs; round++) {
-      for (const tool of options.tools) {
+  for (const p of jobs) {
+    for (let round = 1; round <= runsPerTool; round++) {
+      for (const tool of tools) {
         const load1 = (await loadAverage())[0];
-        const { m, stdout, stderr } = await measured(measure, command(tool, p));
-        const report = parseReport(tool, stdout);
+        const { m, stdout, stderr } = await measured(measure, p.command(tool));
+        const report = parseReport(tool, stdout, stderr);
         const problem = disagreement(report, p.traces, m.exit);
         runs.push({ ...m, program: p.key, tool, round, report, problem, load1 });
         console.log(
@@ -194,42 +218,123 @@ export async function runPeers(args: readonly string[]): Promise<number> {
   }
 }
 
+/** The SimGrid build, checked to hold what the programs need. */
+async function locateSimgrid(options: PeerOptions): Promise<string | null> {
+  const dir = options.simgrid;
+  if (options.simgridPrograms.length === 0 || dir === null) return null;
+  const missing = await missingSimgridFiles(dir, options.simgridPrograms);
+  if (missing.length > 0) {
+    throw new PeerSetupError(
+      `${dir} is not a SimGrid build directory with model checking and sthread: ${
+        missing.join(", ")
+      } missing`,
+    );
+  }
+  return dir;
+}
+
+/** isomc's ports of SimGrid's S4U examples, keyed by source. */
+async function buildSimgridPorts(
+  buildDir: string,
+  programs: readonly SimgridProgram[],
+): Promise<Map<string, string>> {
+  const bins = new Map<string, string>();
+  for (const p of programs) {
+    if (p.isomcSource === null || bins.has(p.isomcSource)) continue;
+    const out = join(buildDir, p.isomcSource.replaceAll("/", "_").replace(/\.c$/, ""));
+    await compile([join(root, p.isomcSource)], out, ["-O2"]);
+    bins.set(p.isomcSource, out);
+  }
+  return bins;
+}
+
 async function measurePeers(options: PeerOptions, buildDir: string): Promise<number> {
-  const dirs = await locatePeers(options, root);
+  const dporRun = options.programs.length > 0;
+  const tools = options.tools.filter((t) => dporTools.includes(t));
+  const dirs = dporRun ? await locatePeers(options, root) : { nidhugg: null, genmc: null };
+  const simgrid = await locateSimgrid(options);
+  if (options.simgrid === null) {
+    console.log("SimGrid rows left out: no SimGrid build given (--simgrid=DIR or ISOMC_SIMGRID)");
+  }
   const measure = await buildMeasure(buildDir);
-  const ports = options.tools.includes("isomc") ? [warm, ...options.programs] : [];
+  const ports = dporRun && tools.includes("isomc") ? [warm, ...options.programs] : [];
   if (options.sameC && dirs.nidhugg === null) {
     throw new PeerSetupError("--same-c needs Nidhugg's checkout: its benchmarks/ are the C files");
   }
   const bins = await buildPorts(buildDir, ports, options.sameC ? dirs.nidhugg : null);
+  const sgBins = options.tools.includes("isomc")
+    ? await buildSimgridPorts(buildDir, options.simgridPrograms)
+    : new Map<string, string>();
   const paths: ToolPaths = {
     isomc: join(root, "isomc"),
     nidhugg: dirs.nidhugg ?? "",
     genmc: dirs.genmc ?? "",
     python: "python3",
+    simgrid: simgrid ?? "",
   };
   const machine = await describeMachine();
-  const versions = {
+  const versions: Record<string, string> = {
     isomc: await isomcVersion(),
     ...await peerVersions(dirs, paths.python),
+    ...(simgrid === null ? {} : { simgrid: await simgridVersion(simgrid) }),
   };
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Linux ${machine.kernel}`);
   console.log(`tools: ${Object.values(versions).join("; ")}`);
+  const dporJob = (p: PeerProgram): Job => ({
+    ...p,
+    command: (tool) =>
+      toolCommand(tool, p, paths, bins.get(options.sameC ? p.key : p.isomcSource)!, options.sameC),
+  });
+  const sgTools = options.tools.filter((t) => t === "isomc" || t === "simgrid");
+  const sgJob = (p: SimgridProgram): Job => ({
+    ...p,
+    command: (tool) =>
+      tool === "simgrid" ? simgridCommand(p, paths.simgrid!) : isomcSimgridCommand(
+        p,
+        paths.isomc,
+        paths.simgrid!,
+        p.isomcSource === null ? null : sgBins.get(p.isomcSource)!,
+      ),
+  });
   const before = await loadAverage();
   const date = new Date().toISOString();
-  const runs = await runAll(options, paths, bins, measure);
+  const dporRuns = dporRun
+    ? await runAll(options.programs.map(dporJob), dporJob(warm), tools, options.runs, measure)
+    : [];
+  const sgPrograms = simgrid === null ? [] : options.simgridPrograms;
+  // The warm-up is the smallest program, whatever the run measures.
+  const sgWarm = [...sgPrograms].sort((a, b) => a.traces - b.traces)[0];
+  const sgRuns = sgPrograms.length === 0
+    ? []
+    : await runAll(sgPrograms.map(sgJob), sgJob(sgWarm), sgTools, options.runs, measure);
+  const runs = [...dporRuns, ...sgRuns];
   const after = await loadAverage();
   const loads = runs.map((r) => r.load1);
   const load = { min: Math.min(...loads), max: Math.max(...loads), before, after };
-  const rows = summarize(options.programs, options.tools, runs);
+  const dporRows = summarize(options.programs, tools, dporRuns);
+  const sgRows = summarize(sgPrograms, sgTools, sgRuns);
+  const rows = [...dporRows, ...sgRows];
   const stem = `${options.partial ? "partial-" : ""}${options.sameC ? "same-c-" : ""}peers`;
-  const md = `${header(machine, date, load, versions, options.runs)}\n\n${markdownTable(rows)}\n`;
+  const tables = [
+    ...(dporRows.length > 0 ? [markdownTable(dporRows)] : []),
+    ...(sgRows.length > 0 ? [`Against SimGrid's checker:\n\n${simgridTable(sgRows, sgRuns)}`] : []),
+  ];
+  const md = `${header(machine, date, load, versions, options.runs)}\n\n${tables.join("\n\n")}\n`;
   const out = join(options.resultsDir, stem);
   await Deno.mkdir(options.resultsDir, { recursive: true });
   await Deno.writeTextFile(
     `${out}.json`,
     JSON.stringify(
-      { date, machine, versions, load, runs_per_tool: options.runs, rows, runs },
+      {
+        date,
+        machine,
+        versions,
+        load,
+        runs_per_tool: options.runs,
+        rows: dporRows,
+        simgrid_rows: sgRows,
+        runs,
+      },
       null,
       2,
     ) + "\n",

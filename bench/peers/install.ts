@@ -230,7 +230,7 @@ async function locate(
  * benchmark sources are in it.
  */
 export async function locatePeers(options: PeerOptions, root: string): Promise<PeerDirs> {
-  const needNidhugg = options.tools.some((t) => t !== "isomc");
+  const needNidhugg = options.tools.includes("nidhugg") || options.tools.includes("genmc");
   const snapshots = await snapshotDirs(root, options.peersSrc);
   return {
     nidhugg: needNidhugg ? await locate(nidhugg, options.nidhugg, options, snapshots) : null,

@@ -5,6 +5,7 @@
  */
 
 import type { ToolName } from "./programs.ts";
+import { parseSimgrid } from "./simgrid.ts";
 
 export interface ToolReport {
   /** Complete executions explored (one per trace for optimal DPOR), null if not reported. */
@@ -122,7 +123,8 @@ function unknownReport(message: string): ToolReport {
   };
 }
 
-export function parseReport(tool: ToolName, stdout: string): ToolReport {
+/** `stderr` matters to SimGrid only: the others report on stdout. */
+export function parseReport(tool: ToolName, stdout: string, stderr = ""): ToolReport {
   switch (tool) {
     case "isomc":
       return parseIsomc(stdout);
@@ -130,6 +132,8 @@ export function parseReport(tool: ToolName, stdout: string): ToolReport {
       return parseNidhugg(stdout);
     case "genmc":
       return parseGenmc(stdout);
+    case "simgrid":
+      return parseSimgrid(`${stderr}\n${stdout}`);
   }
 }
 

@@ -82,10 +82,12 @@ export const quickPrograms: readonly PeerProgram[] = [
   sized(filesystem, 16, 8),
 ];
 
-export type ToolName = "isomc" | "nidhugg" | "genmc";
-export const toolNames: readonly ToolName[] = ["isomc", "nidhugg", "genmc"];
+export type ToolName = "isomc" | "nidhugg" | "genmc" | "simgrid";
+export const toolNames: readonly ToolName[] = ["isomc", "nidhugg", "genmc", "simgrid"];
+/** The tools of the DPOR table; SimGrid has its own programs (bench/peers/simgrid.ts). */
+export const dporTools: readonly ToolName[] = ["isomc", "nidhugg", "genmc"];
 
-/** Where the tools are: the repository, and the two peers' built checkouts. */
+/** Where the tools are: the repository, the two peers' built checkouts, SimGrid's build. */
 export interface ToolPaths {
   /** The `./isomc` script of this repository. */
   readonly isomc: string;
@@ -95,6 +97,8 @@ export interface ToolPaths {
   readonly genmc: string;
   /** Interpreter for nidhuggc: called directly, a shim in its shebang can cost seconds. */
   readonly python: string;
+  /** A SimGrid build directory (bin/simgrid-mc), when SimGrid's rows are run. */
+  readonly simgrid?: string;
 }
 
 /**
@@ -139,5 +143,7 @@ export function toolCommand(
       ];
     case "genmc":
       return [`${paths.genmc}/genmc`, "--", define, source];
+    case "simgrid":
+      throw new Error("SimGrid runs its own programs (bench/peers/simgrid.ts), not these");
   }
 }

@@ -1,11 +1,19 @@
 /**
- * From the runs of `./isomc bench --peers` to the table of issue 10: the median wall time of
- * each tool on each program, the ratios isomc / Nidhugg and isomc / GenMC, peak memory, and
- * whether every run agreed on the trace count. Pure functions.
+ * From the runs of `./isomc bench --peers` to the tables of issue 10: the median wall time of
+ * each tool on each program, the ratios isomc / Nidhugg, isomc / GenMC and isomc / SimGrid,
+ * peak memory, and whether every run agreed on the trace count. Pure functions.
  */
 
 import type { ToolReport } from "./parse.ts";
-import type { PeerProgram, ToolName } from "./programs.ts";
+import type { ToolName } from "./programs.ts";
+import type { SimgridReport } from "./simgrid.ts";
+
+/** What a table needs of a program, DPOR benchmark or SimGrid example. */
+export interface TableProgram {
+  readonly key: string;
+  readonly label: string;
+  readonly traces: number;
+}
 
 /** What bench/peers/measure.c says about one command. */
 export interface Measurement {
@@ -16,6 +24,10 @@ export interface Measurement {
   readonly max_rss_kib: number;
   /** Exit status, or 128 + the signal that killed it. */
   readonly exit: number;
+  /** Processes of the tree that outlived their parent, reaped by measure (SimGrid's). */
+  readonly orphans?: number;
+  /** Some were still running 10 s after the command ended and were killed. */
+  readonly orphans_killed?: boolean;
 }
 
 export interface RunRecord extends Measurement {
@@ -52,6 +64,8 @@ export interface Row {
   /** The same ratios of CPU time. */
   readonly cpuOverNidhugg: number | null;
   readonly cpuOverGenmc: number | null;
+  readonly isomcOverSimgrid: number | null;
+  readonly cpuOverSimgrid: number | null;
 }
 
 export function median(values: readonly number[]): number | null {
@@ -85,7 +99,7 @@ function ratio(
 }
 
 export function summarize(
-  programs: readonly PeerProgram[],
+  programs: readonly TableProgram[],
   tools: readonly ToolName[],
   runs: readonly RunRecord[],
 ): Row[] {
@@ -101,6 +115,8 @@ export function summarize(
       isomcOverGenmc: ratio(cells.isomc, cells.genmc),
       cpuOverNidhugg: ratio(cells.isomc, cells.nidhugg, (c) => c.cpu_s),
       cpuOverGenmc: ratio(cells.isomc, cells.genmc, (c) => c.cpu_s),
+      isomcOverSimgrid: ratio(cells.isomc, cells.simgrid),
+      cpuOverSimgrid: ratio(cells.isomc, cells.simgrid, (c) => c.cpu_s),
     };
   });
 }
@@ -158,11 +174,68 @@ export function markdownTable(rows: readonly Row[]): string {
       } | ${mib(r.cells.isomc)}, ${mib(r.cells.nidhugg)}, ${mib(r.cells.genmc)} |`,
     );
   }
+  return [...lines, ...problemLines(rows)].join("\n");
+}
+
+function problemLines(rows: readonly Row[]): string[] {
   const problems = rows.flatMap((r) =>
     Object.entries(r.cells).flatMap(([tool, c]) => c.problems.map((p) => `${r.label} ${tool} ${p}`))
   );
-  if (problems.length > 0) {
-    lines.push("", "Runs that did not count:", ...problems.map((p) => `- ${p}`));
+  return problems.length === 0
+    ? []
+    : ["", "Runs that did not count:", ...problems.map((p) => `- ${p}`)];
+}
+
+/** The median of one counter over the runs of a tool on a program that counted. */
+function counter(
+  runs: readonly RunRecord[],
+  of: (r: RunRecord) => number | null | undefined,
+): string {
+  const v = median(
+    runs.filter((r) => r.problem === null).map(of).filter((x): x is number =>
+      typeof x === "number"
+    ),
+  );
+  return v === null ? "-" : v.toLocaleString("en-US");
+}
+
+/**
+ * isomc against SimGrid's checker: wall and CPU times with their ratios, peak memory, and each
+ * checker's own counters (isomc: transitions executed forward; SimGrid: states visited overall
+ * and transition replays), taken from the runs of the rows.
+ */
+export function simgridTable(rows: readonly Row[], runs: readonly RunRecord[]): string {
+  const cpu = (c: ToolCell): number | null => c.cpu_s;
+  const lines = [
+    "| program | traces | isomc | SimGrid | isomc / SimGrid | isomc CPU | SimGrid CPU | CPU isomc / SimGrid | peak RSS MiB: isomc, SimGrid |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.label} | ${r.traces.toLocaleString("en-US")} | ${seconds(r.cells.isomc)} | ${
+        seconds(r.cells.simgrid)
+      } | ${times(r.isomcOverSimgrid)} | ${seconds(r.cells.isomc, cpu)} | ${
+        seconds(r.cells.simgrid, cpu)
+      } | ${times(r.cpuOverSimgrid)} | ${mib(r.cells.isomc)}, ${mib(r.cells.simgrid)} |`,
+    );
   }
-  return lines.join("\n");
+  lines.push(
+    "",
+    "| program | isomc transitions | SimGrid states visited | SimGrid replays | isomc search s |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  );
+  for (const r of rows) {
+    const of = (tool: ToolName) => runs.filter((x) => x.program === r.program && x.tool === tool);
+    const sg = (f: (s: SimgridReport) => number | null) => (x: RunRecord) =>
+      f(x.report as SimgridReport);
+    const own = r.cells.isomc?.own_s ?? null;
+    lines.push(
+      `| ${r.label} | ${counter(of("isomc"), (x) => x.report.transitions)} | ${
+        counter(of("simgrid"), sg((s) => s.statesVisited))
+      } | ${counter(of("simgrid"), sg((s) => s.replays))} | ${
+        own === null ? "-" : own.toFixed(2)
+      } |`,
+    );
+  }
+  return [...lines, ...problemLines(rows)].join("\n");
 }
