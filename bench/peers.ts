@@ -314,7 +314,10 @@ async function measurePeers(options: PeerOptions, buildDir: string): Promise<num
   const dporRows = summarize(options.programs, tools, dporRuns);
   const sgRows = summarize(sgPrograms, sgTools, sgRuns);
   const rows = [...dporRows, ...sgRows];
-  const stem = `${options.partial ? "partial-" : ""}${options.sameC ? "same-c-" : ""}peers`;
+  // SimGrid's table alone goes beside the DPOR table, not over it.
+  const stem = `${options.partial ? "partial-" : ""}${options.sameC ? "same-c-" : ""}${
+    dporRun ? "" : "simgrid-"
+  }peers`;
   const tables = [
     ...(dporRows.length > 0 ? [markdownTable(dporRows)] : []),
     ...(sgRows.length > 0 ? [`Against SimGrid's checker:\n\n${simgridTable(sgRows, sgRuns)}`] : []),

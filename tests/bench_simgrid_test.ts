@@ -346,7 +346,10 @@ Deno.test("simgrid run: SimGrid's table alone, runs alternate, counts agree: exi
       calls[1],
       `simgrid-mc --cfg=model-check/reduction:odpor --cfg=model-check/setenv:LD_PRELOAD=${s.dir}/lib/libsthread.so ${s.dir}/teshsuite/mc/mcmini/mcmini-philosophers_mutex_ok 4 0`,
     );
-    const results = JSON.parse(await Deno.readTextFile(join(s.dir, "partial-peers.json")));
+    // SimGrid's table alone is written beside the DPOR table's files, not over them.
+    const results = JSON.parse(
+      await Deno.readTextFile(join(s.dir, "partial-simgrid-peers.json")),
+    );
     assert.deepEqual(results.rows, []);
     assert.equal(results.simgrid_rows.length, 1);
     assert.equal(results.runs.length, 2);
@@ -356,7 +359,7 @@ Deno.test("simgrid run: SimGrid's table alone, runs alternate, counts agree: exi
       assert.equal(run.report.traces, 24);
       assert.equal(run.report.statesVisited, 1153);
     }
-    const md = await Deno.readTextFile(join(s.dir, "partial-peers.md"));
+    const md = await Deno.readTextFile(join(s.dir, "partial-simgrid-peers.md"));
     assert.match(md, /Against SimGrid's checker:/);
     assert.match(md, /\| philosophers\(4\) \| 24 \| - \| [\d.]+ s \| - \|/);
   } finally {
@@ -375,7 +378,9 @@ Deno.test("simgrid run: isomc's port agrees with SimGrid's count on the mutex; a
       `--results=${s.dir}`,
     ]);
     assert.equal(ok.code, 0, ok.stderr);
-    const results = JSON.parse(await Deno.readTextFile(join(s.dir, "partial-peers.json")));
+    const results = JSON.parse(
+      await Deno.readTextFile(join(s.dir, "partial-simgrid-peers.json")),
+    );
     const isomc = results.runs.find((r: RunRecord) => r.tool === "isomc");
     assert.equal(isomc.report.traces, 28);
     assert.equal(isomc.report.verdict, "ok");
@@ -409,7 +414,7 @@ Deno.test("simgrid run: without a build SimGrid's rows are left out in one line;
     assert.equal(bad.code, 3);
     assert.equal(bad.stderr.trim().split("\n").length, 1);
     assert.match(bad.stderr, /is not a SimGrid build directory .*bin\/simgrid-mc, /);
-    assert.ok(!(await Deno.stat(join(dir, "partial-peers.json")).catch(() => null)));
+    assert.ok(!(await Deno.stat(join(dir, "partial-simgrid-peers.json")).catch(() => null)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
