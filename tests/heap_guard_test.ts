@@ -4,7 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { heapNearlyFull, type HeapProbe, tooFull, v8Probe } from "../lib/explore/heap_guard.ts";
+import {
+  heapNearlyFull,
+  type HeapProbe,
+  heapSmall,
+  loadV8Probe,
+  smallHeap,
+  tooFull,
+  v8Probe,
+} from "../lib/explore/heap_guard.ts";
 
 const mib = 2 ** 20;
 const limit = 4000 * mib;
@@ -60,11 +68,21 @@ Deno.test("without a collector (Deno 2.6) a heap that looks full stops the searc
   assert.equal(heapNearlyFull(h.probe), true);
 });
 
-Deno.test("this runtime gives the guard V8's collector, and a heap with room is not stopped", () => {
-  const probe = v8Probe();
+Deno.test("this runtime gives the guard V8's collector, and a heap with room is not stopped", async () => {
+  const probe = await loadV8Probe();
+  assert.equal(v8Probe(), probe);
   const collect = probe.collector();
   assert.ok(collect !== null, "Deno 2.9 gives the collector (node:vm after --expose-gc)");
   collect();
   assert.ok(probe.used() > 0 && probe.used() < probe.limit());
-  assert.equal(heapNearlyFull(), false);
+  assert.equal(heapNearlyFull(probe), false);
+});
+
+Deno.test("heapSmall is Deno's own heap use against the bound, false once the heap is past it", () => {
+  // heapSmall is Deno's figure against the bound; past it, V8's figures are loaded at a beat.
+  assert.equal(heapSmall(), Deno.memoryUsage().heapUsed < smallHeap);
+  const big: number[][] = [];
+  while (Deno.memoryUsage().heapUsed < smallHeap) big.push(new Array(1 << 16).fill(1.5));
+  assert.equal(heapSmall(), false);
+  big.length = 0;
 });

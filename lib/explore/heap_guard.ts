@@ -7,12 +7,29 @@
  * limit before a full collection: the parallel property test's heap reached 3.5 GiB of a 4 GiB
  * limit with 85 MiB live, and the guard stopped searches that had memory to spare (the test's
  * flake under load). So a heap that looks nearly full is collected once, then judged again.
+ *
+ * V8's figures come from node:v8 and its collector through node:vm, imported only once a
+ * heartbeat (every 100 ms) finds the heap past `smallHeap` (Deno.memoryUsage, no node: module,
+ * says so): importing them cost 14 ms of CPU on every check at start-up (bench/README.md,
+ * "What a small check costs"), and a heap that small is far from any limit.
  */
 
-import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-
 const mib = 2 ** 20;
+
+/** Below this use of the whole heap the guard needs no closer look. */
+export const smallHeap = 64 * mib;
+
+/** Is the heap so small that it cannot be near its limit? Cheap, and no node: module. */
+export function heapSmall(): boolean {
+  return Deno.memoryUsage().heapUsed < smallHeap;
+}
+
+interface V8Modules {
+  readonly v8: typeof import("node:v8");
+  readonly vm: typeof import("node:vm");
+}
+
+let modules: V8Modules | null = null;
 
 /** What the guard reads and does; the defaults are V8's, tests give their own. */
 export interface HeapProbe {
@@ -38,7 +55,7 @@ export function tooFull(used: number, limit: number): boolean {
 }
 
 /** Is the heap nearly full, after a collection when it first looked so? */
-export function heapNearlyFull(probe: HeapProbe = v8Probe()): boolean {
+export function heapNearlyFull(probe: HeapProbe): boolean {
   if (!tooFull(probe.used(), probe.limit())) return false;
   const collect = probe.collector();
   if (collect === null) return true;
@@ -49,14 +66,22 @@ export function heapNearlyFull(probe: HeapProbe = v8Probe()): boolean {
 let probe: HeapProbe | null = null;
 let collect: { readonly gc: (() => void) | null } | undefined;
 
-/** V8's own figures and collector (made once). */
-export function v8Probe(): HeapProbe {
+/** V8's own figures and collector, node:v8 and node:vm imported on the first call. */
+export async function loadV8Probe(): Promise<HeapProbe> {
+  modules ??= { v8: await import("node:v8"), vm: await import("node:vm") };
+  return v8Probe()!;
+}
+
+/** V8's own figures and collector (made once), or null before loadV8Probe. */
+export function v8Probe(): HeapProbe | null {
+  if (modules === null) return null;
+  const { v8, vm } = modules;
   probe ??= {
-    used: oldGenerationUsed,
+    used: () => oldGenerationUsed(v8),
     // heap_size_limit is the old generation's limit plus the young generation's, three
     // semi-spaces of 32 MiB (measured with Deno 2.9: old + 96 MiB whatever the old size).
-    limit: () => getHeapStatistics().heap_size_limit - 96 * mib,
-    collector: () => (collect ??= { gc: collector() }).gc,
+    limit: () => v8.getHeapStatistics().heap_size_limit - 96 * mib,
+    collector: () => (collect ??= { gc: collector(v8, vm) }).gc,
   };
   return probe;
 }
@@ -65,10 +90,10 @@ export function v8Probe(): HeapProbe {
  * V8's `gc`, exposed to a new context after the fact (the flag only adds the function to
  * contexts made later; nothing else changes). Null where the runtime refuses (Deno 2.6).
  */
-function collector(): (() => void) | null {
+function collector(v8: V8Modules["v8"], vm: V8Modules["vm"]): (() => void) | null {
   try {
-    setFlagsFromString("--expose-gc");
-    const gc: unknown = runInNewContext("typeof gc === 'function' ? gc : null");
+    v8.setFlagsFromString("--expose-gc");
+    const gc: unknown = vm.runInNewContext("typeof gc === 'function' ? gc : null");
     return typeof gc === "function" ? () => (gc as () => void)() : null;
   } catch {
     return null;
@@ -80,12 +105,12 @@ function collector(): (() => void) | null {
  * no per-space statistics (node:v8 throws "Not implemented"): there, the whole heap's use,
  * which is more, so the search can only stop earlier, never be aborted by V8.
  */
-function oldGenerationUsed(): number {
-  let spaces: ReturnType<typeof getHeapSpaceStatistics>;
+function oldGenerationUsed(v8: V8Modules["v8"]): number {
+  let spaces: ReturnType<V8Modules["v8"]["getHeapSpaceStatistics"]>;
   try {
-    spaces = getHeapSpaceStatistics();
+    spaces = v8.getHeapSpaceStatistics();
   } catch {
-    return getHeapStatistics().used_heap_size;
+    return v8.getHeapStatistics().used_heap_size;
   }
   const young = new Set(["new_space", "new_large_object_space", "read_only_space"]);
   let used = 0;

@@ -15,7 +15,7 @@ import {
   type Transition,
 } from "../model/transition.ts";
 import { Interrupted, type TargetCounters, type Violation } from "./target.ts";
-import { heapNearlyFull } from "./heap_guard.ts";
+import { heapNearlyFull, heapSmall, loadV8Probe, v8Probe } from "./heap_guard.ts";
 
 export interface Stats {
   /** Complete executions: maximal paths that ended, deadlocked, failed or hit the depth limit. */
@@ -391,16 +391,35 @@ export class Heartbeat {
   ): Promise<boolean> {
     while (!work.next().done) {
       // A long analysis can allocate fast: the heap is looked at every pause, not every beat.
-      if (heapNearlyFull()) this.full = true;
+      this.heapLooked();
       if (this.late()) await this.beat(stats, startedMs);
       if (this.stop !== null) return false;
     }
     return true;
   }
 
+  /**
+   * The heap guard between beats: V8's figures when they are loaded (lookAtHeap loads them),
+   * nothing before. Deno.memoryUsage would say whether the heap is small, but costs 18 µs (it
+   * reads /proc): a beat's price, not a pause's.
+   */
+  private heapLooked(): void {
+    const probe = v8Probe();
+    if (probe !== null && heapNearlyFull(probe)) this.full = true;
+  }
+
+  /**
+   * The heap guard at a beat: V8's figures (node:v8, loaded the first time) once the heap has
+   * grown past heapSmall's bound; a check that ends before never loads them.
+   */
+  private async lookAtHeap(): Promise<void> {
+    if (v8Probe() === null && heapSmall()) return;
+    if (heapNearlyFull(await loadV8Probe())) this.full = true;
+  }
+
   async beat(stats: Readonly<Stats>, startedMs: number): Promise<void> {
     this.last = performance.now();
-    if (heapNearlyFull()) this.full = true;
+    await this.lookAtHeap();
     this.options.onProgress?.({ ...stats, seconds: (this.last - startedMs) / 1000 });
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }

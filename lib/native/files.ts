@@ -12,9 +12,9 @@
  * starting at once each rename identical bytes over the other's.
  */
 
-import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { InternalError } from "../errors.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** A file embedded in the single binary, as the build recorded it. */
 export interface BundledFile {
@@ -176,7 +176,4 @@ function writeOutTo(entry: BundledFile, from: string, dir: string): string {
   return target;
 }
 
-/** SHA-256 in hex, synchronously (WebCrypto's is asynchronous; dlopen's caller is not). */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+export { sha256Hex };
