@@ -6,7 +6,7 @@
  * instead, so that its cycle can be seen to come back to the same state (lib/replay_lasso.ts).
  */
 
-import { basename, join } from "node:path";
+import { basename, join } from "./paths.ts";
 import { InputError } from "./errors.ts";
 import type { ViolationKind } from "./explore/target.ts";
 import { killProcess, releaseProcess, spawn, waitProcess } from "./native/process.ts";

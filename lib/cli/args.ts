@@ -1,51 +1,110 @@
 /**
- * Argument parsing shared by the commands, on node:util's parseArgs: unknown options, missing
- * or unexpected values and options given twice are usage errors, each one line.
+ * Argument parsing shared by the commands, with node:util's parseArgs's rules in strict mode
+ * (options anywhere, `--name=value` or `--name value`, `-h` and groups of short flags, `--`
+ * ends the options) but without node:util: importing the first node: module starts Deno's Node
+ * compatibility layer, 7 ms of CPU at each start-up (bench/README.md, "What a small check
+ * costs"). Unknown options, missing or unexpected values and options given twice are usage
+ * errors, each one line. tests/args_test.ts compares it with node's parseArgs.
  */
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.ts";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+}
+
+type Options = Readonly<Record<string, OptionSpec>>;
 
 export interface Parsed {
   readonly values: Record<string, string | boolean | undefined>;
   readonly positionals: string[];
 }
 
+/** What an option token of the command line says: its name, how it was written, its value. */
+interface Token {
+  readonly name: string;
+  readonly rawName: string;
+  readonly value: string | undefined;
+}
+
 export function parse(command: string, args: readonly string[], options: Options): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options,
-      allowPositionals: true,
-      strict: true,
-      tokens: true,
-    });
-  } catch (e) {
-    throw new UsageError(describeParseError(command, e as Error & { code?: string }));
-  }
-  // parseArgs keeps the last of repeated options: `--reduction=none --reduction=odpor` would
-  // quietly run odpor. Each option may be given once.
+  const values: Record<string, string | boolean | undefined> = Object.create(null);
+  const positionals: string[] = [];
+  // Each option may be given once: `--reduction=none --reduction=odpor` would otherwise
+  // quietly run odpor.
   const seen = new Map<string, string>();
-  for (const token of parsed.tokens ?? []) {
-    if (token.kind !== "option") continue;
-    const earlier = seen.get(token.name);
+  const byShort = new Map<string, string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.short !== undefined) byShort.set(spec.short, name);
+  }
+  const unknown = (raw: string): UsageError =>
+    new UsageError(
+      `${command}: unknown option '${raw}' (see isomc ${command} --help; the program and its arguments go after --)`,
+    );
+  const take = (t: Token): void => {
+    const earlier = seen.get(t.name);
     if (earlier !== undefined) {
       throw new UsageError(
-        `${command}: ${token.rawName} is given twice (${earlier} and ${
-          spelled(token)
-        }): give it once`,
+        `${command}: ${t.rawName} is given twice (${earlier} and ${spelled(t)}): give it once`,
       );
     }
-    seen.set(token.name, spelled(token));
+    seen.set(t.name, spelled(t));
+    values[t.name] = t.value ?? true;
+  };
+  /** The value of a string option written without `=`: the next argument, not option-like. */
+  const next = (raw: string, i: number): string => {
+    const v = args[i];
+    if (v === undefined || (v.length > 1 && v.startsWith("-"))) {
+      throw new UsageError(`${command}: ${raw} needs a value (${raw}=VALUE)`);
+    }
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      const raw = `--${name}`;
+      const spec = Object.hasOwn(options, name) ? options[name] : undefined;
+      // (node's parseArgs names `--=x` whole: it is no option with a value)
+      if (spec === undefined) throw unknown(name === "" ? arg : raw);
+      if (spec.type === "boolean") {
+        if (eq >= 0) throw new UsageError(`${command}: ${raw} takes no value`);
+        take({ name, rawName: raw, value: undefined });
+      } else {
+        const value = eq >= 0 ? arg.slice(eq + 1) : next(raw, ++i);
+        take({ name, rawName: raw, value });
+      }
+      continue;
+    }
+    if (arg.length > 1 && arg.startsWith("-")) {
+      // -h, or a group of short options: -hq is -h -q; a short string option takes the rest.
+      for (let k = 1; k < arg.length; k++) {
+        const raw = `-${arg[k]}`;
+        const name = byShort.get(arg[k]);
+        if (name === undefined) throw unknown(raw);
+        if (options[name].type === "boolean") {
+          take({ name, rawName: raw, value: undefined });
+          continue;
+        }
+        const value = k + 1 < arg.length ? arg.slice(k + 1) : next(raw, ++i);
+        take({ name, rawName: raw, value });
+        break;
+      }
+      continue;
+    }
+    positionals.push(arg);
   }
-  return { values: parsed.values as Parsed["values"], positionals: parsed.positionals };
+  return { values, positionals };
 }
 
 /** How an option token was written: `--reduction=none`, `--json`, `-h`. */
-function spelled(token: { rawName: string; value?: string | undefined }): string {
+function spelled(token: Token): string {
   return token.value === undefined ? token.rawName : `${token.rawName}=${token.value}`;
 }
 
@@ -56,21 +115,6 @@ function spelled(token: { rawName: string; value?: string | undefined }): string
 export function wantsJson(args: readonly string[]): boolean {
   const end = args.indexOf("--");
   return (end < 0 ? args : args.slice(0, end)).includes("--json");
-}
-
-/** node's parseArgs messages run over several lines and speak of positionals: say it shortly. */
-function describeParseError(command: string, e: Error & { code?: string }): string {
-  const option = e.message.match(/'(-[^' ]*)/)?.[1] ?? "?";
-  switch (e.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `${command}: unknown option '${option}' (see isomc ${command} --help; the program and its arguments go after --)`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return e.message.includes("does not take an argument")
-        ? `${command}: ${option} takes no value`
-        : `${command}: ${option} needs a value (${option}=VALUE)`;
-    default:
-      return `${command}: ${e.message.split("\n")[0]}`;
-  }
 }
 
 export function positiveInteger(

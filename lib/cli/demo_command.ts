@@ -3,7 +3,7 @@
  * program, checks it, and shows the deadlock it finds with the commands to replay it.
  */
 
-import { relative } from "node:path";
+import { relative } from "../paths.ts";
 import { compile } from "../build/cc.ts";
 import { check } from "../check.ts";
 import { ExitCode, UsageError } from "../errors.ts";

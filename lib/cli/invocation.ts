@@ -4,8 +4,7 @@
  * `~/src/isomc/isomc`) in ISOMC_INVOKED; run directly, it is `deno run -A` and the path of cli.ts.
  */
 
-import { isAbsolute, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, isAbsolute, relative } from "../paths.ts";
 import { shellQuote } from "../report/human.ts";
 
 export const ENV_INVOKED = "ISOMC_INVOKED";

@@ -4,7 +4,7 @@
  * scripts/dist.ts writes, lib/native/files.ts) and the replay hints naming the binary.
  */
 
-import { basename, isAbsolute, relative } from "node:path";
+import { basename, isAbsolute, relative } from "../paths.ts";
 import { VERSION } from "../cli/help.ts";
 import { ENV_INVOKED } from "../cli/invocation.ts";
 import { main } from "../cli/main.ts";

@@ -12,7 +12,7 @@
  * starting at once each rename identical bytes over the other's.
  */
 
-import { fileURLToPath } from "node:url";
+import { fileURLToPath } from "../paths.ts";
 import { InternalError } from "../errors.ts";
 import { sha256Hex } from "./sha256.ts";
 

@@ -4,7 +4,7 @@
  * as `isomc worker`, under the kernel's parent-death signal and pinned to its own CPU.
  */
 
-import { fileURLToPath } from "node:url";
+import { fileURLToPath } from "../paths.ts";
 import { UsageError } from "../errors.ts";
 import type { Address } from "./wire.ts";
 

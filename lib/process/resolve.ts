@@ -3,7 +3,7 @@
  * up in PATH, as a shell would. Problems are reported before anything is started.
  */
 
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../paths.ts";
 import { InputError } from "../errors.ts";
 import type { ProgramSpec } from "./spec.ts";
 

@@ -7,7 +7,7 @@
  * (docs/reports.md has the measurement).
  */
 
-import { basename, isAbsolute, join } from "node:path";
+import { basename, isAbsolute, join } from "../paths.ts";
 import { lineAt, type LineTables, parseLineTables } from "./dwarf_line.ts";
 import { compDirs } from "./dwarf_units.ts";
 import { type Elf, type ElfSymbol, parseElf, sectionBytes, symbolAt, symbolsOf } from "./elf.ts";

@@ -5,7 +5,7 @@
  * and never a default file that holds another program's trace.
  */
 
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "../paths.ts";
 import { InputError } from "../errors.ts";
 import { TRACE_FORMAT } from "./trace.ts";
 
