@@ -136,7 +136,7 @@ Deno.test("simgrid commands: odpor on both sides; the philosophers' very binary 
 });
 
 Deno.test("simgrid programs: the port exists and the build directory is checked file by file", async () => {
-  assert.ok((await Deno.stat(join(root, "examples/centralized_mutex.c"))).isFile);
+  assert.ok((await Deno.stat(join(root, "bench/programs/centralized_mutex.c"))).isFile);
   const dir = await Deno.makeTempDir({ prefix: "isomc-simgrid-test-" });
   try {
     assert.deepEqual(await missingSimgridFiles(dir, simgridPrograms), [

@@ -8,7 +8,7 @@
  * (teshsuite/mc/mcmini/philosophers_mutex_ok.c): both checkers run the very binary SimGrid's
  * build made of it, simgrid-mc under its sthread preload library, isomc under its own
  * (--preload). Both see only the synchronisation calls. The centralized mutex is an S4U C++
- * program; isomc runs its port, examples/centralized_mutex.c (the same actors and messages).
+ * program; isomc runs its port, bench/programs/centralized_mutex.c (the same actors and messages).
  */
 
 import { join } from "node:path";
@@ -41,7 +41,7 @@ function mutex(clients: number, cs: number, traces: number): SimgridProgram {
     traces,
     simgridBinary: mutexBinary,
     sthread: false,
-    isomcSource: "examples/centralized_mutex.c",
+    isomcSource: "bench/programs/centralized_mutex.c",
     args: [String(clients), String(cs)],
   };
 }

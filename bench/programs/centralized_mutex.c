@@ -17,7 +17,7 @@
  *
  * Usage: centralized_mutex [CLIENTS [CS]] (default 4 2, as SimGrid's example)
  *
- *   ./isomc cc -O2 -o centralized_mutex examples/centralized_mutex.c
+ *   ./isomc cc -O2 -o centralized_mutex bench/programs/centralized_mutex.c
  *   ./isomc check -- ./centralized_mutex 3 2
  */
 #include <stdlib.h>
