@@ -27,11 +27,12 @@ import {
   type ToolName,
   type ToolPaths,
 } from "./peers/programs.ts";
-import { disagreement, parseReport } from "./peers/parse.ts";
+import { disagreement, parseReport, type ToolReport } from "./peers/parse.ts";
 import {
   isomcSimgridCommand,
   missingSimgridFiles,
   simgridCommand,
+  simgridDisagreement,
   type SimgridProgram,
   simgridVersion,
 } from "./peers/simgrid.ts";
@@ -122,6 +123,8 @@ const labels: Record<ToolName, string> = {
 /** One program of a table with the command each of its tools runs on it. */
 interface Job extends TableProgram {
   command(tool: ToolName): string[];
+  /** Why a run does not count; by default, not the expected trace count (disagreement). */
+  problem?(tool: ToolName, report: ToolReport, exitCode: number): string | null;
 }
 
 /**
@@ -143,7 +146,9 @@ async function runAll(
         const load1 = (await loadAverage())[0];
         const { m, stdout, stderr } = await measured(measure, p.command(tool));
         const report = parseReport(tool, stdout, stderr);
-        const problem = disagreement(report, p.traces, m.exit);
+        const problem = p.problem === undefined
+          ? disagreement(report, p.traces, m.exit)
+          : p.problem(tool, report, m.exit);
         runs.push({ ...m, program: p.key, tool, round, report, problem, load1 });
         console.log(
           `${p.label} ${labels[tool]} run ${round}: ${m.wall_s.toFixed(2)} s, ${
@@ -288,6 +293,8 @@ async function measurePeers(options: PeerOptions, buildDir: string): Promise<num
   const sgTools = options.tools.filter((t) => t === "isomc" || t === "simgrid");
   const sgJob = (p: SimgridProgram): Job => ({
     ...p,
+    problem: (tool, report, exitCode) =>
+      simgridDisagreement(p, report, tool === "simgrid" ? "simgrid" : "isomc", exitCode),
     command: (tool) =>
       tool === "simgrid" ? simgridCommand(p, paths.simgrid!) : isomcSimgridCommand(
         p,
@@ -303,7 +310,10 @@ async function measurePeers(options: PeerOptions, buildDir: string): Promise<num
     : [];
   const sgPrograms = simgrid === null ? [] : options.simgridPrograms;
   // The warm-up is the smallest program, whatever the run measures.
-  const sgWarm = [...sgPrograms].sort((a, b) => a.traces - b.traces)[0];
+  const sgWarm =
+    [...sgPrograms].sort((a, b) =>
+      (a.violation === null ? a.traces : Infinity) - (b.violation === null ? b.traces : Infinity)
+    )[0];
   const sgRuns = sgPrograms.length === 0
     ? []
     : await runAll(sgPrograms.map(sgJob), sgJob(sgWarm), sgTools, options.runs, measure);

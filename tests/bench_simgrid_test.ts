@@ -16,6 +16,7 @@ import {
   missingSimgridFiles,
   parseSimgrid,
   simgridCommand,
+  simgridDisagreement,
   simgridPrograms,
   simgridQuickPrograms,
 } from "../bench/peers/simgrid.ts";
@@ -77,6 +78,28 @@ Deno.test("simgrid parse: the explored traces and simgrid-mc's own counters", ()
   assert.equal(parseSimgrid("").message, "no end of exploration in simgrid-mc's output");
 });
 
+Deno.test("simgrid parse: the deadlock row counts a deadlock with each tool's exit status", () => {
+  const row = simgridPrograms.find((p) => p.key === "deadlock5")!;
+  const isomc = parseReport(
+    "isomc",
+    `{"verdict":"violation","violation":{"kind":"deadlock","message":"every unfinished actor is blocked"},"stats":{"executions":3}}`,
+  );
+  assert.equal(simgridDisagreement(row, isomc, "isomc", 1), null);
+  assert.equal(simgridDisagreement(row, isomc, "isomc", 0), "exit status 0, expected 1");
+  assert.equal(simgridDisagreement(row, parseSimgrid(simgridDeadlock), "simgrid", 2), null);
+  assert.equal(
+    simgridDisagreement(row, parseSimgrid(simgridOk), "simgrid", 0),
+    "expected a deadlock, got verdict ok",
+  );
+  // An ok row is the expected count, as for the other peers.
+  const phil = simgridPrograms.find((p) => p.key === "philosophers4")!;
+  assert.equal(simgridDisagreement(phil, parseSimgrid(simgridOk), "simgrid", 0), null);
+  assert.equal(
+    simgridDisagreement(phil, parseSimgrid(simgridDeadlock), "simgrid", 2),
+    "deadlock",
+  );
+});
+
 // --- Programs and command lines ---
 
 Deno.test("simgrid programs: the issue's rows, with the trace counts both checkers report", () => {
@@ -86,8 +109,10 @@ Deno.test("simgrid programs: the issue's rows, with the trace counts both checke
       ["mutex3x2", "centralized mutex 3×2", 2_898],
       ["philosophers4", "philosophers(4)", 24],
       ["philosophers6", "philosophers(6)", 720],
+      ["deadlock5", "philosophers, deadlocking (5)", 0],
     ],
   );
+  assert.deepEqual(simgridPrograms.map((p) => p.violation), [null, null, null, "deadlock"]);
   assert.deepEqual(simgridQuickPrograms.map((p) => [p.key, p.traces]), [
     ["mutex2x2", 28],
     ["philosophers4", 24],
@@ -144,6 +169,7 @@ Deno.test("simgrid programs: the port exists and the build directory is checked 
       "lib/libsthread.so",
       "examples/cpp/mc-centralized-mutex/s4u-mc-centralized-mutex",
       "teshsuite/mc/mcmini/mcmini-philosophers_mutex_ok",
+      "teshsuite/mc/mcmini/mcmini-philosophers_mutex_deadlock",
     ]);
     await Deno.mkdir(join(dir, "bin"));
     // Not executable: still missing.
@@ -170,13 +196,14 @@ Deno.test("simgrid options: --simgrid or ISOMC_SIMGRID adds SimGrid and its tabl
     "mutex3x2",
     "philosophers4",
     "philosophers6",
+    "deadlock5",
   ]);
   assert.equal(o.programs.length, 5);
   assert.equal(parsePeerOptions(["--simgrid=/x"], { ISOMC_SIMGRID: "/sg" }, "/repo").simgrid, "/x");
   // SimGrid without Nidhugg and GenMC: SimGrid's table alone.
   const alone = parsePeerOptions(["--simgrid=/sg", "--tools=isomc,simgrid"], {}, "/repo");
   assert.deepEqual(alone.programs, []);
-  assert.equal(alone.simgridPrograms.length, 3);
+  assert.equal(alone.simgridPrograms.length, 4);
   const only = parsePeerOptions(["--simgrid=/sg", "--quick", "--only=philosophers4"], {}, "/repo");
   assert.deepEqual(only.programs, []);
   assert.deepEqual(only.simgridPrograms.map((p) => p.key), ["philosophers4"]);

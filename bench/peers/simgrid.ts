@@ -12,15 +12,21 @@
  */
 
 import { join } from "node:path";
-import type { ToolReport } from "./parse.ts";
+import { disagreement, type ToolReport } from "./parse.ts";
 
 export interface SimgridProgram {
   /** Key in results and for --only, e.g. "philosophers4". */
   readonly key: string;
   /** As the table shows it. */
   readonly label: string;
-  /** Executions (Mazurkiewicz traces) both checkers explore with optimal DPOR. */
+  /**
+   * Executions (Mazurkiewicz traces) both checkers explore with optimal DPOR; for a row that
+   * must end in a violation (`violation`), 0: each stops at its first deadlock, after a number
+   * of executions that depends on its order.
+   */
   readonly traces: number;
+  /** The violation both must report, or null: both must end ok with `traces` traces. */
+  readonly violation: "deadlock" | null;
   /** The binary simgrid-mc runs, relative to the SimGrid build directory. */
   readonly simgridBinary: string;
   /** A pthread program run under sthread (LD_PRELOAD of lib/libsthread.so), not an S4U one. */
@@ -39,6 +45,7 @@ function mutex(clients: number, cs: number, traces: number): SimgridProgram {
     key: `mutex${clients}x${cs}`,
     label: `centralized mutex ${clients}×${cs}`,
     traces,
+    violation: null,
     simgridBinary: mutexBinary,
     sthread: false,
     isomcSource: "bench/programs/centralized_mutex.c",
@@ -52,6 +59,7 @@ function philosophers(n: number, traces: number): SimgridProgram {
     key: `philosophers${n}`,
     label: `philosophers(${n})`,
     traces,
+    violation: null,
     simgridBinary: philosophersBinary,
     sthread: true,
     isomcSource: null,
@@ -59,11 +67,32 @@ function philosophers(n: number, traces: number): SimgridProgram {
   };
 }
 
-/** The issue's rows: n philosophers have n! traces (the order they take the dining fork). */
+/**
+ * The deadlocking philosophers of SimGrid's test suite (philosophers_mutex_deadlock.c: no dining
+ * mutex, each takes its left fork then its right), at the size of SimGrid's tutorial (5).
+ */
+function deadlocking(n: number): SimgridProgram {
+  return {
+    key: `deadlock${n}`,
+    label: `philosophers, deadlocking (${n})`,
+    traces: 0,
+    violation: "deadlock",
+    simgridBinary: "teshsuite/mc/mcmini/mcmini-philosophers_mutex_deadlock",
+    sthread: true,
+    isomcSource: null,
+    args: [String(n), "0"],
+  };
+}
+
+/**
+ * The issue's rows: n philosophers have n! traces (the order they take the dining fork); then
+ * a row where both must find the same deadlock.
+ */
 export const simgridPrograms: readonly SimgridProgram[] = [
   mutex(3, 2, 2_898),
   philosophers(4, 24),
   philosophers(6, 720),
+  deadlocking(5),
 ];
 
 /** --quick: one small row of each kind. */
@@ -110,6 +139,24 @@ export function isomcSimgridCommand(
     binary,
     ...p.args,
   ];
+}
+
+/**
+ * Why a run of `p` does not count, or null: the expected traces for an ok row (disagreement);
+ * for a violation row, that violation, and the tool's exit status for it (isomc 1, simgrid-mc 2).
+ */
+export function simgridDisagreement(
+  p: SimgridProgram,
+  report: ToolReport,
+  tool: "isomc" | "simgrid",
+  exitCode: number,
+): string | null {
+  if (p.violation === null) return disagreement(report, p.traces, exitCode);
+  if (report.verdict !== "violation" || !report.message?.startsWith(p.violation)) {
+    return `expected a ${p.violation}, got ${report.message ?? `verdict ${report.verdict}`}`;
+  }
+  const expected = tool === "isomc" ? 1 : 2;
+  return exitCode === expected ? null : `exit status ${exitCode}, expected ${expected}`;
 }
 
 /** What simgrid-mc says beyond the common report: its own three counters. */

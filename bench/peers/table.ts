@@ -13,6 +13,8 @@ export interface TableProgram {
   readonly key: string;
   readonly label: string;
   readonly traces: number;
+  /** A violation every tool must report instead of a trace count (SimGrid's table). */
+  readonly violation?: string | null;
 }
 
 /** What bench/peers/measure.c says about one command. */
@@ -57,6 +59,7 @@ export interface Row {
   readonly program: string;
   readonly label: string;
   readonly traces: number;
+  readonly violation?: string | null;
   readonly cells: Partial<Record<ToolName, ToolCell>>;
   /** isomc's median over the peer's; null when either is missing. */
   readonly isomcOverNidhugg: number | null;
@@ -110,6 +113,7 @@ export function summarize(
       program: p.key,
       label: p.label,
       traces: p.traces,
+      violation: p.violation ?? null,
       cells,
       isomcOverNidhugg: ratio(cells.isomc, cells.nidhugg),
       isomcOverGenmc: ratio(cells.isomc, cells.genmc),
@@ -212,11 +216,13 @@ export function simgridTable(rows: readonly Row[], runs: readonly RunRecord[]): 
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.label} | ${r.traces.toLocaleString("en-US")} | ${seconds(r.cells.isomc)} | ${
-        seconds(r.cells.simgrid)
-      } | ${times(r.isomcOverSimgrid)} | ${seconds(r.cells.isomc, cpu)} | ${
-        seconds(r.cells.simgrid, cpu)
-      } | ${times(r.cpuOverSimgrid)} | ${mib(r.cells.isomc)}, ${mib(r.cells.simgrid)} |`,
+      `| ${r.label} | ${r.violation ?? r.traces.toLocaleString("en-US")} | ${
+        seconds(r.cells.isomc)
+      } | ${seconds(r.cells.simgrid)} | ${times(r.isomcOverSimgrid)} | ${
+        seconds(r.cells.isomc, cpu)
+      } | ${seconds(r.cells.simgrid, cpu)} | ${times(r.cpuOverSimgrid)} | ${mib(r.cells.isomc)}, ${
+        mib(r.cells.simgrid)
+      } |`,
     );
   }
   lines.push(
