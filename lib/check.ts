@@ -18,7 +18,6 @@ import {
 } from "./check/options.ts";
 import { refuseForLiveness, refuseForPreload } from "./check/refusals.ts";
 import { openTarget, watchRaces } from "./check/targets.ts";
-import { checkParallel } from "./check/parallel.ts";
 import { explore } from "./explore/explore.ts";
 import type { ExplorationResult } from "./explore/result.ts";
 import { resolveProgram } from "./process/resolve.ts";
@@ -27,7 +26,6 @@ import { readSymbols } from "./report/symbols.ts";
 import { readSources } from "./report/source.ts";
 import { ProgramOutput } from "./process/output.ts";
 import type { ProgramSpec } from "./process/spec.ts";
-import { searchLiveness } from "./liveness/search.ts";
 import { OutcomeWatch } from "./explore/outcome_watch.ts";
 
 export * from "./check/options.ts";
@@ -85,7 +83,11 @@ export async function check(
   }
   const spec = resolveProgram(program, args, env);
   if (options.preload === true) refuseForPreload(spec, options);
-  if (parallel) return await checkParallel(spec, { ...options, env }, restore, reduction, visited);
+  if (parallel) {
+    // Loaded here: a sequential check does not pay for the parallel modules (start-up).
+    const { checkParallel } = await import("./check/parallel.ts");
+    return await checkParallel(spec, { ...options, env }, restore, reduction, visited);
+  }
   // The program's output is captured (stdout only to show it), and rewound with each restore.
   const output = new ProgramOutput(options.showOutput ?? false);
   try {
@@ -118,6 +120,8 @@ async function checkWith(
   try {
     if (options.liveness !== undefined && memory !== null) {
       const l = options.liveness;
+      // Loaded here: a safety check does not pay for the liveness search's modules.
+      const { searchLiveness } = await import("./liveness/search.ts");
       const found = await searchLiveness(memory, {
         automaton: l.automaton,
         source: l.formula,
