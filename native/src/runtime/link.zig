@@ -366,33 +366,9 @@ pub const Link = struct {
     }
 };
 
-extern "c" fn dlsym(handle: ?*anyopaque, name: [*:0]const u8) ?*anyopaque;
-
-const ClockGettime = *const fn (clock: std.c.clockid_t, ts: *std.c.timespec) callconv(.c) c_int;
-
-/// The C library's clock_gettime, found once: it reads the vDSO without a system call. Not the
-/// program's clock_gettime, which is the runtime's virtual clock (pthread_more.zig), nor
-/// std.os.linux's, which in a program Zig did not start makes a system call every time (one a
-/// step of a batch, 30,000 on lastzero(10); bench/README.md, "Speed, part 6").
-var libc_clock: ?ClockGettime = null;
-
 fn nowNs() u64 {
-    var ts: std.c.timespec = undefined;
-    const f = @atomicLoad(?ClockGettime, &libc_clock, .monotonic) orelse blk: {
-        const rtld_next: ?*anyopaque = @ptrFromInt(std.math.maxInt(usize));
-        const found: ?ClockGettime = @ptrCast(@alignCast(dlsym(rtld_next, "clock_gettime")));
-        if (found == null) {
-            // No C library's to find (cannot happen with glibc): the system call.
-            var lts: std.os.linux.timespec = undefined;
-            _ = std.os.linux.clock_gettime(.MONOTONIC, &lts);
-            return @as(u64, @intCast(lts.sec)) * 1_000_000_000 + @as(u64, @intCast(lts.nsec));
-        }
-        // Two threads may both look it up: they store the same pointer.
-        @atomicStore(?ClockGettime, &libc_clock, found, .monotonic);
-        break :blk found.?;
-    };
-    const rc = f(.MONOTONIC, &ts);
-    std.debug.assert(rc == 0);
+    var ts: std.os.linux.timespec = undefined;
+    _ = std.os.linux.clock_gettime(.MONOTONIC, &ts);
     return @as(u64, @intCast(ts.sec)) * 1_000_000_000 + @as(u64, @intCast(ts.nsec));
 }
 
