@@ -30,6 +30,14 @@ export class LiveMemory {
   private seenAt = -1;
   /** Restores that found the program untouched since the engine's last look (RestoreStats). */
   cleanRestores = 0;
+  /**
+   * The fd table as last read, and the frames sent then: while no frame has been sent since,
+   * the program has not run (nor has the agent in it), so the table is still its table. A
+   * restore after a known end reuses the one the final-state lookup read.
+   */
+  private lastFds: { fds: FdEntry[]; at: number } | null = null;
+  /** The runtime's own descriptors, from HELLO (made once, not at every read). */
+  private ownFds: ReadonlySet<number> | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -87,7 +95,11 @@ export class LiveMemory {
     this.mapsStale = false;
     // Before FDS: the agent runs in the program, and what it writes is seen at the next look.
     this.seenAt = this.run.framesSent;
-    const changes = fdChanges(this.readFds(false), state.fds);
+    const last = this.lastFds;
+    const now = last !== null && last.at === this.run.framesSent && !this.run.runsAhead
+      ? last.fds
+      : this.readFds(false);
+    const changes = fdChanges(now, state.fds);
     checkReopenable(changes);
     if (changes.length > 0) await this.run.fds(changes);
     refillPipes(this.run.hello!.pidfd, state.fds);
@@ -98,7 +110,11 @@ export class LiveMemory {
   readFds(contents = true): FdEntry[] {
     const hello = this.run.hello!;
     if (this.fdDir < 0) this.fdDir = openFdDir(hello.pid);
-    return readFdTable(hello.pid, hello.pidfd, this.fdDir, new Set(hello.ownFds), contents);
+    this.ownFds ??= new Set(hello.ownFds);
+    const fds = readFdTable(hello.pid, hello.pidfd, this.fdDir, this.ownFds, contents);
+    // Read while the program stood still (not in a batch): valid until the next frame.
+    this.lastFds = this.run.runsAhead ? null : { fds, at: this.run.framesSent };
+    return fds;
   }
 
   /** Frees the engine and the fd directory; returns what the engine did. */

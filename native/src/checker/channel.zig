@@ -159,9 +159,11 @@ pub const Channel = struct {
     }
 };
 
+/// The C library's clock (std.posix with libc linked), read in the vDSO: std.os.linux's makes a
+/// system call every time in a library, where Zig's start code did not record the vDSO (two or
+/// three a receive, 24,000 on lastzero(10); bench/README.md, "Speed, part 6").
 fn nowMs() i64 {
-    var ts: linux.timespec = undefined;
-    _ = linux.clock_gettime(.MONOTONIC, &ts);
+    const ts = std.posix.clock_gettime(.MONOTONIC) catch unreachable; // MONOTONIC always exists
     return @as(i64, ts.sec) * 1000 + @divTrunc(@as(i64, ts.nsec), 1_000_000);
 }
 

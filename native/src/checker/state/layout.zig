@@ -1,6 +1,6 @@
 //! What the checker knows of a program's memory: its state regions and, for each page, the id
 //! of its content in the page store. The checker's view of the live program and every snapshot
-//! are layouts. Page ids are kept in copy-on-write chunks of 512 (2 MiB of memory), shared
+//! are layouts. Page ids are kept in copy-on-write chunks of 64 (256 KiB of memory), shared
 //! between layouts, so taking a snapshot costs O(chunks) and a step that writes k pages costs
 //! O(k), not O(memory). A layout also keeps a 64-bit hash of its content, maintained page by
 //! page: an order-independent sum over pages of mix(address, page hash), zero pages counting
@@ -15,7 +15,7 @@ const PageId = page_store.PageId;
 const PageStore = page_store.PageStore;
 const page_size = maps.page_size;
 
-pub const chunk_pages = 512;
+pub const chunk_pages = 64;
 
 pub const Chunk = struct {
     refs: u32,

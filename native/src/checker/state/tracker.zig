@@ -54,6 +54,12 @@ const swapped_bit: u64 = 1 << 62;
 
 pub const TrackerError = error{ ProcessGone, TrackingFailed, OutOfMemory };
 
+/// Regions one PAGEMAP_SCAN may return (a scan that finds more goes on from walk_end). The
+/// kernel copies them out through a buffer of min(this, 512) regions of 24 bytes it allocates
+/// at every call: 256 keeps it at 6 KiB, which the slab serves; 512 or more (12 KiB) went to
+/// the page allocator each time (bench/README.md, "Speed, part 6").
+const scan_regions = 256;
+
 pub const Tracker = struct {
     gpa: std.mem.Allocator,
     kind: Kind,
@@ -78,7 +84,7 @@ pub const Tracker = struct {
             .kind = .none,
             .pid = pid,
             .pagemap = @intCast(rc),
-            .regions = try gpa.alloc(PageRegion, 1024),
+            .regions = try gpa.alloc(PageRegion, scan_regions),
         };
         errdefer t.deinit();
         if (allow == .uffd_wp and remote_uffd >= 0 and pidfd >= 0) {
@@ -279,4 +285,45 @@ fn softDirtyWorks() bool {
     var entry: u64 = 0;
     const rc = linux.pread(@intCast(pm), std.mem.asBytes(&entry), 8, @intCast(@intFromPtr(page.ptr) / page_size * 8));
     return linux.E.init(rc) == .SUCCESS and rc == 8 and entry & soft_dirty_bit != 0;
+}
+
+// ---- Tests -------------------------------------------------------------------------------
+
+test "a scan that finds more regions than one call returns goes on from where it stopped" {
+    const testing = std.testing;
+    // Our own process stands for the program: its userfaultfd, taken back through a pidfd.
+    const uffd_rc = linux.syscall1(.userfaultfd, @as(usize, @bitCast(@as(isize, 0o2000000 | 0o4000 | 1))));
+    if (linux.E.init(uffd_rc) != .SUCCESS) return error.SkipZigTest;
+    const uffd: i32 = @intCast(uffd_rc);
+    defer _ = linux.close(uffd);
+    var api = extern struct { api: u64, features: u64, ioctls: u64 }{ .api = 0xAA, .features = (1 << 15) | (1 << 13), .ioctls = 0 };
+    if (linux.E.init(linux.ioctl(uffd, linux.IOCTL.IOWR(0xAA, 0x3F, @TypeOf(api)), @intFromPtr(&api))) != .SUCCESS)
+        return error.SkipZigTest;
+    const pidfd_rc = linux.pidfd_open(linux.getpid(), 0);
+    if (linux.E.init(pidfd_rc) != .SUCCESS) return error.SkipZigTest;
+    const pidfd: i32 = @intCast(pidfd_rc);
+    defer _ = linux.close(pidfd);
+    var t = try Tracker.init(testing.allocator, linux.getpid(), pidfd, uffd, .uffd_wp);
+    defer t.deinit();
+    if (t.kind != .uffd_wp) return error.SkipZigTest;
+
+    // Every other page written: one region per page, several calls' worth.
+    const pages = 4 * scan_regions + 6;
+    const mem = try std.posix.mmap(null, pages * page_size, std.posix.PROT.READ | std.posix.PROT.WRITE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true }, -1, 0);
+    defer std.posix.munmap(mem);
+    const r = Range{ .start = @intFromPtr(mem.ptr), .end = @intFromPtr(mem.ptr) + pages * page_size };
+    try t.track(r);
+    var out: std.ArrayList(u64) = .empty;
+    defer out.deinit(testing.allocator);
+    try t.collect(&.{r}, &out);
+    out.clearRetainingCapacity();
+    var p: usize = 0;
+    while (p < pages) : (p += 2) @as(*volatile u8, &mem[p * page_size]).* = 1;
+    try t.collectSpan(&.{ r, .{ .start = r.end + page_size, .end = r.end + 2 * page_size } }, &out);
+    try testing.expectEqual(@as(usize, (pages + 1) / 2), out.items.len);
+    for (out.items, 0..) |addr, i| try testing.expectEqual(r.start + 2 * i * page_size, addr);
+    // Each was protected again: nothing is written now.
+    out.clearRetainingCapacity();
+    try t.collect(&.{r}, &out);
+    try testing.expectEqual(@as(usize, 0), out.items.len);
 }
