@@ -1,5 +1,5 @@
 /**
- * Decoding one STATE frame (lib/process/protocol.ts `decode`), alone, in one process: a frame of
+ * Decoding one STATE frame (lib/process/decode.ts `decode`; protocol.ts's before the split), alone, in one process: a frame of
  * 14 transition records (readers(13)'s width: a load each, an address and a call site), decoded
  * 200,000 times after 20,000 to warm up, for each tree given (its checkout root), in turn. It
  * isolates the checker's decode from the round trip around it (bench/README.md, "Speed, part
@@ -13,6 +13,8 @@ const records = 14;
 
 for (const root of roots) {
   const p = await import(`${root}/lib/process/protocol.ts`);
+  // decode.ts since the protocol's split (issue 10); protocol.ts in older trees.
+  const d = await import(`${root}/lib/process/decode.ts`).catch(() => p);
   const length = 8 + 16 + records * 48;
   const frame = new Uint8Array(length);
   const v = new DataView(frame.buffer);
@@ -31,10 +33,10 @@ for (const root of roots) {
     v.setBigUint64(at + 40, 0x401234n, true); // site
   }
   let seen = 0;
-  for (let k = 0; k < 20_000; k++) seen += p.decode(frame).point.transitions.length;
+  for (let k = 0; k < 20_000; k++) seen += d.decode(frame).point.transitions.length;
   const rounds = 200_000;
   const t0 = performance.now();
-  for (let k = 0; k < rounds; k++) seen += p.decode(frame).point.transitions.length;
+  for (let k = 0; k < rounds; k++) seen += d.decode(frame).point.transitions.length;
   const us = (performance.now() - t0) * 1000 / rounds;
   if (seen !== (rounds + 20_000) * records) throw new Error("decode lost records");
   console.log(`${root}: ${us.toFixed(2)} µs per STATE of ${records} records`);

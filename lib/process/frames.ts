@@ -7,7 +7,8 @@
 
 import { InputError, InternalError } from "../errors.ts";
 import type { ExitStatus } from "../native/process.ts";
-import { decode, type Message, ProtocolError, VersionMismatch } from "./protocol.ts";
+import { decode } from "./decode.ts";
+import { type Message, ProtocolError, VersionMismatch } from "./protocol.ts";
 
 export type Received =
   | { kind: "message"; message: Message }

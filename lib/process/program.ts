@@ -18,13 +18,15 @@ import { NativeChannel } from "../native/channel.ts";
 import { anyEnabled, type Point, type Step } from "../model/transition.ts";
 import { aheadStepAt, Interrupted, type Outcome } from "../explore/target.ts";
 import {
-  type AheadRule,
   encodeFds,
   encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
   encodeWelcome,
+} from "./encode.ts";
+import {
+  type AheadRule,
   ErrorCode,
   type FdChange,
   type MapOp,
