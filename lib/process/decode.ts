@@ -1,6 +1,8 @@
 /**
  * Reading the frames the runtime sends (protocol.ts defines them): a whole frame checked
- * against its header and turned into a Message, every field checked.
+ * against its header and turned into a Message, every field checked. A STATE's records can be
+ * read through a RecordCache, which gives back the Transition of an actor's last record when
+ * its bytes are the same (issue 10: most of a STATE repeats the one before).
  */
 
 import {
@@ -43,11 +45,21 @@ const maxSafeHigh = 2 ** 21 - 1;
 /** The extras of a record without any (most), shared: a Transition's extras are read-only. */
 const noExtras: readonly WaitanyComm[] = Object.freeze([]);
 
-class Reader {
-  pos = 0;
-  constructor(private readonly view: DataView) {}
+/** How many small values (0..n-1 and -1..-n) have a shared BigInt. */
+const smallCount = 256;
+const smallBigInts: readonly bigint[] = Array.from({ length: smallCount }, (_, i) => BigInt(i));
+/** negativeBigInts[i] is -1 - i. */
+const negativeBigInts: readonly bigint[] = Array.from(
+  { length: smallCount },
+  (_, i) => BigInt(-1 - i),
+);
 
-  private need(n: number): void {
+/** Reads a frame's body: `view` is the whole frame, the body [HEADER_SIZE, its length). */
+class Reader {
+  pos = HEADER_SIZE;
+  constructor(readonly view: DataView) {}
+
+  need(n: number): void {
     if (this.pos + n > this.view.byteLength) throw new ProtocolError("frame ends too early");
   }
   u8(): number {
@@ -72,9 +84,16 @@ class Reader {
     this.pos += 4;
     return v;
   }
+  /** Small values (most: loaded and stored values, counts) are shared BigInts, not new ones. */
   i64(): bigint {
     this.need(8);
-    const v = this.view.getBigInt64(this.pos, true);
+    const lo = this.view.getUint32(this.pos, true);
+    const hi = this.view.getInt32(this.pos + 4, true);
+    const v = hi === 0 && lo < smallCount
+      ? smallBigInts[lo]
+      : hi === -1 && lo >= 2 ** 32 - smallCount
+      ? negativeBigInts[2 ** 32 - 1 - lo]
+      : this.view.getBigInt64(this.pos, true);
     this.pos += 8;
     return v;
   }
@@ -120,24 +139,30 @@ export function readHeader(frame: Uint8Array): Header {
   };
 }
 
-/** Decodes one whole frame sent by the runtime. */
-export function decode(frame: Uint8Array): Message {
-  const header = readHeader(frame);
-  if (header.version !== PROTOCOL_VERSION) {
+/**
+ * Decodes one whole frame sent by the runtime. With `records`, a STATE's records that repeat
+ * an actor's last one byte for byte are the Transition decoded then (the same object).
+ */
+export function decode(frame: Uint8Array, records?: RecordCache): Message {
+  if (frame.length < HEADER_SIZE) throw new ProtocolError("frame shorter than its header");
+  // One view of the whole frame for the header and the body (no Header object per frame).
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
+  const version = view.getUint16(6, true);
+  if (version !== PROTOCOL_VERSION) {
     throw new VersionMismatch(
-      `the program's runtime speaks protocol version ${header.version}, this checker speaks ${PROTOCOL_VERSION}: rebuild the program with \`isomc cc\``,
+      `the program's runtime speaks protocol version ${version}, this checker speaks ${PROTOCOL_VERSION}: rebuild the program with \`isomc cc\``,
     );
   }
-  if (header.length !== frame.length) throw new ProtocolError("frame length does not match");
-  const r = new Reader(
-    new DataView(frame.buffer, frame.byteOffset + HEADER_SIZE, frame.length - HEADER_SIZE),
-  );
-  const message = decodeBody(header.type, r);
+  if (view.getUint32(0, true) !== frame.length) {
+    throw new ProtocolError("frame length does not match");
+  }
+  const r = new Reader(view);
+  const message = decodeBody(view.getUint16(4, true), r, records);
   r.end();
   return message;
 }
 
-function decodeBody(type: number, r: Reader): Message {
+function decodeBody(type: number, r: Reader, records: RecordCache | undefined): Message {
   switch (type) {
     case MessageType.hello: {
       if (r.u32() !== MAGIC) throw new ProtocolError("HELLO without the isomc magic number");
@@ -179,16 +204,18 @@ function decodeBody(type: number, r: Reader): Message {
       const flags = r.u32();
       r.u32();
       const transitions: Transition[] = [];
-      for (let i = 0; i < n; i++) transitions.push(decodeRecord(r));
+      for (let i = 0; i < n; i++) {
+        transitions.push(records === undefined ? decodeRecord(r) : records.read(r));
+      }
       const window = (flags & STATE_WINDOW) !== 0 ? decodeWindow(r) : null;
-      return {
-        type: "state",
-        point: window === null ? { steps, transitions } : { steps, transitions, window },
-        mapsChanged: (flags & STATE_MAPS_CHANGED) !== 0,
-        // Present only when set, as the other optional fields of a message.
-        ...((flags & STATE_NONDET_RANGE) !== 0 ? { nondetRange: true } : {}),
-        ranOn: (flags & STATE_RAN_ON) !== 0,
-      };
+      const point = window === null ? { steps, transitions } : { steps, transitions, window };
+      const mapsChanged = (flags & STATE_MAPS_CHANGED) !== 0;
+      const ranOn = (flags & STATE_RAN_ON) !== 0;
+      // nondetRange present only when set, as the other optional fields of a message (literals,
+      // not a spread: no object per STATE for it).
+      return (flags & STATE_NONDET_RANGE) !== 0
+        ? { type: "state", point, mapsChanged, nondetRange: true, ranOn }
+        : { type: "state", point, mapsChanged, ranOn };
     }
     case MessageType.stacks: {
       const n = r.u32();
@@ -336,4 +363,56 @@ function decodeRecord(r: Reader): Transition {
   return site === 0
     ? { actor, kind, enabled, ready, choices, object, arg0, arg1, extras }
     : { actor, kind, enabled, ready, choices, object, arg0, arg1, site, extras };
+}
+
+/** A transition record's size without its extras (docs/protocol.md, STATE). */
+const RECORD_SIZE = 48;
+const RECORD_WORDS = RECORD_SIZE / 4;
+/** Actors with a cached record: ids below this (an actor's slot is its id). */
+const cachedActors = 4096;
+
+/**
+ * The last record of each actor read through it, with the Transition it decoded to. Between
+ * two STATEs only the actors that moved have a new pending transition; the others' records
+ * repeat byte for byte, and decoding is a function of the bytes, so the Transition made then
+ * is the answer (Transitions are read-only). Comparing 12 words costs no allocation; decoding
+ * costs an object and two BigInts per actor per STATE (issue 10). Records with extras (a
+ * waitany's communications) are decoded every time. One per program run (its frames only).
+ */
+export class RecordCache {
+  private words = new Uint32Array(16 * RECORD_WORDS);
+  private readonly transitions: (Transition | undefined)[] = [];
+
+  /** The next record of `r`, decoded or the same Transition as the actor's last identical one. */
+  read(r: Reader): Transition {
+    r.need(RECORD_SIZE);
+    const view = r.view;
+    const at = r.pos;
+    const actor = view.getUint32(at, true);
+    if (actor >= cachedActors || view.getUint16(at + 6, true) !== 0) return decodeRecord(r);
+    const base = actor * RECORD_WORDS;
+    const known = this.transitions[actor];
+    if (known !== undefined) {
+      let same = true;
+      for (let w = 0; w < RECORD_WORDS; w++) {
+        if (this.words[base + w] !== view.getUint32(at + 4 * w, true)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        r.pos = at + RECORD_SIZE;
+        return known;
+      }
+    }
+    const t = decodeRecord(r);
+    if (base + RECORD_WORDS > this.words.length) {
+      const grown = new Uint32Array(Math.max(2 * this.words.length, base + RECORD_WORDS));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    for (let w = 0; w < RECORD_WORDS; w++) this.words[base + w] = view.getUint32(at + 4 * w, true);
+    this.transitions[actor] = t;
+    return t;
+  }
 }

@@ -48,6 +48,7 @@ import {
 import { registerChild, unregisterChild } from "./cleanup.ts";
 import { spawnProgram } from "./spawn.ts";
 import { decodeFrame, type Received } from "./frames.ts";
+import { RecordCache } from "./decode.ts";
 import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 /** How long to wait for a program that closed its channel to finish dying. */
@@ -94,6 +95,8 @@ export class ProgramRun {
   private aheadTaken = 0;
   /** Frames sent so far (framesSent). */
   private sent = 0;
+  /** The last transition record of each actor, to reuse what a STATE repeats (decode.ts). */
+  private readonly records = new RecordCache();
 
   private constructor(
     /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -479,7 +482,7 @@ export class ProgramRun {
       const r = this.channel.receive(Math.min(sliceMs, Math.ceil(left)));
       switch (r.kind) {
         case "frame":
-          return { kind: "message", message: decodeFrame(r.frame) };
+          return { kind: "message", message: decodeFrame(r.frame, this.records) };
         case "closed":
           return { kind: "gone", status: await this.waitExit(exitGraceMs) };
         case "error":
