@@ -12,7 +12,7 @@ import { type Access, accessesOf } from "../lib/model/independence.ts";
 import { Kind, type Transition } from "../lib/model/transition.ts";
 import { altsAdd, altsCopy, altsHas, altsList, altsOf } from "../lib/explore/dpor/alts.ts";
 import { type Event, EventSet } from "../lib/explore/dpor/event.ts";
-import { SleepSet } from "../lib/explore/dpor/sleep.ts";
+import { SleepSet, wakesAll } from "../lib/explore/dpor/sleep.ts";
 import { exploreDpor } from "../lib/explore/dpor/explorer.ts";
 import { RaceWatch } from "../lib/explore/race_watch.ts";
 import type { ExplorationResult } from "../lib/explore/result.ts";
@@ -168,6 +168,48 @@ Deno.test("sleep sets that share their table until added to equal sets copied at
       }
     }
   }
+});
+
+/** wakesAll as it was: the model set stepped through after() for each event of the sequence. */
+function modelWakesAll(sleep: ModelSleep, sequence: readonly Event[], room: number): boolean {
+  let asleep = sleep;
+  for (const ev of sequence) {
+    if (asleep.byActor.size === 0) return true;
+    if (asleep.has(ev)) return false;
+    asleep = asleep.after(ev);
+  }
+  return asleep.byActor.size === 0 || sequence.length + 1 > room;
+}
+
+Deno.test("wakesAll without a set per event answers as stepping through after() did", () => {
+  let seed = 777;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const cells = ["x", "y", "z"];
+  const randomEvent = (): Event =>
+    event(random(5), [0, 0, 1, 31, 40][random(5)], cells[random(3)], random(2) ? "read" : "write");
+  const answers = [0, 0];
+  for (let round = 0; round < 3000; round++) {
+    const s = SleepSet.empty();
+    const m = new ModelSleep();
+    for (let k = random(5); k > 0; k--) {
+      const ev = randomEvent();
+      s.add(ev);
+      m.add(ev);
+    }
+    // Also from a set made by after(), whose table it shares with its parent.
+    const probe = randomEvent();
+    const [s2, m2] = random(3) === 0 ? [s.after(probe), m.after(probe)] : [s, m];
+    const sequence = Array.from({ length: random(7) }, randomEvent);
+    const room = [Infinity, 0, 1, 3, 6][random(5)];
+    const expected = modelWakesAll(m2, sequence, room);
+    assert.equal(wakesAll(s2, sequence, room), expected, `round ${round}`);
+    answers[expected ? 1 : 0]++;
+  }
+  // Both answers are well represented.
+  assert.ok(answers[0] > 500 && answers[1] > 500, `${answers}`);
 });
 
 Deno.test("a backtrack set made on first use holds small and large alternatives", () => {

@@ -20,15 +20,17 @@ import {
   waitProcess,
 } from "../lib/native/process.ts";
 import { NativeChannel } from "../lib/native/channel.ts";
+import { decode, readHeader } from "../lib/process/decode.ts";
 import {
-  type AheadRule,
-  decode,
   encodeFds,
   encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
   encodeWelcome,
+} from "../lib/process/encode.ts";
+import {
+  type AheadRule,
   ENV_FD,
   ErrorCode,
   type FdChange,
@@ -40,7 +42,6 @@ import {
   MessageType,
   PROTOCOL_VERSION,
   ProtocolError,
-  readHeader,
   type StackInfo,
   VersionMismatch,
   WELCOME_STACKS,

@@ -7,28 +7,17 @@
  * endOfStuck.)
  */
 
+import { ForwardingTarget } from "./forwarding_target.ts";
 import type { ExplorationResult } from "./result.ts";
-import type { Outcome, Target } from "./target.ts";
+import type { AheadHint, Outcome, Target } from "./target.ts";
+import type { Step } from "../model/transition.ts";
 
 export class OutcomeWatch {
   nondetRange = false;
 
   /** `target`, with its start and execute outcomes seen by this watch. */
   wrap(target: Target): Target {
-    const seen = (o: Outcome): Outcome => {
-      this.see(o);
-      return o;
-    };
-    return new Proxy(target, {
-      get(t, key, receiver): unknown {
-        if (key === "start") return async () => seen(await t.start());
-        if (key === "execute") {
-          return async (...a: Parameters<Target["execute"]>) => seen(await t.execute(...a));
-        }
-        const v = Reflect.get(t, key, receiver);
-        return typeof v === "function" ? v.bind(t) : v;
-      },
-    });
+    return new Watched(target, this);
   }
 
   see(o: Outcome): void {
@@ -41,5 +30,32 @@ export class OutcomeWatch {
       return { ...result, verdict: "incomplete", incomplete: "nondet-range" };
     }
     return result;
+  }
+}
+
+/**
+ * A target whose start and execute outcomes a watch sees. A subclass of ForwardingTarget, not
+ * a Proxy: a Proxy's `get` made a closure (and bound a method) at every use of the target, a
+ * few per transition (issue 10).
+ */
+class Watched extends ForwardingTarget {
+  /** The watch's `see`, made once (`then` takes it for every outcome). */
+  private readonly seen: (o: Outcome) => Outcome;
+
+  constructor(inner: Target, watch: OutcomeWatch) {
+    super(inner);
+    this.seen = (o) => {
+      watch.see(o);
+      return o;
+    };
+  }
+
+  // `then` rather than an async method: an async frame per step cost about 1 KB of garbage.
+  override start(): Promise<Outcome> {
+    return this.inner.start().then(this.seen);
+  }
+
+  override execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+    return this.inner.execute(step, ahead).then(this.seen);
   }
 }

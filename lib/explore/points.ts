@@ -116,6 +116,8 @@ function position(ts: readonly Transition[], actor: number): number {
  * compare-exchange fails changes with the others' writes (docs/independence.md).
  */
 function sameTransition(a: Transition, b: Transition): boolean {
+  // A STATE's record that repeats the actor's last is the same object (decode.ts, RecordCache).
+  if (a === b) return true;
   if (
     a.kind !== b.kind || a.enabled !== b.enabled || a.ready !== b.ready ||
     a.fails !== b.fails || a.spin !== b.spin || a.site !== b.site ||

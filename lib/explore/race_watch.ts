@@ -36,6 +36,8 @@ interface Taken {
 }
 
 const noActors: readonly number[] = Object.freeze([]);
+/** The window of a step without one (most), shared: a Taken is read-only. */
+const noWindow: readonly WindowEvent[] = Object.freeze([]);
 
 /** What a race's message names, read when the first race is found (the program's tables). */
 export interface RaceContext {
@@ -132,9 +134,14 @@ export class RaceWatch extends ForwardingTarget {
     return race;
   }
 
-  override async execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
+  override execute(step: Step, ahead?: AheadHint): Promise<Outcome> {
     const before = this.blind ? null : this.points[this.path.length];
-    const outcome = await this.inner.execute(step, ahead);
+    // `then` rather than an async method: an async frame per step costs more garbage (issue 10).
+    return this.inner.execute(step, ahead).then((outcome) => this.executed(step, before, outcome));
+  }
+
+  /** What `step`, taken at `before` (null: blind, undefined: past the path), led to. */
+  private executed(step: Step, before: Point | null | undefined, outcome: Outcome): Outcome {
     const after = outcome.kind === "point" ? outcome.point : null;
     const t = before === null || before === undefined
       ? undefined
@@ -144,7 +151,7 @@ export class RaceWatch extends ForwardingTarget {
       return outcome;
     }
     const created = after === null ? noActors : this.createdBy(before!, after);
-    const taken: Taken = { step, transition: t, created, window: after?.window ?? [] };
+    const taken: Taken = { step, transition: t, created, window: after?.window ?? noWindow };
     this.path.push(taken);
     this.points.push(after);
     if (!mayRace(taken)) return outcome;
@@ -185,8 +192,9 @@ export class RaceWatch extends ForwardingTarget {
     // job's prefix, never executed here): no race is reported until the next start.
     this.blind = !same;
     if (!same) return;
-    this.path = this.path.slice(0, path.length);
-    this.points = this.points.slice(0, path.length + 1);
+    // Cut in place: no copy of the path at each restore.
+    this.path.length = path.length;
+    this.points.length = path.length + 1;
     // What the detector was fed is still the start of the path: its state stands.
     if (this.fed <= path.length) return;
     this.detector = new RaceDetector();

@@ -2,29 +2,25 @@
  * One run of the checked program under the checker's control: the handshake, the steps sent
  * (and the reports of a run-ahead, docs/protocol.md "Running ahead"), and what comes back —
  * frames, silence, its death — turned into outcomes. Starting the process is spawn.ts's job,
- * decoding a frame frames.ts's; every process is registered so that it is killed whatever way
- * the checker ends (lib/process/cleanup.ts).
+ * carrying the frames (waits, decoding, the process's end) link.ts's; every process is
+ * registered so that it is killed whatever way the checker ends (lib/process/cleanup.ts).
  */
 
 import { InputError, InternalError } from "../errors.ts";
-import {
-  type ExitStatus,
-  killProcess,
-  pidfdOpen,
-  releaseProcess,
-  waitProcess,
-} from "../native/process.ts";
+import { type ExitStatus, pidfdOpen } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { anyEnabled, type Point, type Step } from "../model/transition.ts";
-import { aheadStepAt, Interrupted, type Outcome } from "../explore/target.ts";
+import { anyEnabled, type Point, type Step, type Transition } from "../model/transition.ts";
+import { aheadStepAt, type Outcome } from "../explore/target.ts";
 import {
-  type AheadRule,
   encodeFds,
   encodeFinish,
   encodeFork,
   encodeMap,
   encodeRun,
   encodeWelcome,
+} from "./encode.ts";
+import {
+  type AheadRule,
   ErrorCode,
   type FdChange,
   type MapOp,
@@ -43,22 +39,20 @@ import {
   noHandshakeMessage,
   transitionTimeout,
 } from "./outcomes.ts";
-import { registerChild, unregisterChild } from "./cleanup.ts";
+import { registerChild } from "./cleanup.ts";
 import { spawnProgram } from "./spawn.ts";
-import { decodeFrame, type Received } from "./frames.ts";
+import type { Received } from "./frames.ts";
+import { exitGraceMs, ProgramLink } from "./link.ts";
 import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
-/** How long to wait for a program that closed its channel to finish dying. */
-const exitGraceMs = 2000;
-/** Slice of a long wait after which the event loop gets a turn (signals, progress). */
-const sliceMs = 100;
-
 export class ProgramRun {
-  private alive = true;
   /** The actor that moved last: the one at fault if the program dies now. */
   private lastActor: number | null = null;
-  /** Actors not finished at the last point, to say who was left behind by an exit. */
-  private unfinished: number[] = [];
+  /**
+   * The pending transitions at the last point: their actors were not finished, to say who was
+   * left behind by an exit (kept as reported, mapped to actors only then: no array per step).
+   */
+  private unfinished: readonly Transition[] = [];
   /** How the program ended, once it died on its own before DONE. */
   private ended: ExitStatus | null = null;
   /** What the program's crash handler reported before it died. */
@@ -90,18 +84,24 @@ export class ProgramRun {
   /** The rule's known steps (taken first), and how many steps the runtime took on its own. */
   private known: readonly Step[] = [];
   private aheadTaken = 0;
-  /** Frames sent so far (framesSent). */
-  private sent = 0;
+  /** The frames to and from the process (link.ts). */
+  private readonly link: ProgramLink;
+  /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
+  readonly pid: number;
+  readonly pidfd: number;
 
   private constructor(
-    /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
-    readonly pid: number,
-    readonly pidfd: number,
-    private readonly channel: NativeChannel,
+    pid: number,
+    pidfd: number,
+    channel: NativeChannel,
     private readonly spec: ProgramSpec,
     private readonly options: RunOptions,
     private readonly names: MutableNames,
-  ) {}
+  ) {
+    this.pid = pid;
+    this.pidfd = pidfd;
+    this.link = new ProgramLink(pid, pidfd, channel, options.signal);
+  }
 
   /** Starts the program and returns it with the outcome of its initial state. */
   static async start(
@@ -161,30 +161,37 @@ export class ProgramRun {
   }
 
   get isAlive(): boolean {
-    return this.alive;
+    return this.link.isAlive;
   }
 
   /**
    * Executes the steps in order and returns where the last one leads; `before` is the number
    * of transitions already executed in this execution.
    */
-  async run(steps: readonly Step[], before = 0, ahead?: AheadRule): Promise<Outcome> {
-    if (steps.length === 0) throw new InternalError("internal: empty RUN");
-    if (this.ranOn) throw new InternalError("internal: a RUN while the runtime runs ahead");
+  run(steps: readonly Step[], before = 0, ahead?: AheadRule): Promise<Outcome> {
+    if (steps.length === 0) return Promise.reject(new InternalError("internal: empty RUN"));
+    if (this.ranOn) {
+      return Promise.reject(new InternalError("internal: a RUN while the runtime runs ahead"));
+    }
     this.lastActor = steps[steps.length - 1].actor;
     this.asleep = ahead?.asleep ?? [];
     this.known = ahead?.known ?? [];
     this.aheadTaken = 0;
     this.options.output?.touch();
     this.sendFrame(encodeRun(steps, before, ahead));
-    const outcome = await this.outcome();
+    // `then` rather than an async method: an async frame per step is garbage (issue 10).
+    return this.outcome().then(this.reached);
+  }
+
+  /** Tells the output files where the step ended (made once: `then` takes it at every step). */
+  private readonly reached = (outcome: Outcome): Outcome => {
     this.options.output?.reached(endsExecution(outcome));
     return outcome;
-  }
+  };
 
   /** Whether the runtime runs on from the last point reported (the last RUN's rule). */
   get runsAhead(): boolean {
-    return this.ranOn && this.alive;
+    return this.ranOn && this.link.isAlive;
   }
 
   /** The step the runtime takes on its own from the last point reported (while runsAhead). */
@@ -199,14 +206,14 @@ export class ProgramRun {
   }
 
   /** Where the step the runtime took on its own (aheadStep) led: its next report. */
-  async next(): Promise<Outcome> {
-    if (!this.runsAhead) throw new InternalError("internal: no step ahead to take");
+  next(): Promise<Outcome> {
+    if (!this.runsAhead) {
+      return Promise.reject(new InternalError("internal: no step ahead to take"));
+    }
     this.lastActor = this.aheadStep().actor;
     this.aheadTaken++;
     this.options.output?.touch();
-    const outcome = await this.outcome();
-    this.options.output?.reached(endsExecution(outcome));
-    return outcome;
+    return this.outcome().then(this.reached);
   }
 
   /**
@@ -242,9 +249,9 @@ export class ProgramRun {
       this.lastPoint = m.point;
       this.ranOn = m.ranOn;
       this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
-      if (!this.allFinished) this.unfinished = m.point.transitions.map((t) => t.actor);
+      if (!this.allFinished) this.unfinished = m.point.transitions;
     }
-    if (!this.alive) return null;
+    if (!this.link.isAlive) return null;
     this.mapsChanged = mapsChanged;
     return { steps, mapsChanged };
   }
@@ -279,7 +286,7 @@ export class ProgramRun {
     if (r.kind !== "message" || r.message.type !== "forked") {
       throw new InternalError("the program did not answer FORK");
     }
-    const fd = this.channel.takeFd();
+    const fd = this.link.takeFd();
     if (fd < 0) throw new InternalError("FORKED came without the copy's control channel");
     const pid = r.message.pid;
     const copy = new ProgramRun(
@@ -337,20 +344,19 @@ export class ProgramRun {
    * count that has not moved says it has not run (lib/state/live_memory.ts: a clean restore).
    */
   get framesSent(): number {
-    return this.sent;
+    return this.link.framesSent;
   }
 
   private sendFrame(frame: Uint8Array): void {
-    this.sent++;
-    // A failed send means the program is gone; the next receive says how it ended.
-    this.channel.send(frame);
+    this.link.send(frame);
   }
 
   /** Reads frames until one that ends the step: a point, the end, or a violation. */
   private async outcome(): Promise<Outcome> {
     this.ranOn = false;
     while (true) {
-      const r = await this.receive();
+      const got = this.receive();
+      const r = got instanceof Promise ? await got : got;
       if (r.kind === "timeout") {
         this.kill();
         return transitionTimeout(
@@ -375,7 +381,7 @@ export class ProgramRun {
             break;
           }
           this.allFinished = false;
-          this.unfinished = m.point.transitions.map((t) => t.actor);
+          this.unfinished = m.point.transitions;
           this.lastPoint = m.point;
           this.ranOn = m.ranOn;
           return m.nondetRange
@@ -440,15 +446,12 @@ export class ProgramRun {
 
   /** After DONE the program still runs main's last lines; a crash there is a violation too. */
   private async afterDone(): Promise<Outcome> {
-    const status = await this.waitExit(this.options.timeoutMs);
+    const status = await this.link.waitExit(this.options.timeoutMs);
     if (status.state === "running") {
       this.kill();
       return exitTimeout(this.options.timeoutMs);
     }
-    this.alive = false;
-    unregisterChild(this.pid);
-    releaseProcess(this.pidfd);
-    this.channel.close();
+    this.link.reaped();
     // No actor is running any more: a crash is main's, after isomc_run returned.
     return status.state === "signaled" ? crashAfterRun(status.signal) : { kind: "done" };
   }
@@ -464,71 +467,17 @@ export class ProgramRun {
       exiting: this.exiting,
       adopted: this.adopted,
       lastActor: this.lastActor,
-      unfinished: this.unfinished,
+      unfinished: this.unfinished.map((t) => t.actor),
     }, this.names);
-  }
-
-  /** Waits for a frame, in slices so the event loop keeps running during long waits. */
-  private async receive(timeoutMs = this.options.timeoutMs): Promise<Received> {
-    const deadline = performance.now() + timeoutMs;
-    while (true) {
-      const left = deadline - performance.now();
-      if (left <= 0) return { kind: "timeout" };
-      const r = this.channel.receive(Math.min(sliceMs, Math.ceil(left)));
-      switch (r.kind) {
-        case "frame":
-          return { kind: "message", message: decodeFrame(r.frame) };
-        case "closed":
-          return { kind: "gone", status: await this.waitExit(exitGraceMs) };
-        case "error":
-          throw new InternalError(r.message);
-        case "timeout":
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
-          this.stopIfInterrupted();
-      }
-    }
-  }
-
-  /** Called between two slices of a wait: an interrupt kills the program and ends the wait. */
-  private stopIfInterrupted(): void {
-    if (this.options.signal?.aborted !== true) return;
-    this.kill();
-    throw new Interrupted();
-  }
-
-  private async waitExit(timeoutMs: number): Promise<ExitStatus> {
-    const deadline = performance.now() + timeoutMs;
-    while (true) {
-      const left = deadline - performance.now();
-      const status = waitProcess(
-        this.pid,
-        this.pidfd,
-        Math.max(0, Math.ceil(Math.min(sliceMs, left))),
-      );
-      if (status.state !== "running" || left <= 0) {
-        if (status.state !== "running") this.reaped();
-        return status;
-      }
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      this.stopIfInterrupted();
-    }
-  }
-
-  private reaped(): void {
-    if (!this.alive) return;
-    this.alive = false;
-    unregisterChild(this.pid);
-    releaseProcess(this.pidfd);
-    this.channel.close();
   }
 
   /** Kills the program (its whole process group) and reaps it. Safe to call twice. */
   kill(): void {
-    if (!this.alive) return;
-    this.alive = false;
-    unregisterChild(this.pid);
-    killProcess(this.pid, this.pidfd);
-    this.channel.close();
+    this.link.kill();
+  }
+
+  private receive(timeoutMs = this.options.timeoutMs): Received | Promise<Received> {
+    return this.link.receive(timeoutMs);
   }
 }
 

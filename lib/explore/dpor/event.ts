@@ -216,18 +216,28 @@ const sharedLimit = 1 << 14;
  * program whose events never repeat costs it a bounded table.
  */
 export class SharedEvents {
-  private readonly byContent = new Map<string, Event>();
+  /** The kept events by contentHash: most buckets hold one. */
+  private readonly byHash = new Map<number, Event[]>();
+  private kept = 0;
   /** The execution's events last asked for by position (at), and what they were shared as. */
   private readonly seen: (Event | undefined)[] = [];
   private readonly shared: Event[] = [];
 
   /** The kept event alike to `ev` (`ev` itself, kept, the first time). */
   of(ev: Event): Event {
-    const key = contentKey(ev);
-    const had = this.byContent.get(key);
-    if (had !== undefined) return had;
-    if (this.byContent.size >= sharedLimit) this.byContent.clear();
-    this.byContent.set(key, ev);
+    const hash = contentHash(ev);
+    let bucket = this.byHash.get(hash);
+    if (bucket !== undefined) {
+      for (const had of bucket) if (sameContent(had, ev)) return had;
+    }
+    if (this.kept >= sharedLimit) {
+      this.byHash.clear();
+      this.kept = 0;
+      bucket = undefined;
+    }
+    if (bucket === undefined) this.byHash.set(hash, [ev]);
+    else bucket.push(ev);
+    this.kept++;
     return ev;
   }
 
@@ -246,19 +256,60 @@ export class SharedEvents {
   }
 }
 
-/** Every field of an event, as one string (Transition's fields, the footprint, the created). */
-function contentKey(ev: Event): string {
+/**
+ * A hash of an event's fields, as a small integer: no string per event (a key made of every
+ * field was the search's largest allocation, 0.8 KiB an event: bench/README.md, "Speed, part
+ * 7"). The footprint, the created actors and the extras are left to sameContent: they follow
+ * from the fields hashed in all but rare cases.
+ */
+function contentHash(ev: Event): number {
   const t = ev.transition;
-  const flags = (t.enabled ? 1 : 0) | (t.ready ? 2 : 0) | (t.spin === undefined ? 0 : 4) |
-    (t.spin === true ? 8 : 0) | (t.fails === true ? 16 : 0);
-  let key =
-    `${ev.actor} ${ev.alt} ${t.actor} ${t.kind} ${flags} ${t.choices} ${t.object} ${t.arg0} ${t.arg1} ${
-      t.site ?? "-"
-    } `;
-  for (const x of t.extras) key += `${x.id}${x.ready ? "+" : "-"}`;
-  key += "|";
-  for (const c of ev.created) key += `${c},`;
-  key += "|";
-  for (const a of ev.accesses) key += `${a.mode === "write" ? "w" : "r"}${a.cell} `;
-  return key;
+  let h = mix(ev.actor, ev.alt);
+  h = mix(h, t.kind | (t.choices << 5));
+  h = mix(h, t.object | 0);
+  h = mix(h, (t.object / 4294967296) | 0);
+  h = mix(h, Number(t.arg0) | 0);
+  h = mix(h, Number(t.arg1) | 0);
+  h = mix(h, (t.site ?? -1) | 0);
+  return h & 0x3fffffff;
+}
+
+function mix(h: number, x: number): number {
+  return Math.imul((h ^ x) | 0, 0x9e3779b1) ^ (h >>> 15);
+}
+
+/** Whether two events are alike in every field (Transition's, the footprint, the created). */
+function sameContent(a: Event, b: Event): boolean {
+  if (a.actor !== b.actor || a.alt !== b.alt) return false;
+  const s = a.transition;
+  const t = b.transition;
+  if (
+    s.actor !== t.actor || s.kind !== t.kind || s.enabled !== t.enabled ||
+    s.ready !== t.ready || s.spin !== t.spin || (s.fails === true) !== (t.fails === true) ||
+    s.choices !== t.choices || s.object !== t.object || s.arg0 !== t.arg0 ||
+    s.arg1 !== t.arg1 || s.site !== t.site
+  ) {
+    return false;
+  }
+  if (s.extras !== t.extras) {
+    if (s.extras.length !== t.extras.length) return false;
+    for (let i = 0; i < s.extras.length; i++) {
+      if (s.extras[i].id !== t.extras[i].id || s.extras[i].ready !== t.extras[i].ready) {
+        return false;
+      }
+    }
+  }
+  if (a.created !== b.created) {
+    if (a.created.length !== b.created.length) return false;
+    for (let i = 0; i < a.created.length; i++) if (a.created[i] !== b.created[i]) return false;
+  }
+  if (a.accesses !== b.accesses) {
+    if (a.accesses.length !== b.accesses.length) return false;
+    for (let i = 0; i < a.accesses.length; i++) {
+      const x = a.accesses[i];
+      const y = b.accesses[i];
+      if (x.mode !== y.mode || x.cell !== y.cell) return false;
+    }
+  }
+  return true;
 }
