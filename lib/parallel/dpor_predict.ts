@@ -3,7 +3,9 @@
  * frontier asks for it: the jobs the frontier will ask for, in its order, as things stand.
  * The one it waits for, then those of the branches after it at each node of its path, deepest
  * first (a node's later branches take the sleep set it will have then, its current branch
- * asleep), and below a branch's probe already answered, its own branches. A prediction whose
+ * asleep), and below a branch's probe already answered, its own branches. Below a node the
+ * frontier has not decided the cut for, each branch is guessed both ways: its probe (a node
+ * of the coordinator's), then its subtree job. A prediction whose
  * inputs change before the frontier gets there (an earlier job inserted into its wakeup tree)
  * is simply not used: the cache (dpor_units.ts) keeps answers by their inputs.
  */
@@ -88,9 +90,11 @@ function future(
   const level = levelBelow(n);
   // The frontier has not decided for this node's children yet: they are guessed to be the
   // coordinator's nodes, so that a thin top's probes run ahead on a free worker (indexer(15)
-  // with 2 workers: 20.3 s against 38.6 and 48.9 s waiting for each probe in turn). The cut
-  // and the jobs used stay the sequential order's; a guess proved wrong is an answer unused.
-  const above = p.cut.above(n, level) ?? true;
+  // with 2 workers: 20.3 s against 38.6 and 48.9 s waiting for each probe in turn), and to be
+  // subtree roots too (below). The cut and the jobs used stay the sequential order's; a guess
+  // proved wrong is an answer unused.
+  const decided = p.cut.above(n, level);
+  const above = decided ?? true;
   for (const b of branches) {
     if (out.length >= lookahead) return;
     if (sleep.has(b.ev!)) continue;
@@ -106,6 +110,15 @@ function future(
     if (above) {
       const probe = p.cache.unit(true, id, prefix, below, b);
       out.push(probe);
+      if (decided === null && out.length < lookahead) {
+        // And its subtree job, in case the frontier keeps no node below n: on a thin top the
+        // large subtree jobs hang off the nodes the frontier reaches last (indexer(15): the
+        // job of 1,024 executions at depth 10 waited for the 512 below it to end, the other
+        // worker idle). Right after the probe: the frontier's own next needs come first.
+        const guess = p.cache.unit(false, id, prefix, below, b);
+        if (guess.state === "pending") guess.guessed = true;
+        out.push(guess);
+      }
       const o = probe.outcome;
       if (probe.state === "done" && o !== null && o.kind === "node") {
         const child = {
