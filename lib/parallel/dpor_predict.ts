@@ -4,8 +4,9 @@
  * The one it waits for, then those of the branches after it at each node of its path, deepest
  * first (a node's later branches take the sleep set it will have then, its current branch
  * asleep), and below a branch's probe already answered, its own branches. Below a node the
- * frontier has not decided the cut for, each branch is guessed both ways: its probe (a node
- * of the coordinator's), then its subtree job. A prediction whose
+ * frontier has not decided the cut for, each branch's probe is guessed (a node of the
+ * coordinator's), and its subtree job too where the cut's rule, read ahead with the branches
+ * the frontier will know there, says the frontier will keep no node below. A prediction whose
  * inputs change before the frontier gets there (an earlier job inserted into its wakeup tree)
  * is simply not used: the cache (dpor_units.ts) keeps answers by their inputs.
  */
@@ -44,7 +45,8 @@ export function predict(p: Predictor, path: readonly Top[]): Unit[] {
     const sleep = n.node.sleep.copy();
     const current = n.node.current;
     if (current !== null) sleep.add(current.ev!);
-    future(p, n, n.node.tree, current === null ? 0 : 1, n.node.started, sleep, out);
+    const knownAbove = knownBranches(path.slice(0, i));
+    future(p, n, n.node.tree, current === null ? 0 : 1, n.node.started, sleep, out, knownAbove);
   }
   return out;
 }
@@ -80,6 +82,8 @@ function future(
   started: boolean,
   sleep: SleepSet,
   out: Unit[],
+  knownAbove: number,
+  guessSubtrees = true,
 ): void {
   const branches: WakeupNode[] = [];
   for (let k = from; k < tree.count; k++) branches.push(tree.child(k));
@@ -95,7 +99,7 @@ function future(
   // proved wrong is an answer unused.
   const decided = p.cut.above(n, level);
   const above = decided ?? true;
-  for (const b of branches) {
+  for (const [j, b] of branches.entries()) {
     if (out.length >= lookahead) return;
     if (sleep.has(b.ev!)) continue;
     let step: Step;
@@ -110,8 +114,9 @@ function future(
     if (above) {
       const probe = p.cache.unit(true, id, prefix, below, b);
       out.push(probe);
-      if (decided === null && out.length < lookahead) {
-        // And its subtree job, in case the frontier keeps no node below n: on a thin top the
+      if (decided === null && guessSubtrees && out.length < lookahead) {
+        // And its subtree job, where the cut's rule read ahead says the frontier will keep no
+        // node below n (guessSubtrees, from n's parent's call): on a thin top the
         // large subtree jobs hang off the nodes the frontier reaches last (indexer(15): the
         // job of 1,024 executions at depth 10 waited for the 512 below it to end, the other
         // worker idle). Right after the probe: the frontier's own next needs come first.
@@ -130,7 +135,19 @@ function future(
           first: o.first,
           deeper: null,
         };
-        future(p, child, b, 0, false, below, out);
+        // What the frontier will count when it takes this probe (knownBranches over its path
+        // then: the nodes above as now, each with its branches after the one taken towards
+        // here, and the child's own), and so whether it will keep the child's children: a
+        // subtree job is guessed below it only if not (dpor_cut.ts's rule, read ahead).
+        let later = 0;
+        for (let k = j + 1; k < branches.length; k++) {
+          if (!sleep.has(branches[k].ev!)) later++;
+        }
+        let own = 0;
+        for (let k = 0; k < b.count; k++) if (!below.has(b.child(k).ev!)) own++;
+        if (own === 0 && o.first !== null) own = 1;
+        const known = knownAbove + later;
+        future(p, child, b, 0, false, below, out, known, !p.cut.wouldGoDeeper(known + own));
       }
     } else {
       out.push(p.cache.unit(false, id, prefix, below, b));
