@@ -50,6 +50,8 @@ export class DporCoordinator implements JobCoordinator {
   private used = 0;
   private readonly usedJobs = new WeakSet<Job>();
   readonly metrics: ParallelMetrics = newMetrics();
+  /** Subtree jobs guessed below undecided nodes (dpor_predict.ts): handed out, and used. */
+  readonly guesses = { handed: 0, used: 0 };
 
   constructor(readonly config: SplitConfig) {
     this.cut = this.newCut();
@@ -67,6 +69,7 @@ export class DporCoordinator implements JobCoordinator {
       u.state = "running";
       u.worker = worker;
       u.job ??= u.make();
+      if (u.guessed === true) this.guesses.handed++;
       this.metrics.jobs++;
       this.metrics.messages++;
       return u.job;
@@ -202,6 +205,7 @@ export class DporCoordinator implements JobCoordinator {
     }
     this.cache.delete(u);
     this.used++;
+    if (u.guessed === true) this.guesses.used++;
     if (u.job !== null) this.usedJobs.add(u.job);
     return o;
   }

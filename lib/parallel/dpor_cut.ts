@@ -46,9 +46,14 @@ export class CutRule {
    * job's start, its prefix, two messages).
    */
   decide(n: TopShape, known: number): void {
+    n.deeper = this.wouldGoDeeper(known);
+  }
+
+  /** What decide would say now with `known` branches known (the prediction reads it ahead). */
+  wouldGoDeeper(known: number): boolean {
     const { sum, count } = this.jobStates;
     const large = count === 0 || sum / count >= minJobStates;
-    n.deeper = large && known < knownPerWorker * this.workers;
+    return large && known < knownPerWorker * this.workers;
   }
 
   /**

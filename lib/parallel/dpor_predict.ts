@@ -3,7 +3,10 @@
  * frontier asks for it: the jobs the frontier will ask for, in its order, as things stand.
  * The one it waits for, then those of the branches after it at each node of its path, deepest
  * first (a node's later branches take the sleep set it will have then, its current branch
- * asleep), and below a branch's probe already answered, its own branches. A prediction whose
+ * asleep), and below a branch's probe already answered, its own branches. Below a node the
+ * frontier has not decided the cut for, each branch's probe is guessed (a node of the
+ * coordinator's), and its subtree job too where the cut's rule, read ahead with the branches
+ * the frontier will know there, says the frontier will keep no node below. A prediction whose
  * inputs change before the frontier gets there (an earlier job inserted into its wakeup tree)
  * is simply not used: the cache (dpor_units.ts) keeps answers by their inputs.
  */
@@ -42,7 +45,8 @@ export function predict(p: Predictor, path: readonly Top[]): Unit[] {
     const sleep = n.node.sleep.copy();
     const current = n.node.current;
     if (current !== null) sleep.add(current.ev!);
-    future(p, n, n.node.tree, current === null ? 0 : 1, n.node.started, sleep, out);
+    const knownAbove = knownBranches(path.slice(0, i));
+    future(p, n, n.node.tree, current === null ? 0 : 1, n.node.started, sleep, out, knownAbove);
   }
   return out;
 }
@@ -78,6 +82,8 @@ function future(
   started: boolean,
   sleep: SleepSet,
   out: Unit[],
+  knownAbove: number,
+  guessSubtrees = true,
 ): void {
   const branches: WakeupNode[] = [];
   for (let k = from; k < tree.count; k++) branches.push(tree.child(k));
@@ -88,10 +94,12 @@ function future(
   const level = levelBelow(n);
   // The frontier has not decided for this node's children yet: they are guessed to be the
   // coordinator's nodes, so that a thin top's probes run ahead on a free worker (indexer(15)
-  // with 2 workers: 20.3 s against 38.6 and 48.9 s waiting for each probe in turn). The cut
-  // and the jobs used stay the sequential order's; a guess proved wrong is an answer unused.
-  const above = p.cut.above(n, level) ?? true;
-  for (const b of branches) {
+  // with 2 workers: 20.3 s against 38.6 and 48.9 s waiting for each probe in turn), and to be
+  // subtree roots too (below). The cut and the jobs used stay the sequential order's; a guess
+  // proved wrong is an answer unused.
+  const decided = p.cut.above(n, level);
+  const above = decided ?? true;
+  for (const [j, b] of branches.entries()) {
     if (out.length >= lookahead) return;
     if (sleep.has(b.ev!)) continue;
     let step: Step;
@@ -106,6 +114,16 @@ function future(
     if (above) {
       const probe = p.cache.unit(true, id, prefix, below, b);
       out.push(probe);
+      if (decided === null && guessSubtrees && out.length < lookahead) {
+        // And its subtree job, where the cut's rule read ahead says the frontier will keep no
+        // node below n (guessSubtrees, from n's parent's call): on a thin top the
+        // large subtree jobs hang off the nodes the frontier reaches last (indexer(15): the
+        // job of 1,024 executions at depth 10 waited for the 512 below it to end, the other
+        // worker idle). Right after the probe: the frontier's own next needs come first.
+        const guess = p.cache.unit(false, id, prefix, below, b);
+        if (guess.state === "pending") guess.guessed = true;
+        out.push(guess);
+      }
       const o = probe.outcome;
       if (probe.state === "done" && o !== null && o.kind === "node") {
         const child = {
@@ -117,7 +135,19 @@ function future(
           first: o.first,
           deeper: null,
         };
-        future(p, child, b, 0, false, below, out);
+        // What the frontier will count when it takes this probe (knownBranches over its path
+        // then: the nodes above as now, each with its branches after the one taken towards
+        // here, and the child's own), and so whether it will keep the child's children: a
+        // subtree job is guessed below it only if not (dpor_cut.ts's rule, read ahead).
+        let later = 0;
+        for (let k = j + 1; k < branches.length; k++) {
+          if (!sleep.has(branches[k].ev!)) later++;
+        }
+        let own = 0;
+        for (let k = 0; k < b.count; k++) if (!below.has(b.child(k).ev!)) own++;
+        if (own === 0 && o.first !== null) own = 1;
+        const known = knownAbove + later;
+        future(p, child, b, 0, false, below, out, known, !p.cut.wouldGoDeeper(known + own));
       }
     } else {
       out.push(p.cache.unit(false, id, prefix, below, b));

@@ -25,6 +25,11 @@ export interface Unit {
    * asks again with what is left of the bound when an answer ran past it (dpor_coordinator.ts).
    */
   limit: number | null;
+  /**
+   * A subtree job guessed below a node the frontier has not decided the cut for
+   * (dpor_predict.ts) while it was still pending: counted when handed out and when used.
+   */
+  guessed?: boolean;
 }
 
 /** What every job of one attempt shares (the attempt's spawners and epoch). */

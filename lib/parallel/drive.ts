@@ -16,6 +16,7 @@ import { newCoordinator } from "./coordinator.ts";
 import type { Job, SplitConfig, StartImage } from "./job.ts";
 import { type JobRecord, writeJobLog } from "./job_log.ts";
 import { printOutput } from "./output.ts";
+import process from "node:process";
 import {
   type Address,
   Connection,
@@ -121,6 +122,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
       const link = linkOf.get(worker);
       if (link === undefined) continue;
       coordinator.dropped(worker, job);
+      droppedJobs.add(job);
       link.send({ type: "drop", id: job.id, epoch: job.epoch, key: job.key ?? null })
         .catch(() => {});
     }
@@ -135,6 +137,8 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
   let messages = 0;
   let nondetRange = false;
   const log: JobRecord[] = [];
+  const logged: Job[] = [];
+  const droppedJobs = new WeakSet<Job>();
   const since = (ms: number): number => (ms - startedMs) / 1000;
   // Whoever waits for the state to change (a job done, a worker lost or come) waits on this.
   let changed: () => void = () => {};
@@ -248,6 +252,7 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
           transitions: stats?.transitions ?? 0,
           executions: stats?.executions ?? 0,
         });
+        logged.push(job);
         if (options.onProgress !== undefined) {
           options.onProgress({
             ...coordinator.result((performance.now() - startedMs) / 1000).stats,
@@ -358,7 +363,18 @@ export async function drive(options: DriveOptions): Promise<ParallelRun> {
     result = { ...result, verdict: "incomplete", violation: null, incomplete: "interrupted" };
   }
   const m = coordinator.metrics;
-  writeJobLog({ version: 1, workers: everConnected, seconds, jobs: log });
+  const cpu = process.cpuUsage();
+  writeJobLog({
+    version: 1,
+    workers: everConnected,
+    seconds,
+    jobs: log.map((r, k) => ({
+      ...r,
+      used: !coordinator.unusedAnswer(logged[k]),
+      dropped: droppedJobs.has(logged[k]),
+    })),
+    coordinatorCpu: (cpu.user + cpu.system) / 1e6,
+  });
   return {
     result,
     actors,

@@ -23,6 +23,10 @@ export interface JobRecord {
   readonly takeSeconds: number;
   readonly transitions: number;
   readonly executions: number;
+  /** Whether the search used its answer (sdpor/odpor speculation may not), and whether its
+   * worker was told to drop it; filled in when the run ends. */
+  readonly used?: boolean;
+  readonly dropped?: boolean;
 }
 
 export interface JobLog {
@@ -31,6 +35,8 @@ export interface JobLog {
   /** The whole run's wall-clock seconds, as the coordinator saw it. */
   readonly seconds: number;
   readonly jobs: readonly JobRecord[];
+  /** The coordinator process's own CPU seconds (user + system, all its threads). */
+  readonly coordinatorCpu?: number;
 }
 
 /** Writes `log` where ISOMC_PARALLEL_LOG says, if it does (best effort: a bench's knob). */

@@ -15,6 +15,7 @@ import type { AheadHint, Outcome, Target } from "../explore/target.ts";
 import type { Step } from "../model/transition.ts";
 import { ForwardingTarget } from "../explore/forwarding_target.ts";
 import { newCoordinator, type ParallelMetrics } from "./coordinator.ts";
+import { DporCoordinator } from "./dpor_coordinator.ts";
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { runJob } from "./run_job.ts";
 import { decodeBody, encodeFrame, type ToCoordinator, type ToWorker } from "./wire.ts";
@@ -38,6 +39,8 @@ export interface SimulatedResult {
   readonly metrics: ParallelMetrics;
   /** Whether a job's answer was left out (run ahead, its inputs changed: dpor_coordinator.ts). */
   readonly unused: (job: Job) => boolean;
+  /** sdpor/odpor: the subtree jobs guessed below undecided nodes, handed out and used. */
+  readonly guesses: { readonly handed: number; readonly used: number } | null;
 }
 
 /** A worker's job in the simulation: parked at its target's next call, or ended. */
@@ -186,6 +189,7 @@ export async function simulate(
     result: coordinator.result(0),
     metrics: coordinator.metrics,
     unused: (job) => coordinator.unusedAnswer(job),
+    guesses: coordinator instanceof DporCoordinator ? { ...coordinator.guesses } : null,
   };
 }
 
