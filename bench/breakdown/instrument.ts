@@ -10,6 +10,7 @@
  */
 
 import { ProgramRun } from "../../lib/process/program.ts";
+import { ProgramLink } from "../../lib/process/link.ts";
 import { NativeChannel } from "../../lib/native/channel.ts";
 import { MemoryTarget } from "../../lib/state/memory_target.ts";
 import { LiveMemory } from "../../lib/state/live_memory.ts";
@@ -82,8 +83,13 @@ export function instrument(level: Level): Instrumented {
   }
   timers.wrap(proto(PathSnapshots), "dropFrom", "memory.dropFrom");
   timers.wrap(ProgramRun, "start", "program.start");
-  for (const m of ["run", "next", "drain", "fork", "fds", "map", "receive", "waitExit"]) {
+  for (const m of ["run", "next", "drain", "fork", "fds", "map"]) {
     timers.wrap(proto(ProgramRun), m, `program.${m}`);
+  }
+  // The frames' side of a program run (lib/process/link.ts), under the names they had when
+  // ProgramRun held them, so the components and earlier results read alike.
+  for (const m of ["receive", "waitExit"]) {
+    timers.wrap(proto(ProgramLink), m, `program.${m}`);
   }
   timers.wrap(proto(NativeChannel), "send", "channel.send");
   timers.wrap(proto(NativeChannel), "receive", "channel.receive");
