@@ -6,10 +6,12 @@
  * lib/process/program.ts observed, so the wording lives in one place.
  */
 
+import { InputError, InternalError } from "../errors.ts";
 import { actorName, type NameTable } from "../model/transition.ts";
 import type { Outcome } from "../explore/target.ts";
 import type { ExitStatus } from "../native/process.ts";
 import { describeSignal } from "./signals.ts";
+import { ErrorCode, ViolationKind } from "./protocol.ts";
 
 /** A wait for the program that ended without a frame. */
 export type Silence = { readonly kind: "timeout" } | {
@@ -225,4 +227,29 @@ export function execErrorText(errno: number): string {
     default:
       return `exec failed (errno ${errno})`;
   }
+}
+
+/** A VIOLATION frame's outcome: an assertion that failed, or a misuse of the API. */
+export function violationOutcome(m: { kind: number; actor: number; message: string }): Outcome {
+  return {
+    kind: "violation",
+    violation: {
+      kind: "assertion",
+      message: m.kind === ViolationKind.misuse ? `API misuse: ${m.message}` : m.message,
+      // Actor 0 is main: an isomc_assert after isomc_run is main's (docs/semantics.md).
+      actor: m.actor,
+    },
+  };
+}
+
+/** The error an ERROR frame from the runtime stops the checker with. */
+export function runtimeError(m: { code: number; message: string }): Error {
+  // A function the preloaded runtime does not model (docs/pthreads.md, --preload).
+  if (m.code === ErrorCode.unsupported) return new InputError(m.message);
+  if (m.code === ErrorCode.diverged) {
+    return new InternalError(
+      `the program did not repeat an earlier execution (${m.message}): isomc needs a deterministic program; does it depend on time, addresses or unchecked input?`,
+    );
+  }
+  return new InternalError(`the program's runtime reported a protocol error: ${m.message}`);
 }

@@ -2,31 +2,24 @@
  * One run of the checked program under the checker's control: the handshake, the steps sent
  * (and the reports of a run-ahead, docs/protocol.md "Running ahead"), and what comes back —
  * frames, silence, its death — turned into outcomes. Starting the process is spawn.ts's job,
- * carrying the frames (waits, decoding, the process's end) link.ts's; every process is
- * registered so that it is killed whatever way the checker ends (lib/process/cleanup.ts).
+ * carrying the frames (waits, decoding, the process's end) link.ts's, following a run-ahead
+ * ahead.ts's, the restore commands FDS and MAP restore_commands.ts's, waiting for the end after
+ * DONE ending.ts's; every process is registered so that it is killed whatever way the checker
+ * ends (lib/process/cleanup.ts).
  */
 
 import { InputError, InternalError } from "../errors.ts";
 import { type ExitStatus, pidfdOpen } from "../native/process.ts";
 import { NativeChannel } from "../native/channel.ts";
-import { anyEnabled, type Point, type Step, type Transition } from "../model/transition.ts";
-import { aheadStepAt, type Outcome } from "../explore/target.ts";
-import {
-  encodeFds,
-  encodeFinish,
-  encodeFork,
-  encodeMap,
-  encodeRun,
-  encodeWelcome,
-} from "./encode.ts";
+import { anyEnabled, type Step, type Transition } from "../model/transition.ts";
+import type { Outcome } from "../explore/target.ts";
+import { encodeFinish, encodeFork, encodeRun, encodeWelcome } from "./encode.ts";
 import {
   type AheadRule,
-  ErrorCode,
   type FdChange,
   type MapOp,
   type Message,
   type StackInfo,
-  ViolationKind,
   WELCOME_STACKS,
   WELCOME_STATEFUL,
 } from "./protocol.ts";
@@ -35,14 +28,18 @@ import {
   crashAfterRun,
   type CrashReport,
   deathOutcome,
-  exitTimeout,
   noHandshakeMessage,
+  runtimeError,
   transitionTimeout,
+  violationOutcome,
 } from "./outcomes.ts";
 import { registerChild } from "./cleanup.ts";
 import { spawnProgram } from "./spawn.ts";
 import type { Received } from "./frames.ts";
-import { exitGraceMs, ProgramLink } from "./link.ts";
+import { ProgramLink } from "./link.ts";
+import { afterDone, awaitTail } from "./ending.ts";
+import { RunAhead } from "./ahead.ts";
+import { applyFds, applyMaps } from "./restore_commands.ts";
 import type { Hello, MutableNames, ProgramSpec, RunOptions } from "./spec.ts";
 
 export class ProgramRun {
@@ -73,17 +70,8 @@ export class ProgramRun {
   stacks: readonly StackInfo[] = [];
   /** Whether the runtime's mappings changed before the last point. */
   mapsChanged = true;
-  /**
-   * The runtime runs on from the last point reported, by the last RUN's continuation rule
-   * (docs/protocol.md, "Running ahead"): it takes `aheadStep` and its next report is on the way.
-   */
-  private ranOn = false;
-  /** The last point reported, and the asleep actors of the rule it runs on by. */
-  private lastPoint: Point | null = null;
-  private asleep: readonly number[] = [];
-  /** The rule's known steps (taken first), and how many steps the runtime took on its own. */
-  private known: readonly Step[] = [];
-  private aheadTaken = 0;
+  /** Where a run-ahead stands: whether the runtime runs on, and by which rule (ahead.ts). */
+  private readonly ahead = new RunAhead();
   /** The frames to and from the process (link.ts). */
   private readonly link: ProgramLink;
   /** The program's process (a forked copy's own, for --restore=fork) and its pidfd. */
@@ -170,13 +158,11 @@ export class ProgramRun {
    */
   run(steps: readonly Step[], before = 0, ahead?: AheadRule): Promise<Outcome> {
     if (steps.length === 0) return Promise.reject(new InternalError("internal: empty RUN"));
-    if (this.ranOn) {
+    if (this.ahead.ranOn) {
       return Promise.reject(new InternalError("internal: a RUN while the runtime runs ahead"));
     }
     this.lastActor = steps[steps.length - 1].actor;
-    this.asleep = ahead?.asleep ?? [];
-    this.known = ahead?.known ?? [];
-    this.aheadTaken = 0;
+    this.ahead.begin(ahead);
     this.options.output?.touch();
     this.sendFrame(encodeRun(steps, before, ahead));
     // `then` rather than an async method: an async frame per step is garbage (issue 10).
@@ -191,18 +177,12 @@ export class ProgramRun {
 
   /** Whether the runtime runs on from the last point reported (the last RUN's rule). */
   get runsAhead(): boolean {
-    return this.ranOn && this.link.isAlive;
+    return this.ahead.ranOn && this.link.isAlive;
   }
 
   /** The step the runtime takes on its own from the last point reported (while runsAhead). */
   aheadStep(): Step {
-    const step = this.aheadTaken < this.known.length
-      ? this.known[this.aheadTaken]
-      : this.lastPoint === null
-      ? null
-      : aheadStepAt(this.lastPoint, this.asleep);
-    if (step === null) throw new InternalError("internal: the runtime ran on from a stop");
-    return step;
+    return this.ahead.step();
   }
 
   /** Where the step the runtime took on its own (aheadStep) led: its next report. */
@@ -211,7 +191,7 @@ export class ProgramRun {
       return Promise.reject(new InternalError("internal: no step ahead to take"));
     }
     this.lastActor = this.aheadStep().actor;
-    this.aheadTaken++;
+    this.ahead.took();
     this.options.output?.touch();
     return this.outcome().then(this.reached);
   }
@@ -227,8 +207,8 @@ export class ProgramRun {
     let mapsChanged = false;
     while (this.runsAhead) {
       const step = this.aheadStep();
-      this.ranOn = false;
-      this.aheadTaken++;
+      this.ahead.ranOn = false;
+      this.ahead.took();
       // The step's report: announcements first (an actor, an object, stacks), then its point.
       let m: Message;
       while (true) {
@@ -246,8 +226,8 @@ export class ProgramRun {
       }
       steps.push(step);
       mapsChanged ||= m.mapsChanged;
-      this.lastPoint = m.point;
-      this.ranOn = m.ranOn;
+      this.ahead.lastPoint = m.point;
+      this.ahead.ranOn = m.ranOn;
       this.allFinished = this.options.stateful === true && m.point.transitions.length === 0;
       if (!this.allFinished) this.unfinished = m.point.transitions;
     }
@@ -309,34 +289,13 @@ export class ProgramRun {
   }
 
   /** Has the agent in the program change its fd table (before a restore completes). */
-  async fds(changes: readonly FdChange[]): Promise<void> {
-    this.sendFrame(encodeFds(changes));
-    const r = await this.receive();
-    if (r.kind !== "message" || r.message.type !== "fdset") {
-      throw new InternalError("the program did not answer FDS");
-    }
-    if (r.message.failed !== 0) {
-      const c = changes[r.message.failed - 1];
-      throw new InternalError(
-        `the agent could not restore fd ${c?.fd ?? "?"}${
-          c?.op === "open" ? ` (${c.path})` : ""
-        } (errno ${r.message.errno}${r.message.errno === 38 ? ": the agent is not loaded" : ""})`,
-      );
-    }
+  fds(changes: readonly FdChange[]): Promise<void> {
+    return applyFds(this.link, changes, this.options.timeoutMs);
   }
 
   /** Has the runtime create or remove mappings (before a restore writes pages). */
-  async map(ops: readonly MapOp[]): Promise<void> {
-    this.sendFrame(encodeMap(ops));
-    const r = await this.receive();
-    if (r.kind !== "message" || r.message.type !== "mapped") {
-      throw new InternalError("the program did not answer MAP");
-    }
-    if (r.message.errno !== 0) {
-      throw new InternalError(
-        `the program could not restore its mappings (errno ${r.message.errno})`,
-      );
-    }
+  map(ops: readonly MapOp[]): Promise<void> {
+    return applyMaps(this.link, ops, this.options.timeoutMs);
   }
 
   /**
@@ -353,7 +312,7 @@ export class ProgramRun {
 
   /** Reads frames until one that ends the step: a point, the end, or a violation. */
   private async outcome(): Promise<Outcome> {
-    this.ranOn = false;
+    this.ahead.ranOn = false;
     while (true) {
       const got = this.receive();
       const r = got instanceof Promise ? await got : got;
@@ -382,8 +341,8 @@ export class ProgramRun {
           }
           this.allFinished = false;
           this.unfinished = m.point.transitions;
-          this.lastPoint = m.point;
-          this.ranOn = m.ranOn;
+          this.ahead.lastPoint = m.point;
+          this.ahead.ranOn = m.ranOn;
           return m.nondetRange
             ? { kind: "point", point: m.point, nondetRange: true }
             : { kind: "point", point: m.point };
@@ -404,56 +363,20 @@ export class ProgramRun {
           // From the copy that ran the rest of main (stateful): it exits at once, and its
           // parent, which waits for it, answers with TAIL. Killing before that could orphan
           // the copy before its parent reaps it.
-          if (this.options.stateful && this.allFinished) await this.awaitTail();
+          if (this.options.stateful && this.allFinished) await awaitTail(this.link);
           this.kill();
-          return {
-            kind: "violation",
-            violation: {
-              kind: "assertion",
-              message: m.kind === ViolationKind.misuse ? `API misuse: ${m.message}` : m.message,
-              // Actor 0 is main: an isomc_assert after isomc_run is main's (docs/semantics.md).
-              actor: m.actor,
-            },
-          };
+          return violationOutcome(m);
         case "done":
           // Stateful: TAIL follows, from the process that stays.
           if (this.options.stateful) break;
-          return await this.afterDone();
+          return await afterDone(this.link, this.options.timeoutMs);
         case "error":
           this.kill();
-          // A function the preloaded runtime does not model (docs/pthreads.md, --preload).
-          if (m.code === ErrorCode.unsupported) throw new InputError(m.message);
-          if (m.code === ErrorCode.diverged) {
-            throw new InternalError(
-              `the program did not repeat an earlier execution (${m.message}): isomc needs a deterministic program; does it depend on time, addresses or unchecked input?`,
-            );
-          }
-          throw new InternalError(`the program's runtime reported a protocol error: ${m.message}`);
+          throw runtimeError(m);
         case "hello":
           throw new InternalError("the program sent HELLO twice");
       }
     }
-  }
-
-  /** Reads frames until TAIL, for at most exitGraceMs. */
-  private async awaitTail(): Promise<void> {
-    const deadline = performance.now() + exitGraceMs;
-    while (performance.now() < deadline) {
-      const r = await this.receive(Math.max(1, Math.ceil(deadline - performance.now())));
-      if (r.kind !== "message" || r.message.type === "tail") return;
-    }
-  }
-
-  /** After DONE the program still runs main's last lines; a crash there is a violation too. */
-  private async afterDone(): Promise<Outcome> {
-    const status = await this.link.waitExit(this.options.timeoutMs);
-    if (status.state === "running") {
-      this.kill();
-      return exitTimeout(this.options.timeoutMs);
-    }
-    this.link.reaped();
-    // No actor is running any more: a crash is main's, after isomc_run returned.
-    return status.state === "signaled" ? crashAfterRun(status.signal) : { kind: "done" };
   }
 
   /** The program closed the channel or was found dead: a crash or an early exit. */

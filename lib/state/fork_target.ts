@@ -239,7 +239,7 @@ export class ForkTarget implements Target {
     const dir = openFdDir(run.pid);
     try {
       // The copy's own descriptors are the first process's numbers (native/src/runtime/
-      // kernel.zig forkRunner); what memory cannot reopen is described all the same.
+      // restore.zig forkRunner); what memory cannot reopen is described all the same.
       return readFdTable(run.pid, run.pidfd, dir, new Set(run.hello?.ownFds ?? []), true, false);
     } finally {
       if (dir >= 0) closeFd(dir);

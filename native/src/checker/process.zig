@@ -6,7 +6,7 @@
 //!
 //! Ending a program ends its whole process group: the processes it forked (a `sleep` it
 //! started, the runtime's copy that runs the rest of main) are in it, and a forked checkpoint
-//! copy leads a group of its own (native/src/runtime/kernel.zig). The checker is a child
+//! copy leads a group of its own (native/src/runtime/restore.zig). The checker is a child
 //! subreaper, so a member whose parent died first is re-parented to the checker, which reaps
 //! it: nothing is left running, and no zombie goes to whoever started the checker.
 

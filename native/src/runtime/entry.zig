@@ -33,7 +33,7 @@ const builtin = @import("builtin");
 /// during a call (a few hundred bytes up to the point where the actor is parked).
 pub const window = 4096;
 
-/// Set under the checker (kernel.zig's connect). Hidden: the stubs read it PC-relative, which
+/// Set under the checker (startup.zig's connect). Hidden: the stubs read it PC-relative, which
 /// a shared library (libisomc_preload.so) allows only for a symbol nobody else can define.
 var isomc_entry_scrub: u8 = 0;
 comptime {

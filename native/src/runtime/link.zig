@@ -190,7 +190,7 @@ pub const Link = struct {
     }
 
     /// Passes on bytes another process wrote as frames (the copy that runs the rest of main,
-    /// kernel.zig's runTail), under the lock, as they came: a relayed chunk need not end on a
+    /// ends.zig's runTail), under the lock, as they came: a relayed chunk need not end on a
     /// frame's boundary, and none of it is this process's answer (TAIL, sent after, is).
     pub fn relay(link: *Link, bytes: []const u8) void {
         link.lock();
