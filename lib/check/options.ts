@@ -1,19 +1,23 @@
 /**
  * What a check is asked and what it answers: the restore strategies, reductions and modes, the
  * options of a check (lib/check.ts) and its result, and the environment the program runs with.
+ *
+ * The types of other subsystems come in by `import type`: an inline `import { type X }` still
+ * makes Deno load and parse that module (and all it imports) before the check starts, the
+ * liveness search and the parallel coordinator included (start-up, bench/README.md).
  */
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
 import type { NameTable } from "../model/transition.ts";
-import { type StateStats } from "../state/memory_target.ts";
+import type { StateStats } from "../state/memory_target.ts";
 import { preloadEnv } from "../process/environment.ts";
-import { type SourceResolver } from "../report/source.ts";
+import type { SourceResolver } from "../report/source.ts";
 import type { Automaton } from "../ltl/automaton.ts";
-import { type Fairness, type LivenessStats } from "../liveness/search.ts";
+import type { Fairness, LivenessStats } from "../liveness/search.ts";
 import type { Lasso } from "../liveness/lasso.ts";
 import type { LassoKind } from "../liveness/report.ts";
 import type { StateGraph } from "../report/state_graph.ts";
-import { type ParallelReport } from "../parallel/drive.ts";
+import type { ParallelReport } from "../parallel/drive.ts";
 import type { Address } from "../parallel/wire.ts";
 import { ENV_JOIN_ON_EXIT, ENV_NONDET_RANGE, ENV_SVCOMP } from "../process/protocol.ts";
 

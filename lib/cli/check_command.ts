@@ -3,6 +3,11 @@
  * liveness check). The trace path is checked before the search; Ctrl-C (or SIGTERM) stops the
  * search, even in the middle of a transition that never returns, and the report says so; a
  * second one stops at once.
+ *
+ * What only some checks use is imported when they use it: the liveness report (and the LTL
+ * modules under it) for --ltl, --never and --non-progress, the state graph for --dot, the
+ * charts for --svg and --html. A plain check loads none of them (start-up, bench/README.md
+ * "What a small check costs", "Cut, part 2").
  */
 
 import { check } from "../check.ts";
@@ -12,16 +17,13 @@ import { formatReport } from "../report/human.ts";
 import { jsonError, jsonReport, statsJson } from "../report/json.ts";
 import { ProgressLine } from "../report/progress.ts";
 import { buildTrace, traceText } from "../report/trace.ts";
-import { buildLassoTrace } from "../report/liveness.ts";
 import {
   checkOutputPath,
   checkTraceOut,
   defaultTracePath,
   tryWriteTrace,
 } from "../report/trace_out.ts";
-import { graphDot } from "../report/dot.ts";
-import { StateGraph } from "../report/state_graph.ts";
-import { writeCharts } from "./charts.ts";
+import type { StateGraph } from "../report/state_graph.ts";
 import { type CheckRequest, parseCheckArgs } from "./check_options.ts";
 import { checkHelp } from "./help.ts";
 import { invokedAs } from "./invocation.ts";
@@ -30,7 +32,7 @@ import { preloadLibrary } from "../native/library.ts";
 const encoder = new TextEncoder();
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
-  const request = parseCheckArgs(args);
+  const request = await parseCheckArgs(args);
   if (request === "help") {
     console.log(checkHelp);
     return ExitCode.ok;
@@ -70,7 +72,13 @@ async function checkAndReport(
   progress: ProgressLine,
 ): Promise<number> {
   const { program, programArgs, json, timeoutMs } = request;
-  const graph = request.dot === null ? undefined : new StateGraph();
+  let graph: StateGraph | undefined;
+  if (request.dot !== null) {
+    // Loaded here, as the charts, the state graph's drawing and the liveness report are below:
+    // a plain check does not pay for them.
+    const { StateGraph } = await import("../report/state_graph.ts");
+    graph = new StateGraph();
+  }
   let result;
   try {
     result = await check(program, programArgs, {
@@ -111,6 +119,8 @@ async function checkAndReport(
   let written: string | null = null;
   const command = [program, ...programArgs];
   const lasso = result.liveness?.lasso ?? null;
+  // The lasso's rendering (and the LTL modules under it), for a liveness check only.
+  const livenessReport = result.liveness === null ? null : await import("../report/liveness.ts");
   const extras = {
     sources: result.sources,
     stderr: result.stderr,
@@ -121,8 +131,15 @@ async function checkAndReport(
     svcomp: request.svcomp,
     nondetRange: request.nondetRange,
   };
-  const trace = lasso !== null && result.liveness !== null
-    ? buildLassoTrace(command, result.liveness, lasso, result.names, timeoutMs, extras)
+  const trace = lasso !== null && result.liveness !== null && livenessReport !== null
+    ? livenessReport.buildLassoTrace(
+      command,
+      result.liveness,
+      lasso,
+      result.names,
+      timeoutMs,
+      extras,
+    )
     : result.violation !== null
     ? buildTrace(command, result.violation, result.names, timeoutMs, extras)
     : null;
@@ -133,7 +150,10 @@ async function checkAndReport(
     } else {
       console.error(`isomc: warning: cannot write the trace to ${tracePath}: ${failed}`);
     }
-    for (const w of writeCharts(trace, { svg: request.svg, html: request.html })) {
+    const charts = request.svg === null && request.html === null
+      ? []
+      : (await import("./charts.ts")).writeCharts(trace, { svg: request.svg, html: request.html });
+    for (const w of charts) {
       if (w.failed !== null) {
         console.error(`isomc: warning: cannot write the ${w.what} to ${w.path}: ${w.failed}`);
       }
@@ -142,6 +162,7 @@ async function checkAndReport(
     console.error("isomc: no counterexample: no chart written");
   }
   if (graph !== undefined && request.dot !== null) {
+    const { graphDot } = await import("../report/dot.ts");
     const text = graphDot(graph, result.names, command.join(" "));
     const failed = tryWriteTrace(request.dot, text);
     if (failed !== null) {
@@ -151,31 +172,37 @@ async function checkAndReport(
   // What the reports say once of a --preload check, and where its debug hints find the runtime.
   const preload = result.preload === true ? preloadLibrary() : null;
   if (json) {
+    const ctx = {
+      state: result.state,
+      stderr: result.stderr,
+      traceFile: written,
+      sources: result.sources,
+      preload,
+    };
     console.log(
       JSON.stringify({
-        ...jsonReport(result, result.names, {
-          state: result.state,
-          stderr: result.stderr,
-          traceFile: written,
-          sources: result.sources,
-          liveness: result.liveness,
-          preload,
-        }),
+        ...(result.liveness !== null && livenessReport !== null
+          ? livenessReport.livenessJsonReport(result, result.names, result.liveness, ctx)
+          : jsonReport(result, result.names, ctx)),
         ...(result.parallel === undefined ? {} : { parallel: result.parallel }),
       }),
     );
   } else {
-    Deno.stdout.writeSync(encoder.encode(formatReport(result, {
+    const ctx = {
       names: result.names,
       command: invokedAs(),
       state: result.state,
       stderr: result.stderr,
       program: command,
       tracePath: written,
-      liveness: result.liveness,
       sources: result.sources,
       preload,
-    })));
+    };
+    Deno.stdout.writeSync(encoder.encode(
+      result.liveness !== null && livenessReport !== null
+        ? livenessReport.formatLivenessReport(result, result.liveness, ctx)
+        : formatReport(result, ctx),
+    ));
   }
   if (result.verdict === "violation") return ExitCode.violation;
   return result.verdict === "ok" ? ExitCode.ok : ExitCode.incomplete;

@@ -3,6 +3,11 @@
  * would be silently ignored in the combination given is a usage error), and turned into what
  * the check needs — for a liveness check, the automaton of its property, built before the
  * program runs so that a bad formula or claim is refused first.
+ *
+ * The LTL parser and translator (lib/cli/liveness_options.ts) and the parallel options
+ * (lib/parallel/options.ts) are imported only when their options are given, which is why the
+ * parsing is asynchronous: a plain check does not load them (start-up, bench/README.md "What a
+ * small check costs", "Cut, part 2").
  */
 
 import {
@@ -21,16 +26,11 @@ import {
   restores,
   usesVisited,
 } from "../check.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import type { Fairness } from "../liveness/search.ts";
-import { nonProgressAutomaton } from "../liveness/progress.ts";
-import { parseNever } from "../ltl/never.ts";
-import { parseLtl } from "../ltl/parser.ts";
-import { simplifyAutomaton } from "../ltl/simplify.ts";
-import { translateNegation } from "../ltl/translate.ts";
 import { parse, positiveInteger, positiveSeconds, stringOption } from "./args.ts";
 import type { Address } from "../parallel/wire.ts";
-import { parallelOptions } from "../parallel/options.ts";
+import type { ParallelOptions } from "../parallel/options.ts";
 
 /** What the reports call the property of --non-progress. */
 export const nonProgressFormula = "G F @progress";
@@ -106,7 +106,7 @@ export function nondetRangeOption(
   return [lo, hi];
 }
 
-export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
+export async function parseCheckArgs(args: readonly string[]): Promise<CheckRequest | "help"> {
   const { values, positionals } = parse("check", args, {
     reduction: { type: "string" },
     restore: { type: "string" },
@@ -145,7 +145,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
   if (values.help) return "help";
   const [program, ...programArgs] = positionals;
   if (program === undefined) throw new UsageError("check: no program given (isomc check -- ./app)");
-  const liveness = livenessOf(values);
+  const liveness = await livenessOf(values);
   if (liveness !== null) refuseWithLiveness(values);
   const reduction = stringOption(values.reduction) ?? (liveness ? "none" : defaultReduction);
   if (!(reductions as readonly string[]).includes(reduction)) {
@@ -176,7 +176,7 @@ export function parseCheckArgs(args: readonly string[]): CheckRequest | "help" {
     throw new UsageError("--visited and --no-visited contradict each other");
   }
   const visited = values.visited ? true : values["no-visited"] ? false : undefined;
-  const parallel = parallelOptions(
+  const parallel = await parallelOf(
     positiveInteger("jobs", values.jobs),
     stringOption(values.coordinator),
     positiveInteger("expect-workers", values["expect-workers"]),
@@ -242,7 +242,7 @@ type Values = Record<string, string | boolean | undefined>;
  * --fairness and --no-deadlock), its automaton built now: a formula or claim that does not
  * parse is refused before the program runs.
  */
-function livenessOf(values: Values): LivenessCheck | null {
+async function livenessOf(values: Values): Promise<LivenessCheck | null> {
   const given = ["ltl", "never", "non-progress"].filter((o) => values[o] !== undefined);
   if (given.length > 1) {
     throw new UsageError(
@@ -270,33 +270,39 @@ function livenessOf(values: Values): LivenessCheck | null {
     fairness: (fairnessText ?? "none") as Fairness,
     deadlockIsFinite: values["no-deadlock"] === true,
   };
+  // Loaded here: a safety check does not pay for the LTL parser and translator.
+  const { propertyAutomaton } = await import("./liveness_options.ts");
   const ltl = stringOption(values.ltl);
   if (ltl !== undefined) {
-    return {
-      kind: "liveness",
-      automaton: translateNegation(parseLtl(ltl)),
-      formula: ltl,
-      ...common,
-    };
+    return { kind: "liveness", automaton: propertyAutomaton({ ltl }), formula: ltl, ...common };
   }
   const never = stringOption(values.never);
   if (never !== undefined) {
-    if (never === "") throw new UsageError("--never needs a file name");
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(never);
-    } catch (e) {
-      throw new InputError(`cannot read the never claim ${never}: ${(e as Error).message}`);
-    }
-    const automaton = simplifyAutomaton(parseNever(text, never));
+    const automaton = propertyAutomaton({ never });
     return { kind: "liveness", automaton, formula: `never claim ${never}`, ...common };
   }
   return {
     kind: "non-progress",
-    automaton: nonProgressAutomaton(),
+    automaton: propertyAutomaton({ nonProgress: true }),
     formula: nonProgressFormula,
     ...common,
   };
+}
+
+/**
+ * --jobs, --coordinator and --expect-workers checked against each other; the parallel
+ * options' module (and its address parser) is loaded only when one of them is given.
+ */
+async function parallelOf(
+  jobs: number | undefined,
+  coordinator: string | undefined,
+  expectWorkers: number | undefined,
+): Promise<ParallelOptions> {
+  if (jobs === undefined && coordinator === undefined && expectWorkers === undefined) {
+    return { jobs, coordinator: undefined, expectWorkers };
+  }
+  const { parallelOptions } = await import("../parallel/options.ts");
+  return parallelOptions(jobs, coordinator, expectWorkers);
 }
 
 /** The options a liveness check cannot honour, refused before the program runs. */

@@ -9,7 +9,7 @@ import { ExitCode, InputError, UsageError } from "../errors.ts";
 import { formatCounterexample, formatStats, replayHints } from "../report/human.ts";
 import { statsFromJson } from "../report/json.ts";
 import { isLassoKind, readTrace, type TraceFile } from "../report/trace.ts";
-import { formatLivenessStats, livenessStatsFromJson } from "../report/liveness.ts";
+import { formatLivenessStats, livenessStatsFromJson } from "../report/liveness_stats.ts";
 import { preloadLibrary } from "../native/library.ts";
 import { parse, stringOption } from "./args.ts";
 import { showHelp } from "./help.ts";

@@ -1,7 +1,8 @@
 /**
  * The report a person reads: the verdict, the counterexample as numbered steps, the blocked
- * actors of a deadlock, a lasso's cycle and propositions, the statistics, and how to replay
- * and debug what was found.
+ * actors of a deadlock, the statistics, and how to replay and debug what was found. A liveness
+ * check's report (a lasso's cycle and propositions) is lib/report/liveness.ts, built from the
+ * pieces here; this module loads no liveness or LTL module.
  */
 
 import type { ExplorationResult, Stats } from "../explore/result.ts";
@@ -17,14 +18,8 @@ import {
 } from "./trace.ts";
 import { preloadNote, searchNotes } from "./notes.ts";
 import { counterexampleSteps } from "./counterexample.ts";
-import type { LivenessOutcome } from "../check.ts";
 import { counted } from "./words.ts";
-import {
-  formatLivenessStats,
-  lassoTraceParts,
-  livenessVerdictLines,
-  weaklyFairNote,
-} from "./liveness.ts";
+import { weaklyFairNote } from "./liveness_stats.ts";
 import { formatCount } from "./count.ts";
 
 export { counted };
@@ -71,7 +66,8 @@ export function formatStateStats(s: StateStats): string {
   }.`;
 }
 
-const incompleteText = {
+/** Why a search is incomplete, as the reports say it. */
+export const incompleteText = {
   "max-depth": "some executions were cut at --max-depth",
   "max-executions": "stopped at --max-executions",
   "interrupted": "interrupted",
@@ -96,8 +92,6 @@ export interface ReportContext {
   readonly stderr?: string | null;
   /** Where each step was made in the source (absent: not said). */
   readonly sources?: SourceResolver;
-  /** What a liveness search found (--ltl, --never, --non-progress). */
-  readonly liveness?: LivenessOutcome | null;
   /** --preload: the preloaded runtime's path (the report says what is not seen, once). */
   readonly preload?: string | null;
 }
@@ -110,9 +104,7 @@ export function shellQuote(s: string): string {
 export function formatReport(result: ExplorationResult, ctx: ReportContext): string {
   const lines: string[] = [];
   const v = result.violation;
-  const l = ctx.liveness ?? null;
   const sources = ctx.sources ?? noSources;
-  if (l !== null) return formatLivenessReport(result, l, ctx, sources);
   if (v === null) {
     if (result.verdict === "ok" && result.stats.pruned > 0) {
       lines.push(`isomc: no violation in ${counted(result.stats.states, "distinct state")}.`);
@@ -150,53 +142,6 @@ export function formatReport(result: ExplorationResult, ctx: ReportContext): str
   if (ctx.tracePath !== null) {
     lines.push(
       ...replayHints(ctx.command, ctx.tracePath, ctx.program, undefined, false, ctx.preload),
-    );
-  }
-  return lines.join("\n") + "\n";
-}
-
-/**
- * A liveness search's report: its verdict in the property's words, a lasso through the same
- * formatter as `isomc show` (the trace file's fields), or a safety violation met on the way;
- * the product's statistics.
- */
-function formatLivenessReport(
-  result: ExplorationResult,
-  l: LivenessOutcome,
-  ctx: ReportContext,
-  sources: SourceResolver,
-): string {
-  const lines: string[] = [];
-  const v = result.violation;
-  const stderr = ctx.stderr ? { stderr: ctx.stderr } : {};
-  if (l.lasso !== null) {
-    const { violation, steps } = lassoTraceParts(l, l.lasso, ctx.names, sources);
-    lines.push(...formatCounterexample({ ...violation, ...stderr }, steps));
-  } else if (v !== null) {
-    lines.push(
-      ...formatCounterexample(
-        { ...violationJson(v, ctx.names, sources), ...stderr },
-        traceStepsJson(v.trace, ctx.names, sources),
-      ),
-    );
-  } else {
-    const why = incompleteText[result.incomplete ?? "interrupted"];
-    lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
-  }
-  if (v !== null || l.lasso !== null) lines.push("");
-  if (ctx.preload) lines.push(`Note: ${preloadNote}.`);
-  lines.push(`Explored ${formatLivenessStats(l.stats)}.`);
-  if (ctx.state) lines.push(formatStateStats(ctx.state));
-  if (ctx.tracePath !== null && (v !== null || l.lasso !== null)) {
-    lines.push(
-      ...replayHints(
-        ctx.command,
-        ctx.tracePath,
-        ctx.program,
-        undefined,
-        l.lasso !== null,
-        ctx.preload,
-      ),
     );
   }
   return lines.join("\n") + "\n";

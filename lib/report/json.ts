@@ -1,9 +1,10 @@
 /**
  * The machine-readable report of `isomc check --json`: one JSON object on stdout, documented in
- * the README (verdict, violation, stats, trace, trace_file; and for a liveness check the
- * property, a lasso's violation and the product's figures) — or, when the check could not be
- * done, the error object (verdict "error", the error's kind and message, the exit status) —
- * and the statistics both ways (the trace file keeps them for `isomc show`).
+ * the README (verdict, violation, stats, trace, trace_file; a liveness check's property, lasso
+ * and product figures are added by lib/report/liveness.ts, which a safety check does not load)
+ * — or, when the check could not be done, the error object (verdict "error", the error's kind
+ * and message, the exit status) — and the statistics both ways (the trace file keeps them for
+ * `isomc show`).
  */
 
 import type { ErrorKind } from "../errors.ts";
@@ -14,7 +15,7 @@ import { noSources, type SourceResolver } from "./source.ts";
 import { preloadNote, searchJson } from "./notes.ts";
 import { traceStepsJson, violationJson } from "./trace.ts";
 import type { LivenessOutcome } from "../check.ts";
-import { livenessJson, livenessStatsJson } from "./liveness.ts";
+import { livenessStatsJson } from "./liveness_stats.ts";
 
 export interface JsonReportContext {
   readonly state?: StateStats | null;
@@ -24,8 +25,6 @@ export interface JsonReportContext {
   readonly traceFile?: string | null;
   /** Where each step was made in the source. */
   readonly sources?: SourceResolver;
-  /** What a liveness search found. */
-  readonly liveness?: LivenessOutcome | null;
   /** --preload: the preloaded runtime's path (the report says what is not seen, once). */
   readonly preload?: string | null;
 }
@@ -36,8 +35,7 @@ export function jsonReport(
   ctx: JsonReportContext = {},
 ): Record<string, unknown> {
   const sources = ctx.sources ?? noSources;
-  const liveness = ctx.liveness ?? null;
-  const report: Record<string, unknown> = {
+  return {
     verdict: result.verdict,
     violation: result.violation === null ? null : {
       ...violationJson(result.violation, names, sources),
@@ -45,27 +43,16 @@ export function jsonReport(
       ...(ctx.stderr ? { stderr: ctx.stderr } : {}),
     },
     incomplete: result.incomplete,
-    stats: statsJson(result.stats, ctx.state ?? null, liveness),
+    stats: statsJson(result.stats, ctx.state ?? null),
     trace: result.violation === null ? [] : traceStepsJson(result.violation.trace, names, sources),
     trace_file: ctx.traceFile ?? null,
-    // The notes are the safety search's (an endless execution, no execution ended): a liveness
-    // search's executions never end by design.
-    ...(liveness === null
-      ? searchJson(result, names)
-      : { endless: null, fallback: null, warnings: [] }),
+    // The safety search's notes (an endless execution, no execution ended); a liveness
+    // search's report (lib/report/liveness.ts) replaces them.
+    ...searchJson(result, names),
     // Only with --preload: what such a check does not see, said once.
     ...(ctx.preload
       ? { preload: { library: ctx.preload, seen: "synchronisation", note: preloadNote } }
       : {}),
-  };
-  if (liveness === null) return report;
-  const { property, violation } = livenessJson(liveness, names, sources);
-  if (violation === null) return { ...report, property };
-  return {
-    ...report,
-    property,
-    violation: { ...violation, ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
-    trace: violation.trace,
   };
 }
 

@@ -1,18 +1,17 @@
 /**
  * What a liveness check (`isomc check --ltl`, `--never`, `--non-progress`) reports beyond a
- * safety search: the verdict in the property's words, the lasso as the trace file's violation
- * and steps (which the human report formats, lib/report/counterexample.ts), the product states
- * searched, and the lasso as the JSON report and the trace file hold it.
+ * safety search: its whole report (the verdict in the property's words, or the lasso through
+ * the same formatter as `isomc show`), the lasso as the trace file's violation and steps, and
+ * as the JSON report and the trace file hold it. This module loads the lasso's rendering
+ * (lib/liveness/report.ts, and the LTL modules it needs): `isomc check` imports it only for a
+ * liveness check; what the safety reports share with it is lib/report/liveness_stats.ts.
  */
 
 import type { LivenessOutcome } from "../check.ts";
-import type { LivenessStats } from "../liveness/search.ts";
-import type { Stats } from "../explore/result.ts";
+import type { ExplorationResult } from "../explore/result.ts";
 import { type LassoViolationJson, lassoViolationJson } from "../liveness/report.ts";
 import type { Lasso } from "../liveness/lasso.ts";
 import type { NameTable } from "../model/transition.ts";
-import { counted } from "./words.ts";
-import { formatCount } from "./count.ts";
 import { noSources, type SourceResolver } from "./source.ts";
 import {
   actorsJson,
@@ -21,48 +20,95 @@ import {
   type TraceExtras,
   type TraceFile,
   type TraceStepJson,
+  traceStepsJson,
   type TraceViolationJson,
+  violationJson,
 } from "./trace.ts";
+import {
+  formatCounterexample,
+  formatStateStats,
+  incompleteText,
+  replayHints,
+  type ReportContext,
+} from "./human.ts";
+import { jsonReport, type JsonReportContext, statsJson } from "./json.ts";
+import { preloadNote } from "./notes.ts";
+import { formatLivenessStats, livenessVerdictLines } from "./liveness_stats.ts";
 
-/** What the reports call the property checked. */
-function property(l: LivenessOutcome): string {
-  return l.kind === "non-progress" ? "non-progress cycles" : l.formula;
-}
-
-/** The statistics of a liveness search, in product states. */
-export function formatLivenessStats(s: Readonly<LivenessStats>): string {
-  const rate = s.seconds > 0
-    ? ` (${formatCount(Math.round(s.states / s.seconds))} product states/s)`
-    : "";
-  return `${counted(s.states, "product state")} (${counted(s.programStates, "program state")}, ${
-    counted(s.pruned, "revisit")
-  }), ${counted(s.transitions, "transition")}, max depth ${s.maxDepth}, ${
-    s.seconds.toFixed(2)
-  } s${rate}`;
-}
-
-/** The first lines of a report whose liveness search found no lasso. */
-export function livenessVerdictLines(
+/**
+ * A liveness search's report: its verdict in the property's words, a lasso through the same
+ * formatter as `isomc show` (the trace file's fields), or a safety violation met on the way;
+ * the product's statistics.
+ */
+export function formatLivenessReport(
+  result: ExplorationResult,
   l: LivenessOutcome,
-  verdict: "ok" | "incomplete",
-  why: string,
-): string[] {
-  const fair = l.fairness === "weak" ? " weakly fair" : "";
-  if (verdict === "ok") {
-    return l.kind === "non-progress"
-      ? [`isomc: no non-progress cycle: every${fair} cycle passes an isomc_progress() marker.`]
-      : [`isomc: the property holds in every${fair} execution: ${l.formula}`];
+  ctx: ReportContext,
+): string {
+  const sources = ctx.sources ?? noSources;
+  const lines: string[] = [];
+  const v = result.violation;
+  const stderr = ctx.stderr ? { stderr: ctx.stderr } : {};
+  if (l.lasso !== null) {
+    const { violation, steps } = lassoTraceParts(l, l.lasso, ctx.names, sources);
+    lines.push(...formatCounterexample({ ...violation, ...stderr }, steps));
+  } else if (v !== null) {
+    lines.push(
+      ...formatCounterexample(
+        { ...violationJson(v, ctx.names, sources), ...stderr },
+        traceStepsJson(v.trace, ctx.names, sources),
+      ),
+    );
+  } else {
+    const why = incompleteText[result.incomplete ?? "interrupted"];
+    lines.push(...livenessVerdictLines(l, result.verdict === "ok" ? "ok" : "incomplete", why));
   }
-  return [
-    `isomc: incomplete: ${why}; no violation of ${property(l)} in the ${
-      counted(l.stats.states, "product state")
-    } explored.`,
-  ];
+  if (v !== null || l.lasso !== null) lines.push("");
+  if (ctx.preload) lines.push(`Note: ${preloadNote}.`);
+  lines.push(`Explored ${formatLivenessStats(l.stats)}.`);
+  if (ctx.state) lines.push(formatStateStats(ctx.state));
+  if (ctx.tracePath !== null && (v !== null || l.lasso !== null)) {
+    lines.push(
+      ...replayHints(
+        ctx.command,
+        ctx.tracePath,
+        ctx.program,
+        undefined,
+        l.lasso !== null,
+        ctx.preload,
+      ),
+    );
+  }
+  return lines.join("\n") + "\n";
 }
 
-/** What a weakly fair search adds to a lasso's message in the human report. */
-export const weaklyFairNote =
-  "(weakly fair: no actor is enabled in all of the cycle's states without moving)";
+/**
+ * The JSON report of a liveness search: the safety report's fields, the product's figures in
+ * its statistics, no safety notes (a liveness search's executions never end by design), the
+ * property checked, and a lasso as its violation and trace.
+ */
+export function livenessJsonReport(
+  result: ExplorationResult,
+  names: NameTable,
+  l: LivenessOutcome,
+  ctx: JsonReportContext = {},
+): Record<string, unknown> {
+  const report = {
+    ...jsonReport(result, names, ctx),
+    stats: statsJson(result.stats, ctx.state ?? null, l),
+    endless: null,
+    fallback: null,
+    warnings: [],
+  };
+  const { property, violation } = livenessJson(l, names, ctx.sources ?? noSources);
+  if (violation === null) return { ...report, property };
+  return {
+    ...report,
+    property,
+    violation: { ...violation, ...(ctx.stderr ? { stderr: ctx.stderr } : {}) },
+    trace: violation.trace,
+  };
+}
 
 /** A lasso as the trace file's violation and steps (the human report formats these too). */
 export function lassoTraceParts(
@@ -99,30 +145,6 @@ export function livenessJson(l: LivenessOutcome, names: NameTable, sources: Sour
       fairness: l.fairness,
     },
   };
-}
-
-/** The statistics a liveness search adds to `stats` in the JSON report. */
-export function livenessStatsJson(s: Readonly<LivenessStats>): Record<string, number> {
-  return {
-    product_states: s.states,
-    program_states: s.programStates,
-    table_bytes: s.tableBytes,
-  };
-}
-
-/** A liveness search's statistics back from their JSON (a trace file's), or null. */
-export function livenessStatsFromJson(
-  stats: Stats,
-  j: Readonly<Record<string, unknown>>,
-): LivenessStats | null {
-  const n = (key: string): number | null => {
-    const v = j[key];
-    return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
-  };
-  const programStates = n("program_states");
-  const tableBytes = n("table_bytes");
-  if (n("product_states") === null || programStates === null || tableBytes === null) return null;
-  return { ...stats, programStates, tableBytes };
 }
 
 /**

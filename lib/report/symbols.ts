@@ -11,21 +11,30 @@ import { type ElfSymbol, parseElf, symbolAt, symbolsOf } from "./elf.ts";
 
 export type Symbolizer = (address: number) => string | undefined;
 
-/** A symbolizer for the program at `path`, or one that knows nothing if it is not ELF64. */
+/**
+ * A symbolizer for the program at `path` (one that knows nothing if it is not ELF64). The file
+ * is read and its symbol table parsed at the first address asked for: most checks name no
+ * address (no counterexample), and a small check would pay for reading the whole binary.
+ */
 export function readSymbols(path: string): Symbolizer {
+  let symbols: readonly ElfSymbol[] | undefined;
+  return (address) => name(symbols ??= globals(path), address);
+}
+
+/** The program's global variables at their run-time addresses (none if it cannot be read). */
+function globals(path: string): readonly ElfSymbol[] {
   let bytes: Uint8Array;
   try {
     bytes = Deno.readFileSync(path);
   } catch {
-    return () => undefined;
+    return [];
   }
   const elf = parseElf(bytes);
-  if (elf === null) return () => undefined;
-  const symbols = symbolsOf(elf)
+  if (elf === null) return [];
+  return symbolsOf(elf)
     // Global variables only; the runtime's own objects are not the user's business.
     .filter((s) => s.type === 1 && !s.name.includes("."))
     .map((s): ElfSymbol => ({ ...s, value: s.value + elf.bias }));
-  return (address) => name(symbols, address);
 }
 
 function name(symbols: readonly ElfSymbol[], address: number): string | undefined {
