@@ -15,6 +15,7 @@ import { resolveProgram } from "../lib/process/resolve.ts";
 import { calibrate, type StartWords } from "../lib/state/alike.ts";
 import { referenceStart } from "../lib/parallel/reference.ts";
 import { buildProgram, repoRoot } from "./support/build.ts";
+import { InputError } from "../lib/errors.ts";
 
 const noise = (): Promise<string> =>
   buildProgram(join(repoRoot, "tests/programs/parallel/exec_noise.c"));
@@ -114,6 +115,66 @@ for (const restore of ["memory", "fork"] as const) {
     });
   });
 }
+
+/**
+ * A reference start whose third copy is opened by `third` (the first two are exec_noise's, as
+ * above): the error it fails with.
+ */
+async function referenceError(
+  third: (output: ProgramOutput) => OpenedTarget,
+): Promise<Error> {
+  const program = await noise();
+  let opened = 0;
+  const error = await referenceStart((output) =>
+    ++opened === 3 ? third(output) : openTarget(
+      resolveProgram(program, [], Deno.env.toObject()),
+      output,
+      { pinCpu: false },
+      "memory",
+      true,
+    )
+  ).then(() => null, (e: Error) => e);
+  assert.equal(opened, 3);
+  assert.ok(error instanceof InputError, String(error));
+  return error;
+}
+
+Deno.test("a third copy that differs beyond the words is told apart by where it differs", async () => {
+  // One more argument: its string is on the main stack, which no word of the reference covers.
+  const program = await noise();
+  const error = await referenceError((output) =>
+    openTarget(
+      resolveProgram(program, ["one-more"], Deno.env.toObject()),
+      output,
+      { pinCpu: false },
+      "memory",
+      true,
+    )
+  );
+  assert.match(
+    error.message,
+    /^--visited with --jobs or --coordinator: two copies of the program differ at their initial state beyond what isomc can make alike \(\d+ words differ: .*\b\d+ in \[stack\] at 0x7ff[0-9a-f]+ \(first at \+0x[0-9a-f]+\)/,
+  );
+});
+
+Deno.test("a third copy that does not reach its initial state is not called different", async () => {
+  // A copy that times out before its first point has no key: the line says so (before, it
+  // read as copies that differ, which a slow start on a loaded machine could cause).
+  const slow = await buildProgram(join(repoRoot, "tests/programs/parallel/slow_start.c"));
+  const error = await referenceError((output) =>
+    openTarget(
+      resolveProgram(slow, [], Deno.env.toObject()),
+      output,
+      { pinCpu: false, timeoutMs: 300 },
+      "memory",
+      true,
+    )
+  );
+  assert.match(
+    error.message,
+    /^--visited with --jobs or --coordinator: a copy of the program did not reach its initial state: the actors did not reach their first visible operation within 0\.3 s$/,
+  );
+});
 
 Deno.test("without the reference's words two copies do not hash alike", async () => {
   const program = await noise();

@@ -10,7 +10,8 @@
 import { InputError, UsageError } from "../errors.ts";
 import type { OpenedTarget } from "../check.ts";
 import { ProgramOutput } from "../process/output.ts";
-import { calibrate, type StartWords } from "../state/alike.ts";
+import { calibrate, type Copy, describeWords, type StartWords } from "../state/alike.ts";
+import type { Outcome } from "../explore/target.ts";
 import type { StartImage } from "./job.ts";
 
 /** Opens a stateful target (with states keyed) writing the program's output to `output`. */
@@ -18,33 +19,31 @@ export type OpenTarget = (output: ProgramOutput) => OpenedTarget;
 
 export async function referenceStart(open: OpenTarget): Promise<StartImage> {
   const opened: { target: OpenedTarget; output: ProgramOutput }[] = [];
-  /** A new copy at its initial state, given `alike`'s words if any. */
-  const start = async (alike: StartWords | null): Promise<OpenedTarget> => {
+  /** A new copy at its initial state, given `alike`'s words if any, and how it started. */
+  const start = async (alike: StartWords | null): Promise<Started> => {
     const output = new ProgramOutput(false);
     const target = open(output);
     opened.push({ target, output });
     if (target.stateful === null) throw new UsageError("--visited needs --restore=memory or fork");
     target.stateful.startAlike = alike;
-    await target.target.start();
-    return target;
+    const first = await target.target.start();
+    return { target, first };
   };
   try {
     const a = await start(null);
     const b = await start(null);
-    const ca = a.stateful!.copy();
-    const cb = b.stateful!.copy();
+    const ca = a.target.stateful!.copy();
+    const cb = b.target.stateful!.copy();
     // A program that ends before its first point has one state: nothing to make alike.
     if (ca === null || cb === null) return { words: [], key: null };
     const found = calibrate(ca, cb);
     if (typeof found === "string") {
       throw new InputError(`--visited with --jobs or --coordinator: ${found}`);
     }
-    const key = a.target.stateHash?.() ?? null;
+    const key = a.target.target.stateHash?.() ?? null;
     const c = await start(found);
-    if (key === null || c.target.stateHash?.() !== key) {
-      throw new InputError(
-        "--visited with --jobs or --coordinator: two copies of the program differ at their initial state beyond what isomc can make alike",
-      );
+    if (key === null || c.target.target.stateHash?.() !== key) {
+      throw new InputError(`--visited with --jobs or --coordinator: ${unlike(ca, c)}`);
     }
     return { words: found.words, key };
   } finally {
@@ -53,4 +52,28 @@ export async function referenceStart(open: OpenTarget): Promise<StartImage> {
       output.close();
     }
   }
+}
+
+interface Started {
+  readonly target: OpenedTarget;
+  readonly first: Outcome;
+}
+
+/**
+ * Why the copy `c`, given the reference's words, did not start with the reference's key: it
+ * did not reach its initial state (a timeout, say), or its memory still differs, and where
+ * (the words by mapping), so that the one line says what to look at.
+ */
+function unlike(reference: Copy, c: Started): string {
+  const beyond =
+    "two copies of the program differ at their initial state beyond what isomc can make alike";
+  if (c.first.kind === "violation") {
+    return `a copy of the program did not reach its initial state: ${c.first.violation.message}`;
+  }
+  const copy = c.target.stateful!.copy();
+  if (copy === null) return "a copy of the program ended before its initial state";
+  const found = calibrate(reference, copy);
+  if (typeof found === "string") return `${beyond} (${found})`;
+  if (found.words.length === 0) return `${beyond} (not in memory: in its descriptors or stacks)`;
+  return `${beyond} (${describeWords(reference, found)})`;
 }

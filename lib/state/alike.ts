@@ -81,6 +81,34 @@ export function makeAlike(copy: Copy, start: StartWords): void {
   }
 }
 
+/**
+ * Where `start`'s words are in `copy`, by mapping (its file's name, [stack], [heap] or
+ * anonymous), with the offset of the first: "403 words differ: 3 in prog (first at +0x240),
+ * 400 in [stack] (first at +0x1f2c0)".
+ */
+export function describeWords(copy: Copy, start: StartWords): string {
+  const lines = Deno.readTextFileSync(`/proc/${copy.pid}/maps`).trim().split("\n");
+  const maps = lines.map((line) => {
+    const [range, , , , , ...name] = line.split(/\s+/);
+    const [lo, hi] = range.split("-").map((x) => BigInt(`0x${x}`));
+    const path = name.join(" ");
+    return { lo, hi, name: path === "" ? "anonymous memory" : path.split("/").pop()! };
+  });
+  const groups = new Map<string, { n: number; first: bigint }>();
+  for (const [address] of start.words) {
+    const m = maps.find((m) => m.lo <= address && address < m.hi);
+    const name = m === undefined ? "unmapped memory" : `${m.name} at 0x${m.lo.toString(16)}`;
+    const g = groups.get(name);
+    if (g === undefined) groups.set(name, { n: 1, first: address - (m?.lo ?? 0n) });
+    else g.n++;
+  }
+  const n = start.words.length;
+  const parts = [...groups].map(([name, g]) =>
+    `${g.n} in ${name} (first at +0x${g.first.toString(16)})`
+  );
+  return `${n} word${n === 1 ? "" : "s"} differ${n === 1 ? "s" : ""}: ${parts.join(", ")}`;
+}
+
 /** The copy's writable mappings outside the runtime's own memory, with their contents. */
 function writableMemory(copy: Copy): Mapping[] {
   const lines = Deno.readTextFileSync(`/proc/${copy.pid}/maps`).trim().split("\n");
