@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { runPeersBench } from "./support/peers_bench.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parsePeerOptions, PeerUsageError } from "../bench/peers/options.ts";
@@ -458,17 +459,7 @@ ${genmcOk.replace("explored: 64", `explored: ${traces.genmc}`)}EOF
   return { dir, log };
 }
 
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(root, "bench", "run.ts"), "--peers", ...args],
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: r.code, stdout: text.decode(r.stdout), stderr: text.decode(r.stderr) };
-}
+const bench = runPeersBench;
 
 Deno.test("--peers run: the tools alternate, and agreeing counts give exit 0 and the table", async () => {
   const s = await standIns({ nidhugg: 64, genmc: 64 });
