@@ -9,7 +9,7 @@
 import { InternalError } from "../errors.ts";
 import { realFile, realFolder } from "./files.ts";
 
-export const NATIVE_ABI = 6;
+export const NATIVE_ABI = 7;
 
 const symbols = {
   isomc_native_abi: { parameters: [], result: "u32" },
@@ -26,6 +26,7 @@ const symbols = {
   isomc_fd_pread: { parameters: ["i32", "buffer", "usize", "u64"], result: "i64" },
   isomc_wait: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   isomc_kill: { parameters: ["i32", "i32"], result: "void" },
+  isomc_has_children: { parameters: [], result: "i32" },
   isomc_become_subreaper: { parameters: [], result: "i32" },
   isomc_release: { parameters: ["i32"], result: "void" },
   isomc_channel_open: { parameters: ["i32"], result: "pointer" },
@@ -166,6 +167,11 @@ export function native(): Native {
     );
   }
   loaded = lib.symbols;
+  return loaded;
+}
+
+/** The raw symbols if the library is open already, else null (never opens it). */
+export function nativeIfOpen(): Native | null {
   return loaded;
 }
 

@@ -7,7 +7,7 @@
  */
 
 import { InternalError } from "../errors.ts";
-import { native } from "./library.ts";
+import { native, nativeIfOpen } from "./library.ts";
 
 function cstrings(items: readonly string[]): Uint8Array {
   const encoded = new TextEncoder().encode(items.map((s) => `${s}\0`).join(""));
@@ -114,6 +114,16 @@ export function pidfdOpen(pid: number): number {
 /** Kills the process and its whole process group, and reaps them. */
 export function killProcess(pid: number, pidfd: number): void {
   native().isomc_kill(pid, pidfd);
+}
+
+/**
+ * Whether the checker may have a child process: false only when the kernel says it has none
+ * (waitid's ECHILD). Null when the native library is not open: nothing was spawned through it,
+ * but a child started otherwise cannot be ruled out without it.
+ */
+export function mayHaveChildren(): boolean | null {
+  const lib = nativeIfOpen();
+  return lib === null ? null : lib.isomc_has_children() !== 0;
 }
 
 export function releaseProcess(pidfd: number): void {

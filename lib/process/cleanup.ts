@@ -8,7 +8,7 @@
  * by SIGKILL.
  */
 
-import { killProcess } from "../native/process.ts";
+import { killProcess, mayHaveChildren } from "../native/process.ts";
 
 const live = new Map<number, number>();
 let installed = false;
@@ -59,6 +59,9 @@ function childrenOfThisProcess(): number[] {
 export function killStrayChildren(): void {
   // Killing one may re-parent its own children here: a few rounds settle it.
   for (let round = 0; round < 8; round++) {
+    // No child at all (one syscall) needs no scan of /proc, which reads every process's stat
+    // (2.9 ms at the exit of a check on an idle machine, more on a busy one).
+    if (mayHaveChildren() === false) return;
     const strays = childrenOfThisProcess().filter((pid) => !live.has(pid));
     if (strays.length === 0) return;
     for (const pid of strays) killProcess(pid, -1);

@@ -15,7 +15,7 @@ comptime {
 }
 
 /// Bumped whenever an exported signature or result code changes; lib/native/library.ts checks it.
-pub const NATIVE_ABI: u32 = 6;
+pub const NATIVE_ABI: u32 = 7;
 
 const gpa = std.heap.page_allocator;
 
@@ -185,6 +185,11 @@ export fn isomc_become_subreaper() i32 {
 /// Kills the program's process group and reaps it; closes the pidfd.
 export fn isomc_kill(pid: i32, pidfd: i32) void {
     process.kill(.{ .pid = pid, .pidfd = pidfd });
+}
+
+/// 1 if the checker has a child (running, or a zombie not reaped), 0 if it has none.
+export fn isomc_has_children() i32 {
+    return @intFromBool(process.hasChildren());
 }
 
 /// Closes the pidfd of a program that wait() reported as ended.

@@ -311,6 +311,21 @@ pub fn becomeSubreaper() bool {
     return linux.E.init(rc) == .SUCCESS;
 }
 
+/// Whether the calling process has any child, running or a zombie not yet reaped: waitid's
+/// ECHILD says it has none, in one syscall, where listing /proc reads every process's stat.
+/// Nothing is reaped (WNOWAIT). A result other than ECHILD counts as "may have children".
+pub fn hasChildren() bool {
+    var info: linux.siginfo_t = undefined;
+    const flags = linux.W.EXITED | linux.W.NOHANG | linux.W.NOWAIT;
+    while (true) {
+        switch (linux.E.init(linux.waitid(.ALL, 0, &info, flags))) {
+            .INTR => continue,
+            .CHILD => return false,
+            else => return true,
+        }
+    }
+}
+
 /// How long kill() and wait() wait for the members of a killed group to die.
 const drain_limit_ms = 2000;
 
@@ -462,4 +477,18 @@ test "a child that exits leaves nothing running: wait ends its group" {
     try testing.expectEqual(Exit{ .exited = 4 }, wait(child, 5000));
     release(child);
     try testing.expectEqual(linux.E.SRCH, linux.E.init(linux.kill(grandchild, 0)));
+}
+
+test "hasChildren sees a running child, a zombie, and none once it is reaped" {
+    const envp = [_:null]?[*:0]const u8{};
+    const argv = [_:null]?[*:0]const u8{ "/bin/sleep", "30" };
+    const child = (try spawn(.{ .argv = &argv, .envp = &envp })).child;
+    try testing.expect(hasChildren());
+    _ = linux.kill(child.pid, linux.SIG.KILL);
+    // Dead but not reaped: still a child.
+    var fds = [_]linux.pollfd{.{ .fd = child.pidfd, .events = linux.POLL.IN, .revents = 0 }};
+    try testing.expectEqual(@as(usize, 1), linux.poll(&fds, 1, 5000));
+    try testing.expect(hasChildren());
+    kill(child);
+    try testing.expect(!hasChildren());
 }
