@@ -16,6 +16,7 @@ const phases = [
   "packMs",
   "sendMs",
   "restoreMs",
+  "cpuMs",
 ] as const;
 
 export function summary(records: readonly JobCostRecord[]): string {

@@ -24,6 +24,8 @@ export interface JobCostRecord {
   sendMs: number;
   restoreMs: number;
   executions: number;
+  /** The worker's main thread's CPU over the job (its run time, /proc/thread-self/schedstat). */
+  cpuMs: number;
 }
 
 /** Marks the phases of one job as it runs; `at(phase)` closes the phase running until now. */
@@ -47,7 +49,14 @@ export class JobClock {
       sendMs: 0,
       restoreMs: 0,
       executions: 0,
+      cpuMs: -threadCpuMs(),
     };
+  }
+
+  /** Closes the record: the CPU the main thread ran for since it was opened. */
+  close(): JobCostRecord {
+    this.record.cpuMs += threadCpuMs();
+    return this.record;
   }
 
   /** Adds the time since the last mark to `phase`. */
@@ -57,6 +66,15 @@ export class JobClock {
     const now = performance.now();
     this.record[phase] += now - this.last;
     this.last = now;
+  }
+}
+
+/** This thread's run time so far, in ms (0 where the kernel does not say). */
+function threadCpuMs(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e6;
+  } catch {
+    return 0;
   }
 }
 

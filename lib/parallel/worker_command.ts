@@ -239,7 +239,7 @@ async function serve(
     });
     if (clock !== undefined && costs !== null) {
       clock.at("sendMs");
-      appendCost(costs, clock.record);
+      appendCost(costs, clock.close());
     }
   }
 }
