@@ -59,6 +59,8 @@ interface ParallelRun {
   readonly metrics: ParallelMetrics;
   /** How many explored executions each Mazurkiewicz trace had. */
   readonly traces: Map<string, number>;
+  /** Jobs begun where the worker's last job left its target (JobStarts). */
+  readonly reused: { readonly continued: number; readonly restored: number };
 }
 
 /** A parallel run on `workers` simulated workers; its result and the traces its executions had. */
@@ -76,7 +78,7 @@ async function parallel(
   let jobs = 0;
   const lost = new Set<string>();
   const tagged = new Map<string, Job>();
-  const { result, metrics, unused } = await simulate(
+  const { result, metrics, unused, reused } = await simulate(
     (w) => (recorders[w] = new RecordingTarget(new FakeTarget(program), true)),
     config,
     {
@@ -104,7 +106,7 @@ async function parallel(
   for (const r of recorders) {
     for (const [k, n] of r.traces(runs(r), spawners)) traces.set(k, (traces.get(k) ?? 0) + n);
   }
-  return { result, metrics, traces };
+  return { result, metrics, traces, reused };
 }
 
 const config = (reduction: Reduction, splitDepth = 2): SplitConfig => ({
@@ -139,6 +141,7 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
   let steals = 0;
   let dropped = 0;
   let donated = 0;
+  const reusedAll = { continued: 0, restored: 0, dying: 0 };
   for (const flavour of flavours) {
     for (let seed = 1; seed <= 40; seed++) {
       const program = randomProgram(seed, flavour);
@@ -156,7 +159,7 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
         let first: ExplorationResult | null = null;
         for (const workers of new Set([1 + seed % 8, 1 + (seed + 3 + flavour.length) % 8])) {
           const what = `${flavour} seed ${seed} ${reduction} on ${workers} workers`;
-          const { result, traces, metrics } = await parallel(
+          const { result, traces, metrics, reused } = await parallel(
             program,
             config(reduction, splitDepth),
             workers,
@@ -164,6 +167,9 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
             workers > 1 ? 0.1 : 0,
           );
           steals += metrics.steals;
+          reusedAll.continued += reused.continued;
+          reusedAll.restored += reused.restored;
+          if (metrics.steals > 0) reusedAll.dying += reused.continued + reused.restored;
           dropped += metrics.dropped;
           donated += metrics.donated;
           assert.equal(result.verdict, seq.verdict, what);
@@ -200,6 +206,12 @@ Deno.test("random programs: parallel counts, verdicts, counterexamples and trace
   // Free workers asked running jobs (none, sleep) for work, and got some: the counts, the
   // counterexamples and the traces above held with the jobs they gave away.
   assert.ok(donated >= 20, `only ${donated} jobs donated`);
+  // Jobs began where their worker's last job left its target (job_target.ts), both ways, in
+  // runs where workers died too: the counts, traces and counterexamples above held with them.
+  const { continued, restored, dying } = reusedAll;
+  assert.ok(continued >= 5000, `only ${continued} jobs continued from the last one's node`);
+  assert.ok(restored >= 2000, `only ${restored} jobs began by a restore to a shared prefix`);
+  assert.ok(dying >= 3000, `only ${dying} jobs reused a target in runs with dying workers`);
 });
 
 Deno.test("donations: a free worker gets the branches left at a running job's shallowest node, the counts stay exact", async () => {

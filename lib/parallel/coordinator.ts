@@ -62,6 +62,8 @@ export class Coordinator implements JobCoordinator {
   private shown = 0;
   /** Running jobs that can no longer count though not right of the end (donated()). */
   private orphans: { worker: number; job: Job }[] = [];
+  /** Answers in that came from jobs a lost donor gave: forgotten, they do not count. */
+  private readonly forgotten = new WeakSet<Job>();
   /** The states claimed in this epoch (--visited), by hash. */
   private readonly visited = new Set<bigint>();
   readonly metrics: ParallelMetrics = newMetrics();
@@ -222,12 +224,13 @@ export class Coordinator implements JobCoordinator {
       if (below(m) && m.state === "running" && m.worker !== null) {
         this.orphans.push({ worker: m.worker, job: m.job });
       }
+      if (below(m) && (m.state === "done" || m.state === "split")) this.forgotten.add(m.job);
     }
     this.order = this.order.filter((m) => !below(m));
   }
 
-  unusedAnswer(): boolean {
-    return false;
+  unusedAnswer(job: Job): boolean {
+    return this.forgotten.has(job);
   }
 
   /** `worker` dropped `job` (right of the first violation): it will not count. */

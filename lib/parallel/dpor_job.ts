@@ -21,6 +21,7 @@ import { type AboveOp, packOps } from "../explore/dpor/above.ts";
 import type { DporReduction } from "../explore/dpor/stack.ts";
 import { treeFromData } from "../explore/dpor/wakeup_tree.ts";
 import { SubTarget } from "./job_target.ts";
+import type { JobClock } from "./job_costs.ts";
 
 /**
  * A sdpor or odpor job at its node (dpor_coordinator.ts): a probe answers with the node's point
@@ -42,6 +43,8 @@ export async function runDporJob(
     spawners: Set<number>;
     trace: TraceStep[];
   },
+  clock?: JobClock,
+  moving?: () => void,
 ): Promise<JobOutcome> {
   const depth = job.prefix.length;
   if (
@@ -64,7 +67,10 @@ export async function runDporJob(
     }
     return { kind: "node", point: at.point, first, stats };
   }
-  const sub = new SubTarget(target, job.prefix, at);
+  const tree = treeFromData(given.tree);
+  clock?.at("treeMs");
+  moving?.();
+  const sub = new SubTarget(target, job.prefix, at, () => clock?.at("firstMs"));
   const options: ExploreOptions = {
     maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,
     runawaySteps: config.runawaySteps,
@@ -79,12 +85,16 @@ export async function runDporJob(
       events: root.events,
       sleep: root.sleep,
       spawners: root.spawners,
-      tree: treeFromData(given.tree),
+      tree,
       ops,
     });
+    clock?.at("searchMs");
   } catch (e) {
     if (e instanceof SpawnerFound) return { kind: "spawner", spawners: [...root.spawners] };
     throw e;
   }
-  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops: packOps(ops) } };
+  const packed = packOps(ops);
+  clock?.at("packMs");
+  if (clock !== undefined) clock.record.executions = r.stats.executions;
+  return { kind: "explored", part: { ...partOf(r, depth, root.trace), ops: packed } };
 }

@@ -33,6 +33,7 @@ import {
 } from "./job.ts";
 import { runDporJob } from "./dpor_job.ts";
 import { JobStarts, SubTarget } from "./job_target.ts";
+import type { JobClock } from "./job_costs.ts";
 
 /**
  * Runs `job` on `target` (a worker's own). `signal` stops a subtree's search (interrupted);
@@ -48,17 +49,22 @@ export async function runJob(
   claim?: Claim,
   starts?: JobStarts,
   donate?: Donation,
+  clock?: JobClock,
 ): Promise<JobOutcome> {
   const before = { ...target.counters };
-  const outcome = await run(
-    target,
-    config,
-    job,
-    signal,
-    claim,
-    starts ?? new JobStarts(target),
-    donate,
-  );
+  const begins = starts ?? new JobStarts(target);
+  let outcome: JobOutcome;
+  try {
+    outcome = await run(target, config, job, signal, claim, begins, donate, clock);
+  } catch (e) {
+    begins.forget();
+    throw e;
+  }
+  // A search stopped midway may leave its program anywhere (killed, Interrupted).
+  if (signal?.aborted) begins.forget();
+  if (clock !== undefined) {
+    clock.record.restoreMs = (target.counters.restoreSeconds - before.restoreSeconds) * 1000;
+  }
   if (outcome.kind === "spawner") return outcome;
   // The target's counters run over every job of the worker: a job reports its own share.
   const c = target.counters;
@@ -98,6 +104,7 @@ async function run(
   claim: Claim | undefined,
   starts: JobStarts,
   donate: Donation | undefined,
+  clock: JobClock | undefined,
 ): Promise<JobOutcome> {
   if (config.visited && claim === undefined) throw new Error("internal: visited needs claims");
   const spawners = new Set(job.spawners);
@@ -113,7 +120,11 @@ async function run(
   const trace: TraceStep[] = [];
   let sleep = given === undefined ? SleepSet.empty() : SleepSet.fromData(given.sleep);
   const fresh = starts.fresh;
-  let outcome = await starts.start();
+  // The outcomes along the prefix: those a previous job walked are kept (job_target.ts).
+  const walked = [...await starts.begin(job.prefix)];
+  if (clock !== undefined) clock.record.began = starts.began;
+  let outcome = walked[0];
+  clock?.at("startMs");
   // A copy's initial key is checked once, when it starts (a restore returns to the same state).
   if (fresh) checkStart(target, config);
   for (const [k, step] of job.prefix.entries()) {
@@ -131,7 +142,11 @@ async function run(
     }
     const highest = point.transitions[point.transitions.length - 1].actor;
     trace.push({ step, transition });
-    outcome = await target.execute(step, prefixHint(job.prefix, k + 1));
+    if (k + 1 < walked.length) outcome = walked[k + 1];
+    else {
+      outcome = await target.execute(step, prefixHint(job.prefix, k + 1));
+      walked.push(outcome);
+    }
     const created = outcome.kind === "point" ? newActors(highest, outcome.point) : [];
     if (dpor && created.length > 0 && !spawners.has(step.actor)) {
       spawners.add(step.actor);
@@ -142,14 +157,26 @@ async function run(
     if (dpor && given === undefined) sleep = sleep.after(ev);
   }
   const depth = job.prefix.length;
+  starts.reached(job.prefix, walked);
+  clock?.at("prefixMs");
   if (given !== undefined) {
-    return await runDporJob(target, config, job, given, outcome, signal, {
-      points,
-      events,
-      sleep,
-      spawners,
-      trace,
-    });
+    return await runDporJob(
+      target,
+      config,
+      job,
+      given,
+      outcome,
+      signal,
+      {
+        points,
+        events,
+        sleep,
+        spawners,
+        trace,
+      },
+      clock,
+      () => starts.moved(),
+    );
   }
   const stats = newStats();
   stats.states = 1;
@@ -217,6 +244,7 @@ async function run(
     return { kind: "split", branches: branches.map((b) => [...job.prefix, b]), stats };
   }
   // The subtree, searched as the sequential search does below this node.
+  starts.moved();
   const sub = new SubTarget(target, job.prefix, outcome);
   const options: ExploreOptions = {
     maxDepth: config.maxDepth === undefined ? undefined : config.maxDepth - depth,

@@ -18,6 +18,7 @@ import { newCoordinator, type ParallelMetrics } from "./coordinator.ts";
 import { DporCoordinator } from "./dpor_coordinator.ts";
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { runJob } from "./run_job.ts";
+import { JobStarts } from "./job_target.ts";
 import { decodeBody, encodeFrame, type ToCoordinator, type ToWorker } from "./wire.ts";
 
 export interface Simulation {
@@ -41,6 +42,8 @@ export interface SimulatedResult {
   readonly unused: (job: Job) => boolean;
   /** sdpor/odpor: the subtree jobs guessed below undecided nodes, handed out and used. */
   readonly guesses: { readonly handed: number; readonly used: number } | null;
+  /** Jobs begun where the worker's last job left its target (job_target.ts's JobStarts). */
+  readonly reused: { readonly continued: number; readonly restored: number };
 }
 
 /** A worker's job in the simulation: parked at its target's next call, or ended. */
@@ -79,6 +82,14 @@ export async function simulate(
     if (!go) throw new Stopped();
   };
   const targets = Array.from({ length: sim.workers }, (_, w) => new Paced(newTarget(w), park, w));
+  // Each worker begins its jobs where its last one left its target, as a worker process does
+  // (job_target.ts); one that dies comes back as a new worker, knowing nothing.
+  const starts = targets.map((t) => new JobStarts(t, !config.visited));
+  const reused = { continued: 0, restored: 0 };
+  const tally = (s: JobStarts): void => {
+    reused.continued += s.continued;
+    reused.restored += s.restored;
+  };
   let deaths = 0;
   const launch = (w: number, job: Job): Promise<void> => {
     // Only workers with others left die, so that the search can always end.
@@ -113,13 +124,15 @@ export async function simulate(
       },
     };
     const crossed = overWire({ type: "job", job }).job;
-    runJob(targets[w], config, crossed, undefined, claim, undefined, donate).then(
+    runJob(targets[w], config, crossed, undefined, claim, starts[w], donate).then(
       (
         outcome,
       ) => (r.ended = overWire({ type: "outcome", job, outcome, actors: [], objects: [] }).outcome),
       (e) => {
         if (!(e instanceof Stopped)) throw e;
         r.ended = "lost";
+        tally(starts[w]);
+        starts[w] = new JobStarts(targets[w], !config.visited);
       },
     ).catch((e) => (failure ??= e)).finally(() => r.settle());
     return r.settled;
@@ -185,11 +198,13 @@ export async function simulate(
     for (const [w, r] of running) while (r.resume !== null) await turn(w, false);
     for (const t of targets) await t.close();
   }
+  for (const s of starts) tally(s);
   return {
     result: coordinator.result(0),
     metrics: coordinator.metrics,
     unused: (job) => coordinator.unusedAnswer(job),
     guesses: coordinator instanceof DporCoordinator ? { ...coordinator.guesses } : null,
+    reused,
   };
 }
 

@@ -20,6 +20,7 @@ import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import { JobOutput } from "./output.ts";
 import { runJob } from "./run_job.ts";
 import { JobStarts } from "./job_target.ts";
+import { appendCost, costsFile, JobClock } from "./job_costs.ts";
 import { freeHelperThreads, takePinnedMark } from "./local.ts";
 import {
   Connection,
@@ -128,7 +129,14 @@ async function serve(
   /** Claims asked and not answered yet, in order (the coordinator answers in order). */
   const claims: ((mine: boolean) => void)[] = [];
   const waiter: { wake: (() => void) | null } = { wake: null };
-  const starts = new JobStarts(target);
+  // Each job begins where the last one left the program when their prefixes share steps
+  // (job_target.ts); not with --visited (a job's states are claimed, and the reference copies'
+  // keys compared, from the initial state restored) nor --show-output (each job leaves its
+  // last execution, restoring the initial state, to print it).
+  const starts = new JobStarts(target, !split.visited && shown === null);
+  const costs = costsFile();
+  /** When each queued job arrived (ISOMC_WORKER_COSTS only). */
+  const arrived: number[] = [];
   /**
    * The job running, what stops it when the coordinator says it is of no use, and whether
    * it is asked to give work away (donate).
@@ -151,7 +159,10 @@ async function serve(
         link.close();
         Deno.exit(m === null ? ExitCode.incomplete : ExitCode.ok);
       }
-      if (m.type === "job") jobs.push(m.job);
+      if (m.type === "job") {
+        jobs.push(m.job);
+        if (costs !== null) arrived.push(performance.now());
+      }
       const current = now.current;
       if (m.type === "drop" && current !== null && sameJob(current.job, m)) current.stop.abort();
       if (m.type === "donate" && current !== null && sameJob(current.job, { ...m, key: null })) {
@@ -167,6 +178,12 @@ async function serve(
       waiter.wake = null;
     }
     const job = jobs.shift()!;
+    const clock = costs === null ? undefined : new JobClock(
+      job.id,
+      job.dpor?.probe ?? false,
+      job.prefix.length,
+      performance.now() - arrived.shift()!,
+    );
     const current = { job, stop: new AbortController(), donate: false };
     now.current = current;
     let outcome;
@@ -191,6 +208,7 @@ async function serve(
           },
           give: (paths) => void send({ type: "donated", id: job.id, epoch: job.epoch, paths }),
         },
+        clock,
       );
     } catch (e) {
       // The check fails as a sequential one would, with this line: the coordinator says it,
@@ -219,6 +237,10 @@ async function serve(
       objects: [...target.names.objects],
       ...(watch.nondetRange ? { nondetRange: true } : {}),
     });
+    if (clock !== undefined && costs !== null) {
+      clock.at("sendMs");
+      appendCost(costs, clock.close());
+    }
   }
 }
 
