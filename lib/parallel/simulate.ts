@@ -41,6 +41,8 @@ export interface SimulatedResult {
   readonly unused: (job: Job) => boolean;
   /** sdpor/odpor: the subtree jobs guessed below undecided nodes, handed out and used. */
   readonly guesses: { readonly handed: number; readonly used: number } | null;
+  /** sdpor/odpor: the nodes the cut split for a large known branch alone (dpor_cut.ts). */
+  readonly bigSplits: number | null;
 }
 
 /** A worker's job in the simulation: parked at its target's next call, or ended. */
@@ -190,6 +192,7 @@ export async function simulate(
     metrics: coordinator.metrics,
     unused: (job) => coordinator.unusedAnswer(job),
     guesses: coordinator instanceof DporCoordinator ? { ...coordinator.guesses } : null,
+    bigSplits: coordinator instanceof DporCoordinator ? coordinator.bigSplits : null,
   };
 }
 
