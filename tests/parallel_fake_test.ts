@@ -334,6 +334,10 @@ Deno.test("the sdpor/odpor cut does not depend on timing: the same jobs whatever
     ["lastzero(6)", lastzero(6)],
     ["readers(7)", readers(7)],
     ["lastzero(4)", lastzero(4)],
+    // Built for the split of a large known branch (dpor_cut.ts's holdsBig): a node of
+    // lastzero(8) has a branch whose wakeup tree holds a quarter of the work seen or more,
+    // which the cut splits though other branches are known.
+    ["lastzero(8)", lastzero(8)],
   ];
   for (const [name, program] of cases) {
     for (const reduction of ["sdpor", "odpor"] as const) {
@@ -358,6 +362,10 @@ Deno.test("the sdpor/odpor cut does not depend on timing: the same jobs whatever
           // ahead and used (dpor_predict.ts; 2 to 55 per run on these when written).
           const g = r.guesses!;
           assert.ok(g.used > 0 && g.used <= g.handed, `${what}: guesses ${g.used} of ${g.handed}`);
+          // odpor's wakeup trees weigh a branch (sdpor's backtrack sets give one leaf each).
+          if (name === "lastzero(8)" && reduction === "odpor") {
+            assert.equal(r.bigSplits, 2, `${what}: nodes split for a large branch`);
+          }
         }
       }
     }

@@ -64,3 +64,14 @@ Deno.test("a coordinator slower than the workers is the bound: many small jobs",
   assert.throws(() => replay(many, 0, local), /at least 1/);
   assert.throws(() => replay(leaves, 2, local), /no root/);
 });
+
+Deno.test("a job's parent given apart from its id: it waits for that job (a reshaped tree)", () => {
+  // C ([0,0]) waits for the root, not for A, and comes before B in the sequential order: R
+  // taken 1.2; A handed 1.2-1.3, done 3.3; C handed 1.3-1.4, done 2.4, taken 2.4-2.5; B handed
+  // 2.5-2.6, done 5.6, taken 5.7. (With C below A, C would wait for A's outcome.)
+  const reshaped = [...tree, job([0, 0], 1, { parent: [] })];
+  const r = replay(reshaped, 2, local);
+  close(r.makespan, 5.7);
+  // Its chain is R then C: 0.1 + 1 + 0.1 + 0.1 + 1 + 0.1, shorter than R then B.
+  close(r.criticalPath, 4.4);
+});

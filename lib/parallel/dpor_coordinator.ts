@@ -53,6 +53,11 @@ export class DporCoordinator implements JobCoordinator {
   /** Subtree jobs guessed below undecided nodes (dpor_predict.ts): handed out, and used. */
   readonly guesses = { handed: 0, used: 0 };
 
+  /** Nodes the cut split for a large known branch alone (dpor_cut.ts's holdsBig). */
+  get bigSplits(): number {
+    return this.cut.bigSplits;
+  }
+
   constructor(readonly config: SplitConfig) {
     this.cut = this.newCut();
     this.reset();
@@ -255,7 +260,7 @@ export class DporCoordinator implements JobCoordinator {
         if (o === null) return;
         if (o.kind !== "explored") throw new Error("internal: parallel: a subtree job split");
         n.waiting = null;
-        this.cut.used(o.part.stats.states);
+        this.cut.used(o.part.stats.states, o.part.stats.executions);
         this.use(o.part);
         if (this.over) break;
       }

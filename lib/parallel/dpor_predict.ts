@@ -147,7 +147,7 @@ function future(
         for (let k = 0; k < b.count; k++) if (!below.has(b.child(k).ev!)) own++;
         if (own === 0 && o.first !== null) own = 1;
         const known = knownAbove + later;
-        future(p, child, b, 0, false, below, out, known, !p.cut.wouldGoDeeper(known + own));
+        future(p, child, b, 0, false, below, out, known, !p.cut.wouldGoDeeper(known + own, b));
       }
     } else {
       out.push(p.cache.unit(false, id, prefix, below, b));

@@ -26,6 +26,8 @@ export interface TopShape {
    * frontier when it takes the node's probe (dpor_cut.ts), null until then.
    */
   deeper: boolean | null;
+  /** Its wakeup tree, once the frontier has the node (the cut weighs its branches). */
+  readonly node?: { readonly tree: WakeupNode };
 }
 
 /** A node above the cut, on the frontier's path. */

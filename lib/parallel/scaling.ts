@@ -18,6 +18,11 @@ export interface ReplayJob {
   /** The coordinator's seconds handing it out, and taking its outcome in. */
   readonly hand: number;
   readonly take: number;
+  /**
+   * The job whose outcome makes it available, when not the one its id names (a job tree
+   * reshaped by a what-if: bench/parallel_shape.ts merges a probe chain into its top job).
+   */
+  readonly parent?: readonly number[];
 }
 
 export interface Network {
@@ -50,7 +55,7 @@ export function compareIds(a: readonly number[], b: readonly number[]): number {
 }
 
 const key = (id: readonly number[]): string => id.join(".");
-const parentKey = (id: readonly number[]): string => id.slice(0, -1).join(".");
+const parentKey = (j: ReplayJob): string => (j.parent ?? j.id.slice(0, -1)).join(".");
 
 /** Inserts `job` into `sorted` (by id) in its place. */
 function insert(sorted: ReplayJob[], job: ReplayJob): void {
@@ -74,7 +79,7 @@ export function replay(jobs: readonly ReplayJob[], workers: number, network: Net
       root = j;
       continue;
     }
-    const p = parentKey(j.id);
+    const p = parentKey(j);
     byParent.set(p, [...(byParent.get(p) ?? []), j]);
   }
   if (root === null) throw new Error("the job tree has no root");

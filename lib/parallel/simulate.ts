@@ -44,6 +44,8 @@ export interface SimulatedResult {
   readonly guesses: { readonly handed: number; readonly used: number } | null;
   /** Jobs begun where the worker's last job left its target (job_target.ts's JobStarts). */
   readonly reused: { readonly continued: number; readonly restored: number };
+  /** sdpor/odpor: the nodes the cut split for a large known branch alone (dpor_cut.ts). */
+  readonly bigSplits: number | null;
 }
 
 /** A worker's job in the simulation: parked at its target's next call, or ended. */
@@ -205,6 +207,7 @@ export async function simulate(
     unused: (job) => coordinator.unusedAnswer(job),
     guesses: coordinator instanceof DporCoordinator ? { ...coordinator.guesses } : null,
     reused,
+    bigSplits: coordinator instanceof DporCoordinator ? coordinator.bigSplits : null,
   };
 }
 
