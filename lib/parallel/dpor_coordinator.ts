@@ -222,7 +222,7 @@ export class DporCoordinator implements JobCoordinator {
         break;
       }
       if (n.phase === "probe") {
-        const o = this.take(this.cache.unit(true, n.id, n.prefix, n.arrival, n.node.tree));
+        const o = this.take(this.cache.unit(true, n.id, n.prefix, n.arrival, n.node.tree, true));
         if (o === null) return;
         if (o.kind === "explored") {
           this.use(o.part);
@@ -243,7 +243,9 @@ export class DporCoordinator implements JobCoordinator {
       }
       if (n.phase === "leaf") {
         // Every step asleep: the execution ends here, analysed by a job (explorer.ts's blocked).
-        const o = this.take(this.cache.unit(false, n.id, n.prefix, n.node.sleep, n.node.tree));
+        const o = this.take(
+          this.cache.unit(false, n.id, n.prefix, n.node.sleep, n.node.tree, true),
+        );
         if (o === null) return;
         if (o.kind !== "explored") throw new Error("internal: parallel: a leaf job split");
         this.use(o.part);
@@ -272,7 +274,7 @@ export class DporCoordinator implements JobCoordinator {
       if (this.cut.above(n, level) === true) {
         this.path.push(newTop(n.depth + 1, level, id, prefix, sleep, b));
       } else {
-        n.waiting = this.cache.unit(false, id, prefix, sleep, b);
+        n.waiting = this.cache.unit(false, id, prefix, sleep, b, true);
       }
     }
     // The search is over: what still runs is of no use, and nothing more is handed out.
