@@ -20,8 +20,8 @@ import { buildProgram, repoRoot } from "./support/build.ts";
 import { join } from "node:path";
 import { newStats } from "../lib/explore/result.ts";
 
-Deno.test("protocol version 5: a stop frame byte for byte", () => {
-  assert.equal(wireVersion, 5);
+Deno.test("protocol version 6: a stop frame byte for byte", () => {
+  assert.equal(wireVersion, 6);
   const frame = encodeFrame({ type: "stop" });
   const body = new TextEncoder().encode('{"type":"stop"}');
   assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, body.length]);
@@ -285,4 +285,70 @@ Deno.test("version 5: the setup's nondetRange and svcomp, an outcome's nondetRan
   } as const;
   assert.match(new TextDecoder().decode(encodeFrame(outcome).subarray(4)), /"nondetRange":true\}$/);
   assert.deepEqual(decodeBody(encodeFrame(outcome).subarray(4)), outcome);
+});
+
+Deno.test("version 6: a job's root travels packed, each distinct event once, in a job and in its outcome", () => {
+  const event = (actor: number, arg0: bigint) => ({
+    actor,
+    alt: 0,
+    transition: { actor, kind: 19, object: 7, enabled: true, choices: 1, arg0, extras: [] },
+    accesses: [{ cell: "mem:7", mode: "read" }],
+    created: [],
+  });
+  const a = event(1, 0n);
+  const b = event(2, 0n);
+  // Alike in every field but another object: sent once too; unlike by a bigint: apart.
+  const a2 = event(1, 0n);
+  const c = event(1, 5n);
+  const leaf = (ev: unknown) => ({ ev, below: [] });
+  const tree = {
+    ev: a,
+    below: [{ ev: b, below: [leaf(a), leaf(a2)] }, { ev: a2, below: [leaf(c), leaf(b)] }],
+  };
+  const job = {
+    id: [0, 1],
+    prefix: [{ actor: 0, choice: 0 }],
+    spawners: [],
+    epoch: 0,
+    key: "x|0.0|2:0|00",
+    dpor: { probe: false, sleep: [[b, [0]], [c, [0, 1]]], tree },
+  };
+  const message = { type: "job", job } as const;
+  const body = new TextDecoder().decode(encodeFrame(message as never).subarray(4));
+  const sent = JSON.parse(body);
+  // In the order first met: the sleep set's b and c, then the tree's a.
+  assert.equal(sent.job.dpor.events.length, 3, "a, b and c once each");
+  assert.deepEqual(sent.job.dpor.sleep, [[0, [0]], [1, [0, 1]]]);
+  assert.deepEqual(sent.job.dpor.tree, [2, 2, 0, 2, 2, 0, 2, 0, 2, 2, 1, 0, 0, 0]);
+  assert.equal(body.match(/"transition"/g)?.length, 3);
+  const back = decodeBody(encodeFrame(message as never).subarray(4)) as typeof message;
+  assert.deepEqual(back, message);
+  // The events alike are one object after (the tree is rebuilt with shared events).
+  const root = back.job.dpor.tree;
+  assert.equal(root.ev, root.below[0].below[0].ev);
+  assert.equal(root.ev, root.below[1].ev);
+  // The outcome carries its job back: packed the same way.
+  const outcome = {
+    type: "outcome",
+    job,
+    outcome: { kind: "split", branches: [], stats: newStats() },
+    actors: [],
+    objects: [],
+  } as const;
+  const out = new TextDecoder().decode(encodeFrame(outcome as never).subarray(4));
+  assert.equal(out.match(/"transition"/g)?.length, 3);
+  assert.deepEqual(decodeBody(new TextEncoder().encode(out)), outcome);
+  // A probe's empty tree, and a job without a root (none, sleep), cross as they are.
+  const probe = { ...job, dpor: { probe: true, sleep: [], tree: { ev: null, below: [] } } };
+  assert.deepEqual(decodeBody(encodeFrame({ type: "job", job: probe } as never).subarray(4)), {
+    type: "job",
+    job: probe,
+  });
+  const plain = { type: "job", job: { id: [1], prefix: [], spawners: [], epoch: 0 } } as const;
+  assert.deepEqual(decodeBody(encodeFrame(plain).subarray(4)), plain);
+  // A packed tree naming an event it does not have, or cut short, is refused.
+  const bad = { ...sent, job: { ...sent.job, dpor: { ...sent.job.dpor, tree: [7, 0] } } };
+  assert.throws(() => decodeBody(new TextEncoder().encode(JSON.stringify(bad))), /event 7 of 3/);
+  const short = { ...sent, job: { ...sent.job, dpor: { ...sent.job.dpor, tree: [0, 1] } } };
+  assert.throws(() => decodeBody(new TextEncoder().encode(JSON.stringify(short))), /ends early/);
 });

@@ -52,6 +52,14 @@ export class DporCoordinator implements JobCoordinator {
   readonly metrics: ParallelMetrics = newMetrics();
   /** Subtree jobs guessed below undecided nodes (dpor_predict.ts): handed out, and used. */
   readonly guesses = { handed: 0, used: 0 };
+  /**
+   * Counts what can change the prediction (an answer taken in, a unit forgotten, a new
+   * attempt); `predictedAt` is the prediction made at that count. Between two answers the
+   * drivers ask for it once per free worker and once for the useless jobs: it was made anew
+   * each time (readers(13), 2 workers: 272 ms of the coordinator's 810; bench/README.md).
+   */
+  private changes = 0;
+  private predictedAt: { changes: number; units: Unit[]; wanted: Set<Unit> } | null = null;
 
   /** Nodes the cut split for a large known branch alone (dpor_cut.ts's holdsBig). */
   get bigSplits(): number {
@@ -89,6 +97,7 @@ export class DporCoordinator implements JobCoordinator {
     // The very job the unit runs (not an earlier one of the same inputs, asked for again).
     if (u === undefined || u.state !== "running" || u.worker !== worker || u.job !== job) return;
     u.worker = null;
+    this.changes++;
     if (outcome.kind === "spawner") {
       this.spawners = [...new Set([...this.spawners, ...outcome.spawners])].sort((a, b) => a - b);
       this.metrics.restarts++;
@@ -121,7 +130,7 @@ export class DporCoordinator implements JobCoordinator {
 
   /** Jobs still running that the frontier will not use: past the end, or inputs changed. */
   useless(): { worker: number; job: Job }[] {
-    const wanted = this.over ? new Set<Unit>() : new Set(this.predicted());
+    const wanted = this.over ? new Set<Unit>() : this.prediction().wanted;
     const out = [];
     for (const u of this.cache.values()) {
       if (u.state === "running" && u.worker !== null && !wanted.has(u) && u.job !== null) {
@@ -136,6 +145,7 @@ export class DporCoordinator implements JobCoordinator {
     const u = this.cache.byKey(job.key);
     if (u === undefined || u.state !== "running" || u.worker !== worker) return;
     this.cache.delete(u);
+    this.changes++;
     this.metrics.dropped++;
   }
 
@@ -180,6 +190,7 @@ export class DporCoordinator implements JobCoordinator {
   }
 
   private reset(): void {
+    this.changes++;
     this.cache.clear();
     this.cut = this.newCut();
     this.ids = new ChildIds();
@@ -227,7 +238,7 @@ export class DporCoordinator implements JobCoordinator {
         break;
       }
       if (n.phase === "probe") {
-        const o = this.take(this.cache.unit(true, n.id, n.prefix, n.arrival, n.node.tree));
+        const o = this.take(this.cache.unit(true, n.id, n.prefix, n.arrival, n.node.tree, true));
         if (o === null) return;
         if (o.kind === "explored") {
           this.use(o.part);
@@ -248,7 +259,9 @@ export class DporCoordinator implements JobCoordinator {
       }
       if (n.phase === "leaf") {
         // Every step asleep: the execution ends here, analysed by a job (explorer.ts's blocked).
-        const o = this.take(this.cache.unit(false, n.id, n.prefix, n.node.sleep, n.node.tree));
+        const o = this.take(
+          this.cache.unit(false, n.id, n.prefix, n.node.sleep, n.node.tree, true),
+        );
         if (o === null) return;
         if (o.kind !== "explored") throw new Error("internal: parallel: a leaf job split");
         this.use(o.part);
@@ -277,7 +290,7 @@ export class DporCoordinator implements JobCoordinator {
       if (this.cut.above(n, level) === true) {
         this.path.push(newTop(n.depth + 1, level, id, prefix, sleep, b));
       } else {
-        n.waiting = this.cache.unit(false, id, prefix, sleep, b);
+        n.waiting = this.cache.unit(false, id, prefix, sleep, b, true);
       }
     }
     // The search is over: what still runs is of no use, and nothing more is handed out.
@@ -309,8 +322,20 @@ export class DporCoordinator implements JobCoordinator {
 
   /** The jobs the frontier will ask for, in its order, as things stand (dpor_predict.ts). */
   private predicted(): Unit[] {
+    return this.prediction().units;
+  }
+
+  /** predicted(), and as a set; made again only once something it reads changed. */
+  private prediction(): { units: Unit[]; wanted: Set<Unit> } {
+    const memo = this.predictedAt;
+    if (memo !== null && memo.changes === this.changes) return memo;
     this.advance();
-    if (this.over) return [];
-    return predict({ cache: this.cache, cut: this.cut, ids: this.ids }, this.path);
+    const units = this.over
+      ? []
+      : predict({ cache: this.cache, cut: this.cut, ids: this.ids }, this.path);
+    // (advance only walks on after an answer came in, which counts a change: it did not now.)
+    const made = { changes: this.changes, units, wanted: new Set(units) };
+    this.predictedAt = made;
+    return made;
   }
 }

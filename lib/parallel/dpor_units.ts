@@ -4,6 +4,12 @@
  * used only when the frontier asks for the very inputs it ran with (docs/parallel.md, "sdpor
  * and odpor"). A unit is made the first time its inputs are asked for, handed out once, and
  * forgotten once the frontier uses its answer.
+ *
+ * The wakeup tree is named by a 64-bit hash of its shape (treeHash): the prediction names up
+ * to 64 trees after every answer, and their full text (treeKey) was the coordinator's largest
+ * cost (readers(13), 2 workers: 179 ms of its 810; bench/README.md, "Parallel, part 3"). The
+ * hash only finds a unit; the frontier's own lookups (`exact`) compare the tree's full text
+ * with the one the job ran with, so two trees of one hash never share an answer.
  */
 
 import type { SleepSet } from "../explore/dpor/sleep.ts";
@@ -17,6 +23,12 @@ export interface Unit {
   /** Made when first handed out (a prediction asks for many it never hands out). */
   job: Job | null;
   readonly make: () => Job;
+  /**
+   * The wakeup tree it stands for (subtree jobs; a probe's is not an input), and once made,
+   * that tree's full text (treeKey): what the job runs with.
+   */
+  tree: WakeupNode;
+  treeText: string | null;
   state: "pending" | "running" | "done";
   worker: number | null;
   outcome: JobOutcome | null;
@@ -43,33 +55,77 @@ export function prefixKey(prefix: readonly Step[]): string {
   return prefix.map((s) => `${s.actor}.${s.choice}`).join(" ");
 }
 
+/**
+ * A 64-bit name of the tree below `node` (its branches' actors and alternatives, in order, and
+ * their shapes), as 16 hex digits: two 32-bit FNV-1a lanes over a preorder walk, no string
+ * built on the way (treeKey is the exact name).
+ */
+export function treeHash(node: WakeupNode): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  const mix = (x: number): void => {
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995);
+    b ^= b >>> 15;
+  };
+  const walk = (n: WakeupNode): void => {
+    const count = n.count;
+    mix(count);
+    for (let i = 0; i < count; i++) {
+      const c = n.child(i);
+      mix(c.ev!.actor);
+      mix(c.ev!.alt);
+      walk(c);
+    }
+  };
+  walk(node);
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
 export class UnitCache {
   private units = new Map<string, Unit>();
 
-  constructor(private readonly attempt: () => Attempt) {}
+  /** `hash`: the trees' names (a test gives one that collides). */
+  constructor(
+    private readonly attempt: () => Attempt,
+    private readonly hash: (tree: WakeupNode) => string = treeHash,
+  ) {}
 
-  /** The job of these inputs, kept by them (made, pending, the first time they are asked for). */
+  /**
+   * The job of these inputs, kept by them (made, pending, the first time they are asked for).
+   * `exact`: the frontier asks, to use the answer; a unit of the same key whose tree differs
+   * (a hash collision) is replaced by one of this tree (its answer, if any, is not used).
+   */
   unit(
     probe: boolean,
     id: readonly number[],
     prefix: readonly Step[],
     sleep: SleepSet,
     tree: WakeupNode,
+    exact = false,
   ): Unit {
-    const treeAt = probe ? "" : treeKey(tree);
+    const treeAt = probe ? "" : this.hash(tree);
     const key = `${probe ? "p" : "x"}|${prefixKey(prefix)}|${sleep.key()}|${treeAt}`;
     const u = this.units.get(key);
-    if (u !== undefined) return u;
+    if (u !== undefined) {
+      if (!exact || probe) return u;
+      // Not handed out yet: nothing ran, it stands for the frontier's tree from now on.
+      if (u.treeText === null) u.tree = tree;
+      if (u.treeText === null || u.treeText === treeKey(tree)) return u;
+    }
     const { spawners, epoch } = this.attempt();
     const made: Unit = {
       key,
       job: null,
+      tree,
+      treeText: null,
       make: (): Job => {
         // Made when handed out: a unit is only found by its inputs' current name, so the tree
         // is still the one named (trees only grow; a grown one is another unit).
-        if (!probe && treeKey(tree) !== treeAt) {
+        if (!probe && this.hash(made.tree) !== treeAt) {
           throw new Error("internal: parallel: a job's wakeup tree changed under its name");
         }
+        if (!probe) made.treeText = treeKey(made.tree);
         return {
           id,
           prefix,
@@ -80,7 +136,7 @@ export class UnitCache {
           dpor: {
             probe,
             sleep: sleep.toData(),
-            tree: probe ? { ev: null, below: [] } : treeData(tree),
+            tree: probe ? { ev: null, below: [] } : treeData(made.tree),
           },
         };
       },
@@ -110,6 +166,7 @@ export class UnitCache {
   again(u: Unit, limit: number): void {
     u.limit = limit;
     u.job = null;
+    u.treeText = null;
     u.outcome = null;
     u.state = "pending";
     u.worker = null;

@@ -7,6 +7,7 @@
 
 import type { Job, JobOutcome, SplitConfig } from "./job.ts";
 import type { Step } from "../model/transition.ts";
+import { packJob, unpackJob } from "./wire_pack.ts";
 
 /**
  * 1: the first. 2: with --visited the setup carries how every copy starts (split.start, the
@@ -26,8 +27,12 @@ import type { Step } from "../model/transition.ts";
  * 5: the setup carries --nondet-range and --svcomp (`nondetRange`, `svcomp`: the runtime reads
  * them from its environment, which a worker's program got without them before), and an outcome
  * says whether the worker's program drew a value from the nondet range (`nondetRange`).
+ * 6: a sdpor/odpor job's root (`job.dpor`, in a job and in the outcome that carries it back)
+ * travels packed (wire_pack.ts): each distinct event once in `events`, the sleep set and the
+ * wakeup tree naming them by index, the tree a flat preorder list (readers(13), 2 workers:
+ * 4.2 MB of jobs and 7.2 MB of outcomes before).
  */
-export const wireVersion = 5;
+export const wireVersion = 6;
 
 /** Largest frame either side accepts (a job's prefix, a counterexample, names). */
 export const maxFrame = 64 * 2 ** 20;
@@ -108,8 +113,11 @@ const decoder = new TextDecoder();
 
 /** One message as a frame. */
 export function encodeFrame(message: ToCoordinator | ToWorker): Uint8Array {
+  const wire = message.type === "job" || message.type === "outcome"
+    ? { ...message, job: packJob(message.job) }
+    : message;
   const body = encoder.encode(
-    JSON.stringify(message, (_k, v) => typeof v === "bigint" ? { $bigint: v.toString() } : v),
+    JSON.stringify(wire, (_k, v) => typeof v === "bigint" ? { $bigint: v.toString() } : v),
   );
   if (body.length > maxFrame) throw new Error(`a message of ${body.length} bytes is too large`);
   const frame = new Uint8Array(4 + body.length);
@@ -125,7 +133,15 @@ export function encodeFrame(message: ToCoordinator | ToWorker): Uint8Array {
  * 0.9 MB outcome in 87 ms, this in 16 ms: bench/README.md).
  */
 export function decodeBody(body: Uint8Array): unknown {
-  return revive(JSON.parse(decoder.decode(body)));
+  const m = revive(JSON.parse(decoder.decode(body)));
+  if (m !== null && typeof m === "object" && "job" in m) {
+    const type = (m as { type?: unknown }).type;
+    const job = (m as { job?: unknown }).job;
+    if ((type === "job" || type === "outcome") && job !== null && typeof job === "object") {
+      (m as { job: Job }).job = unpackJob(job as Job);
+    }
+  }
+  return m;
 }
 
 /** `v` with every `{"$bigint": "..."}` (alone in its object) turned into its bigint, in place. */
