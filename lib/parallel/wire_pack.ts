@@ -7,6 +7,7 @@
  * which carry their job back), for a few distinct events. Pure functions.
  */
 
+import { eventTable } from "../explore/dpor/above.ts";
 import type { Event } from "../explore/dpor/event.ts";
 import type { SleepData } from "../explore/dpor/sleep.ts";
 import type { TreeData } from "../explore/dpor/wakeup_tree.ts";
@@ -25,23 +26,9 @@ export interface PackedDpor {
 
 /** `dpor` packed: events alike in every field (their JSON) are named by one index. */
 export function packDpor(dpor: DporJob): PackedDpor {
-  const events: Event[] = [];
-  const byObject = new Map<Event, number>();
-  const byContent = new Map<string, number>();
-  const ref = (ev: Event | null): number => {
-    if (ev === null) return -1;
-    let k = byObject.get(ev);
-    if (k !== undefined) return k;
-    const content = JSON.stringify(ev, (_k, v) => typeof v === "bigint" ? { $bigint: `${v}` } : v);
-    k = byContent.get(content);
-    if (k === undefined) {
-      k = events.length;
-      events.push(ev);
-      byContent.set(content, k);
-    }
-    byObject.set(ev, k);
-    return k;
-  };
+  const table = eventTable();
+  const events = table.events;
+  const ref = (ev: Event | null): number => ev === null ? -1 : table.ref(ev);
   const sleep = dpor.sleep.map(([ev, alts]) => [ref(ev), alts] as const);
   const tree: number[] = [];
   const walk = (t: TreeData): void => {

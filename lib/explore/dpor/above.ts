@@ -125,8 +125,12 @@ export interface PackedOps {
 type Ref = number;
 type PackedOp = OpOf<Ref>;
 
-/** `ops` packed: events alike in every field (JSON) are sent once. */
-export function packOps(ops: readonly AboveOp[]): PackedOps {
+/**
+ * A table of distinct events for a packed message: `ref` names an event by its index in
+ * `events`, events alike in every field (their JSON) sharing one (packOps here, the parallel
+ * wire's job roots in lib/parallel/wire_pack.ts).
+ */
+export function eventTable(): { readonly events: Event[]; readonly ref: (ev: Event) => Ref } {
   const events: Event[] = [];
   const byObject = new Map<Event, Ref>();
   const byContent = new Map<string, Ref>();
@@ -143,6 +147,12 @@ export function packOps(ops: readonly AboveOp[]): PackedOps {
     byObject.set(ev, k);
     return k;
   };
+  return { events, ref };
+}
+
+/** `ops` packed: events alike in every field (JSON) are sent once. */
+export function packOps(ops: readonly AboveOp[]): PackedOps {
+  const { events, ref } = eventTable();
   const refs = (es: readonly Event[]): Ref[] => es.map(ref);
   const packed = ops.map((op): PackedOp => {
     switch (op.kind) {
