@@ -1,8 +1,12 @@
 /**
  * `./isomc bench --parallel`: the parallel search's speed-up on this machine and the scaling
  * simulation. Each case runs sequentially, with --jobs=1 and with --jobs=2 (`isomc check
- * --json`, wall-clock time around the whole command, the runs of one case back to back so that
- * ratios come from one moment's load); the --jobs=1 run also records its job log
+ * --json`, wall-clock time around the whole command), --runs times round robin (the three
+ * modes one after the other, then again), so that a machine whose speed drifts over minutes
+ * (this one's did by 20 %) moves every mode alike; the medians are kept. Each case also gets
+ * the bound no 2-CPU schedule passes: --jobs=1's own CPU time (its coordinator, worker, the
+ * worker's helper threads and its program) spread over two CPUs. The --jobs=1 run also records
+ * its job log
  * (ISOMC_PARALLEL_LOG, lib/parallel/job_log.ts), which the simulation (lib/parallel/scaling.ts)
  * replays with 1 to 1,024 workers, locally and over a cluster network. Writes
  * results/parallel.{json,md} (results/partial-parallel.* with --quick or --only).
@@ -51,7 +55,10 @@ const simulatedWorkers = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024];
 
 interface Run {
   readonly mode: string;
+  /** The median of the runs' wall-clock times (and cpu_s the median of their CPU times). */
   readonly wall_s: number;
+  /** Every run's wall-clock time, in the order they ran. */
+  readonly walls_s?: readonly number[];
   /**
    * CPU seconds of the whole run: the check, its workers and their programs (each waits for
    * its children, so all are in our children's times). Steadier than wall on a shared machine.
@@ -105,6 +112,22 @@ async function timed(argv: string[], env: Record<string, string> = {}): Promise<
   }
 }
 
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The speed-up over --jobs=1 that no schedule of --jobs=2 on two CPUs passes: the second
+ * worker explores nothing the first did not, so the two runs' CPU time is at least --jobs=1's,
+ * and two CPUs take at least half of it: 2 x wall / CPU of --jobs=1. Its start, its own JIT and
+ * the split's messages only lower it further.
+ */
+export function twoCpuBound(one: { wall_s: number; cpu_s: number }): number {
+  return one.cpu_s > 0 ? (2 * one.wall_s) / one.cpu_s : Infinity;
+}
+
 /** The log's jobs as the simulation takes them: a job's cost is its time away from us. */
 export function replayJobs(log: JobLog): ReplayJob[] {
   return log.jobs.map((j) => ({
@@ -120,18 +143,33 @@ export function replayJobs(log: JobLog): ReplayJob[] {
 export async function runParallel(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { quick: { type: "boolean" }, only: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      runs: { type: "string" },
+      help: { type: "boolean" },
+    },
   });
   if (values.help) {
-    console.log(`Usage: isomc bench --parallel [--quick] [--only=NAME,...]
+    console.log(`Usage: isomc bench --parallel [--quick] [--only=NAME,...] [--runs=N]
 
-Runs each case sequentially, with --jobs=1 and --jobs=2, then replays the --jobs=1 run's job log
-with 1 to 1,024 simulated workers. Cases: ${cases.map((c) => c.name).join(", ")}.
+Runs each case sequentially, with --jobs=1 and --jobs=2, N times round robin (default 3, 1 with
+--quick; medians kept), then replays the --jobs=1 run's job log with 1 to 1,024 simulated
+workers. The "bound" column is the speed-up over --jobs=1 that no schedule on 2 CPUs passes:
+2 x its wall / its CPU time.
+Cases: ${cases.map((c) => c.name).join(", ")}.
 --quick runs the sleep cases only; results/partial-parallel.* then. A case's --jobs=1 job log
 is kept in .isomc/bench/CASE.jobs.json.`);
     return 0;
   }
   const only = values.only?.split(",");
+  const rounds = Number(values.runs ?? (values.quick ? "1" : "3"));
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(
+      `isomc bench --parallel: --runs must be a positive integer (not '${values.runs}')`,
+    );
+    return 2;
+  }
   const chosen = cases.filter((c) =>
     only !== undefined ? only.includes(c.name) : !values.quick || c.reduction === "sleep"
   );
@@ -145,18 +183,28 @@ is kept in .isomc/bench/CASE.jobs.json.`);
     const program = ["--", binary, ...c.args];
     const logPath = join(buildDir, `${c.name}.jobs.json`);
     const loadBefore = (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
-    const runs: Run[] = [];
-    for (
-      const [mode, extra, env] of [
-        ["sequential", ["--no-visited"], {}],
-        ["--jobs=1", ["--jobs=1"], { ISOMC_PARALLEL_LOG: logPath }],
-        ["--jobs=2", ["--jobs=2"], {}],
-      ] as const
-    ) {
-      console.error(`bench: ${c.name} ${mode}`);
-      const r = await timed([...check, ...extra, ...program], env);
-      if (r !== null) runs.push({ ...r, mode });
+    const modes = [
+      ["sequential", ["--no-visited"], {}],
+      ["--jobs=1", ["--jobs=1"], { ISOMC_PARALLEL_LOG: logPath }],
+      ["--jobs=2", ["--jobs=2"], {}],
+    ] as const;
+    const each = new Map<string, Run[]>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const [mode, extra, env] of modes) {
+        console.error(`bench: ${c.name} ${mode} (${round}/${rounds})`);
+        const r = await timed([...check, ...extra, ...program], env);
+        if (r !== null) each.set(mode, [...(each.get(mode) ?? []), { ...r, mode }]);
+      }
     }
+    const runs = modes.flatMap(([mode]) => {
+      const rs = each.get(mode) ?? [];
+      return rs.length === 0 ? [] : [{
+        ...rs[rs.length - 1],
+        wall_s: median(rs.map((r) => r.wall_s)),
+        cpu_s: median(rs.map((r) => r.cpu_s)),
+        walls_s: rs.map((r) => r.wall_s),
+      }];
+    });
     const loadAfter = (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
     let simulation = null;
     try {
@@ -218,8 +266,8 @@ interface Result extends ParallelCase {
 
 function markdown(results: readonly Result[]): string {
   const lines = [
-    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | 2 vs seq | CPU s (seq / 1 / 2) | executions | states | jobs |",
-    "| ---- | ---- | ---------- | -------- | -------- | ------ | -------- | ------------------- | ---------- | ------ | ---- |",
+    "| case | load | sequential | --jobs=1 | --jobs=2 | 2 vs 1 | bound | 2 vs seq | CPU s (seq / 1 / 2) | executions | states | jobs |",
+    "| ---- | ---- | ---------- | -------- | -------- | ------ | ----- | -------- | ------------------- | ---------- | ------ | ---- |",
   ];
   for (const r of results) {
     const by = (m: string): Run | undefined => r.runs.find((x) => x.mode === m);
@@ -233,7 +281,9 @@ function markdown(results: readonly Result[]): string {
       `| ${r.name} (${r.args.join(" ")}) | ${r.load.join("-")} | ${t(s)} | ${t(one)} | ${
         t(two)
       } | ` +
-        `${ratio(one, two)} | ${ratio(s, two)} | ${
+        `${ratio(one, two)} | ${one === undefined ? "-" : `${twoCpuBound(one).toFixed(2)}x`} | ${
+          ratio(s, two)
+        } | ${
           [s, one, two].map((x) => x?.cpu_s.toFixed(1) ?? "-").join(" / ")
         } | ${execs} | ${states} | ${
           [one, two].map((x) => x?.parallel?.jobs ?? "-").join(" / ")

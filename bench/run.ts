@@ -128,13 +128,14 @@ async function floor(): Promise<Record<string, number>> {
 const usage = `Usage: isomc bench [--quick] [--only=NAME,...]
        isomc bench --peers [--help] [...]
        isomc bench --breakdown [--quick]
-       isomc bench --parallel [--quick] [--only=NAMES]
+       isomc bench --parallel [--quick] [--only=NAMES] [--runs=N]
 
 Runs the benchmarks (bench/README.md) and writes their results under bench/results/:
   (none)        isomc's restore strategies and reductions against each other
   --peers       isomc side by side with Nidhugg and GenMC (see --peers --help)
   --breakdown   where one transition's time goes, the start-up, memory as executions grow
-  --parallel    --jobs=2 against --jobs=1 and the sequential search, the scaling simulation
+  --parallel    --jobs=2 against --jobs=1 and the sequential search (--runs=N times round
+                robin, default 3), the 2-CPU bound, the scaling simulation
   --quick       run less (each case once, smaller inputs), into results/partial*
   --only=NAMES  run only these cases (bench/cases.ts), into results/partial*
   -h, --help    this help
@@ -239,7 +240,12 @@ if (import.meta.main) {
   }
   if (Deno.args.includes("--parallel")) {
     const rest = Deno.args.filter((a) => a !== "--parallel");
-    const known = { quick: { type: "boolean" }, only: { type: "string" } } as const;
+    const known = {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      runs: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    } as const;
     if (parsed(" --parallel", () => parseArgs({ args: rest, options: known })) === null) {
       Deno.exit(2);
     }

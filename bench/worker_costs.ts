@@ -17,6 +17,9 @@ const phases = [
   "sendMs",
   "restoreMs",
   "cpuMs",
+  "delayMs",
+  "programCpuMs",
+  "programDelayMs",
 ] as const;
 
 export function summary(records: readonly JobCostRecord[]): string {

@@ -3,8 +3,11 @@
  * bench/README.md "Parallel, part 3"): the job waiting in the worker's queue, the start from
  * the initial state (JobStarts), the prefix replayed, the wakeup tree read in, the first
  * execution of a subtree's search (run and analysed whole, docs/parallel.md fact (3)), the rest
- * of the search, the operations packed, the outcome encoded and written. Each worker appends
- * one JSON line per job to FILE.PID. Off (and free) when the variable is unset.
+ * of the search, the operations packed, the outcome encoded and written; and from the kernel's
+ * schedstat, the CPU of the worker's main thread and of its program over the job, and the time
+ * each was runnable but waiting for its CPU (bench/README.md "Parallel, part 4": with two workers
+ * the helper threads and the coordinator take it). Each worker appends one JSON line per job to
+ * FILE.PID. Off (and free) when the variable is unset.
  */
 
 /** The phases of one job, in milliseconds. */
@@ -26,6 +29,14 @@ export interface JobCostRecord {
   executions: number;
   /** The worker's main thread's CPU over the job (its run time, /proc/thread-self/schedstat). */
   cpuMs: number;
+  /**
+   * The worker's main thread's time runnable but not running over the job (schedstat's run
+   * delay): what other threads on its CPU took from it.
+   */
+  delayMs: number;
+  /** The same two for the worker's child processes' main threads (its program). */
+  programCpuMs: number;
+  programDelayMs: number;
 }
 
 /** Marks the phases of one job as it runs; `at(phase)` closes the phase running until now. */
@@ -49,13 +60,23 @@ export class JobClock {
       sendMs: 0,
       restoreMs: 0,
       executions: 0,
-      cpuMs: -threadCpuMs(),
+      cpuMs: 0,
+      delayMs: 0,
+      programCpuMs: 0,
+      programDelayMs: 0,
     };
+    this.opened = [schedstat("thread-self"), childrenSchedstat()];
   }
+
+  private readonly opened: [Schedstat, Schedstat];
 
   /** Closes the record: the CPU the main thread ran for since it was opened. */
   close(): JobCostRecord {
-    this.record.cpuMs += threadCpuMs();
+    const [self, program] = [schedstat("thread-self"), childrenSchedstat()];
+    this.record.cpuMs = self.runMs - this.opened[0].runMs;
+    this.record.delayMs = self.delayMs - this.opened[0].delayMs;
+    this.record.programCpuMs = program.runMs - this.opened[1].runMs;
+    this.record.programDelayMs = program.delayMs - this.opened[1].delayMs;
     return this.record;
   }
 
@@ -70,12 +91,47 @@ export class JobClock {
 }
 
 /** This thread's run time so far, in ms (0 where the kernel does not say). */
-function threadCpuMs(): number {
+interface Schedstat {
+  runMs: number;
+  delayMs: number;
+}
+
+/** /proc/TASK/schedstat: nanoseconds run, then waiting on a run queue (zeros when unreadable). */
+function schedstat(task: string): Schedstat {
   try {
-    return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e6;
+    const [run, delay] = Deno.readTextFileSync(`/proc/${task}/schedstat`).split(" ");
+    return { runMs: Number(run) / 1e6, delayMs: Number(delay) / 1e6 };
   } catch {
-    return 0;
+    return { runMs: 0, delayMs: 0 };
   }
+}
+
+/** schedstat summed over this process's children (the program; a fork-restore's copies). */
+function childrenSchedstat(): Schedstat {
+  const sum = { runMs: 0, delayMs: 0 };
+  // Each thread lists the children it forked (the program's runtime forks from the main thread,
+  // Deno.Command from another).
+  const children: string[] = [];
+  try {
+    for (const task of Deno.readDirSync("/proc/self/task")) {
+      try {
+        children.push(
+          ...Deno.readTextFileSync(`/proc/self/task/${task.name}/children`).trim().split(" "),
+        );
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+  } catch {
+    return sum;
+  }
+  for (const pid of children) {
+    if (pid === "") continue;
+    const s = schedstat(pid);
+    sum.runMs += s.runMs;
+    sum.delayMs += s.delayMs;
+  }
+  return sum;
 }
 
 /** Where this worker appends its records, or null (the knob is off). */
