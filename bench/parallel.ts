@@ -5,10 +5,10 @@
  * modes one after the other, then again), so that a machine whose speed drifts over minutes
  * (this one's did by 20 %) moves every mode alike; the medians are kept. Each case also gets
  * the bound no 2-CPU schedule passes: --jobs=1's own CPU time (its coordinator, worker, the
- * worker's helper threads and its program) spread over two CPUs. The --jobs=1 run also records
- * its job log
- * (ISOMC_PARALLEL_LOG, lib/parallel/job_log.ts), which the simulation (lib/parallel/scaling.ts)
- * replays with 1 to 1,024 workers, locally and over a cluster network. Writes
+ * worker's helper threads and its program) spread over two CPUs. The --jobs=1 runs also record
+ * their job log (ISOMC_PARALLEL_LOG, lib/parallel/job_log.ts; the last one is kept), which the
+ * simulation (lib/parallel/scaling.ts) replays with 1 to 1,024 workers, locally and over a
+ * cluster network. Writes
  * results/parallel.{json,md} (results/partial-parallel.* with --quick or --only).
  */
 
