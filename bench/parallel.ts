@@ -140,16 +140,16 @@ export function replayJobs(log: JobLog): ReplayJob[] {
   }));
 }
 
+/** The options of `isomc bench --parallel` (bench/run.ts checks them with these too). */
+export const parallelOptions = {
+  quick: { type: "boolean" },
+  only: { type: "string" },
+  runs: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export async function runParallel(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      quick: { type: "boolean" },
-      only: { type: "string" },
-      runs: { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
+  const { values } = parseArgs({ args: [...args], options: parallelOptions });
   if (values.help) {
     console.log(`Usage: isomc bench --parallel [--quick] [--only=NAME,...] [--runs=N]
 

@@ -19,7 +19,7 @@ import { type BenchCase, cases } from "./cases.ts";
 import { describeMachine } from "./machine.ts";
 import { runPeers } from "./peers.ts";
 import { runBreakdown } from "./breakdown.ts";
-import { runParallel } from "./parallel.ts";
+import { parallelOptions, runParallel } from "./parallel.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const resultsDir = join(root, "bench", "results");
@@ -240,13 +240,7 @@ if (import.meta.main) {
   }
   if (Deno.args.includes("--parallel")) {
     const rest = Deno.args.filter((a) => a !== "--parallel");
-    const known = {
-      quick: { type: "boolean" },
-      only: { type: "string" },
-      runs: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    } as const;
-    if (parsed(" --parallel", () => parseArgs({ args: rest, options: known })) === null) {
+    if (parsed(" --parallel", () => parseArgs({ args: rest, options: parallelOptions })) === null) {
       Deno.exit(2);
     }
     Deno.exit(await runParallel(rest));

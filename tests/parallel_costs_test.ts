@@ -5,18 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { JobClock } from "../lib/parallel/job_costs.ts";
+import { JobClock, schedstat } from "../lib/parallel/job_costs.ts";
 import { twoCpuBound } from "../bench/parallel.ts";
-
-/** This thread's CPU time so far, in ms (the kernel's schedstat). */
-function threadCpuMs(): number {
-  return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e6;
-}
 
 /** Spins this thread until it has run for `ms` of CPU time (however loaded the machine is). */
 function spin(ms: number): void {
-  const until = threadCpuMs() + ms;
-  while (threadCpuMs() < until) {
+  const until = schedstat("thread-self").runMs + ms;
+  while (schedstat("thread-self").runMs < until) {
     // spin
   }
 }

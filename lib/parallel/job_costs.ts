@@ -43,6 +43,8 @@ export interface JobCostRecord {
 export class JobClock {
   private last = performance.now();
   readonly record: JobCostRecord;
+  /** The worker's main thread's and its program's schedstat when the record was opened. */
+  private readonly opened: [Schedstat, Schedstat];
 
   constructor(id: readonly number[], probe: boolean, prefix: number, queueMs: number) {
     this.record = {
@@ -68,9 +70,7 @@ export class JobClock {
     this.opened = [schedstat("thread-self"), childrenSchedstat()];
   }
 
-  private readonly opened: [Schedstat, Schedstat];
-
-  /** Closes the record: the CPU the main thread ran for since it was opened. */
+  /** Closes the record: what the main thread and the program ran and waited since it opened. */
   close(): JobCostRecord {
     const [self, program] = [schedstat("thread-self"), childrenSchedstat()];
     this.record.cpuMs = self.runMs - this.opened[0].runMs;
@@ -90,14 +90,14 @@ export class JobClock {
   }
 }
 
-/** This thread's run time so far, in ms (0 where the kernel does not say). */
-interface Schedstat {
+/** A task's time run and time waiting on a run queue so far, in ms. */
+export interface Schedstat {
   runMs: number;
   delayMs: number;
 }
 
 /** /proc/TASK/schedstat: nanoseconds run, then waiting on a run queue (zeros when unreadable). */
-function schedstat(task: string): Schedstat {
+export function schedstat(task: string): Schedstat {
   try {
     const [run, delay] = Deno.readTextFileSync(`/proc/${task}/schedstat`).split(" ");
     return { runMs: Number(run) / 1e6, delayMs: Number(delay) / 1e6 };
